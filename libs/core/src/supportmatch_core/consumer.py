@@ -1,0 +1,202 @@
+"""The consumer runner: at-least-once delivery made idempotent, bounded retries, a dead-letter topic."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
+from sqlalchemy import Connection, insert
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from supportmatch_core import contracts
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.events import Event, MalformedEvent
+from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS, EVENTS_CONSUMED
+from supportmatch_core.schema import BackboneTables
+from supportmatch_core.topics import dead_letter
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Connection, Event], None]
+
+
+class Unavailable(Exception):
+    """A dependency (database or broker) is away; the message is kept and tried again later."""
+
+
+class _JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, name: str, started: float, joined: threading.Event) -> None:
+        self.name, self.started, self.joined = name, started, joined
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        if not self.joined.is_set():
+            seconds = time.monotonic() - self.started
+            CONSUMER_JOIN_SECONDS.labels(self.name).set(seconds)
+            log.info("consumer joined its group", extra={"consumer": self.name, "seconds": seconds})
+            self.joined.set()
+
+
+class EventConsumer:
+    """Runs `handler` once per event: its writes and the processed-event row commit together."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        topic: str,
+        handler: Handler,
+        uow: UnitOfWork,
+        tables: BackboneTables,
+        consumer_factory: Callable[[str], KafkaConsumer],
+        producer_factory: Callable[[], KafkaProducer],
+        max_attempts: int = 3,
+        retry_delay: float = 0.2,
+    ) -> None:
+        self.name = name
+        self.topic = topic
+        self.joined = threading.Event()
+        self._handler = handler
+        self._uow = uow
+        self._processed = tables.processed_events
+        self._consumer_factory = consumer_factory
+        self._producer_factory = producer_factory
+        self._producer: KafkaProducer | None = None
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            consumer = None
+            try:
+                consumer = self._consumer_factory(self.name)
+                consumer.subscribe(
+                    [self.topic], listener=_JoinTimer(self.name, time.monotonic(), self.joined)
+                )
+                self._loop(consumer, stop)
+            except (KafkaError, OSError) as error:
+                log.warning("consumer lost the broker", extra={"error": repr(error)})
+                stop.wait(1.0)
+            finally:
+                if consumer is not None:
+                    consumer.close(autocommit=False)
+        if self._producer is not None:
+            self._producer.close(timeout=1)
+
+    def _loop(self, consumer: KafkaConsumer, stop: threading.Event) -> None:
+        while not stop.is_set():
+            batch = consumer.poll(timeout_ms=200)
+            if not batch:
+                continue
+            try:
+                for messages in batch.values():
+                    for message in messages:
+                        self.process(message.value, message.key, _origin(message))
+            except Unavailable as error:
+                # Rewind every partition of the batch to its first unhandled message: those
+                # already handled are recorded as processed and will be skipped.
+                for partition, messages in batch.items():
+                    consumer.seek(partition, messages[0].offset)
+                log.warning("dependency unavailable; will retry", extra={"error": str(error)})
+                stop.wait(1.0)
+                continue
+            consumer.commit()
+
+    def process(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> str:
+        """Handle one message; returns the outcome (handled, duplicate, dead-lettered)."""
+        try:
+            event = Event.from_bytes(raw)
+            contracts.check(event)
+            if event.type != self.topic:
+                raise MalformedEvent(f"event type {event.type!r} does not belong on {self.topic}")
+        except (MalformedEvent, contracts.ContractViolation) as error:
+            return self._dead_letter(raw, key, origin, "malformed", str(error))
+        last_error = ""
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                outcome = self._handle_once(event)
+                EVENTS_CONSUMED.labels(self.name, outcome).inc()
+                return outcome
+            except DBAPIError as error:
+                if error.connection_invalidated or _is_unavailable(error):
+                    raise Unavailable(str(error.orig)) from error
+                last_error = f"{type(error.orig).__name__}: {error.orig}"
+            except Exception as error:  # noqa: BLE001 - any handler failure is retried, then parked
+                last_error = f"{type(error).__name__}: {error}"
+            log.warning(
+                "handler failed",
+                extra={"consumer": self.name, "event_id": event.id, "attempt": attempt,
+                       "error": last_error},
+            )
+            time.sleep(self._retry_delay * 2 ** (attempt - 1))
+        return self._dead_letter(raw, key, origin, "handler-failed", last_error)
+
+    def _handle_once(self, event: Event) -> str:
+        try:
+            with self._uow.begin() as connection:
+                connection.execute(
+                    insert(self._processed).values(
+                        consumer=self.name, event_id=event.id, processed_at=datetime.now(UTC)
+                    )
+                )
+                self._handler(connection, event)
+        except IntegrityError as error:
+            if _is_processed_duplicate(error):
+                return "duplicate"
+            raise
+        return "handled"
+
+    def _dead_letter(
+        self, raw: bytes | None, key: bytes | None, origin: dict[str, str], reason: str, error: str
+    ) -> str:
+        headers = [(f"dlq-{name}", value.encode()) for name, value in origin.items()]
+        headers += [
+            ("dlq-consumer", self.name.encode()),
+            ("dlq-reason", reason.encode()),
+            ("dlq-error", error[:2000].encode()),
+        ]
+        try:
+            if self._producer is None:
+                self._producer = self._producer_factory()
+            self._producer.send(
+                dead_letter(self.topic), key=key, value=raw or b"", headers=headers
+            ).get(timeout=10)
+        except KafkaError as failure:
+            raise Unavailable(f"cannot reach the dead-letter topic: {failure!r}") from failure
+        EVENTS_CONSUMED.labels(self.name, "dead-lettered").inc()
+        log.error(
+            "message sent to the dead-letter topic",
+            extra={"consumer": self.name, "reason": reason, "error": error, **origin},
+        )
+        return "dead-lettered"
+
+
+def _origin(message: Any) -> dict[str, str]:
+    return {
+        "topic": str(message.topic),
+        "partition": str(message.partition),
+        "offset": str(message.offset),
+    }
+
+
+def _is_processed_duplicate(error: IntegrityError) -> bool:
+    text = str(error.orig).lower()
+    return "processed_events" in text or "processed_events_pkey" in text
+
+
+def _is_unavailable(error: DBAPIError) -> bool:
+    text = str(error.orig).lower()
+    return any(
+        sign in text
+        for sign in ("could not connect", "connection refused", "server closed", "database is locked",
+                     "terminating connection", "connection is closed")
+    )

@@ -1,0 +1,29 @@
+"""The transactional outbox: events are written in the caller's transaction, published by the relay."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert
+
+from supportmatch_core.events import Event
+from supportmatch_core.schema import BackboneTables
+
+
+class Outbox:
+    """Appends events to the outbox table inside the current unit of work."""
+
+    def __init__(self, tables: BackboneTables) -> None:
+        self._table = tables.outbox
+
+    def add(self, connection: Connection, *, topic: str, event: Event) -> None:
+        """Record `event` for publication on `topic`; it commits or rolls back with the caller."""
+        connection.execute(
+            insert(self._table).values(
+                event_id=event.id,
+                topic=topic,
+                key=event.subject,
+                payload=event.to_bytes().decode(),
+                created_at=datetime.now(UTC),
+            )
+        )

@@ -1,0 +1,224 @@
+"""The outbox relay: publishes pending outbox rows with acks=all and stamps only confirmed sends."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaError
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+
+from supportmatch_core.db import UnitOfWork, is_postgres
+from supportmatch_core.events import CONTENT_TYPE
+from supportmatch_core.kafka import cluster_id, ensure_topics
+from supportmatch_core.metrics import (
+    OUTBOX_PENDING,
+    OUTBOX_PUBLISHED,
+    OUTBOX_REPUBLISHED,
+    RELAY_ERRORS,
+)
+from supportmatch_core.schema import BackboneTables
+from supportmatch_core.topics import all_topics
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """Moves outbox rows to Kafka. Kafka down means rows wait; a new, empty broker gets them again."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        uow: UnitOfWork,
+        tables: BackboneTables,
+        producer_factory: Callable[[], KafkaProducer],
+        admin_factory: Callable[[], KafkaAdminClient],
+        poll_seconds: float = 0.2,
+        batch_size: int = 500,
+        retention: timedelta = timedelta(days=7),
+        epoch_check_seconds: float = 1.0,
+    ) -> None:
+        self.name = name
+        self._uow = uow
+        self._tables = tables
+        self._producer_factory = producer_factory
+        self._admin_factory = admin_factory
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self._retention = retention
+        self._epoch_check = epoch_check_seconds
+        self._producer: KafkaProducer | None = None
+        self._admin: KafkaAdminClient | None = None
+        self._last_epoch_check = 0.0
+        self._last_prune = 0.0
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = self._poll
+        while not stop.is_set():
+            try:
+                self._check_cluster()
+                self._prune_now_and_then()
+                published = self.publish_pending()
+                backoff = self._poll
+                if published < self._batch:
+                    stop.wait(self._poll)
+            except (KafkaError, OSError) as error:
+                RELAY_ERRORS.inc()
+                log.warning("broker unavailable; outbox events wait", extra={"error": repr(error)})
+                self._close_clients()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                RELAY_ERRORS.inc()
+                log.exception("outbox relay round failed")
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self._close_clients()
+
+    def _check_cluster(self) -> None:
+        """Queue sent events again when the broker is a different cluster than last time."""
+        now = time.monotonic()
+        if now - self._last_epoch_check < self._epoch_check:
+            return
+        if self._admin is None:
+            self._admin = self._admin_factory()
+        current = cluster_id(self._admin)
+        self._last_epoch_check = now
+        state = self._tables.relay_state
+        with self._uow.begin() as connection:
+            known = connection.execute(
+                select(state.c.cluster_id).where(state.c.relay == self.name)
+            ).scalar_one_or_none()
+            if known == current:
+                return
+            ensure_topics(self._admin, all_topics())
+            requeued = self._requeue_sent(connection) if known is not None else 0
+            values = {"cluster_id": current, "updated_at": datetime.now(UTC)}
+            if known is None:
+                connection.execute(insert(state).values(relay=self.name, **values))
+            else:
+                connection.execute(update(state).where(state.c.relay == self.name).values(values))
+        if known is not None:
+            OUTBOX_REPUBLISHED.inc(requeued)
+            log.warning(
+                "broker cluster changed; publishing retained outbox events again",
+                extra={"previous": known, "current": current, "requeued": requeued},
+            )
+
+    def _requeue_sent(self, connection: Connection) -> int:
+        outbox = self._tables.outbox
+        horizon = datetime.now(UTC) - self._retention
+        result = connection.execute(
+            update(outbox)
+            .where(outbox.c.sent_at.is_not(None), outbox.c.created_at >= horizon)
+            .values(sent_at=None)
+        )
+        return result.rowcount
+
+    def publish_pending(self) -> int:
+        """Publish one batch of pending rows; returns how many the broker confirmed."""
+        if is_postgres(self._uow.engine):
+            # Claim with SKIP LOCKED so several relays of one service never send the same row twice.
+            with self._uow.begin() as connection:
+                rows = self._pending(connection, lock=True)
+                confirmed, failure = self._send(rows)
+                self._stamp(connection, confirmed)
+        else:
+            # SQLite has one writer: never hold its lock while waiting for the broker.
+            with self._uow.read() as connection:
+                rows = self._pending(connection, lock=False)
+            confirmed, failure = self._send(rows)
+            with self._uow.begin() as connection:
+                self._stamp(connection, confirmed)
+        if rows:
+            self._record_backlog()
+        if failure is not None:
+            raise failure
+        return len(confirmed)
+
+    def _pending(self, connection: Connection, *, lock: bool) -> list[Row[Any]]:
+        outbox = self._tables.outbox
+        query = select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload).where(
+            outbox.c.sent_at.is_(None)
+        ).order_by(outbox.c.id).limit(self._batch)
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return list(connection.execute(query))
+
+    def _send(self, rows: list[Row[Any]]) -> tuple[list[int], KafkaError | None]:
+        """Send rows in order; returns the ids the broker confirmed and the first failure."""
+        if not rows:
+            return [], None
+        if self._producer is None:
+            self._producer = self._producer_factory()
+        headers = [("content-type", CONTENT_TYPE.encode())]
+        futures = []
+        failure: KafkaError | None = None
+        for row in rows:
+            try:
+                futures.append((row.id, self._producer.send(
+                    row.topic, key=row.key.encode(), value=row.payload.encode(), headers=headers
+                )))
+            except KafkaError as error:
+                failure = error
+                break
+        self._producer.flush(timeout=15)
+        confirmed = []
+        for row_id, future in futures:
+            # A send is confirmed only by its own result; flush() returning proves nothing.
+            try:
+                future.get(timeout=0)
+                confirmed.append(row_id)
+            except KafkaError as error:
+                failure = failure or error
+        OUTBOX_PUBLISHED.inc(len(confirmed))
+        return confirmed, failure
+
+    def _stamp(self, connection: Connection, ids: list[int]) -> None:
+        if not ids:
+            return
+        outbox = self._tables.outbox
+        now = datetime.now(UTC)
+        for start in range(0, len(ids), 500):
+            connection.execute(
+                update(outbox).where(outbox.c.id.in_(ids[start:start + 500])).values(sent_at=now)
+            )
+
+    def _record_backlog(self) -> None:
+        outbox = self._tables.outbox
+        with self._uow.read() as connection:
+            pending = connection.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+            ).scalar_one()
+        OUTBOX_PENDING.set(pending)
+
+    def _prune_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now - self._last_prune >= 3600:
+            self._last_prune = now
+            self.prune()
+
+    def prune(self) -> int:
+        """Delete rows sent longer ago than the retention period."""
+        outbox = self._tables.outbox
+        horizon = datetime.now(UTC) - self._retention
+        with self._uow.begin() as connection:
+            return connection.execute(
+                delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < horizon)
+            ).rowcount
+
+    def _close_clients(self) -> None:
+        for client in (self._producer, self._admin):
+            if client is not None:
+                try:
+                    client.close(timeout=1) if client is self._producer else client.close()
+                except Exception:  # noqa: BLE001 - closing a broken client must not mask the cause
+                    log.debug("closing a Kafka client failed", exc_info=True)
+        self._producer = None
+        self._admin = None

@@ -1,0 +1,91 @@
+"""Typed settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from supportmatch_core.paths import var_dir
+
+Environment = Literal["development", "test", "production"]
+
+# Consumer-group join on the embedded broker takes about half the session timeout (measured:
+# 6000 ms -> 3 s, 2000 ms -> 1 s); real Kafka refuses sessions under 6000 ms by default.
+EMBEDDED_SESSION_TIMEOUT_MS = 2000
+CLUSTER_SESSION_TIMEOUT_MS = 10000
+
+
+def _shared(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Per-service values use the service's prefix (PROFILES_PORT)."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    environment: Environment = Field(
+        "development", validation_alias=_shared("SUPPORTMATCH_ENV")
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = ""
+    run_workers: bool = True
+    log_level: str = Field("INFO", validation_alias=_shared("SUPPORTMATCH_LOG_LEVEL"))
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:19092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    kafka_embedded: bool = Field(True, validation_alias=_shared("SUPPORTMATCH_EMBEDDED_BROKER"))
+    kafka_session_timeout_ms: int = Field(0, validation_alias=_shared("KAFKA_SESSION_TIMEOUT_MS"))
+    kafka_security_protocol: str = Field(
+        "PLAINTEXT", validation_alias=_shared("KAFKA_SECURITY_PROTOCOL")
+    )
+    consumer_max_attempts: int = 3
+    outbox_poll_seconds: float = 0.2
+    outbox_retention_days: int = 7
+
+    jwt_secret: str = Field("", validation_alias=_shared("SUPPORTMATCH_JWT_SECRET"))
+    jwt_issuer: str = Field("supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_ISSUER"))
+    jwt_audience: str = Field(
+        "supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_AUDIENCE")
+    )
+
+    @model_validator(mode="after")
+    def _resolve_defaults(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{var_dir() / f'{self.service_name}.sqlite3'}"
+        if not self.kafka_session_timeout_ms:
+            self.kafka_session_timeout_ms = (
+                EMBEDDED_SESSION_TIMEOUT_MS if self.kafka_embedded else CLUSTER_SESSION_TIMEOUT_MS
+            )
+        if not self.jwt_secret:
+            if self.environment == "production":
+                raise ValueError("SUPPORTMATCH_JWT_SECRET must be set in production")
+            self.jwt_secret = development_signing_key()
+        return self
+
+    @property
+    def heartbeat_interval_ms(self) -> int:
+        return max(100, self.kafka_session_timeout_ms // 4)
+
+
+def development_signing_key(path: Path | None = None) -> str:
+    """The local signing key for development tokens, created on first use under var/."""
+    path = path or var_dir() / "dev-signing-key"
+    if not path.exists():
+        # Several services may start at once: write aside, then link, so nobody reads half a key.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,40 @@
+"""Builds the backbone workers of a service from its settings (used by each composition root)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from supportmatch_core.consumer import EventConsumer, Handler
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.kafka import create_admin, create_consumer, create_producer
+from supportmatch_core.relay import OutboxRelay
+from supportmatch_core.schema import BackboneTables
+from supportmatch_core.settings import ServiceSettings
+
+
+def outbox_relay(settings: ServiceSettings, uow: UnitOfWork, tables: BackboneTables) -> OutboxRelay:
+    return OutboxRelay(
+        name=f"{settings.service_name}-relay",
+        uow=uow,
+        tables=tables,
+        producer_factory=lambda: create_producer(settings),
+        admin_factory=lambda: create_admin(settings),
+        poll_seconds=settings.outbox_poll_seconds,
+        retention=timedelta(days=settings.outbox_retention_days),
+    )
+
+
+def event_consumer(
+    settings: ServiceSettings, uow: UnitOfWork, tables: BackboneTables, *, topic: str,
+    handler: Handler,
+) -> EventConsumer:
+    return EventConsumer(
+        name=f"{settings.service_name}.{topic}",
+        topic=topic,
+        handler=handler,
+        uow=uow,
+        tables=tables,
+        consumer_factory=lambda group: create_consumer(settings, group=group),
+        producer_factory=lambda: create_producer(settings),
+        max_attempts=settings.consumer_max_attempts,
+    )

@@ -1,0 +1,1 @@
+"""Reference data of Chinese enterprise registration: USCC, provinces and regions, industry codes."""

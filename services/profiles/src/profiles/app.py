@@ -1,0 +1,24 @@
+"""Composition root of the profiles service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.web import Runtime, create_app
+
+from profiles import worker
+from profiles.api.routes import router
+from profiles.settings import ProfilesSettings
+
+
+def build_app(settings: ProfilesSettings | None = None) -> FastAPI:
+    settings = settings or ProfilesSettings()
+
+    def runtime() -> Runtime:
+        engine = create_database_engine(settings.database_url)
+        return Runtime(engine=engine, workers=worker.workers(settings, UnitOfWork(engine)))
+
+    return create_app(
+        settings=settings, title="supportmatch profiles", routers=[router], build_runtime=runtime
+    )
