@@ -25,7 +25,7 @@ class Industry:
 
     @property
     def division(self) -> str | None:
-        return self.code[1:3] if len(self.code) >= 3 else None
+        return self.code[:3] if len(self.code) >= 3 else None
 
 
 class UnknownIndustry(ValueError):

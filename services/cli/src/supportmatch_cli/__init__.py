@@ -1,0 +1,1 @@
+"""The `supportmatch` command: start the whole system, mint development tokens."""

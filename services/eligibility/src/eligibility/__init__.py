@@ -1,0 +1,1 @@
+"""Eligibility: decides which measures each enterprise qualifies for, with reasons and clauses."""

@@ -1,0 +1,1 @@
+"""Notifications: turns eligibility changes into inbox entries for enterprises and caseworkers."""

@@ -1,0 +1,107 @@
+"""Reads and writes the enterprise projection and determinations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
+from eligibility.domain.decision import Decision, Status
+
+
+def profile_version(connection: Connection, uscc: str) -> int | None:
+    return connection.execute(
+        select(enterprise_facts.c.profile_version).where(enterprise_facts.c.uscc == uscc)
+    ).scalar_one_or_none()
+
+
+def save_facts(
+    connection: Connection, *, uscc: str, version: int, province_code: str, facts: dict[str, Any],
+    exists: bool,
+) -> None:
+    values = {
+        "profile_version": version, "province_code": province_code, "facts": facts,
+        "updated_at": datetime.now(UTC),
+    }
+    if exists:
+        connection.execute(
+            update(enterprise_facts).where(enterprise_facts.c.uscc == uscc).values(values)
+        )
+    else:
+        connection.execute(insert(enterprise_facts).values(uscc=uscc, **values))
+
+
+def province_of(connection: Connection, uscc: str) -> str | None:
+    return connection.execute(
+        select(enterprise_facts.c.province_code).where(enterprise_facts.c.uscc == uscc)
+    ).scalar_one_or_none()
+
+
+def current_statuses(connection: Connection, uscc: str) -> dict[str, Status]:
+    rows = connection.execute(
+        select(determinations.c.measure_id, determinations.c.status).where(
+            determinations.c.uscc == uscc
+        )
+    )
+    return {row.measure_id: Status(row.status) for row in rows}
+
+
+def _values(decision: Decision) -> dict[str, Any]:
+    return {
+        "measure_version": decision.measure.version,
+        "status": decision.status.value,
+        "evaluated_on": decision.evaluated_on,
+        "facts_digest": decision.facts_digest,
+        "explanation": decision.explanation(),
+    }
+
+
+def _key(uscc: str, measure_id: str) -> Any:
+    return (determinations.c.uscc == uscc) & (determinations.c.measure_id == measure_id)
+
+
+def refresh(connection: Connection, *, uscc: str, decision: Decision) -> None:
+    """Rewrite the stored determination whose status did not change (new facts or version)."""
+    connection.execute(
+        update(determinations)
+        .where(_key(uscc, decision.measure.id))
+        .values(updated_at=datetime.now(UTC), **_values(decision))
+    )
+
+
+def record(
+    connection: Connection, *, uscc: str, decision: Decision, previous: Status | None
+) -> None:
+    """Store the determination and append it to the history."""
+    now = datetime.now(UTC)
+    values = _values(decision)
+    if previous is None:
+        connection.execute(
+            insert(determinations).values(
+                uscc=uscc, measure_id=decision.measure.id, updated_at=now, **values
+            )
+        )
+    else:
+        connection.execute(
+            update(determinations)
+            .where(_key(uscc, decision.measure.id))
+            .values(updated_at=now, **values)
+        )
+    connection.execute(
+        insert(determination_history).values(
+            uscc=uscc, measure_id=decision.measure.id, recorded_at=now,
+            previous_status=previous.value if previous else None, **values,
+        )
+    )
+
+
+def determinations_of(connection: Connection, uscc: str) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(determinations)
+            .where(determinations.c.uscc == uscc)
+            .order_by(determinations.c.measure_id)
+        )
+    )

@@ -1,0 +1,134 @@
+"""Criteria trees with three-valued (Kleene) logic: a missing fact makes a criterion unknown."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "in": lambda actual, allowed: actual in allowed,
+    "not_in": lambda actual, allowed: actual not in allowed,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """`fact op value`, e.g. tax_credit_grade in [A, B]."""
+
+    fact: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    children: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    children: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Criterion
+
+
+Criterion = Compare | All | AnyOf | Not
+
+
+class InvalidCriteria(ValueError):
+    """A criteria document that cannot be read; the message gives the path of the error."""
+
+
+def parse(doc: Any, path: str = "criteria") -> Criterion:
+    """Read a criteria tree from its JSON form: {all: [...]}, {any: [...]}, {not: ...}, {fact, op, value}."""
+    if not isinstance(doc, dict):
+        raise InvalidCriteria(f"{path}: expected an object")
+    if "all" in doc or "any" in doc:
+        key = "all" if "all" in doc else "any"
+        items = doc[key]
+        if not isinstance(items, list) or not items:
+            raise InvalidCriteria(f"{path}.{key}: expected a non-empty list")
+        children = tuple(parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(items))
+        return All(children) if key == "all" else AnyOf(children)
+    if "not" in doc:
+        return Not(parse(doc["not"], f"{path}.not"))
+    if {"fact", "op", "value"} <= doc.keys():
+        if doc["op"] not in _OPERATORS:
+            raise InvalidCriteria(f"{path}.op: unknown operator {doc['op']!r}")
+        value = tuple(doc["value"]) if isinstance(doc["value"], list) else doc["value"]
+        return Compare(str(doc["fact"]), doc["op"], value)
+    raise InvalidCriteria(f"{path}: expected all, any, not or a comparison (fact, op, value)")
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The outcome of one node, with what was compared, for explaining a decision."""
+
+    outcome: Outcome
+    criterion: Criterion
+    actual: Any = None
+    children: tuple[Evaluation, ...] = field(default_factory=tuple)
+
+    def unknown_facts(self) -> list[str]:
+        """Facts whose absence leaves this node unknown (in tree order, without repeats)."""
+        if self.outcome is not Outcome.UNKNOWN:
+            return []
+        if isinstance(self.criterion, Compare):
+            return [self.criterion.fact]
+        found: dict[str, None] = {}
+        for child in self.children:
+            found.update(dict.fromkeys(child.unknown_facts()))
+        return list(found)
+
+    def failed(self) -> list[Evaluation]:
+        """The comparisons that decided a failure."""
+        if self.outcome is not Outcome.FAIL:
+            return []
+        if isinstance(self.criterion, Compare):
+            return [self]
+        return [leaf for child in self.children for leaf in child.failed()]
+
+
+def evaluate(criterion: Criterion, facts: Mapping[str, Any]) -> Evaluation:
+    """Evaluate `criterion` on `facts`; a fact that is absent or None is unknown."""
+    if isinstance(criterion, Compare):
+        actual = facts.get(criterion.fact)
+        if actual is None:
+            return Evaluation(Outcome.UNKNOWN, criterion)
+        passed = _OPERATORS[criterion.op](actual, criterion.value)
+        return Evaluation(Outcome.PASS if passed else Outcome.FAIL, criterion, actual)
+    if isinstance(criterion, Not):
+        inner = evaluate(criterion.child, facts)
+        flipped = {Outcome.PASS: Outcome.FAIL, Outcome.FAIL: Outcome.PASS}
+        return Evaluation(flipped.get(inner.outcome, Outcome.UNKNOWN), criterion, None, (inner,))
+    children = tuple(evaluate(child, facts) for child in criterion.children)
+    outcomes = {child.outcome for child in children}
+    decisive, other = (
+        (Outcome.FAIL, Outcome.PASS) if isinstance(criterion, All) else (Outcome.PASS, Outcome.FAIL)
+    )
+    if decisive in outcomes:
+        result = decisive
+    elif Outcome.UNKNOWN in outcomes:
+        result = Outcome.UNKNOWN
+    else:
+        result = other
+    return Evaluation(result, criterion, None, children)

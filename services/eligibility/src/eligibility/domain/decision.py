@@ -1,0 +1,103 @@
+"""Deciding one enterprise against one measure, with reasons a person can check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from eligibility.domain.criteria import Compare, Evaluation, Outcome, evaluate
+from eligibility.domain.facts import REGISTRY
+from eligibility.domain.measures import Measure, facts_named
+
+
+class Status(StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    POSSIBLY_ELIGIBLE = "possibly_eligible"
+
+
+_STATUS = {
+    Outcome.PASS: Status.ELIGIBLE,
+    Outcome.FAIL: Status.INELIGIBLE,
+    Outcome.UNKNOWN: Status.POSSIBLY_ELIGIBLE,
+}
+_OP_WORDS = {
+    "eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "one of",
+    "not_in": "none of",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    measure: Measure
+    status: Status
+    evaluated_on: date
+    facts_digest: str
+    criteria: list[dict[str, Any]]
+    missing_facts: list[dict[str, str]]
+
+    def explanation(self) -> dict[str, Any]:
+        return {"criteria": self.criteria, "missing_facts": self.missing_facts}
+
+
+def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
+    """Decide `measure` for an enterprise with `facts` on the day `on`."""
+    result = evaluate(measure.criteria, facts)
+    return Decision(
+        measure=measure,
+        status=_STATUS[result.outcome],
+        evaluated_on=on,
+        facts_digest=facts_digest(measure, facts),
+        criteria=[_explain(leaf) for leaf in _leaves(result)],
+        missing_facts=[_describe(name) for name in result.unknown_facts()],
+    )
+
+
+def facts_digest(measure: Measure, facts: Mapping[str, Any]) -> str:
+    """SHA-256 of the facts the measure reads, so a past decision can be reproduced exactly."""
+    used = {name: facts.get(name) for name in sorted(set(facts_named(measure.criteria)))}
+    canonical = json.dumps(used, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _leaves(evaluation: Evaluation) -> list[Evaluation]:
+    if isinstance(evaluation.criterion, Compare):
+        return [evaluation]
+    return [leaf for child in evaluation.children for leaf in _leaves(child)]
+
+
+def _explain(leaf: Evaluation) -> dict[str, Any]:
+    assert isinstance(leaf.criterion, Compare)
+    criterion = leaf.criterion
+    fact = REGISTRY[criterion.fact]
+    required = list(criterion.value) if isinstance(criterion.value, tuple) else criterion.value
+    needs = f"{_OP_WORDS[criterion.op]} {_words(required)}"
+    actual = "unknown" if leaf.outcome is Outcome.UNKNOWN else _words(leaf.actual)
+    return {
+        "fact": fact.name,
+        "label_zh": fact.label_zh,
+        "label_en": fact.label_en,
+        "operator": criterion.op,
+        "required": required,
+        "actual": leaf.actual,
+        "outcome": leaf.outcome.value,
+        "text": f"{fact.label_en}: {actual}, needs {needs}",
+    }
+
+
+def _describe(name: str) -> dict[str, str]:
+    fact = REGISTRY[name]
+    return {"fact": name, "label_zh": fact.label_zh, "label_en": fact.label_en}
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

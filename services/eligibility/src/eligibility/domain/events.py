@@ -1,0 +1,33 @@
+"""The eligibility.determination.v1 event: a determination whose status changed."""
+
+from __future__ import annotations
+
+from supportmatch_core.events import Event
+from supportmatch_core.topics import DETERMINATION
+
+from eligibility.domain.decision import Decision, Status
+
+SOURCE = "urn:supportmatch:eligibility"
+
+
+def eligibility_changed(
+    *, uscc: str, province_code: str, decision: Decision, previous: Status | None,
+    profile_version: int,
+) -> Event:
+    return Event(
+        type=DETERMINATION,
+        source=SOURCE,
+        subject=uscc,
+        data={
+            "uscc": uscc,
+            "province_code": province_code,
+            "measure": decision.measure.reference(),
+            "status": decision.status.value,
+            "previous_status": previous.value if previous else None,
+            "evaluated_on": decision.evaluated_on.isoformat(),
+            "profile_version": profile_version,
+            "facts_digest": decision.facts_digest,
+            "criteria": decision.criteria,
+            "missing_facts": decision.missing_facts,
+        },
+    )

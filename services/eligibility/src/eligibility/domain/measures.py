@@ -1,0 +1,84 @@
+"""Measures of the notice as versioned documents, loaded from the catalogue folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from eligibility.domain.criteria import Compare, Criterion, InvalidCriteria, Not, parse
+from eligibility.domain.facts import REGISTRY
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    id: str
+    version: int
+    title_zh: str
+    title_en: str
+    clause: str
+    quote: str
+    kind: str
+    benefit_zh: str
+    benefit_en: str
+    how_to_apply: str
+    valid_from: date
+    valid_to: date | None
+    sources: tuple[dict[str, Any], ...]
+    criteria: Criterion
+
+    def in_force_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def reference(self) -> dict[str, Any]:
+        """How events and answers name this measure."""
+        return {
+            "id": self.id, "version": self.version, "title_zh": self.title_zh,
+            "title_en": self.title_en, "clause": self.clause,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+        }
+
+
+def measure_from_document(doc: dict[str, Any]) -> Measure:
+    """Read one measure document; raise `InvalidCriteria` with the path of the first error."""
+    try:
+        criteria = parse(doc["criteria"])
+        valid_from = date.fromisoformat(doc["valid_from"])
+        valid_to = date.fromisoformat(doc["valid_to"]) if doc.get("valid_to") else None
+        measure = Measure(
+            id=doc["id"], version=int(doc["version"]), title_zh=doc["title_zh"],
+            title_en=doc["title_en"], clause=doc["clause"], quote=doc["quote"], kind=doc["kind"],
+            benefit_zh=doc["benefit_zh"], benefit_en=doc["benefit_en"],
+            how_to_apply=doc["how_to_apply"], valid_from=valid_from, valid_to=valid_to,
+            sources=tuple(doc["sources"]), criteria=criteria,
+        )
+    except KeyError as error:
+        raise InvalidCriteria(f"{error.args[0]}: required") from error
+    except ValueError as error:
+        raise InvalidCriteria(str(error)) from error
+    if valid_to is not None and valid_to < valid_from:
+        raise InvalidCriteria("valid_to: before valid_from")
+    for fact in facts_named(criteria):
+        if fact not in REGISTRY:
+            raise InvalidCriteria(f"criteria: unknown fact {fact!r}")
+    return measure
+
+
+def facts_named(criterion: Criterion) -> list[str]:
+    if isinstance(criterion, Compare):
+        return [criterion.fact]
+    if isinstance(criterion, Not):
+        return facts_named(criterion.child)
+    return [f for child in criterion.children for f in facts_named(child)]
+
+
+def load_catalogue() -> list[Measure]:
+    """Every measure version shipped in the catalogue folder."""
+    folder = resources.files("eligibility") / "catalogue"
+    return [
+        measure_from_document(json.loads(item.read_text(encoding="utf-8")))
+        for item in sorted(folder.iterdir(), key=lambda f: f.name)
+        if item.name.endswith(".json")
+    ]

@@ -1,0 +1,27 @@
+"""Background work of the eligibility service: the profile consumer and the outbox relay."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.outbox import Outbox
+from supportmatch_core.settings import ServiceSettings
+from supportmatch_core.topics import PROFILE
+from supportmatch_core.wiring import event_consumer, outbox_relay
+from supportmatch_core.workers import WorkerGroup
+
+from eligibility.adapters.tables import backbone
+from eligibility.domain.measures import Measure
+from eligibility.service import profile_changed_handler
+
+
+def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Sequence[Measure]) -> WorkerGroup:
+    handler = profile_changed_handler(
+        outbox=Outbox(backbone), catalogue=catalogue, today=date.today
+    )
+    return WorkerGroup([
+        event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),
+        outbox_relay(settings, uow, backbone),
+    ])

@@ -1,0 +1,9 @@
+"""`python -m notifications`: migrate and serve the notifications API with its consumer and relay."""
+
+from supportmatch_core.serve import serve
+
+from notifications.app import build_app
+from notifications.settings import NotificationsSettings
+
+settings = NotificationsSettings()
+serve(settings, build_app(settings))
