@@ -1,0 +1,51 @@
+# Two commands for a new user: `make run` starts the whole system, `make test` runs every test.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean
+
+run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
+	$(RUN) supportmatch run
+
+test: .venv/.synced lint ## Lint, type-check, then unit, contract, integration and end-to-end tests
+	$(RUN) pytest -q tests
+
+test-unit: .venv/.synced
+	$(RUN) pytest -q tests/unit
+
+test-contract: .venv/.synced
+	$(RUN) pytest -q tests/contract
+
+test-integration: .venv/.synced
+	$(RUN) pytest -q tests/integration
+
+test-e2e: .venv/.synced
+	$(RUN) pytest -q tests/e2e
+
+lint: .venv/.synced
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy libs services tests bench
+
+format: .venv/.synced
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+bench: .venv/.synced
+	$(RUN) python bench/pipeline.py
+
+sync: .venv/.synced
+
+# First use: a private uv (unless one is installed), then the locked environment.
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) | $(UV)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+clean:
+	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,88 @@
+"""The three services in this process, on a real broker and real databases, driven over HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select, table
+
+from eligibility.app import build_app as eligibility_app
+from eligibility.settings import EligibilitySettings
+from notifications.app import build_app as notifications_app
+from notifications.settings import NotificationsSettings
+from profiles.app import build_app as profiles_app
+from profiles.settings import ProfilesSettings
+from supportmatch_core.migrate import upgrade_to_head
+from supportmatch_core.settings import ServiceSettings
+from tests.conftest import TEST_SECRET, Databases
+
+_APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], Any]]] = {
+    "profiles": (ProfilesSettings, profiles_app),
+    "eligibility": (EligibilitySettings, eligibility_app),
+    "notifications": (NotificationsSettings, notifications_app),
+}
+
+
+class InProcessSystem:
+    """Each service as a TestClient whose lifespan runs its relay and consumers in threads."""
+
+    def __init__(self, *, bootstrap: str, databases: Databases, workers: bool = True) -> None:
+        self.urls = {name: databases.url(name) for name in _APPS}
+        self.bootstrap = bootstrap
+        self.workers = workers
+        self.clients: dict[str, TestClient] = {}
+        self._stack = ExitStack()
+
+    def settings(self, name: str) -> ServiceSettings:
+        settings_type, _ = _APPS[name]
+        return settings_type(
+            database_url=self.urls[name], kafka_bootstrap_servers=self.bootstrap,
+            kafka_embedded=True, jwt_secret=TEST_SECRET, run_workers=self.workers,
+            outbox_poll_seconds=0.05,
+        )
+
+    def __enter__(self) -> InProcessSystem:
+        for name, (_, build) in _APPS.items():
+            upgrade_to_head(name, self.urls[name])
+            client = TestClient(build(self.settings(name)), raise_server_exceptions=False)
+            self.clients[name] = self._stack.enter_context(client)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    @property
+    def profiles(self) -> TestClient:
+        return self.clients["profiles"]
+
+    @property
+    def eligibility(self) -> TestClient:
+        return self.clients["eligibility"]
+
+    @property
+    def notifications(self) -> TestClient:
+        return self.clients["notifications"]
+
+    def count(self, service: str, table_name: str) -> int:
+        engine = create_engine(self.urls[service].replace("postgresql://", "postgresql+psycopg://"))
+        try:
+            with engine.connect() as connection:
+                return int(
+                    connection.execute(select(func.count()).select_from(table(table_name))).scalar_one()
+                )
+        finally:
+            engine.dispose()
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, interval: float = 0.1) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; returns whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
