@@ -1,0 +1,78 @@
+"""Every event the services produce validates against its JSON Schema in contracts/events/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from kafka import KafkaConsumer
+
+from supportmatch_core import contracts
+from supportmatch_core.broker import EmbeddedBroker
+from supportmatch_core.events import Event
+from supportmatch_core.paths import project_root
+from supportmatch_core.topics import DETERMINATION, PROFILE
+from tests.conftest import Databases, bearer
+from supportmatch_core.auth import TokenService
+from tests.factories import enterprise_payload
+from tests.integration.system import InProcessSystem, wait_until
+
+SCHEMAS = sorted((project_root() / "contracts" / "events").glob("*.schema.json"))
+
+VARIANTS = [
+    enterprise_payload(industry="C3921"),  # possibly eligible: compliance facts unknown
+    enterprise_payload(
+        industry="C2710", tax_credit_grade="A", vat_refund_fraud_36m=False,
+        tax_evasion_penalties_36m=0, immediate_refund_since_2019=False, employees=250,
+        revenue=500_000_000, total_assets=300_000_000, vat_sales=480_000_000, fiscal_year=2025,
+    ),  # eligible
+    enterprise_payload(industry="L7211", province="浙江", ownership="foreign",
+                       tax_credit_grade="M"),  # ineligible
+    enterprise_payload(industry="I6513", province="四川", ownership="central_soe",
+                       vat_sales=5_000_000),
+    enterprise_payload(industry="A0111", province="黑龙江", ownership="collective"),
+]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda p: p.name)
+def test_schemas_are_valid_json_schema(schema: Path) -> None:
+    Draft202012Validator.check_schema(json.loads(schema.read_text()))
+
+
+def test_every_produced_event_matches_its_contract(
+    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+) -> None:
+    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+        for body in VARIANTS:
+            answer = system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
+            assert answer.status_code == 201, answer.text
+        assert wait_until(
+            lambda: system.count("notifications", "inbox_entries") == len(VARIANTS), timeout=20
+        )
+    produced = {topic: _events(broker.address, topic) for topic in (PROFILE, DETERMINATION)}
+    assert len(produced[PROFILE]) == len(VARIANTS)
+    assert len(produced[DETERMINATION]) == len(VARIANTS)
+    statuses = {event.data["status"] for event in produced[DETERMINATION]}
+    assert statuses == {"eligible", "ineligible", "possibly_eligible"}
+    for events in produced.values():
+        for event in events:
+            contracts.check(event)  # raises ContractViolation naming the field
+
+
+def test_a_contract_violation_names_the_field() -> None:
+    event = Event(type=PROFILE, source="test", subject="914403001922038216", data={"uscc": "x"})
+    with pytest.raises(contracts.ContractViolation, match="data"):
+        contracts.check(event)
+
+
+def _events(address: str, topic: str) -> list[Event]:
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=address, auto_offset_reset="earliest", group_id=None,
+        enable_auto_commit=False, consumer_timeout_ms=2000,
+    )
+    try:
+        return [Event.from_bytes(message.value) for message in consumer]
+    finally:
+        consumer.close()

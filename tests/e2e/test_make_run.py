@@ -1,0 +1,60 @@
+"""A new user's first minutes: start the system, create a manufacturer with curl, read the inbox."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.system import RunningSystem
+from tests.factories import enterprise_payload
+
+
+@pytest.fixture
+def system(tmp_path: Path) -> Iterator[RunningSystem]:
+    running = RunningSystem(tmp_path / "var")
+    running.start()
+    yield running
+    if running.process is not None:
+        running.stop()
+
+
+def test_a_new_manufacturer_sees_an_inbox_entry_within_five_seconds(system: RunningSystem) -> None:
+    body = enterprise_payload(industry="C3921")
+    admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}
+    owner = {
+        "Authorization": f"Bearer {system.token('--role', 'enterprise', '--uscc', body['uscc'])}"
+    }
+    created = httpx.post(f"{system.url('profiles')}/v1/enterprises", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    started = time.monotonic()
+    entries: list[dict[str, object]] = []
+    while time.monotonic() - started < 5 and not entries:
+        answer = httpx.get(
+            f"{system.url('notifications')}/v1/enterprises/{body['uscc']}/inbox", headers=owner
+        )
+        assert answer.status_code == 200
+        entries = answer.json()["entries"]
+        time.sleep(0.1)
+    assert entries, "no inbox entry within 5 seconds"
+    assert entries[0]["status"] == "possibly_eligible"
+    assert "tax credit grade" in str(entries[0]["body_en"])
+    assert {f["fact"] for f in entries[0]["facts_to_provide"]} >= {"tax_credit_grade"}
+
+
+def test_ctrl_c_stops_everything_and_leaves_no_process_behind(system: RunningSystem) -> None:
+    started = system.descendants
+    assert len(started) >= 4, "broker and three services should be running"
+    assert system.stop(signal.SIGINT) == 0
+    time.sleep(0.5)
+    assert system.leftovers() == []
+
+
+def test_sigterm_stops_everything_too(system: RunningSystem) -> None:
+    assert system.stop(signal.SIGTERM) == 0
+    time.sleep(0.5)
+    assert system.leftovers() == []

@@ -1,0 +1,179 @@
+"""Bad input and unauthorised callers get problem details, never a 500, and nothing is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from supportmatch_core.auth import Role, TokenService
+from tests.conftest import Databases, bearer
+from tests.factories import enterprise_payload, new_uscc
+from tests.integration.system import InProcessSystem
+
+
+@pytest.fixture
+def system(databases: Databases) -> Iterator[InProcessSystem]:
+    # No broker needed: the API only writes the outbox; workers stay off.
+    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+        yield running
+
+
+def _problem(answer: Any, status: int) -> dict[str, Any]:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = answer.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"uscc": "914403001922038217"}, "uscc"),
+        ({"uscc": "91440300192203821"}, "uscc"),
+        ({"uscc": 914403001922038216}, "uscc"),
+        ({"province": "Atlantis"}, "province"),
+        ({"province": "北京"}, "province"),
+        ({"industry": "C9999"}, "industry"),
+        ({"industry": "manufacturing"}, "industry"),
+        ({"ownership": "pirate"}, "ownership"),
+        ({"name": ""}, "name"),
+        ({"facts": {"employees": "twelve"}}, "facts.employees"),
+        ({"facts": {"employees": "12"}}, "facts.employees"),
+        ({"facts": {"revenue": -5}}, "facts.revenue"),
+        ({"facts": {"fiscal_year": 2999}}, "facts.fiscal_year"),
+        ({"facts": {"tax_credit_grade": "E"}}, "facts.tax_credit_grade"),
+        ({"facts": {"colour": "red"}}, "facts.colour"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_invalid_enterprise_is_refused_naming_the_field(
+    system: InProcessSystem, tokens: TokenService, change: dict[str, Any], field: str
+) -> None:
+    body = {**enterprise_payload(uscc="914403001922038216"), **change}
+    answer = system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
+    problem = _problem(answer, 422)
+    assert field in [e["field"] for e in problem["errors"]], problem
+    assert system.count("profiles", "enterprises") == 0
+    assert system.count("profiles", "outbox") == 0
+
+
+@pytest.mark.parametrize("field", ["uscc", "name", "province", "industry", "ownership"])
+def test_missing_field_is_named(system: InProcessSystem, tokens: TokenService, field: str) -> None:
+    body = enterprise_payload()
+    del body[field]
+    problem = _problem(system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 422)
+    assert field in [e["field"] for e in problem["errors"]]
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"{", b"[]", b"null", b'"text"', "{\"name\": \"\\ud800\"}".encode()]
+)
+def test_unreadable_bodies_are_422(system: InProcessSystem, tokens: TokenService, raw: bytes) -> None:
+    headers = {**bearer(tokens), "content-type": "application/json"}
+    answer = system.profiles.post("/v1/enterprises", content=raw, headers=headers)
+    assert answer.status_code == 422, answer.text
+
+
+def test_province_given_as_code_or_full_name_is_accepted(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    for province in ("44", "广东省", "广东"):
+        answer = system.profiles.post(
+            "/v1/enterprises", json=enterprise_payload(province=province), headers=bearer(tokens)
+        )
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["province"]["code"] == "44"
+
+
+def test_a_second_registration_of_the_same_code_conflicts(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    body = enterprise_payload()
+    assert system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code == 201
+    _problem(system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 409)
+    assert system.count("profiles", "outbox") == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic dXNlcjpwYXNz"}],
+)
+def test_requests_without_a_valid_token_get_401(
+    system: InProcessSystem, headers: dict[str, str]
+) -> None:
+    uscc = new_uscc()
+    for client, method, path in [
+        (system.profiles, "POST", "/v1/enterprises"),
+        (system.profiles, "GET", f"/v1/enterprises/{uscc}"),
+        (system.eligibility, "GET", f"/v1/enterprises/{uscc}/determinations"),
+        (system.eligibility, "GET", "/v1/measures"),
+        (system.notifications, "GET", f"/v1/enterprises/{uscc}/inbox"),
+    ]:
+        answer = client.request(method, path, headers=headers, json=enterprise_payload())
+        _problem(answer, 401)
+
+
+def test_a_token_signed_with_another_key_gets_401(system: InProcessSystem) -> None:
+    forged = TokenService("another-key-another-key-another-key-1234").issue(
+        subject="x", role=Role.ADMIN
+    )
+    answer = system.profiles.get(
+        f"/v1/enterprises/{new_uscc()}", headers={"Authorization": f"Bearer {forged}"}
+    )
+    _problem(answer, 401)
+
+
+def test_enterprises_see_only_themselves_and_caseworkers_only_their_regions(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    mine, other = enterprise_payload(), enterprise_payload(province="浙江")
+    for body in (mine, other):
+        assert system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code == 201
+    me = bearer(tokens, Role.ENTERPRISE, uscc=mine["uscc"])
+    guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
+    assert system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=me).status_code == 200
+    assert system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=me).status_code in (403, 404)
+    assert system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=guangdong).status_code == 200
+    _problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=guangdong), 403)
+    for path in (
+        f"/v1/enterprises/{other['uscc']}/inbox",
+    ):
+        assert system.notifications.get(path, headers=me).status_code == 403
+        assert system.notifications.get(path, headers=guangdong).status_code == 403
+    assert system.eligibility.get(
+        f"/v1/enterprises/{other['uscc']}/determinations", headers=me
+    ).status_code == 403
+    # An enterprise cannot register somebody else, nor a caseworker outside its regions.
+    assert system.profiles.post(
+        "/v1/enterprises", json=enterprise_payload(), headers=me
+    ).status_code == 403
+    assert system.profiles.post(
+        "/v1/enterprises", json=enterprise_payload(province="北京"), headers=guangdong
+    ).status_code == 403
+
+
+def test_unknown_enterprise_is_404(system: InProcessSystem, tokens: TokenService) -> None:
+    _problem(system.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=bearer(tokens)), 404)
+    _problem(
+        system.eligibility.get(f"/v1/enterprises/{new_uscc()}/determinations", headers=bearer(tokens)),
+        404,
+    )
+
+
+def test_bad_paths_and_queries_are_4xx(system: InProcessSystem, tokens: TokenService) -> None:
+    admin = bearer(tokens)
+    _problem(system.profiles.get("/v1/enterprises/short", headers=admin), 422)
+    _problem(system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?limit=0", headers=admin), 422)
+    _problem(system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?before=x", headers=admin), 422)
+    _problem(system.profiles.get("/v1/nothing-here", headers=admin), 404)
+    _problem(system.profiles.delete("/v1/enterprises", headers=admin), 405)
+
+
+def test_health_readiness_and_metrics(system: InProcessSystem) -> None:
+    for client in system.clients.values():
+        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/readyz").json()["ready"] is True
+        assert "http_requests_total" in client.get("/metrics").text
