@@ -1,0 +1,282 @@
+"""EventConsumer.process with a fake unit of work and a fake producer (no broker, no database)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from kafka.errors import KafkaTimeoutError
+from sqlalchemy import MetaData
+from sqlalchemy.exc import IntegrityError, OperationalError
+from supportmatch_core.consumer import EventConsumer, Unavailable
+from supportmatch_core.events import Event
+from supportmatch_core.schema import backbone_tables
+from supportmatch_core.topics import PROFILE
+
+from tests.unit._snapshots import profile_snapshot
+
+ORIGIN = {"topic": PROFILE, "partition": "1", "offset": "42"}
+
+
+@dataclass
+class FakeConnection:
+    statements: list[Any] = field(default_factory=list)
+    fail_with: Exception | None = None
+
+    def execute(self, statement: Any) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.statements.append(statement)
+
+
+@dataclass
+class FakeUnitOfWork:
+    connection: FakeConnection = field(default_factory=FakeConnection)
+    begun: int = 0
+    committed: int = 0
+
+    @contextmanager
+    def begin(self) -> Iterator[FakeConnection]:
+        self.begun += 1
+        yield self.connection
+        self.committed += 1  # reached only when the block raised nothing
+
+
+@dataclass
+class FakeFuture:
+    error: Exception | None = None
+
+    def get(self, timeout: float | None = None) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+@dataclass
+class FakeProducer:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    error: Exception | None = None
+
+    def send(
+        self, topic: str, *, key: bytes | None, value: bytes, headers: list[Any]
+    ) -> FakeFuture:
+        self.sent.append({"topic": topic, "key": key, "value": value, "headers": dict(headers)})
+        return FakeFuture(self.error)
+
+
+class Handler:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.calls: list[tuple[Any, Event]] = []
+
+    def __call__(self, connection: Any, event: Event) -> None:
+        self.calls.append((connection, event))
+        if self.error is not None:
+            raise self.error
+
+
+def make_consumer(
+    handler: Handler,
+    *,
+    uow: FakeUnitOfWork | None = None,
+    producer: FakeProducer | None = None,
+    max_attempts: int = 3,
+    topic: str = PROFILE,
+) -> tuple[EventConsumer, FakeUnitOfWork, FakeProducer, list[int]]:
+    uow = uow or FakeUnitOfWork()
+    producer = producer or FakeProducer()
+    made: list[int] = []
+
+    def producer_factory() -> FakeProducer:
+        made.append(1)
+        return producer
+
+    def consumer_factory(name: str) -> Any:
+        raise AssertionError("process() must not need a Kafka consumer")
+
+    consumer = EventConsumer(
+        name="eligibility",
+        topic=topic,
+        handler=handler,
+        uow=uow,  # type: ignore[arg-type]
+        tables=backbone_tables(MetaData()),
+        consumer_factory=consumer_factory,
+        producer_factory=producer_factory,  # type: ignore[arg-type]
+        max_attempts=max_attempts,
+        retry_delay=0,
+    )
+    return consumer, uow, producer, made
+
+
+def profile_event() -> Event:
+    data = profile_snapshot(tax_credit_grade="A")
+    return Event(type=PROFILE, source="urn:supportmatch:profiles", subject=data["uscc"], data=data)
+
+
+def test_a_valid_event_is_handled_once_with_its_processed_row() -> None:
+    handler = Handler()
+    consumer, uow, producer, _ = make_consumer(handler)
+    event = profile_event()
+    assert consumer.process(event.to_bytes(), event.subject.encode(), ORIGIN) == "handled"
+    assert [e for _, e in handler.calls] == [event]
+    assert handler.calls[0][0] is uow.connection
+    assert uow.begun == uow.committed == 1
+    (statement,) = uow.connection.statements
+    assert statement.table.name == "processed_events"
+    params = statement.compile().params
+    assert params["consumer"] == "eligibility"
+    assert params["event_id"] == event.id
+    assert producer.sent == []
+
+
+@pytest.mark.parametrize(
+    "message", [b"", b"{not json", b"[]", json.dumps({"specversion": "1.0"}).encode()]
+)
+def test_a_malformed_message_is_dead_lettered(message: bytes) -> None:
+    handler = Handler()
+    consumer, uow, producer, _ = make_consumer(handler)
+    assert consumer.process(message, b"key-1", ORIGIN) == "dead-lettered"
+    assert handler.calls == []
+    assert uow.begun == 0
+    (sent,) = producer.sent
+    assert sent["topic"] == f"{PROFILE}.dlq"
+    assert sent["key"] == b"key-1"
+    assert sent["value"] == message
+    headers = sent["headers"]
+    assert headers["dlq-reason"] == b"malformed"
+    assert headers["dlq-error"]
+    assert headers["dlq-consumer"] == b"eligibility"
+    assert headers["dlq-topic"] == PROFILE.encode()
+    assert headers["dlq-partition"] == b"1"
+    assert headers["dlq-offset"] == b"42"
+
+
+def test_a_missing_value_is_dead_lettered_as_empty() -> None:
+    consumer, _, producer, _ = make_consumer(Handler())
+    assert consumer.process(None, None, ORIGIN) == "dead-lettered"
+    assert producer.sent[0]["value"] == b""
+    assert producer.sent[0]["headers"]["dlq-error"] == b"empty message"
+
+
+def test_an_event_breaking_its_contract_is_dead_lettered() -> None:
+    event = profile_event()
+    bad = Event(
+        type=event.type,
+        source=event.source,
+        subject=event.subject,
+        data=event.data | {"region": "south"},
+    )
+    consumer, _, producer, _ = make_consumer(Handler())
+    assert consumer.process(bad.to_bytes(), None, ORIGIN) == "dead-lettered"
+    headers = producer.sent[0]["headers"]
+    assert headers["dlq-reason"] == b"malformed"
+    assert b"region" in headers["dlq-error"]
+
+
+def test_an_event_of_another_type_is_dead_lettered() -> None:
+    event = profile_event()
+    consumer, _, producer, _ = make_consumer(Handler(), topic="eligibility.determination.v1")
+    assert consumer.process(event.to_bytes(), None, ORIGIN) == "dead-lettered"
+    (sent,) = producer.sent
+    assert sent["topic"] == "eligibility.determination.v1.dlq"
+    assert b"does not belong on eligibility.determination.v1" in sent["headers"]["dlq-error"]
+
+
+@pytest.mark.parametrize("attempts", [1, 3, 5])
+def test_a_failing_handler_is_retried_then_dead_lettered(attempts: int) -> None:
+    handler = Handler(ValueError("no such measure"))
+    consumer, uow, producer, _ = make_consumer(handler, max_attempts=attempts)
+    event = profile_event()
+    assert consumer.process(event.to_bytes(), b"k", ORIGIN) == "dead-lettered"
+    assert len(handler.calls) == attempts
+    assert uow.begun == attempts
+    assert uow.committed == 0
+    (sent,) = producer.sent
+    assert sent["topic"] == f"{PROFILE}.dlq"
+    assert sent["value"] == event.to_bytes()
+    assert sent["headers"]["dlq-reason"] == b"handler-failed"
+    assert sent["headers"]["dlq-error"] == b"ValueError: no such measure"
+
+
+def test_a_handler_that_recovers_is_handled() -> None:
+    class Flaky(Handler):
+        def __call__(self, connection: Any, event: Event) -> None:
+            self.calls.append((connection, event))
+            if len(self.calls) < 3:
+                raise RuntimeError("transient")
+
+    handler = Flaky()
+    consumer, uow, producer, _ = make_consumer(handler, max_attempts=3)
+    event = profile_event()
+    assert consumer.process(event.to_bytes(), None, ORIGIN) == "handled"
+    assert len(handler.calls) == 3
+    assert uow.committed == 1
+    assert producer.sent == []
+
+
+def test_dead_letter_error_is_truncated() -> None:
+    handler = Handler(ValueError("x" * 5000))
+    consumer, _, producer, _ = make_consumer(handler, max_attempts=1)
+    consumer.process(profile_event().to_bytes(), None, ORIGIN)
+    assert len(producer.sent[0]["headers"]["dlq-error"]) == 2000
+
+
+def test_the_producer_is_made_once() -> None:
+    consumer, _, producer, made = make_consumer(Handler())
+    consumer.process(b"", None, ORIGIN)
+    consumer.process(b"[]", None, ORIGIN)
+    assert len(producer.sent) == 2
+    assert made == [1]
+
+
+def test_an_already_processed_event_is_a_duplicate() -> None:
+    uow = FakeUnitOfWork(
+        FakeConnection(
+            fail_with=IntegrityError(
+                "INSERT INTO processed_events",
+                {},
+                Exception("UNIQUE constraint failed: processed_events.consumer"),
+            )
+        )
+    )
+    handler = Handler()
+    consumer, _, producer, _ = make_consumer(handler, uow=uow)
+    assert consumer.process(profile_event().to_bytes(), None, ORIGIN) == "duplicate"
+    assert handler.calls == []
+    assert producer.sent == []
+
+
+def test_another_integrity_error_is_retried_then_dead_lettered() -> None:
+    uow = FakeUnitOfWork(
+        FakeConnection(
+            fail_with=IntegrityError(
+                "INSERT", {}, Exception("NOT NULL constraint failed: determinations.status")
+            )
+        )
+    )
+    consumer, _, producer, _ = make_consumer(Handler(), uow=uow, max_attempts=2)
+    assert consumer.process(profile_event().to_bytes(), None, ORIGIN) == "dead-lettered"
+    assert uow.begun == 2
+    assert producer.sent[0]["headers"]["dlq-reason"] == b"handler-failed"
+    assert producer.sent[0]["headers"]["dlq-error"].startswith(b"Exception: NOT NULL")
+
+
+def test_an_unreachable_database_raises_unavailable_without_dead_lettering() -> None:
+    uow = FakeUnitOfWork(
+        FakeConnection(fail_with=OperationalError("SELECT 1", {}, Exception("connection refused")))
+    )
+    consumer, _, producer, _ = make_consumer(Handler(), uow=uow)
+    with pytest.raises(Unavailable, match="connection refused"):
+        consumer.process(profile_event().to_bytes(), None, ORIGIN)
+    assert uow.begun == 1
+    assert producer.sent == []
+
+
+def test_an_unreachable_dead_letter_topic_raises_unavailable() -> None:
+    producer = FakeProducer(error=KafkaTimeoutError("no broker"))
+    consumer, _, _, _ = make_consumer(Handler(), producer=producer)
+    with pytest.raises(Unavailable, match="cannot reach the dead-letter topic"):
+        consumer.process(b"", None, ORIGIN)
