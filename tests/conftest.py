@@ -11,7 +11,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
-
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
 

@@ -18,8 +18,12 @@ def new_uscc(province_code: str = "44", *, rng: random.Random | None = None) -> 
 
 
 def enterprise_payload(
-    *, uscc: str | None = None, province: str = "广东", industry: str = "C3921",
-    ownership: str = "private", **facts: Any,
+    *,
+    uscc: str | None = None,
+    province: str = "广东",
+    industry: str = "C3921",
+    ownership: str = "private",
+    **facts: Any,
 ) -> dict[str, Any]:
     """A POST /v1/enterprises body for a manufacturing firm in Guangdong unless told otherwise."""
     from supportmatch_reference.regions import parse_province

@@ -1,7 +1,6 @@
 """Alembic environment of the profiles service (its own history and version table)."""
 
-from supportmatch_core.migrate import run_env
-
 from profiles.adapters.tables import metadata
+from supportmatch_core.migrate import run_env
 
 run_env(metadata)

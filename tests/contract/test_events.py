@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from kafka import KafkaConsumer
-
 from supportmatch_core import contracts
+from supportmatch_core.auth import TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
 from supportmatch_core.topics import DETERMINATION, PROFILE
+
 from tests.conftest import Databases, bearer
-from supportmatch_core.auth import TokenService
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, wait_until
 
@@ -24,14 +24,23 @@ SCHEMAS = sorted((project_root() / "contracts" / "events").glob("*.schema.json")
 VARIANTS = [
     enterprise_payload(industry="C3921"),  # possibly eligible: compliance facts unknown
     enterprise_payload(
-        industry="C2710", tax_credit_grade="A", vat_refund_fraud_36m=False,
-        tax_evasion_penalties_36m=0, immediate_refund_since_2019=False, employees=250,
-        revenue=500_000_000, total_assets=300_000_000, vat_sales=480_000_000, fiscal_year=2025,
+        industry="C2710",
+        tax_credit_grade="A",
+        vat_refund_fraud_36m=False,
+        tax_evasion_penalties_36m=0,
+        immediate_refund_since_2019=False,
+        employees=250,
+        revenue=500_000_000,
+        total_assets=300_000_000,
+        vat_sales=480_000_000,
+        fiscal_year=2025,
     ),  # eligible
-    enterprise_payload(industry="L7211", province="浙江", ownership="foreign",
-                       tax_credit_grade="M"),  # ineligible
-    enterprise_payload(industry="I6513", province="四川", ownership="central_soe",
-                       vat_sales=5_000_000),
+    enterprise_payload(
+        industry="L7211", province="浙江", ownership="foreign", tax_credit_grade="M"
+    ),  # ineligible
+    enterprise_payload(
+        industry="I6513", province="四川", ownership="central_soe", vat_sales=5_000_000
+    ),
     enterprise_payload(industry="A0111", province="黑龙江", ownership="collective"),
 ]
 
@@ -69,8 +78,12 @@ def test_a_contract_violation_names_the_field() -> None:
 
 def _events(address: str, topic: str) -> list[Event]:
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=address, auto_offset_reset="earliest", group_id=None,
-        enable_auto_commit=False, consumer_timeout_ms=2000,
+        topic,
+        bootstrap_servers=address,
+        auto_offset_reset="earliest",
+        group_id=None,
+        enable_auto_commit=False,
+        consumer_timeout_ms=2000,
     )
     try:
         return [Event.from_bytes(message.value) for message in consumer]

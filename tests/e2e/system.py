@@ -30,8 +30,11 @@ class RunningSystem:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "PROFILES_",
-               "ELIGIBILITY_", "NOTIFICATIONS_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("KAFKA_", "PROFILES_", "ELIGIBILITY_", "NOTIFICATIONS_"))
+        }
         env.update(
             SUPPORTMATCH_VAR_DIR=str(self.var_dir),
             SUPPORTMATCH_BROKER_ADDRESS=self.broker_address,
@@ -49,8 +52,11 @@ class RunningSystem:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "supportmatch"), "run"], env=self.env, stdout=log,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [str(BIN / "supportmatch"), "run"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -78,12 +84,17 @@ class RunningSystem:
 
     def leftovers(self) -> list[psutil.Process]:
         """Processes the system started that are still alive."""
-        return [p for p in self.descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        return [
+            p for p in self.descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        ]
 
     def token(self, *args: str) -> str:
         """A development token from `supportmatch token`, as a new user gets one."""
         result = subprocess.run(
-            [str(BIN / "supportmatch"), "token", *args], env=self.env, capture_output=True,
-            check=True, text=True,
+            [str(BIN / "supportmatch"), "token", *args],
+            env=self.env,
+            capture_output=True,
+            check=True,
+            text=True,
         )
         return result.stdout.strip()

@@ -6,6 +6,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ def test_a_new_manufacturer_sees_an_inbox_entry_within_five_seconds(system: Runn
     created = httpx.post(f"{system.url('profiles')}/v1/enterprises", json=body, headers=admin)
     assert created.status_code == 201, created.text
     started = time.monotonic()
-    entries: list[dict[str, object]] = []
+    entries: list[dict[str, Any]] = []
     while time.monotonic() - started < 5 and not entries:
         answer = httpx.get(
             f"{system.url('notifications')}/v1/enterprises/{body['uscc']}/inbox", headers=owner

@@ -60,10 +60,16 @@ def test_restart_in_the_middle_of_writes_loses_no_event(tmp_path: Path) -> None:
             break
         time.sleep(0.5)
     system.stop()
-    assert stored - delivered == set(), f"{len(stored - delivered)} enterprises never reached the inbox"
+    assert stored - delivered == set(), (
+        f"{len(stored - delivered)} enterprises never reached the inbox"
+    )
     with sqlite3.connect(var / "notifications.sqlite3") as connection:
         (entries,) = connection.execute("SELECT count(*) FROM inbox_entries").fetchone()
     assert entries == len(stored), "one inbox entry per enterprise, no duplicates"
     log = system.log.read_text()
-    assert "publishing retained outbox events again" in log, "the relays should notice the new broker"
-    print(f"accepted {len(accepted)} writes across the restart, {len(stored)} stored, all delivered once")
+    assert "publishing retained outbox events again" in log, (
+        "the relays should notice the new broker"
+    )
+    print(
+        f"accepted {len(accepted)} writes across the restart, {len(stored)} stored, all delivered once"
+    )

@@ -7,17 +7,17 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select, table
-
 from eligibility.app import build_app as eligibility_app
 from eligibility.settings import EligibilitySettings
+from fastapi.testclient import TestClient
 from notifications.app import build_app as notifications_app
 from notifications.settings import NotificationsSettings
 from profiles.app import build_app as profiles_app
 from profiles.settings import ProfilesSettings
+from sqlalchemy import create_engine, func, select, table
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.settings import ServiceSettings
+
 from tests.conftest import TEST_SECRET, Databases
 
 _APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], Any]]] = {
@@ -40,8 +40,11 @@ class InProcessSystem:
     def settings(self, name: str) -> ServiceSettings:
         settings_type, _ = _APPS[name]
         return settings_type(
-            database_url=self.urls[name], kafka_bootstrap_servers=self.bootstrap,
-            kafka_embedded=True, jwt_secret=TEST_SECRET, run_workers=self.workers,
+            database_url=self.urls[name],
+            kafka_bootstrap_servers=self.bootstrap,
+            kafka_embedded=True,
+            jwt_secret=TEST_SECRET,
+            run_workers=self.workers,
             outbox_poll_seconds=0.05,
         )
 
@@ -72,7 +75,9 @@ class InProcessSystem:
         try:
             with engine.connect() as connection:
                 return int(
-                    connection.execute(select(func.count()).select_from(table(table_name))).scalar_one()
+                    connection.execute(
+                        select(func.count()).select_from(table(table_name))
+                    ).scalar_one()
                 )
         finally:
             engine.dispose()

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from supportmatch_core.auth import Role, TokenService
+
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload, new_uscc
 from tests.integration.system import InProcessSystem
@@ -24,7 +24,9 @@ def _problem(answer: Any, status: int) -> dict[str, Any]:
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     body: dict[str, Any] = answer.json()
-    assert body["status"] == status and body["title"] and body["detail"]
+    assert body["status"] == status
+    assert body["title"]
+    assert body["detail"]
     return body
 
 
@@ -64,14 +66,16 @@ def test_invalid_enterprise_is_refused_naming_the_field(
 def test_missing_field_is_named(system: InProcessSystem, tokens: TokenService, field: str) -> None:
     body = enterprise_payload()
     del body[field]
-    problem = _problem(system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 422)
+    problem = _problem(
+        system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 422
+    )
     assert field in [e["field"] for e in problem["errors"]]
 
 
-@pytest.mark.parametrize(
-    "raw", [b"", b"{", b"[]", b"null", b'"text"', "{\"name\": \"\\ud800\"}".encode()]
-)
-def test_unreadable_bodies_are_422(system: InProcessSystem, tokens: TokenService, raw: bytes) -> None:
+@pytest.mark.parametrize("raw", [b"", b"{", b"[]", b"null", b'"text"', b'{"name": "\\ud800"}'])
+def test_unreadable_bodies_are_422(
+    system: InProcessSystem, tokens: TokenService, raw: bytes
+) -> None:
     headers = {**bearer(tokens), "content-type": "application/json"}
     answer = system.profiles.post("/v1/enterprises", content=raw, headers=headers)
     assert answer.status_code == 422, answer.text
@@ -92,7 +96,10 @@ def test_a_second_registration_of_the_same_code_conflicts(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
     body = enterprise_payload()
-    assert system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code == 201
+    assert (
+        system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code
+        == 201
+    )
     _problem(system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 409)
     assert system.count("profiles", "outbox") == 1
 
@@ -131,34 +138,49 @@ def test_enterprises_see_only_themselves_and_caseworkers_only_their_regions(
 ) -> None:
     mine, other = enterprise_payload(), enterprise_payload(province="浙江")
     for body in (mine, other):
-        assert system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code == 201
+        assert (
+            system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code
+            == 201
+        )
     me = bearer(tokens, Role.ENTERPRISE, uscc=mine["uscc"])
     guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
     assert system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=me).status_code == 200
-    assert system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=me).status_code in (403, 404)
-    assert system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=guangdong).status_code == 200
+    assert system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=me).status_code in (
+        403,
+        404,
+    )
+    assert (
+        system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=guangdong).status_code == 200
+    )
     _problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=guangdong), 403)
-    for path in (
-        f"/v1/enterprises/{other['uscc']}/inbox",
-    ):
+    for path in (f"/v1/enterprises/{other['uscc']}/inbox",):
         assert system.notifications.get(path, headers=me).status_code == 403
         assert system.notifications.get(path, headers=guangdong).status_code == 403
-    assert system.eligibility.get(
-        f"/v1/enterprises/{other['uscc']}/determinations", headers=me
-    ).status_code == 403
+    assert (
+        system.eligibility.get(
+            f"/v1/enterprises/{other['uscc']}/determinations", headers=me
+        ).status_code
+        == 403
+    )
     # An enterprise cannot register somebody else, nor a caseworker outside its regions.
-    assert system.profiles.post(
-        "/v1/enterprises", json=enterprise_payload(), headers=me
-    ).status_code == 403
-    assert system.profiles.post(
-        "/v1/enterprises", json=enterprise_payload(province="北京"), headers=guangdong
-    ).status_code == 403
+    assert (
+        system.profiles.post("/v1/enterprises", json=enterprise_payload(), headers=me).status_code
+        == 403
+    )
+    assert (
+        system.profiles.post(
+            "/v1/enterprises", json=enterprise_payload(province="北京"), headers=guangdong
+        ).status_code
+        == 403
+    )
 
 
 def test_unknown_enterprise_is_404(system: InProcessSystem, tokens: TokenService) -> None:
     _problem(system.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=bearer(tokens)), 404)
     _problem(
-        system.eligibility.get(f"/v1/enterprises/{new_uscc()}/determinations", headers=bearer(tokens)),
+        system.eligibility.get(
+            f"/v1/enterprises/{new_uscc()}/determinations", headers=bearer(tokens)
+        ),
         404,
     )
 
@@ -166,8 +188,12 @@ def test_unknown_enterprise_is_404(system: InProcessSystem, tokens: TokenService
 def test_bad_paths_and_queries_are_4xx(system: InProcessSystem, tokens: TokenService) -> None:
     admin = bearer(tokens)
     _problem(system.profiles.get("/v1/enterprises/short", headers=admin), 422)
-    _problem(system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?limit=0", headers=admin), 422)
-    _problem(system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?before=x", headers=admin), 422)
+    _problem(
+        system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?limit=0", headers=admin), 422
+    )
+    _problem(
+        system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?before=x", headers=admin), 422
+    )
     _problem(system.profiles.get("/v1/nothing-here", headers=admin), 404)
     _problem(system.profiles.delete("/v1/enterprises", headers=admin), 405)
 

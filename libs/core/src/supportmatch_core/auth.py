@@ -47,13 +47,22 @@ class TokenService:
     audience: str = "supportmatch"
 
     def issue(
-        self, *, subject: str, role: Role, uscc: str | None = None,
-        regions: list[str] | None = None, ttl: timedelta = timedelta(hours=12),
+        self,
+        *,
+        subject: str,
+        role: Role,
+        uscc: str | None = None,
+        regions: list[str] | None = None,
+        ttl: timedelta = timedelta(hours=12),
     ) -> str:
         now = datetime.now(UTC)
         claims: dict[str, Any] = {
-            "sub": subject, "role": role.value, "iss": self.issuer, "aud": self.audience,
-            "iat": now, "exp": now + ttl,
+            "sub": subject,
+            "role": role.value,
+            "iss": self.issuer,
+            "aud": self.audience,
+            "iat": now,
+            "exp": now + ttl,
         }
         if uscc:
             claims["uscc"] = uscc
@@ -64,8 +73,12 @@ class TokenService:
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
-                token, self.secret, algorithms=["HS256"], audience=self.audience,
-                issuer=self.issuer, options={"require": ["exp", "sub", "role"]},
+                token,
+                self.secret,
+                algorithms=["HS256"],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "sub", "role"]},
             )
             role = Role(claims["role"])
         except (jwt.InvalidTokenError, ValueError) as error:
@@ -74,7 +87,9 @@ class TokenService:
         if role is Role.ENTERPRISE and not uscc:
             raise Unauthorized("an enterprise token must carry the enterprise's uscc")
         return Principal(
-            subject=str(claims["sub"]), role=role, uscc=uscc,
+            subject=str(claims["sub"]),
+            role=role,
+            uscc=uscc,
             regions=frozenset(str(r) for r in claims.get("regions", [])),
         )
 

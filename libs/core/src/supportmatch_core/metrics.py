@@ -20,6 +20,7 @@ EVENTS_CONSUMED = Counter(
     "events_consumed_total", "Events taken from Kafka", ["consumer", "outcome"]
 )
 CONSUMER_JOIN_SECONDS = Gauge(
-    "consumer_group_join_seconds", "Time from subscribing to the first partition assignment",
+    "consumer_group_join_seconds",
+    "Time from subscribing to the first partition assignment",
     ["consumer"],
 )

@@ -7,7 +7,6 @@ from alembic.config import Config
 from sqlalchemy import MetaData
 
 from supportmatch_core.db import create_database_engine
-
 from supportmatch_core.paths import project_root
 
 

@@ -144,9 +144,12 @@ class OutboxRelay:
 
     def _pending(self, connection: Connection, *, lock: bool) -> list[Row[Any]]:
         outbox = self._tables.outbox
-        query = select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload).where(
-            outbox.c.sent_at.is_(None)
-        ).order_by(outbox.c.id).limit(self._batch)
+        query = (
+            select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload)
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(self._batch)
+        )
         if lock:
             query = query.with_for_update(skip_locked=True)
         return list(connection.execute(query))
@@ -162,9 +165,17 @@ class OutboxRelay:
         failure: KafkaError | None = None
         for row in rows:
             try:
-                futures.append((row.id, self._producer.send(
-                    row.topic, key=row.key.encode(), value=row.payload.encode(), headers=headers
-                )))
+                futures.append(
+                    (
+                        row.id,
+                        self._producer.send(
+                            row.topic,
+                            key=row.key.encode(),
+                            value=row.payload.encode(),
+                            headers=headers,
+                        ),
+                    )
+                )
             except KafkaError as error:
                 failure = error
                 break
@@ -187,7 +198,7 @@ class OutboxRelay:
         now = datetime.now(UTC)
         for start in range(0, len(ids), 500):
             connection.execute(
-                update(outbox).where(outbox.c.id.in_(ids[start:start + 500])).values(sent_at=now)
+                update(outbox).where(outbox.c.id.in_(ids[start : start + 500])).values(sent_at=now)
             )
 
     def _record_backlog(self) -> None:
@@ -214,11 +225,12 @@ class OutboxRelay:
             ).rowcount
 
     def _close_clients(self) -> None:
-        for client in (self._producer, self._admin):
-            if client is not None:
-                try:
-                    client.close(timeout=1) if client is self._producer else client.close()
-                except Exception:  # noqa: BLE001 - closing a broken client must not mask the cause
-                    log.debug("closing a Kafka client failed", exc_info=True)
+        try:
+            if self._producer is not None:
+                self._producer.close(timeout=1)
+            if self._admin is not None:
+                self._admin.close()
+        except Exception:
+            log.debug("closing a Kafka client failed", exc_info=True)
         self._producer = None
         self._admin = None

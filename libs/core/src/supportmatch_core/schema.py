@@ -42,8 +42,10 @@ def backbone_tables(metadata: MetaData) -> BackboneTables:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("sent_at", DateTime(timezone=True), nullable=True),
         Index(
-            "ix_outbox_unsent", "id",
-            postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL"),
+            "ix_outbox_unsent",
+            "id",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
         ),
     )
     relay_state = Table(

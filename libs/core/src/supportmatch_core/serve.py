@@ -20,7 +20,11 @@ def serve(settings: ServiceSettings, app: FastAPI) -> None:
         "serving", extra={"url": f"http://{settings.host}:{settings.port}"}
     )
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
         timeout_graceful_shutdown=5,
     )
     uvicorn.Server(config).run()

@@ -31,9 +31,7 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     service_name: str = "service"
-    environment: Environment = Field(
-        "development", validation_alias=_shared("SUPPORTMATCH_ENV")
-    )
+    environment: Environment = Field("development", validation_alias=_shared("SUPPORTMATCH_ENV"))
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = ""
@@ -54,9 +52,7 @@ class ServiceSettings(BaseSettings):
 
     jwt_secret: str = Field("", validation_alias=_shared("SUPPORTMATCH_JWT_SECRET"))
     jwt_issuer: str = Field("supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_ISSUER"))
-    jwt_audience: str = Field(
-        "supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_AUDIENCE")
-    )
+    jwt_audience: str = Field("supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_AUDIENCE"))
 
     @model_validator(mode="after")
     def _resolve_defaults(self) -> ServiceSettings:

@@ -25,7 +25,11 @@ def outbox_relay(settings: ServiceSettings, uow: UnitOfWork, tables: BackboneTab
 
 
 def event_consumer(
-    settings: ServiceSettings, uow: UnitOfWork, tables: BackboneTables, *, topic: str,
+    settings: ServiceSettings,
+    uow: UnitOfWork,
+    tables: BackboneTables,
+    *,
+    topic: str,
     handler: Handler,
 ) -> EventConsumer:
     return EventConsumer(

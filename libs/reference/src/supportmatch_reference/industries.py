@@ -42,7 +42,10 @@ def catalogue() -> dict[str, Industry]:
     with (data / "gbt4754_2017.csv").open(encoding="utf-8") as handle:
         return {
             row["code"]: Industry(
-                row["code"], row["level"], row["parent"] or None, row["name_zh"],
+                row["code"],
+                row["level"],
+                row["parent"] or None,
+                row["name_zh"],
                 english.get(row["code"]),
             )
             for row in csv.DictReader(handle)

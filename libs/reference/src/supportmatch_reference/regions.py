@@ -72,7 +72,9 @@ class UnknownProvince(ValueError):
 def parse_province(text: str) -> Province:
     """A province from its code (44), Chinese name with or without suffix (广东, 广东省) or English name."""
     key = text.strip()
-    found = BY_CODE.get(key) or _BY_NAME.get(key.lower()) or _BY_NAME.get(key.lower().replace(" ", ""))
+    found = (
+        BY_CODE.get(key) or _BY_NAME.get(key.lower()) or _BY_NAME.get(key.lower().replace(" ", ""))
+    )
     if found is None:
         raise UnknownProvince(
             f"{text!r} is not a mainland province: give its name (广东, 广东省) or code (44)"

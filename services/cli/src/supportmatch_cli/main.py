@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_reference import uscc as uscc_codes
@@ -19,7 +18,9 @@ app = typer.Typer(help="supportmatch: match enterprises to the support measures 
 @app.command()
 def token(
     role: Annotated[Role, typer.Option(help="enterprise, caseworker or admin")],
-    uscc: Annotated[str | None, typer.Option(help="the enterprise's USCC (role enterprise)")] = None,
+    uscc: Annotated[
+        str | None, typer.Option(help="the enterprise's USCC (role enterprise)")
+    ] = None,
     region: Annotated[
         list[str] | None,
         typer.Option(help="a province the caseworker serves, by name or code; repeat for more"),
@@ -46,12 +47,17 @@ def token(
         except UnknownProvince as error:
             raise typer.BadParameter(str(error), param_hint="--region") from error
     if role is Role.CASEWORKER and not codes:
-        raise typer.BadParameter("a caseworker token needs at least one --region", param_hint="--region")
+        raise typer.BadParameter(
+            "a caseworker token needs at least one --region", param_hint="--region"
+        )
     settings = ServiceSettings()
     tokens = TokenService(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
     typer.echo(
         tokens.issue(
-            subject=subject or uscc or f"dev-{role.value}", role=role, uscc=uscc, regions=codes,
+            subject=subject or uscc or f"dev-{role.value}",
+            role=role,
+            uscc=uscc,
+            regions=codes,
             ttl=timedelta(hours=hours),
         )
     )

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from types import FrameType
 
 import httpx
-
 from supportmatch_core.broker import BrokerStartError, EmbeddedBroker
 from supportmatch_core.kafka import create_admin, ensure_topics
 from supportmatch_core.paths import var_dir
@@ -69,11 +68,16 @@ class System:
         for spec in SERVICES:
             self.children[spec.name] = subprocess.Popen(
                 [sys.executable, "-u", "-m", spec.name],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509
             )
-            threading.Thread(target=_relabel, args=(spec.name, self.children[spec.name]),
-                             daemon=True).start()
+            threading.Thread(
+                target=_relabel, args=(spec.name, self.children[spec.name]), daemon=True
+            ).start()
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -164,5 +168,5 @@ def _announce() -> None:
         "get a token:  uv run supportmatch token --role enterprise --uscc 914403001922038216\n"
         "              uv run supportmatch token --role caseworker --region 广东\n"
         "              uv run supportmatch token --role admin\n"
-        "  then: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8003/v1/enterprises/<uscc>/inbox"
+        '  then: curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8003/v1/enterprises/<uscc>/inbox'
     )

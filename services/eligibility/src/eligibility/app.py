@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
 
@@ -21,7 +20,9 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
         catalogue = load_catalogue()
         app.state.catalogue = catalogue
         engine = create_database_engine(settings.database_url)
-        return Runtime(engine=engine, workers=worker.workers(settings, UnitOfWork(engine), catalogue))
+        return Runtime(
+            engine=engine, workers=worker.workers(settings, UnitOfWork(engine), catalogue)
+        )
 
     app = create_app(
         settings=settings, title="supportmatch eligibility", routers=[router], build_runtime=runtime

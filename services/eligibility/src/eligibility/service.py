@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
-
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
@@ -36,8 +35,12 @@ def profile_changed_handler(
 
 
 def rematch_enterprise(
-    connection: Connection, *, profile: dict[str, Any], outbox: Outbox,
-    catalogue: Sequence[Measure], on: date,
+    connection: Connection,
+    *,
+    profile: dict[str, Any],
+    outbox: Outbox,
+    catalogue: Sequence[Measure],
+    on: date,
 ) -> int:
     """Update the firm's facts and decide every measure in force; returns how many changed.
 
@@ -50,7 +53,11 @@ def rematch_enterprise(
     facts = facts_of(profile)
     province = profile["province"]["code"]
     repository.save_facts(
-        connection, uscc=uscc, version=version, province_code=province, facts=facts,
+        connection,
+        uscc=uscc,
+        version=version,
+        province_code=province,
+        facts=facts,
         exists=held is not None,
     )
     previous = repository.current_statuses(connection, uscc)
@@ -69,7 +76,10 @@ def rematch_enterprise(
             connection,
             topic=DETERMINATION,
             event=eligibility_changed(
-                uscc=uscc, province_code=province, decision=decision, previous=before,
+                uscc=uscc,
+                province_code=province,
+                decision=decision,
+                previous=before,
                 profile_version=version,
             ),
         )

@@ -17,11 +17,15 @@ from eligibility.domain.measures import Measure
 from eligibility.service import profile_changed_handler
 
 
-def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Sequence[Measure]) -> WorkerGroup:
+def workers(
+    settings: ServiceSettings, uow: UnitOfWork, catalogue: Sequence[Measure]
+) -> WorkerGroup:
     handler = profile_changed_handler(
         outbox=Outbox(backbone), catalogue=catalogue, today=date.today
     )
-    return WorkerGroup([
-        event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),
-        outbox_relay(settings, uow, backbone),
-    ])
+    return WorkerGroup(
+        [
+            event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),
+            outbox_relay(settings, uow, backbone),
+        ]
+    )

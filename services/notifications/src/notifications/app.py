@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
 
@@ -20,5 +19,8 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         return Runtime(engine=engine, workers=worker.workers(settings, UnitOfWork(engine)))
 
     return create_app(
-        settings=settings, title="supportmatch notifications", routers=[router], build_runtime=runtime
+        settings=settings,
+        title="supportmatch notifications",
+        routers=[router],
+        build_runtime=runtime,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
-
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
@@ -19,8 +18,13 @@ def on_eligibility_changed(connection: Connection, event: Event) -> None:
     """Consumer handler for eligibility.determination.v1: one inbox entry per event."""
     data = event.data
     repository.add_entry(
-        connection, uscc=data["uscc"], province_code=data["province_code"], event_id=event.id,
-        measure_id=data["measure"]["id"], status=data["status"], message=message_for(data),
+        connection,
+        uscc=data["uscc"],
+        province_code=data["province_code"],
+        event_id=event.id,
+        measure_id=data["measure"]["id"],
+        status=data["status"],
+        message=message_for(data),
     )
 
 

@@ -13,9 +13,11 @@ from notifications.service import on_eligibility_changed
 
 
 def workers(settings: ServiceSettings, uow: UnitOfWork) -> WorkerGroup:
-    return WorkerGroup([
-        event_consumer(
-            settings, uow, backbone, topic=DETERMINATION, handler=on_eligibility_changed
-        ),
-        outbox_relay(settings, uow, backbone),
-    ])
+    return WorkerGroup(
+        [
+            event_consumer(
+                settings, uow, backbone, topic=DETERMINATION, handler=on_eligibility_changed
+            ),
+            outbox_relay(settings, uow, backbone),
+        ]
+    )

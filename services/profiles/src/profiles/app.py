@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
 

@@ -20,8 +20,16 @@ from profiles.domain.snapshot import profile_changed
 
 
 def register_enterprise(
-    *, uow: UnitOfWork, outbox: Outbox, principal: Principal, uscc: str, name: str,
-    province: Province, industry: Industry, ownership: Ownership, facts: dict[str, Any],
+    *,
+    uow: UnitOfWork,
+    outbox: Outbox,
+    principal: Principal,
+    uscc: str,
+    name: str,
+    province: Province,
+    industry: Industry,
+    ownership: Ownership,
+    facts: dict[str, Any],
 ) -> Enterprise:
     """Register a new enterprise and publish its first snapshot."""
     checked = check_province(uscc, province)
@@ -29,8 +37,16 @@ def register_enterprise(
         raise Forbidden("you may not register this enterprise")
     now = datetime.now(UTC)
     enterprise = Enterprise(
-        uscc=uscc, name=name, province=province, industry=industry, ownership=ownership,
-        version=1, created_at=now, updated_at=now, province_checked=checked, facts=facts,
+        uscc=uscc,
+        name=name,
+        province=province,
+        industry=industry,
+        ownership=ownership,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        province_checked=checked,
+        facts=facts,
     )
     with uow.begin() as connection:
         repository.add(connection, enterprise)

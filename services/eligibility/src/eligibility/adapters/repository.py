@@ -18,11 +18,18 @@ def profile_version(connection: Connection, uscc: str) -> int | None:
 
 
 def save_facts(
-    connection: Connection, *, uscc: str, version: int, province_code: str, facts: dict[str, Any],
+    connection: Connection,
+    *,
+    uscc: str,
+    version: int,
+    province_code: str,
+    facts: dict[str, Any],
     exists: bool,
 ) -> None:
     values = {
-        "profile_version": version, "province_code": province_code, "facts": facts,
+        "profile_version": version,
+        "province_code": province_code,
+        "facts": facts,
         "updated_at": datetime.now(UTC),
     }
     if exists:
@@ -91,8 +98,11 @@ def record(
         )
     connection.execute(
         insert(determination_history).values(
-            uscc=uscc, measure_id=decision.measure.id, recorded_at=now,
-            previous_status=previous.value if previous else None, **values,
+            uscc=uscc,
+            measure_id=decision.measure.id,
+            recorded_at=now,
+            previous_status=previous.value if previous else None,
+            **values,
         )
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table
-
 from supportmatch_core.schema import Id, backbone_tables
 
 metadata = MetaData()

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
-
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.db import UnitOfWork
 
@@ -50,11 +49,19 @@ class MeasureRead(BaseModel):
     @classmethod
     def of(cls, measure: Measure) -> MeasureRead:
         return cls(
-            id=measure.id, version=measure.version, title_zh=measure.title_zh,
-            title_en=measure.title_en, clause=measure.clause, quote=measure.quote,
-            kind=measure.kind, benefit_zh=measure.benefit_zh, benefit_en=measure.benefit_en,
-            how_to_apply=measure.how_to_apply, valid_from=measure.valid_from,
-            valid_to=measure.valid_to, sources=list(measure.sources),
+            id=measure.id,
+            version=measure.version,
+            title_zh=measure.title_zh,
+            title_en=measure.title_en,
+            clause=measure.clause,
+            quote=measure.quote,
+            kind=measure.kind,
+            benefit_zh=measure.benefit_zh,
+            benefit_en=measure.benefit_en,
+            how_to_apply=measure.how_to_apply,
+            valid_from=measure.valid_from,
+            valid_to=measure.valid_to,
+            sources=list(measure.sources),
         )
 
 

@@ -27,7 +27,13 @@ _STATUS = {
     Outcome.UNKNOWN: Status.POSSIBLY_ELIGIBLE,
 }
 _OP_WORDS = {
-    "eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "one of",
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "one of",
     "not_in": "none of",
 }
 

@@ -11,7 +11,11 @@ SOURCE = "urn:supportmatch:eligibility"
 
 
 def eligibility_changed(
-    *, uscc: str, province_code: str, decision: Decision, previous: Status | None,
+    *,
+    uscc: str,
+    province_code: str,
+    decision: Decision,
+    previous: Status | None,
     profile_version: int,
 ) -> Event:
     return Event(

@@ -31,14 +31,31 @@ REGISTRY: dict[str, Fact] = {
         Fact("total_assets", "money", "资产总额", "total assets", "yuan"),
         Fact("vat_sales", "money", "上年增值税销售额", "prior-year VAT sales", "yuan"),
         Fact("tax_credit_grade", "string", "纳税信用等级", "tax credit grade"),
-        Fact("vat_refund_fraud_36m", "boolean", "36个月内骗取留抵退税或虚开发票",
-             "refund or invoice fraud in the last 36 months"),
-        Fact("tax_evasion_penalties_36m", "integer", "36个月内偷税处罚次数",
-             "tax-evasion penalties in the last 36 months"),
-        Fact("immediate_refund_since_2019", "boolean", "2019年4月1日起享受即征即退、先征后返",
-             "VAT 即征即退/先征后返 enjoyed since 2019-04-01"),
-        Fact("vat_small_or_micro", "boolean", "小微企业（按增值税销售额）",
-             "small or micro firm by VAT sales", derived=True),
+        Fact(
+            "vat_refund_fraud_36m",
+            "boolean",
+            "36个月内骗取留抵退税或虚开发票",
+            "refund or invoice fraud in the last 36 months",
+        ),
+        Fact(
+            "tax_evasion_penalties_36m",
+            "integer",
+            "36个月内偷税处罚次数",
+            "tax-evasion penalties in the last 36 months",
+        ),
+        Fact(
+            "immediate_refund_since_2019",
+            "boolean",
+            "2019年4月1日起享受即征即退、先征后返",
+            "VAT 即征即退/先征后返 enjoyed since 2019-04-01",
+        ),
+        Fact(
+            "vat_small_or_micro",
+            "boolean",
+            "小微企业（按增值税销售额）",
+            "small or micro firm by VAT sales",
+            derived=True,
+        ),
     )
 }
 
@@ -50,7 +67,9 @@ def facts_of(profile: Mapping[str, Any]) -> dict[str, Any]:
     """The facts of one enterprise from its enterprise.profile.v1 snapshot; unknown facts are None."""
     stored: Mapping[str, Any] = profile.get("facts") or {}
     industry = profile["industry"]["code"]
-    facts: dict[str, Any] = {name: stored.get(name) for name, f in REGISTRY.items() if not f.derived}
+    facts: dict[str, Any] = {
+        name: stored.get(name) for name, f in REGISTRY.items() if not f.derived
+    }
     facts.update(
         industry_code=industry,
         industry_section=industry[0],

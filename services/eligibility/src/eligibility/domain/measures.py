@@ -35,8 +35,11 @@ class Measure:
     def reference(self) -> dict[str, Any]:
         """How events and answers name this measure."""
         return {
-            "id": self.id, "version": self.version, "title_zh": self.title_zh,
-            "title_en": self.title_en, "clause": self.clause,
+            "id": self.id,
+            "version": self.version,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "clause": self.clause,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
 
@@ -48,11 +51,20 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
         valid_from = date.fromisoformat(doc["valid_from"])
         valid_to = date.fromisoformat(doc["valid_to"]) if doc.get("valid_to") else None
         measure = Measure(
-            id=doc["id"], version=int(doc["version"]), title_zh=doc["title_zh"],
-            title_en=doc["title_en"], clause=doc["clause"], quote=doc["quote"], kind=doc["kind"],
-            benefit_zh=doc["benefit_zh"], benefit_en=doc["benefit_en"],
-            how_to_apply=doc["how_to_apply"], valid_from=valid_from, valid_to=valid_to,
-            sources=tuple(doc["sources"]), criteria=criteria,
+            id=doc["id"],
+            version=int(doc["version"]),
+            title_zh=doc["title_zh"],
+            title_en=doc["title_en"],
+            clause=doc["clause"],
+            quote=doc["quote"],
+            kind=doc["kind"],
+            benefit_zh=doc["benefit_zh"],
+            benefit_en=doc["benefit_en"],
+            how_to_apply=doc["how_to_apply"],
+            valid_from=valid_from,
+            valid_to=valid_to,
+            sources=tuple(doc["sources"]),
+            criteria=criteria,
         )
     except KeyError as error:
         raise InvalidCriteria(f"{error.args[0]}: required") from error

@@ -12,15 +12,28 @@ from notifications.domain.messages import InboxMessage
 
 
 def add_entry(
-    connection: Connection, *, uscc: str, province_code: str, event_id: str, measure_id: str,
-    status: str, message: InboxMessage,
+    connection: Connection,
+    *,
+    uscc: str,
+    province_code: str,
+    event_id: str,
+    measure_id: str,
+    status: str,
+    message: InboxMessage,
 ) -> None:
     connection.execute(
         insert(inbox).values(
-            uscc=uscc, province_code=province_code, event_id=event_id, measure_id=measure_id,
-            status=status, title_zh=message.title_zh, title_en=message.title_en,
-            body_zh=message.body_zh, body_en=message.body_en,
-            facts_to_provide=message.facts_to_provide, created_at=datetime.now(UTC),
+            uscc=uscc,
+            province_code=province_code,
+            event_id=event_id,
+            measure_id=measure_id,
+            status=status,
+            title_zh=message.title_zh,
+            title_en=message.title_en,
+            body_zh=message.body_zh,
+            body_en=message.body_en,
+            facts_to_provide=message.facts_to_provide,
+            created_at=datetime.now(UTC),
         )
     )
 

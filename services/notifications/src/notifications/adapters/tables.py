@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, Index, MetaData, String, Table, Text
-
 from supportmatch_core.schema import Id, backbone_tables
 
 metadata = MetaData()

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
-
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.problems import NotFound
@@ -48,12 +47,18 @@ class Inbox(BaseModel):
 
 @router.get("/enterprises/{uscc}/inbox")
 def read_inbox(
-    uscc: USCC, principal: CurrentPrincipal, uow: UowDep,
+    uscc: USCC,
+    principal: CurrentPrincipal,
+    uow: UowDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[int | None, Query(ge=1, description="cursor: entries older than this id")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, description="cursor: entries older than this id")
+    ] = None,
 ) -> Inbox:
     """The enterprise's inbox, newest first."""
-    page = service.inbox(uow=uow, principal=principal, uscc=uscc.upper(), limit=limit, before=before)
+    page = service.inbox(
+        uow=uow, principal=principal, uscc=uscc.upper(), limit=limit, before=before
+    )
     entries = [InboxEntry.model_validate(e) for e in page["entries"]]
     next_before = entries[-1].id if len(entries) == limit else None
     return Inbox(entries=entries, unread=page["unread"], next_before=next_before)

@@ -37,9 +37,11 @@ def message_for(determination: dict[str, Any]) -> InboxMessage:
     body_en = f"Under clause {clause} of the 2022 notice on consolidating the industrial recovery."
     if missing:
         body_zh += "请补充以下信息以完成判断：" + "、".join(m["label_zh"] for m in missing) + "。"
-        body_en += " Provide these facts to complete the check: " + "; ".join(
-            m["label_en"] for m in missing
-        ) + "."
+        body_en += (
+            " Provide these facts to complete the check: "
+            + "; ".join(m["label_en"] for m in missing)
+            + "."
+        )
     if status == "ineligible" and failed:
         body_en += " Not met: " + "; ".join(failed) + "."
         body_zh += "未满足的条件见详情。"

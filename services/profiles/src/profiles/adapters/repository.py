@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.exc import IntegrityError
-
 from supportmatch_core.problems import Conflict
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE

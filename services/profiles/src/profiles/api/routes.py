@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
-
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
@@ -33,9 +32,14 @@ def create_enterprise(
 ) -> EnterpriseRead:
     """Register an enterprise; its snapshot is published as enterprise.profile.v1."""
     enterprise = service.register_enterprise(
-        uow=uow, outbox=Outbox(backbone), principal=principal,
-        uscc=body.uscc, name=body.name, province=BY_CODE[body.province],
-        industry=parse_industry(body.industry), ownership=body.ownership,
+        uow=uow,
+        outbox=Outbox(backbone),
+        principal=principal,
+        uscc=body.uscc,
+        name=body.name,
+        province=BY_CODE[body.province],
+        industry=parse_industry(body.industry),
+        ownership=body.ownership,
         facts=body.facts.model_dump(mode="json", exclude_none=True),
     )
     response.headers["Location"] = f"/v1/enterprises/{enterprise.uscc}"
@@ -45,4 +49,6 @@ def create_enterprise(
 @router.get("/enterprises/{uscc}")
 def read_enterprise(uscc: USCC, principal: CurrentPrincipal, uow: UowDep) -> EnterpriseRead:
     """One enterprise, as its owner, a caseworker of its region or an admin sees it."""
-    return EnterpriseRead.of(service.read_enterprise(uow=uow, principal=principal, uscc=uscc.upper()))
+    return EnterpriseRead.of(
+        service.read_enterprise(uow=uow, principal=principal, uscc=uscc.upper())
+    )

@@ -15,7 +15,6 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
-
 from supportmatch_reference import uscc as uscc_codes
 from supportmatch_reference.industries import UnknownIndustry, parse_industry
 from supportmatch_reference.regions import UnknownProvince, parse_province
@@ -129,7 +128,10 @@ class EnterpriseRead(BaseModel):
             uscc=enterprise.uscc,
             name=enterprise.name,
             province=ProvinceRead(
-                code=p.code, name_zh=p.full_name_zh, name_en=p.name_en, region=p.region.value,
+                code=p.code,
+                name_zh=p.full_name_zh,
+                name_en=p.name_en,
+                region=p.region.value,
                 checked_against_uscc=enterprise.province_checked,
             ),
             industry=IndustryRead(code=i.code, section=i.section, name_zh=i.name_zh),
