@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
 

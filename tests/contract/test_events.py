@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from kafka import KafkaConsumer
+
 from supportmatch_core import contracts
 from supportmatch_core.auth import TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
 from supportmatch_core.topics import DETERMINATION, PROFILE
-
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, wait_until

@@ -7,17 +7,17 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select, table
+
 from eligibility.app import build_app as eligibility_app
 from eligibility.settings import EligibilitySettings
-from fastapi.testclient import TestClient
 from notifications.app import build_app as notifications_app
 from notifications.settings import NotificationsSettings
 from profiles.app import build_app as profiles_app
 from profiles.settings import ProfilesSettings
-from sqlalchemy import create_engine, func, select, table
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.settings import ServiceSettings
-
 from tests.conftest import TEST_SECRET, Databases
 
 _APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], Any]]] = {

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from supportmatch_core.auth import Role, TokenService
 
+from supportmatch_core.auth import Role, TokenService
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload, new_uscc
 from tests.integration.system import InProcessSystem

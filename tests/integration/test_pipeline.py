@@ -7,10 +7,10 @@ import time
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
+
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.topics import DETERMINATION, PROFILE, dead_letter
-
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, wait_until

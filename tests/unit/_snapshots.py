@@ -11,11 +11,10 @@ from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import parse_province
-
 from tests.factories import new_uscc
 
 DAY = date(2023, 3, 1)
-COMPLIANT = {
+COMPLIANT: dict[str, Any] = {
     "tax_credit_grade": "A",
     "vat_refund_fraud_36m": False,
     "tax_evasion_penalties_36m": 0,

@@ -12,11 +12,11 @@ import pytest
 from kafka.errors import KafkaTimeoutError
 from sqlalchemy import MetaData
 from sqlalchemy.exc import IntegrityError, OperationalError
+
 from supportmatch_core.consumer import EventConsumer, Unavailable
 from supportmatch_core.events import Event
 from supportmatch_core.schema import backbone_tables
 from supportmatch_core.topics import PROFILE
-
 from tests.unit._snapshots import profile_snapshot
 
 ORIGIN = {"topic": PROFILE, "partition": "1", "offset": "42"}
@@ -104,7 +104,7 @@ def make_consumer(
         uow=uow,  # type: ignore[arg-type]
         tables=backbone_tables(MetaData()),
         consumer_factory=consumer_factory,
-        producer_factory=producer_factory,  # type: ignore[arg-type]
+        producer_factory=producer_factory,
         max_attempts=max_attempts,
         retry_delay=0,
     )

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.events import SPEC_VERSION, Event, MalformedEvent
 from supportmatch_core.problems import Problem, Unauthorized
@@ -215,7 +216,7 @@ def test_unsigned_token_is_unauthorized(tokens: TokenService) -> None:
         "exp": 4_102_444_800,
     }
     with pytest.raises(Unauthorized):
-        tokens.verify(jwt.encode(body, None, algorithm="none"))
+        tokens.verify(jwt.encode(body, None, algorithm="none"))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "a.b.c"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from supportmatch_reference.industries import UnknownIndustry, catalogue, parse_industry
 
 _LEVEL_BELOW = {"section": None, "division": "section", "group": "division", "class": "group"}

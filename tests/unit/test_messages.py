@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from eligibility.domain.decision import Status
 from notifications.domain.messages import message_for
-
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
 TITLE_ZH = "增值税增量留抵税额按月全额退还"
@@ -76,11 +76,6 @@ def test_ineligible_after_eligible_no_longer_qualifies() -> None:
     assert "refund or invoice fraud in the last 36 months: yes, needs = no" in message.body_en
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: 'Not met' lists every failing leaf, including failing branches of an "
-    "'any' that passed (industry division C39 for a manufacturer)",
-)
 def test_not_met_lists_only_the_conditions_that_decided_the_failure() -> None:
     message = message_for(determination(decide_for(**(COMPLIANT | {"tax_credit_grade": "M"}))))
     assert "industry division" not in message.body_en

@@ -7,6 +7,7 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from supportmatch_reference.uscc import (
     ALPHABET,
     InvalidUSCC,

@@ -141,7 +141,8 @@ class EventConsumer:
                     "error": last_error,
                 },
             )
-            time.sleep(self._retry_delay * 2 ** (attempt - 1))
+            if attempt < self._max_attempts:
+                time.sleep(self._retry_delay * 2 ** (attempt - 1))
         return self._dead_letter(raw, key, origin, "handler-failed", last_error)
 
     def _handle_once(self, event: Event) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -16,7 +17,26 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and read back timezone-aware on every database (SQLite drops it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -39,8 +59,8 @@ def backbone_tables(metadata: MetaData) -> BackboneTables:
         Column("topic", String(200), nullable=False),
         Column("key", String(64), nullable=False),
         Column("payload", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("sent_at", UtcDateTime(), nullable=True),
         Index(
             "ix_outbox_unsent",
             "id",
@@ -53,14 +73,14 @@ def backbone_tables(metadata: MetaData) -> BackboneTables:
         metadata,
         Column("relay", String(100), primary_key=True),
         Column("cluster_id", String(200), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
     )
     processed = Table(
         "processed_events",
         metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(64), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
     return BackboneTables(outbox, relay_state, processed)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+
+from supportmatch_cli import supervisor
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_reference import uscc as uscc_codes
 from supportmatch_reference.regions import UnknownProvince, parse_province
-
-from supportmatch_cli import supervisor
 
 app = typer.Typer(help="supportmatch: match enterprises to the support measures they qualify for.")
 

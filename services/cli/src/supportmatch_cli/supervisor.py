@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 import httpx
+
 from supportmatch_core.broker import BrokerStartError, EmbeddedBroker
 from supportmatch_core.kafka import create_admin, ensure_topics
 from supportmatch_core.paths import var_dir

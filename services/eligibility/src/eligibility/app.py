@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.web import Runtime, create_app
 
 from eligibility import worker
 from eligibility.api.routes import router
 from eligibility.domain.measures import load_catalogue
 from eligibility.settings import EligibilitySettings
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.web import Runtime, create_app
 
 
 def build_app(settings: EligibilitySettings | None = None) -> FastAPI:

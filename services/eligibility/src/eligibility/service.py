@@ -7,18 +7,18 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
-from supportmatch_core.auth import Principal
-from supportmatch_core.db import UnitOfWork
-from supportmatch_core.events import Event
-from supportmatch_core.outbox import Outbox
-from supportmatch_core.problems import Forbidden, NotFound
-from supportmatch_core.topics import DETERMINATION
 
 from eligibility.adapters import repository
 from eligibility.domain.decision import decide
 from eligibility.domain.events import eligibility_changed
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure
+from supportmatch_core.auth import Principal
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.events import Event
+from supportmatch_core.outbox import Outbox
+from supportmatch_core.problems import Forbidden, NotFound
+from supportmatch_core.topics import DETERMINATION
 
 
 def profile_changed_handler(

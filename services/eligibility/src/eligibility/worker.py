@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from eligibility.adapters.tables import backbone
+from eligibility.domain.measures import Measure
+from eligibility.service import profile_changed_handler
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import WorkerGroup
-
-from eligibility.adapters.tables import backbone
-from eligibility.domain.measures import Measure
-from eligibility.service import profile_changed_handler
 
 
 def workers(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.web import Runtime, create_app
 
 from notifications import worker
 from notifications.api.routes import router
 from notifications.settings import NotificationsSettings
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.web import Runtime, create_app
 
 
 def build_app(settings: NotificationsSettings | None = None) -> FastAPI:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
+
+from notifications.adapters import repository
+from notifications.domain.messages import message_for
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 from supportmatch_core.problems import Forbidden
-
-from notifications.adapters import repository
-from notifications.domain.messages import message_for
 
 
 def on_eligibility_changed(connection: Connection, event: Event) -> None:

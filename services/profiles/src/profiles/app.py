@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.web import Runtime, create_app
 
 from profiles import worker
 from profiles.api.routes import router
 from profiles.settings import ProfilesSettings
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.web import Runtime, create_app
 
 
 def build_app(settings: ProfilesSettings | None = None) -> FastAPI:

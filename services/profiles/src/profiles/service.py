@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from profiles.adapters import repository
+from profiles.domain.model import Enterprise, Ownership
+from profiles.domain.rules import check_province
+from profiles.domain.snapshot import profile_changed
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
@@ -12,11 +16,6 @@ from supportmatch_core.problems import Forbidden, NotFound
 from supportmatch_core.topics import PROFILE
 from supportmatch_reference.industries import Industry
 from supportmatch_reference.regions import Province
-
-from profiles.adapters import repository
-from profiles.domain.model import Enterprise, Ownership
-from profiles.domain.rules import check_province
-from profiles.domain.snapshot import profile_changed
 
 
 def register_enterprise(

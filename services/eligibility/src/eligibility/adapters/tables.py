@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table
-from supportmatch_core.schema import Id, backbone_tables
+from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table
+
+from supportmatch_core.schema import Id, UtcDateTime, backbone_tables
 
 metadata = MetaData()
 backbone = backbone_tables(metadata)
@@ -15,7 +16,7 @@ enterprise_facts = Table(
     Column("profile_version", Integer, nullable=False),
     Column("province_code", String(2), nullable=False),
     Column("facts", JSON, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 determinations = Table(
@@ -28,7 +29,7 @@ determinations = Table(
     Column("evaluated_on", Date, nullable=False),
     Column("facts_digest", String(64), nullable=False),
     Column("explanation", JSON, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 determination_history = Table(
@@ -43,5 +44,5 @@ determination_history = Table(
     Column("evaluated_on", Date, nullable=False),
     Column("facts_digest", String(64), nullable=False),
     Column("explanation", JSON, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
 )

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
-from supportmatch_core.auth import CurrentPrincipal
-from supportmatch_core.db import UnitOfWork
 
 from eligibility import service
 from eligibility.domain.measures import Measure
+from supportmatch_core.auth import CurrentPrincipal
+from supportmatch_core.db import UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["eligibility"])
 

@@ -58,24 +58,39 @@ class InvalidCriteria(ValueError):
     """A criteria document that cannot be read; the message gives the path of the error."""
 
 
-def parse(doc: Any, path: str = "criteria") -> Criterion:
-    """Read a criteria tree from its JSON form: {all: [...]}, {any: [...]}, {not: ...}, {fact, op, value}."""
+Check = Callable[[Compare, str], None]
+
+
+def _accept(_compare: Compare, _path: str) -> None:
+    pass
+
+
+def parse(doc: Any, path: str = "criteria", check: Check = _accept) -> Criterion:
+    """Read a criteria tree from its JSON form: {all: [...]}, {any: [...]}, {not: ...}, {fact, op, value}.
+
+    `check` vets each comparison (fact known, value of the right type) and raises with its path.
+    """
     if not isinstance(doc, dict):
         raise InvalidCriteria(f"{path}: expected an object")
+    kinds = [key for key in ("all", "any", "not", "fact") if key in doc]
+    if len(kinds) != 1:
+        raise InvalidCriteria(f"{path}: expected exactly one of all, any, not or fact")
     if "all" in doc or "any" in doc:
         key = "all" if "all" in doc else "any"
         items = doc[key]
         if not isinstance(items, list) or not items:
             raise InvalidCriteria(f"{path}.{key}: expected a non-empty list")
-        children = tuple(parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(items))
+        children = tuple(parse(item, f"{path}.{key}[{i}]", check) for i, item in enumerate(items))
         return All(children) if key == "all" else AnyOf(children)
     if "not" in doc:
-        return Not(parse(doc["not"], f"{path}.not"))
+        return Not(parse(doc["not"], f"{path}.not", check))
     if {"fact", "op", "value"} <= doc.keys():
         if doc["op"] not in _OPERATORS:
             raise InvalidCriteria(f"{path}.op: unknown operator {doc['op']!r}")
         value = tuple(doc["value"]) if isinstance(doc["value"], list) else doc["value"]
-        return Compare(str(doc["fact"]), doc["op"], value)
+        compare = Compare(str(doc["fact"]), doc["op"], value)
+        check(compare, path)
+        return compare
     raise InvalidCriteria(f"{path}: expected all, any, not or a comparison (fact, op, value)")
 
 
@@ -100,12 +115,18 @@ class Evaluation:
         return list(found)
 
     def failed(self) -> list[Evaluation]:
-        """The comparisons that decided a failure."""
-        if self.outcome is not Outcome.FAIL:
+        """The comparisons that decided a failure (for a failed `not`, those that passed inside it)."""
+        return self._deciding(Outcome.FAIL)
+
+    def _deciding(self, outcome: Outcome) -> list[Evaluation]:
+        if self.outcome is not outcome:
             return []
         if isinstance(self.criterion, Compare):
             return [self]
-        return [leaf for child in self.children for leaf in child.failed()]
+        if isinstance(self.criterion, Not):
+            inner = Outcome.PASS if outcome is Outcome.FAIL else Outcome.FAIL
+            return self.children[0]._deciding(inner)
+        return [leaf for child in self.children for leaf in child._deciding(outcome)]
 
 
 def evaluate(criterion: Criterion, facts: Mapping[str, Any]) -> Evaluation:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from eligibility.domain.criteria import Compare, Evaluation, Outcome, evaluate
-from eligibility.domain.facts import REGISTRY
+from eligibility.domain.facts import REGISTRY, stored_sources
 from eligibility.domain.measures import Measure, facts_named
 
 
@@ -54,13 +54,17 @@ class Decision:
 def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
     """Decide `measure` for an enterprise with `facts` on the day `on`."""
     result = evaluate(measure.criteria, facts)
+    deciding = {id(leaf) for leaf in result.failed()}
+    to_provide = dict.fromkeys(
+        source for name in result.unknown_facts() for source in stored_sources(name)
+    )
     return Decision(
         measure=measure,
         status=_STATUS[result.outcome],
         evaluated_on=on,
         facts_digest=facts_digest(measure, facts),
-        criteria=[_explain(leaf) for leaf in _leaves(result)],
-        missing_facts=[_describe(name) for name in result.unknown_facts()],
+        criteria=[_explain(leaf, decisive=id(leaf) in deciding) for leaf in _leaves(result)],
+        missing_facts=[_describe(name) for name in to_provide],
     )
 
 
@@ -77,7 +81,8 @@ def _leaves(evaluation: Evaluation) -> list[Evaluation]:
     return [leaf for child in evaluation.children for leaf in _leaves(child)]
 
 
-def _explain(leaf: Evaluation) -> dict[str, Any]:
+def _explain(leaf: Evaluation, *, decisive: bool) -> dict[str, Any]:
+    """One comparison in words; `decisive` marks the failures that made the firm ineligible."""
     assert isinstance(leaf.criterion, Compare)
     criterion = leaf.criterion
     fact = REGISTRY[criterion.fact]
@@ -92,6 +97,7 @@ def _explain(leaf: Evaluation) -> dict[str, Any]:
         "required": required,
         "actual": leaf.actual,
         "outcome": leaf.outcome.value,
+        "decisive": decisive,
         "text": f"{fact.label_en}: {actual}, needs {needs}",
     }
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from eligibility.domain.decision import Decision, Status
 from supportmatch_core.events import Event
 from supportmatch_core.topics import DETERMINATION
-
-from eligibility.domain.decision import Decision, Status
 
 SOURCE = "urn:supportmatch:eligibility"
 

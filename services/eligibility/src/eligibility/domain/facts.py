@@ -14,17 +14,25 @@ class Fact:
     label_zh: str
     label_en: str
     unit: str | None = None
-    derived: bool = False
+    derived_from: tuple[str, ...] = ()
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.derived_from)
 
 
 REGISTRY: dict[str, Fact] = {
     f.name: f
     for f in (
         Fact("industry_code", "string", "行业代码", "industry code (GB/T 4754-2017)"),
-        Fact("industry_section", "string", "行业门类", "industry section", derived=True),
-        Fact("industry_division", "string", "行业大类", "industry division", derived=True),
+        Fact(
+            "industry_section", "string", "行业门类", "industry section", None, ("industry_code",)
+        ),
+        Fact(
+            "industry_division", "string", "行业大类", "industry division", None, ("industry_code",)
+        ),
         Fact("province_code", "string", "省份", "province"),
-        Fact("region", "string", "地区", "region", derived=True),
+        Fact("region", "string", "地区", "region", None, ("province_code",)),
         Fact("ownership", "string", "所有制", "ownership"),
         Fact("employees", "integer", "从业人员", "employees", "persons"),
         Fact("revenue", "money", "营业收入", "revenue", "yuan"),
@@ -54,13 +62,19 @@ REGISTRY: dict[str, Fact] = {
             "boolean",
             "小微企业（按增值税销售额）",
             "small or micro firm by VAT sales",
-            derived=True,
+            derived_from=("vat_sales",),
         ),
     )
 }
 
 # 公告2022年第14号: where the size standard cannot be applied, annual VAT sales under 2000万元 is small.
 SMALL_VAT_SALES_CEILING = 20_000_000
+
+
+def stored_sources(name: str) -> tuple[str, ...]:
+    """The facts a firm provides for `name`: itself, or what it is derived from."""
+    fact = REGISTRY[name]
+    return fact.derived_from or (name,)
 
 
 def facts_of(profile: Mapping[str, Any]) -> dict[str, Any]:

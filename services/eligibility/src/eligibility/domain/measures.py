@@ -47,7 +47,7 @@ class Measure:
 def measure_from_document(doc: dict[str, Any]) -> Measure:
     """Read one measure document; raise `InvalidCriteria` with the path of the first error."""
     try:
-        criteria = parse(doc["criteria"])
+        criteria = parse(doc["criteria"], check=check_comparison)
         valid_from = date.fromisoformat(doc["valid_from"])
         valid_to = date.fromisoformat(doc["valid_to"]) if doc.get("valid_to") else None
         measure = Measure(
@@ -68,14 +68,44 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
         )
     except KeyError as error:
         raise InvalidCriteria(f"{error.args[0]}: required") from error
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise InvalidCriteria(str(error)) from error
     if valid_to is not None and valid_to < valid_from:
         raise InvalidCriteria("valid_to: before valid_from")
-    for fact in facts_named(criteria):
-        if fact not in REGISTRY:
-            raise InvalidCriteria(f"criteria: unknown fact {fact!r}")
     return measure
+
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "money": (int, float),
+    "boolean": (bool,),
+}
+
+
+def check_comparison(compare: Compare, path: str) -> None:
+    """Refuse a comparison on an unknown fact, or with a value the fact's type cannot meet."""
+    fact = REGISTRY.get(compare.fact)
+    if fact is None:
+        raise InvalidCriteria(f"{path}.fact: unknown fact {compare.fact!r}")
+    allowed = _PYTHON_TYPES[fact.type]
+
+    def fits(value: Any) -> bool:
+        return isinstance(value, allowed) and (
+            fact.type == "boolean" or not isinstance(value, bool)
+        )
+
+    if compare.op in ("in", "not_in"):
+        if not isinstance(compare.value, tuple) or not compare.value:
+            raise InvalidCriteria(f"{path}.value: {compare.op} needs a non-empty list")
+        values: tuple[Any, ...] = compare.value
+    elif compare.op in ("lt", "le", "gt", "ge") and fact.type not in ("integer", "money"):
+        raise InvalidCriteria(f"{path}.op: {compare.op} needs a number, {fact.name} is {fact.type}")
+    else:
+        values = (compare.value,)
+    for value in values:
+        if not fits(value):
+            raise InvalidCriteria(f"{path}.value: {value!r} does not fit {fact.name} ({fact.type})")
 
 
 def facts_named(criterion: Criterion) -> list[str]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Index, MetaData, String, Table, Text
-from supportmatch_core.schema import Id, backbone_tables
+from sqlalchemy import JSON, Column, Index, MetaData, String, Table, Text
+
+from supportmatch_core.schema import Id, UtcDateTime, backbone_tables
 
 metadata = MetaData()
 backbone = backbone_tables(metadata)
@@ -22,7 +23,7 @@ inbox = Table(
     Column("body_zh", Text, nullable=False),
     Column("body_en", Text, nullable=False),
     Column("facts_to_provide", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("read_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("read_at", UtcDateTime(), nullable=True),
     Index("ix_inbox_entries_uscc_id", "uscc", "id"),
 )

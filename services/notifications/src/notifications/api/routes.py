@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
+
+from notifications import service
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.problems import NotFound
-
-from notifications import service
 
 router = APIRouter(prefix="/v1", tags=["inbox"])
 

@@ -31,7 +31,7 @@ def message_for(determination: dict[str, Any]) -> InboxMessage:
     else:
         head_zh, head_en = _HEADLINE[status]
     missing = determination.get("missing_facts", [])
-    failed = [c["text"] for c in determination.get("criteria", []) if c["outcome"] == "fail"]
+    failed = [c["text"] for c in determination.get("criteria", []) if c.get("decisive")]
     clause = measure["clause"]
     body_zh = f"依据《关于巩固回升向好趋势加力振作工业经济的通知》{clause}。"
     body_en = f"Under clause {clause} of the 2022 notice on consolidating the industrial recovery."

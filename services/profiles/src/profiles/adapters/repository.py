@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.exc import IntegrityError
-from supportmatch_core.problems import Conflict
-from supportmatch_reference.industries import parse_industry
-from supportmatch_reference.regions import BY_CODE
 
 from profiles.adapters.tables import enterprises
 from profiles.domain.model import Enterprise, Ownership
+from supportmatch_core.problems import Conflict
+from supportmatch_reference.industries import parse_industry
+from supportmatch_reference.regions import BY_CODE
 
 
 def add(connection: Connection, enterprise: Enterprise) -> None:

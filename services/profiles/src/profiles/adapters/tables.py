@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, MetaData, String, Table
-from supportmatch_core.schema import backbone_tables
+from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table
+
+from supportmatch_core.schema import UtcDateTime, backbone_tables
 
 metadata = MetaData()
 backbone = backbone_tables(metadata)
@@ -19,6 +20,6 @@ enterprises = Table(
     Column("ownership", String(20), nullable=False),
     Column("facts", JSON, nullable=False),
     Column("version", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

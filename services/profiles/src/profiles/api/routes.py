@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
+
+from profiles import service
+from profiles.adapters.tables import backbone
+from profiles.api.schemas import EnterpriseCreate, EnterpriseRead
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
-
-from profiles import service
-from profiles.adapters.tables import backbone
-from profiles.api.schemas import EnterpriseCreate, EnterpriseRead
 
 router = APIRouter(prefix="/v1", tags=["enterprises"])
 

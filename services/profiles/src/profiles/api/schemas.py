@@ -15,11 +15,11 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
+
+from profiles.domain.model import Enterprise, Ownership
 from supportmatch_reference import uscc as uscc_codes
 from supportmatch_reference.industries import UnknownIndustry, parse_industry
 from supportmatch_reference.regions import UnknownProvince, parse_province
-
-from profiles.domain.model import Enterprise, Ownership
 
 Yuan = Annotated[StrictInt, Field(ge=0, description="an amount in yuan")]
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from profiles.domain.model import Enterprise
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
-
-from profiles.domain.model import Enterprise
 
 SOURCE = "urn:supportmatch:profiles"
 

@@ -1,0 +1,46 @@
+"""Measure documents with comparisons a fact's type cannot meet are refused, with the path."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from eligibility.domain.criteria import InvalidCriteria
+from eligibility.domain.measures import measure_from_document
+
+
+def _vat_refund_document() -> dict[str, Any]:
+    folder = resources.files("eligibility") / "catalogue"
+    doc: dict[str, Any] = json.loads((folder / "vat-credit-refund.v1.json").read_text("utf-8"))
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("comparison", "message"),
+    [
+        ({"fact": "tax_evasion_penalties_36m", "op": "lt", "value": "2"}, "does not fit"),
+        ({"fact": "tax_credit_grade", "op": "in", "value": "AB"}, "needs a non-empty list"),
+        ({"fact": "tax_credit_grade", "op": "in", "value": []}, "needs a non-empty list"),
+        ({"fact": "tax_credit_grade", "op": "gt", "value": "A"}, "needs a number"),
+        ({"fact": "vat_refund_fraud_36m", "op": "eq", "value": 0}, "(boolean)"),
+        ({"fact": "employees", "op": "ge", "value": True}, "does not fit"),
+        ({"fact": "shoe_size", "op": "eq", "value": 42}, "unknown fact 'shoe_size'"),
+        ({"fact": "employees", "op": "approx", "value": 1}, "unknown operator"),
+    ],
+)
+def test_a_badly_typed_comparison_is_refused_with_its_path(
+    comparison: dict[str, Any], message: str
+) -> None:
+    doc = _vat_refund_document()
+    doc["criteria"]["all"][2] = comparison
+    with pytest.raises(InvalidCriteria, match=r"criteria\.all\[2\]") as caught:
+        measure_from_document(doc)
+    assert message in str(caught.value)
+
+
+def test_the_shipped_document_loads() -> None:
+    measure = measure_from_document(_vat_refund_document())
+    assert measure.id == "vat-credit-refund"
