@@ -1,0 +1,68 @@
+"""Public self-test of enterprise size by the 2011 SME standard, as the ministry offers one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+from profiles.domain.size import STANDARD, SizeClass, classify
+from supportmatch_reference.industries import UnknownIndustry, parse_industry
+
+router = APIRouter(prefix="/v1", tags=["size"])
+
+_FIELD = {"total_assets": "assets"}  # name the missing indicators as the request does
+
+
+class SizeClassificationRequest(BaseModel):
+    """The latest fiscal year's figures; null or absent means unknown and is never guessed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    industry: str = Field(description="GB/T 4754-2017 code, e.g. C3311")
+    employees: StrictInt | None = Field(None, ge=0, description="从业人员")
+    revenue: StrictInt | None = Field(None, ge=0, description="营业收入, yuan")
+    assets: StrictInt | None = Field(None, ge=0, description="资产总额, yuan")
+
+    @field_validator("industry")
+    @classmethod
+    def _industry(cls, value: str) -> str:
+        try:
+            return parse_industry(value).code
+        except UnknownIndustry as error:
+            raise ValueError(str(error)) from error
+
+
+class IndustryRead(BaseModel):
+    code: str
+    name_zh: str
+
+
+class SizeRowRead(BaseModel):
+    key: str
+    name_zh: str
+    name_en: str
+
+
+class SizeClassificationRead(BaseModel):
+    size_class: SizeClass
+    industry: IndustryRead
+    row: SizeRowRead | None = Field(description="null when the industry code is too coarse")
+    rule: str
+    missing: list[str]
+    standard: str = STANDARD
+
+
+@router.post("/size-classification")
+def classify_size(body: SizeClassificationRequest) -> SizeClassificationRead:
+    """Size class by 工信部联企业〔2011〕300号; public, no authentication."""
+    result = classify(
+        body.industry, employees=body.employees, revenue=body.revenue, total_assets=body.assets
+    )
+    industry, row = parse_industry(body.industry), result.row
+    return SizeClassificationRead(
+        size_class=result.size_class,
+        industry=IndustryRead(code=industry.code, name_zh=industry.name_zh),
+        row=SizeRowRead(key=row.key, name_zh=row.name_zh, name_en=row.name_en) if row else None,
+        rule=result.rule,
+        missing=[_FIELD.get(name, name) for name in result.missing],
+    )
