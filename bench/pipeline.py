@@ -1,0 +1,255 @@
+"""End-to-end benchmark: profile writes through to inbox entries on the embedded defaults.
+
+Starts the system exactly as `make run` does (`supportmatch run`, SQLite + embedded broker),
+posts --count enterprises from --concurrency client threads, waits until every enterprise has an
+inbox entry, and reports throughput, latency and the resident memory of every process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.e2e.system import RunningSystem
+from tests.factories import enterprise_payload
+
+MB = 1024 * 1024
+SERVICES = ("profiles", "eligibility", "notifications")
+
+
+def label_of(process: psutil.Process, supervisor_pid: int) -> str:
+    """supervisor, broker, or the service name (`python -m profiles` etc.)."""
+    if process.pid == supervisor_pid:
+        return "supervisor"
+    cmdline: list[str] = process.cmdline()
+    for index, part in enumerate(cmdline[:-1]):
+        if part == "-m" and cmdline[index + 1] in SERVICES:
+            return str(cmdline[index + 1])
+    return "broker" if "broker" in cmdline else f"other-{process.pid}"
+
+
+def system_processes(system: RunningSystem) -> dict[str, psutil.Process]:
+    assert system.process is not None
+    root = psutil.Process(system.process.pid)
+    found = [root, *root.children(recursive=True)]
+    return {label_of(p, root.pid): p for p in found}
+
+
+def probe(processes: dict[str, psutil.Process], read: Callable[[Any], float]) -> dict[str, float]:
+    """`read` of every process still alive, by label."""
+    values: dict[str, float] = {}
+    for label, process in processes.items():
+        with contextlib.suppress(psutil.Error):
+            values[label] = read(process)
+    return values
+
+
+def rss(process: Any) -> float:
+    return float(process.memory_info().rss)
+
+
+def cpu(process: Any) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+class Sampler(threading.Thread):
+    """Samples every process's RSS every `interval` s; keeps the peak per process and in total."""
+
+    def __init__(self, processes: dict[str, psutil.Process], interval: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.processes, self.interval = processes, interval
+        self.peak: dict[str, float] = {}
+        self.peak_total = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            sizes = probe(self.processes, rss)
+            for label, size in sizes.items():
+                self.peak[label] = max(self.peak.get(label, 0), size)
+            self.peak_total = max(self.peak_total, sum(sizes.values()))
+            self.done.wait(self.interval)
+
+
+def post_all(
+    url: str, token: str, bodies: list[dict[str, Any]], concurrency: int
+) -> tuple[dict[str, float], list[float], int]:
+    """Posts every body; returns send time (epoch s) per USCC created, HTTP latencies, failures."""
+    headers = {"Authorization": f"Bearer {token}"}
+    sent: dict[str, float] = {}
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    chunks = [bodies[i::concurrency] for i in range(concurrency)]
+
+    def worker(chunk: list[dict[str, Any]]) -> None:
+        with httpx.Client(headers=headers, timeout=60) as client:
+            for body in chunk:
+                wall, started = time.time(), time.perf_counter()
+                try:
+                    ok = client.post(url, json=body).status_code == 201
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if ok:
+                        sent[body["uscc"]] = wall
+                    else:
+                        failures[0] += 1
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, chunks))
+    return sent, latencies, failures[0]
+
+
+def as_epoch(stored: str) -> float:
+    moment = datetime.fromisoformat(stored)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def wait_for_inbox(database: Path, usccs: set[str], timeout: float) -> dict[str, float]:
+    """First inbox entry's created_at (epoch s) per USCC, once every USCC has one (or timeout)."""
+    first: dict[str, float] = {}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+                rows = connection.execute("SELECT uscc, created_at FROM inbox_entries").fetchall()
+        except sqlite3.OperationalError:
+            rows = []
+        first = {}
+        for uscc, created in rows:
+            if uscc in usccs:
+                first[uscc] = min(first.get(uscc, float("inf")), as_epoch(created))
+        if len(first) >= len(usccs):
+            break
+        time.sleep(0.25)
+    return first
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return {}
+
+    def rank(q: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
+
+
+def measure(count: int, concurrency: int, timeout: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
+        system = RunningSystem(Path(tmp) / "var")
+        system.start()
+        try:
+            time.sleep(2)  # let the services settle after /readyz before reading idle memory
+            processes = system_processes(system)
+            idle = probe(processes, rss)
+            bodies = [enterprise_payload() for _ in range(count)]
+            token = system.token("--role", "admin")
+            url = f"{system.url('profiles')}/v1/enterprises"
+            sampler = Sampler(processes)
+            sampler.start()
+            cpu_before = probe(processes, cpu)
+            started = time.perf_counter()
+            sent, http, failures = post_all(url, token, bodies, concurrency)
+            write_seconds = time.perf_counter() - started
+            first = wait_for_inbox(system.var_dir / "notifications.sqlite3", set(sent), timeout)
+            cpu_after = probe(processes, cpu)
+            sampler.done.set()
+            sampler.join()
+        finally:
+            exit_code = system.stop(signal.SIGINT)
+            time.sleep(0.5)
+            leftovers = len(system.leftovers())
+    end_to_end = [first[u] - sent[u] for u in first]
+    span = (max(first.values()) - min(sent.values())) if first else float("nan")
+    return {
+        "count": count,
+        "concurrency": concurrency,
+        "writes_ok": len(sent),
+        "writes_failed": failures,
+        "inbox_entries_seen": len(first),
+        "write_seconds": write_seconds,
+        "write_throughput_per_s": len(sent) / write_seconds,
+        "end_to_end_seconds": span,
+        "end_to_end_throughput_per_s": len(first) / span if first else 0.0,
+        "end_to_end_latency_s": percentiles(end_to_end),
+        "http_write_latency_s": percentiles(http),
+        "idle_rss_mb": {k: v / MB for k, v in idle.items()},
+        "peak_rss_mb": {k: v / MB for k, v in sampler.peak.items()},
+        "cpu_seconds_under_load": {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()},
+        "idle_total_rss_mb": sum(idle.values()) / MB,
+        "peak_total_rss_mb": sampler.peak_total / MB,
+        "exit_code": exit_code,
+        "leftover_processes": leftovers,
+    }
+
+
+def print_table(result: dict[str, Any]) -> None:
+    def row(name: str, value: str) -> None:
+        print(f"  {name:<38} {value}")
+
+    print(f"\nPipeline: {result['count']} writes, {result['concurrency']} client threads")
+    row("writes ok / failed", f"{result['writes_ok']} / {result['writes_failed']}")
+    row("inbox entries seen", str(result["inbox_entries_seen"]))
+    row("write throughput", f"{result['write_throughput_per_s']:.1f} writes/s")
+    row("end-to-end throughput", f"{result['end_to_end_throughput_per_s']:.1f} entries/s")
+    row("end-to-end span", f"{result['end_to_end_seconds']:.1f} s")
+    for title, key in (
+        ("end-to-end latency", "end_to_end_latency_s"),
+        ("HTTP write latency", "http_write_latency_s"),
+    ):
+        figures = "  ".join(f"{q} {v * 1000:.0f} ms" for q, v in result[key].items())
+        row(title, figures)
+    print(f"\n  {'process':<16} {'idle RSS MB':>12} {'peak RSS MB':>12} {'CPU s (load)':>13}")
+    for label in sorted(result["idle_rss_mb"]):
+        idle, peak = result["idle_rss_mb"][label], result["peak_rss_mb"].get(label, 0.0)
+        cpu = result["cpu_seconds_under_load"].get(label, 0.0)
+        print(f"  {label:<16} {idle:>12.1f} {peak:>12.1f} {cpu:>13.1f}")
+    total_idle, total_peak = result["idle_total_rss_mb"], result["peak_total_rss_mb"]
+    print(f"  {'total':<16} {total_idle:>12.1f} {total_peak:>12.1f}")
+    print()
+    row("stop (SIGINT) exit code", str(result["exit_code"]))
+    row("processes left behind", str(result["leftover_processes"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=2000, help="enterprises to post")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument("--timeout", type=float, default=300, help="s to wait for the inboxes")
+    parser.add_argument("--json", action="store_true", help="also print a JSON summary")
+    args = parser.parse_args()
+    result = measure(args.count, args.concurrency, args.timeout)
+    print_table(result)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    complete = result["inbox_entries_seen"] == result["writes_ok"] == args.count
+    return 0 if complete and result["exit_code"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
