@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from eligibility.domain.decision import Decision, Status, decide
 from eligibility.domain.events import eligibility_changed
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue
+from profiles.domain.model import Enterprise, Ownership, Profile
+from profiles.domain.snapshot import snapshot_data
+from profiles.service import size_of
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import parse_province
 from tests.factories import new_uscc
@@ -25,29 +28,24 @@ COMPLIANT: dict[str, Any] = {
 def profile_snapshot(
     *, industry: str = "C3921", province: str = "44", ownership: str = "private", **facts: Any
 ) -> dict[str, Any]:
-    """The data of an enterprise.profile.v1 event for a firm with `facts` (absent = unknown)."""
-    where = parse_province(province)
-    trade = parse_industry(industry)
-    return {
-        "uscc": new_uscc(where.code),
-        "version": 1,
-        "name": "测试制造有限公司",
-        "province": {
-            "code": where.code,
-            "name_zh": where.full_name_zh,
-            "checked_against_uscc": True,
-        },
-        "region": where.region.value,
-        "industry": {
-            "code": trade.code,
-            "section": trade.section,
-            "division": trade.division,
-            "name_zh": trade.name_zh,
-        },
-        "ownership": ownership,
-        "facts": facts,
-        "updated_at": "2023-03-01T08:00:00.000+00:00",
-    }
+    """The data of an enterprise.profile.v1 event for a firm with `facts` (absent = unknown).
+
+    Built by the profiles service's own snapshot code, so it always has the published shape.
+    """
+    when = datetime(2023, 3, 1, 8, tzinfo=UTC)
+    enterprise = Enterprise(
+        uscc=new_uscc(parse_province(province).code),
+        name="测试制造有限公司",
+        province=parse_province(province),
+        industry=parse_industry(industry),
+        ownership=Ownership(ownership),
+        version=1,
+        created_at=when,
+        updated_at=when,
+    )
+    known = {name: value for name, value in facts.items() if value is not None}
+    profile = Profile(enterprise, {2022: known} if known else {})
+    return snapshot_data(profile, size_of(profile))
 
 
 def vat_refund() -> Measure:

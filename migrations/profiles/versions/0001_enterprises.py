@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 from supportmatch_core.schema import create_backbone_tables, drop_backbone_tables
 
 revision: str = "0001"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from profiles import worker
-from profiles.api.routes import router
+from profiles.api import enterprises, size_routes, subresources
 from profiles.settings import ProfilesSettings
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
@@ -19,5 +19,8 @@ def build_app(settings: ProfilesSettings | None = None) -> FastAPI:
         return Runtime(engine=engine, workers=worker.workers(settings, UnitOfWork(engine)))
 
     return create_app(
-        settings=settings, title="supportmatch profiles", routers=[router], build_runtime=runtime
+        settings=settings,
+        title="supportmatch profiles",
+        routers=[enterprises.router, subresources.router, size_routes.router],
+        build_runtime=runtime,
     )

@@ -1,66 +1,180 @@
-"""Use cases of the profiles service: each runs in one unit of work with its outbox event."""
+"""Use cases of the profiles service: each change is one transaction, one version, one event."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from profiles.adapters import repository
-from profiles.domain.model import Enterprise, Ownership
+from profiles.domain.changes import diff
+from profiles.domain.model import Certification, Enterprise, Profile
 from profiles.domain.rules import check_province
-from profiles.domain.snapshot import profile_changed
+from profiles.domain.size import SizeResult, classify
+from profiles.domain.snapshot import profile_changed, snapshot_data
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.problems import Forbidden, NotFound
 from supportmatch_core.topics import PROFILE
-from supportmatch_reference.industries import Industry
-from supportmatch_reference.regions import Province
+
+# Snapshot fields that change with every save and are not news in the history.
+_VOLATILE = ("version", "updated_at")
 
 
-def register_enterprise(
+def size_of(profile: Profile) -> SizeResult:
+    """The size class from the latest fiscal year's facts (unknown when they are missing)."""
+    latest = profile.latest_year()
+    facts = profile.years.get(latest, {}) if latest is not None else {}
+    return classify(
+        profile.enterprise.industry.code,
+        employees=_int(facts.get("employees")),
+        revenue=_int(facts.get("revenue")),
+        total_assets=_int(facts.get("total_assets")),
+    )
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def authorize(principal: Principal, enterprise: Enterprise) -> None:
+    if not principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code):
+        raise Forbidden("you may not see or change this enterprise")
+
+
+def load(connection: Connection, principal: Principal, uscc: str, *, lock: bool = False) -> Profile:
+    """The profile of `uscc` if it exists and the caller may see it."""
+    if principal.uscc is not None and principal.uscc != uscc:
+        raise Forbidden("an enterprise may see only its own record")
+    profile = repository.get(connection, uscc, lock=lock)
+    if profile is None:
+        raise NotFound(f"no enterprise {uscc}")
+    authorize(principal, profile.enterprise)
+    return profile
+
+
+def save(
+    connection: Connection, *, before: Profile | None, after: Profile, by: str, outbox: Outbox
+) -> tuple[Profile, bool]:
+    """Store `after` as the next version of `before` and publish it; no-op when nothing changed.
+
+    Returns the stored profile and whether it changed.
+    """
+    size = size_of(after)
+    old = _stable(snapshot_data(before, size_of(before))) if before else None
+    changes = diff(old, _stable(snapshot_data(after, size)))
+    if before is not None and not changes:
+        return before, False
+    now = datetime.now(UTC)
+    enterprise = dataclasses.replace(
+        after.enterprise,
+        version=before.enterprise.version + 1 if before else 1,
+        created_at=before.enterprise.created_at if before else now,
+        updated_at=now,
+    )
+    if before is None:
+        repository.add(connection, enterprise, size_class=size.size_class.value)
+    else:
+        repository.replace(connection, enterprise, size_class=size.size_class.value)
+    _sync_years(connection, enterprise.uscc, before, after)
+    certifications = _sync_certifications(connection, enterprise.uscc, before, after)
+    stored = Profile(enterprise, dict(after.years), certifications)
+    repository.add_version(
+        connection,
+        uscc=enterprise.uscc,
+        version=enterprise.version,
+        changed_by=by,
+        changed_at=now,
+        changes=changes,
+    )
+    outbox.add(connection, topic=PROFILE, event=profile_changed(snapshot_data(stored, size)))
+    return stored, True
+
+
+def _stable(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in _VOLATILE}
+
+
+def _sync_years(connection: Connection, uscc: str, before: Profile | None, after: Profile) -> None:
+    old = before.years if before else {}
+    for year in old.keys() - after.years.keys():
+        repository.delete_year(connection, uscc, year)
+    for year, facts in after.years.items():
+        if old.get(year) != facts:
+            repository.put_year(connection, uscc, year, facts)
+
+
+def _sync_certifications(
+    connection: Connection, uscc: str, before: Profile | None, after: Profile
+) -> tuple[Certification, ...]:
+    kept = {c.id for c in after.certifications if c.id}
+    for certification in before.certifications if before else ():
+        if certification.id not in kept:
+            repository.delete_certification(connection, uscc, certification.id)
+    stored = []
+    for certification in after.certifications:
+        if certification.id:
+            stored.append(certification)
+            continue
+        values = dataclasses.asdict(certification)
+        del values["id"]
+        values["kind"], values["level"] = certification.kind.value, certification.level.value
+        new_id = repository.add_certification(connection, uscc, values)
+        stored.append(dataclasses.replace(certification, id=new_id))
+    return tuple(stored)
+
+
+def register(*, uow: UnitOfWork, outbox: Outbox, principal: Principal, profile: Profile) -> Profile:
+    """Register a new enterprise and publish its first snapshot."""
+    enterprise = profile.enterprise
+    checked = check_province(enterprise.uscc, enterprise.province)
+    if not principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code):
+        raise Forbidden("you may not register this enterprise")
+    profile = dataclasses.replace(
+        profile, enterprise=dataclasses.replace(enterprise, province_checked=checked)
+    )
+    with uow.begin() as connection:
+        stored, _ = save(
+            connection, before=None, after=profile, by=principal.subject, outbox=outbox
+        )
+    return stored
+
+
+def change(
     *,
     uow: UnitOfWork,
     outbox: Outbox,
     principal: Principal,
     uscc: str,
-    name: str,
-    province: Province,
-    industry: Industry,
-    ownership: Ownership,
-    facts: dict[str, Any],
-) -> Enterprise:
-    """Register a new enterprise and publish its first snapshot."""
-    checked = check_province(uscc, province)
-    if not principal.may_access(uscc=uscc, province_code=province.code):
-        raise Forbidden("you may not register this enterprise")
-    now = datetime.now(UTC)
-    enterprise = Enterprise(
-        uscc=uscc,
-        name=name,
-        province=province,
-        industry=industry,
-        ownership=ownership,
-        version=1,
-        created_at=now,
-        updated_at=now,
-        province_checked=checked,
-        facts=facts,
-    )
+    edit: Callable[[Profile], Profile],
+) -> Profile:
+    """Apply `edit` (Profile -> Profile) to the current profile and save the result."""
     with uow.begin() as connection:
-        repository.add(connection, enterprise)
-        outbox.add(connection, topic=PROFILE, event=profile_changed(enterprise))
-    return enterprise
+        before = load(connection, principal, uscc, lock=True)
+        after = edit(before)
+        if after.enterprise.province.code != before.enterprise.province.code:
+            checked = check_province(uscc, after.enterprise.province)
+            after = dataclasses.replace(
+                after, enterprise=dataclasses.replace(after.enterprise, province_checked=checked)
+            )
+            authorize(principal, after.enterprise)
+        stored, _ = save(
+            connection, before=before, after=after, by=principal.subject, outbox=outbox
+        )
+    return stored
 
 
-def read_enterprise(*, uow: UnitOfWork, principal: Principal, uscc: str) -> Enterprise:
-    """The enterprise `uscc`, if the caller may see it."""
-    if principal.uscc is not None and principal.uscc != uscc:
-        raise Forbidden("an enterprise may read only its own record")
+def read(*, uow: UnitOfWork, principal: Principal, uscc: str) -> Profile:
     with uow.read() as connection:
-        enterprise = repository.get(connection, uscc)
-    if enterprise is None:
-        raise NotFound(f"no enterprise {uscc}")
-    if not principal.may_access(uscc=uscc, province_code=enterprise.province.code):
-        raise Forbidden("this enterprise is outside your regions")
-    return enterprise
+        return load(connection, principal, uscc)
+
+
+def history(*, uow: UnitOfWork, principal: Principal, uscc: str) -> list[dict[str, Any]]:
+    """Every version of the enterprise, newest first: who, when and what changed."""
+    with uow.read() as connection:
+        load(connection, principal, uscc)
+        return [row._asdict() for row in repository.versions(connection, uscc)]

@@ -1,47 +1,163 @@
-"""Reads and writes enterprises in the profiles database."""
+"""Reads and writes enterprises, their yearly facts, certifications and versions."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from profiles.adapters.tables import enterprises
-from profiles.domain.model import Enterprise, Ownership
+from profiles.adapters.tables import (
+    certifications,
+    enterprise_versions,
+    enterprise_years,
+    enterprises,
+)
+from profiles.domain.model import (
+    Certification,
+    CertificationKind,
+    Enterprise,
+    ForeignKind,
+    LegalForm,
+    Level,
+    Ownership,
+    Profile,
+    RiskPeriod,
+)
 from supportmatch_core.problems import Conflict
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
 
 
-def add(connection: Connection, enterprise: Enterprise) -> None:
+def add(connection: Connection, enterprise: Enterprise, *, size_class: str) -> None:
     try:
-        connection.execute(insert(enterprises).values(_row(enterprise)))
+        connection.execute(insert(enterprises).values(row_of(enterprise, size_class=size_class)))
     except IntegrityError as error:
         raise Conflict(f"enterprise {enterprise.uscc} already exists") from error
 
 
-def get(connection: Connection, uscc: str) -> Enterprise | None:
-    row = connection.execute(select(enterprises).where(enterprises.c.uscc == uscc)).first()
-    return None if row is None else _enterprise(row)
+def replace(connection: Connection, enterprise: Enterprise, *, size_class: str) -> None:
+    connection.execute(
+        update(enterprises)
+        .where(enterprises.c.uscc == enterprise.uscc)
+        .values(row_of(enterprise, size_class=size_class))
+    )
 
 
-def _row(enterprise: Enterprise) -> dict[str, Any]:
+def get(connection: Connection, uscc: str, *, lock: bool = False) -> Profile | None:
+    """The whole profile of `uscc`; `lock` holds the row until the transaction ends (PostgreSQL)."""
+    query = select(enterprises).where(enterprises.c.uscc == uscc)
+    if lock and connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = connection.execute(query).first()
+    if row is None:
+        return None
+    years = {
+        r.fiscal_year: dict(r.facts)
+        for r in connection.execute(select(enterprise_years).where(enterprise_years.c.uscc == uscc))
+    }
+    certs = tuple(
+        certification_of(r)
+        for r in connection.execute(
+            select(certifications)
+            .where(certifications.c.uscc == uscc)
+            .order_by(certifications.c.id)
+        )
+    )
+    return Profile(enterprise_of(row), years, certs)
+
+
+def put_year(connection: Connection, uscc: str, year: int, facts: dict[str, Any]) -> None:
+    key = (enterprise_years.c.uscc == uscc) & (enterprise_years.c.fiscal_year == year)
+    if connection.execute(update(enterprise_years).where(key).values(facts=facts)).rowcount == 0:
+        connection.execute(
+            insert(enterprise_years).values(uscc=uscc, fiscal_year=year, facts=facts)
+        )
+
+
+def delete_year(connection: Connection, uscc: str, year: int) -> bool:
+    key = (enterprise_years.c.uscc == uscc) & (enterprise_years.c.fiscal_year == year)
+    return connection.execute(delete(enterprise_years).where(key)).rowcount > 0
+
+
+def add_certification(connection: Connection, uscc: str, values: dict[str, Any]) -> int:
+    result = connection.execute(
+        insert(certifications).values(uscc=uscc, **values).returning(certifications.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def delete_certification(connection: Connection, uscc: str, certification_id: int) -> bool:
+    key = (certifications.c.uscc == uscc) & (certifications.c.id == certification_id)
+    return connection.execute(delete(certifications).where(key)).rowcount > 0
+
+
+def add_version(
+    connection: Connection,
+    *,
+    uscc: str,
+    version: int,
+    changed_by: str,
+    changed_at: Any,
+    changes: dict[str, Any],
+) -> None:
+    try:
+        connection.execute(
+            insert(enterprise_versions).values(
+                uscc=uscc,
+                version=version,
+                changed_by=changed_by,
+                changed_at=changed_at,
+                changes=changes,
+            )
+        )
+    except IntegrityError as error:
+        raise Conflict(f"enterprise {uscc} changed meanwhile; read it again and retry") from error
+
+
+def versions(connection: Connection, uscc: str) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(enterprise_versions)
+            .where(enterprise_versions.c.uscc == uscc)
+            .order_by(enterprise_versions.c.version.desc())
+        )
+    )
+
+
+def row_of(enterprise: Enterprise, *, size_class: str) -> dict[str, Any]:
+    e = enterprise
     return {
-        "uscc": enterprise.uscc,
-        "name": enterprise.name,
-        "province_code": enterprise.province.code,
-        "province_checked": enterprise.province_checked,
-        "industry_code": enterprise.industry.code,
-        "ownership": enterprise.ownership.value,
-        "facts": enterprise.facts,
-        "version": enterprise.version,
-        "created_at": enterprise.created_at,
-        "updated_at": enterprise.updated_at,
+        "uscc": e.uscc,
+        "name": e.name,
+        "province_code": e.province.code,
+        "province_checked": e.province_checked,
+        "industry_code": e.industry.code,
+        "ownership": e.ownership.value,
+        "size_class": size_class,
+        "attributes": {
+            "name_en": e.name_en,
+            "registration_date": e.registration_date.isoformat() if e.registration_date else None,
+            "legal_form": e.legal_form.value if e.legal_form else None,
+            "foreign_kind": e.foreign_kind.value if e.foreign_kind else None,
+            "listed": e.listed,
+            "city": e.city,
+            "main_products": list(e.main_products),
+            "flags": dict(e.flags),
+            "covid_risk_periods": [
+                {"start": p.start.isoformat(), "end": p.end.isoformat()}
+                for p in e.covid_risk_periods
+            ],
+        },
+        "version": e.version,
+        "created_at": e.created_at,
+        "updated_at": e.updated_at,
     }
 
 
-def _enterprise(row: Row[Any]) -> Enterprise:
+def enterprise_of(row: Row[Any]) -> Enterprise:
+    a: dict[str, Any] = dict(row.attributes)
     return Enterprise(
         uscc=row.uscc,
         name=row.name,
@@ -52,5 +168,32 @@ def _enterprise(row: Row[Any]) -> Enterprise:
         created_at=row.created_at,
         updated_at=row.updated_at,
         province_checked=row.province_checked,
-        facts=dict(row.facts),
+        name_en=a.get("name_en"),
+        registration_date=_date(a.get("registration_date")),
+        legal_form=LegalForm(a["legal_form"]) if a.get("legal_form") else None,
+        foreign_kind=ForeignKind(a["foreign_kind"]) if a.get("foreign_kind") else None,
+        listed=a.get("listed"),
+        city=a.get("city"),
+        main_products=tuple(a.get("main_products") or ()),
+        flags=dict(a.get("flags") or {}),
+        covid_risk_periods=tuple(
+            RiskPeriod(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))
+            for p in a.get("covid_risk_periods") or ()
+        ),
     )
+
+
+def certification_of(row: Row[Any]) -> Certification:
+    return Certification(
+        id=row.id,
+        kind=CertificationKind(row.kind),
+        level=Level(row.level),
+        issuer=row.issuer,
+        certificate_no=row.certificate_no,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

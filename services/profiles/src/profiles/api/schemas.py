@@ -1,9 +1,9 @@
-"""Request and response bodies of the profiles API."""
+"""Request bodies of the profiles API, and their translation into the domain model."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from enum import StrEnum
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
@@ -11,65 +11,157 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
-from profiles.domain.model import Enterprise, Ownership
+from profiles.domain.model import (
+    Certification,
+    CertificationKind,
+    Enterprise,
+    ForeignKind,
+    LegalForm,
+    Level,
+    Ownership,
+    Profile,
+    RiskPeriod,
+    TaxCreditGrade,
+)
 from supportmatch_reference import uscc as uscc_codes
 from supportmatch_reference.industries import UnknownIndustry, parse_industry
-from supportmatch_reference.regions import UnknownProvince, parse_province
+from supportmatch_reference.regions import BY_CODE, UnknownProvince, parse_province
 
-Yuan = Annotated[StrictInt, Field(ge=0, description="an amount in yuan")]
+Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
+Count = Annotated[StrictInt, Field(ge=0)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Percent = Annotated[StrictFloat | StrictInt, Field(ge=0, le=100)]
+# The 2022 quality-SME ladder titles are valid for three years (工信部企业〔2022〕63号).
+_THREE_YEAR_TITLES = {
+    CertificationKind.INNOVATIVE_SME,
+    CertificationKind.SPECIALISED_SME,
+    CertificationKind.LITTLE_GIANT,
+    CertificationKind.HIGH_TECH_ENTERPRISE,
+}
 
 
-class TaxCreditGrade(StrEnum):
-    A = "A"
-    B = "B"
-    M = "M"
-    C = "C"
-    D = "D"
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
-class Facts(BaseModel):
-    """The latest fiscal year's facts; leave out what is not known (unknown stays unknown)."""
+class YearFacts(BaseModel):
+    """One fiscal year's facts; leave out what is not known (unknown stays unknown). Money in yuan."""
 
     model_config = ConfigDict(extra="forbid")
 
-    fiscal_year: StrictInt | None = Field(None, ge=1949)
-    employees: StrictInt | None = Field(None, ge=0)
+    employees: Count | None = None
     revenue: Yuan | None = None
     total_assets: Yuan | None = None
-    vat_sales: Yuan | None = Field(None, description="prior-year VAT-taxable sales, in yuan")
+    total_liabilities: Yuan | None = None
+    taxable_income: StrictInt | None = None
+    vat_sales: Yuan | None = Field(None, description="VAT-taxable sales")
+    net_profit: StrictInt | None = None
+    main_business_revenue: Yuan | None = None
+    rd_expense: Yuan | None = None
+    rd_staff: Count | None = None
+    st_staff: Count | None = Field(None, description="science and technology staff")
+    export_revenue: Yuan | None = None
+    high_tech_revenue: Yuan | None = None
+    new_equity_financing: Yuan | None = Field(None, description="from qualified investors")
     tax_credit_grade: TaxCreditGrade | None = Field(None, description="纳税信用等级")
-    vat_refund_fraud_36m: StrictBool | None = Field(
-        None, description="refund or invoice fraud found in the last 36 months"
-    )
-    tax_evasion_penalties_36m: StrictInt | None = Field(
-        None, ge=0, description="tax-evasion penalties in the last 36 months"
-    )
-    immediate_refund_since_2019: StrictBool | None = Field(
-        None, description="has enjoyed 即征即退 or 先征后返 VAT policies since 2019-04-01"
-    )
+    years_in_niche: Count | None = None
+    niche_market_share: Percent | None = Field(None, description="national share, percent")
+    vat_refund_fraud_36m: StrictBool | None = None
+    tax_evasion_penalties_36m: Count | None = None
+    immediate_refund_since_2019: StrictBool | None = None
+
+    def known(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class DatedYearFacts(YearFacts):
+    fiscal_year: StrictInt | None = Field(None, ge=1949, description="defaults to last year")
 
     @field_validator("fiscal_year")
     @classmethod
     def _not_future(cls, year: int | None) -> int | None:
-        if year is not None and year > datetime.now(UTC).year:
+        if year is not None and year > _today().year:
             raise ValueError("a fiscal year cannot be in the future")
         return year
 
 
-class EnterpriseCreate(BaseModel):
+class Flags(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    export_oriented: StrictBool | None = None
+    cross_border_ecommerce: StrictBool | None = None
+    advanced_cluster_member: StrictBool | None = Field(
+        None, description="member of a national advanced-manufacturing cluster"
+    )
+    chain_key_node: StrictBool | None = Field(None, description="key node of an industrial chain")
+    energy_intensive: StrictBool | None = None
+    renting_state_premises: StrictBool | None = None
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class _Attributes(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name_en: Text | None = None
+    registration_date: date | None = None
+    legal_form: LegalForm | None = None
+    foreign_kind: ForeignKind | None = Field(None, description="only for ownership foreign")
+    listed: StrictBool | None = None
+    city: Text | None = None
+    main_products: list[Text] | None = Field(None, max_length=50)
+    flags: Flags | None = None
+    covid_risk_periods: list[Period] | None = Field(
+        None, max_length=50, description="periods the district was a COVID medium/high-risk area"
+    )
+
+    @field_validator("registration_date")
+    @classmethod
+    def _registered_in_the_past(cls, value: date | None) -> date | None:
+        if value is not None and value > _today():
+            raise ValueError("a registration date cannot be in the future")
+        return value
+
+
+def _province(value: str) -> str:
+    try:
+        return parse_province(value).code
+    except UnknownProvince as error:
+        raise ValueError(str(error)) from error
+
+
+def _industry(value: str) -> str:
+    try:
+        return parse_industry(value).code
+    except UnknownIndustry as error:
+        raise ValueError(str(error)) from error
+
+
+class EnterpriseCreate(_Attributes):
     uscc: str = Field(description="unified social credit code, 18 characters (GB 32100)")
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Text
     province: str = Field(description="name (广东, 广东省) or two-digit code (44)")
     industry: str = Field(description="GB/T 4754-2017 code, e.g. C3921")
     ownership: Ownership
-    facts: Facts = Field(default_factory=Facts)
+    facts: DatedYearFacts | None = None
 
     @field_validator("uscc")
     @classmethod
@@ -81,63 +173,134 @@ class EnterpriseCreate(BaseModel):
 
     @field_validator("province")
     @classmethod
-    def _province(cls, value: str) -> str:
-        try:
-            return parse_province(value).code
-        except UnknownProvince as error:
-            raise ValueError(str(error)) from error
+    def _check_province(cls, value: str) -> str:
+        return _province(value)
 
     @field_validator("industry")
     @classmethod
-    def _industry(cls, value: str) -> str:
-        try:
-            return parse_industry(value).code
-        except UnknownIndustry as error:
-            raise ValueError(str(error)) from error
+    def _check_industry(cls, value: str) -> str:
+        return _industry(value)
 
+    @model_validator(mode="after")
+    def _foreign_kind_only_for_foreign(self) -> EnterpriseCreate:
+        if self.foreign_kind is not None and self.ownership is not Ownership.FOREIGN:
+            raise ValueError("foreign_kind is only for ownership 'foreign'")
+        return self
 
-class ProvinceRead(BaseModel):
-    code: str
-    name_zh: str
-    name_en: str
-    region: str
-    checked_against_uscc: bool
-
-
-class IndustryRead(BaseModel):
-    code: str
-    section: str
-    name_zh: str
-
-
-class EnterpriseRead(BaseModel):
-    uscc: str
-    name: str
-    province: ProvinceRead
-    industry: IndustryRead
-    ownership: Ownership
-    facts: dict[str, Any]
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, enterprise: Enterprise) -> EnterpriseRead:
-        p, i = enterprise.province, enterprise.industry
-        return cls(
-            uscc=enterprise.uscc,
-            name=enterprise.name,
-            province=ProvinceRead(
-                code=p.code,
-                name_zh=p.full_name_zh,
-                name_en=p.name_en,
-                region=p.region.value,
-                checked_against_uscc=enterprise.province_checked,
-            ),
-            industry=IndustryRead(code=i.code, section=i.section, name_zh=i.name_zh),
-            ownership=enterprise.ownership,
-            facts=enterprise.facts,
-            version=enterprise.version,
-            created_at=enterprise.created_at,
-            updated_at=enterprise.updated_at,
+    def to_profile(self) -> Profile:
+        now = datetime.now(UTC)
+        enterprise = Enterprise(
+            uscc=self.uscc,
+            name=self.name,
+            province=BY_CODE[self.province],
+            industry=parse_industry(self.industry),
+            ownership=self.ownership,
+            version=0,
+            created_at=now,
+            updated_at=now,
         )
+        enterprise = apply_attributes(enterprise, self)
+        years = {}
+        if self.facts is not None:
+            year = self.facts.fiscal_year or _today().year - 1
+            years[year] = {k: v for k, v in self.facts.known().items() if k != "fiscal_year"}
+        return Profile(enterprise, years)
+
+
+class EnterpriseUpdate(_Attributes):
+    """A partial update: only the fields given change; null clears an optional field."""
+
+    name: Text | None = None
+    province: str | None = None
+    industry: str | None = None
+    ownership: Ownership | None = None
+
+    @field_validator("province")
+    @classmethod
+    def _check_province(cls, value: str | None) -> str | None:
+        return None if value is None else _province(value)
+
+    @field_validator("industry")
+    @classmethod
+    def _check_industry(cls, value: str | None) -> str | None:
+        return None if value is None else _industry(value)
+
+    def apply(self, profile: Profile) -> Profile:
+        given = self.model_fields_set
+        for required in ("name", "province", "industry", "ownership"):
+            if required in given and getattr(self, required) is None:
+                raise ValueError(f"{required} cannot be cleared")
+        e = profile.enterprise
+        e = dataclasses.replace(
+            e,
+            name=self.name if "name" in given and self.name else e.name,
+            province=BY_CODE[self.province] if self.province else e.province,
+            industry=parse_industry(self.industry) if self.industry else e.industry,
+            ownership=self.ownership or e.ownership,
+        )
+        e = apply_attributes(e, self, only=given)
+        if e.foreign_kind is not None and e.ownership is not Ownership.FOREIGN:
+            raise ValueError("foreign_kind is only for ownership 'foreign'")
+        return dataclasses.replace(profile, enterprise=e)
+
+
+def apply_attributes(
+    enterprise: Enterprise, body: _Attributes, *, only: set[str] | None = None
+) -> Enterprise:
+    """Copy the optional attributes of `body` (all, or those in `only`) onto `enterprise`."""
+    values: dict[str, Any] = {
+        "name_en": body.name_en,
+        "registration_date": body.registration_date,
+        "legal_form": body.legal_form,
+        "foreign_kind": body.foreign_kind,
+        "listed": body.listed,
+        "city": body.city,
+        "main_products": tuple(body.main_products or ()),
+        "flags": body.flags.model_dump(exclude_none=True) if body.flags else {},
+        "covid_risk_periods": tuple(
+            RiskPeriod(p.start, p.end) for p in body.covid_risk_periods or ()
+        ),
+    }
+    if only is not None:
+        values = {k: v for k, v in values.items() if k in only}
+    return dataclasses.replace(enterprise, **values)
+
+
+class CertificationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: CertificationKind
+    level: Level = Level.NATIONAL
+    issuer: Text
+    certificate_no: Text | None = None
+    valid_from: date
+    valid_to: date | None = Field(
+        None, description="defaults to three years for the SME ladder and high-tech titles"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CertificationCreate:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+    def to_certification(self) -> Certification:
+        valid_to = self.valid_to
+        if valid_to is None and self.kind in _THREE_YEAR_TITLES:
+            valid_to = _years_later(self.valid_from, 3) - timedelta(days=1)
+        return Certification(
+            id=0,
+            kind=self.kind,
+            level=self.level,
+            issuer=self.issuer,
+            certificate_no=self.certificate_no,
+            valid_from=self.valid_from,
+            valid_to=valid_to,
+        )
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

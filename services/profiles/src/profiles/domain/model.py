@@ -1,11 +1,10 @@
-"""The enterprise as the profiles service knows it: identity, place, industry, ownership, facts."""
+"""The enterprise as the profiles service knows it: identity, place, industry, facts by year, titles."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from supportmatch_reference.industries import Industry
 from supportmatch_reference.regions import Province
@@ -18,6 +17,115 @@ class Ownership(StrEnum):
     FOREIGN = "foreign"
     COLLECTIVE = "collective"
     MIXED = "mixed"
+
+
+class ForeignKind(StrEnum):
+    """The kind of a foreign-invested enterprise (外商投资企业)."""
+
+    WHOLLY_FOREIGN_OWNED = "wholly_foreign_owned"
+    JOINT_VENTURE = "joint_venture"
+    HK_MACAO_TAIWAN = "hk_macao_taiwan_invested"
+
+
+class LegalForm(StrEnum):
+    LIMITED_LIABILITY = "limited_liability_company"
+    JOINT_STOCK = "joint_stock_company"
+    STATE_OWNED = "state_owned_enterprise"
+    COLLECTIVE = "collective_enterprise"
+    PARTNERSHIP = "partnership"
+    SOLE_PROPRIETORSHIP = "sole_proprietorship"
+    FOREIGN_BRANCH = "foreign_enterprise_branch"
+    OTHER = "other"
+
+
+class TaxCreditGrade(StrEnum):
+    A = "A"
+    B = "B"
+    M = "M"
+    C = "C"
+    D = "D"
+
+
+class CertificationKind(StrEnum):
+    """Titles and listings that measures of the notice ask about."""
+
+    HIGH_TECH_ENTERPRISE = "high_tech_enterprise"
+    TECH_BASED_SME = "tech_based_sme"
+    INNOVATIVE_SME = "innovative_sme"
+    SPECIALISED_SME = "specialised_sme"
+    LITTLE_GIANT = "little_giant"
+    SINGLE_CHAMPION = "single_champion"
+    FIRST_UNIT_EQUIPMENT = "first_unit_equipment"
+    FIRST_BATCH_MATERIAL = "first_batch_material"
+    FOREIGN_RD_CENTRE = "foreign_rd_centre"
+    KEY_FOREIGN_TRADE_ENTERPRISE = "key_foreign_trade_enterprise"
+    MANUFACTURING_INNOVATION_CENTRE = "manufacturing_innovation_centre"
+    INDUSTRIAL_DESIGN_CENTRE = "industrial_design_centre"
+    TECHNOLOGY_INNOVATION_PLATFORM = "technology_innovation_platform"
+    SMART_MANUFACTURING_DEMONSTRATION = "smart_manufacturing_demonstration"
+    SERVICE_MANUFACTURING_DEMONSTRATION = "service_manufacturing_demonstration"
+
+
+class Level(StrEnum):
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    MUNICIPAL = "municipal"
+    DISTRICT = "district"
+
+
+FLAGS = (
+    "export_oriented",
+    "cross_border_ecommerce",
+    "advanced_cluster_member",
+    "chain_key_node",
+    "energy_intensive",
+    "renting_state_premises",
+)
+
+YEAR_FACTS = (
+    "employees",
+    "revenue",
+    "total_assets",
+    "total_liabilities",
+    "taxable_income",
+    "vat_sales",
+    "net_profit",
+    "main_business_revenue",
+    "rd_expense",
+    "rd_staff",
+    "st_staff",
+    "export_revenue",
+    "high_tech_revenue",
+    "new_equity_financing",
+    "tax_credit_grade",
+    "years_in_niche",
+    "niche_market_share",
+    "vat_refund_fraud_36m",
+    "tax_evasion_penalties_36m",
+    "immediate_refund_since_2019",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskPeriod:
+    """A period in which the firm's district was listed as a COVID medium or high-risk area."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    id: int
+    kind: CertificationKind
+    level: Level
+    issuer: str
+    certificate_no: str | None
+    valid_from: date
+    valid_to: date | None
+
+    def active_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,4 +141,24 @@ class Enterprise:
     created_at: datetime
     updated_at: datetime
     province_checked: bool = True
-    facts: dict[str, Any] = field(default_factory=dict)
+    name_en: str | None = None
+    registration_date: date | None = None
+    legal_form: LegalForm | None = None
+    foreign_kind: ForeignKind | None = None
+    listed: bool | None = None
+    city: str | None = None
+    main_products: tuple[str, ...] = ()
+    flags: dict[str, bool] = field(default_factory=dict)
+    covid_risk_periods: tuple[RiskPeriod, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Everything known about one enterprise: the record, its facts by fiscal year, its titles."""
+
+    enterprise: Enterprise
+    years: dict[int, dict[str, object]] = field(default_factory=dict)
+    certifications: tuple[Certification, ...] = ()
+
+    def latest_year(self) -> int | None:
+        return max(self.years) if self.years else None

@@ -2,37 +2,71 @@
 
 from __future__ import annotations
 
-from profiles.domain.model import Enterprise
+from typing import Any
+
+from profiles.domain.model import Profile
+from profiles.domain.size import SizeResult
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
 
 SOURCE = "urn:supportmatch:profiles"
 
 
-def profile_changed(enterprise: Enterprise) -> Event:
-    industry = enterprise.industry
-    return Event(
-        type=PROFILE,
-        source=SOURCE,
-        subject=enterprise.uscc,
-        data={
-            "uscc": enterprise.uscc,
-            "version": enterprise.version,
-            "name": enterprise.name,
-            "province": {
-                "code": enterprise.province.code,
-                "name_zh": enterprise.province.full_name_zh,
-                "checked_against_uscc": enterprise.province_checked,
-            },
-            "region": enterprise.province.region.value,
-            "industry": {
-                "code": industry.code,
-                "section": industry.section,
-                "division": industry.division,
-                "name_zh": industry.name_zh,
-            },
-            "ownership": enterprise.ownership.value,
-            "facts": enterprise.facts,
-            "updated_at": enterprise.updated_at.isoformat(),
+def snapshot_data(profile: Profile, size: SizeResult) -> dict[str, Any]:
+    """The snapshot of `profile`; `facts` holds the latest fiscal year, `years` every year."""
+    e = profile.enterprise
+    latest = profile.latest_year()
+    return {
+        "uscc": e.uscc,
+        "version": e.version,
+        "name": e.name,
+        "name_en": e.name_en,
+        "registration_date": e.registration_date.isoformat() if e.registration_date else None,
+        "legal_form": e.legal_form.value if e.legal_form else None,
+        "ownership": e.ownership.value,
+        "foreign_kind": e.foreign_kind.value if e.foreign_kind else None,
+        "listed": e.listed,
+        "province": {
+            "code": e.province.code,
+            "name_zh": e.province.full_name_zh,
+            "checked_against_uscc": e.province_checked,
         },
-    )
+        "city": e.city,
+        "region": e.province.region.value,
+        "industry": {
+            "code": e.industry.code,
+            "section": e.industry.section,
+            "division": e.industry.division,
+            "name_zh": e.industry.name_zh,
+        },
+        "main_products": list(e.main_products),
+        "flags": dict(e.flags),
+        "covid_risk_periods": [
+            {"start": p.start.isoformat(), "end": p.end.isoformat()} for p in e.covid_risk_periods
+        ],
+        "size": {
+            "class": size.size_class.value,
+            "fiscal_year": latest,
+            "rule": size.rule,
+            "missing": list(size.missing),
+        },
+        "facts": {**profile.years[latest], "fiscal_year": latest} if latest is not None else {},
+        "years": [{**profile.years[y], "fiscal_year": y} for y in sorted(profile.years)],
+        "certifications": [
+            {
+                "id": c.id,
+                "kind": c.kind.value,
+                "level": c.level.value,
+                "issuer": c.issuer,
+                "certificate_no": c.certificate_no,
+                "valid_from": c.valid_from.isoformat(),
+                "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+            }
+            for c in profile.certifications
+        ],
+        "updated_at": e.updated_at.isoformat(),
+    }
+
+
+def profile_changed(data: dict[str, Any]) -> Event:
+    return Event(type=PROFILE, source=SOURCE, subject=data["uscc"], data=data)

@@ -1,0 +1,77 @@
+"""Filtered, keyset-paginated listing of enterprises (by USCC), for the API and CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, exists, select
+
+from profiles.adapters.tables import certifications, enterprises
+from supportmatch_reference.regions import PROVINCES
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Each given filter narrows the list; `provinces` also carries the caller's own limits."""
+
+    provinces: frozenset[str] | None = None
+    region: str | None = None
+    industry_prefix: str | None = None
+    size_class: str | None = None
+    ownership: str | None = None
+    certification: str | None = None
+    certified_on: date | None = None
+    name_contains: str | None = None
+    uscc: str | None = None
+
+
+def _query(filters: Filters) -> Select[Any]:
+    e = enterprises.c
+    query = select(enterprises)
+    if filters.uscc is not None:
+        query = query.where(e.uscc == filters.uscc)
+    if filters.provinces is not None:
+        query = query.where(e.province_code.in_(sorted(filters.provinces)))
+    if filters.region:
+        codes = [p.code for p in PROVINCES if p.region.value == filters.region]
+        query = query.where(e.province_code.in_(codes))
+    if filters.industry_prefix:
+        query = query.where(e.industry_code.startswith(filters.industry_prefix, autoescape=True))
+    if filters.size_class:
+        query = query.where(e.size_class == filters.size_class)
+    if filters.ownership:
+        query = query.where(e.ownership == filters.ownership)
+    if filters.name_contains:
+        query = query.where(e.name.icontains(filters.name_contains, autoescape=True))
+    if filters.certification:
+        c = certifications.c
+        held = (c.uscc == e.uscc) & (c.kind == filters.certification)
+        if filters.certified_on is not None:
+            day = filters.certified_on
+            held &= (c.valid_from <= day) & ((c.valid_to.is_(None)) | (c.valid_to >= day))
+        query = query.where(exists().where(held))
+    return query
+
+
+def page(
+    connection: Connection, filters: Filters, *, after: str | None, limit: int
+) -> list[Row[Any]]:
+    """Up to `limit` enterprises in USCC order, starting after the cursor `after`."""
+    query = _query(filters)
+    if after:
+        query = query.where(enterprises.c.uscc > after)
+    return list(connection.execute(query.order_by(enterprises.c.uscc).limit(limit)))
+
+
+def every(connection: Connection, filters: Filters, *, batch: int = 1000) -> Iterator[Row[Any]]:
+    """Every matching enterprise, fetched in keyset batches so memory stays flat."""
+    after: str | None = None
+    while True:
+        rows = page(connection, filters, after=after, limit=batch)
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].uscc

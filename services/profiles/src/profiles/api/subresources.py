@@ -1,0 +1,120 @@
+"""HTTP routes for an enterprise's facts by fiscal year and its certifications."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, status
+
+from profiles import service
+from profiles.api.deps import USCC, OutboxDep, UowDep
+from profiles.api.schemas import CertificationCreate, YearFacts
+from profiles.domain.model import Profile
+from supportmatch_core.auth import CurrentPrincipal
+from supportmatch_core.problems import Invalid, NotFound
+
+router = APIRouter(prefix="/v1/enterprises/{uscc}", tags=["facts and certifications"])
+
+Year = Annotated[int, Path(ge=1949, le=2100, description="fiscal year")]
+
+
+def _check_year(year: int) -> None:
+    if year > datetime.now(UTC).year:
+        raise Invalid("fiscal_year", "a fiscal year cannot be in the future")
+
+
+@router.get("/facts")
+def list_facts(uscc: USCC, principal: CurrentPrincipal, uow: UowDep) -> list[dict[str, Any]]:
+    """Facts for every fiscal year known, oldest first."""
+    profile = service.read(uow=uow, principal=principal, uscc=uscc.upper())
+    return [{"fiscal_year": y, **profile.years[y]} for y in sorted(profile.years)]
+
+
+@router.put("/facts/{year}")
+def put_facts(
+    uscc: USCC,
+    year: Year,
+    body: YearFacts,
+    principal: CurrentPrincipal,
+    uow: UowDep,
+    outbox: OutboxDep,
+) -> dict[str, Any]:
+    """Replace one fiscal year's facts (a fact left out becomes unknown)."""
+    _check_year(year)
+
+    def edit(profile: Profile) -> Profile:
+        return dataclasses.replace(profile, years={**profile.years, year: body.known()})
+
+    profile = service.change(
+        uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
+    )
+    return {"fiscal_year": year, **profile.years[year]}
+
+
+@router.delete("/facts/{year}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_facts(
+    uscc: USCC, year: Year, principal: CurrentPrincipal, uow: UowDep, outbox: OutboxDep
+) -> None:
+    """Forget one fiscal year's facts."""
+
+    def edit(profile: Profile) -> Profile:
+        if year not in profile.years:
+            raise NotFound(f"no facts for fiscal year {year}")
+        return dataclasses.replace(
+            profile, years={y: f for y, f in profile.years.items() if y != year}
+        )
+
+    service.change(uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit)
+
+
+@router.get("/certifications")
+def list_certifications(
+    uscc: USCC, principal: CurrentPrincipal, uow: UowDep
+) -> list[dict[str, Any]]:
+    profile = service.read(uow=uow, principal=principal, uscc=uscc.upper())
+    return [_certification(c) for c in profile.certifications]
+
+
+@router.post("/certifications", status_code=status.HTTP_201_CREATED)
+def add_certification(
+    uscc: USCC,
+    body: CertificationCreate,
+    principal: CurrentPrincipal,
+    uow: UowDep,
+    outbox: OutboxDep,
+) -> dict[str, Any]:
+    """Record a title or listing with its issuer, level and validity."""
+    new = body.to_certification()
+
+    def edit(profile: Profile) -> Profile:
+        return dataclasses.replace(profile, certifications=(*profile.certifications, new))
+
+    profile = service.change(
+        uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
+    )
+    return _certification(profile.certifications[-1])
+
+
+@router.delete("/certifications/{certification_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_certification(
+    uscc: USCC,
+    certification_id: int,
+    principal: CurrentPrincipal,
+    uow: UowDep,
+    outbox: OutboxDep,
+) -> None:
+    def edit(profile: Profile) -> Profile:
+        kept = tuple(c for c in profile.certifications if c.id != certification_id)
+        if len(kept) == len(profile.certifications):
+            raise NotFound(f"no certification {certification_id}")
+        return dataclasses.replace(profile, certifications=kept)
+
+    service.change(uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit)
+
+
+def _certification(certification: Any) -> dict[str, Any]:
+    values = dataclasses.asdict(certification)
+    values["kind"], values["level"] = certification.kind.value, certification.level.value
+    return values

@@ -1,0 +1,19 @@
+"""What changed between two snapshots of an enterprise, field by field, for its history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Map each changed leaf path (a.b.c) to {"from": old, "to": new}; lists compare whole."""
+    changes: dict[str, Any] = {}
+    before = before or {}
+    for key in sorted(set(before) | set(after)):
+        path = f"{prefix}{key}"
+        old, new = before.get(key), after.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            changes.update(diff(old, new, f"{path}."))
+        elif old != new:
+            changes[path] = {"from": old, "to": new}
+    return changes
