@@ -22,7 +22,7 @@ Year = Annotated[int, Path(ge=1949, le=2100, description="fiscal year")]
 
 def _check_year(year: int) -> None:
     if year > datetime.now(UTC).year:
-        raise Invalid("fiscal_year", "a fiscal year cannot be in the future")
+        raise Invalid("year", "a fiscal year cannot be in the future")
 
 
 @router.get("/facts")
