@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from supportmatch_core import contracts
@@ -99,8 +99,7 @@ class EventConsumer:
                 continue
             try:
                 for messages in batch.values():
-                    for message in messages:
-                        self.process(message.value, message.key, _origin(message))
+                    self.process_batch(messages)
             except Unavailable as error:
                 # Rewind every partition of the batch to its first unhandled message: those
                 # already handled are recorded as processed and will be skipped.
@@ -111,15 +110,69 @@ class EventConsumer:
                 continue
             consumer.commit()
 
-    def process(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> str:
-        """Handle one message; returns the outcome (handled, duplicate, dead-lettered)."""
+    def process_batch(self, messages: Sequence[Any]) -> None:
+        """Handle a polled batch in one transaction, each event in its own savepoint.
+
+        An event whose handler fails there is handled again alone, with retries and the
+        dead-letter topic, after the batch commits.
+        """
+        events = []
+        for message in messages:
+            event = self._parse(message.value, message.key, _origin(message))
+            if event is not None:
+                events.append((message, event))
+        if not events:
+            return
+        retry_alone = []
+        try:
+            with self._uow.begin() as connection:
+                seen = self._processed_among(connection, [event.id for _, event in events])
+                for message, event in events:
+                    if event.id in seen:
+                        EVENTS_CONSUMED.labels(self.name, "duplicate").inc()
+                        continue
+                    seen.add(event.id)
+                    try:
+                        with connection.begin_nested():
+                            self._record_and_handle(connection, event)
+                        EVENTS_CONSUMED.labels(self.name, "handled").inc()
+                    except DBAPIError as error:
+                        if error.connection_invalidated or _is_unavailable(error):
+                            raise Unavailable(str(error.orig)) from error
+                        retry_alone.append(message)
+                    except Exception:
+                        retry_alone.append(message)
+        except DBAPIError as error:
+            if error.connection_invalidated or _is_unavailable(error):
+                raise Unavailable(str(error.orig)) from error
+            retry_alone = [message for message, _ in events]  # the batch rolled back
+        for message in retry_alone:
+            self.process(message.value, message.key, _origin(message))
+
+    def _processed_among(self, connection: Connection, ids: list[str]) -> set[str]:
+        table = self._processed
+        rows = connection.execute(
+            select(table.c.event_id).where(table.c.consumer == self.name, table.c.event_id.in_(ids))
+        )
+        return {row.event_id for row in rows}
+
+    def _parse(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> Event | None:
+        """The event in `raw`, or None after sending an unreadable message to the dead letters."""
         try:
             event = Event.from_bytes(raw)
             contracts.check(event)
             if event.type != self.topic:
                 raise MalformedEvent(f"event type {event.type!r} does not belong on {self.topic}")
         except (MalformedEvent, contracts.ContractViolation) as error:
-            return self._dead_letter(raw, key, origin, "malformed", str(error))
+            self._dead_letter(raw, key, origin, "malformed", str(error))
+            return None
+        return event
+
+    def process(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> str:
+        """Handle one message; returns the outcome (handled, duplicate, dead-lettered)."""
+        event = self._parse(raw, key, origin)
+        if event is None:
+            return "dead-lettered"
         last_error = ""
         for attempt in range(1, self._max_attempts + 1):
             try:
@@ -148,17 +201,20 @@ class EventConsumer:
     def _handle_once(self, event: Event) -> str:
         try:
             with self._uow.begin() as connection:
-                connection.execute(
-                    insert(self._processed).values(
-                        consumer=self.name, event_id=event.id, processed_at=datetime.now(UTC)
-                    )
-                )
-                self._handler(connection, event)
+                self._record_and_handle(connection, event)
         except IntegrityError as error:
             if _is_processed_duplicate(error):
                 return "duplicate"
             raise
         return "handled"
+
+    def _record_and_handle(self, connection: Connection, event: Event) -> None:
+        connection.execute(
+            insert(self._processed).values(
+                consumer=self.name, event_id=event.id, processed_at=datetime.now(UTC)
+            )
+        )
+        self._handler(connection, event)
 
     def _dead_letter(
         self, raw: bytes | None, key: bytes | None, origin: dict[str, str], reason: str, error: str

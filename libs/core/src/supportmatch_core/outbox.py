@@ -9,6 +9,9 @@ from sqlalchemy import Connection, insert
 from supportmatch_core.events import Event
 from supportmatch_core.schema import BackboneTables
 
+# Marks a connection whose transaction wrote outbox rows, so the relay can be woken at commit.
+WRITTEN = "supportmatch.outbox_written"
+
 
 class Outbox:
     """Appends events to the outbox table inside the current unit of work."""
@@ -18,6 +21,7 @@ class Outbox:
 
     def add(self, connection: Connection, *, topic: str, event: Event) -> None:
         """Record `event` for publication on `topic`; it commits or rolls back with the caller."""
+        connection.info[WRITTEN] = True
         connection.execute(
             insert(self._table).values(
                 event_id=event.id,

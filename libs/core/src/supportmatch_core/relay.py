@@ -11,7 +11,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, event, func, insert, select, update
 
 from supportmatch_core.db import UnitOfWork, is_postgres
 from supportmatch_core.events import CONTENT_TYPE
@@ -22,6 +22,7 @@ from supportmatch_core.metrics import (
     OUTBOX_REPUBLISHED,
     RELAY_ERRORS,
 )
+from supportmatch_core.outbox import WRITTEN
 from supportmatch_core.schema import BackboneTables
 from supportmatch_core.topics import all_topics
 
@@ -57,6 +58,18 @@ class OutboxRelay:
         self._admin: KafkaAdminClient | None = None
         self._last_epoch_check = 0.0
         self._last_prune = 0.0
+        # A commit that wrote outbox rows in this process wakes the relay at once; rows written
+        # by other processes (the import command) are found by polling.
+        self._wakeup = threading.Event()
+        event.listen(uow.engine, "commit", self._on_commit)
+        event.listen(uow.engine, "rollback", self._on_rollback)
+
+    def _on_commit(self, connection: Connection) -> None:
+        if connection.info.pop(WRITTEN, False):
+            self._wakeup.set()
+
+    def _on_rollback(self, connection: Connection) -> None:
+        connection.info.pop(WRITTEN, None)
 
     def run(self, stop: threading.Event) -> None:
         backoff = self._poll
@@ -64,10 +77,11 @@ class OutboxRelay:
             try:
                 self._check_cluster()
                 self._prune_now_and_then()
+                self._wakeup.clear()
                 published = self.publish_pending()
                 backoff = self._poll
                 if published < self._batch:
-                    stop.wait(self._poll)
+                    self._wakeup.wait(self._poll)
             except (KafkaError, OSError) as error:
                 RELAY_ERRORS.inc()
                 log.warning("broker unavailable; outbox events wait", extra={"error": repr(error)})
