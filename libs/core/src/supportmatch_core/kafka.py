@@ -15,6 +15,10 @@ from supportmatch_core.topics import TopicSpec
 log = logging.getLogger(__name__)
 
 
+# Keep events as long as the outbox keeps them (7 days), so the broker's storage stays bounded.
+_RETENTION = {"retention.ms": str(7 * 24 * 3600 * 1000)}
+
+
 def _common(settings: ServiceSettings) -> dict[str, Any]:
     return {
         "bootstrap_servers": settings.kafka_bootstrap_servers.split(","),
@@ -63,7 +67,7 @@ def ensure_topics(admin: KafkaAdminClient, specs: list[TopicSpec]) -> list[str]:
         if spec.name in existing:
             continue
         try:
-            admin.create_topics([NewTopic(spec.name, spec.partitions, 1)])
+            admin.create_topics([NewTopic(spec.name, spec.partitions, 1, topic_configs=_RETENTION)])
             created.append(spec.name)
         except TopicAlreadyExistsError:
             pass  # created meanwhile by another service
