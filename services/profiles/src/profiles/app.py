@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from profiles import worker
-from profiles.api import enterprises, size_routes, subresources
+from profiles.api import enterprises, imports, size_routes, subresources
 from profiles.settings import ProfilesSettings
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
@@ -21,6 +21,6 @@ def build_app(settings: ProfilesSettings | None = None) -> FastAPI:
     return create_app(
         settings=settings,
         title="supportmatch profiles",
-        routers=[enterprises.router, subresources.router, size_routes.router],
+        routers=[enterprises.router, subresources.router, size_routes.router, imports.router],
         build_runtime=runtime,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -178,3 +178,69 @@ def history(*, uow: UnitOfWork, principal: Principal, uscc: str) -> list[dict[st
     with uow.read() as connection:
         load(connection, principal, uscc)
         return [row._asdict() for row in repository.versions(connection, uscc)]
+
+
+def save_many(
+    connection: Connection, pairs: Sequence[tuple[Profile | None, Profile]], *, by: str
+) -> list[str]:
+    """`save` for many profiles at once, in one statement per table: created, updated, unchanged.
+
+    The same rules as `save` decide what changed, and each created or changed profile gets one
+    version and one enterprise.profile.v1 event; years may be added or changed but not removed,
+    and certifications must be as stored (bulk import never touches them).
+    """
+    now = datetime.now(UTC)
+    outcomes: list[str] = []
+    rows: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("added", "replaced", "years_added", "years_replaced", "versions", "events")
+    }
+    for before, after in pairs:
+        if before is not None and (
+            before.years.keys() - after.years.keys()
+            or before.certifications != after.certifications
+        ):
+            raise ValueError("save_many neither removes years nor changes certifications")
+        size = size_of(after)
+        data = snapshot_data(after, size)
+        old = _stable(snapshot_data(before, size_of(before))) if before else None
+        changes = diff(old, _stable(data))
+        if before is not None and not changes:
+            outcomes.append("unchanged")
+            continue
+        version = before.enterprise.version + 1 if before else 1
+        enterprise = dataclasses.replace(
+            after.enterprise,
+            version=version,
+            created_at=before.enterprise.created_at if before else now,
+            updated_at=now,
+        )
+        row = repository.row_of(enterprise, size_class=size.size_class.value)
+        rows["replaced" if before else "added"].append(row)
+        old_years = before.years if before else {}
+        for year, facts in after.years.items():
+            if old_years.get(year) != facts:
+                kind = "years_replaced" if year in old_years else "years_added"
+                rows[kind].append({"uscc": enterprise.uscc, "fiscal_year": year, "facts": facts})
+        rows["versions"].append(
+            {
+                "uscc": enterprise.uscc,
+                "version": version,
+                "changed_by": by,
+                "changed_at": now,
+                "changes": changes,
+            }
+        )
+        # The stored profile differs from `after` only in version and timestamps.
+        event = profile_changed({**data, "version": version, "updated_at": now.isoformat()})
+        rows["events"].append(
+            {
+                "event_id": event.id,
+                "topic": PROFILE,
+                "key": event.subject,
+                "payload": event.to_bytes().decode(),
+                "created_at": now,
+            }
+        )
+        outcomes.append("updated" if before else "created")
+    repository.write_many(connection, **rows)
+    return outcomes

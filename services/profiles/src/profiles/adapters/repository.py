@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from profiles.adapters.tables import (
+    backbone,
     certifications,
     enterprise_versions,
     enterprise_years,
     enterprises,
+    imports,
 )
 from profiles.domain.model import (
     Certification,
@@ -197,3 +201,76 @@ def certification_of(row: Row[Any]) -> Certification:
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def get_many(
+    connection: Connection, usccs: Collection[str], *, lock: bool = False
+) -> dict[str, Profile]:
+    """The profiles of those of `usccs` that exist, in three queries; `lock` as in `get`."""
+    query = select(enterprises).where(enterprises.c.uscc.in_(list(usccs)))
+    if lock and connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    found = {row.uscc: row for row in connection.execute(query)}
+    if not found:
+        return {}
+    years: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    y = enterprise_years.c
+    for r in connection.execute(select(enterprise_years).where(y.uscc.in_(list(found)))):
+        years[r.uscc][r.fiscal_year] = dict(r.facts)
+    certs: dict[str, list[Certification]] = defaultdict(list)
+    c = certifications.c
+    query = select(certifications).where(c.uscc.in_(list(found))).order_by(c.id)
+    for r in connection.execute(query):
+        certs[r.uscc].append(certification_of(r))
+    return {
+        uscc: Profile(enterprise_of(row), years.get(uscc, {}), tuple(certs.get(uscc, ())))
+        for uscc, row in found.items()
+    }
+
+
+def write_many(
+    connection: Connection,
+    *,
+    added: list[dict[str, Any]],
+    replaced: list[dict[str, Any]],
+    years_added: list[dict[str, Any]],
+    years_replaced: list[dict[str, Any]],
+    versions: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> None:
+    """Write many rows of each kind, one statement per kind (executemany)."""
+    if added:
+        connection.execute(insert(enterprises), added)
+    if replaced:
+        key = enterprises.c.uscc == bindparam("key_uscc")
+        connection.execute(
+            update(enterprises).where(key), [{"key_uscc": r["uscc"], **r} for r in replaced]
+        )
+    if years_added:
+        connection.execute(insert(enterprise_years), years_added)
+    if years_replaced:
+        y = enterprise_years.c
+        key = (y.uscc == bindparam("key_uscc")) & (y.fiscal_year == bindparam("key_year"))
+        connection.execute(
+            update(enterprise_years).where(key).values(facts=bindparam("facts")),
+            [
+                {"key_uscc": r["uscc"], "key_year": r["fiscal_year"], "facts": r["facts"]}
+                for r in years_replaced
+            ],
+        )
+    if versions:
+        connection.execute(insert(enterprise_versions), versions)
+    if events:
+        connection.execute(insert(backbone.outbox), events)
+
+
+def add_import(connection: Connection, values: dict[str, Any]) -> None:
+    connection.execute(insert(imports).values(values))
+
+
+def finish_import(connection: Connection, import_id: str, values: dict[str, Any]) -> None:
+    connection.execute(update(imports).where(imports.c.id == import_id).values(values))
+
+
+def get_import(connection: Connection, import_id: str) -> Row[Any] | None:
+    return connection.execute(select(imports).where(imports.c.id == import_id)).first()

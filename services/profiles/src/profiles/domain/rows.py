@@ -1,0 +1,142 @@
+"""The bulk-import file format: its columns, and cells (text) turned into an enterprise body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from profiles.domain.model import FLAGS, YEAR_FACTS
+
+REQUIRED = ("uscc", "name", "province", "industry", "ownership")
+ATTRIBUTES = (
+    "name_en",
+    "registration_date",
+    "legal_form",
+    "foreign_kind",
+    "listed",
+    "city",
+    "main_products",
+)
+# Every column of the format, in the order `supportmatch demo-data` writes them.
+COLUMNS: tuple[str, ...] = (*REQUIRED, *ATTRIBUTES, *FLAGS, "fiscal_year", *YEAR_FACTS)
+
+_INTEGERS = frozenset(YEAR_FACTS) - {
+    "tax_credit_grade",
+    "niche_market_share",
+    "vat_refund_fraud_36m",
+    "immediate_refund_since_2019",
+}
+_BOOLEANS = frozenset({"listed", *FLAGS, "vat_refund_fraud_36m", "immediate_refund_since_2019"})
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "有", "√"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "否", "无", "×"})
+_INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_SLASHED_DATE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+# Products are separated by ';' (a full-width '；' from Chinese input methods counts too).
+_PRODUCTS = re.compile(r"[;；]")
+
+
+class BadHeader(ValueError):
+    """A header row the file cannot be read with (a required column missing, a name twice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The columns of one file: where each known column is, and the unknown ones."""
+
+    positions: dict[str, int]
+    unknown: tuple[str, ...]
+
+
+def read_header(cells: Sequence[str]) -> Header:
+    """Match header cells (any case, surrounding spaces ignored) to the format's columns."""
+    names = [cell.strip().lower() for cell in cells]
+    seen = [name for name in names if name]
+    twice = sorted({name for name in seen if seen.count(name) > 1})
+    if twice:
+        raise BadHeader(f"columns named more than once: {', '.join(twice)}")
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise BadHeader(
+            f"the header row lacks the required columns {', '.join(missing)}; "
+            f"the format has the columns {', '.join(COLUMNS)}"
+        )
+    known = set(COLUMNS)
+    return Header(
+        positions={name: i for i, name in enumerate(names) if name in known},
+        unknown=tuple(name for name in seen if name not in known),
+    )
+
+
+def body_of(header: Header, cells: Sequence[str]) -> dict[str, Any]:
+    """The EnterpriseCreate body a row states; empty cells are left out (unknown).
+
+    Cells that do not read as their column's type stay text, so that the same validation as the
+    API's refuses them and names the field.
+    """
+    values: dict[str, Any] = {}
+    for name, position in header.positions.items():
+        text = cells[position].strip() if position < len(cells) else ""
+        if text:
+            values[name] = _typed(name, text)
+    body = {k: v for k, v in values.items() if k in REQUIRED or k in ATTRIBUTES}
+    flags = {k: values[k] for k in FLAGS if k in values}
+    if flags:
+        body["flags"] = flags
+    facts = {k: values[k] for k in YEAR_FACTS if k in values}
+    if facts:  # a fiscal year without any fact of it says nothing
+        if "fiscal_year" in values:
+            facts["fiscal_year"] = values["fiscal_year"]
+        body["facts"] = facts
+    return body
+
+
+def column_of(location: Sequence[int | str]) -> str:
+    """The file column a validation error's location points to (facts.employees -> employees)."""
+    names = [part for part in location if isinstance(part, str)]
+    return names[-1] if names else ""
+
+
+def _typed(name: str, text: str) -> Any:
+    return _CONVERTERS.get(name, str.strip)(text)
+
+
+def _integer(text: str) -> int | str:
+    plain = text.replace(",", "").replace("_", "").replace(" ", "")
+    return int(plain.partition(".")[0]) if _INTEGER.match(plain) else text
+
+
+def _number(text: str) -> float | str:
+    plain = text.removesuffix("%").strip()
+    return float(plain) if _NUMBER.match(plain) else text
+
+
+def _boolean(text: str) -> bool | str:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    return False if lowered in _FALSE else text
+
+
+def _products(text: str) -> list[str]:
+    return [p.strip() for p in _PRODUCTS.split(text) if p.strip()]
+
+
+def _date(text: str) -> str:
+    slashed = _SLASHED_DATE.match(text)
+    if slashed:
+        year, month, day = slashed.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return text[:10] if len(text) > 10 and text[10] in " T" else text
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys((*_INTEGERS, "fiscal_year"), _integer),
+    **dict.fromkeys(_BOOLEANS, _boolean),
+    "niche_market_share": _number,
+    "main_products": _products,
+    "registration_date": _date,
+    "tax_credit_grade": str.upper,
+}

@@ -1,0 +1,251 @@
+"""Bulk import of enterprises from a CSV or XLSX file: each row validated as the API would,
+the valid ones stored in batches, every error reported with its row and column.
+
+A filled cell sets the value, an empty cell leaves what is stored (unknown for a new
+enterprise); a row's facts go to its fiscal year, other years and certifications stay as they
+are. Rows apply in file order: a USCC given twice is applied twice, so the later row wins.
+Importing the same file again changes nothing and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from profiles import service
+from profiles.adapters import repository, sheets
+from profiles.api.schemas import EnterpriseCreate, apply_attributes
+from profiles.domain import rows
+from profiles.domain.model import Ownership, Profile
+from profiles.domain.rules import check_province
+from supportmatch_core.auth import Principal, Role
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.problems import Forbidden, Invalid, NotFound
+
+BATCH = 1000
+MAX_ERRORS = 10_000
+_ATTEMPTS = 3  # a batch that meets a concurrent writer (unique key) is read again and retried
+
+
+@dataclass
+class Summary:
+    """One import: its file, who ran it, the counts and the errors kept (at most MAX_ERRORS)."""
+
+    id: str
+    file_name: str
+    file_sha256: str
+    imported_by: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    note: str | None = None
+    error_count: int = 0
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"row": row, "column": column, "message": message})
+
+    def record(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self)
+        del values["error_count"]
+        return values
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    number: int
+    body: EnterpriseCreate
+    profile: Profile
+
+
+def run(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    path: Path,
+    file_name: str,
+    batch_size: int = BATCH,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Summary:
+    """Import the file at `path`; raises Invalid("file") when it cannot be read at all."""
+    if principal.role not in (Role.ADMIN, Role.CASEWORKER):
+        raise Forbidden("only an admin or a caseworker may import enterprises")
+    try:
+        sheet = sheets.inspect(path)
+        reading = sheets.rows(sheet)
+        header = rows.read_header(next(reading, (1, []))[1])
+    except (sheets.Unreadable, rows.BadHeader) as error:
+        raise Invalid("file", str(error)) from error
+    summary = Summary(str(uuid.uuid4()), file_name[:300], sheet.sha256, principal.subject, _now())
+    with uow.begin() as connection:
+        repository.add_import(connection, summary.record())
+    for name in header.unknown:
+        summary.error(
+            1, name, f"unknown column, ignored; the columns are {', '.join(rows.COLUMNS)}"
+        )
+    batch: dict[str, _Row] = {}
+    try:
+        for number, cells in reading:
+            summary.rows += 1
+            row = _validated(header, number, cells, principal, summary)
+            if row is None:
+                continue
+            if row.body.uscc in batch or len(batch) >= batch_size:
+                _store(uow, principal, batch.values(), summary)
+                batch = {}
+                if progress:
+                    progress(summary.rows, sheet.rows_estimate)
+            batch[row.body.uscc] = row
+    except sheets.Unreadable as error:
+        summary.error(summary.rows + 2, "", f"{error}; the rows after it were not read")
+    _store(uow, principal, batch.values(), summary)
+    if progress:
+        progress(summary.rows, sheet.rows_estimate)
+    if summary.error_count > len(summary.errors):
+        summary.note = f"{summary.error_count} errors; the first {MAX_ERRORS} are kept"
+    summary.finished_at = _now()
+    with uow.begin() as connection:
+        repository.finish_import(connection, summary.id, summary.record())
+    return summary
+
+
+def _validated(
+    header: rows.Header, number: int, cells: list[str], principal: Principal, summary: Summary
+) -> _Row | None:
+    """The row as a profile, or None after reporting each of its errors."""
+    found: list[tuple[str, str]] = []
+    try:
+        body = EnterpriseCreate.model_validate(rows.body_of(header, cells))
+    except ValidationError as error:
+        found = [(rows.column_of(e["loc"]), _message(e["msg"])) for e in error.errors()]
+    else:
+        profile = body.to_profile()
+        enterprise = profile.enterprise
+        try:
+            checked = check_province(body.uscc, enterprise.province)
+        except Invalid as error:
+            found.append(("province", error.detail.removeprefix("province: ")))
+        else:
+            if not principal.may_access(uscc=body.uscc, province_code=enterprise.province.code):
+                found.append(("province", f"you may not import enterprises of {body.province}"))
+            enterprise = dataclasses.replace(enterprise, province_checked=checked)
+            profile = dataclasses.replace(profile, enterprise=enterprise)
+    if found:
+        summary.rejected += 1
+        for column, message in found:
+            summary.error(number, column, message)
+        return None
+    return _Row(number, body, profile)
+
+
+def _message(text: str) -> str:
+    return text.removeprefix("Value error, ")
+
+
+def _store(uow: UnitOfWork, principal: Principal, batch: Iterable[_Row], summary: Summary) -> None:
+    """Store one batch in one transaction, each row against what is stored now."""
+    pending = list(batch)
+    if not pending:
+        return
+    for attempt in range(_ATTEMPTS):
+        refused: list[_Row] = []
+        try:
+            with uow.begin() as connection:
+                stored = repository.get_many(connection, [r.body.uscc for r in pending], lock=True)
+                pairs = []
+                for row in pending:
+                    before = stored.get(row.body.uscc)
+                    if before is not None and not principal.may_access(
+                        uscc=row.body.uscc, province_code=before.enterprise.province.code
+                    ):
+                        refused.append(row)
+                        continue
+                    pairs.append((before, merged(before, row.body, row.profile)))
+                outcomes = service.save_many(connection, pairs, by=principal.subject)
+            break
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+    for row in refused:
+        summary.rejected += 1
+        summary.error(
+            row.number, "province", "the enterprise is registered in a province you do not serve"
+        )
+    summary.created += outcomes.count("created")
+    summary.updated += outcomes.count("updated")
+    summary.unchanged += outcomes.count("unchanged")
+
+
+def merged(before: Profile | None, body: EnterpriseCreate, fresh: Profile) -> Profile:
+    """`before` with what the row states (`fresh`, from `body`) laid over it."""
+    if before is None:
+        return fresh
+    given = body.model_fields_set - {"flags"}
+    e = dataclasses.replace(
+        before.enterprise,
+        name=fresh.enterprise.name,
+        province=fresh.enterprise.province,
+        province_checked=fresh.enterprise.province_checked,
+        industry=fresh.enterprise.industry,
+        ownership=fresh.enterprise.ownership,
+    )
+    e = apply_attributes(e, body, only=given)
+    e = dataclasses.replace(
+        e,
+        flags={**e.flags, **fresh.enterprise.flags},
+        foreign_kind=e.foreign_kind if e.ownership is Ownership.FOREIGN else None,
+    )
+    years = dict(before.years)
+    for year, facts in fresh.years.items():
+        years[year] = {**years.get(year, {}), **facts}
+    return Profile(e, years, before.certifications)
+
+
+def read(*, uow: UnitOfWork, principal: Principal, import_id: str) -> Summary:
+    """An import, for an admin or whoever ran it."""
+    with uow.read() as connection:
+        row = repository.get_import(connection, import_id)
+    if row is None:
+        raise NotFound(f"no import {import_id}")
+    if principal.role is not Role.ADMIN and principal.subject != row.imported_by:
+        raise Forbidden("only an admin or whoever ran an import may see it")
+    values = row._asdict()
+    values["errors"] = list(values["errors"] or [])
+    return Summary(**values, error_count=len(values["errors"]))
+
+
+def report_lines(errors: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The error report as CSV lines (UTF-8 with BOM, so spreadsheet programs read it)."""
+    yield "\ufeffrow,column,message\r\n"
+    for error in errors:
+        yield _csv_line([error["row"], error["column"], error["message"]])
+
+
+def write_report(errors: Iterable[dict[str, Any]], handle: TextIO) -> None:
+    handle.writelines(report_lines(errors))
+
+
+def _csv_line(values: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
