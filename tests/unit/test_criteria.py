@@ -158,7 +158,7 @@ def test_parse_reads_every_form() -> None:
         ({"any": {"fact": "a"}}, "criteria.any: expected a non-empty list"),
         (["fact"], "criteria: expected an object"),
         ({"not": "a"}, "criteria.not: expected an object"),
-        ({}, "criteria: expected exactly one of all, any, not or fact"),
+        ({}, "criteria: expected exactly one of all, any, not, fact or certified"),
         (
             {"all": [{"fact": "a", "op": "eq", "value": 1}], "any": []},
             "criteria: expected exactly one",

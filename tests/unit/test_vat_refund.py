@@ -93,7 +93,7 @@ def test_facts_of_derives_industry_region_and_size() -> None:
     assert facts["ownership"] == "private"
     assert facts["vat_small_or_micro"] is True
     assert facts["tax_credit_grade"] is None
-    assert set(facts) == set(REGISTRY)
+    assert set(facts) == set(REGISTRY) | {"certifications"}
 
 
 def test_facts_of_a_section_only_industry_has_no_division() -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from eligibility.adapters.tables import backbone
+from eligibility.domain.clock import china_today
 from eligibility.domain.measures import Measure
 from eligibility.service import profile_changed_handler
 from supportmatch_core.db import UnitOfWork
@@ -20,7 +20,7 @@ def workers(
     settings: ServiceSettings, uow: UnitOfWork, catalogue: Sequence[Measure]
 ) -> WorkerGroup:
     handler = profile_changed_handler(
-        outbox=Outbox(backbone), catalogue=catalogue, today=date.today
+        outbox=Outbox(backbone), catalogue=catalogue, today=china_today
     )
     return WorkerGroup(
         [

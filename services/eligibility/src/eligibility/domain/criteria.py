@@ -5,8 +5,12 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from eligibility.domain.clock import china_today
+from supportmatch_reference.certifications import LEVEL_ORDER
 
 
 class Outcome(StrEnum):
@@ -24,7 +28,9 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "ge": operator.ge,
     "in": lambda actual, allowed: actual in allowed,
     "not_in": lambda actual, allowed: actual not in allowed,
+    "between": lambda actual, bounds: bounds[0] <= actual <= bounds[1],
 }
+LEVELS = tuple(level.value for level in LEVEL_ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,14 @@ class Compare:
     fact: str
     op: str
     value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Certified:
+    """Holds a certification of `kind` (at `level_at_least` or higher) valid on the evaluation day."""
+
+    kind: str
+    level_at_least: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +65,17 @@ class Not:
     child: Criterion
 
 
-Criterion = Compare | All | AnyOf | Not
+Criterion = Compare | Certified | All | AnyOf | Not
 
 
 class InvalidCriteria(ValueError):
     """A criteria document that cannot be read; the message gives the path of the error."""
 
 
-Check = Callable[[Compare, str], None]
+Check = Callable[[Compare | Certified, str], None]
 
 
-def _accept(_compare: Compare, _path: str) -> None:
+def _accept(_criterion: Compare | Certified, _path: str) -> None:
     pass
 
 
@@ -72,9 +86,16 @@ def parse(doc: Any, path: str = "criteria", check: Check = _accept) -> Criterion
     """
     if not isinstance(doc, dict):
         raise InvalidCriteria(f"{path}: expected an object")
-    kinds = [key for key in ("all", "any", "not", "fact") if key in doc]
+    kinds = [key for key in ("all", "any", "not", "fact", "certified") if key in doc]
     if len(kinds) != 1:
-        raise InvalidCriteria(f"{path}: expected exactly one of all, any, not or fact")
+        raise InvalidCriteria(f"{path}: expected exactly one of all, any, not, fact or certified")
+    if "certified" in doc:
+        level = doc.get("level_at_least")
+        if level is not None and level not in LEVELS:
+            raise InvalidCriteria(f"{path}.level_at_least: one of {', '.join(LEVELS)}")
+        certified = Certified(str(doc["certified"]), level)
+        check(certified, path)
+        return certified
     if "all" in doc or "any" in doc:
         key = "all" if "all" in doc else "any"
         items = doc[key]
@@ -109,6 +130,8 @@ class Evaluation:
             return []
         if isinstance(self.criterion, Compare):
             return [self.criterion.fact]
+        if isinstance(self.criterion, Certified):
+            return []
         found: dict[str, None] = {}
         for child in self.children:
             found.update(dict.fromkeys(child.unknown_facts()))
@@ -121,7 +144,7 @@ class Evaluation:
     def _deciding(self, outcome: Outcome) -> list[Evaluation]:
         if self.outcome is not outcome:
             return []
-        if isinstance(self.criterion, Compare):
+        if isinstance(self.criterion, Compare | Certified):
             return [self]
         if isinstance(self.criterion, Not):
             inner = Outcome.PASS if outcome is Outcome.FAIL else Outcome.FAIL
@@ -129,8 +152,11 @@ class Evaluation:
         return [leaf for child in self.children for leaf in child._deciding(outcome)]
 
 
-def evaluate(criterion: Criterion, facts: Mapping[str, Any]) -> Evaluation:
-    """Evaluate `criterion` on `facts`; a fact that is absent or None is unknown."""
+def evaluate(criterion: Criterion, facts: Mapping[str, Any], on: date | None = None) -> Evaluation:
+    """Evaluate `criterion` on `facts` on the day `on`; a fact that is absent or None is unknown."""
+    if isinstance(criterion, Certified):
+        held = holds(facts.get("certifications") or (), criterion, on or china_today())
+        return Evaluation(Outcome.PASS if held else Outcome.FAIL, criterion, held)
     if isinstance(criterion, Compare):
         actual = facts.get(criterion.fact)
         if actual is None:
@@ -138,10 +164,10 @@ def evaluate(criterion: Criterion, facts: Mapping[str, Any]) -> Evaluation:
         passed = _OPERATORS[criterion.op](actual, criterion.value)
         return Evaluation(Outcome.PASS if passed else Outcome.FAIL, criterion, actual)
     if isinstance(criterion, Not):
-        inner = evaluate(criterion.child, facts)
+        inner = evaluate(criterion.child, facts, on)
         flipped = {Outcome.PASS: Outcome.FAIL, Outcome.FAIL: Outcome.PASS}
         return Evaluation(flipped.get(inner.outcome, Outcome.UNKNOWN), criterion, None, (inner,))
-    children = tuple(evaluate(child, facts) for child in criterion.children)
+    children = tuple(evaluate(child, facts, on) for child in criterion.children)
     outcomes = {child.outcome for child in children}
     decisive, other = (
         (Outcome.FAIL, Outcome.PASS) if isinstance(criterion, All) else (Outcome.PASS, Outcome.FAIL)
@@ -153,3 +179,16 @@ def evaluate(criterion: Criterion, facts: Mapping[str, Any]) -> Evaluation:
     else:
         result = other
     return Evaluation(result, criterion, None, children)
+
+
+def holds(certifications: Any, criterion: Certified, on: date) -> bool:
+    """Whether one of (kind, level, valid_from, valid_to) meets `criterion` on the day `on`."""
+    floor = LEVELS.index(criterion.level_at_least) if criterion.level_at_least else 0
+    day = on.isoformat()
+    return any(
+        kind == criterion.kind
+        and LEVELS.index(level) >= floor
+        and str(valid_from) <= day
+        and (valid_to is None or day <= str(valid_to))
+        for kind, level, valid_from, valid_to in certifications
+    )

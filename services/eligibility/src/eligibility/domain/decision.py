@@ -10,9 +10,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from eligibility.domain.criteria import Compare, Evaluation, Outcome, evaluate
+from eligibility.domain.criteria import Certified, Compare, Evaluation, Outcome, evaluate
 from eligibility.domain.facts import REGISTRY, stored_sources
-from eligibility.domain.measures import Measure, facts_named
+from eligibility.domain.measures import Measure, facts_named, uses_certifications
+from supportmatch_reference.certifications import LABELS, CertificationKind
 
 
 class Status(StrEnum):
@@ -35,6 +36,7 @@ _OP_WORDS = {
     "ge": "≥",
     "in": "one of",
     "not_in": "none of",
+    "between": "between",
 }
 
 
@@ -53,7 +55,7 @@ class Decision:
 
 def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
     """Decide `measure` for an enterprise with `facts` on the day `on`."""
-    result = evaluate(measure.criteria, facts)
+    result = evaluate(measure.criteria, facts, on)
     deciding = {id(leaf) for leaf in result.failed()}
     to_provide = dict.fromkeys(
         source for name in result.unknown_facts() for source in stored_sources(name)
@@ -70,19 +72,25 @@ def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
 
 def facts_digest(measure: Measure, facts: Mapping[str, Any]) -> str:
     """SHA-256 of the facts the measure reads, so a past decision can be reproduced exactly."""
-    used = {name: facts.get(name) for name in sorted(set(facts_named(measure.criteria)))}
+    used: dict[str, Any] = {
+        name: facts.get(name) for name in sorted(set(facts_named(measure.criteria)))
+    }
+    if uses_certifications(measure.criteria):
+        used["certifications"] = sorted(list(c) for c in facts.get("certifications") or ())
     canonical = json.dumps(used, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _leaves(evaluation: Evaluation) -> list[Evaluation]:
-    if isinstance(evaluation.criterion, Compare):
+    if isinstance(evaluation.criterion, Compare | Certified):
         return [evaluation]
     return [leaf for child in evaluation.children for leaf in _leaves(child)]
 
 
 def _explain(leaf: Evaluation, *, decisive: bool) -> dict[str, Any]:
     """One comparison in words; `decisive` marks the failures that made the firm ineligible."""
+    if isinstance(leaf.criterion, Certified):
+        return _explain_certified(leaf.criterion, leaf, decisive=decisive)
     assert isinstance(leaf.criterion, Compare)
     criterion = leaf.criterion
     fact = REGISTRY[criterion.fact]
@@ -99,6 +107,23 @@ def _explain(leaf: Evaluation, *, decisive: bool) -> dict[str, Any]:
         "outcome": leaf.outcome.value,
         "decisive": decisive,
         "text": f"{fact.label_en}: {actual}, needs {needs}",
+    }
+
+
+def _explain_certified(criterion: Certified, leaf: Evaluation, *, decisive: bool) -> dict[str, Any]:
+    zh, en = LABELS[CertificationKind(criterion.kind)]
+    level = criterion.level_at_least
+    required = f"valid, {level} level or higher" if level else "valid"
+    return {
+        "fact": criterion.kind,
+        "label_zh": zh,
+        "label_en": en,
+        "operator": "certified",
+        "required": level,
+        "actual": leaf.actual,
+        "outcome": leaf.outcome.value,
+        "decisive": decisive,
+        "text": f"{en} title: {'held' if leaf.actual else 'not held'}, needs {required}",
     }
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+STRING, INTEGER, MONEY, NUMBER, BOOLEAN = "string", "integer", "money", "number", "boolean"
 
 
 @dataclass(frozen=True, slots=True)
 class Fact:
+    """A fact criteria may compare: its type, unit and meaning; derived facts name their sources."""
+
     name: str
-    type: str  # string, integer, money, boolean
+    type: str
     label_zh: str
     label_en: str
     unit: str | None = None
@@ -21,54 +26,172 @@ class Fact:
         return bool(self.derived_from)
 
 
+def _f(name: str, kind: str, zh: str, en: str, unit: str | None = None, *sources: str) -> Fact:
+    return Fact(name, kind, zh, en, unit, tuple(sources))
+
+
+_SIZE = ("employees", "revenue", "total_assets")
 REGISTRY: dict[str, Fact] = {
     f.name: f
     for f in (
-        Fact("industry_code", "string", "行业代码", "industry code (GB/T 4754-2017)"),
-        Fact(
-            "industry_section", "string", "行业门类", "industry section", None, ("industry_code",)
+        _f("industry_code", STRING, "行业代码", "industry code (GB/T 4754-2017)"),
+        _f("industry_section", STRING, "行业门类", "industry section", None, "industry_code"),
+        _f("industry_division", STRING, "行业大类", "industry division", None, "industry_code"),
+        _f("industry_group", STRING, "行业中类", "industry group", None, "industry_code"),
+        _f("province_code", STRING, "省份", "province"),
+        _f(
+            "region",
+            STRING,
+            "地区",
+            "region (east, central, west, northeast)",
+            None,
+            "province_code",
         ),
-        Fact(
-            "industry_division", "string", "行业大类", "industry division", None, ("industry_code",)
+        _f("ownership", STRING, "所有制", "ownership"),
+        _f("foreign_kind", STRING, "外资类型", "kind of foreign investment"),
+        _f("legal_form", STRING, "组织形式", "legal form"),
+        _f("listed", BOOLEAN, "上市公司", "listed company"),
+        _f("export_oriented", BOOLEAN, "外向型企业", "export-oriented"),
+        _f("cross_border_ecommerce", BOOLEAN, "跨境电商企业", "cross-border e-commerce"),
+        _f(
+            "advanced_cluster_member",
+            BOOLEAN,
+            "国家先进制造业集群成员",
+            "member of a national advanced-manufacturing cluster",
         ),
-        Fact("province_code", "string", "省份", "province"),
-        Fact("region", "string", "地区", "region", None, ("province_code",)),
-        Fact("ownership", "string", "所有制", "ownership"),
-        Fact("employees", "integer", "从业人员", "employees", "persons"),
-        Fact("revenue", "money", "营业收入", "revenue", "yuan"),
-        Fact("total_assets", "money", "资产总额", "total assets", "yuan"),
-        Fact("vat_sales", "money", "上年增值税销售额", "prior-year VAT sales", "yuan"),
-        Fact("tax_credit_grade", "string", "纳税信用等级", "tax credit grade"),
-        Fact(
+        _f("chain_key_node", BOOLEAN, "产业链关键环节企业", "key node of an industrial chain"),
+        _f("energy_intensive", BOOLEAN, "高耗能企业", "energy-intensive"),
+        _f("renting_state_premises", BOOLEAN, "承租国有房屋", "rents state-owned premises"),
+        _f(
+            "covid_risk_district_2022",
+            BOOLEAN,
+            "2022年所在区域曾列为中高风险",
+            "district listed as COVID medium/high risk in 2022",
+        ),
+        _f("size_class", STRING, "企业规模", "size class (2011 standard)", None, *_SIZE),
+        _f("sme", BOOLEAN, "中小微企业", "small or medium-sized enterprise", None, *_SIZE),
+        _f("small_or_micro", BOOLEAN, "小型微型企业", "small or micro enterprise", None, *_SIZE),
+        _f("fiscal_year", INTEGER, "数据年度", "fiscal year of the facts"),
+        _f("employees", INTEGER, "从业人员", "employees", "persons"),
+        _f("revenue", MONEY, "营业收入", "revenue", "yuan"),
+        _f("total_assets", MONEY, "资产总额", "total assets", "yuan"),
+        _f("total_liabilities", MONEY, "负债总额", "total liabilities", "yuan"),
+        _f("taxable_income", MONEY, "应纳税所得额", "taxable income", "yuan"),
+        _f("vat_sales", MONEY, "上年增值税销售额", "prior-year VAT sales", "yuan"),
+        _f("net_profit", MONEY, "净利润", "net profit", "yuan"),
+        _f("main_business_revenue", MONEY, "主营业务收入", "main-business revenue", "yuan"),
+        _f("rd_expense", MONEY, "研发费用", "R&D expense", "yuan"),
+        _f("rd_staff", INTEGER, "研发人员", "R&D staff", "persons"),
+        _f("st_staff", INTEGER, "科技人员", "S&T staff", "persons"),
+        _f("export_revenue", MONEY, "出口收入", "export revenue", "yuan"),
+        _f("high_tech_revenue", MONEY, "高新技术产品收入", "high-tech product revenue", "yuan"),
+        _f("new_equity_financing", MONEY, "新增股权融资", "new qualified equity financing", "yuan"),
+        _f("tax_credit_grade", STRING, "纳税信用等级", "tax credit grade"),
+        _f("years_in_niche", INTEGER, "从事细分市场年限", "years in its niche market", "years"),
+        _f("niche_market_share", NUMBER, "细分市场占有率", "national niche market share", "%"),
+        _f(
             "vat_refund_fraud_36m",
-            "boolean",
+            BOOLEAN,
             "36个月内骗取留抵退税或虚开发票",
             "refund or invoice fraud in the last 36 months",
         ),
-        Fact(
+        _f(
             "tax_evasion_penalties_36m",
-            "integer",
+            INTEGER,
             "36个月内偷税处罚次数",
             "tax-evasion penalties in the last 36 months",
         ),
-        Fact(
+        _f(
             "immediate_refund_since_2019",
-            "boolean",
+            BOOLEAN,
             "2019年4月1日起享受即征即退、先征后返",
             "VAT 即征即退/先征后返 enjoyed since 2019-04-01",
         ),
-        Fact(
+        _f(
             "vat_small_or_micro",
-            "boolean",
+            BOOLEAN,
             "小微企业（按增值税销售额）",
             "small or micro firm by VAT sales",
-            derived_from=("vat_sales",),
+            None,
+            "vat_sales",
+        ),
+        _f(
+            "rd_ratio",
+            NUMBER,
+            "研发费用占营业收入比重",
+            "R&D expense / revenue",
+            "%",
+            "rd_expense",
+            "revenue",
+        ),
+        _f(
+            "debt_ratio",
+            NUMBER,
+            "资产负债率",
+            "debt ratio",
+            "%",
+            "total_liabilities",
+            "total_assets",
+        ),
+        _f(
+            "export_share",
+            NUMBER,
+            "出口收入占比",
+            "export revenue / revenue",
+            "%",
+            "export_revenue",
+            "revenue",
+        ),
+        _f(
+            "main_business_share",
+            NUMBER,
+            "主营业务收入占比",
+            "main-business revenue / revenue",
+            "%",
+            "main_business_revenue",
+            "revenue",
+        ),
+        _f(
+            "high_tech_revenue_share",
+            NUMBER,
+            "高新技术产品收入占比",
+            "high-tech revenue / revenue",
+            "%",
+            "high_tech_revenue",
+            "revenue",
+        ),
+        _f(
+            "st_staff_share",
+            NUMBER,
+            "科技人员占比",
+            "S&T staff / employees",
+            "%",
+            "st_staff",
+            "employees",
+        ),
+        _f(
+            "rd_staff_share",
+            NUMBER,
+            "研发人员占比",
+            "R&D staff / employees",
+            "%",
+            "rd_staff",
+            "employees",
+        ),
+        _f(
+            "revenue_growth",
+            NUMBER,
+            "营业收入增长率",
+            "revenue growth on the year before",
+            "%",
+            "revenue",
         ),
     )
 }
 
 # 公告2022年第14号: where the size standard cannot be applied, annual VAT sales under 2000万元 is small.
 SMALL_VAT_SALES_CEILING = 20_000_000
+_SME = {"medium", "small", "micro"}
 
 
 def stored_sources(name: str) -> tuple[str, ...]:
@@ -78,20 +201,85 @@ def stored_sources(name: str) -> tuple[str, ...]:
 
 
 def facts_of(profile: Mapping[str, Any]) -> dict[str, Any]:
-    """The facts of one enterprise from its enterprise.profile.v1 snapshot; unknown facts are None."""
-    stored: Mapping[str, Any] = profile.get("facts") or {}
-    industry = profile["industry"]["code"]
-    facts: dict[str, Any] = {
-        name: stored.get(name) for name, f in REGISTRY.items() if not f.derived
-    }
+    """Every registry fact of one enterprise from its enterprise.profile.v1 snapshot (None = unknown).
+
+    Certifications travel beside the facts under "certifications" as (kind, level, from, to).
+    """
+    latest: Mapping[str, Any] = profile.get("facts") or {}
+    flags: Mapping[str, Any] = profile.get("flags") or {}
+    industry: str = profile["industry"]["code"]
+    size = (profile.get("size") or {}).get("class")
+    size = None if size in (None, "unknown") else size
+    facts: dict[str, Any] = {name: latest.get(name) for name in REGISTRY}
+    facts.update(
+        {
+            name: flags.get(name)
+            for name in (
+                "export_oriented",
+                "cross_border_ecommerce",
+                "advanced_cluster_member",
+                "chain_key_node",
+                "energy_intensive",
+                "renting_state_premises",
+            )
+        }
+    )
     facts.update(
         industry_code=industry,
         industry_section=industry[0],
         industry_division=industry[:3] if len(industry) >= 3 else None,
+        industry_group=industry[:4] if len(industry) >= 4 else None,
         province_code=profile["province"]["code"],
         region=profile["region"],
         ownership=profile["ownership"],
+        foreign_kind=profile.get("foreign_kind"),
+        legal_form=profile.get("legal_form"),
+        listed=profile.get("listed"),
+        covid_risk_district_2022=_in_2022(profile.get("covid_risk_periods") or []),
+        size_class=size,
+        sme=None if size is None else size in _SME,
+        small_or_micro=None if size is None else size in ("small", "micro"),
+        vat_small_or_micro=_below(facts["vat_sales"], SMALL_VAT_SALES_CEILING),
+        rd_ratio=_percent(facts["rd_expense"], facts["revenue"]),
+        debt_ratio=_percent(facts["total_liabilities"], facts["total_assets"]),
+        export_share=_percent(facts["export_revenue"], facts["revenue"]),
+        main_business_share=_percent(facts["main_business_revenue"], facts["revenue"]),
+        high_tech_revenue_share=_percent(facts["high_tech_revenue"], facts["revenue"]),
+        st_staff_share=_percent(facts["st_staff"], facts["employees"]),
+        rd_staff_share=_percent(facts["rd_staff"], facts["employees"]),
+        revenue_growth=_growth(profile.get("years") or [], facts["fiscal_year"]),
     )
-    vat_sales = facts["vat_sales"]
-    facts["vat_small_or_micro"] = None if vat_sales is None else vat_sales < SMALL_VAT_SALES_CEILING
+    facts["certifications"] = [
+        (c["kind"], c["level"], c["valid_from"], c["valid_to"])
+        for c in profile.get("certifications") or []
+    ]
     return facts
+
+
+def _below(value: int | None, ceiling: int) -> bool | None:
+    return None if value is None else value < ceiling
+
+
+def _percent(part: float | None, whole: float | None) -> float | None:
+    if part is None or whole is None or whole <= 0:
+        return None
+    return round(100.0 * part / whole, 4)
+
+
+def _growth(years: list[Mapping[str, Any]], latest: int | None) -> float | None:
+    revenue: dict[int, int | None] = {y["fiscal_year"]: y.get("revenue") for y in years}
+    if latest is None:
+        return None
+    now, before = revenue.get(latest), revenue.get(latest - 1)
+    if now is None or before is None or before <= 0:
+        return None
+    return round(100.0 * (now - before) / before, 4)
+
+
+def _in_2022(periods: list[Mapping[str, str]]) -> bool:
+    # A firm that reports no listed period was not in a medium/high-risk district.
+    start, end = date(2022, 1, 1), date(2022, 12, 31)
+    return any(
+        date.fromisoformat(p["start"]) <= end and date.fromisoformat(p["end"]) >= start
+        for p in periods
+    )

@@ -8,8 +8,16 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from eligibility.domain.criteria import Compare, Criterion, InvalidCriteria, Not, parse
-from eligibility.domain.facts import REGISTRY
+from eligibility.domain.criteria import (
+    Certified,
+    Compare,
+    Criterion,
+    InvalidCriteria,
+    Not,
+    parse,
+)
+from eligibility.domain.facts import BOOLEAN, INTEGER, MONEY, NUMBER, REGISTRY, STRING
+from supportmatch_reference.certifications import CertificationKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +84,20 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
 
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "money": (int, float),
-    "boolean": (bool,),
+    STRING: (str,),
+    INTEGER: (int,),
+    MONEY: (int,),
+    NUMBER: (int, float),
+    BOOLEAN: (bool,),
 }
 
 
-def check_comparison(compare: Compare, path: str) -> None:
+def check_comparison(compare: Compare | Certified, path: str) -> None:
     """Refuse a comparison on an unknown fact, or with a value the fact's type cannot meet."""
+    if isinstance(compare, Certified):
+        if compare.kind not in set(CertificationKind):
+            raise InvalidCriteria(f"{path}.certified: unknown certification {compare.kind!r}")
+        return
     fact = REGISTRY.get(compare.fact)
     if fact is None:
         raise InvalidCriteria(f"{path}.fact: unknown fact {compare.fact!r}")
@@ -99,7 +112,14 @@ def check_comparison(compare: Compare, path: str) -> None:
         if not isinstance(compare.value, tuple) or not compare.value:
             raise InvalidCriteria(f"{path}.value: {compare.op} needs a non-empty list")
         values: tuple[Any, ...] = compare.value
-    elif compare.op in ("lt", "le", "gt", "ge") and fact.type not in ("integer", "money"):
+    elif compare.op == "between":
+        bounds = compare.value
+        if not (isinstance(bounds, tuple) and len(bounds) == 2 and all(map(fits, bounds))):
+            raise InvalidCriteria(f"{path}.value: between needs [low, high] of {fact.type}")
+        if fact.type not in (INTEGER, MONEY, NUMBER) or bounds[0] > bounds[1]:
+            raise InvalidCriteria(f"{path}.value: between needs numbers with low <= high")
+        values = bounds
+    elif compare.op in ("lt", "le", "gt", "ge") and fact.type not in (INTEGER, MONEY, NUMBER):
         raise InvalidCriteria(f"{path}.op: {compare.op} needs a number, {fact.name} is {fact.type}")
     else:
         values = (compare.value,)
@@ -111,9 +131,21 @@ def check_comparison(compare: Compare, path: str) -> None:
 def facts_named(criterion: Criterion) -> list[str]:
     if isinstance(criterion, Compare):
         return [criterion.fact]
+    if isinstance(criterion, Certified):
+        return []
     if isinstance(criterion, Not):
         return facts_named(criterion.child)
     return [f for child in criterion.children for f in facts_named(child)]
+
+
+def uses_certifications(criterion: Criterion) -> bool:
+    if isinstance(criterion, Certified):
+        return True
+    if isinstance(criterion, Compare):
+        return False
+    if isinstance(criterion, Not):
+        return uses_certifications(criterion.child)
+    return any(uses_certifications(child) for child in criterion.children)
 
 
 def load_catalogue() -> list[Measure]:

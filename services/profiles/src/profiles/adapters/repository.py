@@ -20,16 +20,15 @@ from profiles.adapters.tables import (
 )
 from profiles.domain.model import (
     Certification,
-    CertificationKind,
     Enterprise,
     ForeignKind,
     LegalForm,
-    Level,
     Ownership,
     Profile,
     RiskPeriod,
 )
 from supportmatch_core.problems import Conflict
+from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
 

@@ -16,11 +16,14 @@ from profiles import service
 from profiles.adapters import search
 from profiles.api.deps import USCC, OutboxDep, UowDep
 from profiles.api.schemas import EnterpriseCreate, EnterpriseUpdate
-from profiles.domain.model import CertificationKind, Ownership
+from profiles.domain.model import (
+    Ownership,
+)
 from profiles.domain.size import SizeClass
 from profiles.domain.snapshot import snapshot_data
 from supportmatch_core.auth import CurrentPrincipal, Principal, Role
 from supportmatch_core.problems import Invalid
+from supportmatch_reference.certifications import CertificationKind
 from supportmatch_reference.regions import BY_CODE, Region, UnknownProvince, parse_province
 
 router = APIRouter(prefix="/v1", tags=["enterprises"])

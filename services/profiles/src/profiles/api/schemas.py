@@ -20,17 +20,16 @@ from pydantic import (
 
 from profiles.domain.model import (
     Certification,
-    CertificationKind,
     Enterprise,
     ForeignKind,
     LegalForm,
-    Level,
     Ownership,
     Profile,
     RiskPeriod,
     TaxCreditGrade,
 )
 from supportmatch_reference import uscc as uscc_codes
+from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import UnknownIndustry, parse_industry
 from supportmatch_reference.regions import BY_CODE, UnknownProvince, parse_province
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import Industry
 from supportmatch_reference.regions import Province
 
@@ -44,33 +45,6 @@ class TaxCreditGrade(StrEnum):
     M = "M"
     C = "C"
     D = "D"
-
-
-class CertificationKind(StrEnum):
-    """Titles and listings that measures of the notice ask about."""
-
-    HIGH_TECH_ENTERPRISE = "high_tech_enterprise"
-    TECH_BASED_SME = "tech_based_sme"
-    INNOVATIVE_SME = "innovative_sme"
-    SPECIALISED_SME = "specialised_sme"
-    LITTLE_GIANT = "little_giant"
-    SINGLE_CHAMPION = "single_champion"
-    FIRST_UNIT_EQUIPMENT = "first_unit_equipment"
-    FIRST_BATCH_MATERIAL = "first_batch_material"
-    FOREIGN_RD_CENTRE = "foreign_rd_centre"
-    KEY_FOREIGN_TRADE_ENTERPRISE = "key_foreign_trade_enterprise"
-    MANUFACTURING_INNOVATION_CENTRE = "manufacturing_innovation_centre"
-    INDUSTRIAL_DESIGN_CENTRE = "industrial_design_centre"
-    TECHNOLOGY_INNOVATION_PLATFORM = "technology_innovation_platform"
-    SMART_MANUFACTURING_DEMONSTRATION = "smart_manufacturing_demonstration"
-    SERVICE_MANUFACTURING_DEMONSTRATION = "service_manufacturing_demonstration"
-
-
-class Level(StrEnum):
-    NATIONAL = "national"
-    PROVINCIAL = "provincial"
-    MUNICIPAL = "municipal"
-    DISTRICT = "district"
 
 
 FLAGS = (
