@@ -51,14 +51,9 @@ def rematch_enterprise(
     if held is not None and held >= version:
         return 0
     facts = facts_of(profile)
-    province = profile["province"]["code"]
+    province = facts["province_code"]
     repository.save_facts(
-        connection,
-        uscc=uscc,
-        version=version,
-        province_code=province,
-        facts=facts,
-        exists=held is not None,
+        connection, uscc=uscc, version=version, facts=facts, exists=held is not None
     )
     previous = repository.current_statuses(connection, uscc)
     changed = 0

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
+from eligibility.adapters.tables import (
+    determination_history,
+    determinations,
+    enterprise_certifications,
+    enterprise_facts,
+)
 from eligibility.domain.decision import Decision, Status
+from eligibility.domain.facts import REGISTRY
 
 
 def profile_version(connection: Connection, uscc: str) -> int | None:
@@ -18,26 +24,32 @@ def profile_version(connection: Connection, uscc: str) -> int | None:
 
 
 def save_facts(
-    connection: Connection,
-    *,
-    uscc: str,
-    version: int,
-    province_code: str,
-    facts: dict[str, Any],
-    exists: bool,
+    connection: Connection, *, uscc: str, version: int, facts: dict[str, Any], exists: bool
 ) -> None:
-    values = {
-        "profile_version": version,
-        "province_code": province_code,
-        "facts": facts,
-        "updated_at": datetime.now(UTC),
-    }
+    """Store the firm's facts in their typed columns, and its certifications beside them."""
+    values = {name: facts.get(name) for name in REGISTRY}
+    values |= {"profile_version": version, "facts": facts, "updated_at": datetime.now(UTC)}
     if exists:
         connection.execute(
             update(enterprise_facts).where(enterprise_facts.c.uscc == uscc).values(values)
         )
+        connection.execute(
+            delete(enterprise_certifications).where(enterprise_certifications.c.uscc == uscc)
+        )
     else:
         connection.execute(insert(enterprise_facts).values(uscc=uscc, **values))
+    held = [
+        {
+            "uscc": uscc,
+            "kind": kind,
+            "level": level,
+            "valid_from": date.fromisoformat(start),
+            "valid_to": date.fromisoformat(end) if end else None,
+        }
+        for kind, level, start, end in facts.get("certifications") or ()
+    ]
+    if held:
+        connection.execute(insert(enterprise_certifications), held)
 
 
 def province_of(connection: Connection, uscc: str) -> str | None:

@@ -1,22 +1,64 @@
-"""Tables of the eligibility service: the enterprise projection and determinations with history."""
+"""Tables of the eligibility service: the enterprise projection and determinations with history.
+
+The projection has one typed column per fact of the registry, so a criteria tree compiles to one
+SQL expression over it (adapters/compiler.py); `facts` keeps the whole set for explanations.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table
+from typing import Any
 
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+from sqlalchemy.types import TypeEngine
+
+from eligibility.domain.facts import BOOLEAN, INTEGER, MONEY, NUMBER, REGISTRY, STRING
 from supportmatch_core.schema import Id, UtcDateTime, backbone_tables
 
 metadata = MetaData()
 backbone = backbone_tables(metadata)
+
+SQL_TYPES: dict[str, TypeEngine[Any]] = {
+    STRING: String(60),
+    INTEGER: BigInteger(),
+    MONEY: BigInteger(),
+    NUMBER: Float(),
+    BOOLEAN: Boolean(),
+}
 
 enterprise_facts = Table(
     "enterprise_facts",
     metadata,
     Column("uscc", String(18), primary_key=True),
     Column("profile_version", Integer, nullable=False),
-    Column("province_code", String(2), nullable=False),
     Column("facts", JSON, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    *(
+        Column(name, SQL_TYPES[fact.type], nullable=fact.name != "province_code")
+        for name, fact in REGISTRY.items()
+    ),
+)
+
+enterprise_certifications = Table(
+    "enterprise_certifications",
+    metadata,
+    Column("uscc", String(18), nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Index("ix_enterprise_certifications_uscc_kind", "uscc", "kind"),
 )
 
 determinations = Table(

@@ -1,0 +1,67 @@
+"""Compiles a criteria tree to one SQL expression over the projection (SQL NULL logic is Kleene's)."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, false, not_, or_, select, true
+
+from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
+from eligibility.domain.criteria import All, Certified, Compare, Criterion, Not
+from supportmatch_reference.certifications import LEVEL_ORDER
+
+
+def compile_criteria(criterion: Criterion, on: date) -> ColumnElement[bool]:
+    """True, false or NULL (unknown) for each row of enterprise_facts, as `evaluate` decides."""
+    if isinstance(criterion, Compare):
+        return _compare(criterion)
+    if isinstance(criterion, Certified):
+        return _certified(criterion, on)
+    if isinstance(criterion, Not):
+        return not_(compile_criteria(criterion.child, on))
+    parts = [compile_criteria(child, on) for child in criterion.children]
+    return and_(true(), *parts) if isinstance(criterion, All) else or_(false(), *parts)
+
+
+def status_of(criterion: Criterion, on: date) -> ColumnElement[str]:
+    """The determination status as SQL: eligible, ineligible or possibly_eligible."""
+    expression = compile_criteria(criterion, on)
+    return case(
+        (expression, "eligible"), (not_(expression), "ineligible"), else_="possibly_eligible"
+    )
+
+
+_SQL_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "in": lambda column, values: column.in_(list(values)),
+    "not_in": lambda column, values: column.not_in(list(values)),
+    "between": lambda column, bounds: column.between(bounds[0], bounds[1]),
+}
+
+
+def _compare(criterion: Compare) -> ColumnElement[bool]:
+    column = enterprise_facts.c[criterion.fact]
+    expression: ColumnElement[bool] = _SQL_OPERATORS[criterion.op](column, criterion.value)
+    return expression
+
+
+def _certified(criterion: Certified, on: date) -> ColumnElement[bool]:
+    held = enterprise_certifications.c
+    floor = LEVEL_ORDER.index(criterion.level_at_least) if criterion.level_at_least else 0
+    return exists(
+        select(held.uscc).where(
+            held.uscc == enterprise_facts.c.uscc,
+            held.kind == criterion.kind,
+            held.level.in_([level.value for level in LEVEL_ORDER[floor:]]),
+            held.valid_from <= on,
+            or_(held.valid_to.is_(None), held.valid_to >= on),
+        )
+    )
