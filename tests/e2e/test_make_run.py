@@ -39,7 +39,7 @@ def test_a_new_manufacturer_sees_an_inbox_entry_within_five_seconds(system: Runn
             f"{system.url('notifications')}/v1/enterprises/{body['uscc']}/inbox", headers=owner
         )
         assert answer.status_code == 200
-        entries = answer.json()["entries"]
+        entries = [e for e in answer.json()["entries"] if e["measure_id"] == "vat-credit-refund"]
         time.sleep(0.1)
     assert entries, "no inbox entry within 5 seconds"
     assert entries[0]["status"] == "possibly_eligible"

@@ -63,9 +63,18 @@ def test_restart_in_the_middle_of_writes_loses_no_event(tmp_path: Path) -> None:
     assert stored - delivered == set(), (
         f"{len(stored - delivered)} enterprises never reached the inbox"
     )
+    with sqlite3.connect(var / "eligibility.sqlite3") as connection:
+        (told,) = connection.execute(
+            "SELECT count(*) FROM determination_history"
+            " WHERE NOT (status = 'ineligible' AND previous_status IS NULL)"
+        ).fetchone()
+        (decided,) = connection.execute(
+            "SELECT count(DISTINCT uscc) FROM enterprise_facts"
+        ).fetchone()
     with sqlite3.connect(var / "notifications.sqlite3") as connection:
         (entries,) = connection.execute("SELECT count(*) FROM inbox_entries").fetchone()
-    assert entries == len(stored), "one inbox entry per enterprise, no duplicates"
+    assert decided == len(stored)
+    assert entries == told, "one inbox entry per change worth telling, no duplicates"
     log = system.log.read_text()
     assert "publishing retained outbox events again" in log, (
         "the relays should notice the new broker"

@@ -8,9 +8,12 @@ from contextlib import ExitStack
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select, table
+from sqlalchemy import create_engine, func, select, table, text
 
 from eligibility.app import build_app as eligibility_app
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.clock import china_today
+from eligibility.domain.measures import load_catalogue
 from eligibility.settings import EligibilitySettings
 from notifications.app import build_app as notifications_app
 from notifications.settings import NotificationsSettings
@@ -81,6 +84,29 @@ class InProcessSystem:
                 )
         finally:
             engine.dispose()
+
+
+def notable_changes(system: InProcessSystem) -> int:
+    """Determination changes the firms are told of (all but first decisions of "ineligible")."""
+    engine = create_engine(
+        system.urls["eligibility"].replace("postgresql://", "postgresql+psycopg://")
+    )
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT count(*) FROM determination_history "
+                        "WHERE NOT (status = 'ineligible' AND previous_status IS NULL)"
+                    )
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def measures_in_force() -> int:
+    return len(Catalogue(load_catalogue()).in_force(china_today()))
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, interval: float = 0.1) -> bool:

@@ -116,7 +116,6 @@ def test_requests_without_a_valid_token_get_401(
         (system.profiles, "POST", "/v1/enterprises"),
         (system.profiles, "GET", f"/v1/enterprises/{uscc}"),
         (system.eligibility, "GET", f"/v1/enterprises/{uscc}/determinations"),
-        (system.eligibility, "GET", "/v1/measures"),
         (system.notifications, "GET", f"/v1/enterprises/{uscc}/inbox"),
     ]:
         answer = client.request(method, path, headers=headers, json=enterprise_payload())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from eligibility import worker
-from eligibility.api.routes import router
+from eligibility.api import checks, determinations, measures
+from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.measures import load_catalogue
 from eligibility.settings import EligibilitySettings
 from supportmatch_core.db import UnitOfWork, create_database_engine
@@ -17,7 +18,7 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
     app: FastAPI
 
     def runtime() -> Runtime:
-        catalogue = load_catalogue()
+        catalogue = Catalogue(load_catalogue())
         app.state.catalogue = catalogue
         engine = create_database_engine(settings.database_url)
         return Runtime(
@@ -25,6 +26,9 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
         )
 
     app = create_app(
-        settings=settings, title="supportmatch eligibility", routers=[router], build_runtime=runtime
+        settings=settings,
+        title="supportmatch eligibility",
+        routers=[determinations.router, measures.router, checks.router],
+        build_runtime=runtime,
     )
     return app

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
 
 from eligibility.adapters import repository
-from eligibility.domain.decision import decide
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.decision import Decision, decide
 from eligibility.domain.events import eligibility_changed
 from eligibility.domain.facts import facts_of
-from eligibility.domain.measures import Measure
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
@@ -22,7 +22,7 @@ from supportmatch_core.topics import DETERMINATION
 
 
 def profile_changed_handler(
-    *, outbox: Outbox, catalogue: Sequence[Measure], today: Callable[[], date]
+    *, outbox: Outbox, catalogue: Catalogue, today: Callable[[], date]
 ) -> Callable[[Connection, Event], None]:
     """The consumer handler for enterprise.profile.v1: re-decide the firm on every measure in force."""
 
@@ -39,7 +39,7 @@ def rematch_enterprise(
     *,
     profile: dict[str, Any],
     outbox: Outbox,
-    catalogue: Sequence[Measure],
+    catalogue: Catalogue,
     on: date,
 ) -> int:
     """Update the firm's facts and decide every measure in force; returns how many changed.
@@ -57,9 +57,7 @@ def rematch_enterprise(
     )
     previous = repository.current_statuses(connection, uscc)
     changed = 0
-    for measure in catalogue:
-        if not measure.in_force_on(on):
-            continue
+    for measure in catalogue.in_force(on):
         decision = decide(measure, facts, on)
         before = previous.get(measure.id)
         if before == decision.status:
@@ -82,16 +80,35 @@ def rematch_enterprise(
     return changed
 
 
+def _authorized_facts(connection: Connection, principal: Principal, uscc: str) -> dict[str, Any]:
+    if principal.uscc is not None and principal.uscc != uscc:
+        raise Forbidden("an enterprise may read only its own determinations")
+    facts = repository.facts_of_firm(connection, uscc)
+    if facts is None:
+        raise NotFound(f"no enterprise {uscc} is known to eligibility yet")
+    if not principal.may_access(uscc=uscc, province_code=facts["province_code"]):
+        raise Forbidden("this enterprise is outside your regions")
+    return facts
+
+
 def list_determinations(
     *, uow: UnitOfWork, principal: Principal, uscc: str
 ) -> list[dict[str, Any]]:
-    """The enterprise's current determinations, if the caller may see them."""
-    if principal.uscc is not None and principal.uscc != uscc:
-        raise Forbidden("an enterprise may read only its own determinations")
+    """The enterprise's stored determinations, if the caller may see them."""
     with uow.read() as connection:
-        province = repository.province_of(connection, uscc)
-        if province is None:
-            raise NotFound(f"no enterprise {uscc} is known to eligibility yet")
-        if not principal.may_access(uscc=uscc, province_code=province):
-            raise Forbidden("this enterprise is outside your regions")
+        _authorized_facts(connection, principal, uscc)
         return [row._asdict() for row in repository.determinations_of(connection, uscc)]
+
+
+def determinations_as_of(
+    *, uow: UnitOfWork, principal: Principal, uscc: str, catalogue: Catalogue, on: date
+) -> list[Decision]:
+    """The enterprise's facts decided against the measures in force on `on` (nothing stored)."""
+    with uow.read() as connection:
+        facts = _authorized_facts(connection, principal, uscc)
+    return check(catalogue=catalogue, facts=facts, on=on)
+
+
+def check(*, catalogue: Catalogue, facts: dict[str, Any], on: date) -> list[Decision]:
+    """Decide every measure in force on `on` for these facts: the public self-check."""
+    return [decide(measure, facts, on) for measure in catalogue.in_force(on)]

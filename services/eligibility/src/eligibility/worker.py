@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from eligibility.adapters.tables import backbone
+from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
-from eligibility.domain.measures import Measure
 from eligibility.service import profile_changed_handler
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
@@ -16,9 +14,7 @@ from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import WorkerGroup
 
 
-def workers(
-    settings: ServiceSettings, uow: UnitOfWork, catalogue: Sequence[Measure]
-) -> WorkerGroup:
+def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Catalogue) -> WorkerGroup:
     handler = profile_changed_handler(
         outbox=Outbox(backbone), catalogue=catalogue, today=china_today
     )

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from notifications.adapters import repository
-from notifications.domain.messages import message_for
+from notifications.domain.messages import message_for, worth_telling
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
@@ -15,8 +15,10 @@ from supportmatch_core.problems import Forbidden
 
 
 def on_eligibility_changed(connection: Connection, event: Event) -> None:
-    """Consumer handler for eligibility.determination.v1: one inbox entry per event."""
+    """Consumer handler for eligibility.determination.v1: one inbox entry per change worth telling."""
     data = event.data
+    if not worth_telling(data):
+        return
     repository.add_entry(
         connection,
         uscc=data["uscc"],

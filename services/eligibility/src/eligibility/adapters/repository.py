@@ -52,10 +52,12 @@ def save_facts(
         connection.execute(insert(enterprise_certifications), held)
 
 
-def province_of(connection: Connection, uscc: str) -> str | None:
-    return connection.execute(
-        select(enterprise_facts.c.province_code).where(enterprise_facts.c.uscc == uscc)
+def facts_of_firm(connection: Connection, uscc: str) -> dict[str, Any] | None:
+    """The firm's facts as last projected, or None when the firm is not known here."""
+    facts = connection.execute(
+        select(enterprise_facts.c.facts).where(enterprise_facts.c.uscc == uscc)
     ).scalar_one_or_none()
+    return None if facts is None else dict(facts)
 
 
 def current_statuses(connection: Connection, uscc: str) -> dict[str, Status]:

@@ -194,6 +194,22 @@ SMALL_VAT_SALES_CEILING = 20_000_000
 _SME = {"medium", "small", "micro"}
 
 
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    STRING: (str,),
+    INTEGER: (int,),
+    MONEY: (int,),
+    NUMBER: (int, float),
+    BOOLEAN: (bool,),
+}
+
+
+def accepts(fact: Fact, value: object) -> bool:
+    """Whether `value` is of the fact's type (a bool is not a number here)."""
+    return isinstance(value, _PYTHON_TYPES[fact.type]) and (
+        fact.type == BOOLEAN or not isinstance(value, bool)
+    )
+
+
 def stored_sources(name: str) -> tuple[str, ...]:
     """The facts a firm provides for `name`: itself, or what it is derived from."""
     fact = REGISTRY[name]

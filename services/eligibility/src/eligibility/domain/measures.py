@@ -16,7 +16,7 @@ from eligibility.domain.criteria import (
     Not,
     parse,
 )
-from eligibility.domain.facts import BOOLEAN, INTEGER, MONEY, NUMBER, REGISTRY, STRING
+from eligibility.domain.facts import INTEGER, MONEY, NUMBER, REGISTRY, accepts
 from supportmatch_reference.certifications import CertificationKind
 
 
@@ -36,9 +36,14 @@ class Measure:
     valid_to: date | None
     sources: tuple[dict[str, Any], ...]
     criteria: Criterion
+    departments: tuple[str, ...] = ()
+    audience: str = ""
 
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def ended_by(self, day: date) -> bool:
+        return self.valid_to is not None and self.valid_to < day
 
     def reference(self) -> dict[str, Any]:
         """How events and answers name this measure."""
@@ -72,6 +77,8 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
             valid_from=valid_from,
             valid_to=valid_to,
             sources=tuple(doc["sources"]),
+            departments=tuple(doc.get("departments") or ()),
+            audience=str(doc.get("audience") or ""),
             criteria=criteria,
         )
     except KeyError as error:
@@ -83,15 +90,6 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
     return measure
 
 
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
-    STRING: (str,),
-    INTEGER: (int,),
-    MONEY: (int,),
-    NUMBER: (int, float),
-    BOOLEAN: (bool,),
-}
-
-
 def check_comparison(compare: Compare | Certified, path: str) -> None:
     """Refuse a comparison on an unknown fact, or with a value the fact's type cannot meet."""
     if isinstance(compare, Certified):
@@ -101,12 +99,9 @@ def check_comparison(compare: Compare | Certified, path: str) -> None:
     fact = REGISTRY.get(compare.fact)
     if fact is None:
         raise InvalidCriteria(f"{path}.fact: unknown fact {compare.fact!r}")
-    allowed = _PYTHON_TYPES[fact.type]
 
     def fits(value: Any) -> bool:
-        return isinstance(value, allowed) and (
-            fact.type == "boolean" or not isinstance(value, bool)
-        )
+        return accepts(fact, value)
 
     if compare.op in ("in", "not_in"):
         if not isinstance(compare.value, tuple) or not compare.value:

@@ -22,6 +22,16 @@ _HEADLINE = {
 }
 
 
+def worth_telling(determination: dict[str, Any]) -> bool:
+    """Whether a change is news to the firm: qualifying, possibly qualifying, or no longer.
+
+    A first decision of "ineligible" is not: nobody wants a message for every measure missed.
+    """
+    return not (
+        determination["status"] == "ineligible" and determination.get("previous_status") is None
+    )
+
+
 def message_for(determination: dict[str, Any]) -> InboxMessage:
     """The inbox message for one eligibility.determination.v1 event's data."""
     measure = determination["measure"]

@@ -1,0 +1,114 @@
+"""The public self-check: decide a set of facts against the catalogue, storing nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+)
+
+from eligibility import service
+from eligibility.api.deps import CatalogueDep
+from eligibility.api.presenters import DecisionRead
+from eligibility.domain.clock import china_today
+from eligibility.domain.facts import REGISTRY, accepts, facts_of
+from supportmatch_reference.certifications import CertificationKind, Level
+from supportmatch_reference.industries import UnknownIndustry, parse_industry
+from supportmatch_reference.regions import UnknownProvince, parse_province
+
+router = APIRouter(prefix="/v1", tags=["self-check"])
+
+_STORED_FACTS = {name for name, fact in REGISTRY.items() if not fact.derived}
+FactValue = StrictBool | StrictInt | StrictFloat | str | None
+
+
+class HeldCertification(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: CertificationKind
+    level: Level = Level.NATIONAL
+    valid_from: date
+    valid_to: date | None = None
+
+
+class CheckRequest(BaseModel):
+    """What a firm says about itself; leave out what it does not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    industry: str = Field(description="GB/T 4754-2017 code, e.g. C3921")
+    province: str = Field(description="name (广东, 广东省) or code (44)")
+    ownership: str = Field(pattern="^(central_soe|local_soe|private|foreign|collective|mixed)$")
+    size_class: str | None = Field(None, pattern="^(large|medium|small|micro)$")
+    facts: dict[str, FactValue] = Field(default_factory=dict, description="latest fiscal year")
+    flags: dict[str, StrictBool] = Field(default_factory=dict)
+    certifications: list[HeldCertification] = Field(default_factory=list, max_length=50)
+    as_of: date | None = None
+
+    @field_validator("industry")
+    @classmethod
+    def _industry(cls, value: str) -> str:
+        try:
+            return parse_industry(value).code
+        except UnknownIndustry as error:
+            raise ValueError(str(error)) from error
+
+    @field_validator("province")
+    @classmethod
+    def _province(cls, value: str) -> str:
+        try:
+            return parse_province(value).code
+        except UnknownProvince as error:
+            raise ValueError(str(error)) from error
+
+    @field_validator("facts")
+    @classmethod
+    def _known_facts(cls, value: dict[str, FactValue]) -> dict[str, FactValue]:
+        unknown = sorted(set(value) - _STORED_FACTS)
+        if unknown:
+            raise ValueError(f"not facts a firm provides: {', '.join(unknown)}")
+        for name, given in value.items():
+            fact = REGISTRY[name]
+            if given is not None and not accepts(fact, given):
+                raise ValueError(f"{name} must be of type {fact.type}")
+        return value
+
+    def snapshot(self) -> dict[str, Any]:
+        """The request in the shape of a profile snapshot, so facts are derived the one way."""
+        province = parse_province(self.province)
+        return {
+            "industry": {"code": self.industry},
+            "province": {"code": province.code},
+            "region": province.region.value,
+            "ownership": self.ownership,
+            "flags": self.flags,
+            "size": {"class": self.size_class},
+            "facts": self.facts,
+            "years": [],
+            "certifications": [
+                {
+                    "kind": c.kind.value,
+                    "level": c.level.value,
+                    "valid_from": c.valid_from.isoformat(),
+                    "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+                }
+                for c in self.certifications
+            ],
+        }
+
+
+@router.post("/checks")
+def self_check(body: CheckRequest, catalogue: CatalogueDep) -> list[DecisionRead]:
+    """Which measures in force these facts qualify for, and what is missing; nothing is stored."""
+    on = body.as_of or china_today()
+    decisions = service.check(catalogue=catalogue, facts=facts_of(body.snapshot()), on=on)
+    return [DecisionRead.of(d) for d in decisions]

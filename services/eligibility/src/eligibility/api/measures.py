@@ -1,0 +1,67 @@
+"""HTTP routes for the measure catalogue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from eligibility.api.deps import CatalogueDep
+from eligibility.api.presenters import MeasureRead
+from eligibility.domain.clock import china_today
+from supportmatch_core.problems import NotFound
+
+router = APIRouter(prefix="/v1/measures", tags=["measures"])
+
+MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
+
+
+class MeasureFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clause: str | None = Field(None, max_length=10, description="e.g. （十三）")
+    kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
+    in_force_on: date | None = Field(None, description="only versions in force on this day")
+
+
+@router.get("")
+def list_measures(
+    catalogue: CatalogueDep, filters: Annotated[MeasureFilters, Query()]
+) -> list[MeasureRead]:
+    """The catalogue: the current version of each measure (ended ones say so), or those in force."""
+    today = china_today()
+    if filters.in_force_on is not None:
+        chosen = catalogue.in_force(filters.in_force_on)
+    else:
+        chosen = [m for i in catalogue.ids() if (m := catalogue.current(i, today)) is not None]
+        chosen += [
+            catalogue.versions(i)[0] for i in catalogue.ids() if catalogue.current(i, today) is None
+        ]
+    return [
+        MeasureRead.of(m, today)
+        for m in chosen
+        if (filters.clause is None or m.clause == filters.clause)
+        and (filters.kind is None or m.kind == filters.kind)
+    ]
+
+
+@router.get("/{measure_id}")
+def read_measure(measure_id: MeasureId, catalogue: CatalogueDep) -> MeasureRead:
+    """The version in force today, else the one that ended last, else the first to come."""
+    today = china_today()
+    measure = catalogue.current(measure_id, today)
+    versions = catalogue.versions(measure_id)
+    if measure is None and not versions:
+        raise NotFound(f"no measure {measure_id}")
+    return MeasureRead.of(measure or versions[0], today)
+
+
+@router.get("/{measure_id}/versions")
+def measure_versions(measure_id: MeasureId, catalogue: CatalogueDep) -> list[MeasureRead]:
+    """Every version of the measure, oldest first, each with its own validity and sources."""
+    versions = catalogue.versions(measure_id)
+    if not versions:
+        raise NotFound(f"no measure {measure_id}")
+    return [MeasureRead.of(m, china_today()) for m in versions]

@@ -1,0 +1,42 @@
+"""The measure catalogue: every version of every measure, and which is in force on a day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+from eligibility.domain.measures import Measure
+
+
+class Catalogue:
+    """Measure versions by id; at most one version of a measure is in force on any day."""
+
+    def __init__(self, measures: Sequence[Measure]) -> None:
+        self._by_id: dict[str, list[Measure]] = {}
+        for measure in sorted(measures, key=lambda m: (m.id, m.version)):
+            self._by_id.setdefault(measure.id, []).append(measure)
+
+    def __iter__(self) -> Iterator[Measure]:
+        return (m for versions in self._by_id.values() for m in versions)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_id.values())
+
+    def ids(self) -> list[str]:
+        return sorted(self._by_id)
+
+    def versions(self, measure_id: str) -> list[Measure]:
+        return list(self._by_id.get(measure_id, []))
+
+    def in_force(self, on: date) -> list[Measure]:
+        """The version of each measure in force on `on`."""
+        return [m for m in self if m.in_force_on(on)]
+
+    def current(self, measure_id: str, on: date) -> Measure | None:
+        """The version in force on `on`, else the latest that has ended, else None."""
+        versions = self._by_id.get(measure_id, [])
+        for measure in versions:
+            if measure.in_force_on(on):
+                return measure
+        ended = [m for m in versions if m.ended_by(on)]
+        return ended[-1] if ended else None

@@ -1,0 +1,128 @@
+"""The eligibility API: the public self-check, the catalogue, and decisions as of any day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from supportmatch_core.auth import Role, TokenService
+from tests.conftest import Databases, bearer
+from tests.factories import enterprise_payload
+from tests.integration.system import InProcessSystem, wait_until
+
+COMPLIANT = {
+    "tax_credit_grade": "A",
+    "vat_refund_fraud_36m": False,
+    "tax_evasion_penalties_36m": 0,
+    "immediate_refund_since_2019": False,
+}
+
+
+@pytest.fixture
+def offline(databases: Databases) -> Iterator[InProcessSystem]:
+    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+        yield running
+
+
+def _vat(decisions: list[dict[str, Any]]) -> dict[str, Any]:
+    (found,) = [d for d in decisions if d["measure"]["id"] == "vat-credit-refund"]
+    return found
+
+
+def test_self_check_needs_no_token_and_stores_nothing(offline: InProcessSystem) -> None:
+    answer = offline.eligibility.post(
+        "/v1/checks",
+        json={"industry": "C3921", "province": "广东", "ownership": "private", "facts": COMPLIANT},
+    )
+    assert answer.status_code == 200, answer.text
+    assert _vat(answer.json())["status"] == "eligible"
+    unknown = offline.eligibility.post(
+        "/v1/checks", json={"industry": "C3921", "province": "44", "ownership": "private"}
+    ).json()
+    assert {m["fact"] for m in _vat(unknown)["missing_facts"]} >= {"tax_credit_grade"}
+    assert offline.count("eligibility", "determinations") == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"industry": "C9999", "province": "44", "ownership": "private"}, "industry"),
+        ({"industry": "C3921", "province": "Atlantis", "ownership": "private"}, "province"),
+        ({"industry": "C3921", "province": "44", "ownership": "pirate"}, "ownership"),
+        (
+            {
+                "industry": "C3921",
+                "province": "44",
+                "ownership": "private",
+                "facts": {"employees": "12"},
+            },
+            "facts",
+        ),
+        (
+            {
+                "industry": "C3921",
+                "province": "44",
+                "ownership": "private",
+                "facts": {"rd_ratio": 5},
+            },
+            "facts",
+        ),
+        (
+            {
+                "industry": "C3921",
+                "province": "44",
+                "ownership": "private",
+                "certifications": [{"kind": "gold", "valid_from": "2024-01-01"}],
+            },
+            "certifications",
+        ),
+        ({"industry": "C3921", "province": "44", "ownership": "private", "as_of": "soon"}, "as_of"),
+    ],
+)
+def test_bad_self_checks_are_422(
+    offline: InProcessSystem, body: dict[str, Any], field: str
+) -> None:
+    answer = offline.eligibility.post("/v1/checks", json=body)
+    assert answer.status_code == 422, answer.text
+    assert field in [e["field"].split(".")[0] for e in answer.json()["errors"]]
+
+
+def test_the_catalogue_is_public_with_versions(offline: InProcessSystem) -> None:
+    measures = offline.eligibility.get("/v1/measures").json()
+    assert "vat-credit-refund" in {m["id"] for m in measures}
+    vat = offline.eligibility.get("/v1/measures/vat-credit-refund").json()
+    assert vat["clause"] == "（十六）"
+    assert vat["ended"] is False
+    versions = offline.eligibility.get("/v1/measures/vat-credit-refund/versions").json()
+    assert [v["version"] for v in versions] == sorted(v["version"] for v in versions)
+    assert offline.eligibility.get("/v1/measures/no-such-measure").status_code == 404
+    assert offline.eligibility.get("/v1/measures?kind=gift").status_code == 422
+    before = offline.eligibility.get("/v1/measures?in_force_on=2022-06-30").json()
+    assert "vat-credit-refund" not in {m["id"] for m in before}  # in force from 2022-07-01
+
+
+def test_decisions_as_of_a_past_day_use_the_measures_then_in_force(
+    broker: Any, databases: Databases, tokens: TokenService
+) -> None:
+    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+        body = {**enterprise_payload(industry="C3921"), "facts": {"fiscal_year": 2023, **COMPLIANT}}
+        assert (
+            system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code
+            == 201
+        )
+        owner = bearer(tokens, Role.ENTERPRISE, uscc=body["uscc"])
+        path = f"/v1/enterprises/{body['uscc']}/determinations"
+        assert wait_until(
+            lambda: system.eligibility.get(path, headers=owner).status_code == 200, timeout=15
+        )
+        today = system.eligibility.get(path, headers=owner).json()
+        assert _vat(today)["status"] == "eligible"
+        eligible_only = system.eligibility.get(f"{path}?status=eligible", headers=owner).json()
+        assert {d["status"] for d in eligible_only} == {"eligible"}
+        before = system.eligibility.get(f"{path}?as_of=2022-06-30", headers=owner).json()
+        assert "vat-credit-refund" not in {d["measure"]["id"] for d in before}
+        assert system.eligibility.get(f"{path}?as_of=yesterday", headers=owner).status_code == 422
+        other = bearer(tokens, Role.CASEWORKER, regions=["11"])
+        assert system.eligibility.get(path, headers=other).status_code == 403
