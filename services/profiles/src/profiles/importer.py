@@ -107,14 +107,15 @@ def run(
             if row is None:
                 continue
             if row.body.uscc in batch or len(batch) >= batch_size:
-                _store(uow, principal, batch.values(), summary)
+                _count(summary, *_store(uow, principal, list(batch.values())))
                 batch = {}
                 if progress:
                     progress(summary.rows, sheet.rows_estimate)
             batch[row.body.uscc] = row
     except sheets.Unreadable as error:
         summary.error(summary.rows + 2, "", f"{error}; the rows after it were not read")
-    _store(uow, principal, batch.values(), summary)
+    if batch:
+        _count(summary, *_store(uow, principal, list(batch.values())))
     if progress:
         progress(summary.rows, sheet.rows_estimate)
     if summary.error_count > len(summary.errors):
@@ -145,7 +146,7 @@ def _validated(
             if not principal.may_access(uscc=body.uscc, province_code=enterprise.province.code):
                 found.append(("province", f"you may not import enterprises of {body.province}"))
             enterprise = dataclasses.replace(enterprise, province_checked=checked)
-            profile = dataclasses.replace(profile, enterprise=enterprise)
+            profile = Profile(enterprise, profile.years)
     if found:
         summary.rejected += 1
         for column, message in found:
@@ -158,30 +159,7 @@ def _message(text: str) -> str:
     return text.removeprefix("Value error, ")
 
 
-def _store(uow: UnitOfWork, principal: Principal, batch: Iterable[_Row], summary: Summary) -> None:
-    """Store one batch in one transaction, each row against what is stored now."""
-    pending = list(batch)
-    if not pending:
-        return
-    for attempt in range(_ATTEMPTS):
-        refused: list[_Row] = []
-        try:
-            with uow.begin() as connection:
-                stored = repository.get_many(connection, [r.body.uscc for r in pending], lock=True)
-                pairs = []
-                for row in pending:
-                    before = stored.get(row.body.uscc)
-                    if before is not None and not principal.may_access(
-                        uscc=row.body.uscc, province_code=before.enterprise.province.code
-                    ):
-                        refused.append(row)
-                        continue
-                    pairs.append((before, merged(before, row.body, row.profile)))
-                outcomes = service.save_many(connection, pairs, by=principal.subject)
-            break
-        except IntegrityError:
-            if attempt == _ATTEMPTS - 1:
-                raise
+def _count(summary: Summary, outcomes: list[str], refused: list[_Row]) -> None:
     for row in refused:
         summary.rejected += 1
         summary.error(
@@ -190,6 +168,35 @@ def _store(uow: UnitOfWork, principal: Principal, batch: Iterable[_Row], summary
     summary.created += outcomes.count("created")
     summary.updated += outcomes.count("updated")
     summary.unchanged += outcomes.count("unchanged")
+
+
+def _store(
+    uow: UnitOfWork, principal: Principal, batch: list[_Row]
+) -> tuple[list[str], list[_Row]]:
+    """Store one batch in one transaction, each row against what is stored now.
+
+    Returns each stored row's outcome and the rows refused (stored in a province not served).
+    """
+    for attempt in range(_ATTEMPTS):
+        refused: list[_Row] = []
+        try:
+            with uow.begin() as connection:
+                keys = [r.body.uscc for r in batch]
+                stored = repository.get_many(connection, keys, lock=True)
+                pairs = []
+                for row in batch:
+                    before = stored.get(row.body.uscc)
+                    if before is not None and not principal.may_access(
+                        uscc=row.body.uscc, province_code=before.enterprise.province.code
+                    ):
+                        refused.append(row)
+                        continue
+                    pairs.append((before, merged(before, row.body, row.profile)))
+                return service.save_many(connection, pairs, by=principal.subject), refused
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def merged(before: Profile | None, body: EnterpriseCreate, fresh: Profile) -> Profile:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import JSON, Connection, Row, Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from profiles.adapters.tables import (
@@ -237,16 +238,16 @@ def write_many(
     versions: list[dict[str, Any]],
     events: list[dict[str, Any]],
 ) -> None:
-    """Write many rows of each kind, one statement per kind (executemany)."""
+    """Write many rows of each kind, one statement per kind (COPY or executemany)."""
     if added:
-        connection.execute(insert(enterprises), added)
+        _insert_many(connection, enterprises, added)
     if replaced:
         key = enterprises.c.uscc == bindparam("key_uscc")
         connection.execute(
             update(enterprises).where(key), [{"key_uscc": r["uscc"], **r} for r in replaced]
         )
     if years_added:
-        connection.execute(insert(enterprise_years), years_added)
+        _insert_many(connection, enterprise_years, years_added)
     if years_replaced:
         y = enterprise_years.c
         key = (y.uscc == bindparam("key_uscc")) & (y.fiscal_year == bindparam("key_year"))
@@ -258,9 +259,27 @@ def write_many(
             ],
         )
     if versions:
-        connection.execute(insert(enterprise_versions), versions)
+        _insert_many(connection, enterprise_versions, versions)
     if events:
-        connection.execute(insert(backbone.outbox), events)
+        _insert_many(connection, backbone.outbox, events)
+
+
+def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys); PostgreSQL takes them by COPY, far faster."""
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    columns = ", ".join(f'"{name}"' for name in names)
+    with (
+        connection.connection.driver_connection.cursor() as cursor,  # type: ignore[union-attr]
+        cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [json.dumps(row[n], ensure_ascii=False) if n in as_json else row[n] for n in names]
+            )
 
 
 def add_import(connection: Connection, values: dict[str, Any]) -> None:

@@ -76,20 +76,17 @@ def body_of(header: Header, cells: Sequence[str]) -> dict[str, Any]:
     Cells that do not read as their column's type stay text, so that the same validation as the
     API's refuses them and names the field.
     """
-    values: dict[str, Any] = {}
+    body: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {"body": body, "flags": {}, "facts": {}, "year": {}}
+    width = len(cells)
     for name, position in header.positions.items():
-        text = cells[position].strip() if position < len(cells) else ""
+        text = cells[position].strip() if position < width else ""
         if text:
-            values[name] = _typed(name, text)
-    body = {k: v for k, v in values.items() if k in REQUIRED or k in ATTRIBUTES}
-    flags = {k: values[k] for k in FLAGS if k in values}
-    if flags:
-        body["flags"] = flags
-    facts = {k: values[k] for k in YEAR_FACTS if k in values}
-    if facts:  # a fiscal year without any fact of it says nothing
-        if "fiscal_year" in values:
-            facts["fiscal_year"] = values["fiscal_year"]
-        body["facts"] = facts
+            groups[_GROUP[name]][name] = _CONVERTERS.get(name, _text)(text)
+    if groups["flags"]:
+        body["flags"] = groups["flags"]
+    if groups["facts"]:  # a fiscal year without any fact of it says nothing
+        body["facts"] = {**groups["facts"], **groups["year"]}
     return body
 
 
@@ -99,11 +96,13 @@ def column_of(location: Sequence[int | str]) -> str:
     return names[-1] if names else ""
 
 
-def _typed(name: str, text: str) -> Any:
-    return _CONVERTERS.get(name, str.strip)(text)
+def _text(text: str) -> str:
+    return text
 
 
 def _integer(text: str) -> int | str:
+    if text.isascii() and text.isdigit():
+        return int(text)
     plain = text.replace(",", "").replace("_", "").replace(" ", "")
     return int(plain.partition(".")[0]) if _INTEGER.match(plain) else text
 
@@ -132,6 +131,12 @@ def _date(text: str) -> str:
     return text[:10] if len(text) > 10 and text[10] in " T" else text
 
 
+_GROUP = {
+    **dict.fromkeys((*REQUIRED, *ATTRIBUTES), "body"),
+    **dict.fromkeys(FLAGS, "flags"),
+    **dict.fromkeys(YEAR_FACTS, "facts"),
+    "fiscal_year": "year",
+}
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys((*_INTEGERS, "fiscal_year"), _integer),
     **dict.fromkeys(_BOOLEANS, _boolean),
