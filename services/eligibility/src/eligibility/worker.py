@@ -1,10 +1,16 @@
-"""Background work of the eligibility service: the profile consumer and the outbox relay."""
+"""Background work of the eligibility service: the profile consumer, the daily tick, the relay."""
 
 from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date
 
 from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
+from eligibility.population import rematch_due
 from eligibility.service import profile_changed_handler
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
@@ -12,6 +18,41 @@ from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import WorkerGroup
+
+log = logging.getLogger(__name__)
+
+
+class DailyTick:
+    """Re-decides the population for measure versions not yet decided today: at start-up (a new
+    catalogue) and when the day changes (measures entering or leaving their validity)."""
+
+    name = "eligibility-daily-tick"
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        catalogue: Catalogue,
+        today: Callable[[], date],
+        every_seconds: float = 300.0,
+    ) -> None:
+        self._uow, self._catalogue, self._today = uow, catalogue, today
+        self._every = every_seconds
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            for done in rematch_due(
+                uow=self._uow, outbox=Outbox(backbone), catalogue=self._catalogue, on=self._today()
+            ):
+                log.info(
+                    "population re-matched",
+                    extra={
+                        "measure": done.measure_id,
+                        "version": done.version,
+                        "changed": done.changed,
+                    },
+                )
+            stop.wait(self._every)
 
 
 def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Catalogue) -> WorkerGroup:
@@ -21,6 +62,7 @@ def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Catalogue) ->
     return WorkerGroup(
         [
             event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),
+            DailyTick(uow=uow, catalogue=catalogue, today=china_today),
             outbox_relay(settings, uow, backbone),
         ]
     )

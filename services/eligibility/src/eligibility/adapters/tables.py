@@ -88,3 +88,15 @@ determination_history = Table(
     Column("explanation", JSON, nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
 )
+
+rematch_log = Table(
+    "rematch_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("measure_id", String(100), nullable=False),
+    Column("measure_version", Integer, nullable=False),
+    Column("rematched_on", Date, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("finished_at", UtcDateTime(), nullable=False),
+    Index("ix_rematch_log_day", "rematched_on", "measure_id"),
+)

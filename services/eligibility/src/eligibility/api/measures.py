@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from eligibility.api.deps import CatalogueDep
+from eligibility import population
+from eligibility.api.deps import CatalogueDep, UowDep
 from eligibility.api.presenters import MeasureRead
 from eligibility.domain.clock import china_today
-from supportmatch_core.problems import NotFound
+from eligibility.domain.criteria import InvalidCriteria
+from eligibility.domain.measures import measure_from_document
+from supportmatch_core.auth import Role, require_role
+from supportmatch_core.problems import Invalid, NotFound
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
@@ -65,3 +69,25 @@ def measure_versions(measure_id: MeasureId, catalogue: CatalogueDep) -> list[Mea
     if not versions:
         raise NotFound(f"no measure {measure_id}")
     return [MeasureRead.of(m, china_today()) for m in versions]
+
+
+@router.post("/{measure_id}/preview", dependencies=[require_role(Role.ADMIN)])
+def preview_draft(
+    measure_id: MeasureId,
+    draft: dict[str, Any],
+    catalogue: CatalogueDep,
+    uow: UowDep,
+    on: Annotated[date | None, Query(description="defaults to today")] = None,
+) -> dict[str, Any]:
+    """How many firms a draft version would reach, by status, region, size and ownership,
+    beside the version in force now. Nothing is stored or announced."""
+    try:
+        measure = measure_from_document({**draft, "id": measure_id})
+    except InvalidCriteria as error:
+        field, _, message = str(error).partition(": ")
+        raise Invalid(field or "body", message or str(error)) from error
+    day = on or china_today()
+    with uow.read() as connection:
+        return population.preview(
+            connection, draft=measure, current=catalogue.current(measure_id, day), on=day
+        )

@@ -1,0 +1,158 @@
+"""Re-matching the whole population for a measure in the database, and previewing a draft."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, func, select, update
+
+from eligibility.adapters import repository
+from eligibility.adapters.tables import backbone, determinations, enterprise_facts
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.facts import facts_of
+from eligibility.domain.measures import load_catalogue
+from eligibility.population import rematch, rematch_due
+from supportmatch_core.auth import Role, TokenService
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.events import Event
+from supportmatch_core.migrate import upgrade_to_head
+from supportmatch_core.outbox import Outbox
+from tests.conftest import Databases, bearer
+from tests.integration.system import InProcessSystem
+from tests.unit._snapshots import COMPLIANT, profile_snapshot
+
+ON = date(2024, 6, 30)
+
+
+def _vat() -> Any:
+    (measure,) = [m for m in load_catalogue() if m.id == "vat-credit-refund"]
+    return measure
+
+
+@pytest.fixture
+def uow(databases: Databases) -> Iterator[UnitOfWork]:
+    url = databases.url("eligibility")
+    upgrade_to_head("eligibility", url)
+    engine = create_database_engine(url)
+    yield UnitOfWork(engine)
+    engine.dispose()
+
+
+def _seed(uow: UnitOfWork, count: int) -> list[str]:
+    usccs = []
+    with uow.begin() as connection:
+        for number in range(count):
+            facts = COMPLIANT if number % 3 == 0 else {}
+            snapshot = profile_snapshot(industry="C3921" if number % 2 else "L7211", **facts)
+            repository.save_facts(
+                connection, uscc=snapshot["uscc"], version=1, facts=facts_of(snapshot), exists=False
+            )
+            usccs.append(snapshot["uscc"])
+    return usccs
+
+
+def _count(uow: UnitOfWork, table: Any) -> int:
+    with uow.read() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) -> None:
+    usccs = _seed(uow, 30)
+    first = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, batch=7)
+    assert first.changed == 30
+    assert _count(uow, determinations) == 30
+    assert _count(uow, backbone.outbox) == 30
+    again = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
+    assert again.changed == 0
+    with uow.begin() as connection:
+        changed_facts = {**_facts(connection, usccs[1]), "tax_credit_grade": "D"}
+        repository.save_facts(
+            connection, uscc=usccs[1], version=2, facts=changed_facts, exists=True
+        )
+    third = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
+    assert third.changed == 1
+    with uow.read() as connection:
+        status = connection.execute(
+            select(determinations.c.status).where(determinations.c.uscc == usccs[1])
+        ).scalar_one()
+    assert status == "ineligible"
+
+
+def _facts(connection: Connection, uscc: str) -> dict[str, Any]:
+    facts = repository.facts_of_firm(connection, uscc)
+    assert facts is not None
+    return facts
+
+
+class FailingOutbox(Outbox):
+    def __init__(self, after: int) -> None:
+        super().__init__(backbone)
+        self.left = after
+
+    def add(self, connection: Connection, *, topic: str, event: Event) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise RuntimeError("the database went away half-way")
+        super().add(connection, topic=topic, event=event)
+
+
+def test_a_failure_half_way_leaves_nobody_rematched(uow: UnitOfWork) -> None:
+    _seed(uow, 20)
+    with pytest.raises(RuntimeError):
+        rematch(uow=uow, outbox=FailingOutbox(after=10), measure=_vat(), on=ON, batch=4)
+    assert _count(uow, determinations) == 0
+    assert _count(uow, backbone.outbox) == 0
+    assert rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON).changed == 20
+
+
+def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> None:
+    _seed(uow, 5)
+    catalogue = Catalogue(load_catalogue())
+    done = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=ON)
+    assert {r.measure_id for r in done} == {m.id for m in catalogue.in_force(ON)}
+    assert rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=ON) == []
+    assert _count(uow, determinations) == 5 * len(catalogue.in_force(ON))
+
+
+@pytest.fixture
+def offline(databases: Databases) -> Iterator[InProcessSystem]:
+    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+        yield running
+
+
+def _vat_document() -> dict[str, Any]:
+    folder = resources.files("eligibility") / "catalogue"
+    doc: dict[str, Any] = json.loads((folder / "vat-credit-refund.v1.json").read_text("utf-8"))
+    return doc
+
+
+def test_preview_counts_a_draft_beside_the_current_version(
+    offline: InProcessSystem, tokens: TokenService
+) -> None:
+    engine = create_database_engine(offline.urls["eligibility"])
+    _seed(UnitOfWork(engine), 12)
+    with engine.begin() as connection:
+        connection.execute(update(enterprise_facts).values(region="east"))
+    engine.dispose()
+    draft = copy.deepcopy(_vat_document())
+    draft["version"] = 2
+    draft["criteria"]["all"][1] = {"fact": "tax_credit_grade", "op": "in", "value": ["A", "B", "M"]}
+    path = "/v1/measures/vat-credit-refund/preview?on=2024-06-30"
+    answer = offline.eligibility.post(path, json=draft, headers=bearer(tokens))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert sum(body["draft"]["by_status"].values()) == 12
+    assert body["current"]["by_status"] == body["draft"]["by_status"]  # nobody holds grade M
+    assert body["draft"]["eligible_by_region"] == {"east": body["draft"]["by_status"]["eligible"]}
+    caseworker = bearer(tokens, Role.CASEWORKER, regions=["44"])
+    assert offline.eligibility.post(path, json=draft, headers=caseworker).status_code == 403
+    draft["criteria"]["all"][1] = {"fact": "shoe_size", "op": "eq", "value": 42}
+    bad = offline.eligibility.post(path, json=draft, headers=bearer(tokens))
+    assert bad.status_code == 422
+    assert "criteria.all[1].fact" in bad.text
