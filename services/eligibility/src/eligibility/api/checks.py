@@ -21,9 +21,9 @@ from eligibility.api.deps import CatalogueDep
 from eligibility.api.presenters import DecisionRead
 from eligibility.domain.clock import china_today
 from eligibility.domain.facts import REGISTRY, accepts, facts_of
+from supportmatch_core.fields import IndustryCode, ProvinceCode
 from supportmatch_reference.certifications import CertificationKind, Level
-from supportmatch_reference.industries import UnknownIndustry, parse_industry
-from supportmatch_reference.regions import UnknownProvince, parse_province
+from supportmatch_reference.regions import BY_CODE
 
 router = APIRouter(prefix="/v1", tags=["self-check"])
 
@@ -45,30 +45,14 @@ class CheckRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    industry: str = Field(description="GB/T 4754-2017 code, e.g. C3921")
-    province: str = Field(description="name (广东, 广东省) or code (44)")
+    industry: IndustryCode
+    province: ProvinceCode
     ownership: str = Field(pattern="^(central_soe|local_soe|private|foreign|collective|mixed)$")
     size_class: str | None = Field(None, pattern="^(large|medium|small|micro)$")
     facts: dict[str, FactValue] = Field(default_factory=dict, description="latest fiscal year")
     flags: dict[str, StrictBool] = Field(default_factory=dict)
     certifications: list[HeldCertification] = Field(default_factory=list, max_length=50)
     as_of: date | None = None
-
-    @field_validator("industry")
-    @classmethod
-    def _industry(cls, value: str) -> str:
-        try:
-            return parse_industry(value).code
-        except UnknownIndustry as error:
-            raise ValueError(str(error)) from error
-
-    @field_validator("province")
-    @classmethod
-    def _province(cls, value: str) -> str:
-        try:
-            return parse_province(value).code
-        except UnknownProvince as error:
-            raise ValueError(str(error)) from error
 
     @field_validator("facts")
     @classmethod
@@ -84,7 +68,7 @@ class CheckRequest(BaseModel):
 
     def snapshot(self) -> dict[str, Any]:
         """The request in the shape of a profile snapshot, so facts are derived the one way."""
-        province = parse_province(self.province)
+        province = BY_CODE[self.province]
         return {
             "industry": {"code": self.industry},
             "province": {"code": province.code},

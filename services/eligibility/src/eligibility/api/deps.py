@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 
 from eligibility.domain.catalogue import Catalogue
-from supportmatch_core.db import UnitOfWork
+from supportmatch_core.fields import UowDep, UsccPath
 
-
-def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.runtime.engine)
+USCC = UsccPath
+__all__ = ["USCC", "CatalogueDep", "UowDep"]
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -19,14 +18,4 @@ def _catalogue(request: Request) -> Catalogue:
     return catalogue
 
 
-UowDep = Annotated[UnitOfWork, Depends(_uow)]
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
-USCC = Annotated[
-    str,
-    Path(
-        min_length=18,
-        max_length=18,
-        pattern="^[0-9A-Za-z]{18}$",
-        description="unified social credit code",
-    ),
-]

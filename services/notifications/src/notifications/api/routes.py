@@ -5,24 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from notifications import service
 from supportmatch_core.auth import CurrentPrincipal
-from supportmatch_core.db import UnitOfWork
+from supportmatch_core.fields import UowDep, UsccPath
 from supportmatch_core.problems import NotFound
 
 router = APIRouter(prefix="/v1", tags=["inbox"])
 
-USCC = Annotated[str, Path(min_length=18, max_length=18, description="unified social credit code")]
-
-
-def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.runtime.engine)
-
-
-UowDep = Annotated[UnitOfWork, Depends(_uow)]
+USCC = UsccPath
 
 
 class InboxEntry(BaseModel):

@@ -28,10 +28,10 @@ from profiles.domain.model import (
     RiskPeriod,
     TaxCreditGrade,
 )
-from supportmatch_reference import uscc as uscc_codes
+from supportmatch_core.fields import IndustryCode, ProvinceCode, Uscc
 from supportmatch_reference.certifications import CertificationKind, Level
-from supportmatch_reference.industries import UnknownIndustry, parse_industry
-from supportmatch_reference.regions import BY_CODE, UnknownProvince, parse_province
+from supportmatch_reference.industries import parse_industry
+from supportmatch_reference.regions import BY_CODE
 
 Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
 Count = Annotated[StrictInt, Field(ge=0)]
@@ -140,45 +140,13 @@ class _Attributes(BaseModel):
         return value
 
 
-def _province(value: str) -> str:
-    try:
-        return parse_province(value).code
-    except UnknownProvince as error:
-        raise ValueError(str(error)) from error
-
-
-def _industry(value: str) -> str:
-    try:
-        return parse_industry(value).code
-    except UnknownIndustry as error:
-        raise ValueError(str(error)) from error
-
-
 class EnterpriseCreate(_Attributes):
-    uscc: str = Field(description="unified social credit code, 18 characters (GB 32100)")
+    uscc: Uscc
     name: Text
-    province: str = Field(description="name (广东, 广东省) or two-digit code (44)")
-    industry: str = Field(description="GB/T 4754-2017 code, e.g. C3921")
+    province: ProvinceCode
+    industry: IndustryCode
     ownership: Ownership
     facts: DatedYearFacts | None = None
-
-    @field_validator("uscc")
-    @classmethod
-    def _uscc(cls, value: str) -> str:
-        try:
-            return uscc_codes.normalize(value)
-        except uscc_codes.InvalidUSCC as error:
-            raise ValueError(f"not a valid unified social credit code: {error}") from error
-
-    @field_validator("province")
-    @classmethod
-    def _check_province(cls, value: str) -> str:
-        return _province(value)
-
-    @field_validator("industry")
-    @classmethod
-    def _check_industry(cls, value: str) -> str:
-        return _industry(value)
 
     @model_validator(mode="after")
     def _foreign_kind_only_for_foreign(self) -> EnterpriseCreate:
@@ -210,19 +178,9 @@ class EnterpriseUpdate(_Attributes):
     """A partial update: only the fields given change; null clears an optional field."""
 
     name: Text | None = None
-    province: str | None = None
-    industry: str | None = None
+    province: ProvinceCode | None = None
+    industry: IndustryCode | None = None
     ownership: Ownership | None = None
-
-    @field_validator("province")
-    @classmethod
-    def _check_province(cls, value: str | None) -> str | None:
-        return None if value is None else _province(value)
-
-    @field_validator("industry")
-    @classmethod
-    def _check_industry(cls, value: str | None) -> str | None:
-        return None if value is None else _industry(value)
 
     def apply(self, profile: Profile) -> Profile:
         given = self.model_fields_set

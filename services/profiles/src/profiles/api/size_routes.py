@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from profiles.domain.size import STANDARD, SizeClass, classify
-from supportmatch_reference.industries import UnknownIndustry, parse_industry
+from supportmatch_core.fields import IndustryCode
+from supportmatch_reference.industries import parse_industry
 
 router = APIRouter(prefix="/v1", tags=["size"])
 
@@ -18,18 +19,10 @@ class SizeClassificationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    industry: str = Field(description="GB/T 4754-2017 code, e.g. C3311")
+    industry: IndustryCode
     employees: StrictInt | None = Field(None, ge=0, description="从业人员")
     revenue: StrictInt | None = Field(None, ge=0, description="营业收入, yuan")
     assets: StrictInt | None = Field(None, ge=0, description="资产总额, yuan")
-
-    @field_validator("industry")
-    @classmethod
-    def _industry(cls, value: str) -> str:
-        try:
-            return parse_industry(value).code
-        except UnknownIndustry as error:
-            raise ValueError(str(error)) from error
 
 
 class IndustryRead(BaseModel):

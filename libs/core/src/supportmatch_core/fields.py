@@ -1,0 +1,69 @@
+"""Typed request fields shared by every API: USCC, province and industry codes, the unit of work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from pydantic import AfterValidator, Field
+
+from supportmatch_core.db import UnitOfWork
+from supportmatch_reference import uscc as uscc_codes
+from supportmatch_reference.industries import UnknownIndustry, parse_industry
+from supportmatch_reference.regions import UnknownProvince, parse_province
+
+
+def _uscc(value: str) -> str:
+    try:
+        return uscc_codes.normalize(value)
+    except uscc_codes.InvalidUSCC as error:
+        raise ValueError(f"not a valid unified social credit code: {error}") from error
+
+
+def _province(value: str) -> str:
+    try:
+        return parse_province(value).code
+    except UnknownProvince as error:
+        raise ValueError(str(error)) from error
+
+
+def _industry(value: str) -> str:
+    try:
+        return parse_industry(value).code
+    except UnknownIndustry as error:
+        raise ValueError(str(error)) from error
+
+
+Uscc = Annotated[
+    str,
+    Field(description="unified social credit code, 18 characters (GB 32100)"),
+    AfterValidator(_uscc),
+]
+"""A USCC in a body, normalised to upper case after its check character is verified."""
+
+ProvinceCode = Annotated[
+    str, Field(description="name (广东, 广东省) or two-digit code (44)"), AfterValidator(_province)
+]
+"""A province given by name or code, read as its two-digit code."""
+
+IndustryCode = Annotated[
+    str, Field(description="GB/T 4754-2017 code, e.g. C3921"), AfterValidator(_industry)
+]
+"""An industry code present in GB/T 4754-2017, upper-cased."""
+
+UsccPath = Annotated[
+    str,
+    Path(
+        min_length=18,
+        max_length=18,
+        pattern="^[0-9A-Za-z]{18}$",
+        description="unified social credit code",
+    ),
+]
+
+
+def _unit_of_work(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.runtime.engine)
+
+
+UowDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
