@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -118,6 +119,12 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
     assert {r.measure_id for r in done} == {m.id for m in catalogue.in_force(ON)}
     assert rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=ON) == []
     assert _count(uow, determinations) == 5 * len(catalogue.in_force(ON))
+    edited = [
+        dataclasses.replace(m, digest="edited") if m.id == "vat-credit-refund" else m
+        for m in catalogue
+    ]
+    again = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=Catalogue(edited), on=ON)
+    assert [r.measure_id for r in again] == ["vat-credit-refund"]
 
 
 @pytest.fixture

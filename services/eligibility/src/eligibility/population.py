@@ -96,24 +96,27 @@ def _log(connection: Connection, measure: Measure, on: date, changed: int) -> No
 def rematch_due(
     *, uow: UnitOfWork, outbox: Outbox, catalogue: Catalogue, on: date
 ) -> list[Rematch]:
-    """Re-decide the population for each measure version in force on `on` not yet done that day.
+    """Re-decide the population for each measure version in force on `on` not yet done that day
+    (a document edited without a new version counts as not done).
 
     Runs at start-up (a changed catalogue) and from the daily tick (measures entering their
     validity, and dates in criteria such as certification validity).
     """
     with uow.read() as connection:
         done = {
-            (row.measure_id, row.measure_version)
+            (row.measure_id, row.measure_version, row.measure_digest)
             for row in connection.execute(
-                select(rematch_log.c.measure_id, rematch_log.c.measure_version).where(
-                    rematch_log.c.rematched_on == on
-                )
+                select(
+                    rematch_log.c.measure_id,
+                    rematch_log.c.measure_version,
+                    rematch_log.c.measure_digest,
+                ).where(rematch_log.c.rematched_on == on)
             )
         }
     return [
         rematch(uow=uow, outbox=outbox, measure=measure, on=on)
         for measure in catalogue.in_force(on)
-        if (measure.id, measure.version) not in done
+        if (measure.id, measure.version, measure.digest) not in done
     ]
 
 

@@ -95,6 +95,7 @@ rematch_log = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("measure_id", String(100), nullable=False),
     Column("measure_version", Integer, nullable=False),
+    Column("measure_digest", String(64), nullable=False),
     Column("rematched_on", Date, nullable=False),
     Column("changed", Integer, nullable=False),
     Column("finished_at", UtcDateTime(), nullable=False),

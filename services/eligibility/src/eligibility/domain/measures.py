@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +39,7 @@ class Measure:
     criteria: Criterion
     departments: tuple[str, ...] = ()
     audience: str = ""
+    digest: str = ""  # SHA-256 of the document: an edit without a new version still shows
 
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -79,6 +81,9 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
             sources=tuple(doc["sources"]),
             departments=tuple(doc.get("departments") or ()),
             audience=str(doc.get("audience") or ""),
+            digest=hashlib.sha256(
+                json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest(),
             criteria=criteria,
         )
     except KeyError as error:
