@@ -86,6 +86,7 @@ def _log(connection: Connection, measure: Measure, on: date, changed: int) -> No
         insert(rematch_log).values(
             measure_id=measure.id,
             measure_version=measure.version,
+            measure_digest=measure.digest,
             rematched_on=on,
             changed=changed,
             finished_at=datetime.now(UTC),
