@@ -6,8 +6,10 @@ RUN := $(UV) run --frozen
 
 .PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean
 
+DEMO_COUNT ?= 300
+
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
-	$(RUN) supportmatch run
+	$(RUN) supportmatch run --demo-count $(DEMO_COUNT)
 
 test: .venv/.synced lint ## Lint, type-check, then unit, contract, integration and end-to-end tests
 	$(RUN) pytest -q tests

@@ -66,9 +66,13 @@ def token(
 
 
 @app.command()
-def run() -> None:
+def run(
+    demo_count: Annotated[
+        int, typer.Option(min=0, help="on first use, import this many demo enterprises")
+    ] = 0,
+) -> None:
     """Start the broker (unless KAFKA_BOOTSTRAP_SERVERS is set) and every service; Ctrl-C stops all."""
-    raise typer.Exit(supervisor.run_system())
+    raise typer.Exit(supervisor.run_system(demo_count=demo_count))
 
 
 if __name__ == "__main__":

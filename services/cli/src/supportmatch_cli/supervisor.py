@@ -15,6 +15,7 @@ from types import FrameType
 
 import httpx
 
+from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import BrokerStartError, EmbeddedBroker
 from supportmatch_core.kafka import create_admin, ensure_topics
 from supportmatch_core.paths import var_dir
@@ -47,9 +48,10 @@ class System:
         self.broker: EmbeddedBroker | None = None
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.stopping = threading.Event()
+        self.env: dict[str, str] = {}
 
     def start(self) -> None:
-        env = dict(os.environ)
+        self.env = env = dict(os.environ)
         env.setdefault("SUPPORTMATCH_VAR_DIR", str(var_dir()))
         ServiceSettings()  # creates the development signing key once, before the services race
         if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -133,7 +135,30 @@ def _say(text: str) -> None:
     print(f"{'supportmatch':<13}| {text}", flush=True)  # noqa: T201 - the supervisor talks to its user
 
 
-def run_system() -> int:
+def seed_demo(count: int, env: dict[str, str]) -> None:
+    """Import `count` demo enterprises when the profiles database holds none yet."""
+    settings = ServiceSettings()
+    token = TokenService(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience).issue(
+        subject="supportmatch-run", role=Role.ADMIN
+    )
+    profiles = next(spec for spec in SERVICES if spec.name == "profiles")
+    listed = httpx.get(
+        f"{_url(profiles)}/v1/enterprises?limit=1",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    if listed.status_code != 200 or listed.json()["items"]:
+        return
+    _say(f"first use: importing {count} demo enterprises (supportmatch demo-data)")
+    subprocess.run(
+        [sys.executable, "-m", "supportmatch_cli.main", "demo-data", "--count", str(count)],
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def run_system(*, demo_count: int = 0) -> int:
     """Start everything, print how to use it, and stop everything on SIGINT or SIGTERM."""
     system = System()
 
@@ -150,6 +175,8 @@ def run_system() -> int:
                 _say("a service did not become ready; see its log lines above")
                 code = 1
         else:
+            if demo_count:
+                seed_demo(demo_count, system.env)
             _announce()
             code = system.watch()
     except BrokerStartError as error:
