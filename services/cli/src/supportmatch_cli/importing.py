@@ -22,7 +22,11 @@ EXIT_STORED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 def enterprises(
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX with a header row")],
 ) -> None:
-    """Import enterprises; rows with errors are listed in FILE.errors.csv next to the file."""
+    """Import enterprises; errors are listed in FILE.errors.csv next to the file.
+
+    Exit code 0 when every row was stored, 1 when the report lists errors (rejected rows or
+    unknown columns), 2 when the file cannot be read at all.
+    """
     raise typer.Exit(import_file(file, report=file.with_suffix(".errors.csv")))
 
 
