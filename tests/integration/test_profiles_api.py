@@ -228,11 +228,19 @@ def test_lists_filter_and_page(system: InProcessSystem, tokens: TokenService) ->
     assert set(usccs("industry=C39")) == {firms[0]["uscc"], firms[3]["uscc"]}
     assert usccs("size_class=micro") == [firms[2]["uscc"]]
     assert usccs("ownership=central_soe") == [firms[2]["uscc"]]
-    assert usccs("q=软件") == [firms[1]["uscc"]]
+    assert usccs("q=乙软件") == [firms[1]["uscc"]]
     assert usccs("certification=little_giant") == []
     caseworker = bearer(tokens, Role.CASEWORKER, regions=["44"])
     assert set(usccs("", caseworker)) == {firms[0]["uscc"], firms[1]["uscc"]}
     assert usccs("province=四川", caseworker) == []
+    two_provinces = bearer(tokens, Role.CASEWORKER, regions=["44", "51"])
+    expected = sorted(f["uscc"] for f in firms[:3])
+    seen, cursor = [], ""
+    for _ in range(3):  # one firm a page, merged across the two provinces in USCC order
+        page = system.profiles.get(f"/v1/enterprises?limit=1{cursor}", headers=two_provinces).json()
+        seen += [item["uscc"] for item in page["items"]]
+        cursor = f"&cursor={page['next_cursor']}"
+    assert seen == expected
     me = bearer(tokens, Role.ENTERPRISE, uscc=firms[3]["uscc"])
     assert usccs("", me) == [firms[3]["uscc"]]
     first = system.profiles.get("/v1/enterprises?limit=3", headers=admin).json()
@@ -249,6 +257,7 @@ def test_lists_filter_and_page(system: InProcessSystem, tokens: TokenService) ->
         "region=south",
         "industry=39",
         "province=Atlantis",
+        "q=软件",
         "colour=red",
     ):
         assert system.profiles.get(f"/v1/enterprises?{bad}", headers=admin).status_code == 422, bad

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, exists, select
+from sqlalchemy import Connection, Row, Select, exists, select, union_all
 
 from profiles.adapters.tables import certifications, enterprises
 from supportmatch_reference.regions import PROVINCES
@@ -28,16 +28,22 @@ class Filters:
     uscc: str | None = None
 
 
-def _query(filters: Filters) -> Select[Any]:
+def _provinces(filters: Filters) -> list[str] | None:
+    """The provinces the filters allow, or None for all of them."""
+    allowed = None if filters.provinces is None else set(filters.provinces)
+    if filters.region:
+        in_region = {p.code for p in PROVINCES if p.region.value == filters.region}
+        allowed = in_region if allowed is None else allowed & in_region
+    return None if allowed is None else sorted(allowed)
+
+
+def _query(filters: Filters, provinces: list[str] | None) -> Select[Any]:
     e = enterprises.c
     query = select(enterprises)
     if filters.uscc is not None:
         query = query.where(e.uscc == filters.uscc)
-    if filters.provinces is not None:
-        query = query.where(e.province_code.in_(sorted(filters.provinces)))
-    if filters.region:
-        codes = [p.code for p in PROVINCES if p.region.value == filters.region]
-        query = query.where(e.province_code.in_(codes))
+    if provinces is not None:
+        query = query.where(e.province_code.in_(provinces))
     if filters.industry_prefix:
         query = query.where(e.industry_code.startswith(filters.industry_prefix, autoescape=True))
     if filters.size_class:
@@ -56,14 +62,27 @@ def _query(filters: Filters) -> Select[Any]:
     return query
 
 
+def _first(query: Select[Any], after: str | None, limit: int) -> Select[Any]:
+    if after:
+        query = query.where(enterprises.c.uscc > after)
+    return query.order_by(enterprises.c.uscc).limit(limit)
+
+
 def page(
     connection: Connection, filters: Filters, *, after: str | None, limit: int
 ) -> list[Row[Any]]:
-    """Up to `limit` enterprises in USCC order, starting after the cursor `after`."""
-    query = _query(filters)
-    if after:
-        query = query.where(enterprises.c.uscc > after)
-    return list(connection.execute(query.order_by(enterprises.c.uscc).limit(limit)))
+    """Up to `limit` enterprises in USCC order, starting after the cursor `after`.
+
+    A USCC carries its division code, so USCC order runs province by province; for several
+    provinces, each is paged on its own index and the pages merged, instead of walking past
+    every province in between.
+    """
+    provinces = _provinces(filters)
+    if provinces is None or len(provinces) <= 1:
+        return list(connection.execute(_first(_query(filters, provinces), after, limit)))
+    pages = [_first(_query(filters, [code]), after, limit).subquery() for code in provinces]
+    merged = union_all(*(select(p) for p in pages)).subquery()
+    return list(connection.execute(select(merged).order_by(merged.c.uscc).limit(limit)))
 
 
 def every(connection: Connection, filters: Filters, *, batch: int = 1000) -> Iterator[Row[Any]]:

@@ -120,7 +120,8 @@ class EnterpriseFilters(BaseModel):
     size_class: SizeClass | None = None
     ownership: Ownership | None = None
     certification: CertificationKind | None = Field(None, description="held and valid today")
-    q: str | None = Field(None, min_length=1, max_length=100, description="name contains")
+    # Three characters at least: the name index is of trigrams, and shorter text scans every row.
+    q: str | None = Field(None, min_length=3, max_length=100, description="name contains")
 
     def for_caller(self, principal: Principal) -> search.Filters:
         """These filters, narrowed to what `principal` may see."""
