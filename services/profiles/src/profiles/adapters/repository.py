@@ -28,6 +28,7 @@ from profiles.domain.model import (
     Profile,
     RiskPeriod,
 )
+from supportmatch_core import outbox
 from supportmatch_core.problems import Conflict
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
@@ -262,6 +263,7 @@ def write_many(
         _insert_many(connection, enterprise_versions, versions)
     if events:
         _insert_many(connection, backbone.outbox, events)
+        connection.info[outbox.WRITTEN] = True  # wakes this process's relay at commit
 
 
 def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
