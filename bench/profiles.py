@@ -188,7 +188,7 @@ def filters() -> dict[str, search.Filters]:
         "ownership foreign": search.Filters(ownership="foreign"),
         "ownership central_soe": search.Filters(ownership="central_soe"),
         "certified little_giant": search.Filters(certification="little_giant", certified_on=today),
-        "q 华信": search.Filters(name_contains="华信"),
+        "q 华信 (2 characters; the API refuses)": search.Filters(name_contains="华信"),
         "q 华信精密制造": search.Filters(name_contains="华信精密制造"),
         "44 + C + small": search.Filters(
             provinces=frozenset({"44"}), industry_prefix="C", size_class="small"
@@ -225,7 +225,9 @@ def bench_queries(engine: Engine, repetitions: int, limit: int) -> dict[str, dic
 
 
 def explain(engine: Engine, label: str, limit: int) -> str:
-    query = search._query(filters()[label]).order_by(enterprises.c.uscc).limit(limit)
+    chosen = filters()[label]
+    provinces = search._provinces(chosen)
+    query = search._query(chosen, provinces).order_by(enterprises.c.uscc).limit(limit)
     compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
     with engine.connect() as connection:
         plan = connection.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}"))
