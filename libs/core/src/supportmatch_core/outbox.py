@@ -17,17 +17,18 @@ class Outbox:
     """Appends events to the outbox table inside the current unit of work."""
 
     def __init__(self, tables: BackboneTables) -> None:
-        self._table = tables.outbox
+        self._insert = insert(tables.outbox)
 
     def add(self, connection: Connection, *, topic: str, event: Event) -> None:
         """Record `event` for publication on `topic`; it commits or rolls back with the caller."""
         connection.info[WRITTEN] = True
         connection.execute(
-            insert(self._table).values(
-                event_id=event.id,
-                topic=topic,
-                key=event.subject,
-                payload=event.to_bytes().decode(),
-                created_at=datetime.now(UTC),
-            )
+            self._insert,
+            {
+                "event_id": event.id,
+                "topic": topic,
+                "key": event.subject,
+                "payload": event.to_bytes().decode(),
+                "created_at": datetime.now(UTC),
+            },
         )

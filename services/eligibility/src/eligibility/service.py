@@ -47,22 +47,27 @@ def rematch_enterprise(
     Snapshots can arrive out of order (a relay retry); an older version than the one held is ignored.
     """
     uscc, version = profile["uscc"], int(profile["version"])
-    held = repository.profile_version(connection, uscc)
-    if held is not None and held >= version:
+    known_version = repository.profile_version(connection, uscc)
+    if known_version is not None and known_version >= version:
         return 0
     facts = facts_of(profile)
     province = facts["province_code"]
     repository.save_facts(
-        connection, uscc=uscc, version=version, facts=facts, exists=held is not None
+        connection, uscc=uscc, version=version, facts=facts, exists=known_version is not None
     )
-    previous = repository.current_statuses(connection, uscc)
+    held = repository.held_determinations(connection, uscc)
     changed = 0
     for measure in catalogue.in_force(on):
         decision = decide(measure, facts, on)
-        before = previous.get(measure.id)
-        if before == decision.status:
-            # Same status: keep the stored explanation current, but it is not news.
-            repository.refresh(connection, uscc=uscc, decision=decision)
+        stored = held.get(measure.id)
+        before = stored.status if stored else None
+        if stored is not None and before == decision.status:
+            # Same status is not news; rewrite only if the facts used or the version changed.
+            if (stored.facts_digest, stored.measure_version) != (
+                decision.facts_digest,
+                measure.version,
+            ):
+                repository.refresh(connection, uscc=uscc, decision=decision)
             continue
         repository.record(connection, uscc=uscc, decision=decision, previous=before)
         outbox.add(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from eligibility.adapters.tables import (
     determination_history,
@@ -37,7 +38,7 @@ def save_facts(
             delete(enterprise_certifications).where(enterprise_certifications.c.uscc == uscc)
         )
     else:
-        connection.execute(insert(enterprise_facts).values(uscc=uscc, **values))
+        connection.execute(insert(enterprise_facts), {"uscc": uscc, **values})
     held = [
         {
             "uscc": uscc,
@@ -60,13 +61,24 @@ def facts_of_firm(connection: Connection, uscc: str) -> dict[str, Any] | None:
     return None if facts is None else dict(facts)
 
 
-def current_statuses(connection: Connection, uscc: str) -> dict[str, Status]:
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A stored determination, as far as deciding whether a new one differs from it."""
+
+    status: Status
+    measure_version: int
+    facts_digest: str
+
+
+def held_determinations(connection: Connection, uscc: str) -> dict[str, Held]:
+    d = determinations.c
     rows = connection.execute(
-        select(determinations.c.measure_id, determinations.c.status).where(
-            determinations.c.uscc == uscc
-        )
+        select(d.measure_id, d.status, d.measure_version, d.facts_digest).where(d.uscc == uscc)
     )
-    return {row.measure_id: Status(row.status) for row in rows}
+    return {
+        row.measure_id: Held(Status(row.status), row.measure_version, row.facts_digest)
+        for row in rows
+    }
 
 
 def _values(decision: Decision) -> dict[str, Any]:
@@ -79,16 +91,25 @@ def _values(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _key(uscc: str, measure_id: str) -> Any:
-    return (determinations.c.uscc == uscc) & (determinations.c.measure_id == measure_id)
+# Statements built once, executed with parameters: SQLAlchemy then reuses their compiled form.
+_UPDATE = update(determinations).where(
+    determinations.c.uscc == bindparam("key_uscc"),
+    determinations.c.measure_id == bindparam("key_measure"),
+)
+_INSERT = insert(determinations)
+_HISTORY = insert(determination_history)
 
 
 def refresh(connection: Connection, *, uscc: str, decision: Decision) -> None:
     """Rewrite the stored determination whose status did not change (new facts or version)."""
     connection.execute(
-        update(determinations)
-        .where(_key(uscc, decision.measure.id))
-        .values(updated_at=datetime.now(UTC), **_values(decision))
+        _UPDATE,
+        {
+            "key_uscc": uscc,
+            "key_measure": decision.measure.id,
+            "updated_at": datetime.now(UTC),
+            **_values(decision),
+        },
     )
 
 
@@ -100,24 +121,22 @@ def record(
     values = _values(decision)
     if previous is None:
         connection.execute(
-            insert(determinations).values(
-                uscc=uscc, measure_id=decision.measure.id, updated_at=now, **values
-            )
+            _INSERT, {"uscc": uscc, "measure_id": decision.measure.id, "updated_at": now, **values}
         )
     else:
         connection.execute(
-            update(determinations)
-            .where(_key(uscc, decision.measure.id))
-            .values(updated_at=now, **values)
+            _UPDATE,
+            {"key_uscc": uscc, "key_measure": decision.measure.id, "updated_at": now, **values},
         )
     connection.execute(
-        insert(determination_history).values(
-            uscc=uscc,
-            measure_id=decision.measure.id,
-            recorded_at=now,
-            previous_status=previous.value if previous else None,
+        _HISTORY,
+        {
+            "uscc": uscc,
+            "measure_id": decision.measure.id,
+            "recorded_at": now,
+            "previous_status": previous.value if previous else None,
             **values,
-        )
+        },
     )
 
 
