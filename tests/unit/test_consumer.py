@@ -27,10 +27,10 @@ class FakeConnection:
     statements: list[Any] = field(default_factory=list)
     fail_with: Exception | None = None
 
-    def execute(self, statement: Any) -> None:
+    def execute(self, statement: Any, parameters: Any = None) -> None:
         if self.fail_with is not None:
             raise self.fail_with
-        self.statements.append(statement)
+        self.statements.append((statement, parameters))
 
 
 @dataclass
@@ -124,9 +124,8 @@ def test_a_valid_event_is_handled_once_with_its_processed_row() -> None:
     assert [e for _, e in handler.calls] == [event]
     assert handler.calls[0][0] is uow.connection
     assert uow.begun == uow.committed == 1
-    (statement,) = uow.connection.statements
+    ((statement, params),) = uow.connection.statements
     assert statement.table.name == "processed_events"
-    params = statement.compile().params
     assert params["consumer"] == "eligibility"
     assert params["event_id"] == event.id
     assert producer.sent == []

@@ -68,6 +68,7 @@ class EventConsumer:
         self._handler = handler
         self._uow = uow
         self._processed = tables.processed_events
+        self._record = insert(tables.processed_events)
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory
         self._producer: KafkaProducer | None = None
@@ -210,9 +211,8 @@ class EventConsumer:
 
     def _record_and_handle(self, connection: Connection, event: Event) -> None:
         connection.execute(
-            insert(self._processed).values(
-                consumer=self.name, event_id=event.id, processed_at=datetime.now(UTC)
-            )
+            self._record,
+            {"consumer": self.name, "event_id": event.id, "processed_at": datetime.now(UTC)},
         )
         self._handler(connection, event)
 

@@ -11,6 +11,9 @@ from notifications.adapters.tables import inbox
 from notifications.domain.messages import InboxMessage
 
 
+_INSERT = insert(inbox)  # built once: executed with parameters, its compiled form is reused
+
+
 def add_entry(
     connection: Connection,
     *,
@@ -22,19 +25,20 @@ def add_entry(
     message: InboxMessage,
 ) -> None:
     connection.execute(
-        insert(inbox).values(
-            uscc=uscc,
-            province_code=province_code,
-            event_id=event_id,
-            measure_id=measure_id,
-            status=status,
-            title_zh=message.title_zh,
-            title_en=message.title_en,
-            body_zh=message.body_zh,
-            body_en=message.body_en,
-            facts_to_provide=message.facts_to_provide,
-            created_at=datetime.now(UTC),
-        )
+        _INSERT,
+        {
+            "uscc": uscc,
+            "province_code": province_code,
+            "event_id": event_id,
+            "measure_id": measure_id,
+            "status": status,
+            "title_zh": message.title_zh,
+            "title_en": message.title_en,
+            "body_zh": message.body_zh,
+            "body_en": message.body_en,
+            "facts_to_provide": message.facts_to_provide,
+            "created_at": datetime.now(UTC),
+        },
     )
 
 
