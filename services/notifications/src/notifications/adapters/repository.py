@@ -10,7 +10,6 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from notifications.adapters.tables import inbox
 from notifications.domain.messages import InboxMessage
 
-
 _INSERT = insert(inbox)  # built once: executed with parameters, its compiled form is reused
 
 
