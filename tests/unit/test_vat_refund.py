@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from datetime import date
 from importlib import resources
@@ -382,3 +383,17 @@ def test_measure_document_with_null_fields_is_rejected(field: str) -> None:
     doc[field] = None
     with pytest.raises(InvalidCriteria):
         measure_from_document(doc)
+
+
+def test_digest_of_titles_that_differ_only_in_an_open_end() -> None:
+    from eligibility.domain.criteria import Certified
+    from eligibility.domain.decision import facts_digest
+
+    measure = dataclasses.replace(vat_refund(), criteria=Certified("little_giant"))
+    facts = {
+        "certifications": [
+            ("little_giant", "national", "2023-01-01", None),
+            ("little_giant", "national", "2023-01-01", "2025-12-31"),
+        ]
+    }
+    assert len(facts_digest(measure, facts)) == 64

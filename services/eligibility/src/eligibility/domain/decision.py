@@ -76,7 +76,11 @@ def facts_digest(measure: Measure, facts: Mapping[str, Any]) -> str:
         name: facts.get(name) for name in sorted(set(facts_named(measure.criteria)))
     }
     if uses_certifications(measure.criteria):
-        used["certifications"] = sorted(list(c) for c in facts.get("certifications") or ())
+        # An open-ended title (valid_to None) must sort beside dated ones without failing.
+        used["certifications"] = sorted(
+            (list(c) for c in facts.get("certifications") or ()),
+            key=lambda c: [str(part or "") for part in c],
+        )
     canonical = json.dumps(used, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
