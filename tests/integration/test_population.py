@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
@@ -17,7 +17,7 @@ from eligibility.adapters import repository
 from eligibility.adapters.tables import backbone, determinations, enterprise_facts
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.facts import facts_of
-from eligibility.domain.measures import load_catalogue
+from eligibility.domain.measures import load_catalogue, uses_certifications
 from eligibility.population import rematch, rematch_due
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
@@ -125,6 +125,12 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
     ]
     again = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=Catalogue(edited), on=ON)
     assert [r.measure_id for r in again] == ["vat-credit-refund"]
+    # The next day, only measures whose criteria depend on the day are decided again.
+    next_day = ON + timedelta(days=1)
+    later = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=next_day)
+    dated = {m.id for m in catalogue.in_force(next_day) if uses_certifications(m.criteria)}
+    fresh = {m.id for m in catalogue.in_force(next_day)} - {m.id for m in catalogue.in_force(ON)}
+    assert {r.measure_id for r in later} == dated | fresh
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from eligibility.adapters.tables import determinations, enterprise_facts, rematc
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status, decide
 from eligibility.domain.events import eligibility_changed
-from eligibility.domain.measures import Measure
+from eligibility.domain.measures import Measure, uses_certifications
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION
@@ -97,28 +97,28 @@ def _log(connection: Connection, measure: Measure, on: date, changed: int) -> No
 def rematch_due(
     *, uow: UnitOfWork, outbox: Outbox, catalogue: Catalogue, on: date
 ) -> list[Rematch]:
-    """Re-decide the population for each measure version in force on `on` not yet done that day
-    (a document edited without a new version counts as not done).
+    """Re-decide the population for each measure in force on `on` whose decision may have moved.
 
-    Runs at start-up (a changed catalogue) and from the daily tick (measures entering their
-    validity, and dates in criteria such as certification validity).
+    That is a version (or edited document) never decided for everyone before, and, once a day,
+    a measure whose criteria depend on the day (certifications valid on it). Runs at start-up and
+    from the daily tick; a firm's own changes are decided when its profile event arrives.
     """
+    log = rematch_log.c
     with uow.read() as connection:
-        done = {
-            (row.measure_id, row.measure_version, row.measure_digest)
-            for row in connection.execute(
-                select(
-                    rematch_log.c.measure_id,
-                    rematch_log.c.measure_version,
-                    rematch_log.c.measure_digest,
-                ).where(rematch_log.c.rematched_on == on)
-            )
-        }
-    return [
-        rematch(uow=uow, outbox=outbox, measure=measure, on=on)
+        rows = connection.execute(
+            select(log.measure_id, log.measure_version, log.measure_digest, log.rematched_on)
+        ).all()
+    ever = {(r.measure_id, r.measure_version, r.measure_digest) for r in rows}
+    today = {
+        (r.measure_id, r.measure_version, r.measure_digest) for r in rows if r.rematched_on == on
+    }
+    due = [
+        measure
         for measure in catalogue.in_force(on)
-        if (measure.id, measure.version, measure.digest) not in done
+        if (measure.id, measure.version, measure.digest)
+        not in (today if uses_certifications(measure.criteria) else ever)
     ]
+    return [rematch(uow=uow, outbox=outbox, measure=measure, on=on) for measure in due]
 
 
 def preview(
