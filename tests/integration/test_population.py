@@ -96,11 +96,11 @@ class FailingOutbox(Outbox):
         super().__init__(backbone)
         self.left = after
 
-    def add(self, connection: Connection, *, topic: str, event: Event) -> None:
-        self.left -= 1
+    def add_many(self, connection: Connection, *, topic: str, events: list[Event]) -> None:
+        self.left -= len(events)
         if self.left < 0:
             raise RuntimeError("the database went away half-way")
-        super().add(connection, topic=topic, event=event)
+        super().add_many(connection, topic=topic, events=events)
 
 
 def test_a_failure_half_way_leaves_nobody_rematched(uow: UnitOfWork) -> None:

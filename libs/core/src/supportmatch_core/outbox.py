@@ -21,14 +21,24 @@ class Outbox:
 
     def add(self, connection: Connection, *, topic: str, event: Event) -> None:
         """Record `event` for publication on `topic`; it commits or rolls back with the caller."""
+        self.add_many(connection, topic=topic, events=[event])
+
+    def add_many(self, connection: Connection, *, topic: str, events: list[Event]) -> None:
+        """Record several events in one statement (population re-matches, bulk imports)."""
+        if not events:
+            return
         connection.info[WRITTEN] = True
+        now = datetime.now(UTC)
         connection.execute(
             self._insert,
-            {
-                "event_id": event.id,
-                "topic": topic,
-                "key": event.subject,
-                "payload": event.to_bytes().decode(),
-                "created_at": datetime.now(UTC),
-            },
+            [
+                {
+                    "event_id": event.id,
+                    "topic": topic,
+                    "key": event.subject,
+                    "payload": event.to_bytes().decode(),
+                    "created_at": now,
+                }
+                for event in events
+            ],
         )

@@ -55,28 +55,31 @@ def rematch(
             query = query.with_for_update(of=enterprise_facts)
         rows = connection.execute(query.execution_options(yield_per=batch))
         for part in rows.partitions():
+            changes, refreshes, events = [], [], []
             for row in part:
                 decision = decide(measure, row.facts, on)
                 if decision.status.value != row.status:
                     raise AssertionError(f"SQL and Python disagree on {row.uscc}: a bug")
                 held = Status(row.held) if row.held else None
                 if held == decision.status:
-                    repository.refresh(connection, uscc=row.uscc, decision=decision)
-                    refreshed += 1
+                    refreshes.append((row.uscc, decision))
                     continue
-                repository.record(connection, uscc=row.uscc, decision=decision, previous=held)
-                outbox.add(
-                    connection,
-                    topic=DETERMINATION,
-                    event=eligibility_changed(
+                changes.append((row.uscc, decision, held))
+                events.append(
+                    eligibility_changed(
                         uscc=row.uscc,
                         province_code=row.facts["province_code"],
                         decision=decision,
                         previous=held,
                         profile_version=row.profile_version,
-                    ),
+                    )
                 )
-                changed += 1
+            # One statement per table and partition: the per-row INSERTs were most of the time.
+            repository.refresh_many(connection, refreshes)
+            repository.record_many(connection, changes)
+            outbox.add_many(connection, topic=DETERMINATION, events=events)
+            changed += len(changes)
+            refreshed += len(refreshes)
         _log(connection, measure, on, changed)
     return Rematch(measure.id, measure.version, changed, refreshed)
 

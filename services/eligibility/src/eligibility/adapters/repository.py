@@ -102,41 +102,60 @@ _HISTORY = insert(determination_history)
 
 def refresh(connection: Connection, *, uscc: str, decision: Decision) -> None:
     """Rewrite the stored determination whose status did not change (new facts or version)."""
-    connection.execute(
-        _UPDATE,
-        {
-            "key_uscc": uscc,
-            "key_measure": decision.measure.id,
-            "updated_at": datetime.now(UTC),
-            **_values(decision),
-        },
-    )
+    refresh_many(connection, [(uscc, decision)])
+
+
+def refresh_many(connection: Connection, items: list[tuple[str, Decision]]) -> None:
+    if items:
+        now = datetime.now(UTC)
+        connection.execute(
+            _UPDATE,
+            [
+                {"key_uscc": uscc, "key_measure": d.measure.id, "updated_at": now, **_values(d)}
+                for uscc, d in items
+            ],
+        )
 
 
 def record(
     connection: Connection, *, uscc: str, decision: Decision, previous: Status | None
 ) -> None:
     """Store the determination and append it to the history."""
+    record_many(connection, [(uscc, decision, previous)])
+
+
+def record_many(connection: Connection, items: list[tuple[str, Decision, Status | None]]) -> None:
+    """Store determinations whose status changed, and their history, one statement each."""
+    if not items:
+        return
     now = datetime.now(UTC)
-    values = _values(decision)
-    if previous is None:
-        connection.execute(
-            _INSERT, {"uscc": uscc, "measure_id": decision.measure.id, "updated_at": now, **values}
-        )
-    else:
-        connection.execute(
-            _UPDATE,
-            {"key_uscc": uscc, "key_measure": decision.measure.id, "updated_at": now, **values},
-        )
+    values = [(uscc, d, previous, _values(d)) for uscc, d, previous in items]
+    new = [
+        {"uscc": uscc, "measure_id": d.measure.id, "updated_at": now, **v}
+        for uscc, d, previous, v in values
+        if previous is None
+    ]
+    changed = [
+        {"key_uscc": uscc, "key_measure": d.measure.id, "updated_at": now, **v}
+        for uscc, d, previous, v in values
+        if previous is not None
+    ]
+    if new:
+        connection.execute(_INSERT, new)
+    if changed:
+        connection.execute(_UPDATE, changed)
     connection.execute(
         _HISTORY,
-        {
-            "uscc": uscc,
-            "measure_id": decision.measure.id,
-            "recorded_at": now,
-            "previous_status": previous.value if previous else None,
-            **values,
-        },
+        [
+            {
+                "uscc": uscc,
+                "measure_id": d.measure.id,
+                "recorded_at": now,
+                "previous_status": previous.value if previous else None,
+                **v,
+            }
+            for uscc, d, previous, v in values
+        ],
     )
 
 
