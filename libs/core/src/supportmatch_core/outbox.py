@@ -28,17 +28,19 @@ class Outbox:
         if not events:
             return
         connection.info[WRITTEN] = True
-        now = datetime.now(UTC)
-        connection.execute(
-            self._insert,
-            [
-                {
-                    "event_id": event.id,
-                    "topic": topic,
-                    "key": event.subject,
-                    "payload": event.to_bytes().decode(),
-                    "created_at": now,
-                }
-                for event in events
-            ],
-        )
+        connection.execute(self._insert, outbox_rows(topic, events))
+
+
+def outbox_rows(topic: str, events: list[Event]) -> list[dict[str, object]]:
+    """The outbox rows of `events`, for writers that insert them in bulk themselves (COPY)."""
+    now = datetime.now(UTC)
+    return [
+        {
+            "event_id": event.id,
+            "topic": topic,
+            "key": event.subject,
+            "payload": event.to_bytes().decode(),
+            "created_at": now,
+        }
+        for event in events
+    ]

@@ -17,7 +17,7 @@ from profiles.domain.size import SizeResult, classify
 from profiles.domain.snapshot import profile_changed, snapshot_data
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
-from supportmatch_core.outbox import Outbox
+from supportmatch_core.outbox import Outbox, outbox_rows
 from supportmatch_core.problems import Forbidden, NotFound
 from supportmatch_core.topics import PROFILE
 
@@ -237,15 +237,7 @@ def save_many(
         )
         # The stored profile differs from `after` only in version and timestamps.
         event = profile_changed({**data, "version": version, "updated_at": now.isoformat()})
-        rows["events"].append(
-            {
-                "event_id": event.id,
-                "topic": PROFILE,
-                "key": event.subject,
-                "payload": event.to_bytes().decode(),
-                "created_at": now,
-            }
-        )
+        rows["events"] += outbox_rows(PROFILE, [event])
         outcomes.append("updated" if before else "created")
     repository.write_many(connection, **rows)
     return outcomes
