@@ -1,0 +1,72 @@
+"""Per-event costs behind the pipeline: checking an event against its contract, and the eligibility
+handler deciding one profile event against the catalogue in force (SQLite, in-process)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.remove(sys.path[0])
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from eligibility.adapters.tables import backbone
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.measures import load_catalogue
+from eligibility.service import rematch_enterprise
+from supportmatch_core import contracts
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.events import Event
+from supportmatch_core.migrate import upgrade_to_head
+from supportmatch_core.outbox import Outbox
+from supportmatch_core.topics import DETERMINATION
+from tests.unit._snapshots import decide_for, determination, profile_snapshot
+
+
+def contract_check_ms(count: int) -> float:
+    data = determination(decide_for())
+    event = Event(type=DETERMINATION, source="bench", subject=data["uscc"], data=data)
+    contracts.check(event)  # compile the validator first
+    started = time.perf_counter()
+    for _ in range(count):
+        contracts.check(event)
+    return (time.perf_counter() - started) / count * 1000
+
+
+def handler_ms(count: int, on: date) -> tuple[float, int]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-events-"))
+    url = f"sqlite:///{folder / 'eligibility.sqlite3'}"
+    upgrade_to_head("eligibility", url)
+    engine = create_database_engine(url)
+    catalogue = Catalogue(load_catalogue())
+    snapshots = [profile_snapshot(employees=50, revenue=10_000_000) for _ in range(count)]
+    started = time.perf_counter()
+    with UnitOfWork(engine).begin() as connection:
+        for snapshot in snapshots:
+            rematch_enterprise(
+                connection, profile=snapshot, outbox=Outbox(backbone), catalogue=catalogue, on=on
+            )
+    elapsed = (time.perf_counter() - started) / count * 1000
+    engine.dispose()
+    return elapsed, len(catalogue.in_force(on))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--profiles", type=int, default=300)
+    parser.add_argument("--day", type=date.fromisoformat, default=date(2026, 11, 26))
+    args = parser.parse_args()
+    print(f"contract check, one determination event: {contract_check_ms(args.events):.4f} ms")
+    per_profile, in_force = handler_ms(args.profiles, args.day)
+    print(
+        f"eligibility handler, one new profile, {in_force} measures in force: {per_profile:.2f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
