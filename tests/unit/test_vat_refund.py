@@ -51,6 +51,8 @@ def test_catalogue_loads_the_vat_credit_refund_measure() -> None:
         "title_zh": measure.title_zh,
         "title_en": measure.title_en,
         "clause": "（十六）",
+        "kind": "benefit",
+        "how_to_apply": measure.how_to_apply,
         "valid_to": None,
     }
 

@@ -65,7 +65,6 @@ class DecisionRead(BaseModel):
         return cls(
             measure={
                 **measure.reference(),
-                "kind": measure.kind,
                 "valid_from": measure.valid_from.isoformat(),
                 "ended": measure.ended_by(decision.evaluated_on),
             },

@@ -55,6 +55,8 @@ class Measure:
             "title_zh": self.title_zh,
             "title_en": self.title_en,
             "clause": self.clause,
+            "kind": self.kind,
+            "how_to_apply": self.how_to_apply,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
 
