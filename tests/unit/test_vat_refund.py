@@ -368,8 +368,11 @@ def test_measure_document_valid_for_one_day_is_accepted() -> None:
     [
         (lambda d: d.pop("clause"), "clause: required"),
         (lambda d: d.pop("criteria"), "criteria: required"),
-        (lambda d: d.update(valid_from="1 July 2022"), "Invalid isoformat"),
-        (lambda d: d.update(version="one"), "invalid literal"),
+        (lambda d: d.update(valid_from="1 July 2022"), "valid_from: expected a date"),
+        (lambda d: d.update(valid_to="2022-02-30"), "valid_to: expected a date"),
+        (lambda d: d.update(version="one"), "version: expected a whole number"),
+        (lambda d: d.update(title_en=7), "title_en: expected a non-empty string"),
+        (lambda d: d.update(kind="gift"), "kind: one of"),
     ],
 )
 def test_measure_document_with_bad_fields_is_rejected(change: Any, message: str) -> None:

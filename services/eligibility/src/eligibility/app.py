@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from eligibility import worker
-from eligibility.api import checks, determinations, measures
+from eligibility import lifecycle, worker
+from eligibility.adapters.tables import backbone
+from eligibility.api import checks, determinations, measures, measures_admin
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.measures import load_catalogue
+from eligibility.domain.measures import shipped_documents
 from eligibility.settings import EligibilitySettings
 from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.outbox import Outbox
 from supportmatch_core.web import Runtime, create_app
 
 
@@ -18,17 +20,21 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
     app: FastAPI
 
     def runtime() -> Runtime:
-        catalogue = Catalogue(load_catalogue())
-        app.state.catalogue = catalogue
         engine = create_database_engine(settings.database_url)
-        return Runtime(
-            engine=engine, workers=worker.workers(settings, UnitOfWork(engine), catalogue)
-        )
+        uow = UnitOfWork(engine)
+        # The shipped files seed the catalogue; what administrators published is kept beside them.
+        lifecycle.seed(uow=uow, outbox=Outbox(backbone), documents=shipped_documents())
+        catalogue = Catalogue([], revision=-1)
+        with uow.read() as connection:
+            lifecycle.refresh(connection, catalogue)
+        app.state.catalogue = catalogue
+        return Runtime(engine=engine, workers=worker.workers(settings, uow, catalogue))
 
     app = create_app(
         settings=settings,
         title="supportmatch eligibility",
-        routers=[determinations.router, measures.router, checks.router],
+        # The admin routes first: /v1/measures/drafts is not a measure called "drafts".
+        routers=[determinations.router, measures_admin.router, measures.router, checks.router],
         build_runtime=runtime,
     )
     return app

@@ -7,12 +7,16 @@ import threading
 from collections.abc import Callable
 from datetime import date
 
+from sqlalchemy import Connection
+
 from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
+from eligibility.lifecycle import CurrentCatalogue, StaleCatalogue, refresh
 from eligibility.population import rematch_due
 from eligibility.service import profile_changed_handler
 from supportmatch_core.db import UnitOfWork
+from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import PROFILE
@@ -40,25 +44,41 @@ class DailyTick:
         self._every = every_seconds
 
     def run(self, stop: threading.Event) -> None:
+        current = CurrentCatalogue(self._uow, self._catalogue)
         while not stop.is_set():
-            for done in rematch_due(
-                uow=self._uow, outbox=Outbox(backbone), catalogue=self._catalogue, on=self._today()
-            ):
+            with self._uow.read() as connection:
+                refresh(connection, self._catalogue)
+            try:
+                done = rematch_due(
+                    uow=current,
+                    outbox=Outbox(backbone),
+                    catalogue=self._catalogue,
+                    on=self._today(),
+                )
+            except StaleCatalogue:
+                continue  # a measure was published or retired meanwhile: reload and start again
+            for rematched in done:
                 log.info(
                     "population re-matched",
                     extra={
-                        "measure": done.measure_id,
-                        "version": done.version,
-                        "changed": done.changed,
+                        "measure": rematched.measure_id,
+                        "version": rematched.version,
+                        "changed": rematched.changed,
                     },
                 )
             stop.wait(self._every)
 
 
 def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Catalogue) -> WorkerGroup:
-    handler = profile_changed_handler(
+    decide = profile_changed_handler(
         outbox=Outbox(backbone), catalogue=catalogue, today=china_today
     )
+
+    def handler(connection: Connection, event: Event) -> None:
+        # Decide with the catalogue in force: a publish elsewhere waits for this, or this for it.
+        refresh(connection, catalogue, hold=True)
+        decide(connection, event)
+
     return WorkerGroup(
         [
             event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),

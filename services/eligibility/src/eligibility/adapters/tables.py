@@ -101,3 +101,39 @@ rematch_log = Table(
     Column("finished_at", UtcDateTime(), nullable=False),
     Index("ix_rematch_log_day", "rematched_on", "measure_id"),
 )
+
+# Every published measure version (the shipped files are the seed) and the drafts beside them.
+measure_versions = Table(
+    "measure_versions",
+    metadata,
+    Column("measure_id", String(100), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("document", JSON, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("status", String(20), nullable=False),  # published | retired
+    Column("managed_by", String(20), nullable=False),  # catalogue (the file) | admin (the API)
+    Column("published_at", UtcDateTime(), nullable=False),
+    Column("published_by", String(200), nullable=False),
+    Column("retired_at", UtcDateTime(), nullable=True),
+    Column("retired_by", String(200), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+measure_drafts = Table(
+    "measure_drafts",
+    metadata,
+    Column("measure_id", String(100), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("document", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+)
+
+# One row: bumped by every change of the catalogue; each instance reloads when it moves.
+catalogue_revision = Table(
+    "catalogue_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),
+)

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from eligibility import population
 from eligibility.api.deps import CatalogueDep, UowDep
+from eligibility.api.measures_admin import refusals
 from eligibility.api.presenters import MeasureRead
 from eligibility.domain.clock import china_today
-from eligibility.domain.criteria import InvalidCriteria
 from eligibility.domain.measures import measure_from_document
+from eligibility.preview import preview_measure
 from supportmatch_core.auth import Role, require_role
-from supportmatch_core.problems import Invalid, NotFound
+from supportmatch_core.problems import NotFound
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
@@ -79,15 +79,8 @@ def preview_draft(
     uow: UowDep,
     on: Annotated[date | None, Query(description="defaults to today")] = None,
 ) -> dict[str, Any]:
-    """How many firms a draft version would reach, by status, region, size and ownership,
-    beside the version in force now. Nothing is stored or announced."""
-    try:
+    """How many and which firms a posted draft version would reach, by status, region, size and
+    ownership, beside the version in force now. Nothing is stored or announced."""
+    with refusals():
         measure = measure_from_document({**draft, "id": measure_id})
-    except InvalidCriteria as error:
-        field, _, message = str(error).partition(": ")
-        raise Invalid(field or "body", message or str(error)) from error
-    day = on or china_today()
-    with uow.read() as connection:
-        return population.preview(
-            connection, draft=measure, current=catalogue.current(measure_id, day), on=day
-        )
+    return preview_measure(uow=uow, catalogue=catalogue, draft=measure, on=on or china_today())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 
@@ -9,12 +10,24 @@ from eligibility.domain.measures import Measure
 
 
 class Catalogue:
-    """Measure versions by id; at most one version of a measure is in force on any day."""
+    """Measure versions by id; at most one version of a measure is in force on any day.
 
-    def __init__(self, measures: Sequence[Measure]) -> None:
-        self._by_id: dict[str, list[Measure]] = {}
-        for measure in sorted(measures, key=lambda m: (m.id, m.version)):
-            self._by_id.setdefault(measure.id, []).append(measure)
+    `revision` is the database's catalogue revision these versions were read at (-1: none
+    read yet); `replace` swaps every version at once, so readers in other threads see the
+    old catalogue or the new one, never a mix.
+    """
+
+    def __init__(self, measures: Sequence[Measure], revision: int = 0) -> None:
+        self._by_id = _by_id(measures)
+        self.revision = revision
+        self._replacing = threading.Lock()
+
+    def replace(self, measures: Sequence[Measure], revision: int) -> None:
+        """Swap in the versions read at `revision`, unless a later revision is already held."""
+        by_id = _by_id(measures)
+        with self._replacing:
+            if revision >= self.revision:
+                self._by_id, self.revision = by_id, revision
 
     def __iter__(self) -> Iterator[Measure]:
         return (m for versions in self._by_id.values() for m in versions)
@@ -40,3 +53,10 @@ class Catalogue:
                 return measure
         ended = [m for m in versions if m.ended_by(on)]
         return ended[-1] if ended else None
+
+
+def _by_id(measures: Sequence[Measure]) -> dict[str, list[Measure]]:
+    by_id: dict[str, list[Measure]] = {}
+    for measure in sorted(measures, key=lambda m: (m.id, m.version)):
+        by_id.setdefault(measure.id, []).append(measure)
+    return by_id

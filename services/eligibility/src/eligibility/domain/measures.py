@@ -63,13 +63,30 @@ class Measure:
 
 def measure_from_document(doc: dict[str, Any]) -> Measure:
     """Read one measure document; raise `InvalidCriteria` with the path of the first error."""
+    if not isinstance(doc, dict):
+        raise InvalidCriteria("(root): expected a measure document (an object)")
     try:
+        for name in _TEXTS:
+            if not isinstance(doc[name], str) or not doc[name].strip():
+                raise InvalidCriteria(f"{name}: expected a non-empty string")
+        version = doc["version"]
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise InvalidCriteria("version: expected a whole number from 1")
+        if doc["kind"] not in _KINDS:
+            raise InvalidCriteria(f"kind: one of {', '.join(_KINDS)}")
+        if not isinstance(doc["sources"], list) or not all(
+            isinstance(s, dict) for s in doc["sources"]
+        ):
+            raise InvalidCriteria("sources: expected a list of objects")
+        departments = doc.get("departments") or []
+        if not isinstance(departments, list) or not all(isinstance(d, str) for d in departments):
+            raise InvalidCriteria("departments: expected a list of strings")
+        valid_from = _day(doc, "valid_from")
+        valid_to = _day(doc, "valid_to") if doc.get("valid_to") is not None else None
         criteria = parse(doc["criteria"], check=check_comparison)
-        valid_from = date.fromisoformat(doc["valid_from"])
-        valid_to = date.fromisoformat(doc["valid_to"]) if doc.get("valid_to") else None
         measure = Measure(
             id=doc["id"],
-            version=int(doc["version"]),
+            version=version,
             title_zh=doc["title_zh"],
             title_en=doc["title_en"],
             clause=doc["clause"],
@@ -81,13 +98,15 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
             valid_from=valid_from,
             valid_to=valid_to,
             sources=tuple(doc["sources"]),
-            departments=tuple(doc.get("departments") or ()),
+            departments=tuple(departments),
             audience=str(doc.get("audience") or ""),
             digest=hashlib.sha256(
                 json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest(),
             criteria=criteria,
         )
+    except InvalidCriteria:
+        raise
     except KeyError as error:
         raise InvalidCriteria(f"{error.args[0]}: required") from error
     except (TypeError, ValueError) as error:
@@ -95,6 +114,29 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
     if valid_to is not None and valid_to < valid_from:
         raise InvalidCriteria("valid_to: before valid_from")
     return measure
+
+
+_TEXTS = (
+    "id",
+    "title_zh",
+    "title_en",
+    "clause",
+    "quote",
+    "benefit_zh",
+    "benefit_en",
+    "how_to_apply",
+)
+_KINDS = ("benefit", "obligation", "opportunity")
+
+
+def _day(doc: dict[str, Any], name: str) -> date:
+    value = doc[name]
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidCriteria(f"{name}: expected a date as YYYY-MM-DD, got {value!r}")
 
 
 def check_comparison(compare: Compare | Certified, path: str) -> None:
@@ -150,11 +192,16 @@ def uses_certifications(criterion: Criterion) -> bool:
     return any(uses_certifications(child) for child in criterion.children)
 
 
-def load_catalogue() -> list[Measure]:
-    """Every measure version shipped in the catalogue folder."""
+def shipped_documents() -> list[dict[str, Any]]:
+    """Every measure document shipped in the catalogue folder: the seed of the catalogue."""
     folder = resources.files("eligibility") / "catalogue"
     return [
-        measure_from_document(json.loads(item.read_text(encoding="utf-8")))
+        json.loads(item.read_text(encoding="utf-8"))
         for item in sorted(folder.iterdir(), key=lambda f: f.name)
         if item.name.endswith(".json")
     ]
+
+
+def load_catalogue() -> list[Measure]:
+    """Every measure version shipped in the catalogue folder."""
+    return [measure_from_document(doc) for doc in shipped_documents()]

@@ -1,0 +1,113 @@
+"""The lifecycle of a measure version (draft, published, retired) and the rules between the steps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from eligibility.domain.criteria import InvalidCriteria
+from eligibility.domain.events import SOURCE
+from eligibility.domain.measures import Measure
+from supportmatch_core.events import Event
+from supportmatch_core.topics import MEASURE
+
+RESERVED_IDS = frozenset({"drafts"})  # /v1/measures/drafts lists the drafts
+
+
+class Lifecycle(StrEnum):
+    PUBLISHED = "published"  # a new version entered the catalogue
+    CHANGED = "changed"  # a shipped version's document was edited in a release
+    RETIRED = "retired"  # an administrator ended the version
+
+
+class LifecycleConflict(Exception):
+    """A step the catalogue's present state does not allow; `field` names what to change."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def draft_document(doc: Any, *, measure_id: str, version: int) -> dict[str, Any]:
+    """The draft as stored: the posted document, named by the path it was put at."""
+    if not isinstance(doc, dict):
+        raise InvalidCriteria("(root): expected a measure document (an object)")
+    if measure_id in RESERVED_IDS:
+        raise InvalidCriteria(f"id: {measure_id!r} is reserved")
+    try:
+        json.dumps(doc, allow_nan=False)
+    except ValueError as error:
+        raise InvalidCriteria(f"(root): {error}") from None
+    for field, expected in (("id", measure_id), ("version", version)):
+        if field in doc and doc[field] != expected:
+            raise InvalidCriteria(f"{field}: {doc[field]!r} differs from the path ({expected!r})")
+    return {**doc, "id": measure_id, "version": version}
+
+
+def check_new_version(candidate: Measure, published: Sequence[Measure]) -> None:
+    """A draft's version must follow every published version of its measure."""
+    latest = max((m.version for m in published), default=0)
+    if candidate.version <= latest:
+        raise LifecycleConflict(
+            "version", f"{candidate.id} has version {latest} already; a draft needs a higher one"
+        )
+
+
+def check_publishable(candidate: Measure, published: Sequence[Measure]) -> None:
+    """Versions of a measure follow each other without overlap: at most one is in force a day."""
+    check_new_version(candidate, published)
+    for other in published:
+        if _overlap(candidate, other):
+            ends = other.valid_to.isoformat() if other.valid_to else "open-ended"
+            raise LifecycleConflict(
+                "valid_from",
+                f"overlaps version {other.version} ({other.valid_from.isoformat()} to {ends}); "
+                f"retire version {other.version} effective {candidate.valid_from.isoformat()} "
+                "or change the draft's dates",
+            )
+
+
+def _overlap(a: Measure, b: Measure) -> bool:
+    a_end, b_end = a.valid_to or date.max, b.valid_to or date.max
+    return a.valid_from <= b_end and b.valid_from <= a_end
+
+
+def retired_document(doc: dict[str, Any], *, effective_on: date, today: date) -> dict[str, Any]:
+    """The document of a version retired from `effective_on`: its last day in force is the day
+    before. The past stays as decided, so a retirement never takes effect before today."""
+    valid_from = date.fromisoformat(doc["valid_from"])
+    valid_to = date.fromisoformat(doc["valid_to"]) if doc.get("valid_to") else None
+    if effective_on < today:
+        raise InvalidCriteria(f"effective_on: {effective_on} is in the past (today is {today})")
+    if effective_on <= valid_from:
+        raise InvalidCriteria(
+            f"effective_on: the version starts on {valid_from}; retire it after that day"
+        )
+    last_day = effective_on - timedelta(days=1)
+    if valid_to is not None and valid_to <= last_day:
+        raise LifecycleConflict("effective_on", f"the version already ends on {valid_to}")
+    return {**doc, "valid_to": last_day.isoformat()}
+
+
+def measure_changed(
+    *, document: dict[str, Any], measure: Measure, lifecycle: Lifecycle, actor: str
+) -> Event:
+    """The policy.measure.v1 event: the whole document of one version and what happened to it."""
+    return Event(
+        type=MEASURE,
+        source=SOURCE,
+        subject=measure.id,
+        data={
+            "measure_id": measure.id,
+            "version": measure.version,
+            "lifecycle": lifecycle.value,
+            "valid_from": measure.valid_from.isoformat(),
+            "valid_to": measure.valid_to.isoformat() if measure.valid_to else None,
+            "digest": measure.digest,
+            "actor": actor,
+            "document": document,
+        },
+    )

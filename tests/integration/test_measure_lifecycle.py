@@ -1,0 +1,500 @@
+"""Measure drafts, publishing and retiring through the API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, func, select
+
+from eligibility import lifecycle
+from eligibility.adapters import repository
+from eligibility.adapters.tables import (
+    backbone,
+    catalogue_revision,
+    determination_history,
+    determinations,
+    measure_drafts,
+    measure_versions,
+)
+from eligibility.api.deps import new_outbox
+from eligibility.app import build_app
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.clock import china_today
+from eligibility.domain.facts import facts_of
+from eligibility.domain.measures import shipped_documents
+from eligibility.population import rematch
+from supportmatch_core.auth import Role, TokenService
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.events import Event
+from supportmatch_core.outbox import Outbox
+from supportmatch_core.topics import DETERMINATION, MEASURE
+from tests.conftest import Databases, bearer
+from tests.integration.system import InProcessSystem
+from tests.unit._snapshots import COMPLIANT, profile_snapshot
+
+VAT = "vat-credit-refund"
+TODAY = china_today()
+
+
+@pytest.fixture
+def offline(databases: Databases) -> Iterator[InProcessSystem]:
+    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+        yield running
+
+
+@pytest.fixture
+def uow(offline: InProcessSystem) -> Iterator[UnitOfWork]:
+    engine = create_database_engine(offline.urls["eligibility"])
+    yield UnitOfWork(engine)
+    engine.dispose()
+
+
+def _vat_document() -> dict[str, Any]:
+    (doc,) = [d for d in shipped_documents() if d["id"] == VAT and d["version"] == 1]
+    return copy.deepcopy(doc)
+
+
+def _v2(*, valid_from: date = TODAY) -> dict[str, Any]:
+    """Version 2 of the VAT refund: tax credit grade M qualifies too."""
+    doc = _vat_document()
+    doc.update(version=2, valid_from=valid_from.isoformat(), valid_to=None)
+    doc["criteria"]["all"][1] = {"fact": "tax_credit_grade", "op": "in", "value": ["A", "B", "M"]}
+    return doc
+
+
+def _seed_firms(uow: UnitOfWork) -> dict[str, list[str]]:
+    """Four compliant firms, three that differ only in grade M, and three that say nothing."""
+    kinds = {
+        "compliant": COMPLIANT,
+        "grade_m": {**COMPLIANT, "tax_credit_grade": "M"},
+        "silent": {},
+    }
+    firms: dict[str, list[str]] = {kind: [] for kind in kinds}
+    with uow.begin() as connection:
+        for kind, facts in kinds.items():
+            for _ in range(4 if kind == "compliant" else 3):
+                snapshot = profile_snapshot(**facts)
+                repository.save_facts(
+                    connection,
+                    uscc=snapshot["uscc"],
+                    version=1,
+                    facts=facts_of(snapshot),
+                    exists=False,
+                )
+                firms[kind].append(snapshot["uscc"])
+    return {kind: sorted(usccs) for kind, usccs in firms.items()}
+
+
+def _decided_with_v1(uow: UnitOfWork, catalogue: Catalogue) -> None:
+    """What the daily tick did before any administrator came: everyone decided on version 1."""
+    (v1,) = catalogue.versions(VAT)
+    rematch(uow=uow, outbox=Outbox(backbone), measure=v1, on=TODAY)
+
+
+def _count(connection: Connection, table: Any, *where: Any) -> int:
+    return int(
+        connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+    )
+
+
+def _outbox(connection: Connection, topic: str) -> list[Event]:
+    o = backbone.outbox.c
+    payloads = connection.execute(select(o.payload).where(o.topic == topic).order_by(o.id))
+    return [Event.from_bytes(p.encode()) for p in payloads.scalars()]
+
+
+def test_start_up_seeds_every_shipped_version_once_and_a_restart_keeps_what_was_published(
+    offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
+) -> None:
+    shipped = len(shipped_documents())
+    with uow.read() as connection:
+        assert _count(connection, measure_versions) == shipped
+        seeded = _outbox(connection, MEASURE)
+    assert len(seeded) == shipped
+    assert {e.data["lifecycle"] for e in seeded} == {"published"}
+    admin = bearer(tokens)
+    client = offline.eligibility
+    assert client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin).status_code == 201
+    retire = {"effective_on": TODAY.isoformat()}
+    assert client.post(
+        f"/v1/measures/{VAT}/versions/1/retire", json=retire, headers=admin
+    ).is_success
+    published = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
+    assert published.status_code == 200, published.text
+
+    with TestClient(build_app(offline.settings("eligibility"))) as restarted:  # type: ignore[arg-type]
+        versions = restarted.get(f"/v1/measures/{VAT}/versions").json()
+    assert [(v["version"], v["ended"]) for v in versions] == [(1, True), (2, False)]
+    assert versions[0]["valid_to"] == (TODAY - timedelta(days=1)).isoformat()
+    with uow.read() as connection:
+        assert _count(connection, measure_versions) == shipped + 1
+        assert len(_outbox(connection, MEASURE)) == shipped + 2  # the restart announced nothing
+
+
+def test_drafts_are_stored_listed_read_replaced_and_discarded(
+    offline: InProcessSystem, tokens: TokenService
+) -> None:
+    admin, client = bearer(tokens), offline.eligibility
+    path = f"/v1/measures/{VAT}/drafts/2"
+    created = client.put(path, json=_v2(), headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["updated_by"] == "test-admin"
+    changed = _v2()
+    changed["title_en"] = "Monthly refund of incremental VAT credits, grade M too"
+    assert client.put(path, json=changed, headers=admin).status_code == 200
+    (listed,) = client.get("/v1/measures/drafts", headers=admin).json()
+    assert (listed["measure_id"], listed["version"]) == (VAT, 2)
+    assert client.get(path, headers=admin).json()["document"]["title_en"].endswith("grade M too")
+    assert client.get(f"/v1/measures/{VAT}/versions").json()[-1]["version"] == 1  # not published
+    assert client.delete(path, headers=admin).status_code == 204
+    assert client.get(path, headers=admin).status_code == 404
+    assert client.delete(path, headers=admin).status_code == 404
+    assert client.get("/v1/measures/drafts", headers=admin).json() == []
+
+
+def _with(change: Any) -> dict[str, Any]:
+    doc = _v2()
+    change(doc)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "status"),
+    [
+        (
+            _with(
+                lambda d: d["criteria"]["all"].append(
+                    {"fact": "shoe_size", "op": "eq", "value": 42}
+                )
+            ),
+            "criteria.all[5].fact",
+            422,
+        ),
+        (
+            _with(
+                lambda d: d["criteria"]["all"].__setitem__(
+                    1, {"fact": "tax_credit_grade", "op": "gt", "value": "A"}
+                )
+            ),
+            "criteria.all[1].op",
+            422,
+        ),
+        (
+            _with(
+                lambda d: d["criteria"]["all"].__setitem__(
+                    3, {"fact": "tax_evasion_penalties_36m", "op": "lt", "value": "2"}
+                )
+            ),
+            "criteria.all[3].value",
+            422,
+        ),
+        (_with(lambda d: d.update(valid_from="2026-02-30")), "valid_from", 422),
+        (_with(lambda d: d.update(valid_from="next week")), "valid_from", 422),
+        (_with(lambda d: d.update(valid_from=20260101)), "valid_from", 422),
+        (_with(lambda d: d.update(valid_to="2020-01-01")), "valid_to", 422),
+        (_with(lambda d: d.update(kind="gift")), "kind", 422),
+        (_with(lambda d: d.pop("criteria")), "criteria", 422),
+        (_with(lambda d: d.update(criteria=[1, 2])), "criteria", 422),
+        (_with(lambda d: d.update(id="another-measure")), "id", 422),
+        (_with(lambda d: d.update(version=3)), "version", 422),
+        ([1, 2, 3], "", 422),
+        ("not a document", "", 422),
+    ],
+)
+def test_a_bad_draft_is_refused_with_the_path_of_the_error(
+    offline: InProcessSystem, tokens: TokenService, body: Any, field: str, status: int
+) -> None:
+    answer = offline.eligibility.put(
+        f"/v1/measures/{VAT}/drafts/2", json=body, headers=bearer(tokens)
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    if field:
+        assert answer.json()["errors"][0]["field"] == field
+    assert offline.count("eligibility", "measure_drafts") == 0
+
+
+def test_a_draft_must_follow_the_published_versions(
+    offline: InProcessSystem, tokens: TokenService
+) -> None:
+    doc = _vat_document()
+    answer = offline.eligibility.put(
+        f"/v1/measures/{VAT}/drafts/1", json=doc, headers=bearer(tokens)
+    )
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["errors"][0]["field"] == "version"
+    reserved = offline.eligibility.put(
+        "/v1/measures/drafts/drafts/1", json=doc, headers=bearer(tokens)
+    )
+    assert reserved.status_code == 422
+
+
+ADMIN_CALLS = [
+    ("get", "/v1/measures/drafts", None),
+    ("get", f"/v1/measures/{VAT}/drafts/2", None),
+    ("put", f"/v1/measures/{VAT}/drafts/2", _v2()),
+    ("delete", f"/v1/measures/{VAT}/drafts/2", None),
+    ("post", f"/v1/measures/{VAT}/drafts/2/preview", None),
+    ("post", f"/v1/measures/{VAT}/drafts/2/publish", None),
+    ("post", f"/v1/measures/{VAT}/versions/1/retire", {"effective_on": TODAY.isoformat()}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ADMIN_CALLS)
+def test_only_an_administrator_manages_measures(
+    offline: InProcessSystem, tokens: TokenService, method: str, path: str, body: Any
+) -> None:
+    client = offline.eligibility
+    for headers in (
+        bearer(tokens, Role.ENTERPRISE, uscc="914403001922038216"),
+        bearer(tokens, Role.CASEWORKER, regions=["44"]),
+    ):
+        answer = client.request(method, path, json=body, headers=headers)
+        assert answer.status_code == 403, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert "admin" in answer.json()["detail"]
+    assert client.request(method, path, json=body).status_code == 401
+    assert offline.count("eligibility", "measure_drafts") == 0
+    assert client.get(f"/v1/measures/{VAT}").json()["valid_to"] is None
+
+
+def test_preview_of_a_stored_draft_names_the_firms_it_gains(
+    offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
+) -> None:
+    firms = _seed_firms(uow)
+    admin, client = bearer(tokens), offline.eligibility
+    client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
+    answer = client.post(f"/v1/measures/{VAT}/drafts/2/preview", headers=admin)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["current_version"] == 1
+    assert body["draft"]["by_status"]["eligible"] == 7
+    assert body["current"]["by_status"]["eligible"] == 4
+    assert body["firms"]["newly_eligible"] == {"count": 3, "firms": firms["grade_m"]}
+    assert body["firms"]["no_longer_eligible"] == {"count": 0, "firms": []}
+    assert body["firms"]["eligible"]["count"] == 7
+    assert client.post(f"/v1/measures/{VAT}/drafts/3/preview", headers=admin).status_code == 404
+    assert offline.count("eligibility", "determinations") == 0
+
+
+def test_publishing_re_decides_the_population_and_announces_only_the_changes(
+    offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
+) -> None:
+    firms = _seed_firms(uow)
+    catalogue: Catalogue = offline.eligibility.app.state.catalogue  # type: ignore[attr-defined]
+    _decided_with_v1(uow, catalogue)
+    admin, client = bearer(tokens), offline.eligibility
+    client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
+    overlapping = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
+    assert overlapping.status_code == 409, overlapping.text
+    assert "retire version 1" in overlapping.json()["detail"]
+
+    retired = client.post(
+        f"/v1/measures/{VAT}/versions/1/retire",
+        json={"effective_on": TODAY.isoformat()},
+        headers=admin,
+    )
+    assert retired.status_code == 200, retired.text
+    assert retired.json()["rematch"] is None  # nothing of it is in force any more
+    with uow.read() as connection:
+        before = _count(connection, backbone.outbox, backbone.outbox.c.topic == DETERMINATION)
+    published = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
+    assert published.status_code == 200, published.text
+    body = published.json()
+    assert body["measure"]["version"] == 2
+    assert body["rematch"]["changed"] == 3  # the grade-M firms
+    assert body["rematch"]["refreshed"] == 7
+
+    with uow.read() as connection:
+        d = determinations.c
+        held = dict(
+            connection.execute(select(d.uscc, d.measure_version).where(d.measure_id == VAT)).all()
+        )
+        announced = _outbox(connection, DETERMINATION)[before:]
+        measure_events = _outbox(connection, MEASURE)[-2:]
+        assert _count(connection, measure_drafts) == 0
+    assert set(held.values()) == {2}
+    assert sorted(e.subject for e in announced) == firms["grade_m"]
+    assert {(e.data["status"], e.data["previous_status"]) for e in announced} == {
+        ("eligible", "ineligible")
+    }
+    assert [(e.data["version"], e.data["lifecycle"]) for e in measure_events] == [
+        (1, "retired"),
+        (2, "published"),
+    ]
+    assert measure_events[1].data["document"] == _v2()
+    assert catalogue.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
+    again = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
+    assert again.status_code == 404
+
+
+class FailingOutbox(Outbox):
+    """An outbox whose database goes away after `after` events."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__(backbone)
+        self.left = after
+
+    def add_many(self, connection: Connection, *, topic: str, events: list[Event]) -> None:
+        self.left -= len(events)
+        if self.left < 0:
+            raise RuntimeError("the database went away half-way")
+        super().add_many(connection, topic=topic, events=events)
+
+
+def _state(uow: UnitOfWork) -> dict[str, Any]:
+    with uow.read() as connection:
+        d = determinations.c
+        return {
+            "versions": _count(connection, measure_versions),
+            "drafts": _count(connection, measure_drafts),
+            "history": _count(connection, determination_history),
+            "outbox": _count(connection, backbone.outbox),
+            "on_v2": _count(connection, determinations, d.measure_version == 2),
+            "revision": connection.execute(select(catalogue_revision.c.revision)).scalar_one(),
+        }
+
+
+def test_a_publish_that_fails_half_way_leaves_nothing_behind(
+    offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
+) -> None:
+    _seed_firms(uow)
+    catalogue: Catalogue = offline.eligibility.app.state.catalogue  # type: ignore[attr-defined]
+    _decided_with_v1(uow, catalogue)
+    admin, client = bearer(tokens), offline.eligibility
+    client.post(
+        f"/v1/measures/{VAT}/versions/1/retire",
+        json={"effective_on": TODAY.isoformat()},
+        headers=admin,
+    )
+    client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
+    before, revision = _state(uow), catalogue.revision
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        # batches of 2 firms: the version, its event and the first grade-M firm are written,
+        # then the second grade-M firm's event fails
+        lifecycle.publish(
+            uow=uow,
+            outbox=FailingOutbox(after=2),
+            catalogue=catalogue,
+            measure_id=VAT,
+            version=2,
+            actor="test",
+            on=TODAY,
+            batch=2,
+        )
+    assert _state(uow) == before
+    assert catalogue.revision == revision
+    assert catalogue.current(VAT, TODAY).version == 1  # type: ignore[union-attr]
+
+    # The same through the API: a 500 problem, and still nothing stored or announced.
+    offline.eligibility.app.dependency_overrides[new_outbox] = lambda: FailingOutbox(after=2)  # type: ignore[attr-defined]
+    failed = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
+    assert failed.status_code == 500
+    assert failed.headers["content-type"].startswith("application/problem+json")
+    assert _state(uow) == before
+    offline.eligibility.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    assert (
+        client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin).json()["rematch"][
+            "changed"
+        ]
+        == 3
+    )
+
+
+def test_retiring_ends_a_version_from_its_effective_day(
+    offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
+) -> None:
+    _seed_firms(uow)
+    admin, client = bearer(tokens), offline.eligibility
+    path = f"/v1/measures/{VAT}/versions/1/retire"
+    later = TODAY + timedelta(days=30)
+    answer = client.post(path, json={"effective_on": later.isoformat()}, headers=admin)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["measure"]["valid_to"] == (later - timedelta(days=1)).isoformat()
+    assert body["measure"]["ended"] is False
+    assert body["rematch"]["changed"] == 10  # still in force: decided with its new end date
+    assert client.get(f"/v1/measures/{VAT}").json()["valid_to"] == body["measure"]["valid_to"]
+
+    for effective, status in [
+        (TODAY - timedelta(days=1), 422),  # the past stays as decided
+        (later + timedelta(days=5), 409),  # it already ends earlier
+    ]:
+        refused = client.post(path, json={"effective_on": effective.isoformat()}, headers=admin)
+        assert refused.status_code == status, refused.text
+        assert refused.json()["errors"][0]["field"] == "effective_on"
+    for bad in ({"effective_on": "soon"}, {}, {"effective_on": TODAY.isoformat(), "why": 1}):
+        assert client.post(path, json=bad, headers=admin).status_code == 422
+    assert (
+        client.post(
+            f"/v1/measures/{VAT}/versions/9/retire",
+            json={"effective_on": later.isoformat()},
+            headers=admin,
+        ).status_code
+        == 404
+    )
+
+    today = client.post(path, json={"effective_on": TODAY.isoformat()}, headers=admin)
+    assert today.status_code == 200, today.text
+    shown = client.get(f"/v1/measures/{VAT}").json()
+    assert shown["ended"] is True
+    assert shown["valid_to"] == (TODAY - timedelta(days=1)).isoformat()
+    check = client.post(
+        "/v1/checks",
+        json={"industry": "C3921", "province": "44", "ownership": "private", "facts": COMPLIANT},
+    ).json()
+    assert VAT not in {d["measure"]["id"] for d in check}  # no longer pushed as open
+
+
+def test_every_instance_sees_a_published_version(
+    offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
+) -> None:
+    with TestClient(build_app(offline.settings("eligibility"))) as other:  # type: ignore[arg-type]
+        held: Catalogue = other.app.state.catalogue  # type: ignore[attr-defined]
+        admin, client = bearer(tokens), offline.eligibility
+        retire = {"effective_on": TODAY.isoformat()}
+        client.post(f"/v1/measures/{VAT}/versions/1/retire", json=retire, headers=admin)
+        client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
+        assert client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin).status_code == 200
+        # The other instance's daily tick refuses to re-decide with the catalogue it holds ...
+        with pytest.raises(lifecycle.StaleCatalogue), lifecycle.CurrentCatalogue(uow, held).begin():
+            pass
+        # ... and its API answers with the new version at once.
+        versions = other.get(f"/v1/measures/{VAT}/versions").json()
+        assert [v["version"] for v in versions] == [1, 2]
+        with lifecycle.CurrentCatalogue(uow, held).begin():
+            pass
+    # A consumer reloads in the transaction it decides in, holding the revision still.
+    consumer_view = Catalogue([], revision=-1)
+    with uow.begin() as connection:
+        lifecycle.refresh(connection, consumer_view, hold=True)
+    assert consumer_view.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
+
+
+def test_seeding_keeps_what_an_administrator_changed_and_takes_edits_of_the_rest(
+    uow: UnitOfWork,
+) -> None:
+    documents = shipped_documents()
+    edited = copy.deepcopy(documents)
+    for doc in edited:
+        doc["how_to_apply"] += " (edited)"
+    with uow.begin() as connection:
+        connection.execute(
+            measure_versions.update()
+            .where(measure_versions.c.measure_id == VAT)
+            .values(managed_by="admin")
+        )
+    revision = lifecycle.seed(uow=uow, outbox=Outbox(backbone), documents=edited)
+    with uow.read() as connection:
+        rows = {(r.measure_id, r.version): r for r in connection.execute(select(measure_versions))}
+        changed = [e for e in _outbox(connection, MEASURE) if e.data["lifecycle"] == "changed"]
+    assert not rows[(VAT, 1)].document["how_to_apply"].endswith("(edited)")
+    assert len(changed) == len(documents) - 1
+    assert lifecycle.seed(uow=uow, outbox=Outbox(backbone), documents=edited) == revision
+    assert rows[(VAT, 1)].document == _vat_document()
