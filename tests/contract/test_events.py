@@ -8,17 +8,21 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from kafka import KafkaConsumer
+from sqlalchemy import create_engine, text
 
+from eligibility.domain.clock import china_today
+from eligibility.domain.measures import shipped_documents
 from supportmatch_core import contracts
 from supportmatch_core.auth import TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
-from supportmatch_core.topics import DETERMINATION, PROFILE
+from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, notable_changes, wait_until
 
+VAT = "vat-credit-refund"
 SCHEMAS = sorted((project_root() / "contracts" / "events").glob("*.schema.json"))
 
 VARIANTS = [
@@ -64,14 +68,51 @@ def test_every_produced_event_matches_its_contract(
             lambda: system.count("notifications", "inbox_entries") == notable_changes(system),
             timeout=20,
         )
-    produced = {topic: _events(broker.address, topic) for topic in (PROFILE, DETERMINATION)}
+        _retire_and_publish(system, tokens)
+        assert wait_until(lambda: _unsent(system) == 0, timeout=20)
+    produced = {
+        topic: _events(broker.address, topic) for topic in (PROFILE, DETERMINATION, MEASURE)
+    }
     assert len(produced[PROFILE]) == len(VARIANTS)
+    assert len(produced[MEASURE]) == len(shipped_documents()) + 2
+    vat = [(e.data["version"], e.data["lifecycle"]) for e in produced[MEASURE] if e.subject == VAT]
+    assert vat == [(1, "published"), (1, "retired"), (2, "published")]  # one partition, in order
     assert len(produced[DETERMINATION]) >= len(VARIANTS)
     statuses = {event.data["status"] for event in produced[DETERMINATION]}
     assert statuses == {"eligible", "ineligible", "possibly_eligible"}
     for events in produced.values():
         for event in events:
             contracts.check(event)  # raises ContractViolation naming the field
+
+
+def _retire_and_publish(system: InProcessSystem, tokens: TokenService) -> None:
+    """The administrator ends the VAT refund today and publishes a version 2 from today."""
+    admin, today = bearer(tokens), china_today().isoformat()
+    (document,) = [d for d in shipped_documents() if d["id"] == VAT]
+    path = f"/v1/measures/{VAT}"
+    retired = system.eligibility.post(
+        f"{path}/versions/1/retire", json={"effective_on": today}, headers=admin
+    )
+    assert retired.status_code == 200, retired.text
+    draft = {**document, "version": 2, "valid_from": today, "valid_to": None}
+    assert system.eligibility.put(f"{path}/drafts/2", json=draft, headers=admin).is_success
+    published = system.eligibility.post(f"{path}/drafts/2/publish", headers=admin)
+    assert published.status_code == 200, published.text
+
+
+def _unsent(system: InProcessSystem) -> int:
+    engine = create_engine(
+        system.urls["eligibility"].replace("postgresql://", "postgresql+psycopg://")
+    )
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
 
 
 def test_a_contract_violation_names_the_field() -> None:
