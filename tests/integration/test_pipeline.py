@@ -151,7 +151,13 @@ def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handl
             == 201
         )
         assert wait_until(lambda: system.count("eligibility", "enterprise_facts") == 1, timeout=15)
-        parked = _read_all(broker.address, dead_letter(PROFILE), with_headers=True)
+        # Both readers of the profile topic (eligibility, notifications) park each bad message.
+        everything = _read_all(broker.address, dead_letter(PROFILE), with_headers=True)
+        assert {h["dlq-consumer"] for _, h in everything} == {
+            b"eligibility.enterprise.profile.v1",
+            b"notifications.enterprise.profile.v1",
+        }
+        parked = [p for p in everything if p[1]["dlq-consumer"].startswith(b"eligibility.")]
         assert len(parked) == 2
         values = {value for value, _ in parked}
         assert values == {b"{not json", json.dumps({"specversion": "1.0"}).encode()}

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 
@@ -64,3 +65,29 @@ class UnitOfWork:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(readonly=True) as connection:
             yield connection
+
+
+def _dialect_insert(connection: Connection, table: Table) -> Any:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def insert_new(
+    connection: Connection, table: Table, values: dict[str, Any], *, unique: list[str]
+) -> bool:
+    """Insert `values` unless a row with the same `unique` columns exists; whether it did.
+
+    For idempotent writes: a replayed event finds its row taken instead of failing the batch.
+    """
+    statement = _dialect_insert(connection, table).on_conflict_do_nothing(index_elements=unique)
+    return bool(connection.execute(statement, values).rowcount)
+
+
+def upsert(
+    connection: Connection, table: Table, values: dict[str, Any], *, keys: list[str]
+) -> None:
+    """Insert `values`, or update the row with the same `keys` to them."""
+    statement = _dialect_insert(connection, table)
+    updates = {name: statement.excluded[name] for name in values if name not in keys}
+    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), values)

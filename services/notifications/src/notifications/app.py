@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
 from notifications import worker
-from notifications.api.routes import router
+from notifications.adapters.destinations import parse_networks
+from notifications.adapters.webhooks import WebhookSender
+from notifications.api.routes import caseworker_router, enterprise_router, responses_router
 from notifications.settings import NotificationsSettings
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
 
 
-def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_app(
+    settings: NotificationsSettings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    webhook_sender: WebhookSender | None = None,
+) -> FastAPI:
+    """The service; tests pass a clock and a webhook sender of their own."""
     settings = settings or NotificationsSettings()
+    sender = webhook_sender or WebhookSender(
+        allowed=parse_networks(settings.webhook_allowed_networks.split(",")),
+        timeout=settings.webhook_timeout_seconds,
+    )
 
     def runtime() -> Runtime:
         engine = create_database_engine(settings.database_url)
-        return Runtime(engine=engine, workers=worker.workers(settings, UnitOfWork(engine)))
+        uow = UnitOfWork(engine)
+        return Runtime(
+            engine=engine, workers=worker.workers(settings, uow, clock=clock, sender=sender)
+        )
 
-    return create_app(
+    app = create_app(
         settings=settings,
         title="supportmatch notifications",
-        routers=[router],
+        routers=[enterprise_router, caseworker_router, responses_router],
         build_runtime=runtime,
     )
+    app.state.clock = clock
+    app.state.webhook_sender = sender
+    return app

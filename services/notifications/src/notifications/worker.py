@@ -1,21 +1,84 @@
-"""Background work of the notifications service: the determination consumer and the outbox relay."""
+"""Background work of the notifications service: three consumers, the delivery worker, the
+schedule (reminders, digests) and the outbox relay."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
+from notifications.adapters.email import SmtpConfig, SmtpSender
 from notifications.adapters.tables import backbone
-from notifications.service import on_eligibility_changed
+from notifications.adapters.webhooks import WebhookSender
+from notifications.delivery import DeliveryWorker
+from notifications.domain.retry import RetryPolicy
+from notifications.handlers import determination_handler, measure_handler, profile_handler
+from notifications.schedule import Scheduler
+from notifications.settings import NotificationsSettings
 from supportmatch_core.db import UnitOfWork
-from supportmatch_core.settings import ServiceSettings
-from supportmatch_core.topics import DETERMINATION
+from supportmatch_core.outbox import Outbox
+from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import WorkerGroup
 
 
-def workers(settings: ServiceSettings, uow: UnitOfWork) -> WorkerGroup:
+def smtp_sender(settings: NotificationsSettings) -> SmtpSender:
+    return SmtpSender(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    )
+
+
+def delivery_worker(
+    settings: NotificationsSettings,
+    uow: UnitOfWork,
+    *,
+    clock: Callable[[], datetime],
+    sender: WebhookSender,
+) -> DeliveryWorker:
+    return DeliveryWorker(
+        uow=uow,
+        outbox=Outbox(backbone),
+        smtp=smtp_sender(settings),
+        webhooks=sender,
+        policy=RetryPolicy(
+            max_attempts=settings.delivery_max_attempts,
+            base_seconds=settings.delivery_backoff_seconds,
+            cap_seconds=settings.delivery_backoff_cap_seconds,
+        ),
+        clock=clock,
+        batch=settings.delivery_batch,
+        poll_seconds=settings.delivery_poll_seconds,
+        disable_after=settings.webhook_disable_after_failures,
+    )
+
+
+def workers(
+    settings: NotificationsSettings,
+    uow: UnitOfWork,
+    *,
+    clock: Callable[[], datetime],
+    sender: WebhookSender,
+) -> WorkerGroup:
     return WorkerGroup(
         [
             event_consumer(
-                settings, uow, backbone, topic=DETERMINATION, handler=on_eligibility_changed
+                settings, uow, backbone, topic=DETERMINATION, handler=determination_handler(clock)
+            ),
+            event_consumer(settings, uow, backbone, topic=PROFILE, handler=profile_handler(clock)),
+            event_consumer(settings, uow, backbone, topic=MEASURE, handler=measure_handler(clock)),
+            delivery_worker(settings, uow, clock=clock, sender=sender),
+            Scheduler(
+                uow=uow,
+                clock=clock,
+                digest_hour=settings.digest_hour,
+                every_seconds=settings.schedule_seconds,
             ),
             outbox_relay(settings, uow, backbone),
         ]

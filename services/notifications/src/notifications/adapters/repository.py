@@ -1,34 +1,170 @@
-"""Reads and writes inbox entries."""
+"""Reads and writes recipients, inbox entries, digest items, holdings and measure responses."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from notifications.adapters.tables import inbox
+from notifications.adapters.tables import (
+    caseworker_regions,
+    digest_items,
+    holdings,
+    inbox,
+    recipients,
+    responses,
+)
 from notifications.domain.messages import InboxMessage
+from notifications.domain.preferences import (
+    Cadence,
+    Channel,
+    Language,
+    Preferences,
+    QuietHours,
+)
+from notifications.domain.recipients import Recipient, RecipientKind
+from supportmatch_core.db import insert_new, upsert
 
-_INSERT = insert(inbox)  # built once: executed with parameters, its compiled form is reused
+DEFAULT_CHANNELS = [c.value for c in Channel]
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _recipient(row: Row[Any]) -> Recipient:
+    quiet = None
+    if row.quiet_start and row.quiet_end:
+        quiet = QuietHours(time.fromisoformat(row.quiet_start), time.fromisoformat(row.quiet_end))
+    return Recipient(
+        id=row.id,
+        kind=RecipientKind(row.kind),
+        key=row.key,
+        name=row.name,
+        province_code=row.province_code,
+        email=row.email,
+        preferences=Preferences(
+            channels=frozenset(Channel(c) for c in row.channels),
+            language=Language(row.language),
+            cadence=Cadence(row.cadence),
+            quiet_hours=quiet,
+            time_zone=row.time_zone,
+            opted_out_kinds=frozenset(row.opted_out_kinds),
+        ),
+    )
+
+
+def recipient(connection: Connection, kind: RecipientKind, key: str) -> Recipient | None:
+    row = connection.execute(
+        select(recipients).where(recipients.c.kind == kind.value, recipients.c.key == key)
+    ).one_or_none()
+    return _recipient(row) if row else None
+
+
+def recipient_by_id(connection: Connection, recipient_id: int) -> Recipient:
+    return _recipient(
+        connection.execute(select(recipients).where(recipients.c.id == recipient_id)).one()
+    )
+
+
+def ensure_recipient(
+    connection: Connection,
+    kind: RecipientKind,
+    key: str,
+    *,
+    now: datetime,
+    province_code: str | None = None,
+    name: str = "",
+) -> Recipient:
+    """The recipient, created with default preferences on first sight."""
+    insert_new(
+        connection,
+        recipients,
+        {
+            "kind": kind.value,
+            "key": key,
+            "name": name,
+            "province_code": province_code,
+            "channels": DEFAULT_CHANNELS,
+            "opted_out_kinds": [],
+            "updated_at": now,
+        },
+        unique=["kind", "key"],
+    )
+    found = recipient(connection, kind, key)
+    assert found is not None
+    return found
+
+
+def update_recipient(connection: Connection, recipient_id: int, **values: Any) -> None:
+    connection.execute(update(recipients).where(recipients.c.id == recipient_id).values(**values))
+
+
+def preferences_values(preferences: Preferences) -> dict[str, Any]:
+    quiet = preferences.quiet_hours
+    return {
+        "channels": sorted(c.value for c in preferences.channels),
+        "language": preferences.language.value,
+        "cadence": preferences.cadence.value,
+        "quiet_start": _hhmm(quiet.start) if quiet else None,
+        "quiet_end": _hhmm(quiet.end) if quiet else None,
+        "time_zone": preferences.time_zone,
+        "opted_out_kinds": sorted(preferences.opted_out_kinds),
+    }
+
+
+def set_caseworker_regions(connection: Connection, recipient_id: int, regions: set[str]) -> None:
+    connection.execute(
+        delete(caseworker_regions).where(caseworker_regions.c.recipient_id == recipient_id)
+    )
+    if regions:
+        connection.execute(
+            insert(caseworker_regions),
+            [{"recipient_id": recipient_id, "province_code": p} for p in sorted(regions)],
+        )
+
+
+def caseworkers_of(connection: Connection, province_code: str) -> list[Recipient]:
+    rows = connection.execute(
+        select(recipients)
+        .join(caseworker_regions, caseworker_regions.c.recipient_id == recipients.c.id)
+        .where(caseworker_regions.c.province_code == province_code)
+    )
+    return [_recipient(row) for row in rows]
+
+
+def all_caseworkers(connection: Connection) -> list[Recipient]:
+    rows = connection.execute(
+        select(recipients).where(recipients.c.kind == RecipientKind.CASEWORKER.value)
+    )
+    return [_recipient(row) for row in rows]
+
+
+# Inbox
 
 
 def add_entry(
     connection: Connection,
     *,
-    uscc: str,
-    province_code: str,
-    event_id: str,
-    measure_id: str,
-    status: str,
+    recipient_id: int,
+    trigger: str,
     message: InboxMessage,
-) -> None:
-    connection.execute(
-        _INSERT,
+    now: datetime,
+    uscc: str | None = None,
+    province_code: str | None = None,
+    measure_id: str | None = None,
+    status: str | None = None,
+) -> bool:
+    return insert_new(
+        connection,
+        inbox,
         {
+            "recipient_id": recipient_id,
+            "trigger": trigger,
+            "topic": message.topic.value,
             "uscc": uscc,
             "province_code": province_code,
-            "event_id": event_id,
             "measure_id": measure_id,
             "status": status,
             "title_zh": message.title_zh,
@@ -36,34 +172,157 @@ def add_entry(
             "body_zh": message.body_zh,
             "body_en": message.body_en,
             "facts_to_provide": message.facts_to_provide,
-            "created_at": datetime.now(UTC),
+            "created_at": now,
         },
+        unique=["recipient_id", "trigger"],
     )
 
 
-def entries(connection: Connection, uscc: str, *, limit: int, before: int | None) -> list[Row[Any]]:
-    query = select(inbox).where(inbox.c.uscc == uscc)
+def entries(
+    connection: Connection, recipient_id: int, *, limit: int, before: int | None, unread: bool
+) -> list[Row[Any]]:
+    query = select(inbox).where(inbox.c.recipient_id == recipient_id)
     if before is not None:
         query = query.where(inbox.c.id < before)
+    if unread:
+        query = query.where(inbox.c.read_at.is_(None))
     return list(connection.execute(query.order_by(inbox.c.id.desc()).limit(limit)))
 
 
-def unread_count(connection: Connection, uscc: str) -> int:
+def unread_count(connection: Connection, recipient_id: int) -> int:
     return connection.execute(
-        select(func.count()).where(inbox.c.uscc == uscc, inbox.c.read_at.is_(None))
+        select(func.count()).where(inbox.c.recipient_id == recipient_id, inbox.c.read_at.is_(None))
     ).scalar_one()
 
 
-def province_of(connection: Connection, uscc: str) -> str | None:
-    return connection.execute(
-        select(inbox.c.province_code).where(inbox.c.uscc == uscc).limit(1)
-    ).scalar_one_or_none()
+def mark_read(
+    connection: Connection, recipient_id: int, entry_id: int | None, now: datetime
+) -> int:
+    """Mark one entry (or, with `entry_id` None, every entry) read; how many changed."""
+    statement = update(inbox).where(inbox.c.recipient_id == recipient_id, inbox.c.read_at.is_(None))
+    if entry_id is not None:
+        statement = statement.where(inbox.c.id == entry_id)
+    return connection.execute(statement.values(read_at=now)).rowcount
 
 
-def mark_read(connection: Connection, uscc: str, entry_id: int) -> bool:
-    result = connection.execute(
-        update(inbox)
-        .where(inbox.c.uscc == uscc, inbox.c.id == entry_id, inbox.c.read_at.is_(None))
-        .values(read_at=datetime.now(UTC))
+# Digest items
+
+
+def add_digest_item(
+    connection: Connection,
+    *,
+    recipient_id: int,
+    trigger: str,
+    uscc: str | None,
+    lines: tuple[str, str],
+    now: datetime,
+) -> bool:
+    return insert_new(
+        connection,
+        digest_items,
+        {
+            "recipient_id": recipient_id,
+            "trigger": trigger,
+            "uscc": uscc,
+            "line_zh": lines[0],
+            "line_en": lines[1],
+            "created_at": now,
+        },
+        unique=["recipient_id", "trigger"],
     )
-    return result.rowcount > 0
+
+
+def recipients_with_pending_digest(connection: Connection) -> list[int]:
+    rows = connection.execute(
+        select(digest_items.c.recipient_id).where(digest_items.c.digest.is_(None)).distinct()
+    )
+    return [row.recipient_id for row in rows]
+
+
+def take_digest_items(
+    connection: Connection, recipient_id: int, digest: str, up_to: datetime
+) -> list[Row[Any]]:
+    """Claim the recipient's pending items created before `up_to` for the digest `digest`."""
+    pending = (
+        digest_items.c.recipient_id == recipient_id,
+        digest_items.c.digest.is_(None),
+        digest_items.c.created_at < up_to,
+    )
+    rows = list(
+        connection.execute(select(digest_items).where(*pending).order_by(digest_items.c.id))
+    )
+    if rows:
+        connection.execute(
+            update(digest_items)
+            .where(digest_items.c.id.in_([r.id for r in rows]))
+            .values(digest=digest)
+        )
+    return rows
+
+
+# Holdings and responses
+
+
+def hold(
+    connection: Connection, *, uscc: str, measure: dict[str, Any], status: str, now: datetime
+) -> None:
+    valid_to = measure.get("valid_to")
+    upsert(
+        connection,
+        holdings,
+        {
+            "uscc": uscc,
+            "measure_id": measure["id"],
+            "status": status,
+            "measure": measure,
+            "valid_to": date.fromisoformat(valid_to) if valid_to else None,
+            "updated_at": now,
+        },
+        keys=["uscc", "measure_id"],
+    )
+
+
+def ending_between(connection: Connection, first: date, last: date) -> list[Row[Any]]:
+    """Eligible holdings of measures ending in [first, last] that the firm has not answered."""
+    answered = select(responses.c.uscc).where(
+        responses.c.uscc == holdings.c.uscc, responses.c.measure_id == holdings.c.measure_id
+    )
+    return list(
+        connection.execute(
+            select(holdings).where(
+                holdings.c.status == "eligible",
+                holdings.c.valid_to.between(first, last),
+                ~answered.exists(),
+            )
+        )
+    )
+
+
+def holders_of(connection: Connection, measure_id: str) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(holdings.c.uscc).where(
+                holdings.c.measure_id == measure_id,
+                holdings.c.status.in_(["eligible", "possibly_eligible"]),
+            )
+        )
+    )
+
+
+def respond(
+    connection: Connection, *, uscc: str, measure_id: str, response: str, by: str, now: datetime
+) -> None:
+    upsert(
+        connection,
+        responses,
+        {"uscc": uscc, "measure_id": measure_id, "response": response, "at": now, "by": by},
+        keys=["uscc", "measure_id"],
+    )
+
+
+def responses_of(connection: Connection, uscc: str) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(responses).where(responses.c.uscc == uscc).order_by(responses.c.measure_id)
+        )
+    )

@@ -1,64 +1,242 @@
-"""HTTP routes of the notifications service."""
+"""HTTP routes of the notifications service: the same set for an enterprise (by USCC) and for
+the calling caseworker (`/v1/caseworkers/me`), plus a firm's answers to measures."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the routes below are built per scope, and FastAPI
+# must see each scope's dependency type when the function is defined.
 
-from datetime import datetime
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Query, Request
 
 from notifications import service
+from notifications.api.deps import CaseworkerScope, EnterpriseScope, NowDep, SenderDep
+from notifications.api.schemas import (
+    DeliveryRead,
+    Inbox,
+    InboxEntry,
+    Marked,
+    PingResult,
+    PreferencesRead,
+    PreferencesUpdate,
+    ResponseRead,
+    ResponseWrite,
+    WebhookCreate,
+    WebhookRead,
+    WebhookWithSecret,
+)
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.fields import UowDep, UsccPath
 from supportmatch_core.problems import NotFound
 
-router = APIRouter(prefix="/v1", tags=["inbox"])
-
-USCC = UsccPath
+SubscriptionId = Annotated[str, Path(max_length=32, pattern=r"^wh_[0-9a-f]{16}$")]
 
 
-class InboxEntry(BaseModel):
-    id: int
-    uscc: str
-    measure_id: str
-    status: str
-    title_zh: str
-    title_en: str
-    body_zh: str
-    body_en: str
-    facts_to_provide: list[dict[str, str]]
-    created_at: datetime
-    read_at: datetime | None
+def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
+    router = APIRouter(prefix=f"/v1{prefix}", tags=[tag])
+
+    @router.get("/inbox")
+    def read_inbox(
+        scope: ScopeDep,
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        now: NowDep,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        before: Annotated[int | None, Query(ge=1, description="entries older than this id")] = None,
+        unread: Annotated[bool, Query(description="only unread entries")] = False,
+    ) -> Inbox:
+        """The inbox, newest first, with the unread count."""
+        page = service.inbox(
+            uow=uow,
+            principal=principal,
+            scope=scope,
+            limit=limit,
+            before=before,
+            unread=unread,
+            now=now,
+        )
+        entries = [InboxEntry.model_validate(e) for e in page["entries"]]
+        next_before = entries[-1].id if len(entries) == limit else None
+        return Inbox(entries=entries, unread=page["unread"], next_before=next_before)
+
+    @router.post("/inbox/{entry_id}/read", status_code=204)
+    def mark_read(
+        scope: ScopeDep,
+        entry_id: Annotated[int, Path(ge=1)],
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        now: NowDep,
+    ) -> None:
+        """Mark one inbox entry as read."""
+        if not service.mark_read(
+            uow=uow, principal=principal, scope=scope, entry_id=entry_id, now=now
+        ):
+            raise NotFound(f"no unread inbox entry {entry_id}")
+
+    @router.post("/inbox/read")
+    def mark_all_read(
+        scope: ScopeDep, principal: CurrentPrincipal, uow: UowDep, now: NowDep
+    ) -> Marked:
+        """Mark every inbox entry as read."""
+        marked = service.mark_read(
+            uow=uow, principal=principal, scope=scope, entry_id=None, now=now
+        )
+        return Marked(marked=marked)
+
+    @router.get("/preferences")
+    def read_preferences(
+        scope: ScopeDep, principal: CurrentPrincipal, uow: UowDep, now: NowDep
+    ) -> PreferencesRead:
+        """Channels, language, cadence, quiet hours and opt-outs."""
+        return PreferencesRead.of(
+            service.preferences(uow=uow, principal=principal, scope=scope, now=now)
+        )
+
+    @router.patch("/preferences")
+    def update_preferences(
+        scope: ScopeDep,
+        body: PreferencesUpdate,
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        now: NowDep,
+    ) -> PreferencesRead:
+        """Change some preferences; fields not given keep their values."""
+        recipient = service.update_preferences(
+            uow=uow, principal=principal, scope=scope, changes=body.changes(), now=now
+        )
+        return PreferencesRead.of(recipient)
+
+    @router.get("/deliveries")
+    def delivery_log(
+        scope: ScopeDep,
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        now: NowDep,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        before: Annotated[int | None, Query(ge=1)] = None,
+        status: Literal["pending", "sent", "failed"] | None = None,
+        channel: Literal["email", "webhook"] | None = None,
+    ) -> list[DeliveryRead]:
+        """Email and webhook deliveries with every attempt, newest first."""
+        rows = service.delivery_log(
+            uow=uow,
+            principal=principal,
+            scope=scope,
+            limit=limit,
+            before=before,
+            status=status,
+            channel=channel,
+            now=now,
+        )
+        return [DeliveryRead.model_validate(r) for r in rows]
+
+    @router.post("/webhooks", status_code=201)
+    def create_webhook(
+        scope: ScopeDep,
+        body: WebhookCreate,
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        sender: SenderDep,
+        now: NowDep,
+    ) -> WebhookWithSecret:
+        """Subscribe a URL; the answer carries the signing secret, shown only here."""
+        created = service.subscribe(
+            uow=uow, principal=principal, scope=scope, url=body.url, sender=sender, now=now
+        )
+        return WebhookWithSecret.model_validate(created)
+
+    @router.get("/webhooks")
+    def list_webhooks(
+        scope: ScopeDep, principal: CurrentPrincipal, uow: UowDep, now: NowDep
+    ) -> list[WebhookRead]:
+        rows = service.subscriptions(uow=uow, principal=principal, scope=scope, now=now)
+        return [WebhookRead.model_validate(r) for r in rows]
+
+    @router.post("/webhooks/{subscription_id}/rotate")
+    def rotate_secret(
+        scope: ScopeDep,
+        subscription_id: SubscriptionId,
+        request: Request,
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        now: NowDep,
+    ) -> WebhookWithSecret:
+        """A new secret; the previous one keeps signing until `previous_secret_valid_until`."""
+        hours = request.app.state.settings.webhook_previous_secret_hours
+        rotated = service.rotate(
+            uow=uow,
+            principal=principal,
+            scope=scope,
+            subscription_id=subscription_id,
+            keep_previous=timedelta(hours=hours),
+            now=now,
+        )
+        return WebhookWithSecret.model_validate(rotated)
+
+    @router.delete("/webhooks/{subscription_id}", status_code=204)
+    def delete_webhook(
+        scope: ScopeDep,
+        subscription_id: SubscriptionId,
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        now: NowDep,
+    ) -> None:
+        service.unsubscribe(
+            uow=uow, principal=principal, scope=scope, subscription_id=subscription_id, now=now
+        )
+
+    @router.post("/webhooks/{subscription_id}/ping")
+    def ping_webhook(
+        scope: ScopeDep,
+        subscription_id: SubscriptionId,
+        principal: CurrentPrincipal,
+        uow: UowDep,
+        sender: SenderDep,
+        now: NowDep,
+    ) -> PingResult:
+        """Send a signed test request now; the answer says how the receiver responded."""
+        result = service.ping(
+            uow=uow,
+            principal=principal,
+            scope=scope,
+            subscription_id=subscription_id,
+            sender=sender,
+            now=now,
+        )
+        return PingResult.model_validate(result)
+
+    return router
 
 
-class Inbox(BaseModel):
-    entries: list[InboxEntry]
-    unread: int
-    next_before: int | None
+enterprise_router = _scoped("/enterprises/{uscc}", EnterpriseScope, "enterprise notifications")
+caseworker_router = _scoped("/caseworkers/me", CaseworkerScope, "caseworker notifications")
+responses_router = APIRouter(prefix="/v1/enterprises/{uscc}/responses", tags=["reminders"])
 
 
-@router.get("/enterprises/{uscc}/inbox")
-def read_inbox(
-    uscc: USCC,
+@responses_router.put("/{measure_id}", status_code=204)
+def respond(
+    uscc: UsccPath,
+    measure_id: Annotated[str, Path(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")],
+    body: ResponseWrite,
     principal: CurrentPrincipal,
     uow: UowDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[
-        int | None, Query(ge=1, description="cursor: entries older than this id")
-    ] = None,
-) -> Inbox:
-    """The enterprise's inbox, newest first."""
-    page = service.inbox(
-        uow=uow, principal=principal, uscc=uscc.upper(), limit=limit, before=before
+    now: NowDep,
+) -> None:
+    """Record that the firm applied for or declined a measure: its reminders stop."""
+    service.respond(
+        uow=uow,
+        principal=principal,
+        uscc=uscc.upper(),
+        measure_id=measure_id,
+        response=body.response,
+        now=now,
     )
-    entries = [InboxEntry.model_validate(e) for e in page["entries"]]
-    next_before = entries[-1].id if len(entries) == limit else None
-    return Inbox(entries=entries, unread=page["unread"], next_before=next_before)
 
 
-@router.post("/enterprises/{uscc}/inbox/{entry_id}/read", status_code=204)
-def mark_read(uscc: USCC, entry_id: int, principal: CurrentPrincipal, uow: UowDep) -> None:
-    """Mark one inbox entry as read."""
-    if not service.mark_read(uow=uow, principal=principal, uscc=uscc.upper(), entry_id=entry_id):
-        raise NotFound(f"no unread inbox entry {entry_id}")
+@responses_router.get("")
+def list_responses(
+    uscc: UsccPath, principal: CurrentPrincipal, uow: UowDep, now: NowDep
+) -> list[ResponseRead]:
+    """The measures the firm marked as applied for or declined."""
+    rows = service.responses(uow=uow, principal=principal, uscc=uscc.upper(), now=now)
+    return [ResponseRead.model_validate(r) for r in rows]

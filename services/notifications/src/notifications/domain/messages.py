@@ -1,24 +1,59 @@
-"""What an enterprise is told when its eligibility for a measure changes, in Chinese and English."""
+"""What a recipient is told, in Chinese and English: eligibility changes, measures ending soon,
+measures published, a webhook disabled, and the one-line forms that go into a daily digest."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 from typing import Any
+
+NOTICE_ZH = "《关于巩固回升向好趋势加力振作工业经济的通知》"
+
+
+class Topic(StrEnum):
+    NEWLY_ELIGIBLE = "newly_eligible"
+    POSSIBLY_ELIGIBLE = "possibly_eligible"
+    NO_LONGER_ELIGIBLE = "no_longer_eligible"
+    ENDING_SOON = "ending_soon"
+    MEASURE_PUBLISHED = "measure_published"
+    WEBHOOK_DISABLED = "webhook_disabled"
+    DIGEST = "digest"
 
 
 @dataclass(frozen=True, slots=True)
 class InboxMessage:
+    """One notice: its inbox entry, email and webhook body are all made from it."""
+
     title_zh: str
     title_en: str
     body_zh: str
     body_en: str
     facts_to_provide: list[dict[str, str]]
+    topic: Topic = Topic.NEWLY_ELIGIBLE
+    reasons: list[str] = field(default_factory=list)
+    next_step_zh: str = ""
+    next_step_en: str = ""
+    lines_zh: tuple[str, ...] = ()  # a digest's items
+    lines_en: tuple[str, ...] = ()
+
+    def title(self, language: str) -> str:
+        return self.title_zh if language == "zh" else self.title_en
+
+    def body(self, language: str) -> str:
+        return self.body_zh if language == "zh" else self.body_en
+
+    def next_step(self, language: str) -> str:
+        return self.next_step_zh if language == "zh" else self.next_step_en
+
+    def lines(self, language: str) -> tuple[str, ...]:
+        return self.lines_zh if language == "zh" else self.lines_en
 
 
 _HEADLINE = {
-    "eligible": ("符合条件", "You qualify"),
-    "possibly_eligible": ("可能符合条件", "You may qualify"),
-    "ineligible": ("不再符合条件", "You no longer qualify"),
+    "eligible": ("符合条件", "You qualify", Topic.NEWLY_ELIGIBLE),
+    "possibly_eligible": ("可能符合条件", "You may qualify", Topic.POSSIBLY_ELIGIBLE),
+    "ineligible": ("不再符合条件", "You no longer qualify", Topic.NO_LONGER_ELIGIBLE),
 }
 
 
@@ -32,19 +67,25 @@ def worth_telling(determination: dict[str, Any]) -> bool:
     )
 
 
+def _clause(measure: dict[str, Any]) -> tuple[str, str]:
+    clause = measure["clause"]
+    return (
+        f"依据{NOTICE_ZH}{clause}。",
+        f"Under clause {clause} of the 2022 notice on consolidating the industrial recovery.",
+    )
+
+
 def message_for(determination: dict[str, Any]) -> InboxMessage:
-    """The inbox message for one eligibility.determination.v1 event's data."""
+    """The notice for one eligibility.determination.v1 event's data."""
     measure = determination["measure"]
     status = determination["status"]
     if status == "ineligible" and determination.get("previous_status") is None:
-        head_zh, head_en = "不符合条件", "You do not qualify"
+        head_zh, head_en, topic = "不符合条件", "You do not qualify", Topic.NO_LONGER_ELIGIBLE
     else:
-        head_zh, head_en = _HEADLINE[status]
+        head_zh, head_en, topic = _HEADLINE[status]
     missing = determination.get("missing_facts", [])
     failed = [c["text"] for c in determination.get("criteria", []) if c.get("decisive")]
-    clause = measure["clause"]
-    body_zh = f"依据《关于巩固回升向好趋势加力振作工业经济的通知》{clause}。"
-    body_en = f"Under clause {clause} of the 2022 notice on consolidating the industrial recovery."
+    body_zh, body_en = _clause(measure)
     if missing:
         body_zh += "请补充以下信息以完成判断：" + "、".join(m["label_zh"] for m in missing) + "。"
         body_en += (
@@ -55,10 +96,94 @@ def message_for(determination: dict[str, Any]) -> InboxMessage:
     if status == "ineligible" and failed:
         body_en += " Not met: " + "; ".join(failed) + "."
         body_zh += "未满足的条件见详情。"
+    next_zh, next_en = _next_step(status, measure, bool(missing))
     return InboxMessage(
         title_zh=f"{head_zh}：{measure['title_zh']}",
         title_en=f"{head_en}: {measure['title_en']}",
         body_zh=body_zh,
         body_en=body_en,
         facts_to_provide=missing,
+        topic=topic,
+        reasons=failed,
+        next_step_zh=next_zh,
+        next_step_en=next_en,
+    )
+
+
+def _next_step(status: str, measure: dict[str, Any], missing: bool) -> tuple[str, str]:
+    how = measure.get("how_to_apply") or ""
+    if status == "eligible":
+        return (
+            "申请方式：" + (how or "请向主管部门咨询。"),
+            "How to apply: " + (how or "ask the competent department."),
+        )
+    if status == "possibly_eligible" and missing:
+        return ("请在企业档案中补充上述信息。", "Add these facts to your enterprise profile.")
+    return ("如情况有变，请更新企业档案。", "If your situation changes, update your profile.")
+
+
+def ending_soon(measure: dict[str, Any], valid_to: date, days_left: int) -> InboxMessage:
+    """A reminder that a measure the firm qualifies for ends on `valid_to`."""
+    clause_zh, clause_en = _clause(measure)
+    when = valid_to.isoformat()
+    return InboxMessage(
+        title_zh=f"即将截止（{days_left}天）：{measure['title_zh']}",
+        title_en=f"Ends in {days_left} day{'s' if days_left != 1 else ''}: {measure['title_en']}",
+        body_zh=f"{clause_zh}该措施于{when}截止，您的企业符合条件。",
+        body_en=f"{clause_en} The measure ends on {when} and your enterprise qualifies.",
+        facts_to_provide=[],
+        topic=Topic.ENDING_SOON,
+        next_step_zh="如已申请或不打算申请，请标记，之后不再提醒。",
+        next_step_en="Mark it as applied for or declined to stop these reminders.",
+    )
+
+
+def measure_published(measure: dict[str, Any], *, changed: bool) -> InboxMessage:
+    """A new or changed measure version, for caseworkers and firms that hold the measure."""
+    clause_zh, clause_en = _clause(measure)
+    head_zh, head_en = ("措施已更新", "Measure changed") if changed else ("新措施", "New measure")
+    version = measure.get("version", 1)
+    return InboxMessage(
+        title_zh=f"{head_zh}：{measure['title_zh']}",
+        title_en=f"{head_en}: {measure['title_en']}",
+        body_zh=f"{clause_zh}第{version}版已发布，资格将按新版本重新判断。",
+        body_en=f"{clause_en} Version {version} is published; eligibility is decided again.",
+        facts_to_provide=[],
+        topic=Topic.MEASURE_PUBLISHED,
+    )
+
+
+def webhook_disabled(url: str, failures: int) -> InboxMessage:
+    return InboxMessage(
+        title_zh="Webhook 已停用",
+        title_en="Webhook disabled",
+        body_zh=f"{url} 连续{failures}次投递失败，已停用。修复后请重新创建订阅。",
+        body_en=(
+            f"{url} failed {failures} deliveries in a row and was disabled. "
+            "Create the subscription again once it is fixed."
+        ),
+        facts_to_provide=[],
+        topic=Topic.WEBHOOK_DISABLED,
+    )
+
+
+def digest_line(notice: InboxMessage, *, enterprise: str | None) -> tuple[str, str]:
+    """The notice as one line of a digest; a caseworker's lines name the enterprise."""
+    if enterprise:
+        return f"{enterprise}：{notice.title_zh}", f"{enterprise}: {notice.title_en}"
+    return notice.title_zh, notice.title_en
+
+
+def digest(day: date, lines_zh: list[str], lines_en: list[str]) -> InboxMessage:
+    """The daily digest: one line per change since the last one."""
+    count = len(lines_zh)
+    return InboxMessage(
+        title_zh=f"变化摘要 {day.isoformat()}（{count}条）",
+        title_en=f"Digest of {day.isoformat()} ({count} change{'s' if count != 1 else ''})",
+        body_zh="\n".join(lines_zh),
+        body_en="\n".join(lines_en),
+        facts_to_provide=[],
+        topic=Topic.DIGEST,
+        lines_zh=tuple(lines_zh),
+        lines_en=tuple(lines_en),
     )

@@ -1,0 +1,117 @@
+"""Scheduled work, driven by an injected clock: reminders before a measure ends, daily digests."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from notifications.adapters import repository
+from notifications.domain.messages import digest, ending_soon
+from notifications.domain.preferences import DEFAULT_TIME_ZONE, Channel
+from notifications.domain.recipients import RecipientKind
+from notifications.fanout import About, notify
+from supportmatch_core.db import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+REMINDER_DAYS = (1, 7, 30)
+_CHINA = ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def local_day(now: datetime) -> date:
+    """The calendar day in China, by which measures start and end."""
+    return now.astimezone(_CHINA).date()
+
+
+def send_reminders(connection: Connection, *, now: datetime) -> int:
+    """Remind firms of eligible measures ending within 30, 7 and 1 days; returns how many.
+
+    Each (firm, measure, end date, threshold) is told once, however often this runs; a firm
+    that marked the measure as applied for or declined is not reminded.
+    """
+    today = local_day(now)
+    sent = 0
+    for holding in repository.ending_between(
+        connection, today, today + timedelta(days=REMINDER_DAYS[-1])
+    ):
+        days_left = (holding.valid_to - today).days
+        threshold = min(d for d in REMINDER_DAYS if days_left <= d)
+        trigger = f"ending:{holding.measure_id}:{holding.valid_to.isoformat()}:{threshold}d"
+        firm = repository.ensure_recipient(
+            connection, RecipientKind.ENTERPRISE, holding.uscc, now=now
+        )
+        notify(
+            connection,
+            firm,
+            ending_soon(holding.measure, holding.valid_to, max(days_left, 1)),
+            trigger=trigger,
+            now=now,
+            about=About(
+                uscc=holding.uscc,
+                province_code=firm.province_code,
+                measure=holding.measure,
+                status=holding.status,
+            ),
+        )
+        sent += 1
+    return sent
+
+
+def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:
+    """Send each recipient's digest once its local day has reached `hour`; returns how many."""
+    sent = 0
+    for recipient_id in repository.recipients_with_pending_digest(connection):
+        recipient = repository.recipient_by_id(connection, recipient_id)
+        local = recipient.preferences.local(now)
+        if local.hour < hour:
+            continue
+        key = f"digest:{local.date().isoformat()}"
+        items = repository.take_digest_items(connection, recipient_id, key, now)
+        if not items:
+            continue
+        message = digest(local.date(), [i.line_zh for i in items], [i.line_en for i in items])
+        # A firm's inbox already holds each notice; a caseworker's digest is its inbox entry.
+        channels = frozenset(Channel) if recipient.is_caseworker else frozenset({Channel.EMAIL})
+        notify(connection, recipient, message, trigger=key, now=now, channels=channels)
+        sent += 1
+    return sent
+
+
+class Scheduler:
+    """Runs the digests every `every_seconds` and the reminders once per day in China."""
+
+    name = "notifications-schedule"
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        clock: Callable[[], datetime],
+        digest_hour: int,
+        every_seconds: float,
+    ) -> None:
+        self._uow, self._clock = uow, clock
+        self._digest_hour, self._every = digest_hour, every_seconds
+        self._reminded_on: date | None = None
+
+    def tick(self) -> None:
+        now = self._clock()
+        with self._uow.begin() as connection:
+            digests = send_digests(connection, now=now, hour=self._digest_hour)
+        reminders = 0
+        if self._reminded_on != local_day(now):
+            with self._uow.begin() as connection:
+                reminders = send_reminders(connection, now=now)
+            self._reminded_on = local_day(now)
+        if digests or reminders:
+            log.info("scheduled notices", extra={"digests": digests, "reminders": reminders})
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.tick()
+            stop.wait(self._every)
