@@ -248,6 +248,9 @@ def main() -> int:
         action="store_true",
         help="time the list queries on the database a --keep run left (implies --keep)",
     )
+    parser.add_argument(
+        "--import-only", action="store_true", help="only (a): skip seeding and the list queries"
+    )
     args = parser.parse_args()
     if args.queries_only:
         url = str(make_url(args.database_url).set(database=DATABASE))
@@ -260,12 +263,14 @@ def main() -> int:
         if not args.queries_only:
             with tempfile.TemporaryDirectory(prefix="bench-profiles-") as folder:
                 report["import"] = bench_import(engine, args.rows, Path(folder))
-            report["seed"] = seed(url, args.enterprises)
-            print(f"seeded: {json.dumps(report['seed'])}", flush=True)
-        report["queries"] = bench_queries(engine, args.repetitions, args.limit)
-        for label, figures in report["queries"].items():
-            if figures["p95"] > 50 and label in filters():
-                print(f"\nEXPLAIN ANALYZE, {label}:\n{explain(engine, label, args.limit)}")
+        if not args.import_only:
+            if not args.queries_only:
+                report["seed"] = seed(url, args.enterprises)
+                print(f"seeded: {json.dumps(report['seed'])}", flush=True)
+            report["queries"] = bench_queries(engine, args.repetitions, args.limit)
+            for label, figures in report["queries"].items():
+                if figures["p95"] > 50 and label in filters():
+                    print(f"\nEXPLAIN ANALYZE, {label}:\n{explain(engine, label, args.limit)}")
     finally:
         engine.dispose()
         if not (args.keep or args.queries_only):

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,17 +26,29 @@ from sqlalchemy.exc import IntegrityError
 
 from profiles import service
 from profiles.adapters import repository, sheets
-from profiles.api.schemas import EnterpriseCreate, apply_attributes
+from profiles.api.schemas import EnterpriseCreate
 from profiles.domain import rows
 from profiles.domain.model import Ownership, Profile
 from profiles.domain.rules import check_province
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.problems import Forbidden, Invalid, NotFound
+from supportmatch_reference.regions import BY_CODE
 
 BATCH = 1000
 MAX_ERRORS = 10_000
 _ATTEMPTS = 3  # a batch that meets a concurrent writer (unique key) is read again and retried
+# Optional attributes a row may state; `flags` merge key by key instead.
+_ATTRIBUTES = (
+    "name_en",
+    "registration_date",
+    "legal_form",
+    "foreign_kind",
+    "listed",
+    "city",
+    "main_products",
+    "covid_risk_periods",
+)
 
 
 @dataclass
@@ -99,6 +113,29 @@ def run(
         summary.error(
             1, name, f"unknown column, ignored; the columns are {', '.join(rows.COLUMNS)}"
         )
+    with _heap_frozen():
+        _import_rows(uow, principal, sheet, header, reading, summary, batch_size, progress)
+    if progress:
+        progress(summary.rows, sheet.rows_estimate)
+    if summary.error_count > len(summary.errors):
+        summary.note = f"{summary.error_count} errors; the first {MAX_ERRORS} are kept"
+    summary.finished_at = _now()
+    with uow.begin() as connection:
+        repository.finish_import(connection, summary.id, summary.record())
+    return summary
+
+
+def _import_rows(
+    uow: UnitOfWork,
+    principal: Principal,
+    sheet: sheets.Sheet,
+    header: rows.Header,
+    reading: Iterator[tuple[int, list[str]]],
+    summary: Summary,
+    batch_size: int,
+    progress: Callable[[int, int | None], None] | None,
+) -> None:
+    """Validate each row and store the valid ones, `batch_size` at a time, in file order."""
     batch: dict[str, _Row] = {}
     try:
         for number, cells in reading:
@@ -116,43 +153,50 @@ def run(
         summary.error(summary.rows + 2, "", f"{error}; the rows after it were not read")
     if batch:
         _count(summary, *_store(uow, principal, list(batch.values())))
-    if progress:
-        progress(summary.rows, sheet.rows_estimate)
-    if summary.error_count > len(summary.errors):
-        summary.note = f"{summary.error_count} errors; the first {MAX_ERRORS} are kept"
-    summary.finished_at = _now()
-    with uow.begin() as connection:
-        repository.finish_import(connection, summary.id, summary.record())
-    return summary
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """Keep the objects alive before the import out of the garbage collector's passes meanwhile.
+
+    Rows held for a batch survive into the oldest generation, so a full pass, which would rescan
+    the whole process (about 150,000 objects, 0.1 s), ran every batch or two: a third of the
+    import's time. The objects are handed back at the end, so nothing dead meanwhile leaks.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _validated(
     header: rows.Header, number: int, cells: list[str], principal: Principal, summary: Summary
 ) -> _Row | None:
     """The row as a profile, or None after reporting each of its errors."""
-    found: list[tuple[str, str]] = []
     try:
         body = EnterpriseCreate.model_validate(rows.body_of(header, cells))
     except ValidationError as error:
         found = [(rows.column_of(e["loc"]), _message(e["msg"])) for e in error.errors()]
-    else:
-        profile = body.to_profile()
-        enterprise = profile.enterprise
-        try:
-            checked = check_province(body.uscc, enterprise.province)
-        except Invalid as error:
-            found.append(("province", error.detail.removeprefix("province: ")))
-        else:
-            if not principal.may_access(uscc=body.uscc, province_code=enterprise.province.code):
-                found.append(("province", f"you may not import enterprises of {body.province}"))
-            enterprise = dataclasses.replace(enterprise, province_checked=checked)
-            profile = Profile(enterprise, profile.years)
-    if found:
-        summary.rejected += 1
-        for column, message in found:
-            summary.error(number, column, message)
+        _reject(summary, number, found)
         return None
-    return _Row(number, body, profile)
+    try:
+        checked = check_province(body.uscc, BY_CODE[body.province])
+    except Invalid as error:
+        _reject(summary, number, [("province", error.detail.removeprefix("province: "))])
+        return None
+    if not principal.may_access(uscc=body.uscc, province_code=body.province):
+        _reject(
+            summary, number, [("province", f"you may not import enterprises of {body.province}")]
+        )
+        return None
+    return _Row(number, body, body.to_profile(province_checked=checked))
+
+
+def _reject(summary: Summary, number: int, found: list[tuple[str, str]]) -> None:
+    summary.rejected += 1
+    for column, message in found:
+        summary.error(number, column, message)
 
 
 def _message(text: str) -> str:
@@ -203,20 +247,21 @@ def merged(before: Profile | None, body: EnterpriseCreate, fresh: Profile) -> Pr
     """`before` with what the row states (`fresh`, from `body`) laid over it."""
     if before is None:
         return fresh
-    given = body.model_fields_set - {"flags"}
+    new, old = fresh.enterprise, before.enterprise
+    given = body.model_fields_set
+    # `fresh` holds every attribute of `body`; those the row gave replace the stored ones.
+    stated = {name: getattr(new, name) for name in _ATTRIBUTES if name in given}
+    foreign_kind = stated.pop("foreign_kind", old.foreign_kind)
     e = dataclasses.replace(
-        before.enterprise,
-        name=fresh.enterprise.name,
-        province=fresh.enterprise.province,
-        province_checked=fresh.enterprise.province_checked,
-        industry=fresh.enterprise.industry,
-        ownership=fresh.enterprise.ownership,
-    )
-    e = apply_attributes(e, body, only=given)
-    e = dataclasses.replace(
-        e,
-        flags={**e.flags, **fresh.enterprise.flags},
-        foreign_kind=e.foreign_kind if e.ownership is Ownership.FOREIGN else None,
+        old,
+        name=new.name,
+        province=new.province,
+        province_checked=new.province_checked,
+        industry=new.industry,
+        ownership=new.ownership,
+        **stated,
+        flags={**old.flags, **new.flags},
+        foreign_kind=foreign_kind if new.ownership is Ownership.FOREIGN else None,
     )
     years = dict(before.years)
     for year, facts in fresh.years.items():

@@ -190,6 +190,7 @@ def save_many(
     and certifications must be as stored (bulk import never touches them).
     """
     now = datetime.now(UTC)
+    stamp = now.isoformat(timespec="milliseconds")  # the events' time: when the batch is saved
     outcomes: list[str] = []
     rows: dict[str, list[dict[str, Any]]] = {
         k: [] for k in ("added", "replaced", "years_added", "years_replaced", "versions", "events")
@@ -200,6 +201,9 @@ def save_many(
             or before.certifications != after.certifications
         ):
             raise ValueError("save_many neither removes years nor changes certifications")
+        if after == before:  # equal profiles have equal snapshots: nothing to diff
+            outcomes.append("unchanged")
+            continue
         size = size_of(after)
         data = snapshot_data(after, size)
         if before is not None:
@@ -236,7 +240,8 @@ def save_many(
             }
         )
         # The stored profile differs from `after` only in version and timestamps.
-        event = profile_changed({**data, "version": version, "updated_at": now.isoformat()})
+        data = {**data, "version": version, "updated_at": now.isoformat()}
+        event = profile_changed(data, time=stamp)
         rows["events"] += outbox_rows(PROFILE, [event])
         outcomes.append("updated" if before else "created")
     repository.write_many(connection, **rows)

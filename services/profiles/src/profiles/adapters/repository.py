@@ -8,7 +8,22 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Row, Table, bindparam, delete, insert, select, update
+import orjson
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnElement,
+    Connection,
+    Row,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from profiles.adapters.tables import (
@@ -208,25 +223,36 @@ def get_many(
     connection: Connection, usccs: Collection[str], *, lock: bool = False
 ) -> dict[str, Profile]:
     """The profiles of those of `usccs` that exist, in three queries; `lock` as in `get`."""
-    query = select(enterprises).where(enterprises.c.uscc.in_(list(usccs)))
-    if lock and connection.dialect.name == "postgresql":
+    postgres = connection.dialect.name == "postgresql"
+    query = select(enterprises).where(_among(enterprises.c.uscc, usccs, postgres))
+    if lock and postgres:
         query = query.with_for_update()
-    found = {row.uscc: row for row in connection.execute(query)}
+    found = {row.uscc: row for row in connection.execute(query).fetchall()}
     if not found:
         return {}
     years: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     y = enterprise_years.c
-    for r in connection.execute(select(enterprise_years).where(y.uscc.in_(list(found)))):
+    query = select(enterprise_years).where(_among(y.uscc, found, postgres))
+    for r in connection.execute(query).fetchall():
         years[r.uscc][r.fiscal_year] = dict(r.facts)
     certs: dict[str, list[Certification]] = defaultdict(list)
     c = certifications.c
-    query = select(certifications).where(c.uscc.in_(list(found))).order_by(c.id)
-    for r in connection.execute(query):
+    query = select(certifications).where(_among(c.uscc, found, postgres)).order_by(c.id)
+    for r in connection.execute(query).fetchall():
         certs[r.uscc].append(certification_of(r))
     return {
         uscc: Profile(enterprise_of(row), years.get(uscc, {}), tuple(certs.get(uscc, ())))
         for uscc, row in found.items()
     }
+
+
+def _among(
+    column: ColumnElement[str], keys: Collection[str], postgres: bool
+) -> ColumnElement[bool]:
+    """`column IN keys`; on PostgreSQL one array parameter, which psycopg sends far faster."""
+    if postgres:
+        return column == any_(bindparam("keys", list(keys), type_=ARRAY(String)))
+    return column.in_(list(keys))
 
 
 def write_many(
@@ -279,9 +305,15 @@ def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]
         cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
     ):
         for row in rows:
-            copy.write_row(
-                [json.dumps(row[n], ensure_ascii=False) if n in as_json else row[n] for n in names]
-            )
+            copy.write_row([_json(row[n]) if n in as_json else row[n] for n in names])
+
+
+def _json(value: Any) -> str:
+    """`value` as JSON text; orjson, or json for what orjson cannot hold (integers over 64 bits)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
 
 
 def add_import(connection: Connection, values: dict[str, Any]) -> None:

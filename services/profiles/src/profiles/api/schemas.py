@@ -154,7 +154,7 @@ class EnterpriseCreate(_Attributes):
             raise ValueError("foreign_kind is only for ownership 'foreign'")
         return self
 
-    def to_profile(self) -> Profile:
+    def to_profile(self, *, province_checked: bool = True) -> Profile:
         now = datetime.now(UTC)
         enterprise = Enterprise(
             uscc=self.uscc,
@@ -165,8 +165,9 @@ class EnterpriseCreate(_Attributes):
             version=0,
             created_at=now,
             updated_at=now,
+            province_checked=province_checked,
+            **_attribute_values(self),
         )
-        enterprise = apply_attributes(enterprise, self)
         years = {}
         if self.facts is not None:
             year = self.facts.fiscal_year or _today().year - 1
@@ -205,7 +206,15 @@ def apply_attributes(
     enterprise: Enterprise, body: _Attributes, *, only: set[str] | None = None
 ) -> Enterprise:
     """Copy the optional attributes of `body` (all, or those in `only`) onto `enterprise`."""
-    values: dict[str, Any] = {
+    values = _attribute_values(body)
+    if only is not None:
+        values = {k: v for k, v in values.items() if k in only}
+    return dataclasses.replace(enterprise, **values)
+
+
+def _attribute_values(body: _Attributes) -> dict[str, Any]:
+    """The optional attributes of `body` as the Enterprise fields they set."""
+    return {
         "name_en": body.name_en,
         "registration_date": body.registration_date,
         "legal_form": body.legal_form,
@@ -218,9 +227,6 @@ def apply_attributes(
             RiskPeriod(p.start, p.end) for p in body.covid_risk_periods or ()
         ),
     }
-    if only is not None:
-        values = {k: v for k, v in values.items() if k in only}
-    return dataclasses.replace(enterprise, **values)
 
 
 class CertificationCreate(BaseModel):

@@ -48,6 +48,8 @@ class Header:
 
     positions: dict[str, int]
     unknown: tuple[str, ...]
+    # (column, position, group, converter or None) of each known column, worked out once a file
+    plan: tuple[tuple[str, int, int, Callable[[str], Any] | None], ...]
 
 
 def read_header(cells: Sequence[str]) -> Header:
@@ -64,9 +66,11 @@ def read_header(cells: Sequence[str]) -> Header:
             f"the format has the columns {', '.join(COLUMNS)}"
         )
     known = set(COLUMNS)
+    positions = {name: i for i, name in enumerate(names) if name in known}
     return Header(
-        positions={name: i for i, name in enumerate(names) if name in known},
+        positions=positions,
         unknown=tuple(name for name in seen if name not in known),
+        plan=tuple((n, i, _GROUP[n], _CONVERTERS.get(n)) for n, i in positions.items()),
     )
 
 
@@ -77,16 +81,18 @@ def body_of(header: Header, cells: Sequence[str]) -> dict[str, Any]:
     API's refuses them and names the field.
     """
     body: dict[str, Any] = {}
-    groups: dict[str, dict[str, Any]] = {"body": body, "flags": {}, "facts": {}, "year": {}}
+    flags: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    year: dict[str, Any] = {}
+    groups = (body, flags, facts, year)
     width = len(cells)
-    for name, position in header.positions.items():
-        text = cells[position].strip() if position < width else ""
-        if text:
-            groups[_GROUP[name]][name] = _CONVERTERS.get(name, _text)(text)
-    if groups["flags"]:
-        body["flags"] = groups["flags"]
-    if groups["facts"]:  # a fiscal year without any fact of it says nothing
-        body["facts"] = {**groups["facts"], **groups["year"]}
+    for name, position, group, convert in header.plan:
+        if position < width and (text := cells[position].strip()):
+            groups[group][name] = convert(text) if convert else text
+    if flags:
+        body["flags"] = flags
+    if facts:  # a fiscal year without any fact of it says nothing
+        body["facts"] = {**facts, **year}
     return body
 
 
@@ -94,10 +100,6 @@ def column_of(location: Sequence[int | str]) -> str:
     """The file column a validation error's location points to (facts.employees -> employees)."""
     names = [part for part in location if isinstance(part, str)]
     return names[-1] if names else ""
-
-
-def _text(text: str) -> str:
-    return text
 
 
 def _integer(text: str) -> int | str:
@@ -131,11 +133,11 @@ def _date(text: str) -> str:
     return text[:10] if len(text) > 10 and text[10] in " T" else text
 
 
-_GROUP = {
-    **dict.fromkeys((*REQUIRED, *ATTRIBUTES), "body"),
-    **dict.fromkeys(FLAGS, "flags"),
-    **dict.fromkeys(YEAR_FACTS, "facts"),
-    "fiscal_year": "year",
+_GROUP = {  # where body_of puts a column: 0 the body, 1 flags, 2 facts, 3 the fiscal year
+    **dict.fromkeys((*REQUIRED, *ATTRIBUTES), 0),
+    **dict.fromkeys(FLAGS, 1),
+    **dict.fromkeys(YEAR_FACTS, 2),
+    "fiscal_year": 3,
 }
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys((*_INTEGERS, "fiscal_year"), _integer),

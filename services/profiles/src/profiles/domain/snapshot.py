@@ -68,5 +68,8 @@ def snapshot_data(profile: Profile, size: SizeResult) -> dict[str, Any]:
     }
 
 
-def profile_changed(data: dict[str, Any]) -> Event:
-    return Event(type=PROFILE, source=SOURCE, subject=data["uscc"], data=data)
+def profile_changed(data: dict[str, Any], *, time: str | None = None) -> Event:
+    """The event of snapshot `data`; `time` (ISO 8601) defaults to now."""
+    if time is None:
+        return Event(type=PROFILE, source=SOURCE, subject=data["uscc"], data=data)
+    return Event(type=PROFILE, source=SOURCE, subject=data["uscc"], data=data, time=time)
