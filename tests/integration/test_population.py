@@ -14,12 +14,21 @@ import pytest
 from sqlalchemy import Connection, func, select, update
 
 from eligibility.adapters import repository
-from eligibility.adapters.tables import backbone, determinations, enterprise_facts
+from eligibility.adapters.tables import (
+    backbone,
+    determination_history,
+    determinations,
+    enterprise_facts,
+)
 from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.decision import Status, decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import load_catalogue, uses_certifications
+from eligibility.explaining import PENDING, explain_pending
 from eligibility.population import rematch, rematch_due
-from supportmatch_core.auth import Role, TokenService
+from eligibility.service import list_determinations, rematch_enterprise
+from supportmatch_core import contracts
+from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
@@ -29,6 +38,7 @@ from tests.integration.system import InProcessSystem
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
 
 ON = date(2024, 6, 30)
+CATALOGUE = Catalogue(load_catalogue())
 
 
 def _vat() -> Any:
@@ -65,30 +75,125 @@ def _count(uow: UnitOfWork, table: Any) -> int:
 
 def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) -> None:
     usccs = _seed(uow, 30)
-    first = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, batch=7)
+    first = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
     assert first.changed == 30
     assert _count(uow, determinations) == 30
-    assert _count(uow, backbone.outbox) == 30
+    assert _count(uow, backbone.outbox) == 0  # announced afterwards, by explain_pending
+    assert first.to_announce == _count(uow, determination_history)
+    assert explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE) == (
+        first.to_announce
+    )
+    assert _count(uow, backbone.outbox) == first.to_announce
     again = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
     assert again.changed == 0
     with uow.begin() as connection:
-        changed_facts = {**_facts(connection, usccs[1]), "tax_credit_grade": "D"}
+        changed_facts = {**_facts(connection, usccs[0]), "tax_credit_grade": "D"}
         repository.save_facts(
-            connection, uscc=usccs[1], version=2, facts=changed_facts, exists=True
+            connection, uscc=usccs[0], version=2, facts=changed_facts, exists=True
         )
-    third = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
-    assert third.changed == 1
+    third = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)  # announces
+    assert (third.changed, third.to_announce) == (1, 1)
     with uow.read() as connection:
         status = connection.execute(
-            select(determinations.c.status).where(determinations.c.uscc == usccs[1])
+            select(determinations.c.status).where(determinations.c.uscc == usccs[0])
         ).scalar_one()
     assert status == "ineligible"
+    assert _announced(uow)[-1].data["previous_status"] in {"eligible", "possibly_eligible"}
 
 
 def _facts(connection: Connection, uscc: str) -> dict[str, Any]:
     facts = repository.facts_of_firm(connection, uscc)
     assert facts is not None
     return facts
+
+
+def _announced(uow: UnitOfWork) -> list[Event]:
+    with uow.read() as connection:
+        payloads = connection.execute(
+            select(backbone.outbox.c.payload).order_by(backbone.outbox.c.id)
+        ).scalars()
+        return [Event.from_bytes(p.encode()) for p in payloads]
+
+
+def test_only_news_is_announced_and_every_row_reproduces_its_decision(uow: UnitOfWork) -> None:
+    usccs = _seed(uow, 12)
+    with uow.begin() as connection:
+        for uscc in usccs[:4]:  # grade D: ineligible
+            worse = {**_facts(connection, uscc), "tax_credit_grade": "D"}
+            repository.save_facts(connection, uscc=uscc, version=2, facts=worse, exists=True)
+    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
+    with uow.read() as connection:
+        facts = {uscc: _facts(connection, uscc) for uscc in usccs}
+        pending = connection.execute(select(determinations.c.facts_digest)).scalars().all()
+    assert set(pending) == {PENDING}
+    explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE, batch=5)
+    decided = {uscc: decide(_vat(), facts[uscc], ON) for uscc in usccs}
+    events = _announced(uow)
+    # A first "ineligible" is stored, never announced (ADR 0009); every other change is.
+    assert sorted(e.subject for e in events) == sorted(
+        u for u, d in decided.items() if d.status is not Status.INELIGIBLE
+    )
+    assert {d.status for d in decided.values()} == set(Status)
+    for event in events:
+        contracts.check(event)
+        decision = decided[event.subject]
+        assert event.data["criteria"] == decision.criteria
+        assert event.data["facts_digest"] == decision.facts_digest
+    with uow.read() as connection:
+        history = connection.execute(select(determination_history)).all()
+        stored = {r.uscc: r for r in connection.execute(select(determinations))}
+    assert len(history) == len(events)
+    for row in history:
+        assert (row.status, row.facts_digest) == (
+            decided[row.uscc].status.value,
+            decided[row.uscc].facts_digest,
+        )
+        assert row.explanation == decided[row.uscc].explanation()
+    for uscc, decision in decided.items():
+        row = stored[uscc]
+        if decision.status is Status.INELIGIBLE:
+            assert row.facts_digest == PENDING  # explained on read, or before the facts change
+            continue
+        assert (row.status, row.facts_digest) == (decision.status.value, decision.facts_digest)
+        assert row.explanation == decision.explanation()
+
+
+def test_a_first_ineligible_is_explained_on_read(uow: UnitOfWork) -> None:
+    usccs = _seed(uow, 6)
+    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
+    admin = Principal(subject="admin", role=Role.ADMIN)
+    for uscc in usccs:
+        (shown,) = list_determinations(uow=uow, principal=admin, uscc=uscc, catalogue=CATALOGUE)
+        with uow.read() as connection:
+            decision = decide(_vat(), _facts(connection, uscc), ON)
+        assert shown["facts_digest"] == decision.facts_digest
+        assert shown["explanation"] == decision.explanation()
+
+
+def test_a_profile_change_first_explains_what_was_decided_on_the_old_facts(
+    uow: UnitOfWork,
+) -> None:
+    compliant = profile_snapshot(industry="C3921", **COMPLIANT)
+    with uow.begin() as connection:
+        old_facts = facts_of(compliant)
+        repository.save_facts(
+            connection, uscc=compliant["uscc"], version=1, facts=old_facts, exists=False
+        )
+    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
+    newer = {**compliant, "version": 2, "facts": {**compliant["facts"], "tax_credit_grade": "D"}}
+    with uow.begin() as connection:
+        rematch_enterprise(
+            connection,
+            profile=newer,
+            outbox=Outbox(backbone),
+            catalogue=Catalogue([_vat()]),
+            on=ON,
+        )
+    first, second = _announced(uow)
+    assert (first.data["status"], first.data["previous_status"]) == ("eligible", None)
+    assert first.data["facts_digest"] == decide(_vat(), old_facts, ON).facts_digest
+    assert (second.data["status"], second.data["previous_status"]) == ("ineligible", "eligible")
+    assert explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE) == 0
 
 
 class FailingOutbox(Outbox):
@@ -106,10 +211,12 @@ class FailingOutbox(Outbox):
 def test_a_failure_half_way_leaves_nobody_rematched(uow: UnitOfWork) -> None:
     _seed(uow, 20)
     with pytest.raises(RuntimeError):
-        rematch(uow=uow, outbox=FailingOutbox(after=10), measure=_vat(), on=ON, batch=4)
+        rematch(uow=uow, outbox=FailingOutbox(after=3), measure=_vat(), on=ON)
     assert _count(uow, determinations) == 0
+    assert _count(uow, determination_history) == 0
     assert _count(uow, backbone.outbox) == 0
     assert rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON).changed == 20
+    assert _count(uow, backbone.outbox) == _count(uow, determination_history)
 
 
 def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from eligibility import explaining
 from eligibility.adapters import repository
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Decision, decide
@@ -47,9 +48,13 @@ def rematch_enterprise(
     Snapshots can arrive out of order (a relay retry); an older version than the one held is ignored.
     """
     uscc, version = profile["uscc"], int(profile["version"])
+    repository.lock_projection_for_writing(connection)
     known_version = repository.profile_version(connection, uscc)
     if known_version is not None and known_version >= version:
         return 0
+    if known_version is not None:
+        # What a population re-match stored unexplained was decided on the facts about to go.
+        explaining.complete_firm(connection, uscc=uscc, outbox=outbox, catalogue=catalogue)
     facts = facts_of(profile)
     province = facts["province_code"]
     repository.save_facts(
@@ -97,12 +102,28 @@ def _authorized_facts(connection: Connection, principal: Principal, uscc: str) -
 
 
 def list_determinations(
-    *, uow: UnitOfWork, principal: Principal, uscc: str
+    *, uow: UnitOfWork, principal: Principal, uscc: str, catalogue: Catalogue | None = None
 ) -> list[dict[str, Any]]:
-    """The enterprise's stored determinations, if the caller may see them."""
+    """The enterprise's stored determinations, if the caller may see them.
+
+    A row a population re-match stored unexplained is explained here from the firm's facts,
+    which are still those it was decided on (ADR 0009); nothing is written.
+    """
     with uow.read() as connection:
-        _authorized_facts(connection, principal, uscc)
-        return [row._asdict() for row in repository.determinations_of(connection, uscc)]
+        facts = _authorized_facts(connection, principal, uscc)
+        rows = repository.determinations_of(connection, uscc)
+    shown = []
+    for row in rows:
+        values = row._asdict()
+        if catalogue is not None and row.facts_digest == explaining.PENDING:
+            decision = explaining.explain(catalogue, facts, row)
+            if decision is not None:
+                values |= {
+                    "facts_digest": decision.facts_digest,
+                    "explanation": decision.explanation(),
+                }
+        shown.append(values)
+    return shown
 
 
 def determinations_as_of(

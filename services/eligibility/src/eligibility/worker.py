@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
+from eligibility.explaining import Explainer
 from eligibility.lifecycle import CurrentCatalogue, StaleCatalogue, refresh
 from eligibility.population import rematch_due
 from eligibility.service import profile_changed_handler
@@ -83,6 +84,7 @@ def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Catalogue) ->
         [
             event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),
             DailyTick(uow=uow, catalogue=catalogue, today=china_today),
+            Explainer(uow=uow, catalogue=catalogue),
             outbox_relay(settings, uow, backbone),
         ]
     )

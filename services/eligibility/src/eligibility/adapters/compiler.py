@@ -28,9 +28,13 @@ def compile_criteria(criterion: Criterion, on: date) -> ColumnElement[bool]:
 
 def status_of(criterion: Criterion, on: date) -> ColumnElement[str]:
     """The determination status as SQL: eligible, ineligible or possibly_eligible."""
-    expression = compile_criteria(criterion, on)
+    # `CASE expr WHEN true … WHEN false …` evaluates the tree once per row; the searched form
+    # (`WHEN expr … WHEN NOT expr …`) evaluated it twice for every firm not eligible.
     return case(
-        (expression, "eligible"), (not_(expression), "ineligible"), else_="possibly_eligible"
+        (true(), "eligible"),
+        (false(), "ineligible"),
+        value=compile_criteria(criterion, on),
+        else_="possibly_eligible",
     )
 
 

@@ -18,6 +18,14 @@ from eligibility.domain.decision import Decision, Status
 from eligibility.domain.facts import REGISTRY
 
 
+def lock_projection_for_writing(connection: Connection) -> None:
+    """Wait for a population re-match in progress (it holds the projection in SHARE mode)."""
+    if connection.dialect.name == "postgresql":
+        # The lock an UPDATE takes anyway, taken first: row locks taken before it could
+        # otherwise deadlock with the re-match's writes.
+        connection.exec_driver_sql("LOCK TABLE enterprise_facts IN ROW EXCLUSIVE MODE")
+
+
 def profile_version(connection: Connection, uscc: str) -> int | None:
     return connection.execute(
         select(enterprise_facts.c.profile_version).where(enterprise_facts.c.uscc == uscc)

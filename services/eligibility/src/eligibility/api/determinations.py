@@ -66,8 +66,10 @@ class StoredDetermination(BaseModel):
 
 @router.get("/enterprises/{uscc}/determinations/stored")
 def stored_determinations(
-    uscc: USCC, principal: CurrentPrincipal, uow: UowDep
+    uscc: USCC, principal: CurrentPrincipal, uow: UowDep, catalogue: CatalogueDep
 ) -> list[StoredDetermination]:
     """The determinations as last recorded, with measure version, day and facts digest."""
-    rows = service.list_determinations(uow=uow, principal=principal, uscc=uscc.upper())
+    rows = service.list_determinations(
+        uow=uow, principal=principal, uscc=uscc.upper(), catalogue=catalogue
+    )
     return [StoredDetermination.model_validate(row) for row in rows]
