@@ -23,7 +23,7 @@ from typing import Any
 import psutil
 import psycopg
 import zen
-from sqlalchemy import Engine, delete, exists, func, insert, literal, literal_column, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.engine import make_url
 
 # This file is named like the eligibility package: the checkout, not bench/, goes first on the path.
@@ -33,13 +33,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pipeline import percentiles
 from eligibility import population
 from eligibility.adapters.compiler import status_of
-from eligibility.adapters.tables import backbone, determinations, enterprise_facts, rematch_log
+from eligibility.adapters.tables import (
+    backbone,
+    determination_history,
+    determinations,
+    enterprise_facts,
+    rematch_log,
+)
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.domain.criteria import LEVELS, All, Certified, Compare, Criterion, Not, evaluate
 from eligibility.domain.decision import decide
 from eligibility.domain.facts import REGISTRY, facts_of
 from eligibility.domain.measures import Measure, load_catalogue
+from eligibility.explaining import explain_pending
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.outbox import Outbox
@@ -209,23 +216,17 @@ def sql_statuses(engine: Engine, measures: list[Measure], day: date) -> dict[str
     return found
 
 
-def fill_determinations(engine: Engine, measures: list[Measure], day: date) -> int:
-    """Bench set-up: store every firm's status by SQL (empty explanation), so nothing will change."""
-    f, d = enterprise_facts.c, determinations.c
-    names = ["uscc", "measure_id", "measure_version", "status", "evaluated_on", "facts_digest"]
+def forget(engine: Engine, measures: list[Measure]) -> None:
+    """Bench set-up: no determination, history, event or log of these measures, then VACUUM."""
+    ids = [m.id for m in measures]
     with engine.begin() as connection:
-        for m in measures:
-            held = select(d.uscc).where(d.uscc == f.uscc, d.measure_id == m.id)
-            values = (literal(m.id), literal(m.version), status_of(m.criteria, day), literal(day))
-            rows = select(f.uscc, *values, literal(""), literal_column("'{}'::json"), func.now())
-            query = insert(determinations).from_select(
-                [*names, "explanation", "updated_at"], rows.where(~exists(held))
-            )
-            connection.execute(query)
+        connection.execute(delete(determinations).where(determinations.c.measure_id.in_(ids)))
+        history = determination_history.c
+        connection.execute(delete(determination_history).where(history.measure_id.in_(ids)))
+        connection.execute(delete(backbone.outbox))
         connection.execute(delete(rematch_log))
-        return int(
-            connection.execute(select(func.count()).select_from(determinations)).scalar_one()
-        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
 
 
 def table_sizes(engine: Engine) -> dict[str, float]:
@@ -325,25 +326,38 @@ def population_bench(args: argparse.Namespace) -> dict[str, Any]:
     small = min(args.rematch_firms, n)
     timed(f"seed {small:,}", lambda: seed(url, 0, small))
 
-    def rematch() -> dict[str, int]:
-        done = population.rematch(uow=uow, outbox=outbox, measure=one, on=day)
-        return {"changed": done.changed, "refreshed": done.refreshed}
+    def rematch(announce: bool = False) -> dict[str, int]:
+        done = population.rematch(uow=uow, outbox=outbox, measure=one, on=day, announce=announce)
+        return {"changed": done.changed, "refreshed": done.refreshed, "news": done.to_announce}
+
+    def explain() -> int:
+        return explain_pending(uow=uow, outbox=outbox, catalogue=measures)
 
     out["rematch_all_change"] = timed(f"(b) rematch, all change, {small:,}", rematch)
+    out["explain_pending"] = timed(f"(b2) explain and announce (b)'s changes, {small:,}", explain)
     out["sizes_mb"] = timed("table sizes (MB) after (b)", lambda: table_sizes(engine))
     out["rematch_no_change"] = timed(f"(c) rematch, no change, {small:,}", rematch)
+    forget(engine, [one])
+    out["rematch_announce"] = timed(
+        f"(b3) rematch, all change, announced in its transaction, {small:,}",
+        lambda: rematch(announce=True),
+    )
     out["sql_one_small"] = timed(f"(a) SQL, {small:,}", lambda: sql_statuses(engine, [one], day))
-    others = [m for m in in_force if m is not one]
-    timed("set-up: fill determinations", lambda: fill_determinations(engine, others, day))
+    forget(engine, in_force)
 
     def due() -> int:
         return len(population.rematch_due(uow=uow, outbox=outbox, catalogue=measures, on=day))
 
+    out["rematch_due_all_change"] = timed(f"(d2) rematch_due, every firm changes, {small:,}", due)
+    with engine.begin() as log:
+        log.execute(delete(rematch_log))  # decided, but not today: all 69 run again
     out["rematch_due_no_change"] = timed(f"(d) rematch_due, nothing changes, {small:,}", due)
     if n > small:
+        forget(engine, in_force)
         timed(f"seed to {n:,}", lambda: seed(url, small, n - small))
-        timed("set-up: fill determinations", lambda: fill_determinations(engine, [one], day))
+        out["rematch_all_change_full"] = timed(f"(b) rematch, all change, {n:,}", rematch)
         out["rematch_no_change_full"] = timed(f"(c) rematch, nothing changes, {n:,}", rematch)
+        out["sizes_mb_full"] = timed(f"table sizes (MB), {n:,}", lambda: table_sizes(engine))
     out["sql_one"] = timed(f"(a) SQL one, {n:,}", lambda: sql_statuses(engine, [one], day))
     out["sql_catalogue"] = timed(f"(d) SQL all, {n:,}", lambda: sql_statuses(engine, in_force, day))
     out["loop_one"] = loop_population(url, [one], day, n)
