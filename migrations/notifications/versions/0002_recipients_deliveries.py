@@ -116,6 +116,7 @@ def upgrade() -> None:
         "holdings",
         sa.Column("uscc", sa.String(18), primary_key=True),
         sa.Column("measure_id", sa.String(100), primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("measure", sa.JSON, nullable=False),
         sa.Column("valid_to", sa.Date, nullable=True),

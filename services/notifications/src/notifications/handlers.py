@@ -80,16 +80,17 @@ def profile_handler(clock: Clock) -> Handler:
 
 
 def measure_handler(clock: Clock) -> Handler:
-    """policy.measure.v1: a published or changed measure goes to every caseworker's inbox and to
-    the firms that hold it (eligible or possibly)."""
+    """policy.measure.v1: keep the end dates of held measures right for reminders; tell every
+    caseworker of a new version, and the firms holding the measure of a changed one."""
 
     def handle(connection: Connection, event: Event) -> None:
         data = event.data
-        measure = data["measure"]
-        if data.get("lifecycle", "published") != "published":
-            return
         now = clock()
-        changed = int(measure.get("version", 1)) > 1
+        measure = measure_reference(data)
+        repository.follow_measure(connection, measure=measure, now=now)
+        if data["lifecycle"] == "retired":
+            return  # the re-match that follows tells each firm whose status changes
+        changed = data["lifecycle"] == "changed" or data["version"] > 1
         message = measure_published(measure, changed=changed)
         about = About(measure=measure)
         for caseworker in repository.all_caseworkers(connection):
@@ -118,3 +119,18 @@ def measure_handler(clock: Clock) -> Handler:
             )
 
     return handle
+
+
+def measure_reference(data: dict[str, Any]) -> dict[str, Any]:
+    """The measure as determination events name it, from a policy.measure.v1 event."""
+    document = data["document"]
+    return {
+        "id": data["measure_id"],
+        "version": data["version"],
+        "title_zh": document["title_zh"],
+        "title_en": document["title_en"],
+        "clause": document["clause"],
+        "kind": document["kind"],
+        "how_to_apply": document.get("how_to_apply", ""),
+        "valid_to": data["valid_to"],
+    }

@@ -242,11 +242,11 @@ def recipients_with_pending_digest(connection: Connection) -> list[int]:
 def take_digest_items(
     connection: Connection, recipient_id: int, digest: str, up_to: datetime
 ) -> list[Row[Any]]:
-    """Claim the recipient's pending items created before `up_to` for the digest `digest`."""
+    """Claim the recipient's pending items created by `up_to` for the digest `digest`."""
     pending = (
         digest_items.c.recipient_id == recipient_id,
         digest_items.c.digest.is_(None),
-        digest_items.c.created_at < up_to,
+        digest_items.c.created_at <= up_to,
     )
     rows = list(
         connection.execute(select(digest_items).where(*pending).order_by(digest_items.c.id))
@@ -273,12 +273,28 @@ def hold(
         {
             "uscc": uscc,
             "measure_id": measure["id"],
+            "version": measure["version"],
             "status": status,
             "measure": measure,
             "valid_to": date.fromisoformat(valid_to) if valid_to else None,
             "updated_at": now,
         },
         keys=["uscc", "measure_id"],
+    )
+
+
+def follow_measure(connection: Connection, *, measure: dict[str, Any], now: datetime) -> None:
+    """A measure's new version or end date reaches the holdings of the same or older version."""
+    valid_to = measure["valid_to"]
+    connection.execute(
+        update(holdings)
+        .where(holdings.c.measure_id == measure["id"], holdings.c.version <= measure["version"])
+        .values(
+            version=measure["version"],
+            measure=measure,
+            valid_to=date.fromisoformat(valid_to) if valid_to else None,
+            updated_at=now,
+        )
     )
 
 

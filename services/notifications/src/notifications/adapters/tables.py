@@ -147,6 +147,7 @@ holdings = Table(
     metadata,
     Column("uscc", String(18), primary_key=True),
     Column("measure_id", String(100), primary_key=True),
+    Column("version", Integer, nullable=False),
     Column("status", String(20), nullable=False),
     Column("measure", JSON, nullable=False),  # the event's measure reference
     Column("valid_to", Date, nullable=True),
