@@ -24,6 +24,7 @@ class RunningSystem:
         self.var_dir = var_dir
         self.ports = {name: free_port() for name in ("profiles", "eligibility", "notifications")}
         self.broker_address = f"127.0.0.1:{free_port()}"
+        self.smtp_port = free_port()  # the mail catcher `supportmatch run` starts
         self.process: subprocess.Popen[bytes] | None = None
         self.log = var_dir / "run.log"
         self.descendants: list[psutil.Process] = []
@@ -41,6 +42,7 @@ class RunningSystem:
             PROFILES_PORT=str(self.ports["profiles"]),
             ELIGIBILITY_PORT=str(self.ports["eligibility"]),
             NOTIFICATIONS_PORT=str(self.ports["notifications"]),
+            NOTIFICATIONS_SMTP_PORT=str(self.smtp_port),
         )
         env.pop("SUPPORTMATCH_JWT_SECRET", None)
         return env

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Iterator
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,12 @@ def test_a_new_manufacturer_sees_an_inbox_entry_within_five_seconds(system: Runn
     owner = {
         "Authorization": f"Bearer {system.token('--role', 'enterprise', '--uscc', body['uscc'])}"
     }
+    preferences = httpx.patch(
+        f"{system.url('notifications')}/v1/enterprises/{body['uscc']}/preferences",
+        json={"email": "finance@example.cn", "language": "en"},
+        headers=owner,
+    )
+    assert preferences.status_code == 200, preferences.text
     created = httpx.post(f"{system.url('profiles')}/v1/enterprises", json=body, headers=admin)
     assert created.status_code == 201, created.text
     started = time.monotonic()
@@ -45,6 +52,19 @@ def test_a_new_manufacturer_sees_an_inbox_entry_within_five_seconds(system: Runn
     assert entries[0]["status"] == "possibly_eligible"
     assert "tax credit grade" in str(entries[0]["body_en"])
     assert {f["fact"] for f in entries[0]["facts_to_provide"]} >= {"tax_credit_grade"}
+    # The same notice by email, caught by the local mail catcher under var/mail/.
+    mails: list[Path] = []
+    while time.monotonic() - started < 10 and not mails:
+        mails = list((system.var_dir / "mail").glob("*.eml"))
+        time.sleep(0.1)
+    found = [
+        m
+        for m in (message_from_bytes(p.read_bytes()) for p in mails)
+        if "Monthly full refund of incremental VAT credits" in str(m["Subject"])
+    ]
+    assert found, f"no email under {system.var_dir / 'mail'}"
+    assert found[0]["To"] == "finance@example.cn"
+    assert str(found[0]["Subject"]).startswith("You may qualify")
 
 
 def test_ctrl_c_stops_everything_and_leaves_no_process_behind(system: RunningSystem) -> None:

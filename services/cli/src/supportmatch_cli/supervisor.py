@@ -68,9 +68,19 @@ class System:
             env["KAFKA_BOOTSTRAP_SERVERS"] = address
             env["SUPPORTMATCH_EMBEDDED_BROKER"] = "1"
             _say(f"broker: embedded Tansu on {address} (memory only)")
-        for spec in SERVICES:
-            self.children[spec.name] = subprocess.Popen(
-                [sys.executable, "-u", "-m", spec.name],
+        commands = {spec.name: [sys.executable, "-u", "-m", spec.name] for spec in SERVICES}
+        if not os.environ.get("NOTIFICATIONS_SMTP_HOST"):
+            port = env.setdefault("NOTIFICATIONS_SMTP_PORT", "1025")
+            commands = {
+                "mail": [sys.executable, "-u", "-m", "notifications.mailcatcher", "--port", port],
+                **commands,
+            }
+            _say(
+                f"mail: local catcher on 127.0.0.1:{port}, each message saved in {var_dir() / 'mail'}/"
+            )
+        for name, command in commands.items():
+            self.children[name] = subprocess.Popen(
+                command,
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -78,9 +88,7 @@ class System:
                 start_new_session=True,
                 preexec_fn=_die_with_parent,  # noqa: PLW1509
             )
-            threading.Thread(
-                target=_relabel, args=(spec.name, self.children[spec.name]), daemon=True
-            ).start()
+            threading.Thread(target=_relabel, args=(name, self.children[name]), daemon=True).start()
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout
