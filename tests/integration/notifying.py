@@ -161,7 +161,9 @@ class Notifications:
     def count(self, table_name: str, **where: Any) -> int:
         from notifications.adapters import tables
 
-        table = getattr(tables, table_name)
+        table = getattr(tables, table_name, None)
+        if table is None:
+            table = getattr(backbone, table_name)
         with self.uow.read() as connection:
             query = select(func.count()).select_from(table)
             for name, value in where.items():
