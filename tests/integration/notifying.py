@@ -20,7 +20,12 @@ from notifications.adapters.tables import backbone
 from notifications.adapters.webhooks import WebhookSender
 from notifications.delivery import DeliveryWorker
 from notifications.domain.retry import RetryPolicy
-from notifications.handlers import determination_handler, measure_handler, profile_handler
+from notifications.handlers import (
+    determinations_handler,
+    measure_handler,
+    one_by_one,
+    profile_handler,
+)
 from notifications.settings import NotificationsSettings
 from notifications.worker import delivery_worker
 from supportmatch_core.db import UnitOfWork, create_database_engine
@@ -138,7 +143,8 @@ class Notifications:
         self.worker: DeliveryWorker = delivery_worker(
             self.settings, self.uow, clock=clock, sender=self.sender
         )
-        self.on_determination = determination_handler(clock)
+        self.on_determinations = determinations_handler(clock)
+        self.on_determination = one_by_one(self.on_determinations)
         self.on_profile = profile_handler(clock)
         self.on_measure = measure_handler(clock)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pytest
 from kafka import KafkaConsumer
 from sqlalchemy import Connection, func, select
 
@@ -30,9 +32,11 @@ class Message:
     partition: int = 0
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["one-by-one", "batch-handler"])
 def test_a_failing_event_is_parked_and_the_rest_of_the_batch_commits(
-    broker: EmbeddedBroker, databases: Databases
+    broker: EmbeddedBroker, databases: Databases, together: bool
 ) -> None:
+    """With a batch handler, the failing batch rolls back and its events are tried one by one."""
     url = databases.url("notifications")
     upgrade_to_head("notifications", url)
     engine = create_database_engine(url)
@@ -54,6 +58,10 @@ def test_a_failing_event_is_parked_and_the_rest_of_the_batch_commits(
             raise ValueError("this event cannot be handled")
         outbox.add(connection, topic="echo", event=event)
 
+    def batch_handler(connection: Connection, batch: Sequence[Event]) -> None:
+        for event in batch:
+            handler(connection, event)
+
     consumer = EventConsumer(
         name="batch-test",
         topic=DETERMINATION,
@@ -63,6 +71,7 @@ def test_a_failing_event_is_parked_and_the_rest_of_the_batch_commits(
         consumer_factory=lambda group: KafkaConsumer(),
         producer_factory=lambda: create_producer(settings),
         retry_delay=0,
+        batch_handler=batch_handler if together else None,
     )
     batch = [Message(e.to_bytes(), e.subject.encode(), i) for i, e in enumerate(events)]
     consumer.process_batch(batch)

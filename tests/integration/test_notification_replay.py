@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from eligibility.domain.decision import Status
 from notifications import service
 from notifications.adapters.tables import backbone
-from notifications.handlers import determination_handler
+from notifications.handlers import determinations_handler, one_by_one
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.consumer import EventConsumer
@@ -43,11 +43,13 @@ def parts(databases: Databases) -> Iterator[tuple[Notifications, Receiver]]:
 
 
 def _consumer(system: Notifications, broker: EmbeddedBroker, name: str) -> EventConsumer:
+    batch = determinations_handler(system.clock)
     settings = system.settings.model_copy(update={"kafka_bootstrap_servers": broker.address})
     return EventConsumer(
         name=name,
         topic=DETERMINATION,
-        handler=determination_handler(system.clock),
+        handler=one_by_one(batch),
+        batch_handler=batch,
         uow=system.uow,
         tables=backbone,
         consumer_factory=lambda group: create_consumer(settings, group=group),

@@ -67,6 +67,10 @@ class UnitOfWork:
             yield connection
 
 
+# Built once per shape: constructing an ON CONFLICT statement costs more than running it.
+_STATEMENTS: dict[tuple[object, ...], Any] = {}
+
+
 def _dialect_insert(connection: Connection, table: Table) -> Any:
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)
@@ -74,20 +78,40 @@ def _dialect_insert(connection: Connection, table: Table) -> Any:
 
 
 def insert_new(
-    connection: Connection, table: Table, values: dict[str, Any], *, unique: list[str]
+    connection: Connection,
+    table: Table,
+    values: dict[str, Any] | list[dict[str, Any]],
+    *,
+    unique: list[str],
 ) -> bool:
-    """Insert `values` unless a row with the same `unique` columns exists; whether it did.
+    """Insert `values` (one row or several) unless a row with the same `unique` columns exists;
+    whether a row was inserted.
 
     For idempotent writes: a replayed event finds its row taken instead of failing the batch.
     """
-    statement = _dialect_insert(connection, table).on_conflict_do_nothing(index_elements=unique)
+    key = ("insert_new", connection.dialect.name, table, tuple(unique))
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _dialect_insert(connection, table).on_conflict_do_nothing(index_elements=unique)
+        _STATEMENTS[key] = statement
     return bool(connection.execute(statement, values).rowcount)
 
 
 def upsert(
-    connection: Connection, table: Table, values: dict[str, Any], *, keys: list[str]
+    connection: Connection,
+    table: Table,
+    values: dict[str, Any] | list[dict[str, Any]],
+    *,
+    keys: list[str],
 ) -> None:
-    """Insert `values`, or update the row with the same `keys` to them."""
-    statement = _dialect_insert(connection, table)
-    updates = {name: statement.excluded[name] for name in values if name not in keys}
-    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), values)
+    """Insert `values` (one row or several of the same columns, each key once), or update the
+    row with the same `keys` to them."""
+    columns = tuple(values if isinstance(values, dict) else values[0])
+    key = ("upsert", connection.dialect.name, table, tuple(keys), columns)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        base = _dialect_insert(connection, table)
+        updates = {name: base.excluded[name] for name in columns if name not in keys}
+        statement = base.on_conflict_do_update(index_elements=keys, set_=updates)
+        _STATEMENTS[key] = statement
+    connection.execute(statement, values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from supportmatch_core.consumer import EventConsumer, Handler
+from supportmatch_core.consumer import BatchHandler, EventConsumer, Handler
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.kafka import create_admin, create_consumer, create_producer
 from supportmatch_core.relay import OutboxRelay
@@ -31,6 +31,7 @@ def event_consumer(
     *,
     topic: str,
     handler: Handler,
+    batch_handler: BatchHandler | None = None,
 ) -> EventConsumer:
     return EventConsumer(
         name=f"{settings.service_name}.{topic}",
@@ -41,4 +42,5 @@ def event_consumer(
         consumer_factory=lambda group: create_consumer(settings, group=group),
         producer_factory=lambda: create_producer(settings),
         max_attempts=settings.consumer_max_attempts,
+        batch_handler=batch_handler,
     )

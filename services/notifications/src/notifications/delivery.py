@@ -24,7 +24,7 @@ from notifications.domain.messages import webhook_disabled
 from notifications.domain.preferences import Channel
 from notifications.domain.recipients import Recipient
 from notifications.domain.retry import RetryPolicy
-from notifications.fanout import notify
+from notifications.fanout import notify, writing
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DELIVERY
@@ -211,14 +211,15 @@ class DeliveryWorker:
         log.warning(
             "webhook disabled", extra={"subscription": subscription_id, "failures": failures}
         )
-        notify(
-            connection,
-            owner,
-            webhook_disabled(hook.url, failures),
-            trigger=f"webhook-disabled:{subscription_id}",
-            now=now,
-            channels=frozenset({Channel.INBOX, Channel.EMAIL}),
-        )
+        with writing(connection) as writes:
+            notify(
+                writes,
+                owner,
+                webhook_disabled(hook.url, failures),
+                trigger=f"webhook-disabled:{subscription_id}",
+                now=now,
+                channels=frozenset({Channel.INBOX, Channel.EMAIL}),
+            )
 
     def _report(
         self,

@@ -1,19 +1,23 @@
-"""Turns one notice for one recipient into its inbox entry, email (or digest line) and webhook
-deliveries, each at most once per trigger."""
+"""Turns notices into inbox entries, emails (or digest lines) and webhook deliveries, each at
+most once per (recipient, trigger, channel), written together for a batch of notices."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row
 
 from notifications.adapters import deliveries, repository
 from notifications.adapters.email import notice_email
+from notifications.adapters.tables import digest_items, inbox
 from notifications.domain.messages import InboxMessage, Topic, digest_line
 from notifications.domain.preferences import Cadence, Channel
 from notifications.domain.recipients import Recipient
+from supportmatch_core.db import insert_new
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +38,44 @@ class About:
         return self.measure.get("kind") if self.measure else None
 
 
+@dataclass
+class Writes:
+    """The rows that notices add, kept until `flush` writes each table in one statement."""
+
+    connection: Connection
+    inbox: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    digest: list[dict[str, Any]] = field(default_factory=list)
+    _subscriptions: dict[int, list[Row[Any]]] = field(default_factory=dict)
+
+    def prefetch_subscriptions(self, recipient_ids: list[int]) -> None:
+        wanted = [rid for rid in recipient_ids if rid not in self._subscriptions]
+        self._subscriptions.update(deliveries.subscriptions_for(self.connection, wanted))
+
+    def subscriptions(self, recipient_id: int) -> list[Row[Any]]:
+        if recipient_id not in self._subscriptions:
+            self.prefetch_subscriptions([recipient_id])
+        return self._subscriptions[recipient_id]
+
+    def flush(self) -> None:
+        if self.inbox:
+            insert_new(self.connection, inbox, self.inbox, unique=repository.INBOX_UNIQUE)
+        deliveries.add_deliveries(self.connection, self.deliveries)
+        if self.digest:
+            insert_new(self.connection, digest_items, self.digest, unique=repository.DIGEST_UNIQUE)
+        self.inbox, self.deliveries, self.digest = [], [], []
+
+
+@contextmanager
+def writing(connection: Connection) -> Iterator[Writes]:
+    """Collect the notices of a block and write them when it ends."""
+    writes = Writes(connection)
+    yield writes
+    writes.flush()
+
+
 def notify(
-    connection: Connection,
+    writes: Writes,
     recipient: Recipient,
     message: InboxMessage,
     *,
@@ -51,63 +91,66 @@ def notify(
         return channel in channels and preferences.wants(channel, about.measure_kind)
 
     if wanted(Channel.INBOX):
-        repository.add_entry(
-            connection,
-            recipient_id=recipient.id,
-            trigger=trigger,
-            message=message,
-            now=now,
-            uscc=about.uscc,
-            province_code=about.province_code,
-            measure_id=about.measure_id,
-            status=about.status,
+        writes.inbox.append(
+            repository.inbox_row(
+                recipient_id=recipient.id,
+                trigger=trigger,
+                message=message,
+                now=now,
+                uscc=about.uscc,
+                province_code=about.province_code,
+                measure_id=about.measure_id,
+                status=about.status,
+            )
         )
     if wanted(Channel.EMAIL) and recipient.email:
         if preferences.cadence is Cadence.DIGEST and message.topic is not Topic.DIGEST:
-            repository.add_digest_item(
-                connection,
-                recipient_id=recipient.id,
+            writes.digest += repository.digest_rows(
+                recipient_ids=[recipient.id],
                 trigger=trigger,
                 uscc=about.uscc,
                 lines=digest_line(message, enterprise=None),
                 now=now,
             )
         else:
-            deliveries.add_delivery(
-                connection,
-                recipient_id=recipient.id,
-                channel=Channel.EMAIL.value,
-                target="",
-                trigger=trigger,
-                topic=message.topic.value,
-                content=notice_email(
-                    message, language=preferences.language.value, name=recipient.name
-                ),
-                not_before=preferences.email_not_before(now),
-                now=now,
+            writes.deliveries.append(
+                deliveries.delivery_row(
+                    recipient_id=recipient.id,
+                    channel=Channel.EMAIL.value,
+                    target="",
+                    trigger=trigger,
+                    topic=message.topic.value,
+                    content=notice_email(
+                        message, language=preferences.language.value, name=recipient.name
+                    ),
+                    not_before=preferences.email_not_before(now),
+                    now=now,
+                )
             )
     if wanted(Channel.WEBHOOK):
-        body = webhook_body(recipient, message, trigger=trigger, about=about, now=now)
-        for subscription in deliveries.subscriptions_of(
-            connection, recipient.id, enabled_only=True
-        ):
-            deliveries.add_delivery(
-                connection,
-                recipient_id=recipient.id,
-                channel=Channel.WEBHOOK.value,
-                target=subscription.id,
-                trigger=trigger,
-                topic=message.topic.value,
-                content={"body": body},
-                not_before=now,
-                now=now,
+        hooks = writes.subscriptions(recipient.id)
+        body = (
+            webhook_body(recipient, message, trigger=trigger, about=about, now=now) if hooks else {}
+        )
+        for subscription in hooks:
+            writes.deliveries.append(
+                deliveries.delivery_row(
+                    recipient_id=recipient.id,
+                    channel=Channel.WEBHOOK.value,
+                    target=subscription.id,
+                    trigger=trigger,
+                    topic=message.topic.value,
+                    content={"body": body},
+                    not_before=now,
+                    now=now,
+                )
             )
 
 
 def webhook_body(
     recipient: Recipient, message: InboxMessage, *, trigger: str, about: About, now: datetime
 ) -> dict[str, Any]:
-    """The JSON a webhook subscriber receives (documented in contracts/webhooks.md)."""
+    """The JSON a webhook subscriber receives (documented in docs/webhooks.md)."""
     return {
         "trigger": trigger,
         "topic": message.topic.value,

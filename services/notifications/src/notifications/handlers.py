@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,42 +12,60 @@ from notifications.adapters import repository
 from notifications.domain.messages import digest_line, measure_published, message_for, worth_telling
 from notifications.domain.preferences import Channel
 from notifications.domain.recipients import RecipientKind
-from notifications.fanout import About, notify
-from supportmatch_core.consumer import Handler
+from notifications.fanout import About, notify, writing
+from supportmatch_core.consumer import BatchHandler, Handler
 from supportmatch_core.events import Event
 
 Clock = Callable[[], datetime]
 
 
-def determination_handler(clock: Clock) -> Handler:
-    """eligibility.determination.v1: tell the firm, and its region's caseworkers in their digest."""
+def determinations_handler(clock: Clock) -> BatchHandler:
+    """eligibility.determination.v1, a polled batch at once: tell each firm, and its region's
+    caseworkers in their digest. Handling events one by one gives the same rows."""
 
-    def handle(connection: Connection, event: Event) -> None:
-        data = event.data
+    def handle(connection: Connection, events: Sequence[Event]) -> None:
         now = clock()
-        uscc, province, measure = data["uscc"], data["province_code"], data["measure"]
-        repository.hold(connection, uscc=uscc, measure=measure, status=data["status"], now=now)
-        if not worth_telling(data):
-            return
-        message = message_for(data)
-        firm = repository.ensure_recipient(
-            connection, RecipientKind.ENTERPRISE, uscc, now=now, province_code=province
-        )
-        about = About(uscc=uscc, province_code=province, measure=measure, status=data["status"])
-        notify(connection, firm, message, trigger=event.id, now=now, about=about)
-        for caseworker in repository.caseworkers_of(connection, province):
-            if about.measure_kind in caseworker.preferences.opted_out_kinds:
-                continue
-            repository.add_digest_item(
-                connection,
-                recipient_id=caseworker.id,
-                trigger=event.id,
-                uscc=uscc,
-                lines=digest_line(message, enterprise=firm.name or uscc),
-                now=now,
+        latest = {}  # the last status of each (firm, measure) in the batch wins
+        for event in events:
+            data = event.data
+            latest[data["uscc"], data["measure"]["id"]] = repository.hold_row(
+                uscc=data["uscc"], measure=data["measure"], status=data["status"], now=now
             )
+        repository.hold_all(connection, list(latest.values()))
+        told = [event for event in events if worth_telling(event.data)]
+        if not told:
+            return
+        provinces = {e.data["uscc"]: e.data["province_code"] for e in told}
+        firms = repository.enterprises(connection, provinces, now=now)
+        caseworkers = repository.caseworkers_in(connection, set(provinces.values()))
+        with writing(connection) as writes:
+            writes.prefetch_subscriptions([firm.id for firm in firms.values()])
+            for event in told:
+                data = event.data
+                uscc, province, status = data["uscc"], data["province_code"], data["status"]
+                firm, message = firms[uscc], message_for(data)
+                about = About(
+                    uscc=uscc, province_code=province, measure=data["measure"], status=status
+                )
+                notify(writes, firm, message, trigger=event.id, now=now, about=about)
+                writes.digest += repository.digest_rows(
+                    recipient_ids=[
+                        c.id
+                        for c in caseworkers[province]
+                        if about.measure_kind not in c.preferences.opted_out_kinds
+                    ],
+                    trigger=event.id,
+                    uscc=uscc,
+                    lines=digest_line(message, enterprise=firm.name or uscc),
+                    now=now,
+                )
 
     return handle
+
+
+def one_by_one(batch: BatchHandler) -> Handler:
+    """The handler of single events (retries, the dead-letter path) for a batch handler."""
+    return lambda connection, event: batch(connection, [event])
 
 
 def profile_handler(clock: Clock) -> Handler:
@@ -93,30 +111,35 @@ def measure_handler(clock: Clock) -> Handler:
         changed = data["lifecycle"] == "changed" or data["version"] > 1
         message = measure_published(measure, changed=changed)
         about = About(measure=measure)
-        for caseworker in repository.all_caseworkers(connection):
-            notify(
-                connection,
-                caseworker,
-                message,
-                trigger=event.id,
-                now=now,
-                about=about,
-                channels=frozenset({Channel.INBOX}),
-            )
-        if not changed:
-            return
-        for holder in repository.holders_of(connection, measure["id"]):
-            firm = repository.ensure_recipient(
-                connection, RecipientKind.ENTERPRISE, holder.uscc, now=now
-            )
-            notify(
-                connection,
-                firm,
-                message,
-                trigger=event.id,
-                now=now,
-                about=About(uscc=holder.uscc, province_code=firm.province_code, measure=measure),
-            )
+        with writing(connection) as writes:
+            for caseworker in repository.all_caseworkers(connection):
+                notify(
+                    writes,
+                    caseworker,
+                    message,
+                    trigger=event.id,
+                    now=now,
+                    about=about,
+                    channels=frozenset({Channel.INBOX}),
+                )
+            if not changed:
+                return
+            holders = [row.uscc for row in repository.holders_of(connection, measure["id"])]
+            for start in range(0, len(holders), 1000):
+                chunk = holders[start : start + 1000]
+                firms = repository.enterprises(connection, dict.fromkeys(chunk), now=now)
+                writes.prefetch_subscriptions([firm.id for firm in firms.values()])
+                for uscc in chunk:
+                    firm = firms[uscc]
+                    notify(
+                        writes,
+                        firm,
+                        message,
+                        trigger=event.id,
+                        now=now,
+                        about=About(uscc=uscc, province_code=firm.province_code, measure=measure),
+                    )
+                writes.flush()
 
     return handle
 

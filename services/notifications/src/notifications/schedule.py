@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -13,8 +14,8 @@ from sqlalchemy import Connection
 from notifications.adapters import repository
 from notifications.domain.messages import digest, ending_soon
 from notifications.domain.preferences import DEFAULT_TIME_ZONE, Channel
-from notifications.domain.recipients import RecipientKind
-from notifications.fanout import About, notify
+from notifications.domain.recipients import Recipient
+from notifications.fanout import About, Writes, notify, writing
 from supportmatch_core.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -36,30 +37,33 @@ def send_reminders(connection: Connection, *, now: datetime) -> int:
     """
     today = local_day(now)
     sent = 0
-    for holding in repository.ending_between(
-        connection, today, today + timedelta(days=REMINDER_DAYS[-1])
-    ):
-        days_left = (holding.valid_to - today).days
-        threshold = min(d for d in REMINDER_DAYS if days_left <= d)
-        trigger = f"ending:{holding.measure_id}:{holding.valid_to.isoformat()}:{threshold}d"
-        firm = repository.ensure_recipient(
-            connection, RecipientKind.ENTERPRISE, holding.uscc, now=now
-        )
-        notify(
-            connection,
-            firm,
-            ending_soon(holding.measure, holding.valid_to, max(days_left, 1)),
-            trigger=trigger,
-            now=now,
-            about=About(
-                uscc=holding.uscc,
-                province_code=firm.province_code,
-                measure=holding.measure,
-                status=holding.status,
-            ),
-        )
-        sent += 1
+    ending = repository.ending_between(connection, today, today + timedelta(days=REMINDER_DAYS[-1]))
+    firms = repository.enterprises(connection, {h.uscc: None for h in ending}, now=now)
+    with writing(connection) as writes:
+        writes.prefetch_subscriptions([firm.id for firm in firms.values()])
+        for holding in ending:
+            remind(writes, holding, firms[holding.uscc], today=today, now=now)
+            sent += 1
     return sent
+
+
+def remind(writes: Writes, holding: Any, firm: Recipient, *, today: date, now: datetime) -> None:
+    """Tell `firm` that a measure it qualifies for ends soon, once per threshold."""
+    days_left = (holding.valid_to - today).days
+    threshold = min(d for d in REMINDER_DAYS if days_left <= d)
+    notify(
+        writes,
+        firm,
+        ending_soon(holding.measure, holding.valid_to, max(days_left, 1)),
+        trigger=f"ending:{holding.measure_id}:{holding.valid_to.isoformat()}:{threshold}d",
+        now=now,
+        about=About(
+            uscc=holding.uscc,
+            province_code=firm.province_code,
+            measure=holding.measure,
+            status=holding.status,
+        ),
+    )
 
 
 def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:
@@ -77,7 +81,8 @@ def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:
         message = digest(local.date(), [i.line_zh for i in items], [i.line_en for i in items])
         # A firm's inbox already holds each notice; a caseworker's digest is its inbox entry.
         channels = frozenset(Channel) if recipient.is_caseworker else frozenset({Channel.EMAIL})
-        notify(connection, recipient, message, trigger=key, now=now, channels=channels)
+        with writing(connection) as writes:
+            notify(writes, recipient, message, trigger=key, now=now, channels=channels)
         sent += 1
     return sent
 

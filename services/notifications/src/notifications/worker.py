@@ -11,7 +11,12 @@ from notifications.adapters.tables import backbone
 from notifications.adapters.webhooks import WebhookSender
 from notifications.delivery import DeliveryWorker
 from notifications.domain.retry import RetryPolicy
-from notifications.handlers import determination_handler, measure_handler, profile_handler
+from notifications.handlers import (
+    determinations_handler,
+    measure_handler,
+    one_by_one,
+    profile_handler,
+)
 from notifications.schedule import Scheduler
 from notifications.settings import NotificationsSettings
 from supportmatch_core.db import UnitOfWork
@@ -66,10 +71,16 @@ def workers(
     clock: Callable[[], datetime],
     sender: WebhookSender,
 ) -> WorkerGroup:
+    determinations = determinations_handler(clock)
     return WorkerGroup(
         [
             event_consumer(
-                settings, uow, backbone, topic=DETERMINATION, handler=determination_handler(clock)
+                settings,
+                uow,
+                backbone,
+                topic=DETERMINATION,
+                handler=one_by_one(determinations),
+                batch_handler=determinations,
             ),
             event_consumer(settings, uow, backbone, topic=PROFILE, handler=profile_handler(clock)),
             event_consumer(settings, uow, backbone, topic=MEASURE, handler=measure_handler(clock)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from notifications.adapters.tables import deliveries, delivery_attempts, webhooks
 from supportmatch_core.db import insert_new
@@ -13,8 +13,10 @@ from supportmatch_core.db import insert_new
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
-def add_delivery(
-    connection: Connection,
+DELIVERY_UNIQUE = ["recipient_id", "channel", "target", "trigger"]
+
+
+def delivery_row(
     *,
     recipient_id: int,
     channel: str,
@@ -24,25 +26,25 @@ def add_delivery(
     content: dict[str, Any],
     not_before: datetime,
     now: datetime,
-) -> bool:
-    """Queue one delivery; False when this (recipient, channel, target, trigger) already has one."""
-    return insert_new(
-        connection,
-        deliveries,
-        {
-            "recipient_id": recipient_id,
-            "channel": channel,
-            "target": target,
-            "trigger": trigger,
-            "topic": topic,
-            "content": content,
-            "status": PENDING,
-            "attempts": 0,
-            "next_attempt_at": not_before,
-            "created_at": now,
-        },
-        unique=["recipient_id", "channel", "target", "trigger"],
-    )
+) -> dict[str, Any]:
+    """A pending delivery; stored at most once per (recipient, channel, target, trigger)."""
+    return {
+        "recipient_id": recipient_id,
+        "channel": channel,
+        "target": target,
+        "trigger": trigger,
+        "topic": topic,
+        "content": content,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": not_before,
+        "created_at": now,
+    }
+
+
+def add_deliveries(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        insert_new(connection, deliveries, rows, unique=DELIVERY_UNIQUE)
 
 
 def claim_due(
@@ -212,13 +214,35 @@ def subscription(connection: Connection, subscription_id: str) -> Row[Any] | Non
     ).one_or_none()
 
 
-def subscriptions_of(
-    connection: Connection, recipient_id: int, *, enabled_only: bool = False
-) -> list[Row[Any]]:
-    query = select(webhooks).where(webhooks.c.recipient_id == recipient_id)
-    if enabled_only:
-        query = query.where(webhooks.c.enabled.is_(True))
-    return list(connection.execute(query.order_by(webhooks.c.created_at, webhooks.c.id)))
+_SUBSCRIPTIONS_OF = (
+    select(webhooks)
+    .where(webhooks.c.recipient_id == bindparam("recipient_id"))
+    .order_by(webhooks.c.created_at, webhooks.c.id)
+)
+
+
+def subscriptions_for(
+    connection: Connection, recipient_ids: list[int]
+) -> dict[int, list[Row[Any]]]:
+    """The enabled subscriptions of each recipient in `recipient_ids`."""
+    found: dict[int, list[Row[Any]]] = {rid: [] for rid in recipient_ids}
+    for start in range(0, len(recipient_ids), 500):
+        rows = connection.execute(
+            select(webhooks)
+            .where(
+                webhooks.c.recipient_id.in_(recipient_ids[start : start + 500]),
+                webhooks.c.enabled.is_(True),
+            )
+            .order_by(webhooks.c.created_at, webhooks.c.id)
+        )
+        for row in rows:
+            found[row.recipient_id].append(row)
+    return found
+
+
+def subscriptions_of(connection: Connection, recipient_id: int) -> list[Row[Any]]:
+    """Every subscription of the recipient, disabled ones included."""
+    return list(connection.execute(_SUBSCRIPTIONS_OF, {"recipient_id": recipient_id}))
 
 
 def secrets_in_use(row: Row[Any], now: datetime) -> list[str]:

@@ -25,6 +25,8 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise RefusedDestination(f"cannot resolve {host!r}: {error.strerror}") from error
+    except UnicodeError as error:  # IDNA refuses the name, e.g. a label over 63 characters
+        raise RefusedDestination(f"{host!r} is not a valid host name") from error
     return sorted({str(info[4][0]) for info in infos})
 
 
@@ -52,7 +54,10 @@ def check_url(
 ) -> list[str]:
     """Refuse `url` unless it is http(s) and every address its host resolves to is public or
     inside an allowed network; returns the addresses."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # e.g. an unclosed IPv6 bracket
+        raise RefusedDestination(f"a malformed URL: {error}") from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RefusedDestination("a webhook URL must be an absolute http or https URL")
     if parts.username or parts.password:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 
 from notifications.adapters.tables import (
     caseworker_regions,
@@ -24,7 +24,7 @@ from notifications.domain.preferences import (
     QuietHours,
 )
 from notifications.domain.recipients import Recipient, RecipientKind
-from supportmatch_core.db import insert_new, upsert
+from supportmatch_core.db import upsert
 
 DEFAULT_CHANNELS = [c.value for c in Channel]
 
@@ -55,10 +55,20 @@ def _recipient(row: Row[Any]) -> Recipient:
     )
 
 
+# Statements run once per event are built once (SQLAlchemy then reuses their compiled form).
+_BY_KEY = select(recipients).where(
+    recipients.c.kind == bindparam("kind"), recipients.c.key == bindparam("key")
+)
+_INSERT_RECIPIENTS = insert(recipients).returning(recipients.c.id, recipients.c.key)
+_CASEWORKERS_OF = (
+    select(recipients)
+    .join(caseworker_regions, caseworker_regions.c.recipient_id == recipients.c.id)
+    .where(caseworker_regions.c.province_code == bindparam("province"))
+)
+
+
 def recipient(connection: Connection, kind: RecipientKind, key: str) -> Recipient | None:
-    row = connection.execute(
-        select(recipients).where(recipients.c.kind == kind.value, recipients.c.key == key)
-    ).one_or_none()
+    row = connection.execute(_BY_KEY, {"kind": kind.value, "key": key}).one_or_none()
     return _recipient(row) if row else None
 
 
@@ -78,23 +88,29 @@ def ensure_recipient(
     name: str = "",
 ) -> Recipient:
     """The recipient, created with default preferences on first sight."""
-    insert_new(
-        connection,
-        recipients,
-        {
-            "kind": kind.value,
-            "key": key,
-            "name": name,
-            "province_code": province_code,
-            "channels": DEFAULT_CHANNELS,
-            "opted_out_kinds": [],
-            "updated_at": now,
-        },
-        unique=["kind", "key"],
-    )
     found = recipient(connection, kind, key)
-    assert found is not None
-    return found
+    if found is not None:
+        return found
+    values = {
+        "kind": kind.value,
+        "key": key,
+        "name": name,
+        "province_code": province_code,
+        "email": None,
+        "channels": DEFAULT_CHANNELS,
+        "opted_out_kinds": [],
+        "updated_at": now,
+    }
+    new_id = connection.execute(_INSERT_RECIPIENTS, values).one().id
+    return Recipient(
+        id=new_id,
+        kind=kind,
+        key=key,
+        name=name,
+        province_code=province_code,
+        email=None,
+        preferences=Preferences(),
+    )
 
 
 def update_recipient(connection: Connection, recipient_id: int, **values: Any) -> None:
@@ -126,12 +142,64 @@ def set_caseworker_regions(connection: Connection, recipient_id: int, regions: s
 
 
 def caseworkers_of(connection: Connection, province_code: str) -> list[Recipient]:
-    rows = connection.execute(
-        select(recipients)
-        .join(caseworker_regions, caseworker_regions.c.recipient_id == recipients.c.id)
-        .where(caseworker_regions.c.province_code == province_code)
-    )
+    rows = connection.execute(_CASEWORKERS_OF, {"province": province_code})
     return [_recipient(row) for row in rows]
+
+
+def enterprises(
+    connection: Connection, provinces: dict[str, str | None], *, now: datetime
+) -> dict[str, Recipient]:
+    """The recipients of the firms `provinces` maps (USCC to province), new ones created."""
+    found: dict[str, Recipient] = {}
+    keys = list(provinces)
+    for start in range(0, len(keys), 500):
+        rows = connection.execute(
+            select(recipients).where(
+                recipients.c.kind == RecipientKind.ENTERPRISE.value,
+                recipients.c.key.in_(keys[start : start + 500]),
+            )
+        )
+        found.update((row.key, _recipient(row)) for row in rows)
+    missing = [
+        {
+            "kind": RecipientKind.ENTERPRISE.value,
+            "key": uscc,
+            "name": "",
+            "province_code": province,
+            "email": None,
+            "channels": DEFAULT_CHANNELS,
+            "opted_out_kinds": [],
+            "updated_at": now,
+        }
+        for uscc, province in provinces.items()
+        if uscc not in found
+    ]
+    if missing:
+        for row in connection.execute(_INSERT_RECIPIENTS, missing):
+            found[row.key] = Recipient(
+                id=row.id,
+                kind=RecipientKind.ENTERPRISE,
+                key=row.key,
+                name="",
+                province_code=provinces[row.key],
+                email=None,
+                preferences=Preferences(),
+            )
+    return found
+
+
+def caseworkers_in(connection: Connection, provinces: set[str]) -> dict[str, list[Recipient]]:
+    """The caseworkers of each province in `provinces`."""
+    by_province: dict[str, list[Recipient]] = {p: [] for p in provinces}
+    if provinces:
+        rows = connection.execute(
+            select(recipients, caseworker_regions.c.province_code.label("region"))
+            .join(caseworker_regions, caseworker_regions.c.recipient_id == recipients.c.id)
+            .where(caseworker_regions.c.province_code.in_(sorted(provinces)))
+        )
+        for row in rows:
+            by_province[row.region].append(_recipient(row))
+    return by_province
 
 
 def all_caseworkers(connection: Connection) -> list[Recipient]:
@@ -144,8 +212,11 @@ def all_caseworkers(connection: Connection) -> list[Recipient]:
 # Inbox
 
 
-def add_entry(
-    connection: Connection,
+INBOX_UNIQUE = ["recipient_id", "trigger"]
+DIGEST_UNIQUE = ["recipient_id", "trigger"]
+
+
+def inbox_row(
     *,
     recipient_id: int,
     trigger: str,
@@ -155,27 +226,22 @@ def add_entry(
     province_code: str | None = None,
     measure_id: str | None = None,
     status: str | None = None,
-) -> bool:
-    return insert_new(
-        connection,
-        inbox,
-        {
-            "recipient_id": recipient_id,
-            "trigger": trigger,
-            "topic": message.topic.value,
-            "uscc": uscc,
-            "province_code": province_code,
-            "measure_id": measure_id,
-            "status": status,
-            "title_zh": message.title_zh,
-            "title_en": message.title_en,
-            "body_zh": message.body_zh,
-            "body_en": message.body_en,
-            "facts_to_provide": message.facts_to_provide,
-            "created_at": now,
-        },
-        unique=["recipient_id", "trigger"],
-    )
+) -> dict[str, Any]:
+    return {
+        "recipient_id": recipient_id,
+        "trigger": trigger,
+        "topic": message.topic.value,
+        "uscc": uscc,
+        "province_code": province_code,
+        "measure_id": measure_id,
+        "status": status,
+        "title_zh": message.title_zh,
+        "title_en": message.title_en,
+        "body_zh": message.body_zh,
+        "body_en": message.body_en,
+        "facts_to_provide": message.facts_to_provide,
+        "created_at": now,
+    }
 
 
 def entries(
@@ -208,28 +274,17 @@ def mark_read(
 # Digest items
 
 
-def add_digest_item(
-    connection: Connection,
+def digest_rows(
     *,
-    recipient_id: int,
+    recipient_ids: list[int],
     trigger: str,
     uscc: str | None,
     lines: tuple[str, str],
     now: datetime,
-) -> bool:
-    return insert_new(
-        connection,
-        digest_items,
-        {
-            "recipient_id": recipient_id,
-            "trigger": trigger,
-            "uscc": uscc,
-            "line_zh": lines[0],
-            "line_en": lines[1],
-            "created_at": now,
-        },
-        unique=["recipient_id", "trigger"],
-    )
+) -> list[dict[str, Any]]:
+    """One line for the next digest of each recipient in `recipient_ids`."""
+    line = {"trigger": trigger, "uscc": uscc, "line_zh": lines[0], "line_en": lines[1]}
+    return [{**line, "recipient_id": rid, "created_at": now} for rid in recipient_ids]
 
 
 def recipients_with_pending_digest(connection: Connection) -> list[int]:
@@ -263,24 +318,23 @@ def take_digest_items(
 # Holdings and responses
 
 
-def hold(
-    connection: Connection, *, uscc: str, measure: dict[str, Any], status: str, now: datetime
-) -> None:
+def hold_row(*, uscc: str, measure: dict[str, Any], status: str, now: datetime) -> dict[str, Any]:
     valid_to = measure.get("valid_to")
-    upsert(
-        connection,
-        holdings,
-        {
-            "uscc": uscc,
-            "measure_id": measure["id"],
-            "version": measure["version"],
-            "status": status,
-            "measure": measure,
-            "valid_to": date.fromisoformat(valid_to) if valid_to else None,
-            "updated_at": now,
-        },
-        keys=["uscc", "measure_id"],
-    )
+    return {
+        "uscc": uscc,
+        "measure_id": measure["id"],
+        "version": measure["version"],
+        "status": status,
+        "measure": measure,
+        "valid_to": date.fromisoformat(valid_to) if valid_to else None,
+        "updated_at": now,
+    }
+
+
+def hold_all(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Record the latest status of each (firm, measure); a pair may appear once only."""
+    if rows:
+        upsert(connection, holdings, rows, keys=["uscc", "measure_id"])
 
 
 def follow_measure(connection: Connection, *, measure: dict[str, Any], now: datetime) -> None:

@@ -30,6 +30,7 @@ from supportmatch_core.fields import UowDep, UsccPath
 from supportmatch_core.problems import NotFound
 
 SubscriptionId = Annotated[str, Path(max_length=32, pattern=r"^wh_[0-9a-f]{16}$")]
+MAX_ID = 2**63 - 1  # a larger id would overflow the database's integer, failing with a 500
 
 
 def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
@@ -42,7 +43,9 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         uow: UowDep,
         now: NowDep,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        before: Annotated[int | None, Query(ge=1, description="entries older than this id")] = None,
+        before: Annotated[
+            int | None, Query(ge=1, le=MAX_ID, description="entries older than this id")
+        ] = None,
         unread: Annotated[bool, Query(description="only unread entries")] = False,
     ) -> Inbox:
         """The inbox, newest first, with the unread count."""
@@ -62,7 +65,7 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
     @router.post("/inbox/{entry_id}/read", status_code=204)
     def mark_read(
         scope: ScopeDep,
-        entry_id: Annotated[int, Path(ge=1)],
+        entry_id: Annotated[int, Path(ge=1, le=MAX_ID)],
         principal: CurrentPrincipal,
         uow: UowDep,
         now: NowDep,
@@ -113,7 +116,7 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         uow: UowDep,
         now: NowDep,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        before: Annotated[int | None, Query(ge=1)] = None,
+        before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         status: Literal["pending", "sent", "failed"] | None = None,
         channel: Literal["email", "webhook"] | None = None,
     ) -> list[DeliveryRead]:

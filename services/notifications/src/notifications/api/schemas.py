@@ -45,10 +45,19 @@ class Marked(BaseModel):
     marked: int
 
 
+def _local(value: time) -> time:
+    if value.tzinfo is not None:  # it would be dropped when stored, so say so instead
+        raise ValueError("a local time in the recipient's time_zone, without a UTC offset")
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_local)]
+
+
 class QuietHoursBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: time = Field(examples=["22:00"])
-    end: time = Field(examples=["08:00"])
+    start: LocalTime = Field(examples=["22:00"])
+    end: LocalTime = Field(examples=["08:00"])
 
 
 class PreferencesRead(BaseModel):
