@@ -376,8 +376,8 @@ def test_a_publish_that_fails_half_way_leaves_nothing_behind(
     before, revision = _state(uow), catalogue.revision
 
     with pytest.raises(RuntimeError, match="half-way"):
-        # batches of 2 firms: the version, its event and the first grade-M firm are written,
-        # then the second grade-M firm's event fails
+        # the version, its event and the re-decided determinations are written; then the
+        # announcement of the three grade-M firms fails
         lifecycle.publish(
             uow=uow,
             outbox=FailingOutbox(after=2),
@@ -475,6 +475,10 @@ def test_every_instance_sees_a_published_version(
     with uow.begin() as connection:
         lifecycle.refresh(connection, consumer_view, hold=True)
     assert consumer_view.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
+    # The explainer reloads as each of its transactions starts.
+    explainer_view = Catalogue([], revision=-1)
+    with lifecycle.FollowingCatalogue(uow, explainer_view).begin():
+        assert explainer_view.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
 
 
 def test_seeding_keeps_what_an_administrator_changed_and_takes_edits_of_the_rest(

@@ -254,3 +254,18 @@ class CurrentCatalogue(UnitOfWork):
             if store.revision(connection, hold=True) != self._catalogue.revision:
                 raise StaleCatalogue("the catalogue changed; reload it")
             yield connection
+
+
+class FollowingCatalogue(UnitOfWork):
+    """A unit of work that reloads the catalogue, if it moved, as each transaction starts: the
+    explainer then knows every version another instance's re-match stored changes under."""
+
+    def __init__(self, uow: UnitOfWork, catalogue: Catalogue) -> None:
+        super().__init__(uow.engine)
+        self._catalogue = catalogue
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            refresh(connection, self._catalogue)
+            yield connection

@@ -13,7 +13,7 @@ from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.explaining import Explainer
-from eligibility.lifecycle import CurrentCatalogue, StaleCatalogue, refresh
+from eligibility.lifecycle import CurrentCatalogue, FollowingCatalogue, StaleCatalogue, refresh
 from eligibility.population import rematch_due
 from eligibility.service import profile_changed_handler
 from supportmatch_core.db import UnitOfWork
@@ -84,7 +84,7 @@ def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Catalogue) ->
         [
             event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),
             DailyTick(uow=uow, catalogue=catalogue, today=china_today),
-            Explainer(uow=uow, catalogue=catalogue),
+            Explainer(uow=FollowingCatalogue(uow, catalogue), catalogue=catalogue),
             outbox_relay(settings, uow, backbone),
         ]
     )
