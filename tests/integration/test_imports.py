@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import subprocess
@@ -132,6 +133,19 @@ def test_a_changed_row_makes_one_version_and_one_event_and_empty_cells_keep_valu
     assert history[0]["changes"]["facts.employees"] == {"from": 120, "to": 130}
     body = system.profiles.get(f"/v1/enterprises/{rows[1]['uscc']}", headers=bearer(tokens)).json()
     assert body["city"] == "深圳市"
+
+
+def test_integers_beyond_64_bits_are_stored_and_published(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    huge = 10**24
+    first = row(revenue=str(huge), total_assets=str(huge))
+    summary = imported(system, tokens, [first])
+    assert (summary["created"], summary["rejected"]) == (1, 0)
+    body = system.profiles.get(f"/v1/enterprises/{first['uscc']}", headers=bearer(tokens)).json()
+    assert body["facts"]["revenue"] == huge
+    assert system.count("profiles", "outbox") == 1
+    assert gc.get_freeze_count() == 0  # the import hands the frozen objects back
 
 
 def test_a_code_given_twice_is_applied_in_file_order(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from supportmatch_core.auth import Principal, Role, TokenService
-from supportmatch_core.events import SPEC_VERSION, Event, MalformedEvent
+from supportmatch_core.events import SPEC_VERSION, Event, MalformedEvent, new_id
 from supportmatch_core.problems import Problem, Unauthorized
 
 SECRET = "unit-test-signing-key-that-is-long-enough-for-hs256"
@@ -84,6 +85,28 @@ json_values = st.recursive(
 def test_any_json_data_round_trips(data: dict[str, Any], subject: str) -> None:
     event = an_event(data=data, subject=subject)
     assert Event.from_bytes(event.to_bytes()) == event
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=5))
+def test_events_encode_as_json_dumps_does_byte_for_byte(data: dict[str, Any]) -> None:
+    event = an_event(data=data)
+    expected = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+    assert event.to_bytes() == expected
+
+
+def test_integers_beyond_64_bits_are_encoded_and_other_values_still_refused() -> None:
+    event = an_event(data={"revenue": 10**30})
+    assert Event.from_bytes(event.to_bytes()).data == {"revenue": 10**30}
+    with pytest.raises(TypeError):
+        an_event(data={"when": datetime.now(UTC)}).to_bytes()
+
+
+def test_event_ids_are_version_4_uuids() -> None:
+    ids = {new_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
 
 
 @pytest.mark.parametrize(

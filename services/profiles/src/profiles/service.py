@@ -17,6 +17,7 @@ from profiles.domain.size import SizeResult, classify
 from profiles.domain.snapshot import profile_changed, snapshot_data
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
+from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox, outbox_rows
 from supportmatch_core.problems import Forbidden, NotFound
 from supportmatch_core.topics import PROFILE
@@ -193,8 +194,9 @@ def save_many(
     stamp = now.isoformat(timespec="milliseconds")  # the events' time: when the batch is saved
     outcomes: list[str] = []
     rows: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("added", "replaced", "years_added", "years_replaced", "versions", "events")
+        k: [] for k in ("added", "replaced", "years_added", "years_replaced", "versions")
     }
+    events: list[Event] = []
     for before, after in pairs:
         if before is not None and (
             before.years.keys() - after.years.keys()
@@ -241,10 +243,9 @@ def save_many(
         )
         # The stored profile differs from `after` only in version and timestamps.
         data = {**data, "version": version, "updated_at": now.isoformat()}
-        event = profile_changed(data, time=stamp)
-        rows["events"] += outbox_rows(PROFILE, [event])
+        events.append(profile_changed(data, time=stamp))
         outcomes.append("updated" if before else "created")
-    repository.write_many(connection, **rows)
+    repository.write_many(connection, **rows, events=outbox_rows(PROFILE, events))
     return outcomes
 
 

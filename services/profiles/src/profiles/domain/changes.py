@@ -7,8 +7,13 @@ from typing import Any
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Map each changed leaf path (a.b.c) to {"from": old, "to": new}; lists compare whole."""
+    if not before:  # a first snapshot: each field that has a value changed from nothing
+        return {
+            f"{prefix}{key}": {"from": None, "to": new}
+            for key, new in sorted(after.items())
+            if new is not None
+        }
     changes: dict[str, Any] = {}
-    before = before or {}
     for key in sorted(set(before) | set(after)):
         path = f"{prefix}{key}"
         old, new = before.get(key), after.get(key)

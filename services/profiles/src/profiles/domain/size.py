@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache, lru_cache
 
 STANDARD = "工信部联企业〔2011〕300号"
 _WAN = 10_000  # the standard states amounts in 万元; bounds here are in yuan
@@ -116,6 +117,7 @@ class IndustryTooCoarse(ValueError):
     """A code that covers rows with different thresholds, so no row can be chosen."""
 
 
+@lru_cache(maxsize=4096)  # a few thousand codes exist; imports classify the same ones often
 def row_for(industry_code: str) -> SizeRow:
     """The row of a GB/T 4754-2017 code; checks its form, not that the catalogue lists it."""
     code = industry_code.strip().upper()
@@ -146,6 +148,12 @@ def _quantity(indicator: Indicator, value: int) -> str:
     return f"{value:,}" if indicator is Indicator.EMPLOYEES else f"{value:,} yuan"
 
 
+@cache
+def _bounds(row: SizeRow, size: SizeClass) -> tuple[tuple[Indicator, int], ...]:
+    return tuple(row.bounds(size).items())
+
+
+@cache
 def _needs(row: SizeRow, size: SizeClass) -> str:
     parts = [f"{_words([i])} ≥ {_quantity(i, b)}" for i, b in row.bounds(size).items()]
     return f"{size} needs {' and '.join(parts)}"
@@ -174,7 +182,7 @@ def classify(
     for size in _GRADED:
         short = [
             f"{_words([i])} {_quantity(i, v)} < {_quantity(i, b)}"
-            for i, b in row.bounds(size).items()
+            for i, b in _bounds(row, size)
             if (v := given[i]) is not None and v < b
         ]
         if short:
