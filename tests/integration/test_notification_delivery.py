@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from eligibility.domain.decision import Status
 from notifications import service
-from notifications.adapters import deliveries, repository
+from notifications.adapters import repository
 from notifications.adapters.tables import holdings
 from notifications.domain import signing
 from notifications.domain.preferences import Cadence, Language, QuietHours
@@ -330,6 +330,17 @@ def test_a_firm_on_a_daily_digest_gets_one_email_a_day(
     (message,) = mailbox.messages
     assert message["Subject"] == "变化摘要 2026-03-02（2条）"
     assert system.count("inbox") == 2  # the digest went by email only
+    # A change after today's digest waits for tomorrow's.
+    clock.advance(hours=3)
+    later = determination(decide_for(**COMPLIANT), previous=Status.POSSIBLY_ELIGIBLE, uscc=uscc)
+    system.determination(later)
+    with system.uow.begin() as connection:
+        assert send_digests(connection, now=clock(), hour=8) == 0
+    clock.advance(hours=20)  # 09:00 the next day
+    with system.uow.begin() as connection:
+        assert send_digests(connection, now=clock(), hour=8) == 1
+    system.deliver_all()
+    assert [m["Subject"] for m in mailbox.messages][1:] == ["变化摘要 2026-03-03（1条）"]
 
 
 def test_caseworkers_get_a_digest_of_their_regions_at_the_digest_hour(
@@ -452,5 +463,7 @@ def test_a_deleted_subscription_fails_its_pending_deliveries(
     assert receiver.requests == []
     (row,) = system.rows("deliveries")
     assert row.status == "failed"
-    assert row.last_error == "subscription disabled"
-    assert deliveries.PENDING not in {r.status for r in system.rows("deliveries")}
+    assert row.last_error == "the subscription was deleted or disabled"
+    (payload,) = [json.loads(o["payload"]) for o in system.outbox_events()]
+    assert payload["data"]["status"] == "failed"
+    assert payload["data"]["channel"] == "webhook"

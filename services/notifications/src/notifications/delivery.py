@@ -207,7 +207,7 @@ class DeliveryWorker:
             connection, subscription_id, reason=reason
         ):
             return
-        deliveries.fail_pending_of_subscription(connection, subscription_id, at=now)
+        deliveries.expedite_pending_of_subscription(connection, subscription_id, at=now)
         log.warning(
             "webhook disabled", extra={"subscription": subscription_id, "failures": failures}
         )

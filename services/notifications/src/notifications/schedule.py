@@ -75,6 +75,8 @@ def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:
         if local.hour < hour:
             continue
         key = f"digest:{local.date().isoformat()}"
+        if repository.digest_sent(connection, recipient_id, key):
+            continue  # one digest a day: what came after it waits for tomorrow's
         items = repository.take_digest_items(connection, recipient_id, key, now)
         if not items:
             continue

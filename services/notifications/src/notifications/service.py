@@ -63,7 +63,8 @@ def _recipient(
                     connection, scope.kind, scope.key, now=now, name=principal.subject
                 )
             # A caseworker's regions are those of its latest token.
-            repository.set_caseworker_regions(connection, found.id, set(principal.regions))
+            if repository.caseworker_regions_of(connection, found.id) != principal.regions:
+                repository.set_caseworker_regions(connection, found.id, set(principal.regions))
         yield connection, found
 
 
@@ -107,7 +108,7 @@ def update_preferences(
 ) -> Recipient:
     """Apply the given preference fields (and email); the others keep their values."""
     with _recipient(uow, principal, scope, now) as (connection, recipient):
-        email = changes.pop("email", recipient.email) if "email" in changes else recipient.email
+        email = changes.pop("email", recipient.email)
         updated: Preferences = replace(recipient.preferences, **changes)
         repository.update_recipient(
             connection,
@@ -228,7 +229,7 @@ def unsubscribe(
 ) -> None:
     with _recipient(uow, principal, scope, now) as (connection, recipient):
         _owned(connection, recipient, subscription_id)
-        deliveries.fail_pending_of_subscription(connection, subscription_id, at=now)
+        deliveries.expedite_pending_of_subscription(connection, subscription_id, at=now)
         deliveries.delete_subscription(connection, subscription_id)
 
 

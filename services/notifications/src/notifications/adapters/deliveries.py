@@ -172,9 +172,11 @@ def log_of(
     ]
 
 
-def fail_pending_of_subscription(
+def expedite_pending_of_subscription(
     connection: Connection, subscription_id: str, *, at: datetime
 ) -> None:
+    """Make the subscription's pending deliveries due at `at`: the worker then finds the
+    subscription gone or disabled, fails them and reports each on notification.delivery.v1."""
     connection.execute(
         update(deliveries)
         .where(
@@ -182,9 +184,7 @@ def fail_pending_of_subscription(
             deliveries.c.target == subscription_id,
             deliveries.c.status == PENDING,
         )
-        .values(
-            status=FAILED, finished_at=at, next_attempt_at=None, last_error="subscription disabled"
-        )
+        .values(next_attempt_at=at)
     )
 
 

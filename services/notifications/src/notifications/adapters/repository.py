@@ -130,6 +130,15 @@ def preferences_values(preferences: Preferences) -> dict[str, Any]:
     }
 
 
+def caseworker_regions_of(connection: Connection, recipient_id: int) -> frozenset[str]:
+    rows = connection.execute(
+        select(caseworker_regions.c.province_code).where(
+            caseworker_regions.c.recipient_id == recipient_id
+        )
+    )
+    return frozenset(row.province_code for row in rows)
+
+
 def set_caseworker_regions(connection: Connection, recipient_id: int, regions: set[str]) -> None:
     connection.execute(
         delete(caseworker_regions).where(caseworker_regions.c.recipient_id == recipient_id)
@@ -292,6 +301,18 @@ def recipients_with_pending_digest(connection: Connection) -> list[int]:
         select(digest_items.c.recipient_id).where(digest_items.c.digest.is_(None)).distinct()
     )
     return [row.recipient_id for row in rows]
+
+
+def digest_sent(connection: Connection, recipient_id: int, digest: str) -> bool:
+    """Whether the recipient's digest `digest` (one a day) has gone out."""
+    return (
+        connection.execute(
+            select(digest_items.c.id)
+            .where(digest_items.c.recipient_id == recipient_id, digest_items.c.digest == digest)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def take_digest_items(
