@@ -44,3 +44,11 @@ def test_a_badly_typed_comparison_is_refused_with_its_path(
 def test_the_shipped_document_loads() -> None:
     measure = measure_from_document(_vat_refund_document())
     assert measure.id == "vat-credit-refund"
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63), 10**30, float("inf"), float("nan")])
+def test_a_number_no_database_can_hold_is_refused_with_its_path(value: object) -> None:
+    doc = _vat_refund_document()
+    doc["criteria"]["all"][2] = {"fact": "net_profit", "op": "ge", "value": value}
+    with pytest.raises(InvalidCriteria, match=r"criteria\.all\[2\]\.value: .* does not fit"):
+        measure_from_document(doc)

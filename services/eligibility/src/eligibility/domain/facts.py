@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -203,11 +204,20 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+# The databases store integers in 64 bits; a larger value could never be compared there.
+_LARGEST = 2**63 - 1
+
+
 def accepts(fact: Fact, value: object) -> bool:
-    """Whether `value` is of the fact's type (a bool is not a number here)."""
-    return isinstance(value, _PYTHON_TYPES[fact.type]) and (
-        fact.type == BOOLEAN or not isinstance(value, bool)
-    )
+    """Whether `value` is of the fact's type (a bool is not a number here), and a finite number
+    the databases can hold when it is one."""
+    if not isinstance(value, _PYTHON_TYPES[fact.type]):
+        return False
+    if fact.type == BOOLEAN or isinstance(value, str):
+        return True
+    if isinstance(value, bool):
+        return False
+    return math.isfinite(value) and abs(value) <= _LARGEST
 
 
 def stored_sources(name: str) -> tuple[str, ...]:
