@@ -1,9 +1,9 @@
 """Version changes and outbox payloads compressed with lz4 instead of pglz (PostgreSQL 14+).
 
 Both documents are about 2 kB, just over the size at which PostgreSQL compresses a value, so a
-bulk import compressed two of them per enterprise: with pglz that was a quarter of the database's
-time per row, with lz4 half as much (bench/profiles.py, docs/benchmarks.md, Profiles). Values
-stored before keep their compression; both read back the same.
+bulk import compresses two of them per new enterprise. With lz4 the server's CPU time per
+imported enterprise fell from about 68 us to 52 us (bench/profiles.py, docs/benchmarks.md,
+Profiles). Values stored before keep their compression; both kinds read back the same.
 
 Revision ID: 0004
 Revises: 0003
