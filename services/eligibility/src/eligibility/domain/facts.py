@@ -215,7 +215,7 @@ def accepts(fact: Fact, value: object) -> bool:
         return False
     if fact.type == BOOLEAN or isinstance(value, str):
         return True
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     return math.isfinite(value) and abs(value) <= _LARGEST
 
