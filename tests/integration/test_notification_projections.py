@@ -1,0 +1,124 @@
+"""What notifications learns from enterprise.profile.v1 and policy.measure.v1: a firm's name and
+province, a contact email, new and changed measures, and end dates for the reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from eligibility.domain.lifecycle import Lifecycle, measure_changed
+from eligibility.domain.measures import measure_from_document, shipped_documents
+from notifications import service
+from notifications.adapters import repository
+from notifications.domain.recipients import RecipientKind
+from notifications.schedule import send_reminders
+from supportmatch_core.auth import Principal, Role
+from supportmatch_core.contracts import check
+from supportmatch_core.events import Event
+from supportmatch_core.topics import PROFILE
+from tests.conftest import Databases
+from tests.integration.notifying import START, Clock, Mailbox, Notifications
+from tests.unit._snapshots import COMPLIANT, decide_for, determination, profile_snapshot
+
+CASEWORKER = Principal(subject="cw-44", role=Role.CASEWORKER, regions=frozenset({"44"}))
+VAT = "vat-credit-refund"
+
+
+@pytest.fixture
+def system(databases: Databases) -> Iterator[Notifications]:
+    parts = Notifications(
+        databases.url("notifications"), smtp_port=Mailbox().port, clock=Clock(START)
+    )
+    yield parts
+    parts.dispose()
+
+
+def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
+    (shipped,) = [d for d in shipped_documents() if d["id"] == VAT]
+    document = {**shipped, "version": version, **changes}
+    event = measure_changed(
+        document=document,
+        measure=measure_from_document(document),
+        lifecycle=lifecycle,
+        actor="admin",
+    )
+    check(event)
+    return event
+
+
+def _firm(system: Notifications, uscc: str) -> Any:
+    with system.uow.read() as connection:
+        return repository.recipient(connection, RecipientKind.ENTERPRISE, uscc)
+
+
+def test_a_profile_gives_the_firm_its_name_province_and_contact(system: Notifications) -> None:
+    data = profile_snapshot(province="33")
+    system.handle(
+        system.on_profile, Event(type=PROFILE, source="t", subject=data["uscc"], data=data)
+    )
+    firm = _firm(system, data["uscc"])
+    assert (firm.name, firm.province_code, firm.email) == ("测试制造有限公司", "33", None)
+    renamed = {**data, "name": "新名称有限公司", "contact": {"email": "cfo@firm.example"}}
+    system.handle(
+        system.on_profile, Event(type=PROFILE, source="t", subject=data["uscc"], data=renamed)
+    )
+    firm = _firm(system, data["uscc"])
+    assert (firm.name, firm.email) == ("新名称有限公司", "cfo@firm.example")
+    # What the firm chose here wins over the profile's contact.
+    service.update_preferences(
+        uow=system.uow,
+        principal=Principal(subject="owner", role=Role.ENTERPRISE, uscc=data["uscc"]),
+        scope=service.Scope.enterprise(data["uscc"]),
+        changes={"email": "own@firm.example"},
+        now=system.clock(),
+    )
+    system.handle(
+        system.on_profile, Event(type=PROFILE, source="t", subject=data["uscc"], data=renamed)
+    )
+    assert _firm(system, data["uscc"]).email == "own@firm.example"
+
+
+def test_a_new_measure_reaches_caseworkers_and_a_new_version_its_holders(
+    system: Notifications,
+) -> None:
+    service.preferences(
+        uow=system.uow,
+        principal=CASEWORKER,
+        scope=service.Scope.caseworker(CASEWORKER),
+        now=system.clock(),
+    )
+    holder = determination(decide_for(**COMPLIANT))
+    system.determination(holder)
+    first = _measure_event(1, Lifecycle.PUBLISHED)
+    system.handle(system.on_measure, first)
+    system.handle(system.on_measure, first)  # redelivered: nothing new
+    caseworker_entries = [e for e in system.rows("inbox") if e.topic == "measure_published"]
+    assert len(caseworker_entries) == 1
+    assert caseworker_entries[0].title_en.startswith("New measure: ")
+    second = _measure_event(2, Lifecycle.PUBLISHED, valid_from="2026-01-01")
+    system.handle(system.on_measure, second)
+    told = [e for e in system.rows("inbox") if e.topic == "measure_published"]
+    assert len(told) == 3  # the caseworker twice, the holder once
+    firm = _firm(system, holder["uscc"])
+    (holder_entry,) = [e for e in told if e.recipient_id == firm.id]
+    assert holder_entry.title_zh.startswith("措施已更新：")
+    assert "第2版" in holder_entry.body_zh
+
+
+def test_a_retirement_moves_the_end_date_the_reminders_use(system: Notifications) -> None:
+    holder = determination(decide_for(**COMPLIANT))
+    system.determination(holder)
+    assert system.rows("holdings")[0].valid_to is None
+    retired = _measure_event(1, Lifecycle.RETIRED, valid_to="2026-03-20")
+    system.handle(system.on_measure, retired)
+    (holding,) = system.rows("holdings")
+    assert holding.valid_to == date(2026, 3, 20)
+    assert holding.measure["valid_to"] == "2026-03-20"
+    assert not [e for e in system.rows("inbox") if e.topic == "measure_published"]
+    with system.uow.begin() as connection:  # 2 March: 18 days left, within 30
+        assert send_reminders(connection, now=system.clock()) == 1
+    (reminder,) = [e for e in system.rows("inbox") if e.topic == "ending_soon"]
+    assert reminder.title_en.startswith("Ends in 18 days: ")
