@@ -32,20 +32,6 @@ ADMIN = Principal(subject="admin", role=Role.ADMIN)
 
 
 @pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox().start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock(START)
 

@@ -47,20 +47,6 @@ def client_for(parts: Notifications, mailbox: Mailbox, *, allowed: str) -> TestC
 
 
 @pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox().start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def parts(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
     system = Notifications(
         databases.url("notifications"), smtp_port=mailbox.port, clock=Clock(START)
