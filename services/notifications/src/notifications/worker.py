@@ -36,6 +36,7 @@ def smtp_sender(settings: NotificationsSettings) -> SmtpSender:
             username=settings.smtp_username,
             password=settings.smtp_password,
             timeout=settings.smtp_timeout_seconds,
+            ca_file=settings.smtp_ca_file,
         )
     )
 

@@ -62,6 +62,7 @@ class SmtpConfig:
     username: str = ""
     password: str = ""
     timeout: float = 10.0
+    ca_file: str = ""  # a private CA that signed the server's certificate; empty: the system's
 
 
 class SmtpSender:
@@ -75,7 +76,7 @@ class SmtpSender:
         config = self.config
         with smtplib.SMTP(config.host, config.port, timeout=config.timeout) as smtp:
             if config.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=ssl.create_default_context(cafile=config.ca_file or None))
             if config.username:
                 smtp.login(config.username, config.password)
             yield smtp
