@@ -129,6 +129,11 @@ def count_rows(uow: UnitOfWork, table: Any) -> int:
         return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
 def drain_backlog(args: argparse.Namespace, url: str, broker: EmbeddedBroker) -> dict[str, Any]:
     upgrade_to_head("notifications", url)
     uow = UnitOfWork(create_database_engine(url))
@@ -161,14 +166,17 @@ def drain_backlog(args: argparse.Namespace, url: str, broker: EmbeddedBroker) ->
     threading.Thread(target=sample, daemon=True).start()
     started = time.perf_counter()
     first_at = None
+    first_cpu = 0.0
     done = 0
     try:
         while done < args.events and time.perf_counter() - started < args.timeout:
             done = count_rows(uow, inbox)
             if done and first_at is None:
                 first_at = time.perf_counter()
+                first_cpu = cpu_seconds(watched)
             time.sleep(0.5)
         finished = time.perf_counter()
+        busy = cpu_seconds(watched) - first_cpu
         idle = float(watched.memory_info().rss)
     finally:
         stop.set()
@@ -183,6 +191,8 @@ def drain_backlog(args: argparse.Namespace, url: str, broker: EmbeddedBroker) ->
         "wall_s_from_start": round(finished - started, 1),
         "drain_s": round(drain, 1),
         "inbox_per_s": round(done / drain, 1) if drain else None,
+        "service_cpu_s": round(busy, 1),
+        "inbox_per_cpu_s": round(done / busy, 1) if busy else None,
         "peak_rss_mb": round(peak[0] / MB, 1),
         "rss_after_mb": round(idle / MB, 1),
     }
