@@ -26,7 +26,7 @@ from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import load_catalogue, uses_certifications
 from eligibility.explaining import PENDING, explain_pending
 from eligibility.population import rematch, rematch_due
-from eligibility.service import list_determinations, rematch_enterprise
+from eligibility.service import determinations_as_of, list_determinations, rematch_enterprise
 from supportmatch_core import contracts
 from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
@@ -150,24 +150,42 @@ def test_only_news_is_announced_and_every_row_reproduces_its_decision(uow: UnitO
         )
         assert row.explanation == decided[row.uscc].explanation()
     for uscc, decision in decided.items():
-        row = stored[uscc]
         if decision.status is Status.INELIGIBLE:
-            assert row.facts_digest == PENDING  # explained on read, or before the facts change
+            # A first "ineligible" is not stored: absence is "ineligible" (ADR 0013).
+            assert uscc not in stored
             continue
+        row = stored[uscc]
         assert (row.status, row.facts_digest) == (decision.status.value, decision.facts_digest)
         assert row.explanation == decision.explanation()
 
 
-def test_a_first_ineligible_is_explained_on_read(uow: UnitOfWork) -> None:
+def test_a_pending_row_is_explained_on_read_and_a_first_ineligible_decided_on_read(
+    uow: UnitOfWork,
+) -> None:
     usccs = _seed(uow, 6)
+    with uow.begin() as connection:
+        worse = {**_facts(connection, usccs[0]), "tax_credit_grade": "D"}
+        repository.save_facts(connection, uscc=usccs[0], version=2, facts=worse, exists=True)
     rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
     admin = Principal(subject="admin", role=Role.ADMIN)
     for uscc in usccs:
-        (shown,) = list_determinations(uow=uow, principal=admin, uscc=uscc, catalogue=CATALOGUE)
+        shown = list_determinations(uow=uow, principal=admin, uscc=uscc, catalogue=CATALOGUE)
         with uow.read() as connection:
             decision = decide(_vat(), _facts(connection, uscc), ON)
-        assert shown["facts_digest"] == decision.facts_digest
-        assert shown["explanation"] == decision.explanation()
+        if decision.status is Status.INELIGIBLE:
+            # Not stored (ADR 0013): the decision on read (ADR 0008) gives it with its reasons.
+            assert shown == []
+            (on_read,) = determinations_as_of(
+                uow=uow, principal=admin, uscc=uscc, catalogue=Catalogue([_vat()]), on=ON
+            )
+            assert (on_read.status, on_read.facts_digest) == (
+                decision.status,
+                decision.facts_digest,
+            )
+            continue
+        assert shown[0]["facts_digest"] == decision.facts_digest
+        assert shown[0]["explanation"] == decision.explanation()
+    assert decide(_vat(), worse, ON).status is Status.INELIGIBLE
 
 
 def test_a_profile_change_first_explains_what_was_decided_on_the_old_facts(
@@ -225,7 +243,12 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
     done = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=ON)
     assert {r.measure_id for r in done} == {m.id for m in catalogue.in_force(ON)}
     assert rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=ON) == []
-    assert _count(uow, determinations) == 5 * len(catalogue.in_force(ON))
+    # One row per firm and measure, but for a first "ineligible" (absence, ADR 0013).
+    with uow.read() as connection:
+        facts = list(connection.execute(select(enterprise_facts.c.facts)).scalars())
+    decided = [decide(m, f, ON).status for m in catalogue.in_force(ON) for f in facts]
+    assert _count(uow, determinations) == sum(s is not Status.INELIGIBLE for s in decided)
+    assert sum(r.changed for r in done) == 5 * len(catalogue.in_force(ON))
     edited = [
         dataclasses.replace(m, digest="edited") if m.id == "vat-credit-refund" else m
         for m in catalogue

@@ -1,33 +1,44 @@
-"""Deciding a measure for the whole population in the database, and previewing a draft's reach."""
+"""Deciding measures for the whole population in the database, and previewing a draft's reach."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     ColumnElement,
+    CompoundSelect,
     Connection,
     Date,
+    Integer,
     MetaData,
     Select,
     String,
+    Subquery,
     Table,
     and_,
+    case,
+    exists,
     func,
     insert,
     literal,
     literal_column,
+    null,
     or_,
     select,
+    true,
+    union_all,
     update,
 )
 
 from eligibility import explaining
-from eligibility.adapters.compiler import status_of
+from eligibility.adapters.compiler import code_of, status_of
 from eligibility.adapters.tables import (
     determination_history,
     determinations,
@@ -51,15 +62,8 @@ class Rematch:
     to_announce: int = 0  # changes left for `explaining.explain_pending` to explain and publish
 
 
-# The firms whose determination moves, for the statements of one re-match (dropped at its end).
-_changes = Table(
-    "rematch_changes",
-    MetaData(),
-    Column("uscc", String(18), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("held", String(20), nullable=True),
-    prefixes=["TEMPORARY"],
-)
+# Two bits per measure: a bigint holds the statuses of 31 measures of a group.
+_PER_SIGNATURE = 31
 
 
 def rematch(
@@ -74,95 +78,314 @@ def rematch(
     """Re-decide `measure` for every firm in one transaction, in the database: all firms or none.
 
     SQL decides and stores the statuses unexplained (facts digest PENDING) and appends each change
-    worth announcing to the history, also unexplained (a first "ineligible" is stored only, ADR
-    0011). With `announce` (the default, as before) the same transaction explains and publishes
-    those changes, Python explaining each (about 0.2 ms a change); without it, the Explainer
-    worker does so within seconds of the commit (`explaining.explain_pending`), which keeps a
-    re-match of a million firms to seconds. `batch` is no longer used and stays for callers.
+    worth announcing to the history, also unexplained. A firm that does not qualify and never did
+    gets no row (ADR 0013: absence is "ineligible", decided on read). With `announce` (the
+    default) the same transaction explains and publishes the changes, Python explaining each
+    (about 0.3 ms a change); without it, the Explainer worker does so within seconds of the
+    commit (`explaining.explain_pending`). `batch` is no longer used and stays for callers.
     """
-    ch, d = _changes.c, determinations.c
-    moved = or_(ch.held.is_(None), ch.held != ch.status)
-    news = and_(moved, or_(ch.held.is_not(None), ch.status != Status.INELIGIBLE.value))
     with uow.begin() as connection:
-        postgres = connection.dialect.name == "postgresql"
-        if postgres:
-            # Profile changes wait until the re-match commits (cheaper than locking every row),
-            # and the join of a million firms stays in memory instead of spilling to disk.
-            connection.exec_driver_sql("LOCK TABLE enterprise_facts IN SHARE MODE")
-            connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-        _changes.create(connection)
-        connection.execute(
-            insert(_changes).from_select(["uscc", "status", "held"], _moving(measure, on))
-        )
-        changed, refreshed, to_announce = connection.execute(
-            select(
-                func.count().filter(moved), func.count().filter(~moved), func.count().filter(news)
-            )
-        ).one()
-        now = datetime.now(UTC)
-        stored = {
-            "measure_version": literal(measure.version),
-            "status": ch.status,
-            "evaluated_on": literal(on, Date()),
-            "facts_digest": literal(PENDING),
-            "explanation": _unexplained(postgres),
-        }
-        connection.execute(
-            insert(determination_history).from_select(
-                ["uscc", "measure_id", *stored, "previous_status", "recorded_at"],
-                select(
-                    ch.uscc,
-                    literal(measure.id),
-                    *stored.values(),
-                    ch.held,
-                    literal(now, determination_history.c.recorded_at.type),
-                ).where(news),
-            )
-        )
-        connection.execute(
-            update(determinations)
-            .where(d.uscc == ch.uscc, d.measure_id == measure.id, ch.held.is_not(None))
-            .values(stored | {"updated_at": literal(now, d.updated_at.type)})
-        )
-        connection.execute(
-            insert(determinations).from_select(
-                ["uscc", "measure_id", *stored, "updated_at"],
-                select(
-                    ch.uscc,
-                    literal(measure.id),
-                    *stored.values(),
-                    literal(now, d.updated_at.type),
-                ).where(ch.held.is_(None)),
-            )
-        )
-        _changes.drop(connection)
+        (done,) = _rematch(connection, [measure], on)
         if announce:
             explaining.announce_rematch(connection, outbox=outbox, measure=measure)
-        _log(connection, measure, on, changed)
-    return Rematch(measure.id, measure.version, changed, refreshed, to_announce)
+    return done
 
 
-def _moving(measure: Measure, on: date) -> Select[Any]:
-    """uscc, new status and held status of each firm whose status or measure version moves."""
-    f, d = enterprise_facts.c, determinations.c
-    # OFFSET 0 keeps PostgreSQL from inlining the status into the WHERE (evaluated twice).
-    decided = select(f.uscc, status_of(measure.criteria, on).label("status")).offset(0).subquery()
-    # In key order, so that the inserts that follow fill the indexes page by page.
-    return (
-        select(decided.c.uscc, decided.c.status, d.status)
-        .select_from(
-            decided.outerjoin(
-                determinations, and_(d.uscc == decided.c.uscc, d.measure_id == measure.id)
-            )
+def rematch_group(*, uow: UnitOfWork, measures: Sequence[Measure], on: date) -> list[Rematch]:
+    """Re-decide several measures in one transaction and one pass over the projection.
+
+    The changes are left to the Explainer worker to explain and announce.
+    """
+    if not measures:
+        return []
+    with uow.begin() as connection:
+        return _rematch(connection, measures, on)
+
+
+def _rematch(connection: Connection, measures: Sequence[Measure], on: date) -> list[Rematch]:
+    """Find the (firm, measure) pairs whose status or version moves, then store them set-wise."""
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        # Profile changes wait until the re-match commits (cheaper than locking every row),
+        # and the joins of a million firms stay in memory instead of spilling to disk.
+        connection.exec_driver_sql("LOCK TABLE enterprise_facts IN SHARE MODE")
+        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+    # In key order, as the pairs are then read: the inserts fill the indexes page by page.
+    ordered = sorted(measures, key=lambda m: m.id)
+    group, firms, changes = _temporary_tables(len(measures))
+    for table in (group, firms, changes):
+        table.create(connection)
+    decided = _decided_before(connection, measures)
+    connection.execute(
+        insert(group),
+        [
+            {
+                "measure_id": m.id,
+                "version": m.version,
+                "chunk": i // _PER_SIGNATURE,
+                "weight": 4 ** (i % _PER_SIGNATURE),
+                # A firm without a row: "ineligible" once the measure was decided for everyone,
+                # else not decided yet (3 differs from every status code).
+                "absent": 0 if m.id in decided else 3,
+            }
+            for i, m in enumerate(ordered)
+        ],
+    )
+    connection.execute(
+        insert(firms).from_select(
+            [c.name for c in firms.c], _moving_firms(ordered, on, group, firms, decided)
         )
+    )
+    connection.execute(
+        insert(changes).from_select([c.name for c in changes.c], _moving(group, firms))
+    )
+    counts = _counts(connection, changes)
+    first_ineligible = _first_ineligible(connection, group, firms)
+    _store(connection, changes, on, postgres)
+    for table in (changes, firms, group):
+        table.drop(connection)
+    done = []
+    for measure in measures:
+        news, refreshed = counts.get(measure.id, (0, 0))
+        changed = news + first_ineligible[measure.id]
+        _log(connection, measure, on, changed)
+        done.append(Rematch(measure.id, measure.version, changed, refreshed, news))
+    return done
+
+
+def _temporary_tables(size: int) -> tuple[Table, Table, Table]:
+    """The group's measures, the firms whose signatures moved, and the pairs that move."""
+    metadata, temporary = MetaData(), ["TEMPORARY"]
+    group = Table(
+        "rematch_group",
+        metadata,
+        Column("measure_id", String(100), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("chunk", Integer, nullable=False),
+        Column("weight", BigInteger, nullable=False),
+        Column("absent", Integer, nullable=False),
+        prefixes=temporary,
+    )
+    chunks = -(-size // _PER_SIGNATURE)
+    firms = Table(
+        "rematch_firms",
+        metadata,
+        Column("uscc", String(18), nullable=False),
+        *(Column(f"sig{k}", BigInteger, nullable=False) for k in range(chunks)),
+        prefixes=temporary,
+    )
+    changes = Table(
+        "rematch_changes",
+        metadata,
+        Column("uscc", String(18), nullable=False),
+        Column("measure_id", String(100), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("held", String(20), nullable=True),  # null: never decided
+        Column("stored", Boolean, nullable=False),  # the firm has a row for the measure
+        prefixes=temporary,
+    )
+    return group, firms, changes
+
+
+def _decided_before(connection: Connection, measures: Sequence[Measure]) -> set[str]:
+    """Measures (any version) the population was decided for: from then on, no row = ineligible."""
+    log = rematch_log.c
+    ids = [m.id for m in measures]
+    return set(connection.execute(select(log.measure_id).where(log.measure_id.in_(ids))).scalars())
+
+
+def _moving_firms(
+    measures: Sequence[Measure], on: date, group: Table, firms: Table, decided: set[str]
+) -> Select[Any]:
+    """Each firm whose packed statuses differ from its stored ones: one pass over the projection.
+
+    Signature k of a firm is the sum of code x 4^j over the measures j of chunk k (0 ineligible,
+    1 eligible, 2 possibly eligible; 3 for a stored row of another version), exact in a bigint.
+    Only uscc and the typed columns are read, never the facts JSON.
+    """
+    f, d, g = enterprise_facts.c, determinations.c, group.c
+    chunks = [measures[k : k + _PER_SIGNATURE] for k in range(0, len(measures), _PER_SIGNATURE)]
+    names = [c.name for c in firms.c][1:]
+    new = (
+        select(
+            f.uscc,
+            *(
+                _sum(code_of(m.criteria, on, 4**j) for j, m in enumerate(chunk)).label(name)
+                for name, chunk in zip(names, chunks, strict=True)
+            ),
+        )
+        # OFFSET 0 keeps PostgreSQL from inlining the statuses into the WHERE (evaluated twice).
+        .offset(0)
+        .subquery()
+    )
+    code = case(
+        (d.measure_version != g.version, 3),
+        (d.status == Status.ELIGIBLE.value, 1),
+        (d.status == Status.POSSIBLY_ELIGIBLE.value, 2),
+        else_=0,
+    )
+    held = (
+        select(
+            d.uscc,
+            *(
+                func.sum(case((g.chunk == k, g.weight * (code - g.absent)), else_=0)).label(name)
+                for k, name in enumerate(names)
+            ),
+        )
+        .join_from(determinations, group, d.measure_id == g.measure_id)
+        .group_by(d.uscc)
+        .subquery()
+    )
+    # Held signature: every absent measure at its absent code, corrected by the stored rows.
+    base = [sum(3 * 4**j for j, m in enumerate(chunk) if m.id not in decided) for chunk in chunks]
+    return (
+        select(new.c.uscc, *(new.c[name] for name in names))
+        .select_from(new.outerjoin(held, held.c.uscc == new.c.uscc))
         .where(
             or_(
-                d.status.is_(None),
-                d.status != decided.c.status,
-                d.measure_version != measure.version,
+                *(
+                    new.c[name] != func.coalesce(held.c[name], 0) + literal_column(str(b))
+                    for name, b in zip(names, base, strict=True)
+                )
             )
         )
-        .order_by(decided.c.uscc)
+        .order_by(new.c.uscc)
+    )
+
+
+def _sum(parts: Iterable[ColumnElement[int]]) -> ColumnElement[int]:
+    total: ColumnElement[int] | None = None
+    for part in parts:
+        total = part if total is None else total + part
+    assert total is not None
+    return total
+
+
+def _pairs(group: Table, firms: Table, *where: ColumnElement[bool]) -> Subquery:
+    """Each moved firm with each measure of the group, and the measure's new status code."""
+    r, g = firms.c, group.c
+    names = [c.name for c in firms.c][1:]
+    signature = (
+        r[names[0]]
+        if len(names) == 1
+        else case(*((g.chunk == k, r[name]) for k, name in enumerate(names)))
+    )
+    return (
+        select(
+            r.uscc,
+            g.measure_id,
+            g.version,
+            g.absent,
+            (signature.op("/")(g.weight) % 4).label("code"),
+        )
+        .select_from(firms)
+        .join(group, true())
+        .where(*where)
+        .offset(0)
+        .subquery()
+    )
+
+
+def _moving(group: Table, firms: Table) -> CompoundSelect[Any]:
+    """uscc, measure, version, new and held status of each pair to store.
+
+    A firm's first "ineligible" is not stored (absence is "ineligible", ADR 0013): the pairs now
+    decided otherwise are joined to what is stored, and of those now "ineligible" only the stored
+    ones are kept. Sorting tens of millions of pairs would cost more than all the rest, so the
+    pairs come in the order of the firms and measures of the temporary tables: key order.
+    """
+    pairs = _pairs(group, firms)
+    p, d = pairs.c, determinations.c
+    status = case(
+        (p.code == 1, Status.ELIGIBLE.value),
+        (p.code == 2, Status.POSSIBLY_ELIGIBLE.value),
+        else_=Status.INELIGIBLE.value,
+    )
+    stored = d.uscc.is_not(None)
+    held = case((stored, d.status), (p.absent == 0, Status.INELIGIBLE.value), else_=null())
+    same_pair = and_(d.uscc == p.uscc, d.measure_id == p.measure_id)
+    qualifying = (
+        select(p.uscc, p.measure_id, p.version, status, held, stored)
+        .select_from(pairs.outerjoin(determinations, same_pair))
+        .where(
+            p.code != 0,
+            or_(d.uscc.is_(None), d.status != status, d.measure_version != p.version),
+        )
+    )
+    ineligible = literal(Status.INELIGIBLE.value, String())
+    no_longer = (
+        select(p.uscc, p.measure_id, p.version, ineligible, d.status, true())
+        .select_from(pairs.join(determinations, same_pair))
+        .where(p.code == 0, or_(d.status != ineligible, d.measure_version != p.version))
+    )
+    return union_all(qualifying, no_longer)
+
+
+def _first_ineligible(connection: Connection, group: Table, firms: Table) -> Counter[str]:
+    """Per measure never decided for everyone: the firms decided "ineligible" and not stored."""
+    p = _pairs(group, firms, group.c.absent != 0).c
+    d = determinations.c
+    unstored = ~exists().where(d.uscc == p.uscc, d.measure_id == p.measure_id)
+    rows = connection.execute(
+        select(p.measure_id, func.count()).where(p.code == 0, unstored).group_by(p.measure_id)
+    )
+    return Counter({row[0]: row[1] for row in rows})
+
+
+def _counts(connection: Connection, changes: Table) -> dict[str, tuple[int, int]]:
+    """Per measure: stored statuses that moved (each one announced), and those only refreshed."""
+    ch = changes.c
+    moved = _moved(changes)
+    rows = connection.execute(
+        select(ch.measure_id, func.count().filter(moved), func.count().filter(~moved)).group_by(
+            ch.measure_id
+        )
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def _moved(changes: Table) -> ColumnElement[bool]:
+    ch = changes.c
+    return or_(ch.held.is_(None), ch.held != ch.status)
+
+
+def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> None:
+    """History of the news, then the changed determinations, then the new ones: unexplained."""
+    ch, d = changes.c, determinations.c
+    moved = _moved(changes)
+    now = datetime.now(UTC)
+    stored = {
+        "measure_version": ch.version,
+        "status": ch.status,
+        "evaluated_on": literal(on, Date()),
+        "facts_digest": literal(PENDING),
+        "explanation": _unexplained(postgres),
+    }
+    connection.execute(
+        insert(determination_history).from_select(
+            ["uscc", "measure_id", *stored, "previous_status", "recorded_at"],
+            select(
+                ch.uscc,
+                ch.measure_id,
+                *stored.values(),
+                ch.held,
+                literal(now, determination_history.c.recorded_at.type),
+            ).where(moved),
+        )
+    )
+    connection.execute(
+        update(determinations)
+        .where(d.uscc == ch.uscc, d.measure_id == ch.measure_id, ch.stored)
+        .values(stored | {"updated_at": literal(now, d.updated_at.type)})
+    )
+    connection.execute(
+        insert(determinations).from_select(
+            ["uscc", "measure_id", *stored, "updated_at"],
+            select(ch.uscc, ch.measure_id, *stored.values(), literal(now, d.updated_at.type)).where(
+                ~ch.stored, ch.status != Status.INELIGIBLE.value
+            ),
+        )
     )
 
 
@@ -190,7 +413,9 @@ def rematch_due(
 
     That is a version (or edited document) never decided for everyone before, and, once a day,
     a measure whose criteria depend on the day (certifications valid on it). Runs at start-up and
-    from the daily tick; a firm's own changes are decided when its profile event arrives.
+    from the daily tick; a firm's own changes are decided when its profile event arrives. All of
+    them are decided in one transaction and one pass over the projection; the Explainer worker
+    announces the changes, so a new catalogue at start-up holds nothing up.
     """
     log = rematch_log.c
     with uow.read() as connection:
@@ -207,10 +432,7 @@ def rematch_due(
         if (measure.id, measure.version, measure.digest)
         not in (today if uses_certifications(measure.criteria) else ever)
     ]
-    # The Explainer worker announces the changes: a new catalogue at start-up holds nothing up.
-    return [
-        rematch(uow=uow, outbox=outbox, measure=measure, on=on, announce=False) for measure in due
-    ]
+    return rematch_group(uow=uow, measures=due, on=on)
 
 
 def preview(

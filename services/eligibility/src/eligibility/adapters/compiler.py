@@ -7,7 +7,18 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    false,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+)
 
 from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
 from eligibility.domain.criteria import All, Certified, Compare, Criterion, Not
@@ -35,6 +46,21 @@ def status_of(criterion: Criterion, on: date) -> ColumnElement[str]:
         (false(), "ineligible"),
         value=compile_criteria(criterion, on),
         else_="possibly_eligible",
+    )
+
+
+# The status of one measure as a small integer (two bits): how a group re-match packs many
+# measures' statuses into one bigint per firm (`population.rematch_group`).
+CODES = {"ineligible": 0, "eligible": 1, "possibly_eligible": 2}
+
+
+def code_of(criterion: Criterion, on: date, weight: int) -> ColumnElement[int]:
+    """`weight` times the status code: 0 ineligible, 1 eligible, 2 possibly eligible."""
+    return case(
+        (true(), literal_column(str(weight * CODES["eligible"]))),
+        (false(), literal_column("0")),
+        value=compile_criteria(criterion, on),
+        else_=literal_column(str(weight * CODES["possibly_eligible"])),
     )
 
 

@@ -1,0 +1,156 @@
+"""Re-matching many measures in one pass: agreement with decide(), absence as "ineligible" (ADR 0013)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from eligibility.adapters import repository
+from eligibility.adapters.tables import backbone, determination_history, determinations
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.decision import Status, decide
+from eligibility.domain.facts import facts_of
+from eligibility.domain.measures import Measure, load_catalogue
+from eligibility.population import _moving_firms, _temporary_tables, rematch_due, rematch_group
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.migrate import upgrade_to_head
+from supportmatch_core.outbox import Outbox
+from tests.conftest import Databases
+from tests.unit._snapshots import COMPLIANT, profile_snapshot
+
+ON = date(2022, 12, 1)  # 69 measure versions in force: three packed signatures per firm
+CATALOGUE = Catalogue(load_catalogue())
+KINDS: list[dict[str, Any]] = [
+    {"industry": "C3921", **COMPLIANT},
+    {"industry": "C2710", "province": "21", "ownership": "foreign", "employees": 120},
+    {"industry": "L7211", "province": "11", "tax_credit_grade": "D"},
+    {"industry": "E4710", "province": "51", "revenue": 50_000_000, "employees": 40},
+    {"industry": "C3670", "ownership": "central_soe", "rd_expense": 9_000_000, "revenue": 1e8},
+    {"industry": "I6513", "province": "33", **COMPLIANT, "employees": 15},
+]
+
+
+@pytest.fixture
+def uow(databases: Databases) -> Iterator[UnitOfWork]:
+    url = databases.url("eligibility")
+    upgrade_to_head("eligibility", url)
+    engine = create_database_engine(url)
+    yield UnitOfWork(engine)
+    engine.dispose()
+
+
+def _seed(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
+    firms = {}
+    with uow.begin() as connection:
+        for kind in KINDS * 2:
+            snapshot = profile_snapshot(**kind)
+            facts = facts_of(snapshot)
+            repository.save_facts(
+                connection, uscc=snapshot["uscc"], version=1, facts=facts, exists=False
+            )
+            firms[snapshot["uscc"]] = facts
+    return firms
+
+
+def _stored(uow: UnitOfWork) -> dict[tuple[str, str], Any]:
+    with uow.read() as connection:
+        rows = connection.execute(select(determinations)).all()
+    return {(r.uscc, r.measure_id): r for r in rows}
+
+
+def _agree(uow: UnitOfWork, firms: dict[str, dict[str, Any]], measures: list[Measure]) -> None:
+    """Every firm and measure: the stored status is decide()'s, and no row means "ineligible"."""
+    stored = _stored(uow)
+    for uscc, facts in firms.items():
+        for measure in measures:
+            status = decide(measure, facts, ON).status
+            row = stored.get((uscc, measure.id))
+            if row is None:
+                assert status is Status.INELIGIBLE, (uscc, measure.id)
+            else:
+                assert (row.status, row.measure_version) == (status.value, measure.version)
+
+
+def test_one_pass_over_the_catalogue_decides_as_decide_and_stores_no_first_ineligible(
+    uow: UnitOfWork,
+) -> None:
+    firms = _seed(uow)
+    measures = CATALOGUE.in_force(ON)
+    assert len(measures) > 62  # more than two signatures of 31 measures
+    done = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE, on=ON)
+    assert sorted(r.measure_id for r in done) == sorted(m.id for m in measures)
+    assert sum(r.changed for r in done) == len(firms) * len(measures)  # every first decision
+    statuses = {decide(m, f, ON).status for m in measures for f in firms.values()}
+    assert statuses == set(Status)
+    _agree(uow, firms, measures)
+    with uow.read() as connection:
+        history = connection.execute(select(determination_history)).all()
+    assert len(history) == len(_stored(uow)) == sum(r.to_announce for r in done)
+    assert {h.previous_status for h in history} == {None}
+
+    # Facts change behind the projection's back; one pass finds exactly the moved pairs.
+    moved = {}
+    with uow.begin() as connection:
+        for uscc, facts in list(firms.items())[:6]:
+            grade = "D" if facts.get("tax_credit_grade") == "A" else "A"
+            moved[uscc] = {**facts, **COMPLIANT, "tax_credit_grade": grade}
+            repository.save_facts(connection, uscc=uscc, version=2, facts=moved[uscc], exists=True)
+    before = _stored(uow)
+    again = rematch_group(uow=uow, measures=measures, on=ON)
+    firms |= moved
+    _agree(uow, firms, measures)
+    expected = [
+        (uscc, m.id)
+        for uscc, facts in moved.items()
+        for m in measures
+        if decide(m, facts, ON).status.value
+        != getattr(before.get((uscc, m.id)), "status", Status.INELIGIBLE.value)
+    ]
+    assert expected
+    assert sum(r.changed for r in again) == len(expected)
+    with uow.read() as connection:
+        news = connection.execute(
+            select(determination_history).where(determination_history.c.id > history[-1].id)
+        ).all()
+    assert sorted((h.uscc, h.measure_id) for h in news) == sorted(expected)
+    for h in news:  # decided before: no row was "ineligible"
+        held = before.get((h.uscc, h.measure_id))
+        assert h.previous_status == (held.status if held else Status.INELIGIBLE.value)
+
+    # Nothing moved: nothing is written.
+    third = rematch_group(uow=uow, measures=measures, on=ON)
+    assert {(r.changed, r.refreshed, r.to_announce) for r in third} == {(0, 0, 0)}
+
+
+def test_a_new_version_refreshes_stored_rows_and_leaves_absent_ones_absent(
+    uow: UnitOfWork,
+) -> None:
+    firms = _seed(uow)
+    (vat,) = [m for m in CATALOGUE.in_force(ON) if m.id == "vat-credit-refund"]
+    rematch_group(uow=uow, measures=[vat], on=ON)
+    held = {k: r for k, r in _stored(uow).items() if k[1] == vat.id}
+    assert 0 < len(held) < len(firms)
+    v2 = dataclasses.replace(vat, version=vat.version + 1, digest="v2")
+    (done,) = rematch_group(uow=uow, measures=[v2], on=ON)
+    assert (done.changed, done.refreshed) == (0, len(held))
+    after = {k: r for k, r in _stored(uow).items() if k[1] == vat.id}
+    assert after.keys() == held.keys()
+    assert {r.measure_version for r in after.values()} == {v2.version}
+
+
+def test_the_detection_reads_typed_columns_only_never_the_facts_json(
+    databases: Databases,
+) -> None:
+    measures = CATALOGUE.in_force(ON)
+    group, firms, _ = _temporary_tables(len(measures))
+    query = _moving_firms(measures, ON, group, firms, set())
+    engine = create_database_engine(databases.url("eligibility"))
+    sql = str(query.compile(engine))
+    engine.dispose()
+    assert "enterprise_facts.facts" not in sql
+    assert "enterprise_facts.uscc" in sql
