@@ -23,7 +23,7 @@ from typing import Any
 import psutil
 import psycopg
 import zen
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.engine import make_url
 
 # This file is named like the eligibility package: the checkout, not bench/, goes first on the path.
@@ -229,6 +229,20 @@ def forget(engine: Engine, measures: list[Measure]) -> None:
         connection.exec_driver_sql("VACUUM ANALYZE")
 
 
+def again_all(engine: Engine) -> None:
+    """Bench set-up: every measure decided before, but none with today's document: all run again."""
+    with engine.begin() as connection:
+        connection.execute(update(rematch_log).values(measure_digest=""))
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in (determinations, determination_history)
+        }
+
+
 def table_sizes(engine: Engine) -> dict[str, float]:
     names = "'enterprise_facts', 'determinations', 'determination_history', 'outbox'"
     query = f"SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN ({names})"
@@ -311,6 +325,28 @@ def loop_population(url: str, measures: list[Measure], day: date, limit: int) ->
     return result
 
 
+def catalogue_full(
+    engine: Engine, in_force: list[Measure], due: Callable[[], dict[str, int]], n: int
+) -> dict[str, Any]:
+    """rematch_due of the whole catalogue at the full population: every firm changes, then none."""
+    out: dict[str, Any] = {}
+    forget(engine, in_force)
+    out["rematch_due_all_change_full"] = timed(f"(d2) rematch_due, every firm changes, {n:,}", due)
+    out["rows_full"] = timed(f"rows stored after (d2), {n:,}", lambda: row_counts(engine))
+    out["sizes_mb_catalogue_full"] = timed(
+        f"table sizes (MB) after (d2), {n:,}", lambda: table_sizes(engine)
+    )
+    again_all(engine)
+    out["rematch_due_no_change_full"] = timed(f"(d) rematch_due, nothing changes, {n:,}", due)
+    with engine.begin() as connection:  # the daily tick: measures that depend on the day
+        yesterday = rematch_log.c.rematched_on - 1
+        connection.execute(update(rematch_log).values(rematched_on=yesterday))
+    out["rematch_due_next_day_full"] = timed(
+        f"(d3) rematch_due the next day, nothing changes, {n:,}", due
+    )
+    return out
+
+
 def population_bench(args: argparse.Namespace) -> dict[str, Any]:
     server, day, n = args.database_url, args.day, args.firms
     with psycopg.connect(server, autocommit=True) as connection:
@@ -345,12 +381,17 @@ def population_bench(args: argparse.Namespace) -> dict[str, Any]:
     out["sql_one_small"] = timed(f"(a) SQL, {small:,}", lambda: sql_statuses(engine, [one], day))
     forget(engine, in_force)
 
-    def due() -> int:
-        return len(population.rematch_due(uow=uow, outbox=outbox, catalogue=measures, on=day))
+    def due() -> dict[str, int]:
+        done = population.rematch_due(uow=uow, outbox=outbox, catalogue=measures, on=day)
+        return {
+            "measures": len(done),
+            "changed": sum(r.changed for r in done),
+            "refreshed": sum(r.refreshed for r in done),
+            "news": sum(r.to_announce for r in done),
+        }
 
     out["rematch_due_all_change"] = timed(f"(d2) rematch_due, every firm changes, {small:,}", due)
-    with engine.begin() as log:
-        log.execute(delete(rematch_log))  # decided, but not today: all 69 run again
+    again_all(engine)
     out["rematch_due_no_change"] = timed(f"(d) rematch_due, nothing changes, {small:,}", due)
     if n > small:
         forget(engine, in_force)
@@ -358,6 +399,8 @@ def population_bench(args: argparse.Namespace) -> dict[str, Any]:
         out["rematch_all_change_full"] = timed(f"(b) rematch, all change, {n:,}", rematch)
         out["rematch_no_change_full"] = timed(f"(c) rematch, nothing changes, {n:,}", rematch)
         out["sizes_mb_full"] = timed(f"table sizes (MB), {n:,}", lambda: table_sizes(engine))
+    if args.catalogue_full and n > small:
+        out |= catalogue_full(engine, in_force, due, n)
     out["sql_one"] = timed(f"(a) SQL one, {n:,}", lambda: sql_statuses(engine, [one], day))
     out["sql_catalogue"] = timed(f"(d) SQL all, {n:,}", lambda: sql_statuses(engine, in_force, day))
     out["loop_one"] = loop_population(url, [one], day, n)
@@ -379,6 +422,11 @@ def main() -> int:
     parser.add_argument("--measure", default="vat-credit-refund")
     parser.add_argument("--day", type=date.fromisoformat, default=date(2022, 12, 1))
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--catalogue-full",
+        action="store_true",
+        help="also rematch_due of the whole catalogue at --firms (every firm changes, then none)",
+    )
     args = parser.parse_args()
     threading.Thread(target=sample_rss, daemon=True).start()
     started = time.perf_counter()
