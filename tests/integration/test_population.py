@@ -129,7 +129,7 @@ def test_only_news_is_announced_and_every_row_reproduces_its_decision(uow: UnitO
     explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE, batch=5)
     decided = {uscc: decide(_vat(), facts[uscc], ON) for uscc in usccs}
     events = _announced(uow)
-    # A first "ineligible" is stored, never announced (ADR 0009); every other change is.
+    # A first "ineligible" is neither stored nor announced (ADR 0013); every other change is.
     assert sorted(e.subject for e in events) == sorted(
         u for u, d in decided.items() if d.status is not Status.INELIGIBLE
     )

@@ -1,6 +1,6 @@
 """Explaining the determinations a population re-match stored by status alone, and announcing them.
 
-A re-match decides in SQL and stores statuses with facts digest PENDING (ADR 0009). Until the
+A re-match decides in SQL and stores statuses with facts digest PENDING (ADR 0011). Until the
 firm's facts change, those facts are the ones the status was decided on, so `decide()` with the
 recorded measure version and day gives the same status and its explanation. Whatever changes a
 firm's facts completes its pending rows first (`complete_firm`).
@@ -144,7 +144,8 @@ def complete_firm(
     _complete(
         connection, outbox, catalogue, connection.execute(_pending(connection, uscc=uscc)).all()
     )
-    # Determinations with no pending history: first "ineligible" ones and new versions.
+    # Pending rows with no history: the same status under a new version (and first "ineligible"
+    # rows stored before ADR 0013).
     left = connection.execute(
         select(_d.uscc, _d.measure_id, _d.measure_version, _d.status, _d.evaluated_on, _f.facts)
         .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
