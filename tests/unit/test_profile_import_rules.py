@@ -40,7 +40,7 @@ def test_a_row_replaces_what_it_states_and_keeps_what_it_leaves_empty() -> None:
         flags={"energy_intensive": True},
         facts={"fiscal_year": 2024, "employees": 130},
     )
-    after = merged(before, again, again.to_profile())
+    after = merged(before, again.to_profile(), again.model_fields_set)
     e = after.enterprise
     assert (e.name, e.city, e.listed, e.foreign_kind) == (
         "广东华信通信有限公司",
@@ -56,14 +56,14 @@ def test_a_row_replaces_what_it_states_and_keeps_what_it_leaves_empty() -> None:
 def test_a_row_that_is_not_foreign_clears_the_foreign_kind() -> None:
     first = body(foreign_kind="joint_venture")
     again = body(uscc=first.uscc, ownership="private")
-    after = merged(stored(first), again, again.to_profile())
+    after = merged(stored(first), again.to_profile(), again.model_fields_set)
     assert (after.enterprise.ownership, after.enterprise.foreign_kind) == (Ownership.PRIVATE, None)
 
 
 def test_the_same_row_again_merges_into_an_equal_profile() -> None:
     row = body(city="深圳市", main_products=["路由器"], facts={"fiscal_year": 2024, "employees": 3})
     before = stored(row)
-    assert merged(before, row, row.to_profile(province_checked=True)) == before
+    assert merged(before, row.to_profile(), row.model_fields_set) == before
 
 
 leaves = st.none() | st.booleans() | st.integers() | st.text()
