@@ -168,7 +168,8 @@ def _heap_frozen() -> Iterator[None]:
 
     Rows held for a batch survive into the oldest generation, so a full pass, which rescans the
     whole process (about 150,000 objects, 0.1 s), ran every batch or two: a quarter of the
-    import's CPU time. The objects are handed back at the end, so nothing dead meanwhile leaks.
+    import's CPU time. The objects are handed back at the end, so nothing dead meanwhile leaks
+    (the freeze is process-wide: an import ending meanwhile only makes another's passes slower).
     """
     gc.freeze()
     try:
