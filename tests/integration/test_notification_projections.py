@@ -106,6 +106,21 @@ def test_a_new_measure_reaches_caseworkers_and_a_new_version_its_holders(
     (holder_entry,) = [e for e in told if e.recipient_id == firm.id]
     assert holder_entry.title_zh.startswith("措施已更新：")
     assert "第2版" in holder_entry.body_zh
+    # The holding now follows version 2: the same version announced again tells no firm.
+    again = _measure_event(2, Lifecycle.CHANGED, valid_from="2026-01-01", audience="all firms")
+    system.handle(system.on_measure, again)
+    told = [e for e in system.rows("inbox") if e.topic == "measure_published"]
+    assert [e.recipient_id for e in told].count(firm.id) == 1
+    assert len(told) == 4  # the caseworker hears of the change
+
+
+def test_firms_decided_under_a_version_are_not_told_it_is_new(system: Notifications) -> None:
+    """At first start the catalogue's versions are announced after or before the determinations
+    they produced; neither order tells a firm that a measure changed."""
+    holder = determination(decide_for(**COMPLIANT))
+    system.determination(holder)
+    system.handle(system.on_measure, _measure_event(1, Lifecycle.PUBLISHED))
+    assert not [e for e in system.rows("inbox") if e.topic == "measure_published"]
 
 
 def test_a_retirement_moves_the_end_date_the_reminders_use(system: Notifications) -> None:

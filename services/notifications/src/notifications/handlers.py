@@ -99,18 +99,25 @@ def profile_handler(clock: Clock) -> Handler:
 
 def measure_handler(clock: Clock) -> Handler:
     """policy.measure.v1: keep the end dates of held measures right for reminders; tell every
-    caseworker of a new version, and the firms holding the measure of a changed one."""
+    caseworker of a new or changed version, and the firms holding an older version of it."""
 
     def handle(connection: Connection, event: Event) -> None:
         data = event.data
         now = clock()
         measure = measure_reference(data)
+        # Firms decided under an older version hear of the new one; those decided under it
+        # already (its determinations may arrive first) and the catalogue's seed do not.
+        holders = (
+            repository.holders_of(connection, measure["id"], before_version=measure["version"])
+            if data["lifecycle"] == "published"
+            else []
+        )
         repository.follow_measure(connection, measure=measure, now=now)
         if data["lifecycle"] == "retired":
             return  # the re-match that follows tells each firm whose status changes
-        changed = data["lifecycle"] == "changed" or data["version"] > 1
-        message = measure_published(measure, changed=changed)
-        about = About(measure=measure)
+        message = measure_published(
+            measure, changed=data["lifecycle"] == "changed" or measure["version"] > 1
+        )
         with writing(connection) as writes:
             for caseworker in repository.all_caseworkers(connection):
                 notify(
@@ -119,12 +126,9 @@ def measure_handler(clock: Clock) -> Handler:
                     message,
                     trigger=event.id,
                     now=now,
-                    about=about,
+                    about=About(measure=measure),
                     channels=frozenset({Channel.INBOX}),
                 )
-            if not changed:
-                return
-            holders = [row.uscc for row in repository.holders_of(connection, measure["id"])]
             for start in range(0, len(holders), 1000):
                 chunk = holders[start : start + 1000]
                 firms = repository.enterprises(connection, dict.fromkeys(chunk), now=now)

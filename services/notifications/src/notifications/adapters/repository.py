@@ -389,15 +389,16 @@ def ending_between(connection: Connection, first: date, last: date) -> list[Row[
     )
 
 
-def holders_of(connection: Connection, measure_id: str) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(holdings.c.uscc).where(
-                holdings.c.measure_id == measure_id,
-                holdings.c.status.in_(["eligible", "possibly_eligible"]),
-            )
+def holders_of(connection: Connection, measure_id: str, *, before_version: int) -> list[str]:
+    """The firms that qualify, or may, for a version of the measure older than `before_version`."""
+    rows = connection.execute(
+        select(holdings.c.uscc).where(
+            holdings.c.measure_id == measure_id,
+            holdings.c.version < before_version,
+            holdings.c.status.in_(["eligible", "possibly_eligible"]),
         )
     )
+    return [row.uscc for row in rows]
 
 
 def respond(
