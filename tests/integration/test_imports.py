@@ -60,7 +60,15 @@ def imported(system: InProcessSystem, tokens: TokenService, rows: list[dict[str,
 def test_good_rows_are_stored_and_bad_rows_reported_by_row_and_column(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
-    good = [row(), row(main_products="通信设备; 路由器", export_oriented="是", listed="否")]
+    good = [
+        row(),
+        row(
+            main_products="通信设备; 路由器",
+            export_oriented="是",
+            listed="否",
+            contact_email="finance@firm.example",
+        ),
+    ]
     bad = [
         row(uscc="914403001922038217"),
         row(industry="C9999"),
@@ -68,9 +76,10 @@ def test_good_rows_are_stored_and_bad_rows_reported_by_row_and_column(
         row(employees="twelve"),
         row(fiscal_year="2999"),
         row(province="北京"),
+        row(contact_email="finance at firm"),
     ]
     summary = imported(system, tokens, [*good, *bad])
-    assert (summary["rows"], summary["created"], summary["rejected"]) == (8, 2, 6)
+    assert (summary["rows"], summary["created"], summary["rejected"]) == (9, 2, 7)
     located = {(e["row"], e["column"]) for e in summary["errors"]}
     assert located == {
         (4, "uscc"),
@@ -79,6 +88,7 @@ def test_good_rows_are_stored_and_bad_rows_reported_by_row_and_column(
         (7, "employees"),
         (8, "fiscal_year"),
         (9, "province"),
+        (10, "contact_email"),
     }
     assert system.count("profiles", "enterprises") == 2
     assert system.count("profiles", "outbox") == 2
@@ -87,17 +97,18 @@ def test_good_rows_are_stored_and_bad_rows_reported_by_row_and_column(
     assert body["main_products"] == ["通信设备", "路由器"]
     assert body["flags"]["export_oriented"] is True
     assert body["listed"] is False
+    assert body["contact"] == {"email": "finance@firm.example"}
     assert body["facts"] == {"employees": 120, "revenue": 50_000_000, "fiscal_year": 2024}
     report = system.profiles.get(summary["report"], headers=bearer(tokens))
     assert report.status_code == 200
     lines = list(csv.reader(io.StringIO(report.text.lstrip("\ufeff"))))
     assert lines[0] == ["row", "column", "message"]
-    assert len(lines) == 7
+    assert len(lines) == 8
     assert (
         system.profiles.get(f"/v1/imports/{summary['id']}", headers=bearer(tokens)).json()[
             "rejected"
         ]
-        == 6
+        == 7
     )
 
 

@@ -188,6 +188,8 @@ def test_bad_sub_resource_input_is_422(
         {"registration_date": "2999-01-01"},
         {"uscc": "x"},
         {"flags": {"export_oriented": "yes"}},
+        {"contact_email": "not an address"},
+        {"contact_email": "a@b"},
     ],
 )
 def test_bad_patches_are_422_and_change_nothing(
@@ -200,6 +202,26 @@ def test_bad_patches_are_422_and_change_nothing(
         system.profiles.get(f"/v1/enterprises/{uscc}", headers=bearer(tokens)).json()["version"]
         == 1
     )
+
+
+def test_a_contact_email_is_kept_changed_and_published(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    created = _create(system, tokens, contact_email=" finance@firm.example ")
+    assert created["contact"] == {"email": "finance@firm.example"}
+    uscc = created["uscc"]
+    changed = system.profiles.patch(
+        f"/v1/enterprises/{uscc}",
+        json={"contact_email": "cfo@firm.example"},
+        headers=bearer(tokens),
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["contact"] == {"email": "cfo@firm.example"}
+    cleared = system.profiles.patch(
+        f"/v1/enterprises/{uscc}", json={"contact_email": None}, headers=bearer(tokens)
+    )
+    assert cleared.json()["contact"] == {"email": None}
+    assert _create(system, tokens)["contact"] == {"email": None}
 
 
 def test_lists_filter_and_page(system: InProcessSystem, tokens: TokenService) -> None:

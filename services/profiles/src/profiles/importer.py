@@ -47,6 +47,7 @@ _ATTRIBUTES = (
     "listed",
     "city",
     "main_products",
+    "contact_email",
     "covid_risk_periods",
 )
 

@@ -164,6 +164,7 @@ def row_of(enterprise: Enterprise, *, size_class: str) -> dict[str, Any]:
             "listed": e.listed,
             "city": e.city,
             "main_products": list(e.main_products),
+            "contact_email": e.contact_email,
             "flags": dict(e.flags),
             "covid_risk_periods": [
                 {"start": p.start.isoformat(), "end": p.end.isoformat()}
@@ -195,6 +196,7 @@ def enterprise_of(row: Row[Any]) -> Enterprise:
         listed=a.get("listed"),
         city=a.get("city"),
         main_products=tuple(a.get("main_products") or ()),
+        contact_email=a.get("contact_email"),
         flags=dict(a.get("flags") or {}),
         covid_risk_periods=tuple(
             RiskPeriod(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))

@@ -36,6 +36,10 @@ from supportmatch_reference.regions import BY_CODE
 Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
 Percent = Annotated[StrictFloat | StrictInt, Field(ge=0, le=100)]
 # The 2022 quality-SME ladder titles are valid for three years (工信部企业〔2022〕63号).
 _THREE_YEAR_TITLES = {
@@ -127,6 +131,9 @@ class _Attributes(BaseModel):
     listed: StrictBool | None = None
     city: Text | None = None
     main_products: list[Text] | None = Field(None, max_length=50)
+    contact_email: Email | None = Field(
+        None, description="where notifications go, unless the firm sets its own preferences"
+    )
     flags: Flags | None = None
     covid_risk_periods: list[Period] | None = Field(
         None, max_length=50, description="periods the district was a COVID medium/high-risk area"
@@ -222,6 +229,7 @@ def _attribute_values(body: _Attributes) -> dict[str, Any]:
         "listed": body.listed,
         "city": body.city,
         "main_products": tuple(body.main_products or ()),
+        "contact_email": body.contact_email,
         "flags": body.flags.model_dump(exclude_none=True) if body.flags else {},
         "covid_risk_periods": tuple(
             RiskPeriod(p.start, p.end) for p in body.covid_risk_periods or ()

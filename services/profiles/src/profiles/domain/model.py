@@ -122,6 +122,7 @@ class Enterprise:
     listed: bool | None = None
     city: str | None = None
     main_products: tuple[str, ...] = ()
+    contact_email: str | None = None  # where the firm's notifications go, unless it chose otherwise
     flags: dict[str, bool] = field(default_factory=dict)
     covid_risk_periods: tuple[RiskPeriod, ...] = ()
 

@@ -18,6 +18,7 @@ ATTRIBUTES = (
     "listed",
     "city",
     "main_products",
+    "contact_email",
 )
 # Every column of the format, in the order `supportmatch demo-data` writes them.
 COLUMNS: tuple[str, ...] = (*REQUIRED, *ATTRIBUTES, *FLAGS, "fiscal_year", *YEAR_FACTS)

@@ -40,6 +40,7 @@ def snapshot_data(profile: Profile, size: SizeResult) -> dict[str, Any]:
             "name_zh": e.industry.name_zh,
         },
         "main_products": list(e.main_products),
+        "contact": {"email": e.contact_email},
         "flags": dict(e.flags),
         "covid_risk_periods": [
             {"start": p.start.isoformat(), "end": p.end.isoformat()} for p in e.covid_risk_periods
