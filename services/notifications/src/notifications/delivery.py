@@ -25,6 +25,7 @@ from notifications.domain.preferences import Channel
 from notifications.domain.recipients import Recipient
 from notifications.domain.retry import RetryPolicy
 from notifications.fanout import notify, writing
+from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DELIVERY
@@ -49,7 +50,7 @@ class DeliveryWorker:
     def __init__(
         self,
         *,
-        uow: Any,
+        uow: UnitOfWork,
         outbox: Outbox,
         smtp: SmtpSender,
         webhooks: WebhookSender,
