@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("time_zone", sa.String(64), nullable=False, server_default="Asia/Shanghai"),
         sa.Column("opted_out_kinds", sa.JSON, nullable=False),
         sa.Column("updated_at", _TIME, nullable=False),
-        sa.UniqueConstraint("kind", "key", name="uq_recipients_kind_key"),
+        sa.UniqueConstraint("key", "kind", name="uq_recipients_key_kind"),
     )
     op.create_table(
         "caseworker_regions",

@@ -78,8 +78,9 @@ def backbone_tables(metadata: MetaData) -> BackboneTables:
     processed = Table(
         "processed_events",
         metadata,
-        Column("consumer", String(100), primary_key=True),
+        # The event id leads: a batch asks for hundreds of ids of one consumer at once.
         Column("event_id", String(64), primary_key=True),
+        Column("consumer", String(100), primary_key=True),
         Column("processed_at", UtcDateTime(), nullable=False),
     )
     return BackboneTables(outbox, relay_state, processed)
@@ -90,6 +91,29 @@ def create_backbone_tables(bind: Connection) -> None:
     metadata = MetaData()
     backbone_tables(metadata)
     metadata.create_all(bind)
+
+
+def key_processed_events_by_event(bind: Connection) -> None:
+    """Make processed_events' primary key (event_id, consumer) on PostgreSQL.
+
+    With (consumer, event_id), a batch's `consumer = … AND event_id IN (…)` was planned as a scan
+    of the consumer's every row whenever the statistics were behind (143 ms a batch at 40,000
+    rows). SQLite plans it through the index either way and keeps its table as created.
+    """
+    if bind.dialect.name != "postgresql":
+        return
+    columns = bind.execute(
+        text(
+            "SELECT a.attname FROM pg_index i "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+            "WHERE i.indrelid = 'processed_events'::regclass AND i.indisprimary "
+            "ORDER BY array_position(i.indkey::int2[], a.attnum)"
+        )
+    ).scalars()
+    if list(columns) == ["event_id", "consumer"]:
+        return
+    bind.execute(text("ALTER TABLE processed_events DROP CONSTRAINT processed_events_pkey"))
+    bind.execute(text("ALTER TABLE processed_events ADD PRIMARY KEY (event_id, consumer)"))
 
 
 def drop_backbone_tables(bind: Connection) -> None:

@@ -40,7 +40,7 @@ recipients = Table(
     Column("time_zone", String(64), nullable=False, server_default="Asia/Shanghai"),
     Column("opted_out_kinds", JSON, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("kind", "key", name="uq_recipients_kind_key"),
+    UniqueConstraint("key", "kind", name="uq_recipients_key_kind"),
 )
 
 caseworker_regions = Table(
