@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from eligibility.domain.decision import Status
 from notifications import service
-from notifications.adapters import repository
+from notifications.adapters import recipients
 from notifications.adapters.tables import holdings
 from notifications.domain import signing
 from notifications.domain.preferences import Cadence, Language, QuietHours
@@ -414,7 +414,7 @@ def test_reminders_at_30_7_and_1_days_once_each_and_none_after_applying(
         "即将截止（1天）：增值税增量留抵税额按月全额退还",
     ]
     with system.uow.read() as connection:
-        firm = repository.recipient(connection, RecipientKind.ENTERPRISE, waiting["uscc"])
+        firm = recipients.recipient(connection, RecipientKind.ENTERPRISE, waiting["uscc"])
     assert firm is not None  # the waiting firm got them; the one that applied did not
     reminded = {r.recipient_id for r in system.rows("deliveries") if r.topic == "ending_soon"}
     assert reminded == {firm.id}

@@ -12,7 +12,7 @@ import pytest
 from eligibility.domain.lifecycle import Lifecycle, measure_changed
 from eligibility.domain.measures import measure_from_document, shipped_documents
 from notifications import service
-from notifications.adapters import repository
+from notifications.adapters import recipients
 from notifications.domain.recipients import RecipientKind
 from notifications.schedule import send_reminders
 from supportmatch_core.auth import Principal, Role
@@ -51,7 +51,7 @@ def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
 
 def _firm(system: Notifications, uscc: str) -> Any:
     with system.uow.read() as connection:
-        return repository.recipient(connection, RecipientKind.ENTERPRISE, uscc)
+        return recipients.recipient(connection, RecipientKind.ENTERPRISE, uscc)
 
 
 def test_a_profile_gives_the_firm_its_name_province_and_contact(system: Notifications) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from notifications.adapters import deliveries, repository
+from notifications.adapters import deliveries, recipients
 from notifications.adapters.deliveries import FAILED, SENT
 from notifications.adapters.destinations import RefusedDestination
 from notifications.adapters.email import SmtpSender
@@ -76,7 +76,7 @@ class DeliveryWorker:
         with self._uow.begin() as connection:
             rows = deliveries.claim_due(connection, now=now, limit=self._batch, lease=LEASE)
             people = {
-                r.recipient_id: repository.recipient_by_id(connection, r.recipient_id) for r in rows
+                r.recipient_id: recipients.recipient_by_id(connection, r.recipient_id) for r in rows
             }
             hooks = {
                 r.target: deliveries.subscription(connection, r.target)

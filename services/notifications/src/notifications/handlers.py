@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from notifications.adapters import repository
+from notifications.adapters import recipients, repository
 from notifications.domain.messages import digest_line, measure_published, message_for, worth_telling
 from notifications.domain.preferences import Channel
 from notifications.domain.recipients import RecipientKind
@@ -36,8 +36,8 @@ def determinations_handler(clock: Clock) -> BatchHandler:
         if not told:
             return
         provinces = {e.data["uscc"]: e.data["province_code"] for e in told}
-        firms = repository.enterprises(connection, provinces, now=now)
-        caseworkers = repository.caseworkers_in(connection, set(provinces.values()))
+        firms = recipients.enterprises(connection, provinces, now=now)
+        caseworkers = recipients.caseworkers_in(connection, set(provinces.values()))
         with writing(connection) as writes:
             writes.prefetch_subscriptions([firm.id for firm in firms.values()])
             for event in told:
@@ -75,7 +75,7 @@ def profile_handler(clock: Clock) -> Handler:
         data = event.data
         now = clock()
         province = data["province"]["code"]
-        firm = repository.ensure_recipient(
+        firm = recipients.ensure_recipient(
             connection,
             RecipientKind.ENTERPRISE,
             data["uscc"],
@@ -92,7 +92,7 @@ def profile_handler(clock: Clock) -> Handler:
         if contact.get("email") and not firm.email:  # what the firm set here wins
             changes["email"] = contact["email"]
         if changes:
-            repository.update_recipient(connection, firm.id, updated_at=now, **changes)
+            recipients.update_recipient(connection, firm.id, updated_at=now, **changes)
 
     return handle
 
@@ -119,7 +119,7 @@ def measure_handler(clock: Clock) -> Handler:
             measure, changed=data["lifecycle"] == "changed" or measure["version"] > 1
         )
         with writing(connection) as writes:
-            for caseworker in repository.all_caseworkers(connection):
+            for caseworker in recipients.all_caseworkers(connection):
                 notify(
                     writes,
                     caseworker,
@@ -131,7 +131,7 @@ def measure_handler(clock: Clock) -> Handler:
                 )
             for start in range(0, len(holders), 1000):
                 chunk = holders[start : start + 1000]
-                firms = repository.enterprises(connection, dict.fromkeys(chunk), now=now)
+                firms = recipients.enterprises(connection, dict.fromkeys(chunk), now=now)
                 writes.prefetch_subscriptions([firm.id for firm in firms.values()])
                 for uscc in chunk:
                     firm = firms[uscc]

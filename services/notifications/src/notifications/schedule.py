@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from notifications.adapters import repository
+from notifications.adapters import recipients, repository
 from notifications.domain.messages import digest, ending_soon
 from notifications.domain.preferences import DEFAULT_TIME_ZONE, Channel
 from notifications.domain.recipients import Recipient
@@ -38,7 +38,7 @@ def send_reminders(connection: Connection, *, now: datetime) -> int:
     today = local_day(now)
     sent = 0
     ending = repository.ending_between(connection, today, today + timedelta(days=REMINDER_DAYS[-1]))
-    firms = repository.enterprises(connection, {h.uscc: None for h in ending}, now=now)
+    firms = recipients.enterprises(connection, {h.uscc: None for h in ending}, now=now)
     with writing(connection) as writes:
         writes.prefetch_subscriptions([firm.id for firm in firms.values()])
         for holding in ending:
@@ -70,7 +70,7 @@ def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:
     """Send each recipient's digest once its local day has reached `hour`; returns how many."""
     sent = 0
     for recipient_id in repository.recipients_with_pending_digest(connection):
-        recipient = repository.recipient_by_id(connection, recipient_id)
+        recipient = recipients.recipient_by_id(connection, recipient_id)
         local = recipient.preferences.local(now)
         if local.hour < hour:
             continue

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from notifications.adapters import deliveries, repository
+from notifications.adapters import deliveries, recipients, repository
 from notifications.adapters.destinations import RefusedDestination
 from notifications.adapters.webhooks import WebhookFailed, WebhookSender
 from notifications.domain import signing
@@ -48,23 +48,23 @@ def _recipient(
 ) -> Iterator[tuple[Connection, Recipient]]:
     """The authorized recipient, created with default preferences on first use, in one transaction."""
     with uow.begin() as connection:
-        found = repository.recipient(connection, scope.kind, scope.key)
+        found = recipients.recipient(connection, scope.kind, scope.key)
         if scope.kind is RecipientKind.ENTERPRISE:
             province = found.province_code if found and found.province_code else scope.key[2:4]
             if not principal.may_access(uscc=scope.key, province_code=province):
                 raise Forbidden("you may not see this enterprise's notifications")
             if found is None:
-                found = repository.ensure_recipient(
+                found = recipients.ensure_recipient(
                     connection, scope.kind, scope.key, now=now, province_code=province
                 )
         else:
             if found is None:
-                found = repository.ensure_recipient(
+                found = recipients.ensure_recipient(
                     connection, scope.kind, scope.key, now=now, name=principal.subject
                 )
             # A caseworker's regions are those of its latest token.
-            if repository.caseworker_regions_of(connection, found.id) != principal.regions:
-                repository.set_caseworker_regions(connection, found.id, set(principal.regions))
+            if recipients.caseworker_regions_of(connection, found.id) != principal.regions:
+                recipients.set_caseworker_regions(connection, found.id, set(principal.regions))
         yield connection, found
 
 
@@ -110,12 +110,12 @@ def update_preferences(
     with _recipient(uow, principal, scope, now) as (connection, recipient):
         email = changes.pop("email", recipient.email)
         updated: Preferences = replace(recipient.preferences, **changes)
-        repository.update_recipient(
+        recipients.update_recipient(
             connection,
             recipient.id,
             email=email,
             updated_at=now,
-            **repository.preferences_values(updated),
+            **recipients.preferences_values(updated),
         )
         return replace(recipient, email=email, preferences=updated)
 

@@ -1,0 +1,199 @@
+"""Reads and writes recipients: enterprises and caseworkers with their preferences and regions."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+
+from notifications.adapters.tables import caseworker_regions, recipients
+from notifications.domain.preferences import (
+    Cadence,
+    Channel,
+    Language,
+    Preferences,
+    QuietHours,
+)
+from notifications.domain.recipients import Recipient, RecipientKind
+
+DEFAULT_CHANNELS = [c.value for c in Channel]
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _recipient(row: Row[Any]) -> Recipient:
+    quiet = None
+    if row.quiet_start and row.quiet_end:
+        quiet = QuietHours(time.fromisoformat(row.quiet_start), time.fromisoformat(row.quiet_end))
+    return Recipient(
+        id=row.id,
+        kind=RecipientKind(row.kind),
+        key=row.key,
+        name=row.name,
+        province_code=row.province_code,
+        email=row.email,
+        preferences=Preferences(
+            channels=frozenset(Channel(c) for c in row.channels),
+            language=Language(row.language),
+            cadence=Cadence(row.cadence),
+            quiet_hours=quiet,
+            time_zone=row.time_zone,
+            opted_out_kinds=frozenset(row.opted_out_kinds),
+        ),
+    )
+
+
+# Statements run once per event are built once (SQLAlchemy then reuses their compiled form).
+_BY_KEY = select(recipients).where(
+    recipients.c.kind == bindparam("kind"), recipients.c.key == bindparam("key")
+)
+_INSERT_RECIPIENTS = insert(recipients).returning(recipients.c.id, recipients.c.key)
+
+
+def recipient(connection: Connection, kind: RecipientKind, key: str) -> Recipient | None:
+    row = connection.execute(_BY_KEY, {"kind": kind.value, "key": key}).one_or_none()
+    return _recipient(row) if row else None
+
+
+def recipient_by_id(connection: Connection, recipient_id: int) -> Recipient:
+    return _recipient(
+        connection.execute(select(recipients).where(recipients.c.id == recipient_id)).one()
+    )
+
+
+def ensure_recipient(
+    connection: Connection,
+    kind: RecipientKind,
+    key: str,
+    *,
+    now: datetime,
+    province_code: str | None = None,
+    name: str = "",
+) -> Recipient:
+    """The recipient, created with default preferences on first sight."""
+    found = recipient(connection, kind, key)
+    if found is not None:
+        return found
+    values = {
+        "kind": kind.value,
+        "key": key,
+        "name": name,
+        "province_code": province_code,
+        "email": None,
+        "channels": DEFAULT_CHANNELS,
+        "opted_out_kinds": [],
+        "updated_at": now,
+    }
+    new_id = connection.execute(_INSERT_RECIPIENTS, values).one().id
+    return Recipient(
+        id=new_id,
+        kind=kind,
+        key=key,
+        name=name,
+        province_code=province_code,
+        email=None,
+        preferences=Preferences(),
+    )
+
+
+def update_recipient(connection: Connection, recipient_id: int, **values: Any) -> None:
+    connection.execute(update(recipients).where(recipients.c.id == recipient_id).values(**values))
+
+
+def preferences_values(preferences: Preferences) -> dict[str, Any]:
+    quiet = preferences.quiet_hours
+    return {
+        "channels": sorted(c.value for c in preferences.channels),
+        "language": preferences.language.value,
+        "cadence": preferences.cadence.value,
+        "quiet_start": _hhmm(quiet.start) if quiet else None,
+        "quiet_end": _hhmm(quiet.end) if quiet else None,
+        "time_zone": preferences.time_zone,
+        "opted_out_kinds": sorted(preferences.opted_out_kinds),
+    }
+
+
+def caseworker_regions_of(connection: Connection, recipient_id: int) -> frozenset[str]:
+    rows = connection.execute(
+        select(caseworker_regions.c.province_code).where(
+            caseworker_regions.c.recipient_id == recipient_id
+        )
+    )
+    return frozenset(row.province_code for row in rows)
+
+
+def set_caseworker_regions(connection: Connection, recipient_id: int, regions: set[str]) -> None:
+    connection.execute(
+        delete(caseworker_regions).where(caseworker_regions.c.recipient_id == recipient_id)
+    )
+    if regions:
+        connection.execute(
+            insert(caseworker_regions),
+            [{"recipient_id": recipient_id, "province_code": p} for p in sorted(regions)],
+        )
+
+
+def enterprises(
+    connection: Connection, provinces: dict[str, str | None], *, now: datetime
+) -> dict[str, Recipient]:
+    """The recipients of the firms `provinces` maps (USCC to province), new ones created."""
+    found: dict[str, Recipient] = {}
+    keys = list(provinces)
+    for start in range(0, len(keys), 500):
+        rows = connection.execute(
+            select(recipients).where(
+                recipients.c.kind == RecipientKind.ENTERPRISE.value,
+                recipients.c.key.in_(keys[start : start + 500]),
+            )
+        )
+        found.update((row.key, _recipient(row)) for row in rows)
+    missing = [
+        {
+            "kind": RecipientKind.ENTERPRISE.value,
+            "key": uscc,
+            "name": "",
+            "province_code": province,
+            "email": None,
+            "channels": DEFAULT_CHANNELS,
+            "opted_out_kinds": [],
+            "updated_at": now,
+        }
+        for uscc, province in provinces.items()
+        if uscc not in found
+    ]
+    if missing:
+        for row in connection.execute(_INSERT_RECIPIENTS, missing):
+            found[row.key] = Recipient(
+                id=row.id,
+                kind=RecipientKind.ENTERPRISE,
+                key=row.key,
+                name="",
+                province_code=provinces[row.key],
+                email=None,
+                preferences=Preferences(),
+            )
+    return found
+
+
+def caseworkers_in(connection: Connection, provinces: set[str]) -> dict[str, list[Recipient]]:
+    """The caseworkers of each province in `provinces`."""
+    by_province: dict[str, list[Recipient]] = {p: [] for p in provinces}
+    if provinces:
+        rows = connection.execute(
+            select(recipients, caseworker_regions.c.province_code.label("region"))
+            .join(caseworker_regions, caseworker_regions.c.recipient_id == recipients.c.id)
+            .where(caseworker_regions.c.province_code.in_(sorted(provinces)))
+        )
+        for row in rows:
+            by_province[row.region].append(_recipient(row))
+    return by_province
+
+
+def all_caseworkers(connection: Connection) -> list[Recipient]:
+    rows = connection.execute(
+        select(recipients).where(recipients.c.kind == RecipientKind.CASEWORKER.value)
+    )
+    return [_recipient(row) for row in rows]
