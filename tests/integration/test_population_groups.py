@@ -16,8 +16,10 @@ from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status, decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue
+from eligibility.explaining import UNEXPLAINABLE, explain_pending
 from eligibility.population import _moving_firms, _temporary_tables, rematch_due, rematch_group
 from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.outbox import Outbox
 from tests.conftest import Databases
@@ -88,10 +90,15 @@ def test_one_pass_over_the_catalogue_decides_as_decide_and_stores_no_first_ineli
     statuses = {decide(m, f, ON).status for m in measures for f in firms.values()}
     assert statuses == set(Status)
     _agree(uow, firms, measures)
-    with uow.read() as connection:
-        history = connection.execute(select(determination_history)).all()
-    assert len(history) == len(_stored(uow)) == sum(r.to_announce for r in done)
+    # First decisions are stored unrecorded; the Explainer writes their history and events.
+    assert {r.unrecorded for r in _stored(uow).values()} == {True}
+    assert _history(uow) == []
+    announced = explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE)
+    history = _history(uow)
+    assert len(history) == len(_stored(uow)) == sum(r.to_announce for r in done) == announced
     assert {h.previous_status for h in history} == {None}
+    assert {r.unrecorded for r in _stored(uow).values()} == {None}
+    assert _events(uow) == sorted((h.uscc, h.measure_id) for h in history)
 
     # Facts change behind the projection's back; one pass finds exactly the moved pairs.
     moved = {}
@@ -125,6 +132,46 @@ def test_one_pass_over_the_catalogue_decides_as_decide_and_stores_no_first_ineli
     # Nothing moved: nothing is written.
     third = rematch_group(uow=uow, measures=measures, on=ON)
     assert {(r.changed, r.refreshed, r.to_announce) for r in third} == {(0, 0, 0)}
+
+
+def _history(uow: UnitOfWork) -> list[Any]:
+    with uow.read() as connection:
+        return list(
+            connection.execute(select(determination_history).order_by(determination_history.c.id))
+        )
+
+
+def _events(uow: UnitOfWork) -> list[tuple[str, str]]:
+    with uow.read() as connection:
+        payloads = connection.execute(select(backbone.outbox.c.payload)).scalars()
+        events = [Event.from_bytes(p.encode()) for p in payloads]
+    return sorted((e.subject, e.data["measure"]["id"]) for e in events)
+
+
+def test_a_first_decision_overwritten_before_it_is_explained_keeps_its_place_in_history(
+    uow: UnitOfWork,
+) -> None:
+    firms = _seed(uow)
+    (vat,) = [m for m in CATALOGUE.in_force(ON) if m.id == "vat-credit-refund"]
+    rematch_group(uow=uow, measures=[vat], on=ON)
+    first = {k: r for k, r in _stored(uow).items() if k[1] == vat.id}
+    assert first
+    assert {r.unrecorded for r in first.values()} == {True}
+    uscc = next(u for u, _ in first)
+    with uow.begin() as connection:  # behind the projection's back: no consumer completes it
+        worse = {**firms[uscc], "tax_credit_grade": "D"}
+        repository.save_facts(connection, uscc=uscc, version=2, facts=worse, exists=True)
+    (again,) = rematch_group(uow=uow, measures=[vat], on=ON)
+    assert again.changed == 1
+    history = [(h.uscc, h.previous_status, h.status) for h in _history(uow)]
+    status = first[(uscc, vat.id)].status
+    assert history == [(uscc, None, status), (uscc, status, Status.INELIGIBLE.value)]
+    explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE)
+    assert len(_history(uow)) == len(first) + 1  # every change once, none twice
+    # Its facts changed without the consumer completing the firm: the first decision can no
+    # longer be explained (as before ADR 0015), the change after it is.
+    assert _history(uow)[0].facts_digest == UNEXPLAINABLE
+    assert _events(uow) == sorted([(u, vat.id) for u, _ in first])
 
 
 def test_a_new_version_refreshes_stored_rows_and_leaves_absent_ones_absent(

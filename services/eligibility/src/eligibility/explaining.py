@@ -4,6 +4,9 @@ A re-match decides in SQL and stores statuses with facts digest PENDING (ADR 001
 firm's facts change, those facts are the ones the status was decided on, so `decide()` with the
 recorded measure version and day gives the same status and its explanation. Whatever changes a
 firm's facts completes its pending rows first (`complete_firm`).
+
+A first decision (no row before, measure never decided) is stored without a history row, marked
+`unrecorded`; its history row and event are written here, when it is explained.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, select, update
+from sqlalchemy import Connection, Row, Select, and_, bindparam, insert, null, select, true, update
 
 from eligibility.adapters.tables import (
     backbone,
@@ -38,6 +41,7 @@ UNEXPLAINABLE = "unexplainable"  # its measure version is gone or now decides ot
 
 _h, _d, _f = determination_history.c, determinations.c, enterprise_facts.c
 _HISTORY = update(determination_history).where(_h.id == bindparam("key_id"))
+_RECORD = insert(determination_history)
 _DETERMINATION = update(determinations).where(
     _d.uscc == bindparam("key_uscc"),
     _d.measure_id == bindparam("key_measure"),
@@ -68,28 +72,35 @@ def explain(catalogue: Catalogue, facts: Mapping[str, Any], row: Any) -> Decisio
 def explain_pending(
     *, uow: UnitOfWork, outbox: Outbox, catalogue: Catalogue, batch: int = 2000
 ) -> int:
-    """Explain and publish the changes re-matches stored unexplained, oldest first; how many."""
+    """Explain and publish the changes re-matches stored unexplained; how many.
+
+    The history rows first, oldest first, then the first decisions stored without one.
+    """
     done = 0
-    while True:
-        with uow.begin() as connection:
-            rows = _claim(connection, batch)
-            _complete(connection, outbox, catalogue, rows)
-        done += len(rows)
-        if len(rows) < batch:
-            return done
+    for pending in (_pending, _unrecorded):
+        while True:
+            with uow.begin() as connection:
+                rows = _claim(connection, pending, batch)
+                _complete(connection, outbox, catalogue, rows)
+            done += len(rows)
+            if len(rows) < batch:
+                break
+    return done
 
 
-def _claim(connection: Connection, batch: int) -> Sequence[Row[Any]]:
-    return connection.execute(_pending(connection, limit=batch)).all()
+def _claim(connection: Connection, pending: Any, batch: int) -> Sequence[Row[Any]]:
+    query: Select[Any] = pending(connection, limit=batch)
+    return connection.execute(query).all()
 
 
 def announce_rematch(connection: Connection, *, outbox: Outbox, measure: Measure) -> int:
     """Explain and publish, in the caller's transaction, the changes its re-match of `measure` stored."""
     catalogue, done = Catalogue([measure]), 0
-    query = _pending(connection, limit=2000, measure=measure)
-    while rows := connection.execute(query).all():
-        _complete(connection, outbox, catalogue, rows)
-        done += len(rows)
+    for pending in (_pending, _unrecorded):
+        query = pending(connection, limit=2000, measure=measure)
+        while rows := connection.execute(query).all():
+            _complete(connection, outbox, catalogue, rows)
+            done += len(rows)
     return done
 
 
@@ -122,6 +133,7 @@ def _pending(
             _h.status,
             _h.previous_status,
             _h.evaluated_on,
+            _h.recorded_at,
             _f.facts,
             _f.profile_version,
         )
@@ -137,13 +149,54 @@ def _pending(
     return query
 
 
+def _unrecorded(
+    connection: Connection,
+    *,
+    uscc: str | None = None,
+    measure: Measure | None = None,
+    limit: int | None = None,
+) -> Select[Any]:
+    """First decisions stored without a history row, with the firm's facts, locked for completing.
+
+    In firm order, from the partial index of migration 0008. Each row has no earlier one, so
+    its order against the history rows does not matter.
+    """
+    query = (
+        select(
+            null().label("id"),
+            _d.uscc,
+            _d.measure_id,
+            _d.measure_version,
+            _d.status,
+            null().label("previous_status"),
+            _d.evaluated_on,
+            _d.updated_at.label("recorded_at"),
+            _f.facts,
+            _f.profile_version,
+        )
+        .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
+        .where(_d.unrecorded == true(), _d.facts_digest == PENDING)
+        .order_by(_d.uscc)
+        .limit(limit)
+    )
+    if uscc is not None:
+        query = query.where(_d.uscc == uscc)
+    if measure is not None:
+        query = query.where(_d.measure_id == measure.id, _d.measure_version == measure.version)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(
+            of=[determinations, enterprise_facts], skip_locked=uscc is None
+        )
+    return query
+
+
 def complete_firm(
     connection: Connection, *, uscc: str, outbox: Outbox, catalogue: Catalogue
 ) -> None:
     """Explain (and publish) the firm's pending rows on its facts, before they change."""
-    _complete(
-        connection, outbox, catalogue, connection.execute(_pending(connection, uscc=uscc)).all()
-    )
+    for pending in (_pending, _unrecorded):
+        rows = connection.execute(pending(connection, uscc=uscc)).all()
+        _complete(connection, outbox, catalogue, rows)
     # Pending rows with no history: the same status under a new version (and first "ineligible"
     # rows stored before ADR 0013).
     left = connection.execute(
@@ -159,21 +212,37 @@ def complete_firm(
 def _complete(
     connection: Connection, outbox: Outbox, catalogue: Catalogue, rows: Sequence[Any]
 ) -> None:
-    history, stored, events = [], [], []
+    """Explain each row; update its history row, or write it for a first decision (id null)."""
+    history, recorded, stored, events = [], [], [], []
     for row in rows:
         decision = explain(catalogue, row.facts, row)
-        history.append(
-            {
-                "key_id": row.id,
-                "facts_digest": decision.facts_digest if decision else UNEXPLAINABLE,
-                "explanation": decision.explanation() if decision else {},
-            }
-        )
+        explained = {
+            "facts_digest": decision.facts_digest if decision else UNEXPLAINABLE,
+            "explanation": decision.explanation() if decision else {},
+        }
+        if row.id is None:
+            recorded.append(
+                {
+                    "uscc": row.uscc,
+                    "measure_id": row.measure_id,
+                    "measure_version": row.measure_version,
+                    "status": row.status,
+                    "previous_status": None,
+                    "evaluated_on": row.evaluated_on,
+                    "recorded_at": row.recorded_at or datetime.now(UTC),
+                    **explained,
+                }
+            )
+        else:
+            history.append({"key_id": row.id, **explained})
         stored.append(_determination_update(row, decision))
         if decision is not None:
             events.append(_event(row, decision))
     if history:
         connection.execute(_HISTORY, history)
+    if recorded:
+        connection.execute(_RECORD, recorded)
+    if stored:
         connection.execute(_DETERMINATION, stored)
     outbox.add_many(connection, topic=DETERMINATION, events=events)
 
@@ -188,6 +257,7 @@ def _determination_update(row: Any, decision: Decision | None) -> dict[str, Any]
         "key_on": on,
         "facts_digest": decision.facts_digest if decision else UNEXPLAINABLE,
         "explanation": decision.explanation() if decision else {},
+        "unrecorded": None,
     }
 
 

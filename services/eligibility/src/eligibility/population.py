@@ -78,10 +78,11 @@ def rematch(
     """Re-decide `measure` for every firm in one transaction, in the database: all firms or none.
 
     SQL decides and stores the statuses unexplained (facts digest PENDING) and appends each change
-    worth announcing to the history, also unexplained. A firm that does not qualify and never did
-    gets no row (ADR 0013: absence is "ineligible", decided on read). With `announce` (the
-    default) the same transaction explains and publishes the changes, Python explaining each
-    (about 0.3 ms a change); without it, the Explainer worker does so within seconds of the
+    of a stored status to the history, also unexplained; a first decision is marked `unrecorded`
+    and gets its history row when it is explained (ADR 0015). A firm that does not qualify and
+    never did gets no row (ADR 0013: absence is "ineligible", decided on read). With `announce`
+    (the default) the same transaction explains and publishes the changes, Python explaining
+    each (about 0.3 ms a change); without it, the Explainer worker does so within seconds of the
     commit (`explaining.explain_pending`). `batch` is no longer used and stays for callers.
     """
     with uow.begin() as connection:
@@ -351,9 +352,14 @@ def _moved(changes: Table) -> ColumnElement[bool]:
 
 
 def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> None:
-    """History of the news, then the changed determinations, then the new ones: unexplained."""
-    ch, d = changes.c, determinations.c
-    moved = _moved(changes)
+    """History of the news, then the changed determinations, then the new ones: unexplained.
+
+    A first decision (no row, measure never decided) gets no history row here: its row is
+    marked `unrecorded` and the Explainer writes its history row when it explains it, which
+    halves what a first re-match of the catalogue writes. An unrecorded row about to be
+    overwritten gets its history row first, so the history still holds every change in order.
+    """
+    ch, d, h = changes.c, determinations.c, determination_history.c
     now = datetime.now(UTC)
     stored = {
         "measure_version": ch.version,
@@ -362,6 +368,27 @@ def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> 
         "facts_digest": literal(PENDING),
         "explanation": _unexplained(postgres),
     }
+    kept = [h.uscc, h.measure_id, h.measure_version, h.status, h.evaluated_on]
+    overwritten = (
+        select(
+            *(d[c.name] for c in kept),
+            d.facts_digest,
+            d.explanation,
+            null(),
+            d.updated_at,
+        )
+        .select_from(changes)
+        .join(determinations, and_(d.uscc == ch.uscc, d.measure_id == ch.measure_id))
+        .where(ch.stored, d.unrecorded)
+    )
+    if postgres:
+        # The Explainer may be recording the same rows: it goes first (its rows then no
+        # longer match), or waits for this transaction.
+        overwritten = overwritten.with_for_update(of=determinations)
+    columns = [c.name for c in kept] + ["facts_digest", "explanation", "previous_status"]
+    connection.execute(
+        insert(determination_history).from_select([*columns, "recorded_at"], overwritten)
+    )
     connection.execute(
         insert(determination_history).from_select(
             ["uscc", "measure_id", *stored, "previous_status", "recorded_at"],
@@ -371,20 +398,24 @@ def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> 
                 *stored.values(),
                 ch.held,
                 literal(now, determination_history.c.recorded_at.type),
-            ).where(moved),
+            ).where(ch.held != ch.status),  # held null: a first decision, recorded later
         )
     )
     connection.execute(
         update(determinations)
         .where(d.uscc == ch.uscc, d.measure_id == ch.measure_id, ch.stored)
-        .values(stored | {"updated_at": literal(now, d.updated_at.type)})
+        .values(stored | {"updated_at": literal(now, d.updated_at.type), "unrecorded": null()})
     )
     connection.execute(
         insert(determinations).from_select(
-            ["uscc", "measure_id", *stored, "updated_at"],
-            select(ch.uscc, ch.measure_id, *stored.values(), literal(now, d.updated_at.type)).where(
-                ~ch.stored, ch.status != Status.INELIGIBLE.value
-            ),
+            ["uscc", "measure_id", *stored, "updated_at", "unrecorded"],
+            select(
+                ch.uscc,
+                ch.measure_id,
+                *stored.values(),
+                literal(now, d.updated_at.type),
+                case((ch.held.is_(None), true()), else_=null()),
+            ).where(~ch.stored, ch.status != Status.INELIGIBLE.value),
         )
     )
 

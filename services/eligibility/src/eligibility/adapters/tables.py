@@ -72,6 +72,9 @@ determinations = Table(
     Column("facts_digest", String(64), nullable=False),
     Column("explanation", JSON, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # True: a first decision of a population re-match, its history row and event still to
+    # be written by the Explainer (migration 0008 indexes these rows); otherwise null.
+    Column("unrecorded", Boolean, nullable=True),
 )
 
 determination_history = Table(
