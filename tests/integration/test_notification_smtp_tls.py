@@ -75,42 +75,15 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
         yield server
 
 
-@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
-def test_starttls_and_login_as_configured(databases: Databases, relay: Relay) -> None:
+def _one_email_through(databases: Databases, relay: Relay, password: str) -> Notifications:
+    """The service logging in to `relay` with `password`, after one eligible notice by email."""
     system = Notifications(
         databases.url("notifications"),
         smtp_port=relay.port,
         clock=Clock(START),
         smtp_starttls=True,
         smtp_username="notifier",
-        smtp_password="s3cret",
-        smtp_ca_file=str(relay.ca_file),
-    )
-    data = determination(decide_for(**COMPLIANT))
-    service.update_preferences(
-        uow=system.uow,
-        principal=Principal(subject="admin", role=Role.ADMIN),
-        scope=service.Scope.enterprise(data["uscc"]),
-        changes={"email": "cfo@firm.example"},
-        now=system.clock(),
-    )
-    system.determination(data)
-    system.deliver_all()
-    (message,) = relay.messages
-    assert message["To"] == "cfo@firm.example"
-    assert relay.logins == ["notifier"]
-    system.dispose()
-
-
-@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
-def test_a_wrong_password_is_an_error_that_is_retried(databases: Databases, relay: Relay) -> None:
-    system = Notifications(
-        databases.url("notifications"),
-        smtp_port=relay.port,
-        clock=Clock(START),
-        smtp_starttls=True,
-        smtp_username="notifier",
-        smtp_password="wrong",
+        smtp_password=password,
         smtp_ca_file=str(relay.ca_file),
         smtp_timeout_seconds=2,
     )
@@ -124,6 +97,21 @@ def test_a_wrong_password_is_an_error_that_is_retried(databases: Databases, rela
     )
     system.determination(data)
     system.deliver_all()
+    return system
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_starttls_and_login_as_configured(databases: Databases, relay: Relay) -> None:
+    system = _one_email_through(databases, relay, "s3cret")
+    (message,) = relay.messages
+    assert message["To"] == "cfo@firm.example"
+    assert relay.logins == ["notifier"]
+    system.dispose()
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_a_wrong_password_is_an_error_that_is_retried(databases: Databases, relay: Relay) -> None:
+    system = _one_email_through(databases, relay, "wrong")
     assert relay.messages == []
     (row,) = system.rows("deliveries")
     assert row.status == "pending"  # kept for the next attempt, once the password is fixed
