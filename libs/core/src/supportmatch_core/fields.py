@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from supportmatch_core.db import UnitOfWork
 from supportmatch_reference import uscc as uscc_codes
@@ -67,3 +67,9 @@ def _unit_of_work(request: Request) -> UnitOfWork:
 
 
 UowDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
+
+# An email address as people type it: checked for shape only (delivery tells the rest).
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]

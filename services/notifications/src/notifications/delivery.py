@@ -17,9 +17,8 @@ from sqlalchemy import Connection, Row
 
 from notifications.adapters import deliveries, recipients
 from notifications.adapters.deliveries import FAILED, SENT
-from notifications.adapters.destinations import RefusedDestination
 from notifications.adapters.email import SmtpSender
-from notifications.adapters.webhooks import WebhookFailed, WebhookSender
+from notifications.adapters.webhooks import WebhookSender
 from notifications.domain.messages import webhook_disabled
 from notifications.domain.preferences import Channel
 from notifications.domain.recipients import Recipient
@@ -142,21 +141,15 @@ class DeliveryWorker:
         if hook is None or not hook.enabled:
             return Outcome("refused", "the subscription was deleted or disabled")
         body = json.dumps(row.content["body"], ensure_ascii=False, separators=(",", ":")).encode()
-        started = time.monotonic()
-        try:
-            status = self._webhooks.send(
-                hook.url,
-                body,
-                secrets_in_use=deliveries.secrets_in_use(hook, now),
-                delivery_id=f"delivery-{row.id}",
-                topic=row.topic,
-                timestamp=int(now.timestamp()),
-            )
-        except RefusedDestination as error:
-            return Outcome("refused", str(error), _ms(started))
-        except WebhookFailed as error:
-            return Outcome("error", str(error), _ms(started))
-        return Outcome("sent", f"HTTP {status}", _ms(started))
+        attempt = self._webhooks.attempt(
+            hook.url,
+            body,
+            secrets_in_use=deliveries.secrets_in_use(hook, now),
+            delivery_id=f"delivery-{row.id}",
+            topic=row.topic,
+            timestamp=int(now.timestamp()),
+        )
+        return Outcome(attempt.outcome, attempt.detail, attempt.duration_ms)
 
     def _record(
         self,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time as clock_time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -15,7 +14,7 @@ from sqlalchemy import Connection
 
 from notifications.adapters import deliveries, recipients, repository
 from notifications.adapters.destinations import RefusedDestination
-from notifications.adapters.webhooks import WebhookFailed, WebhookSender
+from notifications.adapters.webhooks import WebhookSender
 from notifications.domain import signing
 from notifications.domain.preferences import Preferences
 from notifications.domain.recipients import Recipient, RecipientKind
@@ -248,19 +247,19 @@ def ping(
     body = json.dumps(
         {"topic": "ping", "subscription": subscription_id, "created_at": now.isoformat()}
     ).encode()
-    started = clock_time.monotonic()
-    try:
-        status = sender.send(
-            hook.url,
-            body,
-            secrets_in_use=deliveries.secrets_in_use(hook, now),
-            delivery_id=f"ping-{secrets.token_hex(6)}",
-            topic="ping",
-            timestamp=int(now.timestamp()),
-        )
-    except (RefusedDestination, WebhookFailed) as error:
-        return {"delivered": False, "detail": str(error), "duration_ms": _ms(started)}
-    return {"delivered": True, "detail": f"HTTP {status}", "duration_ms": _ms(started)}
+    attempt = sender.attempt(
+        hook.url,
+        body,
+        secrets_in_use=deliveries.secrets_in_use(hook, now),
+        delivery_id=f"ping-{secrets.token_hex(6)}",
+        topic="ping",
+        timestamp=int(now.timestamp()),
+    )
+    return {
+        "delivered": attempt.outcome == "sent",
+        "detail": attempt.detail,
+        "duration_ms": attempt.duration_ms,
+    }
 
 
 def _owned(connection: Connection, recipient: Recipient, subscription_id: str) -> Any:
@@ -280,7 +279,3 @@ def _public(row: Any) -> dict[str, Any]:
         "previous_secret_valid_until": row.previous_valid_until,
         "created_at": row.created_at,
     }
-
-
-def _ms(started: float) -> int:
-    return int((clock_time.monotonic() - started) * 1000)

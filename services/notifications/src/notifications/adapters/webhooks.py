@@ -3,16 +3,31 @@ again just before sending."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import httpx
 
-from notifications.adapters.destinations import IpNetwork, Resolver, check_url, resolve
+from notifications.adapters.destinations import (
+    IpNetwork,
+    RefusedDestination,
+    Resolver,
+    check_url,
+    resolve,
+)
 from notifications.domain import signing
 
 
 class WebhookFailed(Exception):
     """The receiver did not answer 2xx (or could not be reached)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    outcome: str  # sent | error | refused (retrying cannot help)
+    detail: str
+    duration_ms: int
 
 
 class WebhookSender:
@@ -58,6 +73,35 @@ class WebhookSender:
         if not 200 <= response.status_code < 300:
             raise WebhookFailed(f"HTTP {response.status_code}")
         return response.status_code
+
+    def attempt(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        secrets_in_use: Sequence[str],
+        delivery_id: str,
+        topic: str,
+        timestamp: int,
+    ) -> Attempt:
+        """`send`, with its outcome and duration as the delivery log records them."""
+        started = time.monotonic()
+        outcome, detail = "sent", ""
+        try:
+            status = self.send(
+                url,
+                body,
+                secrets_in_use=secrets_in_use,
+                delivery_id=delivery_id,
+                topic=topic,
+                timestamp=timestamp,
+            )
+            detail = f"HTTP {status}"
+        except RefusedDestination as error:
+            outcome, detail = "refused", str(error)
+        except WebhookFailed as error:
+            outcome, detail = "error", str(error)
+        return Attempt(outcome, detail, int((time.monotonic() - started) * 1000))
 
     def close(self) -> None:
         self._client.close()

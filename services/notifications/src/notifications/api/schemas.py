@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from notifications.domain.preferences import Cadence, Channel, Language, QuietHours
 from notifications.domain.recipients import Recipient
+from supportmatch_core.fields import Email
 
 MeasureKind = Literal["benefit", "obligation", "opportunity"]
 
@@ -90,9 +91,7 @@ class PreferencesUpdate(BaseModel):
     """Only the fields given change. `quiet_hours: null` removes the quiet hours."""
 
     model_config = ConfigDict(extra="forbid")
-    email: Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
-        None
-    )
+    email: Email | None = None
     channels: list[Channel] | None = None
     language: Language | None = None
     cadence: Cadence | None = None

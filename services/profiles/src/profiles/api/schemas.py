@@ -28,7 +28,7 @@ from profiles.domain.model import (
     RiskPeriod,
     TaxCreditGrade,
 )
-from supportmatch_core.fields import IndustryCode, ProvinceCode, Uscc
+from supportmatch_core.fields import Email, IndustryCode, ProvinceCode, Uscc
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
@@ -36,10 +36,6 @@ from supportmatch_reference.regions import BY_CODE
 Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-]
 Percent = Annotated[StrictFloat | StrictInt, Field(ge=0, le=100)]
 # The 2022 quality-SME ladder titles are valid for three years (工信部企业〔2022〕63号).
 _THREE_YEAR_TITLES = {
