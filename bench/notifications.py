@@ -9,6 +9,8 @@ a local SMTP server.
     line per event. The service's resident memory is sampled every 0.2 s.
 (b) Queues --emails email deliveries and times the service's delivery worker sending them to a
     local SMTP server in its own process (the mail catcher, which writes each message to disk).
+(c) Runs the determination handler alone in this process, without Kafka, over
+    --handler-events events in batches of 400, and sums the time of each kind of SQL statement.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import psutil
 from kafka import KafkaProducer
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
 # This file's folder first on sys.path would make `notifications` this script, not the service.
@@ -38,14 +42,16 @@ from eligibility.domain.decision import Status
 from notifications import service
 from notifications.adapters import deliveries
 from notifications.adapters.email import notice_email
+from notifications.adapters.tables import backbone, inbox
 from notifications.adapters.tables import deliveries as deliveries_table
-from notifications.adapters.tables import inbox
 from notifications.adapters.webhooks import WebhookSender
 from notifications.domain.messages import message_for
+from notifications.handlers import determinations_handler, one_by_one
 from notifications.settings import NotificationsSettings
 from notifications.worker import delivery_worker
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
+from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
@@ -276,6 +282,66 @@ def send_emails(args: argparse.Namespace, url: str, folder: Path) -> dict[str, A
     }
 
 
+def handler_path(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """(c) The determination handler alone, in this process, without Kafka: the consumer's
+    `process_batch` over batches of 400 events, each SQL statement timed by its first words."""
+    upgrade_to_head("notifications", url)
+    engine = create_database_engine(url)
+    uow = UnitOfWork(engine)
+    add_caseworkers(uow, args.caseworkers)
+    shapes = templates()
+    provinces = [p.code for p in PROVINCES]
+    messages = []
+    for n in range(args.handler_events):
+        uscc = new_uscc(provinces[n % len(provinces)])
+        data = {**shapes[n % len(shapes)], "uscc": uscc, "province_code": uscc[2:4]}
+        raw = Event(type=DETERMINATION, source="bench", subject=uscc, data=data).to_bytes()
+        messages.append(
+            SimpleNamespace(
+                value=raw, key=uscc.encode(), topic=DETERMINATION, partition=0, offset=n
+            )
+        )
+    seconds: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _started(conn: Any, *_: Any) -> None:
+        conn.info["started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _ended(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        label = " ".join(statement.split()[:3])[:48]
+        seconds[label] += time.perf_counter() - conn.info["started"]
+        counts[label] += 1
+
+    batch = determinations_handler(lambda: datetime.now(UTC))
+    consumer = EventConsumer(
+        name="notifications.eligibility.determination.v1",
+        topic=DETERMINATION,
+        handler=one_by_one(batch),
+        batch_handler=batch,
+        uow=uow,
+        tables=backbone,
+        consumer_factory=lambda group: None,
+        producer_factory=lambda: None,
+    )
+    started = time.perf_counter()
+    for start in range(0, len(messages), 400):
+        consumer.process_batch(messages[start : start + 400])
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return {
+        "events": len(messages),
+        "seconds": round(elapsed, 2),
+        "events_per_s": round(len(messages) / elapsed, 1),
+        "sql_s": round(sum(seconds.values()), 2),
+        "statements": {
+            label: {"seconds": round(s, 2), "count": counts[label]}
+            for label, s in seconds.most_common(8)
+        },
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -289,6 +355,10 @@ def main() -> int:
     parser.add_argument("--caseworkers", type=int, default=1, help="caseworkers per province")
     parser.add_argument("--emails", type=int, default=5_000)
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument(
+        "--handler-events", type=int, default=40_000, help="(c) events for the handler alone"
+    )
+    parser.add_argument("--skip-handler", action="store_true")
     parser.add_argument("--skip-inbox", action="store_true")
     parser.add_argument("--skip-email", action="store_true")
     parser.add_argument("--json", action="store_true")
@@ -312,6 +382,10 @@ def main() -> int:
             Path(folder, "b").mkdir(exist_ok=True)
             url = fresh_url(args.database_url, Path(folder) / "b")
             result["email"] = send_emails(args, url, Path(folder) / "b")
+        if not args.skip_handler:
+            Path(folder, "c").mkdir(exist_ok=True)
+            url = fresh_url(args.database_url, Path(folder) / "c")
+            result["handler"] = handler_path(args, url)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
