@@ -39,6 +39,7 @@ from eligibility.adapters.tables import (
     determinations,
     enterprise_facts,
     rematch_log,
+    unrecorded_firms,
 )
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
@@ -225,6 +226,7 @@ def forget(engine: Engine, measures: list[Measure]) -> None:
         connection.execute(delete(determination_history).where(history.measure_id.in_(ids)))
         connection.execute(delete(backbone.outbox))
         connection.execute(delete(rematch_log))
+        connection.execute(delete(unrecorded_firms))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
 
@@ -239,12 +241,21 @@ def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
             table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in (determinations, determination_history)
+            for table in (determinations, determination_history, unrecorded_firms)
         }
 
 
 def table_sizes(engine: Engine) -> dict[str, float]:
-    names = "'enterprise_facts', 'determinations', 'determination_history', 'outbox'"
+    names = ", ".join(
+        f"'{name}'"
+        for name in (
+            "enterprise_facts",
+            "determinations",
+            "determination_history",
+            "outbox",
+            "unrecorded_firms",
+        )
+    )
     query = f"SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN ({names})"
     with engine.connect() as connection:
         return {row[0]: round(row[1] / MB, 1) for row in connection.exec_driver_sql(query)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, func, select, table, text
 from eligibility.app import build_app as eligibility_app
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
+from eligibility.domain.decision import Status, decide
 from eligibility.domain.measures import load_catalogue
 from eligibility.settings import EligibilitySettings
 from notifications.app import build_app as notifications_app
@@ -105,8 +107,26 @@ def notable_changes(system: InProcessSystem) -> int:
         engine.dispose()
 
 
-def measures_in_force() -> int:
-    return len(Catalogue(load_catalogue()).in_force(china_today()))
+def qualifying(system: InProcessSystem) -> int:
+    """(firm, measure) pairs eligibility stores for the projected firms: every decision in force
+    today but a first "ineligible", which reads from the absence of a row (ADR 0013)."""
+    measures, today = Catalogue(load_catalogue()).in_force(china_today()), china_today()
+    engine = create_engine(
+        system.urls["eligibility"].replace("postgresql://", "postgresql+psycopg://")
+    )
+    try:
+        with engine.connect() as connection:
+            firms = connection.execute(text("SELECT facts FROM enterprise_facts")).scalars()
+            return sum(
+                decide(
+                    measure, facts if isinstance(facts, dict) else json.loads(facts), today
+                ).status
+                is not Status.INELIGIBLE
+                for facts in firms
+                for measure in measures
+            )
+    finally:
+        engine.dispose()
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, interval: float = 0.1) -> bool:

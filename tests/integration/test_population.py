@@ -216,6 +216,37 @@ def test_a_profile_change_first_explains_what_was_decided_on_the_old_facts(
     assert explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE) == 0
 
 
+def test_the_consumer_reads_absence_as_the_rematch_does(uow: UnitOfWork) -> None:
+    """After the population is decided, no row is "ineligible" for the profile consumer too."""
+    poor = profile_snapshot(industry="L7211", tax_credit_grade="D")
+    with uow.begin() as connection:
+        facts = facts_of(poor)
+        repository.save_facts(connection, uscc=poor["uscc"], version=1, facts=facts, exists=False)
+    assert decide(_vat(), facts, ON).status is Status.INELIGIBLE
+    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
+    assert _count(uow, determinations) == 0
+
+    def profile_event(snapshot: dict[str, Any], version: int) -> None:
+        snapshot = {**snapshot, "uscc": poor["uscc"], "version": version}
+        with uow.begin() as connection:
+            rematch_enterprise(
+                connection,
+                profile=snapshot,
+                outbox=Outbox(backbone),
+                catalogue=Catalogue([_vat()]),
+                on=ON,
+            )
+
+    profile_event(poor, 2)  # still "ineligible": nothing stored or announced
+    assert (_count(uow, determinations), _announced(uow)) == (0, [])
+    profile_event(profile_snapshot(industry="C3921", **COMPLIANT), 3)
+    (event,) = _announced(uow)
+    assert (event.data["status"], event.data["previous_status"]) == ("eligible", "ineligible")
+    with uow.read() as connection:
+        (history,) = connection.execute(select(determination_history)).all()
+    assert (history.previous_status, history.status) == ("ineligible", "eligible")
+
+
 class FailingOutbox(Outbox):
     def __init__(self, after: int) -> None:
         super().__init__(backbone)

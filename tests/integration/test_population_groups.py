@@ -11,13 +11,19 @@ import pytest
 from sqlalchemy import select
 
 from eligibility.adapters import repository
-from eligibility.adapters.tables import backbone, determination_history, determinations
+from eligibility.adapters.tables import (
+    backbone,
+    determination_history,
+    determinations,
+    unrecorded_firms,
+)
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status, decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue
 from eligibility.explaining import UNEXPLAINABLE, explain_pending
 from eligibility.population import _moving_firms, _temporary_tables, rematch_due, rematch_group
+from eligibility.service import rematch_enterprise
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
@@ -146,6 +152,82 @@ def _events(uow: UnitOfWork) -> list[tuple[str, str]]:
         payloads = connection.execute(select(backbone.outbox.c.payload)).scalars()
         events = [Event.from_bytes(p.encode()) for p in payloads]
     return sorted((e.subject, e.data["measure"]["id"]) for e in events)
+
+
+def _queued(uow: UnitOfWork) -> set[str]:
+    with uow.read() as connection:
+        return set(connection.execute(select(unrecorded_firms.c.uscc)).scalars())
+
+
+def test_first_decisions_are_counted_beside_the_consumers_rows_and_their_firms_queued(
+    uow: UnitOfWork,
+) -> None:
+    measures = CATALOGUE.in_force(ON)
+    firms, outbox = {}, Outbox(backbone)
+    with uow.begin() as connection:
+        for i, kind in enumerate(KINDS * 2):
+            snapshot = profile_snapshot(**kind)
+            firms[snapshot["uscc"]] = facts_of(snapshot)
+            if i < 3:  # the profile consumer decided these before the population was
+                rematch_enterprise(
+                    connection, profile=snapshot, outbox=outbox, catalogue=CATALOGUE, on=ON
+                )
+            else:
+                repository.save_facts(
+                    connection,
+                    uscc=snapshot["uscc"],
+                    version=1,
+                    facts=firms[snapshot["uscc"]],
+                    exists=False,
+                )
+    held = _stored(uow)
+    assert held
+    # The consumer stores no first "ineligible" either (ADR 0013).
+    assert Status.INELIGIBLE.value not in {r.status for r in held.values()}
+    assert len(_events(uow)) == len(held)
+
+    done = rematch_due(uow=uow, outbox=outbox, catalogue=CATALOGUE, on=ON)
+    # Each firm and measure once: the consumer's rows did not move, every other pair is a first
+    # decision, counted whether stored or "ineligible" and not stored.
+    assert sum(r.changed for r in done) == len(firms) * len(measures) - len(held)
+    _agree(uow, firms, measures)
+    assert _queued(uow) == set(firms)  # each had a measure never decided and no row for it
+    explain_pending(uow=uow, outbox=outbox, catalogue=CATALOGUE, batch=8)  # two firms at a time
+    assert _queued(uow) == set()
+    assert {r.unrecorded for r in _stored(uow).values()} == {None}
+    assert len(_history(uow)) == len(_stored(uow))
+    assert _events(uow) == sorted(_stored(uow))
+
+    # Every measure now decided for everyone: a re-match gives no first decision, queues nobody.
+    uscc = next(iter(firms))
+    with uow.begin() as connection:
+        facts = {**firms[uscc], "tax_credit_grade": "D"}
+        repository.save_facts(connection, uscc=uscc, version=9, facts=facts, exists=True)
+    assert sum(r.changed for r in rematch_group(uow=uow, measures=measures, on=ON)) > 0
+    assert _queued(uow) == set()
+
+
+@pytest.mark.parametrize("database_kind", ["postgres"], indirect=True)
+def test_a_queued_firm_whose_rows_another_transaction_holds_stays_queued(
+    uow: UnitOfWork,
+) -> None:
+    firms = _seed(uow)
+    (vat,) = [m for m in CATALOGUE.in_force(ON) if m.id == "vat-credit-refund"]
+    rematch_group(uow=uow, measures=[vat], on=ON)
+    first = {uscc for uscc, _ in _stored(uow)}
+    assert first
+    assert _queued(uow) == set(firms)
+    held = min(first)
+    with uow.begin() as other:  # another transaction holds the firm's rows meanwhile
+        other.execute(
+            select(determinations).where(determinations.c.uscc == held).with_for_update()
+        ).all()
+        explained = explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE)
+        assert explained == len(first) - 1
+        assert _queued(uow) == {held}
+    assert explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE) == 1
+    assert _queued(uow) == set()
+    assert _events(uow) == sorted((uscc, vat.id) for uscc in first)
 
 
 def test_a_first_decision_overwritten_before_it_is_explained_keeps_its_place_in_history(

@@ -17,13 +17,27 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, insert, null, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    null,
+    select,
+    true,
+    update,
+)
 
 from eligibility.adapters.tables import (
     backbone,
     determination_history,
     determinations,
     enterprise_facts,
+    unrecorded_firms,
 )
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Decision, Status, decide
@@ -40,6 +54,7 @@ PENDING = ""  # the facts digest of a determination stored without its explanati
 UNEXPLAINABLE = "unexplainable"  # its measure version is gone or now decides otherwise
 
 _h, _d, _f = determination_history.c, determinations.c, enterprise_facts.c
+_q = unrecorded_firms.c
 _HISTORY = update(determination_history).where(_h.id == bindparam("key_id"))
 _RECORD = insert(determination_history)
 _DETERMINATION = update(determinations).where(
@@ -74,33 +89,54 @@ def explain_pending(
 ) -> int:
     """Explain and publish the changes re-matches stored unexplained; how many.
 
-    The history rows first, oldest first, then the first decisions stored without one.
+    The history rows first, oldest first, then the first decisions stored without one, by the
+    queue of their firms (a quarter of `batch` firms a transaction: a first re-match of the
+    catalogue gives a firm about 18).
     """
     done = 0
-    for pending in (_pending, _unrecorded):
-        while True:
-            with uow.begin() as connection:
-                rows = _claim(connection, pending, batch)
+    while True:
+        with uow.begin() as connection:
+            rows = connection.execute(_pending(connection, limit=batch)).all()
+            _complete(connection, outbox, catalogue, rows)
+        done += len(rows)
+        if len(rows) < batch:
+            break
+    firms = max(1, batch // 4)
+    while True:
+        with uow.begin() as connection:
+            claimed: Sequence[str] = (
+                connection.execute(_claim_firms(connection, firms)).scalars().all()
+            )
+            rows = []
+            if claimed:
+                query = _unrecorded(connection, _d.uscc.in_(claimed), wait=False)
+                rows = connection.execute(query).all()
                 _complete(connection, outbox, catalogue, rows)
-            done += len(rows)
-            if len(rows) < batch:
-                break
+            released = _release(connection, claimed)
+        done += len(rows)
+        # Firms left queued with nothing done: another transaction holds their rows.
+        if len(claimed) < firms or not (rows or released):
+            break
     return done
 
 
-def _claim(connection: Connection, pending: Any, batch: int) -> Sequence[Row[Any]]:
-    query: Select[Any] = pending(connection, limit=batch)
-    return connection.execute(query).all()
-
-
 def announce_rematch(connection: Connection, *, outbox: Outbox, measure: Measure) -> int:
-    """Explain and publish, in the caller's transaction, the changes its re-match of `measure` stored."""
+    """Explain and publish, in the caller's transaction, the changes its re-match of `measure` stored.
+
+    The firms stay queued: the Explainer finds their first decisions recorded and drops them.
+    """
     catalogue, done = Catalogue([measure]), 0
-    for pending in (_pending, _unrecorded):
-        query = pending(connection, limit=2000, measure=measure)
-        while rows := connection.execute(query).all():
-            _complete(connection, outbox, catalogue, rows)
-            done += len(rows)
+    query = _pending(connection, limit=2000, measure=measure)
+    while rows := connection.execute(query).all():
+        _complete(connection, outbox, catalogue, rows)
+        done += len(rows)
+    after, of_measure = "", and_(_d.measure_id == measure.id, _d.measure_version == measure.version)
+    while rows := connection.execute(
+        _unrecorded(connection, and_(of_measure, _d.uscc > after), wait=False, limit=2000)
+    ).all():
+        _complete(connection, outbox, catalogue, rows)
+        done += len(rows)
+        after = rows[-1].uscc
     return done
 
 
@@ -149,17 +185,32 @@ def _pending(
     return query
 
 
+def _claim_firms(connection: Connection, firms: int) -> Select[Any]:
+    """The first queued firms no other Explainer holds, locked until the transaction ends."""
+    query = select(_q.uscc).order_by(_q.uscc).limit(firms)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return query
+
+
+def _release(connection: Connection, claimed: Sequence[str]) -> int:
+    """Drop from the queue the claimed firms left with no unrecorded row; how many.
+
+    A row another transaction holds still reads unrecorded here, so its firm stays queued.
+    """
+    if not claimed:
+        return 0
+    left = exists().where(_d.uscc == _q.uscc, _d.unrecorded == true())
+    return connection.execute(delete(unrecorded_firms).where(_q.uscc.in_(claimed), ~left)).rowcount
+
+
 def _unrecorded(
-    connection: Connection,
-    *,
-    uscc: str | None = None,
-    measure: Measure | None = None,
-    limit: int | None = None,
+    connection: Connection, where: ColumnElement[bool], *, wait: bool, limit: int | None = None
 ) -> Select[Any]:
     """First decisions stored without a history row, with the firm's facts, locked for completing.
 
-    In firm order, from the partial index of migration 0008. Each row has no earlier one, so
-    its order against the history rows does not matter.
+    In firm order, by the primary key. Each row has no earlier one, so its order against the
+    history rows does not matter. Without `wait`, rows another transaction holds are skipped.
     """
     query = (
         select(
@@ -175,18 +226,12 @@ def _unrecorded(
             _f.profile_version,
         )
         .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
-        .where(_d.unrecorded == true(), _d.facts_digest == PENDING)
-        .order_by(_d.uscc)
+        .where(where, _d.unrecorded == true(), _d.facts_digest == PENDING)
+        .order_by(_d.uscc, _d.measure_id)
         .limit(limit)
     )
-    if uscc is not None:
-        query = query.where(_d.uscc == uscc)
-    if measure is not None:
-        query = query.where(_d.measure_id == measure.id, _d.measure_version == measure.version)
     if connection.dialect.name == "postgresql":
-        query = query.with_for_update(
-            of=[determinations, enterprise_facts], skip_locked=uscc is None
-        )
+        query = query.with_for_update(of=[determinations, enterprise_facts], skip_locked=not wait)
     return query
 
 
@@ -194,9 +239,11 @@ def complete_firm(
     connection: Connection, *, uscc: str, outbox: Outbox, catalogue: Catalogue
 ) -> None:
     """Explain (and publish) the firm's pending rows on its facts, before they change."""
-    for pending in (_pending, _unrecorded):
-        rows = connection.execute(pending(connection, uscc=uscc)).all()
-        _complete(connection, outbox, catalogue, rows)
+    for query in (
+        _pending(connection, uscc=uscc),
+        _unrecorded(connection, _d.uscc == uscc, wait=True),
+    ):
+        _complete(connection, outbox, catalogue, connection.execute(query).all())
     # Pending rows with no history: the same status under a new version (and first "ineligible"
     # rows stored before ADR 0013).
     left = connection.execute(

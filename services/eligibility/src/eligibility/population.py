@@ -24,7 +24,6 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    exists,
     func,
     insert,
     literal,
@@ -36,14 +35,17 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from eligibility import explaining
+from eligibility.adapters import repository
 from eligibility.adapters.compiler import code_of, status_of
 from eligibility.adapters.tables import (
     determination_history,
     determinations,
     enterprise_facts,
     rematch_log,
+    unrecorded_firms,
 )
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status
@@ -116,7 +118,7 @@ def _rematch(connection: Connection, measures: Sequence[Measure], on: date) -> l
     group, firms, changes = _temporary_tables(len(measures))
     for table in (group, firms, changes):
         table.create(connection)
-    decided = _decided_before(connection, measures)
+    decided = repository.decided_for_everyone(connection, (m.id for m in measures))
     connection.execute(
         insert(group),
         [
@@ -141,13 +143,16 @@ def _rematch(connection: Connection, measures: Sequence[Measure], on: date) -> l
         insert(changes).from_select([c.name for c in changes.c], _moving(group, firms))
     )
     counts = _counts(connection, changes)
-    first_ineligible = _first_ineligible(connection, group, firms)
+    never = [m.id for m in ordered if m.id not in decided]
+    first_ineligible = _first_ineligible(connection, firms, never, counts) if never else Counter()
     _store(connection, changes, on, postgres)
+    if never:
+        _queue_unrecorded(connection, firms, postgres)
     for table in (changes, firms, group):
         table.drop(connection)
     done = []
     for measure in measures:
-        news, refreshed = counts.get(measure.id, (0, 0))
+        news, refreshed, _ = counts.get(measure.id, (0, 0, 0))
         changed = news + first_ineligible[measure.id]
         _log(connection, measure, on, changed)
         done.append(Rematch(measure.id, measure.version, changed, refreshed, news))
@@ -187,13 +192,6 @@ def _temporary_tables(size: int) -> tuple[Table, Table, Table]:
         prefixes=temporary,
     )
     return group, firms, changes
-
-
-def _decided_before(connection: Connection, measures: Sequence[Measure]) -> set[str]:
-    """Measures (any version) the population was decided for: from then on, no row = ineligible."""
-    log = rematch_log.c
-    ids = [m.id for m in measures]
-    return set(connection.execute(select(log.measure_id).where(log.measure_id.in_(ids))).scalars())
 
 
 def _moving_firms(
@@ -263,7 +261,7 @@ def _sum(parts: Iterable[ColumnElement[int]]) -> ColumnElement[int]:
     return total
 
 
-def _pairs(group: Table, firms: Table, *where: ColumnElement[bool]) -> Subquery:
+def _pairs(group: Table, firms: Table) -> Subquery:
     """Each moved firm with each measure of the group, and the measure's new status code."""
     r, g = firms.c, group.c
     names = [c.name for c in firms.c][1:]
@@ -282,7 +280,6 @@ def _pairs(group: Table, firms: Table, *where: ColumnElement[bool]) -> Subquery:
         )
         .select_from(firms)
         .join(group, true())
-        .where(*where)
         .offset(0)
         .subquery()
     )
@@ -323,27 +320,41 @@ def _moving(group: Table, firms: Table) -> CompoundSelect[Any]:
     return union_all(qualifying, no_longer)
 
 
-def _first_ineligible(connection: Connection, group: Table, firms: Table) -> Counter[str]:
-    """Per measure never decided for everyone: the firms decided "ineligible" and not stored."""
-    p = _pairs(group, firms, group.c.absent != 0).c
-    d = determinations.c
-    unstored = ~exists().where(d.uscc == p.uscc, d.measure_id == p.measure_id)
+def _first_ineligible(
+    connection: Connection, firms: Table, never: list[str], counts: dict[str, tuple[int, int, int]]
+) -> Counter[str]:
+    """Per measure never decided for everyone: the firms decided "ineligible" and not stored.
+
+    Counted, not listed: each firm that moved either had a row for the measure, or gets one now
+    (a first "eligible" or "possibly eligible"), or is a first "ineligible". A firm that did not
+    move has a row for every measure never decided (else its held signature differs).
+    """
+    r, d = firms.c, determinations.c
+    (moved,) = connection.execute(select(func.count()).select_from(firms)).one()
     rows = connection.execute(
-        select(p.measure_id, func.count()).where(p.code == 0, unstored).group_by(p.measure_id)
+        select(d.measure_id, func.count())
+        .join_from(firms, determinations, d.uscc == r.uscc)
+        .where(d.measure_id.in_(never))
+        .group_by(d.measure_id)
     )
-    return Counter({row[0]: row[1] for row in rows})
+    stored = {row[0]: row[1] for row in rows}
+    return Counter({m: moved - stored.get(m, 0) - counts.get(m, (0, 0, 0))[2] for m in never})
 
 
-def _counts(connection: Connection, changes: Table) -> dict[str, tuple[int, int]]:
-    """Per measure: stored statuses that moved (each one announced), and those only refreshed."""
+def _counts(connection: Connection, changes: Table) -> dict[str, tuple[int, int, int]]:
+    """Per measure: stored statuses that moved (each one announced), those only refreshed, and
+    the first decisions among the moved ones (no row before, measure never decided)."""
     ch = changes.c
     moved = _moved(changes)
     rows = connection.execute(
-        select(ch.measure_id, func.count().filter(moved), func.count().filter(~moved)).group_by(
-            ch.measure_id
-        )
+        select(
+            ch.measure_id,
+            func.count().filter(moved),
+            func.count().filter(~moved),
+            func.count().filter(ch.held.is_(None)),
+        ).group_by(ch.measure_id)
     )
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
 def _moved(changes: Table) -> ColumnElement[bool]:
@@ -416,6 +427,27 @@ def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> 
                 literal(now, d.updated_at.type),
                 case((ch.held.is_(None), true()), else_=null()),
             ).where(~ch.stored, ch.status != Status.INELIGIBLE.value),
+        )
+    )
+
+
+def _queue_unrecorded(connection: Connection, firms: Table, postgres: bool) -> None:
+    """Queue the firms that moved for the Explainer, which records their first decisions.
+
+    Some of them got none (every first decision "ineligible"): the Explainer finds no row and
+    drops them. A firm already queued is touched, not skipped: an Explainer dropping it at this
+    moment is waited for, so the firm stays queued for what this re-match stored.
+    """
+    q = unrecorded_firms.c
+    now = literal(datetime.now(UTC), q.queued_at.type)
+    statement = (postgresql.insert if postgres else sqlite.insert)(unrecorded_firms).from_select(
+        ["uscc", "queued_at"],
+        # WHERE: SQLite reads ON CONFLICT after a bare SELECT as a join constraint.
+        select(firms.c.uscc, now).where(true()),
+    )
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[q.uscc], set_={"queued_at": statement.excluded.queued_at}
         )
     )
 

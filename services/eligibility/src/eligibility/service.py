@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from eligibility import explaining
 from eligibility.adapters import repository
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.decision import Decision, decide
+from eligibility.domain.decision import Decision, Status, decide
 from eligibility.domain.events import eligibility_changed
 from eligibility.domain.facts import facts_of
 from supportmatch_core.auth import Principal
@@ -61,20 +61,37 @@ def rematch_enterprise(
         connection, uscc=uscc, version=version, facts=facts, exists=known_version is not None
     )
     held = repository.held_determinations(connection, uscc)
+    decisions = [decide(measure, facts, on) for measure in catalogue.in_force(on)]
+    # No row reads "ineligible" once the measure was decided for everyone (ADR 0013): a first
+    # "ineligible" is neither stored nor announced, and a first other status follows one.
+    decided = repository.decided_for_everyone(
+        connection,
+        (
+            d.measure.id
+            for d in decisions
+            if d.measure.id not in held and d.status is not Status.INELIGIBLE
+        ),
+    )
     changed = 0
-    for measure in catalogue.in_force(on):
-        decision = decide(measure, facts, on)
-        stored = held.get(measure.id)
-        before = stored.status if stored else None
-        if stored is not None and before == decision.status:
+    for decision in decisions:
+        stored = held.get(decision.measure.id)
+        if stored is None and decision.status is Status.INELIGIBLE:
+            continue
+        if stored is not None and stored.status == decision.status:
             # Same status is not news; rewrite only if the facts used or the version changed.
             if (stored.facts_digest, stored.measure_version) != (
                 decision.facts_digest,
-                measure.version,
+                decision.measure.version,
             ):
                 repository.refresh(connection, uscc=uscc, decision=decision)
             continue
-        repository.record(connection, uscc=uscc, decision=decision, previous=before)
+        if stored is not None:
+            before: Status | None = stored.status
+        else:
+            before = Status.INELIGIBLE if decision.measure.id in decided else None
+        repository.record(
+            connection, uscc=uscc, decision=decision, previous=before, stored=stored is not None
+        )
         outbox.add(
             connection,
             topic=DETERMINATION,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from eligibility.adapters.tables import (
     determinations,
     enterprise_certifications,
     enterprise_facts,
+    rematch_log,
 )
 from eligibility.domain.decision import Decision, Status
 from eligibility.domain.facts import REGISTRY
@@ -126,45 +128,45 @@ def refresh_many(connection: Connection, items: list[tuple[str, Decision]]) -> N
 
 
 def record(
-    connection: Connection, *, uscc: str, decision: Decision, previous: Status | None
+    connection: Connection,
+    *,
+    uscc: str,
+    decision: Decision,
+    previous: Status | None,
+    stored: bool,
 ) -> None:
-    """Store the determination and append it to the history."""
-    record_many(connection, [(uscc, decision, previous)])
-
-
-def record_many(connection: Connection, items: list[tuple[str, Decision, Status | None]]) -> None:
-    """Store determinations whose status changed, and their history, one statement each."""
-    if not items:
-        return
-    now = datetime.now(UTC)
-    values = [(uscc, d, previous, _values(d)) for uscc, d, previous in items]
-    new = [
-        {"uscc": uscc, "measure_id": d.measure.id, "updated_at": now, **v}
-        for uscc, d, previous, v in values
-        if previous is None
-    ]
-    changed = [
-        {"key_uscc": uscc, "key_measure": d.measure.id, "updated_at": now, **v}
-        for uscc, d, previous, v in values
-        if previous is not None
-    ]
-    if new:
-        connection.execute(_INSERT, new)
-    if changed:
-        connection.execute(_UPDATE, changed)
+    """Store the determination (update the firm's row if `stored`) and append it to the history."""
+    now, values = datetime.now(UTC), _values(decision)
+    if stored:
+        connection.execute(
+            _UPDATE,
+            {"key_uscc": uscc, "key_measure": decision.measure.id, "updated_at": now, **values},
+        )
+    else:
+        connection.execute(
+            _INSERT, {"uscc": uscc, "measure_id": decision.measure.id, "updated_at": now, **values}
+        )
     connection.execute(
         _HISTORY,
-        [
-            {
-                "uscc": uscc,
-                "measure_id": d.measure.id,
-                "recorded_at": now,
-                "previous_status": previous.value if previous else None,
-                **v,
-            }
-            for uscc, d, previous, v in values
-        ],
+        {
+            "uscc": uscc,
+            "measure_id": decision.measure.id,
+            "recorded_at": now,
+            "previous_status": previous.value if previous else None,
+            **values,
+        },
     )
+
+
+def decided_for_everyone(connection: Connection, measure_ids: Iterable[str]) -> set[str]:
+    """Those of the measures (any version) a population re-match decided for every firm: from
+    then on, a firm with no row for one of them is "ineligible" (ADR 0013)."""
+    log = rematch_log.c
+    ids = list(measure_ids)
+    if not ids:
+        return set()
+    query = select(log.measure_id).where(log.measure_id.in_(ids)).distinct()
+    return set(connection.execute(query).scalars())
 
 
 def determinations_of(connection: Connection, uscc: str) -> list[Row[Any]]:

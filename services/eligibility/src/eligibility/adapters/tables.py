@@ -73,8 +73,17 @@ determinations = Table(
     Column("explanation", JSON, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     # True: a first decision of a population re-match, its history row and event still to
-    # be written by the Explainer (migration 0008 indexes these rows); otherwise null.
+    # be written by the Explainer (its firm is in `unrecorded_firms`); otherwise null.
     Column("unrecorded", Boolean, nullable=True),
+)
+
+# The firms a population re-match gave first decisions, queued for the Explainer (ADR 0016):
+# a million queued firms cost the re-match far less than an index over its 18 million rows.
+unrecorded_firms = Table(
+    "unrecorded_firms",
+    metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("queued_at", UtcDateTime(), nullable=False),
 )
 
 determination_history = Table(
