@@ -276,7 +276,7 @@ def test_the_detection_reads_typed_columns_only_never_the_facts_json(
     databases: Databases,
 ) -> None:
     measures = CATALOGUE.in_force(ON)
-    group, firms, _ = _temporary_tables(len(measures))
+    group, firms, *_ = _temporary_tables(len(measures))
     query = _moving_firms(measures, ON, group, firms, set())
     engine = create_database_engine(databases.url("eligibility"))
     sql = str(query.compile(engine))

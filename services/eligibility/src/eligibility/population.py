@@ -115,8 +115,8 @@ def _rematch(connection: Connection, measures: Sequence[Measure], on: date) -> l
         connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
     # In key order, as the pairs are then read: the inserts fill the indexes page by page.
     ordered = sorted(measures, key=lambda m: m.id)
-    group, firms, changes = _temporary_tables(len(measures))
-    for table in (group, firms, changes):
+    group, firms, changes, held = _temporary_tables(len(measures))
+    for table in (group, firms, changes, held):
         table.create(connection)
     decided = repository.decided_for_everyone(connection, (m.id for m in measures))
     connection.execute(
@@ -139,28 +139,38 @@ def _rematch(connection: Connection, measures: Sequence[Measure], on: date) -> l
             [c.name for c in firms.c], _moving_firms(ordered, on, group, firms, decided)
         )
     )
-    connection.execute(
-        insert(changes).from_select([c.name for c in changes.c], _moving(group, firms))
-    )
-    counts = _counts(connection, changes)
     never = [m.id for m in ordered if m.id not in decided]
-    first_ineligible = _first_ineligible(connection, firms, never, counts) if never else Counter()
+    held_never = _held(connection, firms, held, never)
+    if len(never) < len(ordered) or any(held_never.values()):
+        connection.execute(
+            insert(changes).from_select([c.name for c in changes.c], _moving(group, firms))
+        )
+    counts = _counts(connection, changes)
     _store(connection, changes, on, postgres)
+    moved, firsts = 0, Counter[str]()
     if never:
+        firsts = _store_first(connection, group, firms, held, on, postgres)
+        (moved,) = connection.execute(select(func.count()).select_from(firms)).one()
         _queue_unrecorded(connection, firms, postgres)
-    for table in (changes, firms, group):
+    for table in (held, changes, firms, group):
         table.drop(connection)
     done = []
     for measure in measures:
-        news, refreshed, _ = counts.get(measure.id, (0, 0, 0))
-        changed = news + first_ineligible[measure.id]
+        news, refreshed = counts.get(measure.id, (0, 0))
+        news += firsts[measure.id]
+        changed = news
+        if measure.id in never:
+            # Each firm that moved had a row, or got a first decision stored, or is a first
+            # "ineligible" (not stored): counted, not listed.
+            changed += moved - held_never[measure.id] - firsts[measure.id]
         _log(connection, measure, on, changed)
         done.append(Rematch(measure.id, measure.version, changed, refreshed, news))
     return done
 
 
-def _temporary_tables(size: int) -> tuple[Table, Table, Table]:
-    """The group's measures, the firms whose signatures moved, and the pairs that move."""
+def _temporary_tables(size: int) -> tuple[Table, Table, Table, Table]:
+    """The group's measures, the firms whose signatures moved, the pairs that move, and the
+    rows the moved firms have for measures never decided."""
     metadata, temporary = MetaData(), ["TEMPORARY"]
     group = Table(
         "rematch_group",
@@ -187,11 +197,18 @@ def _temporary_tables(size: int) -> tuple[Table, Table, Table]:
         Column("measure_id", String(100), nullable=False),
         Column("version", Integer, nullable=False),
         Column("status", String(20), nullable=False),
-        Column("held", String(20), nullable=True),  # null: never decided
+        Column("held", String(20), nullable=False),
         Column("stored", Boolean, nullable=False),  # the firm has a row for the measure
         prefixes=temporary,
     )
-    return group, firms, changes
+    held = Table(
+        "rematch_held",
+        metadata,
+        Column("uscc", String(18), nullable=False),
+        Column("measure_id", String(100), nullable=False),
+        prefixes=temporary,
+    )
+    return group, firms, changes, held
 
 
 def _moving_firms(
@@ -261,7 +278,7 @@ def _sum(parts: Iterable[ColumnElement[int]]) -> ColumnElement[int]:
     return total
 
 
-def _pairs(group: Table, firms: Table) -> Subquery:
+def _pairs(group: Table, firms: Table, *where: ColumnElement[bool]) -> Subquery:
     """Each moved firm with each measure of the group, and the measure's new status code."""
     r, g = firms.c, group.c
     names = [c.name for c in firms.c][1:]
@@ -280,35 +297,45 @@ def _pairs(group: Table, firms: Table) -> Subquery:
         )
         .select_from(firms)
         .join(group, true())
+        .where(*where)
         .offset(0)
         .subquery()
     )
 
 
+def _status(code: ColumnElement[int]) -> ColumnElement[str]:
+    return case(
+        (code == 1, Status.ELIGIBLE.value),
+        (code == 2, Status.POSSIBLY_ELIGIBLE.value),
+        else_=Status.INELIGIBLE.value,
+    )
+
+
 def _moving(group: Table, firms: Table) -> CompoundSelect[Any]:
-    """uscc, measure, version, new and held status of each pair to store.
+    """uscc, measure, version, new and held status of each pair to store, first decisions aside.
 
     A firm's first "ineligible" is not stored (absence is "ineligible", ADR 0013): the pairs now
     decided otherwise are joined to what is stored, and of those now "ineligible" only the stored
-    ones are kept. Sorting tens of millions of pairs would cost more than all the rest, so the
-    pairs come in the order of the firms and measures of the temporary tables: key order.
+    ones are kept. A first decision (no row, measure never decided) is left to `_store_first`.
+    Sorting tens of millions of pairs would cost more than all the rest, so the pairs come in the
+    order of the firms and measures of the temporary tables: key order.
     """
     pairs = _pairs(group, firms)
     p, d = pairs.c, determinations.c
-    status = case(
-        (p.code == 1, Status.ELIGIBLE.value),
-        (p.code == 2, Status.POSSIBLY_ELIGIBLE.value),
-        else_=Status.INELIGIBLE.value,
-    )
+    status = _status(p.code)
     stored = d.uscc.is_not(None)
-    held = case((stored, d.status), (p.absent == 0, Status.INELIGIBLE.value), else_=null())
+    held = case((stored, d.status), else_=Status.INELIGIBLE.value)
     same_pair = and_(d.uscc == p.uscc, d.measure_id == p.measure_id)
     qualifying = (
         select(p.uscc, p.measure_id, p.version, status, held, stored)
         .select_from(pairs.outerjoin(determinations, same_pair))
         .where(
             p.code != 0,
-            or_(d.uscc.is_(None), d.status != status, d.measure_version != p.version),
+            or_(
+                and_(d.uscc.is_(None), p.absent == 0),
+                d.status != status,
+                d.measure_version != p.version,
+            ),
         )
     )
     ineligible = literal(Status.INELIGIBLE.value, String())
@@ -320,65 +347,90 @@ def _moving(group: Table, firms: Table) -> CompoundSelect[Any]:
     return union_all(qualifying, no_longer)
 
 
-def _first_ineligible(
-    connection: Connection, firms: Table, never: list[str], counts: dict[str, tuple[int, int, int]]
+def _store_first(
+    connection: Connection, group: Table, firms: Table, held: Table, on: date, postgres: bool
 ) -> Counter[str]:
-    """Per measure never decided for everyone: the firms decided "ineligible" and not stored.
+    """Store the first decisions straight from the pairs; per measure, how many.
 
-    Counted, not listed: each firm that moved either had a row for the measure, or gets one now
-    (a first "eligible" or "possibly eligible"), or is a first "ineligible". A firm that did not
-    move has a row for every measure never decided (else its held signature differs).
+    A first decision is a firm with no row for a measure never decided, now "eligible" or
+    "possibly eligible". It is stored unexplained and `unrecorded`, with no history row
+    (ADR 0015), and never passes through `rematch_changes`: at the first start with a new
+    catalogue that spares writing and reading 18 M pairs twice (ADR 0016). The rows the firms
+    had are read from `held`: an anti-join with the table being filled would rescan its new
+    rows for every pair.
     """
-    r, d = firms.c, determinations.c
-    (moved,) = connection.execute(select(func.count()).select_from(firms)).one()
-    rows = connection.execute(
-        select(d.measure_id, func.count())
-        .join_from(firms, determinations, d.uscc == r.uscc)
-        .where(d.measure_id.in_(never))
-        .group_by(d.measure_id)
+    pairs = _pairs(group, firms, group.c.absent != 0)
+    p, d, k = pairs.c, determinations.c, held.c
+    now = datetime.now(UTC)
+    rows = (
+        select(
+            p.uscc,
+            p.measure_id,
+            p.version,
+            _status(p.code),
+            *_unexplained(on, postgres).values(),
+            literal(now, d.updated_at.type),
+            true(),
+        )
+        .select_from(pairs.outerjoin(held, and_(k.uscc == p.uscc, k.measure_id == p.measure_id)))
+        .where(p.code != 0, k.uscc.is_(None))
     )
-    stored = {row[0]: row[1] for row in rows}
-    return Counter({m: moved - stored.get(m, 0) - counts.get(m, (0, 0, 0))[2] for m in never})
+    columns = ["uscc", "measure_id", "measure_version", "status"]
+    columns += [*_unexplained(on, postgres), "updated_at", "unrecorded"]
+    statement = insert(determinations).from_select(columns, rows).returning(d.measure_id)
+    if postgres:
+        inserted = statement.cte("inserted")
+        counted = select(inserted.c.measure_id, func.count()).group_by(inserted.c.measure_id)
+        return Counter({row[0]: row[1] for row in connection.execute(counted)})
+    return Counter(connection.execute(statement).scalars())
 
 
-def _counts(connection: Connection, changes: Table) -> dict[str, tuple[int, int, int]]:
-    """Per measure: stored statuses that moved (each one announced), those only refreshed, and
-    the first decisions among the moved ones (no row before, measure never decided)."""
+def _held(connection: Connection, firms: Table, held: Table, never: list[str]) -> Counter[str]:
+    """Per measure never decided for everyone: the firms that moved and have a row for it.
+
+    The pairs are kept in `held`, which `_store_first` reads instead of `determinations`.
+    """
+    if not never:
+        return Counter()
+    r, d, k = firms.c, determinations.c, held.c
+    connection.execute(
+        insert(held).from_select(
+            ["uscc", "measure_id"],
+            select(d.uscc, d.measure_id)
+            .join_from(firms, determinations, d.uscc == r.uscc)
+            .where(d.measure_id.in_(never)),
+        )
+    )
+    rows = connection.execute(select(k.measure_id, func.count()).group_by(k.measure_id))
+    return Counter({row[0]: row[1] for row in rows})
+
+
+def _counts(connection: Connection, changes: Table) -> dict[str, tuple[int, int]]:
+    """Per measure: stored statuses that moved (each one announced), and those only refreshed."""
     ch = changes.c
     moved = _moved(changes)
     rows = connection.execute(
-        select(
-            ch.measure_id,
-            func.count().filter(moved),
-            func.count().filter(~moved),
-            func.count().filter(ch.held.is_(None)),
-        ).group_by(ch.measure_id)
+        select(ch.measure_id, func.count().filter(moved), func.count().filter(~moved)).group_by(
+            ch.measure_id
+        )
     )
-    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def _moved(changes: Table) -> ColumnElement[bool]:
-    ch = changes.c
-    return or_(ch.held.is_(None), ch.held != ch.status)
+    return changes.c.held != changes.c.status
 
 
 def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> None:
     """History of the news, then the changed determinations, then the new ones: unexplained.
 
-    A first decision (no row, measure never decided) gets no history row here: its row is
-    marked `unrecorded` and the Explainer writes its history row when it explains it, which
-    halves what a first re-match of the catalogue writes. An unrecorded row about to be
-    overwritten gets its history row first, so the history still holds every change in order.
+    First decisions are not among the changes (`_store_first`). An unrecorded row (a first
+    decision not yet explained) about to be overwritten gets its history row first, so the
+    history still holds every change in order.
     """
     ch, d, h = changes.c, determinations.c, determination_history.c
     now = datetime.now(UTC)
-    stored = {
-        "measure_version": ch.version,
-        "status": ch.status,
-        "evaluated_on": literal(on, Date()),
-        "facts_digest": literal(PENDING),
-        "explanation": _unexplained(postgres),
-    }
+    stored = {"measure_version": ch.version, "status": ch.status} | _unexplained(on, postgres)
     kept = [h.uscc, h.measure_id, h.measure_version, h.status, h.evaluated_on]
     overwritten = (
         select(
@@ -409,7 +461,7 @@ def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> 
                 *stored.values(),
                 ch.held,
                 literal(now, determination_history.c.recorded_at.type),
-            ).where(ch.held != ch.status),  # held null: a first decision, recorded later
+            ).where(ch.held != ch.status),
         )
     )
     connection.execute(
@@ -425,7 +477,7 @@ def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> 
                 ch.measure_id,
                 *stored.values(),
                 literal(now, d.updated_at.type),
-                case((ch.held.is_(None), true()), else_=null()),
+                null(),
             ).where(~ch.stored, ch.status != Status.INELIGIBLE.value),
         )
     )
@@ -452,8 +504,13 @@ def _queue_unrecorded(connection: Connection, firms: Table, postgres: bool) -> N
     )
 
 
-def _unexplained(postgres: bool) -> ColumnElement[Any]:
-    return literal_column("'{}'::json" if postgres else "'{}'")
+def _unexplained(on: date, postgres: bool) -> dict[str, ColumnElement[Any]]:
+    """The columns of a determination stored by status alone, explained later (ADR 0011)."""
+    return {
+        "evaluated_on": literal(on, Date()),
+        "facts_digest": literal(PENDING),
+        "explanation": literal_column("'{}'::json" if postgres else "'{}'"),
+    }
 
 
 def _log(connection: Connection, measure: Measure, on: date, changed: int) -> None:
