@@ -39,7 +39,7 @@ from eligibility.adapters.tables import (
     determinations,
     enterprise_facts,
     rematch_log,
-    unrecorded_firms,
+    unrecorded_ranges,
 )
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
@@ -226,7 +226,7 @@ def forget(engine: Engine, measures: list[Measure]) -> None:
         connection.execute(delete(determination_history).where(history.measure_id.in_(ids)))
         connection.execute(delete(backbone.outbox))
         connection.execute(delete(rematch_log))
-        connection.execute(delete(unrecorded_firms))
+        connection.execute(delete(unrecorded_ranges))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
 
@@ -241,7 +241,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
             table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in (determinations, determination_history, unrecorded_firms)
+            for table in (determinations, determination_history, unrecorded_ranges)
         }
 
 
@@ -253,7 +253,7 @@ def table_sizes(engine: Engine) -> dict[str, float]:
             "determinations",
             "determination_history",
             "outbox",
-            "unrecorded_firms",
+            "unrecorded_ranges",
         )
     )
     query = f"SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN ({names})"

@@ -27,17 +27,19 @@ from sqlalchemy import (
     exists,
     insert,
     null,
+    or_,
     select,
     true,
     update,
 )
 
 from eligibility.adapters.tables import (
+    FIRMS_PER_RANGE,
     backbone,
     determination_history,
     determinations,
     enterprise_facts,
-    unrecorded_firms,
+    unrecorded_ranges,
 )
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Decision, Status, decide
@@ -54,7 +56,7 @@ PENDING = ""  # the facts digest of a determination stored without its explanati
 UNEXPLAINABLE = "unexplainable"  # its measure version is gone or now decides otherwise
 
 _h, _d, _f = determination_history.c, determinations.c, enterprise_facts.c
-_q = unrecorded_firms.c
+_q = unrecorded_ranges.c
 _HISTORY = update(determination_history).where(_h.id == bindparam("key_id"))
 _RECORD = insert(determination_history)
 _DETERMINATION = update(determinations).where(
@@ -90,32 +92,30 @@ def explain_pending(
     """Explain and publish the changes re-matches stored unexplained; how many.
 
     The history rows first, oldest first, then the first decisions stored without one, by the
-    queue of their firms (a quarter of `batch` firms a transaction: a first re-match of the
-    catalogue gives a firm about 18).
+    queue of their firms' ranges (about a quarter of `batch` firms a transaction: a first
+    re-match of the catalogue gives a firm about 18).
     """
     done = 0
     while True:
         with uow.begin() as connection:
-            rows = connection.execute(_pending(connection, limit=batch)).all()
-            _complete(connection, outbox, catalogue, rows)
-        done += len(rows)
-        if len(rows) < batch:
+            pending = connection.execute(_pending(connection, limit=batch)).all()
+            _complete(connection, outbox, catalogue, pending)
+        done += len(pending)
+        if len(pending) < batch:
             break
-    firms = max(1, batch // 4)
+    ranges = max(1, batch // (4 * FIRMS_PER_RANGE))
     while True:
         with uow.begin() as connection:
-            claimed: Sequence[str] = (
-                connection.execute(_claim_firms(connection, firms)).scalars().all()
-            )
-            rows = []
+            claimed = connection.execute(_claim_ranges(connection, ranges)).all()
+            rows: Sequence[Any] = []
             if claimed:
-                query = _unrecorded(connection, _d.uscc.in_(claimed), wait=False)
-                rows = connection.execute(query).all()
+                within = or_(*(_d.uscc.between(r.first_uscc, r.last_uscc) for r in claimed))
+                rows = connection.execute(_unrecorded(connection, within, wait=False)).all()
                 _complete(connection, outbox, catalogue, rows)
-            released = _release(connection, claimed)
+            released = _release(connection, [r.id for r in claimed])
         done += len(rows)
-        # Firms left queued with nothing done: another transaction holds their rows.
-        if len(claimed) < firms or not (rows or released):
+        # Ranges left queued with nothing done: another transaction holds their rows.
+        if len(claimed) < ranges or not (rows or released):
             break
     return done
 
@@ -123,7 +123,7 @@ def explain_pending(
 def announce_rematch(connection: Connection, *, outbox: Outbox, measure: Measure) -> int:
     """Explain and publish, in the caller's transaction, the changes its re-match of `measure` stored.
 
-    The firms stay queued: the Explainer finds their first decisions recorded and drops them.
+    The firms stay queued: the Explainer finds their first decisions recorded and drops the ranges.
     """
     catalogue, done = Catalogue([measure]), 0
     query = _pending(connection, limit=2000, measure=measure)
@@ -185,23 +185,23 @@ def _pending(
     return query
 
 
-def _claim_firms(connection: Connection, firms: int) -> Select[Any]:
-    """The first queued firms no other Explainer holds, locked until the transaction ends."""
-    query = select(_q.uscc).order_by(_q.uscc).limit(firms)
+def _claim_ranges(connection: Connection, ranges: int) -> Select[Any]:
+    """The oldest queued ranges no other Explainer holds, locked until the transaction ends."""
+    query = select(_q.id, _q.first_uscc, _q.last_uscc).order_by(_q.id).limit(ranges)
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return query
 
 
-def _release(connection: Connection, claimed: Sequence[str]) -> int:
-    """Drop from the queue the claimed firms left with no unrecorded row; how many.
+def _release(connection: Connection, claimed: Sequence[int]) -> int:
+    """Drop the claimed ranges left with no unrecorded row; how many.
 
-    A row another transaction holds still reads unrecorded here, so its firm stays queued.
+    A row another transaction holds still reads unrecorded here, so its range stays queued.
     """
     if not claimed:
         return 0
-    left = exists().where(_d.uscc == _q.uscc, _d.unrecorded == true())
-    return connection.execute(delete(unrecorded_firms).where(_q.uscc.in_(claimed), ~left)).rowcount
+    left = exists().where(_d.uscc.between(_q.first_uscc, _q.last_uscc), _d.unrecorded == true())
+    return connection.execute(delete(unrecorded_ranges).where(_q.id.in_(claimed), ~left)).rowcount
 
 
 def _unrecorded(

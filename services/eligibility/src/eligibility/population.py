@@ -35,17 +35,17 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from eligibility import explaining
 from eligibility.adapters import repository
 from eligibility.adapters.compiler import code_of, status_of
 from eligibility.adapters.tables import (
+    FIRMS_PER_RANGE,
     determination_history,
     determinations,
     enterprise_facts,
     rematch_log,
-    unrecorded_firms,
+    unrecorded_ranges,
 )
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status
@@ -136,7 +136,8 @@ def _rematch(connection: Connection, measures: Sequence[Measure], on: date) -> l
     )
     connection.execute(
         insert(firms).from_select(
-            [c.name for c in firms.c], _moving_firms(ordered, on, group, firms, decided)
+            [c.name for c in firms.c],
+            _moving_firms(ordered, on, group, firms, decided, postgres),
         )
     )
     never = [m.id for m in ordered if m.id not in decided]
@@ -149,9 +150,9 @@ def _rematch(connection: Connection, measures: Sequence[Measure], on: date) -> l
     _store(connection, changes, on, postgres)
     moved, firsts = 0, Counter[str]()
     if never:
-        firsts = _store_first(connection, group, firms, held, on, postgres)
+        firsts = _store_first(connection, (group, firms, held), never, on, postgres)
         (moved,) = connection.execute(select(func.count()).select_from(firms)).one()
-        _queue_unrecorded(connection, firms, postgres)
+        _queue_unrecorded(connection, firms)
     for table in (held, changes, firms, group):
         table.drop(connection)
     done = []
@@ -212,7 +213,12 @@ def _temporary_tables(size: int) -> tuple[Table, Table, Table, Table]:
 
 
 def _moving_firms(
-    measures: Sequence[Measure], on: date, group: Table, firms: Table, decided: set[str]
+    measures: Sequence[Measure],
+    on: date,
+    group: Table,
+    firms: Table,
+    decided: set[str],
+    postgres: bool,
 ) -> Select[Any]:
     """Each firm whose packed statuses differ from its stored ones: one pass over the projection.
 
@@ -266,8 +272,17 @@ def _moving_firms(
                 )
             )
         )
-        .order_by(new.c.uscc)
+        .order_by(_key_order(new.c.uscc, postgres))
     )
+
+
+def _key_order(uscc: ColumnElement[str], postgres: bool) -> ColumnElement[str]:
+    """The firms' key, sorted byte by byte: the order of the primary keys of a USCC (ASCII
+    only), without the cost of the database's collation (2.9 s of 5.9 s for a million firms).
+
+    SQLite compares bytes already; PostgreSQL does only under the "C" collation.
+    """
+    return uscc.collate("C") if postgres else uscc
 
 
 def _sum(parts: Iterable[ColumnElement[int]]) -> ColumnElement[int]:
@@ -348,7 +363,11 @@ def _moving(group: Table, firms: Table) -> CompoundSelect[Any]:
 
 
 def _store_first(
-    connection: Connection, group: Table, firms: Table, held: Table, on: date, postgres: bool
+    connection: Connection,
+    tables: tuple[Table, Table, Table],
+    never: list[str],
+    on: date,
+    postgres: bool,
 ) -> Counter[str]:
     """Store the first decisions straight from the pairs; per measure, how many.
 
@@ -359,6 +378,7 @@ def _store_first(
     had are read from `held`: an anti-join with the table being filled would rescan its new
     rows for every pair.
     """
+    group, firms, held = tables
     pairs = _pairs(group, firms, group.c.absent != 0)
     p, d, k = pairs.c, determinations.c, held.c
     now = datetime.now(UTC)
@@ -377,12 +397,16 @@ def _store_first(
     )
     columns = ["uscc", "measure_id", "measure_version", "status"]
     columns += [*_unexplained(on, postgres), "updated_at", "unrecorded"]
-    statement = insert(determinations).from_select(columns, rows).returning(d.measure_id)
+    statement = insert(determinations).from_select(columns, rows)
+    if len(never) == 1:  # one measure: the rows inserted are its count
+        one = statement.execution_options(preserve_rowcount=True)
+        return Counter({never[0]: connection.execute(one).rowcount})
+    returning = statement.returning(d.measure_id)
     if postgres:
-        inserted = statement.cte("inserted")
+        inserted = returning.cte("inserted")
         counted = select(inserted.c.measure_id, func.count()).group_by(inserted.c.measure_id)
         return Counter({row[0]: row[1] for row in connection.execute(counted)})
-    return Counter(connection.execute(statement).scalars())
+    return Counter(connection.execute(returning).scalars())
 
 
 def _held(connection: Connection, firms: Table, held: Table, never: list[str]) -> Counter[str]:
@@ -483,23 +507,24 @@ def _store(connection: Connection, changes: Table, on: date, postgres: bool) -> 
     )
 
 
-def _queue_unrecorded(connection: Connection, firms: Table, postgres: bool) -> None:
-    """Queue the firms that moved for the Explainer, which records their first decisions.
+def _queue_unrecorded(connection: Connection, firms: Table) -> None:
+    """Queue the firms that moved for the Explainer, a range of keys per hundred firms.
 
-    Some of them got none (every first decision "ineligible"): the Explainer finds no row and
-    drops them. A firm already queued is touched, not skipped: an Explainer dropping it at this
-    moment is waited for, so the firm stays queued for what this re-match stored.
+    Some firms got no first decision (all "ineligible"): the Explainer finds no row for them.
+    The ranges are new rows, so an Explainer dropping an older range that overlaps one of them
+    leaves this re-match's firms queued.
     """
-    q = unrecorded_firms.c
+    r, q = firms.c, unrecorded_ranges.c
+    key = _key_order(r.uscc, connection.dialect.name == "postgresql")
+    position = (func.row_number().over(order_by=key) - 1).self_group()
+    numbered = select(r.uscc, position.op("/")(FIRMS_PER_RANGE).label("bucket")).subquery()
     now = literal(datetime.now(UTC), q.queued_at.type)
-    statement = (postgresql.insert if postgres else sqlite.insert)(unrecorded_firms).from_select(
-        ["uscc", "queued_at"],
-        # WHERE: SQLite reads ON CONFLICT after a bare SELECT as a join constraint.
-        select(firms.c.uscc, now).where(true()),
-    )
     connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[q.uscc], set_={"queued_at": statement.excluded.queued_at}
+        insert(unrecorded_ranges).from_select(
+            ["first_uscc", "last_uscc", "queued_at"],
+            select(func.min(numbered.c.uscc), func.max(numbered.c.uscc), now).group_by(
+                numbered.c.bucket
+            ),
         )
     )
 

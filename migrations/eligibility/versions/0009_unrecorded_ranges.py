@@ -1,4 +1,4 @@
-"""The Explainer finds a re-match's first decisions through a queue of their firms, not through
+"""The Explainer finds a re-match's first decisions through a queue of ranges of firms, not through
 a partial index over every such row; the index of determinations by measure goes too, as no
 query reads it and every insert paid for it (ADR 0016).
 
@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from supportmatch_core.schema import Id
+
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: Sequence[str] | None = None
@@ -22,13 +24,16 @@ UNRECORDED = sa.text("unrecorded")
 
 def upgrade() -> None:
     op.create_table(
-        "unrecorded_firms",
-        sa.Column("uscc", sa.String(18), primary_key=True),
+        "unrecorded_ranges",
+        sa.Column("id", Id, primary_key=True, autoincrement=True),
+        sa.Column("first_uscc", sa.String(18), nullable=False),
+        sa.Column("last_uscc", sa.String(18), nullable=False),
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.execute(
-        "INSERT INTO unrecorded_firms (uscc, queued_at)"
-        " SELECT uscc, min(updated_at) FROM determinations WHERE unrecorded GROUP BY uscc"
+        "INSERT INTO unrecorded_ranges (first_uscc, last_uscc, queued_at)"
+        " SELECT min(uscc), max(uscc), min(updated_at) FROM determinations WHERE unrecorded"
+        " HAVING count(*) > 0"
     )
     op.drop_index("ix_determinations_unrecorded", table_name="determinations")
     op.drop_index("ix_determinations_measure", table_name="determinations")
@@ -43,4 +48,4 @@ def downgrade() -> None:
         postgresql_where=UNRECORDED,
         sqlite_where=UNRECORDED,
     )
-    op.drop_table("unrecorded_firms")
+    op.drop_table("unrecorded_ranges")
