@@ -68,12 +68,22 @@ def test_every_produced_event_matches_its_contract(
             lambda: system.count("notifications", "inbox_entries") == notable_changes(system),
             timeout=20,
         )
+        # The eligible firm leaves manufacturing: its VAT refund becomes "ineligible" (a first
+        # "ineligible" is not published: absence reads as "ineligible").
+        told = notable_changes(system)
+        moved = system.profiles.patch(
+            f"/v1/enterprises/{VARIANTS[1]['uscc']}",
+            json={"industry": "L7211"},
+            headers=bearer(tokens),
+        )
+        assert moved.status_code == 200, moved.text
+        assert wait_until(lambda: notable_changes(system) > told, timeout=20)
         _retire_and_publish(system, tokens)
         assert wait_until(lambda: _unsent(system) == 0, timeout=20)
     produced = {
         topic: _events(broker.address, topic) for topic in (PROFILE, DETERMINATION, MEASURE)
     }
-    assert len(produced[PROFILE]) == len(VARIANTS)
+    assert len(produced[PROFILE]) == len(VARIANTS) + 1  # the change of industry
     assert len(produced[MEASURE]) == len(shipped_documents()) + 2
     vat = [(e.data["version"], e.data["lifecycle"]) for e in produced[MEASURE] if e.subject == VAT]
     assert vat == [(1, "published"), (1, "retired"), (2, "published")]  # one partition, in order
