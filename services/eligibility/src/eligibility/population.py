@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 from eligibility import explaining
 from eligibility.adapters import repository
-from eligibility.adapters.compiler import code_of, status_of
+from eligibility.adapters.compiler import code_of
 from eligibility.adapters.tables import (
     FIRMS_PER_RANGE,
     determination_history,
@@ -578,37 +578,3 @@ def rematch_due(
         not in (today if uses_certifications(measure.criteria) else ever)
     ]
     return rematch_group(uow=uow, measures=due, on=on)
-
-
-def preview(
-    connection: Connection, *, draft: Measure, current: Measure | None, on: date
-) -> dict[str, Any]:
-    """How many firms the draft would reach, by region, size and ownership, beside the current version."""
-    f = enterprise_facts.c
-    result: dict[str, Any] = {"on": on.isoformat()}
-    for label, measure in (("draft", draft), ("current", current)):
-        if measure is None:
-            result[label] = None
-            continue
-        status = status_of(measure.criteria, on).label("status")
-        rows = connection.execute(
-            select(
-                status, f.region, f.size_class, f.ownership, func.count().label("firms")
-            ).group_by(status, f.region, f.size_class, f.ownership)
-        ).all()
-        by: dict[str, Counter[str]] = {
-            k: Counter() for k in ("status", "region", "size", "ownership")
-        }
-        for row in rows:
-            by["status"][row.status] += row.firms
-            if row.status == Status.ELIGIBLE.value:
-                by["region"][row.region or "unknown"] += row.firms
-                by["size"][row.size_class or "unknown"] += row.firms
-                by["ownership"][row.ownership or "unknown"] += row.firms
-        result[label] = {
-            "by_status": dict(by["status"]),
-            "eligible_by_region": dict(by["region"]),
-            "eligible_by_size": dict(by["size"]),
-            "eligible_by_ownership": dict(by["ownership"]),
-        }
-    return result

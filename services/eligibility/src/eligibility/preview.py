@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eligibility import population
-from eligibility.adapters.reach import reach
+from eligibility.adapters.reach import breakdown, reach
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.measures import Measure
 from supportmatch_core.db import UnitOfWork
@@ -18,7 +17,7 @@ def preview_measure(
     """Counts by status, region, size and ownership, and which firms it gains and loses."""
     current = catalogue.current(draft.id, on)
     with uow.read() as connection:
-        counts = population.preview(connection, draft=draft, current=current, on=on)
+        counts = breakdown(connection, draft=draft, current=current, on=on)
         counts["current_version"] = current.version if current else None
         counts["firms"] = reach(connection, draft=draft, current=current, on=on)
     return counts
