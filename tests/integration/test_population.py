@@ -19,6 +19,7 @@ from eligibility.adapters.tables import (
     determination_history,
     determinations,
     enterprise_facts,
+    unrecorded_ranges,
 )
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status, decide
@@ -201,14 +202,7 @@ def test_a_profile_change_first_explains_what_was_decided_on_the_old_facts(
         )
     rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
     newer = {**compliant, "version": 2, "facts": {**compliant["facts"], "tax_credit_grade": "D"}}
-    with uow.begin() as connection:
-        rematch_enterprise(
-            connection,
-            profile=newer,
-            outbox=Outbox(backbone),
-            catalogue=Catalogue([_vat()]),
-            on=ON,
-        )
+    _profile_event(uow, newer)
     first, second = _announced(uow)
     assert (first.data["status"], first.data["previous_status"]) == ("eligible", None)
     assert first.data["facts_digest"] == decide(_vat(), old_facts, ON).facts_digest
@@ -226,25 +220,27 @@ def test_the_consumer_reads_absence_as_the_rematch_does(uow: UnitOfWork) -> None
     rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
     assert _count(uow, determinations) == 0
 
-    def profile_event(snapshot: dict[str, Any], version: int) -> None:
-        snapshot = {**snapshot, "uscc": poor["uscc"], "version": version}
-        with uow.begin() as connection:
-            rematch_enterprise(
-                connection,
-                profile=snapshot,
-                outbox=Outbox(backbone),
-                catalogue=Catalogue([_vat()]),
-                on=ON,
-            )
-
-    profile_event(poor, 2)  # still "ineligible": nothing stored or announced
+    _profile_event(uow, {**poor, "version": 2})  # still "ineligible": nothing stored or told
     assert (_count(uow, determinations), _announced(uow)) == (0, [])
-    profile_event(profile_snapshot(industry="C3921", **COMPLIANT), 3)
+    compliant = profile_snapshot(industry="C3921", **COMPLIANT)
+    _profile_event(uow, {**compliant, "uscc": poor["uscc"], "version": 3})
     (event,) = _announced(uow)
     assert (event.data["status"], event.data["previous_status"]) == ("eligible", "ineligible")
     with uow.read() as connection:
         (history,) = connection.execute(select(determination_history)).all()
     assert (history.previous_status, history.status) == ("ineligible", "eligible")
+
+
+def _profile_event(uow: UnitOfWork, snapshot: dict[str, Any]) -> None:
+    """The profile consumer's handling of one snapshot, against the VAT refund only."""
+    with uow.begin() as connection:
+        rematch_enterprise(
+            connection,
+            profile=snapshot,
+            outbox=Outbox(backbone),
+            catalogue=Catalogue([_vat()]),
+            on=ON,
+        )
 
 
 class FailingOutbox(Outbox):
@@ -266,6 +262,7 @@ def test_a_failure_half_way_leaves_nobody_rematched(uow: UnitOfWork) -> None:
     assert _count(uow, determinations) == 0
     assert _count(uow, determination_history) == 0
     assert _count(uow, backbone.outbox) == 0
+    assert _count(uow, unrecorded_ranges) == 0  # the Explainer's queue went with the rest
     assert rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON).changed == 20
     assert _count(uow, backbone.outbox) == _count(uow, determination_history)
 
