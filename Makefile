@@ -4,26 +4,26 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean
+.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean postgres
 
 DEMO_COUNT ?= 300
 
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
 	$(RUN) supportmatch run --demo-count $(DEMO_COUNT)
 
-test: .venv/.synced lint ## Lint, type-check, then unit, contract, integration and end-to-end tests
+test: .venv/.synced lint postgres ## Lint, type-check, then unit, contract, integration and end-to-end tests
 	$(RUN) pytest -q tests
 
 test-unit: .venv/.synced
 	$(RUN) pytest -q tests/unit
 
-test-contract: .venv/.synced
+test-contract: .venv/.synced postgres
 	$(RUN) pytest -q tests/contract
 
-test-integration: .venv/.synced
+test-integration: .venv/.synced postgres
 	$(RUN) pytest -q tests/integration
 
-test-e2e: .venv/.synced
+test-e2e: .venv/.synced postgres
 	$(RUN) pytest -q tests/e2e
 
 lint: .venv/.synced
@@ -40,6 +40,11 @@ bench: .venv/.synced
 
 sync: .venv/.synced
 
+# The private PostgreSQL server of the tests (var/postgres, 127.0.0.1:55432), installed and started when
+# absent. Without it the PostgreSQL runs are skipped, unless SUPPORTMATCH_REQUIRE_POSTGRES is set.
+postgres:
+	@deploy/local/postgres.sh start >/dev/null || echo "make: no PostgreSQL; its test runs will be skipped" >&2
+
 # First use: a private uv (unless one is installed), then the locked environment.
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -50,4 +55,5 @@ sync: .venv/.synced
 	@touch $@
 
 clean:
+	-deploy/local/postgres.sh stop
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

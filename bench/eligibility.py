@@ -425,7 +425,7 @@ def population_bench(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:55432/postgres")
     parser.add_argument("--firms", type=int, default=1_000_000)
     parser.add_argument("--rematch-firms", type=int, default=100_000, help="firms for (b)-(d)")
     parser.add_argument("--sample", type=int, default=100_000, help="firms of the catalogue loop")

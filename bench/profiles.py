@@ -236,7 +236,7 @@ def explain(engine: Engine, label: str, limit: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:55432/postgres")
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the import file")
     parser.add_argument("--enterprises", type=int, default=1_000_000, help="table size for (b)")
     parser.add_argument("--repetitions", type=int, default=50)

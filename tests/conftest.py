@@ -17,7 +17,7 @@ from supportmatch_core.broker import EmbeddedBroker
 
 TEST_SECRET = "test-signing-key-that-is-long-enough-for-hs256"
 POSTGRES_URL = os.environ.get(
-    "SUPPORTMATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    "SUPPORTMATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:55432/postgres"
 )
 
 
