@@ -37,7 +37,7 @@ LEASE = timedelta(minutes=2)
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    kind: str  # sent | error | refused (refused: retrying cannot help) | postponed
+    kind: str  # sent | error | refused (retrying cannot help) | postponed | awaiting (no address)
     detail: str
     duration_ms: int = 0
     until: datetime | None = None
@@ -104,7 +104,7 @@ class DeliveryWorker:
             if until > now:
                 outcomes[row.id] = Outcome("postponed", "quiet hours", until=until)
             elif not person.email:
-                outcomes[row.id] = Outcome("refused", "the recipient has no email address")
+                outcomes[row.id] = Outcome("awaiting", deliveries.NO_ADDRESS)
             else:
                 ready.append(row)
         if not ready:
@@ -162,6 +162,9 @@ class DeliveryWorker:
         if outcome.kind == "postponed":
             assert outcome.until is not None
             deliveries.postpone(connection, row.id, until=outcome.until)
+            return
+        if outcome.kind == "awaiting":
+            deliveries.await_address(connection, row.id)
             return
         attempt = row.attempts + 1
         deliveries.record_attempt(

@@ -103,7 +103,8 @@ def notify(
                 status=about.status,
             )
         )
-    if wanted(Channel.EMAIL) and recipient.email:
+    if wanted(Channel.EMAIL):
+        # Without an address the email is owed, not dropped: it is sent once one is given.
         if preferences.cadence is Cadence.DIGEST and message.topic is not Topic.DIGEST:
             writes.digest += repository.digest_rows(
                 recipient_ids=[recipient.id],
@@ -125,6 +126,7 @@ def notify(
                     ),
                     not_before=preferences.email_not_before(now),
                     now=now,
+                    awaiting_address=not recipient.email,
                 )
             )
     if wanted(Channel.WEBHOOK):

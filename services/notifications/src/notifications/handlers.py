@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from notifications.adapters import recipients, repository
+from notifications.adapters import deliveries, recipients, repository
 from notifications.domain.messages import digest_line, measure_published, message_for, worth_telling
 from notifications.domain.preferences import Channel
 from notifications.domain.recipients import RecipientKind
@@ -93,6 +93,8 @@ def profile_handler(clock: Clock) -> Handler:
             changes["email"] = contact["email"]
         if changes:
             recipients.update_recipient(connection, firm.id, updated_at=now, **changes)
+        if "email" in changes:
+            deliveries.release_awaiting(connection, firm.id, now=now)
 
     return handle
 

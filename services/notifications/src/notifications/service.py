@@ -116,6 +116,8 @@ def update_preferences(
             updated_at=now,
             **recipients.preferences_values(updated),
         )
+        if email and email != recipient.email:
+            deliveries.release_awaiting(connection, recipient.id, now=now)
         return replace(recipient, email=email, preferences=updated)
 
 

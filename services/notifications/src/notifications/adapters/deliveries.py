@@ -11,6 +11,14 @@ from notifications.adapters.tables import deliveries, delivery_attempts, webhook
 from supportmatch_core.db import insert_new
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+# An email owed to a recipient without an address: sent once one is given, within EMAIL_OWED_FOR.
+AWAITING = "awaiting"
+EMAIL_OWED_FOR = timedelta(days=30)
+NO_ADDRESS = "尚无电子邮箱地址，收到地址后即发送 (no email address yet; sent once one is given)"
+ADDRESS_TOO_LATE = (
+    "电子邮箱地址在通知产生30天后才提供，不再发送 "
+    "(the email address came more than 30 days after the notice; not sent)"
+)
 
 
 DELIVERY_UNIQUE = ["recipient_id", "channel", "target", "trigger"]
@@ -26,8 +34,10 @@ def delivery_row(
     content: dict[str, Any],
     not_before: datetime,
     now: datetime,
+    awaiting_address: bool = False,
 ) -> dict[str, Any]:
-    """A pending delivery; stored at most once per (recipient, channel, target, trigger)."""
+    """A pending delivery, or one awaiting the recipient's address; stored at most once per
+    (recipient, channel, target, trigger)."""
     return {
         "recipient_id": recipient_id,
         "channel": channel,
@@ -35,9 +45,10 @@ def delivery_row(
         "trigger": trigger,
         "topic": topic,
         "content": content,
-        "status": PENDING,
+        "status": AWAITING if awaiting_address else PENDING,
         "attempts": 0,
-        "next_attempt_at": not_before,
+        "next_attempt_at": None if awaiting_address else not_before,
+        "last_error": NO_ADDRESS if awaiting_address else None,
         "created_at": now,
     }
 
@@ -45,6 +56,39 @@ def delivery_row(
 def add_deliveries(connection: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         insert_new(connection, deliveries, rows, unique=DELIVERY_UNIQUE)
+
+
+def release_awaiting(connection: Connection, recipient_id: int, *, now: datetime) -> int:
+    """The recipient has an email address now: its owed emails become due, those older than
+    EMAIL_OWED_FOR fail with the reason; returns how many became due."""
+    owed = (
+        deliveries.c.recipient_id == recipient_id,
+        deliveries.c.channel == "email",
+        deliveries.c.status == AWAITING,
+    )
+    horizon = now - EMAIL_OWED_FOR
+    connection.execute(
+        update(deliveries)
+        .where(*owed, deliveries.c.created_at < horizon)
+        .values(status=FAILED, finished_at=now, last_error=ADDRESS_TOO_LATE)
+    )
+    return connection.execute(
+        update(deliveries).where(*owed).values(status=PENDING, next_attempt_at=now, last_error=None)
+    ).rowcount
+
+
+def await_address(connection: Connection, delivery_id: int) -> None:
+    """A claimed email whose recipient has no address (any more) waits for one, uncounted."""
+    connection.execute(
+        update(deliveries)
+        .where(deliveries.c.id == delivery_id)
+        .values(
+            status=AWAITING,
+            next_attempt_at=None,
+            last_error=NO_ADDRESS,
+            attempts=deliveries.c.attempts - 1,
+        )
+    )
 
 
 def claim_due(

@@ -117,7 +117,7 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         now: NowDep,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-        status: Literal["pending", "sent", "failed"] | None = None,
+        status: Literal["pending", "awaiting", "sent", "failed"] | None = None,
         channel: Literal["email", "webhook"] | None = None,
     ) -> list[DeliveryRead]:
         """Email and webhook deliveries with every attempt, newest first."""

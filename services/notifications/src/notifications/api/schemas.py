@@ -153,7 +153,10 @@ class DeliveryRead(BaseModel):
     trigger: str
     topic: str
     subject: str | None
-    status: str
+    status: str = Field(
+        description="pending, awaiting (an email owed until the recipient gives an address), "
+        "sent or failed"
+    )
     attempts: list[Attempt]
     next_attempt_at: datetime | None
     last_error: str | None
