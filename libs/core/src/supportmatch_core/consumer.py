@@ -16,11 +16,12 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from supportmatch_core import contracts
-from supportmatch_core.db import UnitOfWork
+from supportmatch_core.db import UnitOfWork, database_unavailable
 from supportmatch_core.events import Event, MalformedEvent
-from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS, EVENTS_CONSUMED
+from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS, CONSUMER_LAG, EVENTS_CONSUMED
 from supportmatch_core.schema import BackboneTables
 from supportmatch_core.topics import dead_letter
+from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class EventConsumer:
         self._producer: KafkaProducer | None = None
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        self.health = Health()
+        self._lag_measured_at = 0.0
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -90,6 +93,7 @@ class EventConsumer:
                 )
                 self._loop(consumer, stop)
             except (KafkaError, OSError) as error:
+                self.health.failing(f"broker unreachable: {error!r}")
                 log.warning("consumer lost the broker", extra={"error": repr(error)})
                 stop.wait(1.0)
             finally:
@@ -101,6 +105,7 @@ class EventConsumer:
     def _loop(self, consumer: KafkaConsumer, stop: threading.Event) -> None:
         while not stop.is_set():
             batch = consumer.poll(timeout_ms=200)
+            self._measure_lag(consumer)
             if not batch:
                 continue
             try:
@@ -111,10 +116,27 @@ class EventConsumer:
                 # already handled are recorded as processed and will be skipped.
                 for partition, messages in batch.items():
                     consumer.seek(partition, messages[0].offset)
+                self.health.failing(f"dependency unavailable: {error}")
                 log.warning("dependency unavailable; will retry", extra={"error": str(error)})
                 stop.wait(1.0)
                 continue
             consumer.commit()
+            self.health.ok()
+
+    def _measure_lag(self, consumer: KafkaConsumer, every: float = 5.0) -> None:
+        """Set the lag gauge now and then: the messages of its partitions not yet handled."""
+        now = time.monotonic()
+        if now - self._lag_measured_at < every:
+            return
+        self._lag_measured_at = now
+        assigned = list(consumer.assignment())
+        if not assigned:
+            return
+        ends = consumer.end_offsets(assigned)
+        lag = sum(max(0, ends[tp] - consumer.position(tp)) for tp in assigned)
+        CONSUMER_LAG.labels(self.name).set(lag)
+        if lag == 0:
+            self.health.ok()
 
     def process_batch(self, messages: Sequence[Any]) -> None:
         """Handle a polled batch in one transaction, each event in its own savepoint.
@@ -145,13 +167,13 @@ class EventConsumer:
                             self._record_and_handle(connection, event)
                         EVENTS_CONSUMED.labels(self.name, "handled").inc()
                     except DBAPIError as error:
-                        if error.connection_invalidated or _is_unavailable(error):
+                        if database_unavailable(error):
                             raise Unavailable(str(error.orig)) from error
                         retry_alone.append(message)
                     except Exception:
                         retry_alone.append(message)
         except DBAPIError as error:
-            if error.connection_invalidated or _is_unavailable(error):
+            if database_unavailable(error):
                 raise Unavailable(str(error.orig)) from error
             retry_alone = [message for message, _ in events]  # the batch rolled back
         for message in retry_alone:
@@ -179,7 +201,7 @@ class EventConsumer:
                     assert self._batch_handler is not None
                     self._batch_handler(connection, list(fresh.values()))
         except DBAPIError as error:
-            if error.connection_invalidated or _is_unavailable(error):
+            if database_unavailable(error):
                 raise Unavailable(str(error.orig)) from error
             log.warning("batch failed; handling its events one by one", extra={"error": str(error)})
             return False
@@ -223,7 +245,7 @@ class EventConsumer:
                 EVENTS_CONSUMED.labels(self.name, outcome).inc()
                 return outcome
             except DBAPIError as error:
-                if error.connection_invalidated or _is_unavailable(error):
+                if database_unavailable(error):
                     raise Unavailable(str(error.orig)) from error
                 last_error = f"{type(error.orig).__name__}: {error.orig}"
             except Exception as error:
@@ -294,18 +316,3 @@ def _origin(message: Any) -> dict[str, str]:
 def _is_processed_duplicate(error: IntegrityError) -> bool:
     text = str(error.orig).lower()
     return "processed_events" in text or "processed_events_pkey" in text
-
-
-def _is_unavailable(error: DBAPIError) -> bool:
-    text = str(error.orig).lower()
-    return any(
-        sign in text
-        for sign in (
-            "could not connect",
-            "connection refused",
-            "server closed",
-            "database is locked",
-            "terminating connection",
-            "connection is closed",
-        )
-    )

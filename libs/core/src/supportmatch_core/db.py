@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
@@ -48,6 +49,31 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+# SQLSTATE classes of a server that is away or overloaded: connection exceptions (08),
+# insufficient resources (53), operator intervention such as a shutdown (57P).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database is away or busy (try again later), not that the
+    statement or the data is wrong; classified by exception class, SQLSTATE and SQLite code."""
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)  # psycopg: set when the server answered
+    if sqlstate:
+        return str(sqlstate).startswith(_UNAVAILABLE_SQLSTATES)
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)  # extended codes keep the base
+    # No answer from the server at all (refused, reset, closed): the connection failed.
+    return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
 
 
 class UnitOfWork:

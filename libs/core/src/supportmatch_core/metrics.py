@@ -19,6 +19,9 @@ RELAY_ERRORS = Counter("outbox_relay_errors_total", "Relay rounds that failed")
 EVENTS_CONSUMED = Counter(
     "events_consumed_total", "Events taken from Kafka", ["consumer", "outcome"]
 )
+CONSUMER_LAG = Gauge(
+    "consumer_lag", "Messages on the consumer's partitions not yet handled", ["consumer"]
+)
 CONSUMER_JOIN_SECONDS = Gauge(
     "consumer_group_join_seconds",
     "Time from subscribing to the first partition assignment",

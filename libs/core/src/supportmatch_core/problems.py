@@ -8,11 +8,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from supportmatch_core.db import database_unavailable
 
 log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
+# How long a caller should wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 5
 
 
 class Problem(Exception):
@@ -53,7 +58,12 @@ class Invalid(Problem):
 
 
 def problem_response(
-    request: Request, status: int, title: str, detail: str, **extensions: Any
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
 ) -> JSONResponse:
     body = {
         "type": f"https://supportmatch.dev/problems/{status}",
@@ -63,7 +73,8 @@ def problem_response(
         "instance": request.url.path,
         **extensions,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -95,6 +106,21 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         return problem_response(request, error.status_code, str(error.detail), str(error.detail))
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        if not database_unavailable(error):
+            return await _unexpected(request, error)
+        log.warning(
+            "database unavailable", extra={"path": request.url.path, "error": repr(error.args)}
+        )
+        return problem_response(
+            request,
+            503,
+            "Service unavailable",
+            "数据库暂时不可用，请稍后重试 (the database is unavailable; try again shortly)",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

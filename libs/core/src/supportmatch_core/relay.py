@@ -25,6 +25,7 @@ from supportmatch_core.metrics import (
 from supportmatch_core.outbox import WRITTEN
 from supportmatch_core.schema import BackboneTables
 from supportmatch_core.topics import all_topics
+from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class OutboxRelay:
         self._admin: KafkaAdminClient | None = None
         self._last_epoch_check = 0.0
         self._last_prune = 0.0
+        self.health = Health()
+        self._backlog_shown = False  # the gauge shows waiting rows: count again until none
         # A commit that wrote outbox rows in this process wakes the relay at once; rows written
         # by other processes (the import command) are found by polling.
         self._wakeup = threading.Event()
@@ -79,17 +82,21 @@ class OutboxRelay:
                 self._prune_now_and_then()
                 self._wakeup.clear()
                 published = self.publish_pending()
+                self.health.ok()
                 backoff = self._poll
                 if published < self._batch:
                     self._wakeup.wait(self._poll)
             except (KafkaError, OSError) as error:
                 RELAY_ERRORS.inc()
+                self.health.failing(f"broker unreachable: {error!r}")
                 log.warning("broker unavailable; outbox events wait", extra={"error": repr(error)})
                 self._close_clients()
+                self._record_backlog_if_possible()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
-            except Exception:
+            except Exception as error:
                 RELAY_ERRORS.inc()
+                self.health.failing(f"relay round failed: {type(error).__name__}: {error}")
                 log.exception("outbox relay round failed")
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -150,7 +157,7 @@ class OutboxRelay:
             confirmed, failure = self._send(rows)
             with self._uow.begin() as connection:
                 self._stamp(connection, confirmed)
-        if rows:
+        if rows or self._backlog_shown:
             self._record_backlog()
         if failure is not None:
             raise failure
@@ -222,6 +229,14 @@ class OutboxRelay:
                 select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
             ).scalar_one()
         OUTBOX_PENDING.set(pending)
+        self._backlog_shown = pending > 0
+
+    def _record_backlog_if_possible(self) -> None:
+        """Count what waits while the broker is away (the database may be away too)."""
+        try:
+            self._record_backlog()
+        except Exception:
+            log.debug("cannot count the outbox backlog", exc_info=True)
 
     def _prune_now_and_then(self) -> None:
         now = time.monotonic()

@@ -80,17 +80,20 @@ def _operations_router() -> APIRouter:
 
     @router.get("/readyz")
     def readyz(request: Request) -> JSONResponse:
-        """The service can do its work: its database answers and its workers run."""
+        """The service can do its work: its database answers and each worker is healthy (the
+        relay reaches the broker, consumers their database) or failed only just now."""
         runtime: Runtime = request.app.state.runtime
-        checks = {"database": "ok", "workers": "ok"}
+        checks: dict[str, object] = {"database": "ok"}
+        ready = True
         try:
             with runtime.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as error:
             checks["database"] = f"failed: {type(error).__name__}"
-        if request.app.state.settings.run_workers and not runtime.workers.alive():
-            checks["workers"] = "stopped"
-        ready = all(v == "ok" for v in checks.values())
+            ready = False
+        if request.app.state.settings.run_workers:
+            checks["workers"] = runtime.workers.health()
+            ready = ready and runtime.workers.ready()
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     @router.get("/metrics")

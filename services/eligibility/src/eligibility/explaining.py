@@ -49,6 +49,7 @@ from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION
+from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
@@ -325,12 +326,14 @@ class Explainer:
 
     def __init__(self, *, uow: UnitOfWork, catalogue: Catalogue, every_seconds: float = 2.0):
         self._uow, self._catalogue, self._every = uow, catalogue, every_seconds
+        self.health = Health()
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             done = explain_pending(
                 uow=self._uow, outbox=Outbox(backbone), catalogue=self._catalogue
             )
+            self.health.ok()
             if done:
                 log.info("re-match changes explained and announced", extra={"changes": done})
             stop.wait(self._every)

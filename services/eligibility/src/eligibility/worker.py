@@ -22,7 +22,7 @@ from supportmatch_core.outbox import Outbox
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
-from supportmatch_core.workers import WorkerGroup
+from supportmatch_core.workers import Health, WorkerGroup
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class DailyTick:
     ) -> None:
         self._uow, self._catalogue, self._today = uow, catalogue, today
         self._every = every_seconds
+        self.health = Health()
 
     def run(self, stop: threading.Event) -> None:
         current = CurrentCatalogue(self._uow, self._catalogue)
@@ -58,6 +59,7 @@ class DailyTick:
                 )
             except StaleCatalogue:
                 continue  # a measure was published or retired meanwhile: reload and start again
+            self.health.ok()
             for rematched in done:
                 log.info(
                     "population re-matched",

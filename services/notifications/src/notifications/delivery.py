@@ -28,6 +28,7 @@ from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DELIVERY
+from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,13 @@ class DeliveryWorker:
         self._smtp, self._webhooks = smtp, webhooks
         self._policy, self._clock = policy, clock
         self._batch, self._poll, self._disable_after = batch, poll_seconds, disable_after
+        self.health = Health()
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
-            if not self.deliver_due():
+            attempted = self.deliver_due()
+            self.health.ok()
+            if not attempted:
                 stop.wait(self._poll)
 
     def deliver_due(self) -> int:

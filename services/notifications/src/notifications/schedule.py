@@ -17,6 +17,7 @@ from notifications.domain.preferences import DEFAULT_TIME_ZONE, Channel
 from notifications.domain.recipients import Recipient
 from notifications.fanout import About, Writes, notify, writing
 from supportmatch_core.db import UnitOfWork
+from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class Scheduler:
     ) -> None:
         self._uow, self._clock = uow, clock
         self._digest_hour, self._every = digest_hour, every_seconds
+        self.health = Health()
         self._reminded_on: date | None = None
 
     def tick(self) -> None:
@@ -121,4 +123,5 @@ class Scheduler:
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             self.tick()
+            self.health.ok()
             stop.wait(self._every)
