@@ -50,7 +50,7 @@ class RunningSystem:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 120) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -68,6 +68,7 @@ class RunningSystem:
                 self.descendants = psutil.Process(self.process.pid).children(recursive=True)
                 return
             time.sleep(0.2)
+        self.stop(signal.SIGTERM)  # leave nothing running behind a failed start
         raise RuntimeError(f"the system did not get ready:\n{self.log.read_text()[-3000:]}")
 
     def _ready(self, service: str) -> bool:

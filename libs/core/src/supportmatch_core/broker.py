@@ -15,6 +15,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from supportmatch_core.kafka import ensure_topics
+from supportmatch_core.processes import die_with_parent
 from supportmatch_core.topics import all_topics
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class EmbeddedBroker:
             raise BrokerStartError(f"{self.address} is already in use; stop what listens there")
         self.cluster_id = f"supportmatch-{uuid.uuid4().hex[:12]}"
         url = f"tcp://{self.address}"
+        if self._log:
+            self._log.close()  # the log of a broker that died
         self._log = self.log_file.open("ab") if self.log_file else None
         self._process = subprocess.Popen(
             [
@@ -62,6 +65,10 @@ class EmbeddedBroker:
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            # Out of the terminal's process group: Ctrl-C reaches the supervisor, which stops
+            # the services first and the broker they still use last.
+            start_new_session=True,
+            preexec_fn=die_with_parent,  # noqa: PLW1509
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -86,6 +93,12 @@ class EmbeddedBroker:
             return False
         finally:
             admin.close()
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def exit_code(self) -> int | None:
+        return None if self._process is None else self._process.returncode
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._process and self._process.poll() is None:

@@ -1,16 +1,16 @@
-"""Runs the whole system on one machine: the embedded broker and each service in its own process."""
+"""Runs the whole system on one machine: the embedded broker and each service in its own process,
+restarting what dies (with backoff) and stopping the services first and the broker last."""
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 
 import httpx
@@ -19,6 +19,7 @@ from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import BrokerStartError, EmbeddedBroker
 from supportmatch_core.kafka import create_admin, ensure_topics
 from supportmatch_core.paths import var_dir
+from supportmatch_core.processes import die_with_parent
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import all_topics
 
@@ -36,19 +37,85 @@ SERVICES = (
     ServiceSpec("notifications", "NOTIFICATIONS_PORT", 8003),
 )
 
+STOP_GRACE_SECONDS = 15.0
+MAX_BACKOFF_SECONDS = 30.0
+# A process that stayed up this long starts its backoff afresh when it dies again.
+STABLE_AFTER_SECONDS = 60.0
 
-def _die_with_parent() -> None:
-    # Linux: the child gets SIGTERM if the supervisor dies without cleaning up.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+@dataclass
+class Backoff:
+    """When to start again something that keeps dying: 1, 2, 4 … 30 s, afresh once it was stable."""
+
+    failures: int = 0
+    started_at: float = 0.0
+
+    def started(self) -> None:
+        self.started_at = time.monotonic()
+
+    def next_delay(self) -> float:
+        if time.monotonic() - self.started_at > STABLE_AFTER_SECONDS:
+            self.failures = 0
+        self.failures += 1
+        return min(MAX_BACKOFF_SECONDS, 2.0 ** (self.failures - 1))
+
+
+@dataclass
+class Child:
+    """A service process, in a session of its own so that Ctrl-C reaches only the supervisor."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    backoff: Backoff = field(default_factory=Backoff)
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.command,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=die_with_parent,  # noqa: PLW1509
+        )
+        self.backoff.started()
+        self.restart_at = None
+        threading.Thread(target=_relabel, args=(self.name, self.process), daemon=True).start()
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, deadline: float) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _say(f"{self.name} did not stop within {STOP_GRACE_SECONDS:.0f} s; killing it")
+            self.process.kill()
+            self.process.wait()
 
 
 class System:
     def __init__(self) -> None:
         self.broker: EmbeddedBroker | None = None
-        self.children: dict[str, subprocess.Popen[bytes]] = {}
-        self.stopping = threading.Event()
+        self.broker_backoff = Backoff()
+        self.broker_restart_at: float | None = None
+        self.children: dict[str, Child] = {}
         self.env: dict[str, str] = {}
+        # Set from signal handlers: a plain attribute, because a handler that takes a lock can
+        # deadlock against itself when a second signal arrives while the first holds it.
+        self.stop_requested = False
+
+    def request_stop(self, signum: int, _frame: FrameType | None) -> None:
+        self.stop_requested = True
 
     def start(self) -> None:
         self.env = env = dict(os.environ)
@@ -65,6 +132,7 @@ class System:
             (var_dir() / "log").mkdir(exist_ok=True)
             self.broker = EmbeddedBroker(address, log_file=var_dir() / "log" / "broker.log")
             self.broker.start()
+            self.broker_backoff.started()
             env["KAFKA_BOOTSTRAP_SERVERS"] = address
             env["SUPPORTMATCH_EMBEDDED_BROKER"] = "1"
             _say(f"broker: embedded Tansu on {address} (memory only)")
@@ -79,23 +147,16 @@ class System:
                 f"mail: local catcher on 127.0.0.1:{port}, each message saved in {var_dir() / 'mail'}/"
             )
         for name, command in commands.items():
-            self.children[name] = subprocess.Popen(
-                command,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509
-            )
-            threading.Thread(target=_relabel, args=(name, self.children[name]), daemon=True).start()
+            self.children[name] = Child(name, command, env)
+            self.children[name].start()
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Whether every service answers ready in time; False at once if one exits meanwhile."""
         deadline = time.monotonic() + timeout
         pending = {spec.name: _url(spec) for spec in SERVICES}
-        while pending and time.monotonic() < deadline and not self.stopping.is_set():
+        while pending and time.monotonic() < deadline and not self.stop_requested:
             for name, url in list(pending.items()):
-                if self.children[name].poll() is not None:
+                if self.children[name].exited() is not None:
                     return False
                 with contextlib.suppress(httpx.HTTPError):
                     if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
@@ -104,26 +165,60 @@ class System:
         return not pending
 
     def watch(self) -> int:
-        """Block until a signal or a child's death; returns the exit code."""
-        while not self.stopping.is_set():
-            for name, child in self.children.items():
-                if child.poll() is not None:
-                    _say(f"{name} exited with code {child.returncode}; stopping everything")
-                    return 1
-            self.stopping.wait(0.5)
+        """Keep everything running until a signal: restart what died, with backoff."""
+        while not self.stop_requested:
+            self._keep_broker()
+            for child in self.children.values():
+                self._keep(child)
+            time.sleep(0.2)
         return 0
 
-    def stop(self) -> None:
-        for child in self.children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for child in self.children.values():
+    def _keep(self, child: Child) -> None:
+        now = time.monotonic()
+        if child.restart_at is None:
+            code = child.exited()
+            if code is not None:
+                delay = child.backoff.next_delay()
+                child.restart_at = now + delay
+                _say(f"{child.name} exited with code {code}; starting it again in {delay:.0f} s")
+        elif now >= child.restart_at:
+            _say(f"starting {child.name} again")
+            child.start()
+
+    def _keep_broker(self) -> None:
+        broker = self.broker
+        if broker is None:
+            return
+        now = time.monotonic()
+        if self.broker_restart_at is None:
+            if not broker.alive():
+                delay = self.broker_backoff.next_delay()
+                self.broker_restart_at = now + delay
+                _say(
+                    f"the embedded broker exited (code {broker.exit_code()}); starting it again "
+                    f"in {delay:.0f} s. It keeps data in memory only: the services publish their "
+                    "retained events to it again"
+                )
+        elif now >= self.broker_restart_at:
             try:
-                child.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+                broker.start()
+                self.broker_backoff.started()
+                self.broker_restart_at = None
+                _say(f"broker: embedded Tansu on {broker.address} again (a new, empty cluster)")
+            except BrokerStartError as error:
+                delay = self.broker_backoff.next_delay()
+                self.broker_restart_at = now + delay
+                _say(f"cannot start the embedded broker: {error}; trying again in {delay:.0f} s")
+
+    def stop(self) -> None:
+        """Stop the services, then the mail catcher, then the broker (which they still use)."""
+        services = [c for name, c in self.children.items() if name != "mail"]
+        for group in (services, [c for name, c in self.children.items() if name == "mail"]):
+            for child in group:
+                child.terminate()
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            for child in group:
+                child.wait(deadline)
         if self.broker:
             self.broker.stop()
 
@@ -167,19 +262,15 @@ def seed_demo(count: int, env: dict[str, str]) -> None:
 
 
 def run_system(*, demo_count: int = 0) -> int:
-    """Start everything, print how to use it, and stop everything on SIGINT or SIGTERM."""
+    """Start everything, print how to use it, keep it running, and stop it on SIGINT or SIGTERM."""
     system = System()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        system.stopping.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, system.request_stop)
+    signal.signal(signal.SIGTERM, system.request_stop)
     code = 0
     try:
         system.start()
         if not system.wait_ready():
-            if not system.stopping.is_set():
+            if not system.stop_requested:
                 _say("a service did not become ready; see its log lines above")
                 code = 1
         else:
