@@ -15,9 +15,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from notifications.adapters.destinations import parse_networks
 from notifications.adapters.tables import backbone
-from notifications.adapters.webhooks import WebhookSender
 from notifications.delivery import DeliveryWorker
 from notifications.domain.retry import RetryPolicy
 from notifications.handlers import (
@@ -27,7 +25,7 @@ from notifications.handlers import (
     profile_handler,
 )
 from notifications.settings import NotificationsSettings
-from notifications.worker import delivery_worker
+from notifications.worker import delivery_worker, webhook_sender
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
@@ -135,11 +133,10 @@ class Notifications:
             smtp_port=smtp_port,
             webhook_allowed_networks="127.0.0.0/8" if allow_loopback else "",
             delivery_backoff_seconds=10,
+            webhook_timeout_seconds=2,
             **overrides,
         )
-        self.sender = WebhookSender(
-            allowed=parse_networks(self.settings.webhook_allowed_networks.split(",")), timeout=2
-        )
+        self.sender = webhook_sender(self.settings)
         self.worker: DeliveryWorker = delivery_worker(
             self.settings, self.uow, clock=clock, sender=self.sender
         )
