@@ -94,7 +94,10 @@ class CheckedTransport(httpx.BaseTransport):
     """An httpx transport over an httpcore connection pool with the checked backend."""
 
     def __init__(self, backend: CheckedBackend, *, ssl_context: ssl.SSLContext) -> None:
-        self._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=backend)
+        # No kept-alive connections: each request resolves and checks its host afresh.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context, network_backend=backend, max_keepalive_connections=0
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
