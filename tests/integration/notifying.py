@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,10 +68,13 @@ class Received:
 
 @dataclass
 class Receiver:
-    """An HTTP server on loopback that records each POST and answers `status`."""
+    """An HTTP server on loopback that records each POST and answers `status`; over TLS with
+    `tls`, recording the server name each client asked for."""
 
     status: int = 200
     requests: list[Received] = field(default_factory=list)
+    tls: ssl.SSLContext | None = None
+    server_names: list[str | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         receiver = self
@@ -89,10 +93,13 @@ class Receiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
+        if self.tls is not None:
+            self.tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str = "/hook", *, host: str = "127.0.0.1") -> str:
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
     def close(self) -> None:
         self._server.shutdown()
