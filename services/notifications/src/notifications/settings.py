@@ -65,7 +65,7 @@ class NotificationsSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _default_ports(self) -> NotificationsSettings:
-        if not self.webhook_allowed_ports.strip():
+        if not parse_ports(self.webhook_allowed_ports):
             production = self.environment == "production"
             self.webhook_allowed_ports = PRODUCTION_WEBHOOK_PORTS if production else "1-65535"
         return self

@@ -120,7 +120,8 @@ IPV6: tuple[Special, ...] = (
     _entry("100::/64", "丢弃专用前缀", "in the discard-only prefix", "RFC 6666"),
     _entry("100:0:0:1::/64", "IPv6占位前缀", "in the dummy IPv6 prefix", "RFC 9780"),
     _entry("2001::/23", "IETF协议分配地址", "an IETF protocol assignment", "RFC 2928"),
-    # Deprecated and only reachable through relays: refused, and its embedded IPv4 checked too.
+    # Reachable only through Teredo relays ("N/A" in the registry): refused, and the server
+    # and client IPv4 addresses it embeds are checked too, for a more telling reason.
     _entry("2001::/32", "Teredo隧道地址", "a Teredo tunnelling address", "RFC 4380"),
     # The three anycast addresses, AMT, AS112, ORCHIDv2 and drone tags below are globally
     # reachable, and refused: local infrastructure or identifiers that no HTTP server answers.
@@ -144,7 +145,7 @@ IPV6: tuple[Special, ...] = (
     _entry("2001:20::/28", "ORCHIDv2加密标识", "an ORCHIDv2 identifier", "RFC 7343"),
     _entry("2001:30::/28", "无人机远程识别实体标签", "a drone remote ID entity tag", "RFC 9374"),
     _entry("2001:db8::/32", "文档示例地址", "a documentation address", "RFC 3849"),
-    # Deprecated relays (RFC 7526): refused, and its embedded IPv4 checked too.
+    # Its relays are deprecated (RFC 7526): refused, and the IPv4 address inside checked too.
     _entry("2002::/16", "6to4隧道地址", "a 6to4 tunnelling address", "RFC 3056"),
     _entry(
         "2620:4f:8000::/48",
