@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,9 +16,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from notifications.adapters.destinations import parse_networks
 from notifications.adapters.tables import backbone
-from notifications.adapters.webhooks import WebhookSender
 from notifications.delivery import DeliveryWorker
 from notifications.domain.retry import RetryPolicy
 from notifications.handlers import (
@@ -27,7 +26,7 @@ from notifications.handlers import (
     profile_handler,
 )
 from notifications.settings import NotificationsSettings
-from notifications.worker import delivery_worker
+from notifications.worker import delivery_worker, webhook_sender
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
@@ -69,10 +68,13 @@ class Received:
 
 @dataclass
 class Receiver:
-    """An HTTP server on loopback that records each POST and answers `status`."""
+    """An HTTP server on loopback that records each POST and answers `status`; over TLS with
+    `tls`, recording the server name each client asked for."""
 
     status: int = 200
     requests: list[Received] = field(default_factory=list)
+    tls: ssl.SSLContext | None = None
+    server_names: list[str | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         receiver = self
@@ -91,10 +93,13 @@ class Receiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
+        if self.tls is not None:
+            self.tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str = "/hook", *, host: str = "127.0.0.1") -> str:
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
     def close(self) -> None:
         self._server.shutdown()
@@ -135,11 +140,10 @@ class Notifications:
             smtp_port=smtp_port,
             webhook_allowed_networks="127.0.0.0/8" if allow_loopback else "",
             delivery_backoff_seconds=10,
+            webhook_timeout_seconds=2,
             **overrides,
         )
-        self.sender = WebhookSender(
-            allowed=parse_networks(self.settings.webhook_allowed_networks.split(",")), timeout=2
-        )
+        self.sender = webhook_sender(self.settings)
         self.worker: DeliveryWorker = delivery_worker(
             self.settings, self.uow, clock=clock, sender=self.sender
         )

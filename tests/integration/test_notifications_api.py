@@ -498,6 +498,35 @@ def test_webhook_urls_webhooks_may_not_reach_are_refused(
     assert api.get(base, headers=who.admin()).json() == []
 
 
+@pytest.mark.parametrize(
+    ("url", "zh"),
+    [
+        ("https://100.64.0.1/x", "该地址属于运营商级NAT共享地址（RFC 6598）"),
+        ("https://[::ffff:169.254.169.254]/", "其内嵌的IPv4地址169.254.169.254"),
+        ("https://2130706433/", "IPv4地址须写成四段十进制数字"),
+        ("https://localhost/", "localhost 解析为 127.0.0.1"),
+    ],
+)
+def test_a_refused_webhook_url_is_explained_in_chinese_then_english(
+    parts: Notifications, mailbox: Mailbox, who: Callers, url: str, zh: str
+) -> None:
+    base = f"/v1/enterprises/{new_uscc('44')}/webhooks"
+    with client_for(parts, mailbox, allowed="") as strict:
+        refused = problem(strict.post(base, json={"url": url}, headers=who.admin()), 422, "url")
+    chinese, english = refused["errors"][0]["message"].split(" / ")
+    assert zh in chinese
+    assert english.isascii()
+
+
+def test_a_webhook_url_is_stored_in_its_normal_form(
+    api: TestClient, receiver: Receiver, who: Callers
+) -> None:
+    uscc = new_uscc("44")
+    given = f"HTTP://127.0.0.1:{receiver.port}/hook?a=1"
+    created = subscribe(api, f"/v1/enterprises/{uscc}", who.admin(), given)
+    assert created["url"] == f"http://127.0.0.1:{receiver.port}/hook?a=1"
+
+
 def test_bad_webhook_bodies_are_refused(api: TestClient, who: Callers) -> None:
     base = f"/v1/enterprises/{new_uscc('44')}/webhooks"
     for body, field in [

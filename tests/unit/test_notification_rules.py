@@ -1,4 +1,4 @@
-"""Webhook signatures, destinations, quiet hours, retry backoff and email rendering."""
+"""Webhook signatures, quiet hours, retry backoff and email rendering."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from eligibility.domain.decision import Status
-from notifications.adapters.destinations import RefusedDestination, check_url, parse_networks
 from notifications.adapters.email import notice_email
 from notifications.domain import signing
 from notifications.domain.messages import digest, ending_soon, message_for
@@ -62,60 +61,6 @@ def test_during_rotation_either_secret_verifies_and_a_third_does_not() -> None:
 def test_a_missing_or_malformed_header_fails(header: str | None) -> None:
     with pytest.raises(signing.SignatureError):
         signing.verify(header, BODY, secret="whsec_a", now=NOW)
-
-
-# Destinations
-
-
-def _resolving_to(*addresses: str):  # type: ignore[no-untyped-def]
-    return lambda host, port: list(addresses)
-
-
-@pytest.mark.parametrize(
-    ("address", "label"),
-    [
-        ("127.0.0.1", "loopback"),
-        ("::1", "loopback"),
-        ("10.1.2.3", "private"),
-        ("172.16.0.9", "private"),
-        ("192.168.1.1", "private"),
-        ("169.254.169.254", "link-local"),
-        ("fe80::1", "link-local"),
-        ("::ffff:127.0.0.1", "loopback"),
-        ("0.0.0.0", "private"),  # noqa: S104 - an address a URL may resolve to, not a bind
-    ],
-)
-def test_non_public_addresses_are_refused(address: str, label: str) -> None:
-    with pytest.raises(RefusedDestination, match=label):
-        check_url("https://hooks.example.com/x", resolver=_resolving_to(address))
-
-
-def test_one_private_address_among_public_ones_is_enough_to_refuse() -> None:
-    with pytest.raises(RefusedDestination):
-        check_url("https://a.example/x", resolver=_resolving_to("93.184.216.34", "10.0.0.1"))
-
-
-def test_public_addresses_pass_and_an_allowed_network_admits_a_private_one() -> None:
-    assert check_url("https://a.example/x", resolver=_resolving_to("93.184.216.34"))
-    allowed = parse_networks(["10.0.0.0/8", " "])
-    assert check_url(
-        "http://erp.internal:8080/x", allowed=allowed, resolver=_resolving_to("10.2.3.4")
-    )
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "ftp://a.example/x",
-        "/relative",
-        "https://",
-        "https://user:pw@a.example/",
-        "https://a.example:99999/",
-    ],
-)
-def test_malformed_urls_are_refused(url: str) -> None:
-    with pytest.raises(RefusedDestination):
-        check_url(url, resolver=_resolving_to("93.184.216.34"))
 
 
 # Quiet hours

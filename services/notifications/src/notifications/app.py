@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from notifications import worker
-from notifications.adapters.destinations import parse_networks
 from notifications.adapters.webhooks import WebhookSender
 from notifications.api.routes import caseworker_router, enterprise_router, responses_router
 from notifications.settings import NotificationsSettings
@@ -28,10 +27,7 @@ def build_app(
 ) -> FastAPI:
     """The service; tests pass a clock and a webhook sender of their own."""
     settings = settings or NotificationsSettings()
-    sender = webhook_sender or WebhookSender(
-        allowed=parse_networks(settings.webhook_allowed_networks.split(",")),
-        timeout=settings.webhook_timeout_seconds,
-    )
+    sender = webhook_sender or worker.webhook_sender(settings)
 
     def runtime() -> Runtime:
         engine = create_database_engine(settings.database_url)

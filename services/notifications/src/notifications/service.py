@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from notifications.adapters import deliveries, recipients, repository
-from notifications.adapters.destinations import RefusedDestination
 from notifications.adapters.webhooks import WebhookSender
 from notifications.domain import signing
 from notifications.domain.preferences import Preferences
 from notifications.domain.recipients import Recipient, RecipientKind
+from notifications.domain.webhook_urls import RefusedDestination
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.problems import Forbidden, Invalid, NotFound
@@ -176,9 +176,9 @@ def subscribe(
     sender: WebhookSender,
     now: datetime,
 ) -> dict[str, Any]:
-    """A new subscription; its secret is shown in this answer only."""
+    """A new subscription to the URL's normal form; its secret is shown in this answer only."""
     try:
-        sender.check(url)
+        url = sender.check(url)
     except RefusedDestination as error:
         raise Invalid("url", str(error)) from error
     secret = signing.new_secret()

@@ -3,14 +3,19 @@ schedule (reminders, digests) and the outbox relay."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from datetime import datetime
 
+from notifications.adapters.checked_http import Connect
+from notifications.adapters.destinations import DestinationPolicy, Resolver, resolve
 from notifications.adapters.email import SmtpConfig, SmtpSender
 from notifications.adapters.tables import backbone
 from notifications.adapters.webhooks import WebhookSender
 from notifications.delivery import DeliveryWorker
 from notifications.domain.retry import RetryPolicy
+from notifications.domain.special_addresses import parse_networks
+from notifications.domain.webhook_urls import UrlRules, parse_ports
 from notifications.handlers import (
     determinations_handler,
     measure_handler,
@@ -38,6 +43,27 @@ def smtp_sender(settings: NotificationsSettings) -> SmtpSender:
             timeout=settings.smtp_timeout_seconds,
             ca_file=settings.smtp_ca_file,
         )
+    )
+
+
+def webhook_sender(
+    settings: NotificationsSettings,
+    *,
+    resolver: Resolver = resolve,
+    ssl_context: ssl.SSLContext | None = None,
+    connect: Connect | None = None,
+) -> WebhookSender:
+    """The sender under the configured destination rules; tests pass the rest."""
+    policy = DestinationPolicy(
+        allowed=parse_networks(settings.webhook_allowed_networks),
+        rules=UrlRules(
+            https_only=settings.webhook_https_only,
+            ports=parse_ports(settings.webhook_allowed_ports),
+        ),
+        resolver=resolver,
+    )
+    return WebhookSender(
+        policy, timeout=settings.webhook_timeout_seconds, ssl_context=ssl_context, connect=connect
     )
 
 

@@ -1,78 +1,90 @@
-"""Webhook destinations: only public http(s) addresses, unless configuration allows a network.
-
-Checked when a subscription is made and again before every delivery, since a name may resolve
-elsewhere later.
-"""
+"""Webhook destinations: a URL's host resolved once, and every address it resolves to checked
+against the special-purpose registries, unless configuration allows its network."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+from notifications.domain.special_addresses import IpAddress, IpNetwork, refusal
+from notifications.domain.webhook_urls import (
+    RefusedDestination,
+    UrlRules,
+    WebhookUrl,
+    is_loopback_name,
+    normal_host,
+    parse_url,
+)
+
 Resolver = Callable[[str, int], list[str]]
+LOOPBACK = (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
 
 
-class RefusedDestination(Exception):
-    """The URL is malformed or leads to an address webhooks may not reach."""
+class Unresolvable(RefusedDestination):
+    """The host name has no address (now): refused when subscribing, retried when delivering."""
 
 
 def resolve(host: str, port: int) -> list[str]:
+    """The system resolver's addresses for `host`."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
-        raise RefusedDestination(f"cannot resolve {host!r}: {error.strerror}") from error
-    except UnicodeError as error:  # IDNA refuses the name, e.g. a label over 63 characters
-        raise RefusedDestination(f"{host!r} is not a valid host name") from error
-    return sorted({str(info[4][0]) for info in infos})
+    except (socket.gaierror, UnicodeError) as error:
+        raise Unresolvable(f"无法解析主机名 {host}", f"cannot resolve {host}: {error}") from error
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def parse_networks(values: Sequence[str]) -> tuple[IpNetwork, ...]:
-    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
+@dataclass(frozen=True, slots=True)
+class Destination:
+    url: WebhookUrl
+    addresses: tuple[IpAddress, ...]
 
 
-def _forbidden(address: IpAddress) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    for label, hit in (
-        ("loopback", address.is_loopback),
-        ("link-local", address.is_link_local),
-        ("private", address.is_private),
-        ("multicast", address.is_multicast),
-        ("reserved", address.is_reserved or address.is_unspecified),
-    ):
-        if hit:
-            return label
-    return None
+class DestinationPolicy:
+    """Where webhooks may go: the URL rules, the allowed networks, and the resolver."""
+
+    def __init__(
+        self,
+        *,
+        allowed: Sequence[IpNetwork] = (),
+        rules: UrlRules | None = None,
+        resolver: Resolver = resolve,
+    ) -> None:
+        self._allowed = tuple(allowed)
+        self._rules = rules or UrlRules()
+        self._resolver = resolver
+
+    def parse(self, url: str) -> WebhookUrl:
+        """The URL's normal form, if it passes the rules; its addresses are not looked at."""
+        return parse_url(url, self._rules)
+
+    def check(self, url: str) -> Destination:
+        """The URL's normal form and its addresses, when every one of them may be reached."""
+        parsed = self.parse(url)
+        return Destination(parsed, self.addresses(parsed.host, parsed.port))
+
+    def addresses(self, host: str, port: int) -> tuple[IpAddress, ...]:
+        """Resolve `host` once and check every address; a connection may use only these."""
+        self._rules.check_port(port)
+        name, literal = normal_host(host)
+        if literal is not None:
+            found: tuple[IpAddress, ...] = (literal,)
+        elif is_loopback_name(name):
+            found = LOOPBACK
+        else:
+            found = tuple(_address(text) for text in self._resolver(name, port))
+        if not found:
+            raise Unresolvable(f"{name} 没有地址", f"{name} has no address")
+        for address in found:
+            refused = refusal(address, self._allowed)
+            if refused is not None:
+                raise RefusedDestination(*refused.reason(name))
+        return found
 
 
-def check_url(
-    url: str, *, allowed: Sequence[IpNetwork] = (), resolver: Resolver = resolve
-) -> list[str]:
-    """Refuse `url` unless it is http(s) and every address its host resolves to is public or
-    inside an allowed network; returns the addresses."""
+def _address(text: str) -> IpAddress:
     try:
-        parts = urlsplit(url)
-    except ValueError as error:  # e.g. an unclosed IPv6 bracket
-        raise RefusedDestination(f"a malformed URL: {error}") from error
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RefusedDestination("a webhook URL must be an absolute http or https URL")
-    if parts.username or parts.password:
-        raise RefusedDestination("a webhook URL may not carry credentials")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise RefusedDestination(f"invalid port in {url!r}") from error
-    addresses = resolver(parts.hostname, port)
-    for text in addresses:
-        address = ipaddress.ip_address(text.split("%")[0])
-        label = _forbidden(address)
-        if label and not any(address in network for network in allowed):
-            raise RefusedDestination(
-                f"{parts.hostname} resolves to {text}, a {label} address; webhooks go to public "
-                "addresses only (NOTIFICATIONS_WEBHOOK_ALLOWED_NETWORKS allows others)"
-            )
-    return addresses
+        return ipaddress.ip_address(text)
+    except ValueError as error:  # a resolver answering something that is not an address
+        raise Unresolvable(f"解析结果无效：{text}", f"not an address: {text}") from error

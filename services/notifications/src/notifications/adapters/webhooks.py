@@ -1,22 +1,19 @@
-"""Webhook deliveries: a signed JSON POST to the subscriber's URL, whose address is checked
-again just before sending."""
+"""Webhook deliveries and pings: a signed JSON POST to the subscriber's URL, over a connection
+that opens only to an address checked just before it opens."""
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
 
-from notifications.adapters.destinations import (
-    IpNetwork,
-    RefusedDestination,
-    Resolver,
-    check_url,
-    resolve,
-)
+from notifications.adapters.checked_http import CheckedBackend, CheckedTransport, Connect
+from notifications.adapters.destinations import DestinationPolicy
 from notifications.domain import signing
+from notifications.domain.webhook_urls import RefusedDestination
 
 
 class WebhookFailed(Exception):
@@ -33,19 +30,25 @@ class Attempt:
 class WebhookSender:
     def __init__(
         self,
+        policy: DestinationPolicy | None = None,
         *,
-        allowed: Sequence[IpNetwork] = (),
         timeout: float = 5.0,
-        resolver: Resolver = resolve,
-        transport: httpx.BaseTransport | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        connect: Connect | None = None,
     ) -> None:
-        self._allowed = tuple(allowed)
-        self._resolver = resolver
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
+        self._policy = policy or DestinationPolicy()
+        transport = CheckedTransport(
+            CheckedBackend(self._policy, connect),
+            ssl_context=ssl_context or httpx.create_ssl_context(),
+        )
+        # No proxies, .netrc or redirects: the request goes where the policy checked, as is.
+        self._client = httpx.Client(
+            timeout=timeout, follow_redirects=False, transport=transport, trust_env=False
+        )
 
-    def check(self, url: str) -> None:
-        """Raise `RefusedDestination` for a URL webhooks may not reach."""
-        check_url(url, allowed=self._allowed, resolver=self._resolver)
+    def check(self, url: str) -> str:
+        """The URL's normal form, or `RefusedDestination` when webhooks may not go there."""
+        return self._policy.check(url).url.url
 
     def send(
         self,
@@ -58,7 +61,6 @@ class WebhookSender:
         timestamp: int,
     ) -> int:
         """POST `body`; returns the status code or raises `WebhookFailed`/`RefusedDestination`."""
-        self.check(url)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "supportmatch-webhooks/1",
@@ -66,10 +68,13 @@ class WebhookSender:
             "Supportmatch-Delivery": delivery_id,  # the same on every retry: receivers dedupe
             "Supportmatch-Topic": topic,
         }
+        target = self._policy.parse(url)  # its addresses are checked as the connection opens
+        request = self._client.build_request("POST", target.url, content=body, headers=headers)
         try:
-            response = self._client.post(url, content=body, headers=headers)
+            response = self._client.send(request, stream=True)
         except httpx.HTTPError as error:
             raise WebhookFailed(f"{type(error).__name__}: {error}") from error
+        response.close()  # only the status matters: a receiver's body is never read
         if not 200 <= response.status_code < 300:
             raise WebhookFailed(f"HTTP {response.status_code}")
         return response.status_code
