@@ -4,16 +4,19 @@ delivery comes due again when its lease ends, and is then sent once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from notifications import service
 from notifications.adapters import deliveries
-from notifications.delivery import LEASE
+from notifications.settings import NotificationsSettings
 from supportmatch_core.auth import Principal, Role
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
+
+LEASE = timedelta(seconds=NotificationsSettings().delivery_lease_seconds)
 
 
 @pytest.fixture

@@ -33,7 +33,6 @@ from supportmatch_core.workers import Health
 log = logging.getLogger(__name__)
 
 SOURCE = "urn:supportmatch:notifications"
-LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +58,13 @@ class DeliveryWorker:
         batch: int = 100,
         poll_seconds: float = 0.5,
         disable_after: int = 10,
+        lease: timedelta = timedelta(minutes=2),
     ) -> None:
         self._uow, self._outbox = uow, outbox
         self._smtp, self._webhooks = smtp, webhooks
         self._policy, self._clock = policy, clock
         self._batch, self._poll, self._disable_after = batch, poll_seconds, disable_after
+        self._lease = lease
         self.health = Health()
 
     def run(self, stop: threading.Event) -> None:
@@ -77,7 +78,7 @@ class DeliveryWorker:
         """Send what is due now; returns how many deliveries were attempted."""
         now = self._clock()
         with self._uow.begin() as connection:
-            rows = deliveries.claim_due(connection, now=now, limit=self._batch, lease=LEASE)
+            rows = deliveries.claim_due(connection, now=now, limit=self._batch, lease=self._lease)
             people = {
                 r.recipient_id: recipients.recipient_by_id(connection, r.recipient_id) for r in rows
             }

@@ -46,6 +46,8 @@ class NotificationsSettings(ServiceSettings):
     delivery_backoff_cap_seconds: float = 3600.0
     delivery_batch: int = 100
     delivery_poll_seconds: float = 0.5
+    # A claimed delivery is hidden this long: a worker that dies mid-send leaves it to be tried again.
+    delivery_lease_seconds: float = 120.0
 
     # Reminders and digests: checked every `schedule_seconds`; digests go at `digest_hour` local time.
     schedule_seconds: float = 60.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from notifications.adapters.checked_http import Connect
 from notifications.adapters.destinations import DestinationPolicy, Resolver, resolve
@@ -88,6 +88,7 @@ def delivery_worker(
         batch=settings.delivery_batch,
         poll_seconds=settings.delivery_poll_seconds,
         disable_after=settings.webhook_disable_after_failures,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
 
 
