@@ -75,7 +75,8 @@ class FactField:
         if self.kind == "yes_no":
             return "yes" if value else "no"
         if self.kind in ("money", "signed_money") and isinstance(value, int):
-            return f"{Decimal(value) / WAN:f}".rstrip("0").rstrip(".") or "0"
+            text = f"{Decimal(value) / WAN:f}"
+            return text.rstrip("0").rstrip(".") if "." in text else text
         return str(value)
 
 

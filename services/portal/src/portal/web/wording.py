@@ -44,7 +44,9 @@ def value(fact: str, raw: Any, language: str) -> str:
         return translate("yes" if raw else "no", language)
     field = FIELDS.get(fact)
     if field and field.kind in ("money", "signed_money") and isinstance(raw, int | float):
-        return f"{raw:,.0f} yuan" if language == "en" else f"{raw / WAN:,.2f}".rstrip("0").rstrip(".") + "万元"
+        if language == "en":
+            return f"{raw:,.0f} yuan"
+        return f"{raw / WAN:,.2f}".rstrip("0").rstrip(".") + "万元"
     if _PERCENT.search(fact) and isinstance(raw, int | float):
         return f"{raw:g}%"
     if fact.startswith("industry_") and isinstance(raw, str) and raw in catalogue():
