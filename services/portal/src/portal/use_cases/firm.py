@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.adapters.services import ServiceRefused, Services
+from portal.adapters.services import ServiceRefused, Services, ServiceUnavailable
 from portal.domain.accounts import Account
 from portal.domain.facts import FIELDS, Value, parse_fields
 from portal.use_cases.self_check import with_measures
@@ -118,7 +118,7 @@ def unread(services: Services, account: Account) -> int | None:
         return None
     try:
         return int(inbox(services, account, account.uscc, limit=1)["unread"])
-    except ServiceRefused:
+    except (ServiceRefused, ServiceUnavailable):  # the header does without it; the page goes on
         return None
 
 
