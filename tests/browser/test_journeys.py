@@ -117,7 +117,9 @@ def test_the_language_switch_is_kept_for_the_signed_in_person(page: Page) -> Non
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_label("Keyword").fill("VAT")
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role("link", name=re.compile("Monthly full refund of incremental VAT credits")).click()
+    page.get_by_role(
+        "link", name=re.compile("Monthly full refund of incremental VAT credits")
+    ).click()
     expect(page.get_by_role("heading", name="Conditions checked")).to_be_visible()
     check_page(page)
     # Signed in, the account's language counts, and the switch is kept with the account:

@@ -37,7 +37,9 @@ class RunningSystem:
         env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("KAFKA_", "PORTAL_", "PROFILES_", "ELIGIBILITY_", "NOTIFICATIONS_"))
+            if not k.startswith(
+                ("KAFKA_", "PORTAL_", "PROFILES_", "ELIGIBILITY_", "NOTIFICATIONS_")
+            )
         }
         env.update(
             SUPPORTMATCH_VAR_DIR=str(self.var_dir),

@@ -78,7 +78,7 @@ def sign_in(client: TestClient, password: str = PASSWORD) -> int:
         data={"csrf_token": token(client), "username": "firm", "password": password},
         follow_redirects=False,
     )
-    return answer.status_code
+    return int(answer.status_code)
 
 
 def test_an_enterprise_cannot_open_another_firms_pages(portal: TestClient) -> None:
@@ -118,14 +118,21 @@ def test_every_form_route_refuses_a_missing_or_foreign_csrf_token(portal: TestCl
     assert portal.post("/language", data={"csrf_token": token(other, "/")}).status_code == 403
 
 
-def test_sessions_end_after_idle_time_and_at_their_lifetime(portal: TestClient, clock: Clock) -> None:
+def test_sessions_end_after_idle_time_and_at_their_lifetime(
+    portal: TestClient, clock: Clock
+) -> None:
     assert sign_in(portal) == 303
-    assert portal.get("/firms", follow_redirects=False).status_code == 303  # enterprise: to its page
+    assert (
+        portal.get("/firms", follow_redirects=False).status_code == 303
+    )  # enterprise: to its page
     clock.now += timedelta(minutes=29)
-    assert portal.get("/firms", follow_redirects=False).headers["location"] != "/sign-in?next=%2Ffirms"
+    assert (
+        portal.get("/firms", follow_redirects=False).headers["location"] != "/sign-in?next=%2Ffirms"
+    )
     clock.now += timedelta(minutes=31)
     gone = portal.get(f"/firms/{FIRM}/measures", follow_redirects=False)
-    assert gone.status_code == 303 and gone.headers["location"].startswith("/sign-in?next=")
+    assert gone.status_code == 303
+    assert gone.headers["location"].startswith("/sign-in?next=")
     assert sign_in(portal) == 303
     for _ in range(26):  # active all day, the session still ends 12 hours after signing in
         clock.now += timedelta(minutes=29)
@@ -153,10 +160,12 @@ def test_passwords_are_never_logged_stored_or_sent_back(
     assert answer.status_code == 401
     assert wrong not in answer.text
     assert sign_in(portal) == 303
-    assert PASSWORD not in caplog.text and wrong not in caplog.text
+    assert PASSWORD not in caplog.text
+    assert wrong not in caplog.text
     engine = create_engine(databases.url("portal") if databases.kind == "sqlite" else "sqlite://")
     if databases.kind == "sqlite":
         with engine.connect() as connection:
             stored = connection.execute(text("SELECT password_hash FROM accounts")).scalar_one()
-        assert stored.startswith("$argon2id$") and PASSWORD not in stored
+        assert stored.startswith("$argon2id$")
+        assert PASSWORD not in stored
     engine.dispose()

@@ -59,8 +59,10 @@ def build_app(
         app.state.services, app.state.oidc = services, oidc
         workers: list[worker.Worker] = [
             worker.Housekeeping(uow, limits, rules, clock),
-            worker.ClientsClosed(lambda: (services.close(), oidc and oidc.close())),
+            worker.ClientsClosed(services.close),
         ]
+        if oidc is not None:
+            workers.append(worker.ClientsClosed(oidc.close, name="oidc-client"))
         if settings.demo_accounts:
             seed_demo_accounts(uow=uow, passwords=passwords, now=clock())
             workers.append(worker.DemoFirm(services))
@@ -90,7 +92,9 @@ def build_app(
     return app
 
 
-async def _browser(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def _browser(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     """Give each browser its secret for CSRF tokens on first contact; set the security headers."""
     secret = request.cookies.get(BROWSER_COOKIE)
     request.state.browser_secret = secret or new_browser_secret()

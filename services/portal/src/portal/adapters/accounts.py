@@ -52,7 +52,9 @@ def add(
 
 
 def set_language(connection: Connection, account_id: int, language: str) -> None:
-    connection.execute(update(accounts).where(accounts.c.id == account_id).values(language=language))
+    connection.execute(
+        update(accounts).where(accounts.c.id == account_id).values(language=language)
+    )
 
 
 def open_session(connection: Connection, *, digest: str, account_id: int, now: datetime) -> None:

@@ -89,18 +89,28 @@ FIELDS = _fields(
     FactField("revenue", "money", "营业收入（万元）", "Revenue (10,000 yuan)"),
     FactField("total_assets", "money", "资产总额（万元）", "Total assets (10,000 yuan)"),
     FactField("total_liabilities", "money", "负债总额（万元）", "Total liabilities (10,000 yuan)"),
-    FactField("taxable_income", "signed_money", "应纳税所得额（万元）", "Taxable income (10,000 yuan)"),
-    FactField("vat_sales", "money", "上年增值税销售额（万元）", "Prior-year VAT sales (10,000 yuan)"),
+    FactField(
+        "taxable_income", "signed_money", "应纳税所得额（万元）", "Taxable income (10,000 yuan)"
+    ),
+    FactField(
+        "vat_sales", "money", "上年增值税销售额（万元）", "Prior-year VAT sales (10,000 yuan)"
+    ),
     FactField("net_profit", "signed_money", "净利润（万元）", "Net profit (10,000 yuan)"),
     FactField(
-        "main_business_revenue", "money", "主营业务收入（万元）", "Main-business revenue (10,000 yuan)"
+        "main_business_revenue",
+        "money",
+        "主营业务收入（万元）",
+        "Main-business revenue (10,000 yuan)",
     ),
     FactField("rd_expense", "money", "研发费用（万元）", "R&D expense (10,000 yuan)"),
     FactField("rd_staff", "count", "研发人员（人）", "R&D staff (persons)"),
     FactField("st_staff", "count", "科技人员（人）", "Science and technology staff (persons)"),
     FactField("export_revenue", "money", "出口收入（万元）", "Export revenue (10,000 yuan)"),
     FactField(
-        "high_tech_revenue", "money", "高新技术产品收入（万元）", "High-tech product revenue (10,000 yuan)"
+        "high_tech_revenue",
+        "money",
+        "高新技术产品收入（万元）",
+        "High-tech product revenue (10,000 yuan)",
     ),
     FactField(
         "new_equity_financing",
@@ -110,7 +120,9 @@ FIELDS = _fields(
     ),
     FactField("tax_credit_grade", "grade", "纳税信用等级", "Tax credit grade"),
     FactField("years_in_niche", "count", "从事细分市场年限（年）", "Years in its niche market"),
-    FactField("niche_market_share", "percent", "细分市场占有率（%）", "National niche market share (%)"),
+    FactField(
+        "niche_market_share", "percent", "细分市场占有率（%）", "National niche market share (%)"
+    ),
     FactField(
         "vat_refund_fraud_36m",
         "yes_no",
@@ -130,7 +142,9 @@ FIELDS = _fields(
         "Enjoyed immediate VAT refunds or refunds after collection since 1 April 2019",
     ),
     FactField("export_oriented", "yes_no", "是否为外向型企业", "Export-oriented", "flag"),
-    FactField("cross_border_ecommerce", "yes_no", "是否为跨境电商企业", "Cross-border e-commerce", "flag"),
+    FactField(
+        "cross_border_ecommerce", "yes_no", "是否为跨境电商企业", "Cross-border e-commerce", "flag"
+    ),
     FactField(
         "advanced_cluster_member",
         "yes_no",
@@ -139,7 +153,11 @@ FIELDS = _fields(
         "flag",
     ),
     FactField(
-        "chain_key_node", "yes_no", "是否为产业链关键环节企业", "Key node of an industrial chain", "flag"
+        "chain_key_node",
+        "yes_no",
+        "是否为产业链关键环节企业",
+        "Key node of an industrial chain",
+        "flag",
     ),
     FactField("energy_intensive", "yes_no", "是否为高耗能企业", "Energy-intensive", "flag"),
     FactField(

@@ -101,7 +101,9 @@ def _add_year_facts(
     latest = dict(years[-1]) if years else {"fiscal_year": now.astimezone(CHINA).year - 1}
     year = latest.pop("fiscal_year")
     body = {**latest, **facts}
-    services.call("profiles", "PUT", f"/v1/enterprises/{uscc}/facts/{year}", account=account, json=body)
+    services.call(
+        "profiles", "PUT", f"/v1/enterprises/{uscc}/facts/{year}", account=account, json=body
+    )
 
 
 def inbox(

@@ -57,4 +57,5 @@ def with_measures(
     """The decisions grouped by status, each beside its measure's catalogue entry (benefit,
     departments, sources) under "about"."""
     catalogue = {m["id"]: m for m in services.measures()}
-    return grouped({**d, "about": catalogue.get(d["measure"]["id"], {})} for d in decisions)
+    joined = [{**d, "about": catalogue.get(d["measure"]["id"], {})} for d in decisions]
+    return grouped(joined)  # type: ignore[return-value]  # dicts from JSON, kept as dicts

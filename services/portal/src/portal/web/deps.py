@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 
 from portal.adapters.passwords import Passwords
 from portal.adapters.services import Services
-from portal.domain.accounts import LANGUAGES, Account, Language
+from portal.domain.accounts import Account, Language
 from portal.domain.csrf import form_token, token_matches
 from portal.use_cases import firm, signing_in
 from portal.web.pages import Visitor
@@ -107,7 +107,7 @@ async def csrf_checked(request: Request) -> None:
 
 
 def as_language(text: str | None) -> Language:
-    return "en" if text == "en" else "zh" if text in LANGUAGES else "zh"
+    return "en" if text == "en" else "zh"
 
 
 AccountDep = Annotated[Account, Depends(signed_in)]
@@ -133,4 +133,3 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-

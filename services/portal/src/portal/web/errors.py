@@ -61,7 +61,9 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> HTMLResponse:
-        return error_page(request, error.status_code, "error.404" if error.status_code == 404 else "error.422")
+        return error_page(
+            request, error.status_code, "error.404" if error.status_code == 404 else "error.422"
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, _: RequestValidationError) -> HTMLResponse:

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, ChainableUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
 from portal.domain.accounts import Account, Language
 from portal.domain.facts import FIELDS
@@ -56,12 +56,16 @@ def environment() -> Environment:
 def render(
     request: Request, visitor: Visitor, template: str, *, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    page = environment().get_template(template).render(
-        request=request,
-        visitor=visitor,
-        t=visitor.t,
-        lang=visitor.language,
-        poll_ms=int(request.app.state.settings.poll_seconds * 1000),
-        **context,
+    page = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            visitor=visitor,
+            t=visitor.t,
+            lang=visitor.language,
+            poll_ms=int(request.app.state.settings.poll_seconds * 1000),
+            **context,
+        )
     )
     return HTMLResponse(page, status_code=status)

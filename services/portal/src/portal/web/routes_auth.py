@@ -34,7 +34,7 @@ NextQuery = Annotated[str | None, Query(max_length=500)]
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, visitor: VisitorDep, next: NextQuery = None) -> Response:  # noqa: A002
+def sign_in_page(request: Request, visitor: VisitorDep, next: NextQuery = None) -> Response:
     if visitor.account is not None:
         return RedirectResponse(safe_next(next, visitor.account.home), status_code=303)
     return render(request, visitor, "sign_in.html", next=safe_next(next, ""), error=None)
@@ -63,11 +63,27 @@ def sign_in(
         )
     except signing_in.WrongCredentials:
         error = visitor.t("sign_in.wrong")
-        return render(request, visitor, "sign_in.html", status=401, next=target, error=error, username=username)
+        return render(
+            request,
+            visitor,
+            "sign_in.html",
+            status=401,
+            next=target,
+            error=error,
+            username=username,
+        )
     except signing_in.TooManyAttempts as refused:
         minutes = max(1, math.ceil(refused.retry_after.total_seconds() / 60))
         error = visitor.t("sign_in.throttled", minutes=minutes)
-        page = render(request, visitor, "sign_in.html", status=429, next=target, error=error, username=username)
+        page = render(
+            request,
+            visitor,
+            "sign_in.html",
+            status=429,
+            next=target,
+            error=error,
+            username=username,
+        )
         page.headers["Retry-After"] = str(math.ceil(refused.retry_after.total_seconds()))
         return page
     return _signed_in(request, token, target or account.home)
@@ -139,7 +155,9 @@ def oidc_callback(
         return _oidc_refused(request, visitor, "sign_in.oidc_failed")
     except oidc_sign_in.NoAccount:
         return _oidc_refused(request, visitor, "sign_in.no_account")
-    response = _signed_in(request, signing_in.open_session(uow=uow, account=account, now=now), account.home)
+    response = _signed_in(
+        request, signing_in.open_session(uow=uow, account=account, now=now), account.home
+    )
     clear_cookie(request, response, OIDC_STATE_COOKIE)
     return response
 

@@ -42,7 +42,9 @@ def profile_page(
     request: Request, visitor: VisitorDep, account: AccountDep, services: ServicesDep, uscc: Uscc
 ) -> HTMLResponse:
     profile = firm.profile(services, account, uscc)
-    return render(request, visitor, "firm_profile.html", firm=profile, fields=FIELDS, flags=FLAG_FIELDS)
+    return render(
+        request, visitor, "firm_profile.html", firm=profile, fields=FIELDS, flags=FLAG_FIELDS
+    )
 
 
 @router.get("/firms/{uscc}/edit", response_class=HTMLResponse)
@@ -119,7 +121,14 @@ def provide_facts(
     errors = firm.provide_facts(services, account, uscc, form, names, now=now)
     if errors or request.headers.get("HX-Request"):
         return _answers(
-            request, visitor, account, services, uscc, errors=errors, form=form, submitted=not errors
+            request,
+            visitor,
+            account,
+            services,
+            uscc,
+            errors=errors,
+            form=form,
+            submitted=not errors,
         )
     return RedirectResponse(f"/firms/{uscc.upper()}/measures", status_code=303)
 
@@ -129,7 +138,13 @@ def history_page(
     request: Request, visitor: VisitorDep, account: AccountDep, services: ServicesDep, uscc: Uscc
 ) -> HTMLResponse:
     profile = firm.profile(services, account, uscc)
-    return render(request, visitor, "firm_history.html", firm=profile, history=firm.history(services, account, uscc))
+    return render(
+        request,
+        visitor,
+        "firm_history.html",
+        firm=profile,
+        history=firm.history(services, account, uscc),
+    )
 
 
 @router.get("/firms/{uscc}/measures", response_class=HTMLResponse)
@@ -139,8 +154,15 @@ def measures_page(
     profile = firm.profile(services, account, uscc)
     groups = firm.measures(services, account, uscc)
     return render(
-        request, visitor, "firm_measures.html", firm=profile, groups=groups, marker=marker(groups),
-        errors={}, form={}, submitted=False,
+        request,
+        visitor,
+        "firm_measures.html",
+        firm=profile,
+        groups=groups,
+        marker=marker(groups),
+        errors={},
+        form={},
+        submitted=False,
     )
 
 
@@ -167,8 +189,15 @@ def _answers(
 ) -> HTMLResponse:
     groups = firm.measures(services, account, uscc)
     return render(
-        request, visitor, "partials/answers.html", status=422 if errors else 200,
-        uscc=uscc.upper(), groups=groups, marker=marker(groups), errors=errors, form=form,
+        request,
+        visitor,
+        "partials/answers.html",
+        status=422 if errors else 200,
+        uscc=uscc.upper(),
+        groups=groups,
+        marker=marker(groups),
+        errors=errors,
+        form=form,
         submitted=submitted,
     )
 
@@ -188,6 +217,13 @@ def answers_section(
     if since == current:
         return Response(status_code=204)
     return render(
-        request, visitor, "partials/answers.html", uscc=uscc.upper(), groups=groups, marker=current,
-        errors={}, form={}, submitted=False,
+        request,
+        visitor,
+        "partials/answers.html",
+        uscc=uscc.upper(),
+        groups=groups,
+        marker=current,
+        errors={},
+        form={},
+        submitted=False,
     )

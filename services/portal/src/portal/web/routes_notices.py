@@ -48,7 +48,9 @@ def unread_badge(
 
 
 @router.post("/inbox/{entry_id}/read", dependencies=[Csrf])
-def mark_read(account: AccountDep, services: ServicesDep, uscc: Uscc, entry_id: EntryId) -> Response:
+def mark_read(
+    account: AccountDep, services: ServicesDep, uscc: Uscc, entry_id: EntryId
+) -> Response:
     firm.mark_read(services, account, uscc, entry_id)
     return RedirectResponse(f"/firms/{uscc.upper()}/inbox", status_code=303)
 
@@ -124,9 +126,13 @@ def subscribe(
 ) -> HTMLResponse:
     url = form.get("url", "").strip()
     if not url.startswith(("https://", "http://")) or len(url) > 2000:
-        return _notices(request, visitor, account, services, uscc, status=422, errors={"url": "url"})
+        return _notices(
+            request, visitor, account, services, uscc, status=422, errors={"url": "url"}
+        )
     try:
-        created = firm.change_notifications(services, account, uscc, "POST", "webhooks", {"url": url})
+        created = firm.change_notifications(
+            services, account, uscc, "POST", "webhooks", {"url": url}
+        )
     except ServiceRefused as refused:
         if refused.status != 422:
             raise
@@ -147,12 +153,16 @@ def send_test(
     uscc: Uscc,
     webhook_id: WebhookId,
 ) -> HTMLResponse:
-    result = firm.change_notifications(services, account, uscc, "POST", f"webhooks/{webhook_id}/ping")
+    result = firm.change_notifications(
+        services, account, uscc, "POST", f"webhooks/{webhook_id}/ping"
+    )
     return _notices(request, visitor, account, services, uscc, test={**result, "id": webhook_id})
 
 
 @router.post("/webhooks/{webhook_id}/delete", dependencies=[Csrf])
-def unsubscribe(account: AccountDep, services: ServicesDep, uscc: Uscc, webhook_id: WebhookId) -> Response:
+def unsubscribe(
+    account: AccountDep, services: ServicesDep, uscc: Uscc, webhook_id: WebhookId
+) -> Response:
     firm.change_notifications(services, account, uscc, "DELETE", f"webhooks/{webhook_id}")
     return RedirectResponse(f"/firms/{uscc.upper()}/notices", status_code=303)
 

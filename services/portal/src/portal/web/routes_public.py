@@ -29,7 +29,9 @@ def home(request: Request, visitor: VisitorDep) -> HTMLResponse:
     return render(request, visitor, "home.html")
 
 
-def _wizard(request: Request, visitor: VisitorDep, services: ServicesDep, form: dict[str, str]) -> HTMLResponse:
+def _wizard(
+    request: Request, visitor: VisitorDep, services: ServicesDep, form: dict[str, str]
+) -> HTMLResponse:
     back = form.get("back")
     answers = read_answers(form, back_to=Step(back) if back in STEPS else None)
     view = advance(services, answers)
@@ -94,7 +96,10 @@ def policies(
 ) -> HTMLResponse:
     catalogue = services.measures()
     filters = measures.Filters(
-        theme=theme or None, clause=clause or None, department=department or None, keyword=keyword or None
+        theme=theme or None,
+        clause=clause or None,
+        department=department or None,
+        keyword=keyword or None,
     )
     if filters.theme and filters.theme not in {t.key for t in THEMES}:
         filters = measures.Filters(None, filters.clause, filters.department, filters.keyword)

@@ -33,7 +33,7 @@ def _pick(pair: tuple[str, str], language: str) -> str:
     return pair[1] if language == "en" else pair[0]
 
 
-def value(fact: str, raw: Any, language: str) -> str:
+def value(fact: str, raw: Any, language: str) -> str:  # noqa: PLR0911, PLR0912 - one case per kind of value
     """One value of `fact` as a person writes it: 2,000万元, 广东, 制造业, 是."""
     if raw is None:
         return translate("unknown", language)
@@ -79,7 +79,9 @@ def condition(criterion: dict[str, Any], language: str) -> str:
     if criterion.get("operator") == "certified":
         level = criterion.get("required")
         if language == "en":
-            suffix = f" at {_pick(_LEVELS[level], 'en')} level or higher" if level in _LEVELS else ""
+            suffix = (
+                f" at {_pick(_LEVELS[level], 'en')} level or higher" if level in _LEVELS else ""
+            )
             return f"holds a valid {name} title{suffix}"
         prefix = f"{_pick(_LEVELS[level], 'zh')}及以上" if level in _LEVELS else ""
         return f"持有有效的{prefix}{name}认定"
@@ -87,7 +89,11 @@ def condition(criterion: dict[str, Any], language: str) -> str:
     required = criterion.get("required")
     if criterion.get("operator") == "between" and isinstance(required, list) and len(required) == 2:
         low, high = (value(criterion["fact"], v, language) for v in required)
-        return f"{name} between {low} and {high}" if language == "en" else f"{name}介于{low}至{high}之间"
+        return (
+            f"{name} between {low} and {high}"
+            if language == "en"
+            else f"{name}介于{low}至{high}之间"
+        )
     shown = value(criterion["fact"], required, language)
     return f"{name} {_pick(op, language)} {shown}" if language == "en" else f"{name}{op[0]}{shown}"
 
@@ -127,7 +133,7 @@ def text_in(item: dict[str, Any], key: str, language: str) -> str | None:
     if found:
         return str(found)
     plain = item.get(key)
-    if plain and (language == "en" or _CJK.search(str(plain)) and not _LATIN.search(str(plain))):
+    if plain and (language == "en" or (_CJK.search(str(plain)) and not _LATIN.search(str(plain)))):
         return str(plain)
     return None
 
@@ -149,5 +155,7 @@ def compact(raw: Any, limit: int = 120) -> str:
     """A changed value as short text (JSON without escaping Chinese)."""
     if raw is None or raw in ([], {}):
         return "—"
-    text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    text = (
+        raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
