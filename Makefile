@@ -4,14 +4,15 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean postgres
+.PHONY: run test test-unit test-integration test-contract test-e2e test-browser lint format bench sync clean postgres browser
 
 DEMO_COUNT ?= 300
 
+# The portal's demo accounts and plain-http cookies are for this machine only (refused in production).
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
-	$(RUN) supportmatch run --demo-count $(DEMO_COUNT)
+	PORTAL_DEMO_ACCOUNTS=true PORTAL_COOKIE_SECURE=false $(RUN) supportmatch run --demo-count $(DEMO_COUNT)
 
-test: .venv/.synced lint postgres ## Lint, type-check, then unit, contract, integration and end-to-end tests
+test: .venv/.synced lint postgres browser ## Lint, type-check, then unit, contract, integration and end-to-end tests
 	$(RUN) pytest -q tests
 
 test-unit: .venv/.synced
@@ -25,6 +26,9 @@ test-integration: .venv/.synced postgres
 
 test-e2e: .venv/.synced postgres
 	$(RUN) pytest -q tests/e2e
+
+test-browser: .venv/.synced browser
+	$(RUN) pytest -q tests/browser
 
 lint: .venv/.synced
 	$(RUN) ruff check .
@@ -44,6 +48,11 @@ sync: .venv/.synced
 # absent. Without it the PostgreSQL runs are skipped, unless SUPPORTMATCH_REQUIRE_POSTGRES is set.
 postgres:
 	@deploy/local/postgres.sh start >/dev/null || echo "make: no PostgreSQL; its test runs will be skipped" >&2
+
+# Debian's chromium (/usr/bin/chromium) and a Chinese font for the browser tests, installed with apt-get
+# when absent. Without them the browser tests are skipped, unless SUPPORTMATCH_REQUIRE_BROWSER is set.
+browser:
+	@deploy/local/browser.sh >/dev/null || echo "make: no chromium; the browser tests will be skipped" >&2
 
 # First use: a private uv (unless one is installed), then the locked environment.
 .tools/bin/uv:

@@ -20,9 +20,12 @@ BIN = Path(sys.executable).parent
 class RunningSystem:
     """`supportmatch run` in a subprocess with its own var/ folder, broker port and API ports."""
 
-    def __init__(self, var_dir: Path) -> None:
+    def __init__(self, var_dir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.var_dir = var_dir
-        self.ports = {name: free_port() for name in ("profiles", "eligibility", "notifications")}
+        self.extra_env = extra_env or {}
+        self.ports = {
+            name: free_port() for name in ("portal", "profiles", "eligibility", "notifications")
+        }
         self.broker_address = f"127.0.0.1:{free_port()}"
         self.smtp_port = free_port()  # the mail catcher `supportmatch run` starts
         self.process: subprocess.Popen[bytes] | None = None
@@ -34,17 +37,21 @@ class RunningSystem:
         env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("KAFKA_", "PROFILES_", "ELIGIBILITY_", "NOTIFICATIONS_"))
+            if not k.startswith(
+                ("KAFKA_", "PORTAL_", "PROFILES_", "ELIGIBILITY_", "NOTIFICATIONS_")
+            )
         }
         env.update(
             SUPPORTMATCH_VAR_DIR=str(self.var_dir),
             SUPPORTMATCH_BROKER_ADDRESS=self.broker_address,
+            PORTAL_PORT=str(self.ports["portal"]),
             PROFILES_PORT=str(self.ports["profiles"]),
             ELIGIBILITY_PORT=str(self.ports["eligibility"]),
             NOTIFICATIONS_PORT=str(self.ports["notifications"]),
             NOTIFICATIONS_SMTP_PORT=str(self.smtp_port),
         )
         env.pop("SUPPORTMATCH_JWT_SECRET", None)
+        env.update(self.extra_env)
         return env
 
     def url(self, service: str) -> str:

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from supportmatch_core.auth import TokenService
+from supportmatch_core.docs import install_offline_docs
 from supportmatch_core.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from supportmatch_core.problems import install_problem_handlers
 from supportmatch_core.settings import ServiceSettings
@@ -48,7 +49,8 @@ def create_app(
             runtime.workers.stop()
             runtime.engine.dispose()
 
-    app = FastAPI(title=title, version="1", lifespan=lifespan)
+    app = FastAPI(title=title, version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_offline_docs(app)
     app.state.settings = settings
     app.state.tokens = TokenService(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
     install_problem_handlers(app)

@@ -15,6 +15,7 @@ from types import FrameType
 
 import httpx
 
+from portal.domain.demo import DEMO_ACCOUNTS
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import BrokerStartError, EmbeddedBroker
 from supportmatch_core.kafka import create_admin, ensure_topics
@@ -32,6 +33,7 @@ class ServiceSpec:
 
 
 SERVICES = (
+    ServiceSpec("portal", "PORTAL_PORT", 8000),
     ServiceSpec("profiles", "PROFILES_PORT", 8001),
     ServiceSpec("eligibility", "ELIGIBILITY_PORT", 8002),
     ServiceSpec("notifications", "NOTIFICATIONS_PORT", 8003),
@@ -291,6 +293,10 @@ def run_system(*, demo_count: int = 0) -> int:
 def _announce() -> None:
     lines = [f"{spec.name:<14} {_url(spec)}   (API docs at {_url(spec)}/docs)" for spec in SERVICES]
     _say("ready:\n  " + "\n  ".join(lines))
+    if os.environ.get("PORTAL_DEMO_ACCOUNTS", "").lower() in ("1", "true", "yes"):
+        portal = _url(SERVICES[0])
+        accounts = [f"{a.role.value:<11} {a.username} / {a.password}" for a in DEMO_ACCOUNTS]
+        _say(f"sign in at {portal}/sign-in with a demo account:\n  " + "\n  ".join(accounts))
     _say(
         "get a token:  uv run supportmatch token --role enterprise --uscc 914403001922038216\n"
         "              uv run supportmatch token --role caseworker --region 广东\n"

@@ -1,0 +1,71 @@
+"""Creating accounts, and the demo accounts `make run` seeds."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from portal.adapters import accounts as store
+from portal.adapters.passwords import Passwords
+from portal.adapters.services import ServiceRefused, Services
+from portal.domain.accounts import Account, binding, check_password
+from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM
+from supportmatch_core.auth import Role
+from supportmatch_core.db import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def create_account(
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    username: str,
+    password: str | None,
+    role: Role,
+    display_name: str,
+    uscc: str | None = None,
+    provinces: list[str] | None = None,
+    now: datetime,
+) -> Account:
+    """A new account; without a password it signs in through OpenID Connect only."""
+    uscc, codes = binding(role, uscc=uscc, provinces=provinces or [])
+    if password is not None:
+        check_password(password)
+    account = Account(0, username, role, display_name, uscc=uscc, provinces=codes)
+    hashed = passwords.hash(password) if password is not None else None
+    with uow.begin() as connection:
+        return store.add(connection, account=account, password_hash=hashed, now=now)
+
+
+def seed_demo_accounts(*, uow: UnitOfWork, passwords: Passwords, now: datetime) -> None:
+    """One account per role, made once; the README and the `ready` banner list them."""
+    for demo in DEMO_ACCOUNTS:
+        with uow.read() as connection:
+            if store.by_username(connection, demo.username) is not None:
+                continue
+        create_account(
+            uow=uow,
+            passwords=passwords,
+            username=demo.username,
+            password=demo.password,
+            role=demo.role,
+            display_name=demo.display_name,
+            uscc=demo.uscc,
+            provinces=list(demo.provinces),
+            now=now,
+        )
+
+
+def register_demo_firm(services: Services) -> bool:
+    """Register the demo enterprise's firm with profiles unless it is there; whether it is."""
+    admin = services.admin_account()
+    try:
+        services.call("profiles", "GET", f"/v1/enterprises/{DEMO_FIRM['uscc']}", account=admin)
+        return True
+    except ServiceRefused as error:
+        if error.status != 404:
+            raise
+    services.call("profiles", "POST", "/v1/enterprises", account=admin, json=DEMO_FIRM)
+    log.info("demo firm registered", extra={"uscc": DEMO_FIRM["uscc"]})
+    return True

@@ -1,0 +1,70 @@
+"""Errors as pages in the reader's language: refusals, missing pages, expired forms, services down."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from portal.adapters.services import ServiceRefused, ServiceUnavailable
+from portal.domain.csrf import form_token
+from portal.use_cases.firm import NotYourFirm
+from portal.web.deps import CsrfRefused, SignInRequired, language_of
+from portal.web.pages import Visitor, render
+
+log = logging.getLogger(__name__)
+
+
+def _visitor(request: Request) -> Visitor:
+    known = getattr(request.state, "visitor", None)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    secret = getattr(request.state, "browser_secret", "")
+    return Visitor(None, language_of(request, None), form_token(request.app.state.csrf_key, secret))
+
+
+def error_page(request: Request, status: int, message_key: str) -> HTMLResponse:
+    return render(request, _visitor(request), "error.html", status=status, message_key=message_key)
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Pages instead of the services' JSON problems, for everything but the operations routes."""
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _: SignInRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, _: CsrfRefused) -> HTMLResponse:
+        return error_page(request, 403, "error.csrf")
+
+    @app.exception_handler(NotYourFirm)
+    async def _not_yours(request: Request, _: NotYourFirm) -> HTMLResponse:
+        return error_page(request, 403, "error.403")
+
+    @app.exception_handler(ServiceRefused)
+    async def _refused(request: Request, error: ServiceRefused) -> HTMLResponse:
+        if error.status == 401:
+            return error_page(request, 403, "error.403")
+        status = error.status if error.status in (403, 404) else 422
+        return error_page(request, status, f"error.{status}")
+
+    @app.exception_handler(ServiceUnavailable)
+    async def _unavailable(request: Request, error: ServiceUnavailable) -> HTMLResponse:
+        log.warning("a service is unavailable", extra={"error": str(error)})
+        return error_page(request, 502, "error.502")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> HTMLResponse:
+        return error_page(
+            request, error.status_code, "error.404" if error.status_code == 404 else "error.422"
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _: RequestValidationError) -> HTMLResponse:
+        return error_page(request, 422, "error.422")

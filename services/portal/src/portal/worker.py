@@ -1,0 +1,66 @@
+"""Background work of the portal: pruning old sessions and failures, and the demo firm of `make run`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal.adapters.services import ServiceRefused, Services, ServiceUnavailable
+from portal.domain.sessions import SessionRules
+from portal.use_cases import signing_in
+from portal.use_cases.accounts import register_demo_firm
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.workers import Worker, WorkerGroup
+
+__all__ = ["ClientsClosed", "DemoFirm", "Housekeeping", "Worker", "WorkerGroup"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Housekeeping:
+    """Every few minutes: forget failed sign-ins out of every window and sessions past their end."""
+
+    uow: UnitOfWork
+    limits: signing_in.SignInLimits
+    rules: SessionRules
+    clock: Callable[[], datetime]
+    every_seconds: float = 300.0
+    name: str = "housekeeping"
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.wait(self.every_seconds):
+            signing_in.prune(uow=self.uow, limits=self.limits, rules=self.rules, now=self.clock())
+
+
+@dataclass
+class DemoFirm:
+    """Registers the demo enterprise's firm once the profiles service answers."""
+
+    services: Services
+    name: str = "demo-firm"
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                register_demo_firm(self.services)
+                break
+            except (ServiceUnavailable, ServiceRefused) as error:
+                log.info("demo firm not registered yet", extra={"error": str(error)})
+                stop.wait(1.0)
+        stop.wait()
+
+
+@dataclass
+class ClientsClosed:
+    """Closes the portal's HTTP clients when the process stops."""
+
+    close: Callable[[], None]
+    name: str = "clients"
+
+    def run(self, stop: threading.Event) -> None:
+        stop.wait()
+        self.close()

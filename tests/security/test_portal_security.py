@@ -1,0 +1,171 @@
+"""The portal's defences: other firms' pages, CSRF, session expiry, the sign-in rate limit, and
+passwords that are never logged, stored in clear or sent back."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from portal.adapters.passwords import Passwords
+from portal.app import build_app
+from portal.settings import PortalSettings
+from portal.use_cases.accounts import create_account
+from supportmatch_core.auth import Role
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.migrate import upgrade_to_head
+from tests.conftest import TEST_SECRET, Databases
+from tests.factories import new_uscc
+
+PASSWORD = "correct-horse-battery-staple-约"
+FIRM = new_uscc("44")
+OTHER = new_uscc("44")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def portal(databases: Databases, clock: Clock, tmp_path: Path) -> Iterator[TestClient]:
+    url = databases.url("portal")
+    upgrade_to_head("portal", url)
+    engine = create_database_engine(url)
+    create_account(
+        uow=UnitOfWork(engine), passwords=Passwords(), username="firm", password=PASSWORD,
+        role=Role.ENTERPRISE, display_name="测试企业", uscc=FIRM, now=clock(),
+    )  # fmt: skip
+    engine.dispose()
+    # The services are unreachable: every refusal below must come from the portal itself.
+    settings = PortalSettings(
+        database_url=url,
+        jwt_secret=TEST_SECRET,
+        cookie_secure=False,
+        profiles_url="http://127.0.0.1:9",
+        eligibility_url="http://127.0.0.1:9",
+        notifications_url="http://127.0.0.1:9",
+        sign_in_failures_per_account=3,
+        run_workers=False,
+    )
+    with TestClient(build_app(settings, clock=clock), raise_server_exceptions=False) as client:
+        yield client
+
+
+def token(client: TestClient, path: str = "/sign-in") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def sign_in(client: TestClient, password: str = PASSWORD) -> int:
+    answer = client.post(
+        "/sign-in",
+        data={"csrf_token": token(client), "username": "firm", "password": password},
+        follow_redirects=False,
+    )
+    return int(answer.status_code)
+
+
+def test_an_enterprise_cannot_open_another_firms_pages(portal: TestClient) -> None:
+    assert sign_in(portal) == 303
+    csrf = token(portal, "/")
+    for path in ("", "/measures", "/edit", "/history", "/inbox", "/notices", "/deliveries"):
+        assert portal.get(f"/firms/{OTHER}{path}").status_code == 403, path
+    for path, form in (
+        ("/facts", {"tax_credit_grade": "A"}),
+        ("/edit", {"name": "改名"}),
+        ("/notices", {"email": "a@example.cn"}),
+        ("/webhooks", {"url": "https://example.cn/hook"}),
+        ("/inbox/read", {}),
+    ):
+        answer = portal.post(f"/firms/{OTHER}{path}", data={"csrf_token": csrf, **form})
+        assert answer.status_code == 403, path
+    # Lower case is the same firm, and a USCC in a form field names nothing: the path decides.
+    assert portal.get(f"/firms/{OTHER.lower()}/measures").status_code == 403
+
+
+def test_every_form_route_refuses_a_missing_or_foreign_csrf_token(portal: TestClient) -> None:
+    assert sign_in(portal) == 303
+    paths = portal.app.openapi()["paths"]  # type: ignore[attr-defined]
+    posts = [
+        path.replace("{uscc}", FIRM)
+        .replace("{entry_id}", "1")
+        .replace("{webhook_id}", "wh_" + "0" * 16)
+        for path, operations in paths.items()
+        if "post" in operations
+    ]
+    assert len(posts) >= 10
+    for path in posts:
+        assert portal.post(path, data={}).status_code == 403, path
+        assert portal.post(path, data={"csrf_token": "0" * 64}).status_code == 403, path
+    # A token from another browser does not fit this browser's cookie either.
+    other = TestClient(portal.app)
+    assert portal.post("/language", data={"csrf_token": token(other, "/")}).status_code == 403
+
+
+def test_sessions_end_after_idle_time_and_at_their_lifetime(
+    portal: TestClient, clock: Clock
+) -> None:
+    assert sign_in(portal) == 303
+    assert (
+        portal.get("/firms", follow_redirects=False).status_code == 303
+    )  # enterprise: to its page
+    clock.now += timedelta(minutes=29)
+    assert (
+        portal.get("/firms", follow_redirects=False).headers["location"] != "/sign-in?next=%2Ffirms"
+    )
+    clock.now += timedelta(minutes=31)
+    gone = portal.get(f"/firms/{FIRM}/measures", follow_redirects=False)
+    assert gone.status_code == 303
+    assert gone.headers["location"].startswith("/sign-in?next=")
+    assert sign_in(portal) == 303
+    for _ in range(26):  # active all day, the session still ends 12 hours after signing in
+        clock.now += timedelta(minutes=29)
+        portal.get("/")
+    answer = portal.get(f"/firms/{FIRM}/inbox", follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_sign_in_is_rate_limited_per_account(portal: TestClient, clock: Clock) -> None:
+    for _ in range(3):
+        assert sign_in(portal, "wrong password 1") == 401
+    assert sign_in(portal) == 429  # even the right password waits
+    clock.now += timedelta(minutes=16)
+    assert sign_in(portal) == 303
+
+
+def test_passwords_are_never_logged_stored_or_sent_back(
+    portal: TestClient, databases: Databases, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = "wrong-password-that-must-not-leak"
+    answer = portal.post(
+        "/sign-in", data={"csrf_token": token(portal), "username": "firm", "password": wrong}
+    )
+    assert answer.status_code == 401
+    assert wrong not in answer.text
+    assert sign_in(portal) == 303
+    assert PASSWORD not in caplog.text
+    assert wrong not in caplog.text
+    engine = create_engine(databases.url("portal") if databases.kind == "sqlite" else "sqlite://")
+    if databases.kind == "sqlite":
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT password_hash FROM accounts")).scalar_one()
+        assert stored.startswith("$argon2id$")
+        assert PASSWORD not in stored
+    engine.dispose()
