@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from portal.adapters.services import ServiceRefused, Services, ServiceUnavailable
@@ -13,7 +13,7 @@ from portal.domain.sessions import SessionRules
 from portal.use_cases import signing_in
 from portal.use_cases.accounts import register_demo_firm
 from supportmatch_core.db import UnitOfWork
-from supportmatch_core.workers import Worker, WorkerGroup
+from supportmatch_core.workers import Health, Worker, WorkerGroup
 
 __all__ = ["ClientsClosed", "DemoFirm", "Housekeeping", "Worker", "WorkerGroup"]
 
@@ -30,10 +30,12 @@ class Housekeeping:
     clock: Callable[[], datetime]
     every_seconds: float = 300.0
     name: str = "housekeeping"
+    health: Health = field(default_factory=Health)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.wait(self.every_seconds):
             signing_in.prune(uow=self.uow, limits=self.limits, rules=self.rules, now=self.clock())
+            self.health.ok()
 
 
 @dataclass
@@ -42,6 +44,7 @@ class DemoFirm:
 
     services: Services
     name: str = "demo-firm"
+    health: Health = field(default_factory=Health)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -60,6 +63,7 @@ class ClientsClosed:
 
     close: Callable[[], None]
     name: str = "clients"
+    health: Health = field(default_factory=Health)
 
     def run(self, stop: threading.Event) -> None:
         stop.wait()
