@@ -231,6 +231,19 @@ def test_the_consumer_reads_absence_as_the_rematch_does(uow: UnitOfWork) -> None
     assert (history.previous_status, history.status) == ("ineligible", "eligible")
 
 
+def test_an_older_snapshot_arriving_late_changes_nothing(uow: UnitOfWork) -> None:
+    """A republish after a new broker may repeat older snapshots: the version held wins."""
+    compliant = profile_snapshot(industry="C3921", **COMPLIANT)
+    worse = {**compliant, "facts": {**compliant["facts"], "tax_credit_grade": "D"}}
+    _profile_event(uow, {**compliant, "version": 3})
+    announced = _announced(uow)
+    _profile_event(uow, {**worse, "version": 2})
+    assert _announced(uow) == announced
+    with uow.read() as connection:
+        assert repository.profile_version(connection, compliant["uscc"]) == 3
+        assert _facts(connection, compliant["uscc"])["tax_credit_grade"] == "A"
+
+
 def _profile_event(uow: UnitOfWork, snapshot: dict[str, Any]) -> None:
     """The profile consumer's handling of one snapshot, against the VAT refund only."""
     with uow.begin() as connection:
