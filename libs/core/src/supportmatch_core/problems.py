@@ -39,6 +39,14 @@ class NotFound(Problem):
     status, title = 404, "Not found"
 
 
+class UnknownEnterprise(NotFound):
+    """No such enterprise, or one the caller may not see: one answer for both, so that nobody can
+    learn which USCCs exist by asking for firms that are not theirs."""
+
+    def __init__(self, uscc: str) -> None:
+        super().__init__(f"没有您可查看的企业 {uscc}。No enterprise {uscc} that you may see.")
+
+
 class Conflict(Problem):
     status, title = 409, "Conflict"
 
@@ -52,17 +60,23 @@ class Invalid(Problem):
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
-def problem_response(
-    request: Request, status: int, title: str, detail: str, **extensions: Any
-) -> JSONResponse:
-    body = {
+def problem_body(
+    status: int, title: str, detail: str, instance: str, **extensions: Any
+) -> dict[str, Any]:
+    return {
         "type": f"https://supportmatch.dev/problems/{status}",
         "title": title,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": instance,
         **extensions,
     }
+
+
+def problem_response(
+    request: Request, status: int, title: str, detail: str, **extensions: Any
+) -> JSONResponse:
+    body = problem_body(status, title, detail, request.url.path, **extensions)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
