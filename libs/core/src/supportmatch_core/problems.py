@@ -100,7 +100,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]}
+            {
+                "field": _field(e["loc"]),
+                "message": e["msg"].removeprefix("Value error, "),
+                "type": e["type"],
+            }
             for e in error.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)

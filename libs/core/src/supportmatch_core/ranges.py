@@ -58,6 +58,34 @@ PERCENT = Range(0, 100, "%", "percent")
 FISCAL_YEAR = Range(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR)
 
 
+# The range of every number a firm states about a fiscal year, by fact: the profiles API and import
+# validate them (api/schemas.py spells the same types), the self-check and the measure criteria of
+# eligibility too, and enterprise.profile.v1 states them in its schema (a test keeps all agreed).
+FACT_RANGES: dict[str, Range] = {
+    **dict.fromkeys(
+        (
+            "revenue",
+            "total_assets",
+            "total_liabilities",
+            "vat_sales",
+            "main_business_revenue",
+            "rd_expense",
+            "export_revenue",
+            "high_tech_revenue",
+            "new_equity_financing",
+        ),
+        YUAN,
+    ),
+    **dict.fromkeys(("taxable_income", "net_profit"), SIGNED_YUAN),
+    **dict.fromkeys(
+        ("employees", "rd_staff", "st_staff", "years_in_niche", "tax_evasion_penalties_36m"),
+        COUNT,
+    ),
+    "niche_market_share": PERCENT,
+    "fiscal_year": FISCAL_YEAR,
+}
+
+
 def _bounded(kind: Range, description: str | None = None) -> Any:
     return Field(description=description, json_schema_extra=kind.schema())
 

@@ -9,10 +9,8 @@ Importing the same file again changes nothing and publishes nothing.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import gc
-import io
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +29,7 @@ from profiles.domain import rows
 from profiles.domain.model import Ownership, Profile
 from profiles.domain.rules import check_province
 from supportmatch_core.auth import Principal, Role
+from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.problems import Forbidden, Invalid, NotFound
 from supportmatch_reference.regions import BY_CODE
@@ -293,19 +292,13 @@ def read(*, uow: UnitOfWork, principal: Principal, import_id: str) -> Summary:
 
 def report_lines(errors: Iterable[dict[str, Any]]) -> Iterator[str]:
     """The error report as CSV lines (UTF-8 with BOM, so spreadsheet programs read it)."""
-    yield "\ufeffrow,column,message\r\n"
+    yield csv_header(["row", "column", "message"])
     for error in errors:
-        yield _csv_line([error["row"], error["column"], error["message"]])
+        yield csv_line([error["row"], error["column"], error["message"]])
 
 
 def write_report(errors: Iterable[dict[str, Any]], handle: TextIO) -> None:
     handle.writelines(report_lines(errors))
-
-
-def _csv_line(values: list[Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
 
 
 def _now() -> datetime:
