@@ -103,13 +103,16 @@ def run(
     file_name: str,
     batch_size: int = BATCH,
     progress: Callable[[int, int | None], None] | None = None,
+    limits: sheets.Limits | None = None,
 ) -> Summary:
-    """Import the file at `path`; raises Invalid("file") when it cannot be read at all."""
+    """Import the file at `path`; raises Invalid("file") when it cannot be read at all or passes
+    a limit (rows, cell length, unpacked size), before any row is stored."""
     if principal.role not in (Role.ADMIN, Role.CASEWORKER):
         raise Forbidden("only an admin or a caseworker may import enterprises")
+    limits = limits or sheets.Limits()
     try:
-        sheet = sheets.inspect(path)
-        reading = sheets.rows(sheet)
+        sheet = sheets.inspect(path, limits)
+        reading = sheets.rows(sheet, limits)
         header = rows.read_header(next(reading, (1, []))[1])
     except (sheets.Unreadable, rows.BadHeader) as error:
         raise Invalid("file", str(error)) from error
