@@ -44,7 +44,7 @@ def system(databases: Databases) -> Iterator[InProcessSystem]:
 def _message(answer: Any, field: str) -> str:
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
-    errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
+    errors: dict[str, str] = {e["field"]: e["message"] for e in answer.json()["errors"]}
     assert field in errors, errors
     return errors[field]
 

@@ -29,7 +29,7 @@ def system(databases: Databases) -> Iterator[InProcessSystem]:
 def _refused(answer: Any, field: str) -> str:
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
-    errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
+    errors: dict[str, str] = {e["field"]: e["message"] for e in answer.json()["errors"]}
     assert field in errors, errors
     return errors[field]
 
@@ -52,7 +52,7 @@ def test_the_profiles_api_refuses_values_out_of_range(
 ) -> None:
     admin = bearer(tokens)
     for name, value in OUT_OF_RANGE:
-        body = enterprise_payload(**{name: value})
+        body = {**enterprise_payload(), "facts": {name: value}}
         message = _refused(
             system.profiles.post("/v1/enterprises", json=body, headers=admin), f"facts.{name}"
         )
