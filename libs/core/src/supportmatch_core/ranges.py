@@ -97,7 +97,7 @@ Percent = Annotated[StrictFloat | StrictInt, _bounded(PERCENT), AfterValidator(P
 FiscalYear = Annotated[StrictInt, _bounded(FISCAL_YEAR), AfterValidator(FISCAL_YEAR.check)]
 
 
-def day_refusal() -> str:
+def _day_refusal() -> str:
     return (
         f"日期应在 {FIRST_DAY.isoformat()} 到 {LAST_DAY.isoformat()} 之间。"
         f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
@@ -106,7 +106,7 @@ def day_refusal() -> str:
 
 def _day(value: date) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(day_refusal())
+        raise ValueError(_day_refusal())
     return value
 
 

@@ -37,7 +37,13 @@ _TYPE_ZH = {
     "number": "数",
     "boolean": "是否值（true 或 false）",
 }
-_TYPE_JSON = {"string": "string", "integer": "integer", "money": "integer", "number": "number"}
+_TYPE_JSON = {
+    "string": "string",
+    "integer": "integer",
+    "money": "integer",
+    "number": "number",
+    "boolean": "boolean",
+}
 
 
 def _facts_schema() -> dict[str, Any]:
@@ -46,7 +52,7 @@ def _facts_schema() -> dict[str, Any]:
     for name in sorted(_STORED_FACTS):
         fact, bounds = REGISTRY[name], range_of(REGISTRY[name])
         properties[name] = {
-            "type": _TYPE_JSON.get(fact.type, "boolean"),
+            "type": _TYPE_JSON[fact.type],
             "description": f"{fact.label_zh} ({fact.label_en})",
             **(bounds.schema() if bounds else {}),
         }

@@ -144,9 +144,9 @@ def _scan(
 ) -> int:
     """Count a worksheet's rows and find text too long for a cell, bytes only, chunk by chunk.
 
-    A cell's text holds no '<'; at most 6 bytes stand for one of its characters (&quot;), so a
-    stretch of `window` bytes without '<' holds more characters than a cell may. Windows are
-    aligned to the stream, so any stretch twice as long contains a whole one.
+    A cell's text holds no '<', and a character of it takes at most six bytes (in UTF-8, or as an
+    entity such as &quot;): a stretch of `window` bytes without '<' is longer than a cell may be.
+    Windows are aligned to the stream, so any stretch twice as long contains a whole one.
     """
     window = limits.cell_chars * 6
     rows, tail = 0, b""

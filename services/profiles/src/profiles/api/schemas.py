@@ -27,7 +27,6 @@ from supportmatch_core.ranges import (
     Percent,
     SignedYuan,
     Yuan,
-    day_refusal,
 )
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
@@ -247,8 +246,11 @@ class CertificationCreate(BaseModel):
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         valid_to = self._valid_to()
-        if valid_to is not None and valid_to > LAST_DAY:  # a default three years from valid_from
-            raise ValueError(f"valid_to {valid_to}: {day_refusal()}")
+        if valid_to is not None and valid_to > LAST_DAY:  # three years from valid_from, by default
+            raise ValueError(
+                f"三年有效期将止于 {valid_to}，晚于 {LAST_DAY}。"
+                f"The three years of validity would end on {valid_to}, after {LAST_DAY}."
+            )
         return self
 
     def _valid_to(self) -> date | None:
