@@ -176,8 +176,8 @@ def main() -> int:
     report: dict[str, Any] = {"cases": {}}
     with tempfile.TemporaryDirectory(prefix="supportmatch-hostile-") as folder:
         system = RunningSystem(Path(folder) / "var")
-        system.start()
         try:
+            system.start(timeout=240)  # a machine shared with other work can start slowly
             processes = system_processes(system)
             services = {name: processes[name] for name in SERVICES}
             admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}

@@ -46,7 +46,7 @@ def inspect(path: Path, limits: Limits) -> Sheet:
     within the limits of rows and cell length."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, head, lines = 0, b"", _Lines()
+    offset, head, lines = 0, b"", _Lines(limits.cell_chars)
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             if not head:
@@ -78,7 +78,8 @@ def inspect(path: Path, limits: Limits) -> Sheet:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
         raise Unreadable("the file ends inside a UTF-8 character; save it as CSV UTF-8") from error
-    if lines.count > limits.rows + 1 or lines.longest > limits.cell_chars:
+    lines.close()
+    if lines.count > limits.rows + 1 or lines.long:
         # Quoted cells may hold line breaks: only reading the records tells whether it is over.
         return Sheet(path, "csv", digest.hexdigest(), _csv_within(path, limits))
     return Sheet(path, "csv", digest.hexdigest(), max(lines.count - 1, 0))
@@ -97,22 +98,31 @@ def rows(sheet: Sheet, limits: Limits) -> Iterator[tuple[int, list[str]]]:
 
 
 class _Lines:
-    """How many lines a file has, and how many bytes its longest: a cell is no longer than its
-    line when no quoted cell holds a line break."""
+    """Counts a file's lines and tells whether one may be longer than `longest` bytes: no cell is
+    longer than its line unless a quoted cell holds a line break."""
 
-    def __init__(self) -> None:
-        self.count, self.longest, self._open = 0, 0, 0
+    def __init__(self, longest: int) -> None:
+        self.count, self.long = 0, False
+        self._longest, self._window = longest, max(1, longest // 2)
+        self._start = self._offset = 0  # where the current line began; the bytes seen
 
     def add(self, chunk: bytes) -> None:
-        pieces = chunk.split(b"\n")
-        self.count += len(pieces) - 1
-        if len(pieces) == 1:
-            self._open += len(chunk)
-        else:
-            inner = max(map(len, pieces[1:-1]), default=0)
-            self.longest = max(self.longest, self._open + len(pieces[0]), inner)
-            self._open = len(pieces[-1])
-        self.longest = max(self.longest, self._open)
+        first = chunk.find(b"\n")
+        if first == -1:
+            self._offset += len(chunk)
+            return
+        self.count += chunk.count(b"\n")
+        self.long |= self._offset + first - self._start > self._longest
+        last = chunk.rfind(b"\n")
+        # Between the first and last break, a line of twice the window holds a whole window.
+        for begin in range(first + 1, last - self._window + 1, self._window):
+            if chunk.find(b"\n", begin, begin + self._window) == -1:
+                self.long = True
+                break
+        self._start, self._offset = self._offset + last + 1, self._offset + len(chunk)
+
+    def close(self) -> None:
+        self.long |= self._offset - self._start > self._longest
 
 
 def _csv_within(path: Path, limits: Limits) -> int:
