@@ -91,7 +91,8 @@ def test_real_names_are_accepted(system: InProcessSystem, tokens: TokenService) 
 def test_the_import_refuses_hidden_characters_by_row(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
-    # A NUL makes the whole CSV unreadable (binary data); a line feed a quoted cell is refused.
+    # A NUL makes the whole CSV unreadable (binary data); the others, a line feed in a quoted
+    # cell too, are refused with their row.
     hidden = [char for char in HIDDEN.values() if char != "\x00"]
     rows = [row(name=f"广东华信{char}科技有限公司") for char in hidden]
     rows += [row(name=name) for name in ACCEPTED]
