@@ -17,6 +17,7 @@ from supportmatch_core.auth import TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
+from supportmatch_core.ranges import COUNT_LIMIT, MONEY_LIMIT
 from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
@@ -46,6 +47,14 @@ VARIANTS = [
         industry="I6513", province="四川", ownership="central_soe", vat_sales=5_000_000
     ),
     enterprise_payload(industry="A0111", province="黑龙江", ownership="collective"),
+    enterprise_payload(
+        industry="C3921",
+        revenue=MONEY_LIMIT,
+        total_assets=MONEY_LIMIT,
+        net_profit=-MONEY_LIMIT,
+        employees=COUNT_LIMIT,
+        niche_market_share=100,
+    ),  # the ends of the ranges: accepted by the API, so decided by eligibility
 ]
 
 

@@ -125,4 +125,4 @@ def test_decisions_as_of_a_past_day_use_the_measures_then_in_force(
         assert "vat-credit-refund" not in {d["measure"]["id"] for d in before}
         assert system.eligibility.get(f"{path}?as_of=yesterday", headers=owner).status_code == 422
         other = bearer(tokens, Role.CASEWORKER, regions=["11"])
-        assert system.eligibility.get(path, headers=other).status_code == 403
+        assert system.eligibility.get(path, headers=other).status_code == 404

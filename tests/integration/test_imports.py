@@ -146,16 +146,18 @@ def test_a_changed_row_makes_one_version_and_one_event_and_empty_cells_keep_valu
     assert body["city"] == "深圳市"
 
 
-def test_integers_beyond_64_bits_are_stored_and_published(
+def test_integers_beyond_the_range_of_money_are_refused_by_row(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
+    # Once stored, eligibility could never decide them (its columns hold 64 bits).
     huge = 10**24
     first = row(revenue=str(huge), total_assets=str(huge))
     summary = imported(system, tokens, [first])
-    assert (summary["created"], summary["rejected"]) == (1, 0)
-    body = system.profiles.get(f"/v1/enterprises/{first['uscc']}", headers=bearer(tokens)).json()
-    assert body["facts"]["revenue"] == huge
-    assert system.count("profiles", "outbox") == 1
+    assert (summary["created"], summary["rejected"]) == (0, 1)
+    assert {e["column"] for e in summary["errors"]} == {"revenue", "total_assets"}
+    assert all("1,000,000,000,000,000" in e["message"] for e in summary["errors"])
+    assert system.count("profiles", "enterprises") == 0
+    assert system.count("profiles", "outbox") == 0
     assert gc.get_freeze_count() == 0  # the import hands the frozen objects back
 
 

@@ -44,6 +44,14 @@ class NotFound(Problem):
     status, title = 404, "Not found"
 
 
+class UnknownEnterprise(NotFound):
+    """No such enterprise, or one the caller may not see: one answer for both, so that nobody can
+    learn which USCCs exist by asking for firms that are not theirs."""
+
+    def __init__(self, uscc: str) -> None:
+        super().__init__(f"没有您可查看的企业 {uscc}。No enterprise {uscc} that you may see.")
+
+
 class Conflict(Problem):
     status, title = 409, "Conflict"
 
@@ -57,6 +65,19 @@ class Invalid(Problem):
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
+def problem_body(
+    status: int, title: str, detail: str, instance: str, **extensions: Any
+) -> dict[str, Any]:
+    return {
+        "type": f"https://supportmatch.dev/problems/{status}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extensions,
+    }
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -65,14 +86,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    body = {
-        "type": f"https://supportmatch.dev/problems/{status}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        **extensions,
-    }
+    body = problem_body(status, title, detail, request.url.path, **extensions)
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
@@ -97,7 +111,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]}
+            {
+                "field": _field(e["loc"]),
+                "message": e["msg"].removeprefix("Value error, "),
+                "type": e["type"],
+            }
             for e in error.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)

@@ -50,6 +50,11 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = 0.2
     outbox_retention_days: int = 7
 
+    # Request bodies, in bytes: routes open without a token take little, file uploads much.
+    max_body_bytes: int = Field(1 << 20, ge=0)
+    max_public_body_bytes: int = Field(64 << 10, ge=0)
+    max_upload_bytes: int = Field(64 << 20, ge=0)
+
     jwt_secret: str = Field("", validation_alias=_shared("SUPPORTMATCH_JWT_SECRET"))
     jwt_issuer: str = Field("supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_ISSUER"))
     jwt_audience: str = Field("supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_AUDIENCE"))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -14,7 +13,8 @@ from sqlalchemy import Engine, text
 
 from supportmatch_core.auth import TokenService
 from supportmatch_core.docs import install_offline_docs
-from supportmatch_core.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from supportmatch_core.limits import BodyLimit
+from supportmatch_core.metrics import MeasureRequests
 from supportmatch_core.problems import install_problem_handlers
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.workers import WorkerGroup
@@ -34,8 +34,14 @@ def create_app(
     title: str,
     routers: list[APIRouter],
     build_runtime: Callable[[], Runtime],
+    public_paths: Collection[str] = (),
+    upload_paths: Collection[str] = (),
 ) -> FastAPI:
-    """Assemble a service app; the runtime (engine, workers) is built at start-up, not import."""
+    """Assemble a service app; the runtime (engine, workers) is built at start-up, not import.
+
+    Request bodies are capped by the settings: `public_paths` (open without a token) take the
+    smallest, `upload_paths` (files) the largest, every other path the default.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,22 +60,15 @@ def create_app(
     app.state.settings = settings
     app.state.tokens = TokenService(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
     install_problem_handlers(app)
-    app.middleware("http")(_measure)
+    limits = dict.fromkeys(public_paths, settings.max_public_body_bytes)
+    limits |= dict.fromkeys(upload_paths, settings.max_upload_bytes)
+    # The last added runs first: requests are measured, then their bodies capped.
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits=limits)
+    app.add_middleware(MeasureRequests)
     app.include_router(_operations_router())
     for router in routers:
         app.include_router(router)
     return app
-
-
-async def _measure(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = getattr(request.scope.get("route"), "path", "unmatched")
-    HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-    HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-    return response
 
 
 def _operations_router() -> APIRouter:

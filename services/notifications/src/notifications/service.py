@@ -20,7 +20,7 @@ from notifications.domain.recipients import Recipient, RecipientKind
 from notifications.domain.webhook_urls import RefusedDestination
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.db import UnitOfWork
-from supportmatch_core.problems import Forbidden, Invalid, NotFound
+from supportmatch_core.problems import Forbidden, Invalid, NotFound, UnknownEnterprise
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def _recipient(
         if scope.kind is RecipientKind.ENTERPRISE:
             province = found.province_code if found and found.province_code else scope.key[2:4]
             if not principal.may_access(uscc=scope.key, province_code=province):
-                raise Forbidden("you may not see this enterprise's notifications")
+                raise UnknownEnterprise(scope.key)  # as profiles answers: no probing of USCCs
             if found is None:
                 found = recipients.ensure_recipient(
                     connection, scope.kind, scope.key, now=now, province_code=province

@@ -9,10 +9,8 @@ Importing the same file again changes nothing and publishes nothing.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import gc
-import io
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +29,7 @@ from profiles.domain import rows
 from profiles.domain.model import Ownership, Profile
 from profiles.domain.rules import check_province
 from supportmatch_core.auth import Principal, Role
+from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.problems import Forbidden, Invalid, NotFound
 from supportmatch_reference.regions import BY_CODE
@@ -104,13 +103,16 @@ def run(
     file_name: str,
     batch_size: int = BATCH,
     progress: Callable[[int, int | None], None] | None = None,
+    limits: sheets.Limits | None = None,
 ) -> Summary:
-    """Import the file at `path`; raises Invalid("file") when it cannot be read at all."""
+    """Import the file at `path`; raises Invalid("file") when it cannot be read at all or passes
+    a limit (rows, cell length, unpacked size), before any row is stored."""
     if principal.role not in (Role.ADMIN, Role.CASEWORKER):
         raise Forbidden("only an admin or a caseworker may import enterprises")
+    limits = limits or sheets.Limits()
     try:
-        sheet = sheets.inspect(path)
-        reading = sheets.rows(sheet)
+        sheet = sheets.inspect(path, limits)
+        reading = sheets.rows(sheet, limits)
         header = rows.read_header(next(reading, (1, []))[1])
     except (sheets.Unreadable, rows.BadHeader) as error:
         raise Invalid("file", str(error)) from error
@@ -293,19 +295,13 @@ def read(*, uow: UnitOfWork, principal: Principal, import_id: str) -> Summary:
 
 def report_lines(errors: Iterable[dict[str, Any]]) -> Iterator[str]:
     """The error report as CSV lines (UTF-8 with BOM, so spreadsheet programs read it)."""
-    yield "\ufeffrow,column,message\r\n"
+    yield csv_header(["row", "column", "message"])
     for error in errors:
-        yield _csv_line([error["row"], error["column"], error["message"]])
+        yield csv_line([error["row"], error["column"], error["message"]])
 
 
 def write_report(errors: Iterable[dict[str, Any]], handle: TextIO) -> None:
     handle.writelines(report_lines(errors))
-
-
-def _csv_line(values: list[Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
 
 
 def _now() -> datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -20,8 +19,9 @@ from eligibility import service
 from eligibility.api.deps import CatalogueDep
 from eligibility.api.presenters import DecisionRead
 from eligibility.domain.clock import china_today
-from eligibility.domain.facts import REGISTRY, accepts, facts_of
+from eligibility.domain.facts import REGISTRY, accepts, facts_of, of_type, range_of
 from supportmatch_core.fields import IndustryCode, ProvinceCode
+from supportmatch_core.ranges import Day
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.regions import BY_CODE
 
@@ -29,6 +29,34 @@ router = APIRouter(prefix="/v1", tags=["self-check"])
 
 _STORED_FACTS = {name for name, fact in REGISTRY.items() if not fact.derived}
 FactValue = StrictBool | StrictInt | StrictFloat | str | None
+# Each fact type in the words of the message and of the JSON Schema.
+_TYPE_ZH = {
+    "string": "文本",
+    "integer": "整数",
+    "money": "整数",
+    "number": "数",
+    "boolean": "是否值（true 或 false）",
+}
+_TYPE_JSON = {
+    "string": "string",
+    "integer": "integer",
+    "money": "integer",
+    "number": "number",
+    "boolean": "boolean",
+}
+
+
+def _facts_schema() -> dict[str, Any]:
+    """The facts a firm may state, with their types and ranges, for the OpenAPI document."""
+    properties: dict[str, Any] = {}
+    for name in sorted(_STORED_FACTS):
+        fact, bounds = REGISTRY[name], range_of(REGISTRY[name])
+        properties[name] = {
+            "type": _TYPE_JSON[fact.type],
+            "description": f"{fact.label_zh} ({fact.label_en})",
+            **(bounds.schema() if bounds else {}),
+        }
+    return {"properties": properties, "additionalProperties": False}
 
 
 class HeldCertification(BaseModel):
@@ -36,8 +64,8 @@ class HeldCertification(BaseModel):
 
     kind: CertificationKind
     level: Level = Level.NATIONAL
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
 
 
 class CheckRequest(BaseModel):
@@ -49,10 +77,14 @@ class CheckRequest(BaseModel):
     province: ProvinceCode
     ownership: str = Field(pattern="^(central_soe|local_soe|private|foreign|collective|mixed)$")
     size_class: str | None = Field(None, pattern="^(large|medium|small|micro)$")
-    facts: dict[str, FactValue] = Field(default_factory=dict, description="latest fiscal year")
+    facts: dict[str, FactValue] = Field(
+        default_factory=dict,
+        description="latest fiscal year",
+        json_schema_extra=_facts_schema(),
+    )
     flags: dict[str, StrictBool] = Field(default_factory=dict)
     certifications: list[HeldCertification] = Field(default_factory=list, max_length=50)
-    as_of: date | None = None
+    as_of: Day | None = None
 
     @field_validator("facts")
     @classmethod
@@ -62,8 +94,15 @@ class CheckRequest(BaseModel):
             raise ValueError(f"not facts a firm provides: {', '.join(unknown)}")
         for name, given in value.items():
             fact = REGISTRY[name]
-            if given is not None and not accepts(fact, given):
-                raise ValueError(f"{name} must be of type {fact.type}")
+            if given is None or accepts(fact, given):
+                continue
+            bounds = range_of(fact)
+            if bounds is None or not of_type(fact, given):
+                raise ValueError(
+                    f"{fact.label_zh}（{name}）应为{_TYPE_ZH[fact.type]}。"
+                    f"{name} must be of type {fact.type}."
+                )
+            raise ValueError(f"{fact.label_zh}（{name}）{bounds.refusal()}")
         return value
 
     def snapshot(self) -> dict[str, Any]:

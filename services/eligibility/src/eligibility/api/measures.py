@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -16,6 +15,7 @@ from eligibility.domain.measures import measure_from_document
 from eligibility.preview import preview_measure
 from supportmatch_core.auth import Role, require_role
 from supportmatch_core.problems import NotFound
+from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
@@ -27,7 +27,7 @@ class MeasureFilters(BaseModel):
 
     clause: str | None = Field(None, max_length=10, description="e.g. （十三）")
     kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
-    in_force_on: date | None = Field(None, description="only versions in force on this day")
+    in_force_on: Day | None = Field(None, description="only versions in force on this day")
 
 
 @router.get("")
@@ -77,7 +77,7 @@ def preview_draft(
     draft: dict[str, Any],
     catalogue: CatalogueDep,
     uow: UowDep,
-    on: Annotated[date | None, Query(description="defaults to today")] = None,
+    on: Annotated[Day | None, Query(description="defaults to today")] = None,
 ) -> dict[str, Any]:
     """How many and which firms a posted draft version would reach, by status, region, size and
     ownership, beside the version in force now. Nothing is stored or announced."""

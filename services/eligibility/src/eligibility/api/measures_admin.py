@@ -18,6 +18,7 @@ from eligibility.domain.criteria import InvalidCriteria
 from eligibility.domain.lifecycle import LifecycleConflict
 from eligibility.preview import preview_measure
 from supportmatch_core.problems import Conflict, Invalid
+from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1/measures", tags=["measure lifecycle (admin)"])
 
@@ -37,7 +38,7 @@ class DraftRead(BaseModel):
 class RetireRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    effective_on: date = Field(
+    effective_on: Day = Field(
         description="the first day the version is no longer in force (today or later)"
     )
 
@@ -125,7 +126,7 @@ def preview_stored_draft(
     _: AdminDep,
     catalogue: CatalogueDep,
     uow: UowDep,
-    on: Annotated[date | None, Query(description="defaults to today")] = None,
+    on: Annotated[Day | None, Query(description="defaults to today")] = None,
 ) -> dict[str, Any]:
     """Whom the stored draft would reach, beside the version in force; nothing is stored."""
     with refusals():

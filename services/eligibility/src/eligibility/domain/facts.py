@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from supportmatch_core.ranges import FACT_RANGES, Range
 
 STRING, INTEGER, MONEY, NUMBER, BOOLEAN = "string", "integer", "money", "number", "boolean"
 
@@ -206,18 +207,27 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 
 # The databases store integers in 64 bits; a larger value could never be compared there.
 _LARGEST = 2**63 - 1
+_ANY_NUMBER = Range(-_LARGEST, _LARGEST)
+
+
+def range_of(fact: Fact) -> Range | None:
+    """The values a number fact takes: a firm's stated facts as everywhere, others 64 bits."""
+    if fact.type not in (INTEGER, MONEY, NUMBER):
+        return None
+    return FACT_RANGES.get(fact.name, _ANY_NUMBER)
+
+
+def of_type(fact: Fact, value: object) -> bool:
+    """Whether `value` is of the fact's type (a bool is not a number here)."""
+    if fact.type != BOOLEAN and isinstance(value, bool):
+        return False
+    return isinstance(value, _PYTHON_TYPES[fact.type])
 
 
 def accepts(fact: Fact, value: object) -> bool:
-    """Whether `value` is of the fact's type (a bool is not a number here), and a finite number
-    the databases can hold when it is one."""
-    if not isinstance(value, _PYTHON_TYPES[fact.type]):
-        return False
-    if fact.type == BOOLEAN or isinstance(value, str):
-        return True
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value) and abs(value) <= _LARGEST
+    """Whether `value` is of the fact's type, and within the fact's range when it is a number."""
+    bounds = range_of(fact)
+    return of_type(fact, value) and (bounds is None or value in bounds)
 
 
 def stored_sources(name: str) -> tuple[str, ...]:

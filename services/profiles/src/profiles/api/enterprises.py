@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -22,6 +20,7 @@ from profiles.domain.model import (
 from profiles.domain.size import SizeClass
 from profiles.domain.snapshot import snapshot_data
 from supportmatch_core.auth import CurrentPrincipal, Principal, Role
+from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.problems import Invalid
 from supportmatch_reference.certifications import CertificationKind
 from supportmatch_reference.regions import BY_CODE, Region, UnknownProvince, parse_province
@@ -188,12 +187,11 @@ def export_enterprises(
     filters = params.for_caller(principal)
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + ",".join(CSV_COLUMNS) + "\r\n"
+        yield csv_header(CSV_COLUMNS)
         with uow.read() as connection:
             for row in search.every(connection, filters):
-                buffer = io.StringIO()
                 attributes = row.attributes or {}
-                csv.writer(buffer).writerow(
+                yield csv_line(
                     [
                         *_summary(row).model_dump().values(),
                         attributes.get("name_en") or "",
@@ -201,7 +199,6 @@ def export_enterprises(
                         attributes.get("registration_date") or "",
                     ]
                 )
-                yield buffer.getvalue()
 
     return StreamingResponse(
         lines(),

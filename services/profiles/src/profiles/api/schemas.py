@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StringConstraints,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from profiles.domain.model import (
     Certification,
@@ -28,15 +18,21 @@ from profiles.domain.model import (
     RiskPeriod,
     TaxCreditGrade,
 )
-from supportmatch_core.fields import Email, IndustryCode, ProvinceCode, Uscc
+from supportmatch_core.fields import Email, IndustryCode, PlainText, ProvinceCode, Uscc
+from supportmatch_core.ranges import (
+    LAST_DAY,
+    Count,
+    Day,
+    FiscalYear,
+    Percent,
+    SignedYuan,
+    Yuan,
+)
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
 
-Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
-Count = Annotated[StrictInt, Field(ge=0)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Percent = Annotated[StrictFloat | StrictInt, Field(ge=0, le=100)]
+Text = PlainText
 # The 2022 quality-SME ladder titles are valid for three years (工信部企业〔2022〕63号).
 _THREE_YEAR_TITLES = {
     CertificationKind.INNOVATIVE_SME,
@@ -59,9 +55,9 @@ class YearFacts(BaseModel):
     revenue: Yuan | None = None
     total_assets: Yuan | None = None
     total_liabilities: Yuan | None = None
-    taxable_income: StrictInt | None = None
+    taxable_income: SignedYuan | None = None
     vat_sales: Yuan | None = Field(None, description="VAT-taxable sales")
-    net_profit: StrictInt | None = None
+    net_profit: SignedYuan | None = None
     main_business_revenue: Yuan | None = None
     rd_expense: Yuan | None = None
     rd_staff: Count | None = None
@@ -81,7 +77,7 @@ class YearFacts(BaseModel):
 
 
 class DatedYearFacts(YearFacts):
-    fiscal_year: StrictInt | None = Field(None, ge=1949, description="defaults to last year")
+    fiscal_year: FiscalYear | None = Field(None, description="defaults to last year")
 
     @field_validator("fiscal_year")
     @classmethod
@@ -107,8 +103,8 @@ class Flags(BaseModel):
 class Period(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -121,7 +117,7 @@ class _Attributes(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name_en: Text | None = None
-    registration_date: date | None = None
+    registration_date: Day | None = None
     legal_form: LegalForm | None = None
     foreign_kind: ForeignKind | None = Field(None, description="only for ownership foreign")
     listed: StrictBool | None = None
@@ -240,8 +236,8 @@ class CertificationCreate(BaseModel):
     level: Level = Level.NATIONAL
     issuer: Text
     certificate_no: Text | None = None
-    valid_from: date
-    valid_to: date | None = Field(
+    valid_from: Day
+    valid_to: Day | None = Field(
         None, description="defaults to three years for the SME ladder and high-tech titles"
     )
 
@@ -249,12 +245,21 @@ class CertificationCreate(BaseModel):
     def _ordered(self) -> CertificationCreate:
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        valid_to = self._valid_to()
+        if valid_to is not None and valid_to > LAST_DAY:  # three years from valid_from, by default
+            raise ValueError(
+                f"三年有效期将止于 {valid_to}，晚于 {LAST_DAY}。"
+                f"The three years of validity would end on {valid_to}, after {LAST_DAY}."
+            )
         return self
 
+    def _valid_to(self) -> date | None:
+        if self.valid_to is None and self.kind in _THREE_YEAR_TITLES:
+            return _years_later(self.valid_from, 3) - timedelta(days=1)
+        return self.valid_to
+
     def to_certification(self) -> Certification:
-        valid_to = self.valid_to
-        if valid_to is None and self.kind in _THREE_YEAR_TITLES:
-            valid_to = _years_later(self.valid_from, 3) - timedelta(days=1)
+        valid_to = self._valid_to()
         return Certification(
             id=0,
             kind=self.kind,

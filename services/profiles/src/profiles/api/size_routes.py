@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from profiles.domain.size import STANDARD, SizeClass, classify
 from supportmatch_core.fields import IndustryCode
+from supportmatch_core.ranges import Count, Yuan
 from supportmatch_reference.industries import parse_industry
 
 router = APIRouter(prefix="/v1", tags=["size"])
@@ -20,9 +21,9 @@ class SizeClassificationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     industry: IndustryCode
-    employees: StrictInt | None = Field(None, ge=0, description="从业人员")
-    revenue: StrictInt | None = Field(None, ge=0, description="营业收入, yuan")
-    assets: StrictInt | None = Field(None, ge=0, description="资产总额, yuan")
+    employees: Count | None = Field(None, description="从业人员")
+    revenue: Yuan | None = Field(None, description="营业收入, yuan")
+    assets: Yuan | None = Field(None, description="资产总额, yuan")
 
 
 class IndustryRead(BaseModel):

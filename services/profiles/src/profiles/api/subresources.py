@@ -14,10 +14,11 @@ from profiles.api.schemas import CertificationCreate, YearFacts
 from profiles.domain.model import Profile
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.problems import Invalid, NotFound
+from supportmatch_core.ranges import FISCAL_YEAR
 
 router = APIRouter(prefix="/v1/enterprises/{uscc}", tags=["facts and certifications"])
 
-Year = Annotated[int, Path(ge=1949, le=2100, description="fiscal year")]
+Year = Annotated[int, Path(ge=FISCAL_YEAR.low, le=FISCAL_YEAR.high, description="fiscal year")]
 
 
 def _check_year(year: int) -> None:
