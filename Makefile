@@ -4,12 +4,30 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean postgres
+.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean postgres \
+	kafka kafka-fetch kafka-stop kafka-status
 
 DEMO_COUNT ?= 300
+# The broker `make run` starts: tansu (embedded, memory only) or apache (Apache Kafka under var/kafka).
+KAFKA ?= tansu
+# Nodes of `make kafka`: 1, or 3 for a quorum of three (replication factor 3, min.insync.replicas 2).
+NODES ?= 1
 
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
-	$(RUN) supportmatch run --demo-count $(DEMO_COUNT)
+	SUPPORTMATCH_BROKER=$(KAFKA) $(RUN) supportmatch run --demo-count $(DEMO_COUNT)
+
+# Apache Kafka from Maven Central's jars (cached in ~/.cache/supportmatch), KRaft on 127.0.0.1:9092.
+kafka: .venv/.synced ## Start Apache Kafka in the background and print its bootstrap address
+	@$(RUN) supportmatch kafka start --nodes $(NODES)
+
+kafka-fetch: .venv/.synced
+	@$(RUN) supportmatch kafka fetch
+
+kafka-stop: .venv/.synced
+	@$(RUN) supportmatch kafka stop
+
+kafka-status: .venv/.synced
+	@$(RUN) supportmatch kafka status
 
 test: .venv/.synced lint postgres ## Lint, type-check, then unit, contract, integration and end-to-end tests
 	$(RUN) pytest -q tests
@@ -56,4 +74,5 @@ postgres:
 
 clean:
 	-deploy/local/postgres.sh stop
+	-$(RUN) supportmatch kafka stop
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -236,7 +236,9 @@ class ApacheKafka:
         node.properties.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         node.properties.chmod(0o600)  # it may hold the brokers' own password
 
-    def _format(self, lib: Path, node: KafkaNode, cluster: str, directories: dict[int, str]) -> None:
+    def _format(
+        self, lib: Path, node: KafkaNode, cluster: str, directories: dict[int, str]
+    ) -> None:
         if (node.home / "data" / "meta.properties").exists():
             return  # formatted once; a second format would need --ignore-formatted and lose nothing
         if len(self.nodes) == 1:
@@ -248,7 +250,7 @@ class ApacheKafka:
             )
             quorum = ["--initial-controllers", voters]
         scram = []
-        for name, password in (self.security.users.items() if self.security else ()):
+        for name, password in self.security.users.items() if self.security else ():
             scram += ["--add-scram", f"{SCRAM}=[name={name},password={password}]"]
         done = subprocess.run(
             [*self._java(lib, node), "kafka.tools.StorageTool", "format", "--cluster-id", cluster,
@@ -256,7 +258,9 @@ class ApacheKafka:
             capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
         )  # fmt: skip
         if done.returncode:
-            raise KafkaStartError(f"formatting node {node.node_id} failed: {done.stdout}{done.stderr}")
+            raise KafkaStartError(
+                f"formatting node {node.node_id} failed: {done.stdout}{done.stderr}"
+            )
 
     def _java(self, lib: Path, node: KafkaNode) -> list[str]:
         node.logs.mkdir(parents=True, exist_ok=True)
@@ -292,7 +296,9 @@ class ApacheKafka:
             if self._all_brokers_answer():
                 return
             time.sleep(0.3)
-        raise KafkaStartError(f"Kafka did not answer on {self.bootstrap_servers} in {timeout:.0f} s")
+        raise KafkaStartError(
+            f"Kafka did not answer on {self.bootstrap_servers} in {timeout:.0f} s"
+        )
 
     def _all_brokers_answer(self) -> bool:
         if not all(_port_open(node.port) for node in self.nodes):

@@ -50,16 +50,16 @@ class ServiceSettings(BaseSettings):
     kafka_security_protocol: SecurityProtocol = Field(
         "PLAINTEXT", validation_alias=_shared("KAFKA_SECURITY_PROTOCOL")
     )
-    kafka_sasl_mechanism: SaslMechanism = Field("", validation_alias=_shared("KAFKA_SASL_MECHANISM"))
+    kafka_sasl_mechanism: SaslMechanism = Field(
+        "", validation_alias=_shared("KAFKA_SASL_MECHANISM")
+    )
     kafka_sasl_username: str = Field("", validation_alias=_shared("KAFKA_SASL_USERNAME"))
     kafka_sasl_password: SecretStr = Field(
         SecretStr(""), validation_alias=_shared("KAFKA_SASL_PASSWORD")
     )
     kafka_sasl_password_file: str = Field("", validation_alias=_shared("KAFKA_SASL_PASSWORD_FILE"))
     kafka_ssl_cafile: str = Field("", validation_alias=_shared("KAFKA_SSL_CAFILE"))
-    kafka_topic_partitions: int = Field(
-        3, ge=1, validation_alias=_shared("KAFKA_TOPIC_PARTITIONS")
-    )
+    kafka_topic_partitions: int = Field(3, ge=1, validation_alias=_shared("KAFKA_TOPIC_PARTITIONS"))
     kafka_replication_factor: int = Field(
         1, ge=1, validation_alias=_shared("KAFKA_REPLICATION_FACTOR")
     )
@@ -100,7 +100,9 @@ class ServiceSettings(BaseSettings):
             try:
                 password = Path(self.kafka_sasl_password_file).read_text().strip()
             except OSError as error:
-                raise ValueError(f"cannot read KAFKA_SASL_PASSWORD_FILE: {error.strerror}") from None
+                raise ValueError(
+                    f"cannot read KAFKA_SASL_PASSWORD_FILE: {error.strerror}"
+                ) from None
             self.kafka_sasl_password = SecretStr(password)
         sasl = self.kafka_security_protocol.startswith("SASL_")
         if not sasl:
