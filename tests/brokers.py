@@ -11,21 +11,26 @@ import os
 import shutil
 import socket
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+import pytest
 from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
 from supportmatch_core.apache_kafka import ApacheKafka, ScramOverTls
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.kafka import ensure_topics
-from supportmatch_core.topics import all_topics
+from supportmatch_core.kafka import topic_configs
+from supportmatch_core.topics import TopicSpec, all_topics
 
 BROKERS_ENV = "SUPPORTMATCH_TEST_BROKERS"
 KINDS = ("tansu", "apache")
 
 
-class TestBroker(Protocol):
+class BrokerUnderTest(Protocol):
     """What a test may do with its broker, whichever kind it is."""
 
     @property
@@ -36,7 +41,7 @@ class TestBroker(Protocol):
     def stop(self) -> None: ...
 
 
-def is_embedded(broker: TestBroker) -> bool:
+def is_embedded(broker: BrokerUnderTest) -> bool:
     """Whether the services should use the embedded broker's short session timeout with it."""
     return isinstance(broker, EmbeddedBroker)
 
@@ -56,10 +61,14 @@ def required(kind: str) -> bool:
     return kind in os.environ.get(BROKERS_ENV, "")
 
 
-def missing_tools() -> str:
-    """Why Apache Kafka cannot run here ("" when it can)."""
+def need_apache_tools() -> None:
+    """Skip the test where Java or Maven is missing, or fail it when Apache Kafka was asked for."""
     absent = [tool for tool in ("java", "mvn") if not shutil.which(tool)]
-    return f"Apache Kafka needs {' and '.join(absent)} on PATH" if absent else ""
+    if absent:
+        reason = f"Apache Kafka needs {' and '.join(absent)} on PATH"
+        if required("apache"):
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 def free_ports(count: int) -> list[int]:
@@ -98,7 +107,7 @@ class SharedApacheKafka:
     def stop(self) -> None:
         self.cluster.stop()
 
-    def reset(self) -> None:
+    def reset(self, *, create_topics: bool = True) -> None:
         """Delete every topic and consumer group a test left, then create the platform's topics."""
         if not self.cluster.running():
             self.cluster.start()  # a test stopped it and failed before starting it again
@@ -110,9 +119,28 @@ class SharedApacheKafka:
             topics = [name for name in admin.list_topics() if not name.startswith("__")]
             if topics:
                 admin.delete_topics(topics)
-            deadline = time.monotonic() + 30
-            while set(topics) & set(admin.list_topics()) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            ensure_topics(admin, all_topics())
+            # The broker learns of a deletion shortly after the controller: wait until it agrees.
+            _until(lambda: not set(topics) & set(admin.list_topics()))
+            if create_topics:
+                for spec in all_topics():
+                    _until(partial(_created, admin, spec))
         finally:
             admin.close()
+
+
+def _created(admin: KafkaAdminClient, spec: TopicSpec) -> bool:
+    try:
+        admin.create_topics(
+            [NewTopic(spec.name, spec.partitions, 1, topic_configs=topic_configs(spec))]
+        )
+    except TopicAlreadyExistsError:
+        return False  # still being deleted
+    return True
+
+
+def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("Apache Kafka did not settle within 30 s")
+        time.sleep(0.1)

@@ -16,11 +16,10 @@ from supportmatch_core.apache_kafka import KafkaStartError
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from tests.brokers import (
+    BrokerUnderTest,
     SharedApacheKafka,
-    TestBroker,
     chosen_kinds,
-    missing_tools,
-    required,
+    need_apache_tools,
     single_node,
 )
 
@@ -37,7 +36,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestBroker]:
+def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BrokerUnderTest]:
     """An empty broker with every topic created: a fresh embedded one on its own port, or, in a
     test that asks for `broker_kind` (`pytestmark = pytest.mark.usefixtures("broker_kind")`), the
     session's Apache Kafka emptied for the test."""
@@ -64,10 +63,7 @@ def broker_kind(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def apache_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedApacheKafka]:
     """One Apache Kafka node for the whole session, on free ports, from the cached jars."""
-    if reason := missing_tools():
-        if required("apache"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    need_apache_tools()
     cluster = single_node(tmp_path_factory.mktemp("apache-kafka"))
     try:
         cluster.start()

@@ -11,7 +11,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.topics import DETERMINATION, PROFILE, dead_letter
-from tests.brokers import TestBroker, is_embedded
+from tests.brokers import BrokerUnderTest, is_embedded
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import (
@@ -24,14 +24,14 @@ from tests.integration.system import (
 pytestmark = pytest.mark.usefixtures("broker_kind")
 
 
-def _system(broker: TestBroker, databases: Databases) -> InProcessSystem:
+def _system(broker: BrokerUnderTest, databases: Databases) -> InProcessSystem:
     return InProcessSystem(
         bootstrap=broker.address, databases=databases, embedded=is_embedded(broker)
     )
 
 
 def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
-    broker: TestBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     admin = bearer(tokens)
     with _system(broker, databases) as system:
@@ -72,7 +72,7 @@ def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
 
 
 def test_broker_outage_loses_nothing(
-    broker: TestBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     admin = bearer(tokens)
     with _system(broker, databases) as system:
@@ -100,7 +100,7 @@ def test_broker_outage_loses_nothing(
 
 
 def test_the_same_event_delivered_twice_changes_nothing_the_second_time(
-    broker: TestBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     with _system(broker, databases) as system:
         body = enterprise_payload()
@@ -147,7 +147,7 @@ def _duplicates(system: InProcessSystem) -> float:
 
 
 def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handled(
-    broker: TestBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     with _system(broker, databases) as system:
         body = enterprise_payload()
@@ -176,7 +176,7 @@ def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handl
 
 
 def test_consumer_group_join_takes_under_three_seconds(
-    broker: TestBroker, databases: Databases
+    broker: BrokerUnderTest, databases: Databases
 ) -> None:
     with _system(broker, databases) as system:
         started = time.monotonic()

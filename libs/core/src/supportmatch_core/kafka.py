@@ -67,7 +67,11 @@ def create_consumer(settings: ServiceSettings, *, group: str) -> KafkaConsumer:
 
 
 def create_admin(settings: ServiceSettings) -> KafkaAdminClient:
-    return KafkaAdminClient(**_common(settings), request_timeout_ms=5000)
+    """An admin client; raises KafkaError when no broker lets it in within 10 s (a refused login
+    is logged by kafka-python with its reason, as every refused connection is)."""
+    return KafkaAdminClient(
+        **_common(settings), request_timeout_ms=5000, bootstrap_timeout_ms=10_000
+    )
 
 
 def topic_configs(spec: TopicSpec, *, min_insync_replicas: int = 0) -> dict[str, str]:
