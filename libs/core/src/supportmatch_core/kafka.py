@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 RETENTION_MS = str(7 * 24 * 3600 * 1000)
 
 
-def _common(settings: ServiceSettings) -> dict[str, Any]:
+def client_config(settings: ServiceSettings) -> dict[str, Any]:
+    """The kafka-python options every client shares: brokers, and the login when SASL is on."""
     config: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers.split(","),
         "client_id": settings.service_name,
@@ -40,7 +41,7 @@ def create_producer(settings: ServiceSettings) -> KafkaProducer:
     """An idempotent producer that waits for all in-sync replicas; sends fail fast while the
     broker is away. Idempotence keeps a retried send from being stored twice."""
     return KafkaProducer(
-        **_common(settings),
+        **client_config(settings),
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
@@ -54,7 +55,7 @@ def create_producer(settings: ServiceSettings) -> KafkaProducer:
 def create_consumer(settings: ServiceSettings, *, group: str) -> KafkaConsumer:
     """A consumer in `group` that commits offsets itself, after its handler's transaction."""
     return KafkaConsumer(
-        **_common(settings),
+        **client_config(settings),
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -70,7 +71,7 @@ def create_admin(settings: ServiceSettings) -> KafkaAdminClient:
     """An admin client; raises KafkaError when no broker lets it in within 10 s (a refused login
     is logged by kafka-python with its reason, as every refused connection is)."""
     return KafkaAdminClient(
-        **_common(settings), request_timeout_ms=5000, bootstrap_timeout_ms=10_000
+        **client_config(settings), request_timeout_ms=5000, bootstrap_timeout_ms=10_000
     )
 
 
