@@ -8,13 +8,14 @@ or Maven is missing; named explicitly, a kind that cannot start fails its tests 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 from kafka import KafkaAdminClient
@@ -23,7 +24,8 @@ from kafka.errors import TopicAlreadyExistsError
 
 from supportmatch_core.apache_kafka import ApacheKafka, ScramOverTls
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.kafka import topic_configs
+from supportmatch_core.kafka import create_consumer, topic_configs
+from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import TopicSpec, all_topics
 
 BROKERS_ENV = "SUPPORTMATCH_TEST_BROKERS"
@@ -91,6 +93,32 @@ def single_node(folder: Path, security: ScramOverTls | None = None) -> ApacheKaf
     )
 
 
+def consume(settings: ServiceSettings, topic: str, count: int) -> list[Any]:
+    """Join a new group on `topic` with the services' consumer and read `count` messages."""
+    consumer = create_consumer(settings, group=f"test-{secrets.token_hex(4)}")
+    consumer.subscribe([topic])
+    messages: list[Any] = []
+    try:
+        for _ in range(60):
+            for batch in consumer.poll(timeout_ms=500).values():
+                messages += batch
+            if len(messages) >= count:
+                break
+    finally:
+        consumer.close()
+    return messages
+
+
+def described(admin: KafkaAdminClient, topics: list[str]) -> dict[str, Any]:
+    """The topics as described once every partition has a leader (creation propagates)."""
+    for _ in range(100):
+        found = {topic["name"]: topic for topic in admin.describe_topics(topics)}
+        if all(t["partitions"] and t["error_code"] == 0 for t in found.values()):
+            break
+        time.sleep(0.1)
+    return found
+
+
 class SharedApacheKafka:
     """The session's Apache Kafka node, emptied before each test that uses it."""
 
@@ -113,9 +141,8 @@ class SharedApacheKafka:
             self.cluster.start()  # a test stopped it and failed before starting it again
         admin = KafkaAdminClient(**self.cluster.client_config(), request_timeout_ms=10_000)
         try:
-            groups = [group["group_id"] for group in admin.list_groups()]
-            if groups:
-                admin.delete_groups(groups)
+            # A consumer that left without saying so holds its group until its session ends.
+            _until(partial(_no_groups_left, admin))
             topics = [name for name in admin.list_topics() if not name.startswith("__")]
             if topics:
                 admin.delete_topics(topics)
@@ -126,6 +153,11 @@ class SharedApacheKafka:
                     _until(partial(_created, admin, spec))
         finally:
             admin.close()
+
+
+def _no_groups_left(admin: KafkaAdminClient) -> bool:
+    groups = [group["group_id"] for group in admin.list_groups()]
+    return not groups or set(admin.delete_groups(groups).values()) == {"OK"}
 
 
 def _created(admin: KafkaAdminClient, spec: TopicSpec) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from supportmatch_core.kafka import (
 )
 from supportmatch_core.settings import CLUSTER_SESSION_TIMEOUT_MS, ServiceSettings
 from supportmatch_core.topics import PROFILE, all_topics, dead_letter
-from tests.brokers import SharedApacheKafka, need_apache_tools, single_node
+from tests.brokers import SharedApacheKafka, consume, described, need_apache_tools, single_node
 from tests.conftest import TEST_SECRET
 
 
@@ -37,22 +36,6 @@ def _settings(bootstrap: str, **overrides: Any) -> ServiceSettings:
         jwt_secret=TEST_SECRET,
         **overrides,
     )
-
-
-def _consume(settings: ServiceSettings, topic: str, count: int) -> list[Any]:
-    """Join a new group on `topic` with the services' consumer and read `count` messages."""
-    consumer = create_consumer(settings, group=f"test-{secrets.token_hex(4)}")
-    consumer.subscribe([topic])
-    messages: list[Any] = []
-    try:
-        for _ in range(60):
-            for batch in consumer.poll(timeout_ms=500).values():
-                messages += batch
-            if len(messages) >= count:
-                break
-    finally:
-        consumer.close()
-    return messages
 
 
 def test_the_producer_is_idempotent_and_waits_for_every_in_sync_replica(
@@ -81,7 +64,7 @@ def test_the_producer_is_idempotent_and_waits_for_every_in_sync_replica(
         (producer_state,) = states[partition].active_producers
         assert producer_state.producer_id >= 0
         assert producer_state.last_sequence >= 0
-    assert len(_consume(settings, PROFILE, 30)) == 30
+    assert len(consume(settings, PROFILE, 30)) == 30
 
 
 def test_consumers_join_with_the_cluster_session_timeout_which_refuses_the_embedded_one(
@@ -93,7 +76,7 @@ def test_consumers_join_with_the_cluster_session_timeout_which_refuses_the_embed
     producer = create_producer(cluster)
     producer.send(PROFILE, key=b"k", value=b"{}").get(10)
     producer.close()
-    assert len(_consume(cluster, PROFILE, 1)) == 1
+    assert len(consume(cluster, PROFILE, 1)) == 1
 
     embedded = _settings(apache_kafka.address, kafka_embedded=True)
     consumer = create_consumer(embedded, group="embedded-timeout")
@@ -121,34 +104,24 @@ def test_topics_get_the_configured_layout_and_the_profile_topic_is_compacted(
     try:
         ensure_platform_topics(admin, settings)
         created = [spec.name for spec in all_topics()]
-        described = _described(admin, created)
+        layout = described(admin, created)
         configs = admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, name) for name in created]
         )["topic"]
     finally:
         admin.close()
     for spec in all_topics():
-        partitions = described[spec.name]["partitions"]
+        partitions = layout[spec.name]["partitions"]
         assert len(partitions) == (1 if spec.name.endswith(".dlq") else 4)
         assert all(len(p["replica_nodes"]) == 1 for p in partitions)
         assert configs[spec.name]["min.insync.replicas"]["value"] == "1"
-    assert dead_letter(PROFILE) in described
+    assert dead_letter(PROFILE) in layout
     profile = configs[PROFILE]
     assert profile["cleanup.policy"]["value"] == "compact"
     for name in created:
         if name != PROFILE:
             assert "cleanup.policy" not in configs[name]  # the broker's default: delete
             assert configs[name]["retention.ms"]["value"] == RETENTION_MS
-
-
-def _described(admin: KafkaAdminClient, topics: list[str]) -> dict[str, Any]:
-    """The topics as described once every partition has a leader (creation propagates)."""
-    for _ in range(100):
-        described = {topic["name"]: topic for topic in admin.describe_topics(topics)}
-        if all(t["partitions"] and t["error_code"] == 0 for t in described.values()):
-            break
-        time.sleep(0.1)
-    return described
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +186,7 @@ def test_the_services_produce_and_consume_over_sasl_scram_and_tls(
         producer.send(PROFILE, key=b"914403001922038216", value=b'{"v": 1}').get(10)
     finally:
         producer.close()
-    (message,) = _consume(settings, PROFILE, 1)
+    (message,) = consume(settings, PROFILE, 1)
     assert (message.key, message.value) == (b"914403001922038216", b'{"v": 1}')
 
 

@@ -79,8 +79,11 @@ def fetch() -> Path:
 
 
 def new_uuid() -> str:
-    """A Kafka UUID (cluster or directory id): 16 random bytes, URL-safe base64 without padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    """A Kafka UUID (cluster or directory id): 16 random bytes, URL-safe base64 without padding,
+    never starting with "-", which the storage tool would read as an option (as Kafka's own)."""
+    while (text := base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode())[0] == "-":
+        pass
+    return text
 
 
 @dataclass(frozen=True)
@@ -171,10 +174,6 @@ class ApacheKafka:
     @property
     def bootstrap_servers(self) -> str:
         return ",".join(f"127.0.0.1:{node.port}" for node in self.nodes)
-
-    @property
-    def address(self) -> str:
-        return self.bootstrap_servers
 
     def client_config(self) -> dict[str, Any]:
         """kafka-python options that reach this cluster (as the brokers' own user when secured)."""
