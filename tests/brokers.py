@@ -110,13 +110,23 @@ def consume(settings: ServiceSettings, topic: str, count: int) -> list[Any]:
 
 
 def described(admin: KafkaAdminClient, topics: list[str]) -> dict[str, Any]:
-    """The topics as described once every partition has a leader (creation propagates)."""
-    for _ in range(100):
+    """The topics as described once the broker knows every partition's leader (a created topic
+    reaches the broker a little after the controller)."""
+    for _ in range(300):
         found = {topic["name"]: topic for topic in admin.describe_topics(topics)}
-        if all(t["partitions"] and t["error_code"] == 0 for t in found.values()):
+        if set(found) == set(topics) and all(_led(topic) for topic in found.values()):
             break
         time.sleep(0.1)
     return found
+
+
+def _led(topic: dict[str, Any]) -> bool:
+    partitions = topic["partitions"]
+    return (
+        topic["error_code"] == 0
+        and bool(partitions)
+        and all(p["leader_id"] >= 0 for p in partitions)
+    )
 
 
 class SharedApacheKafka:
@@ -151,6 +161,8 @@ class SharedApacheKafka:
             if create_topics:
                 for spec in all_topics():
                     _until(partial(_created, admin, spec))
+                # A consumer that subscribes before the broker knows the partitions gets none.
+                described(admin, [spec.name for spec in all_topics()])
         finally:
             admin.close()
 

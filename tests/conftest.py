@@ -12,9 +12,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from supportmatch_core.apache_kafka import KafkaStartError
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
+from supportmatch_core.kafka_jars import KafkaStartError
 from tests.brokers import (
     BrokerUnderTest,
     SharedApacheKafka,

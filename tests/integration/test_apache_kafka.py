@@ -14,7 +14,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import InvalidSessionTimeoutError, KafkaError
 
-from supportmatch_core.apache_kafka import ApacheKafka, KafkaStartError, ScramOverTls
+from supportmatch_core.apache_kafka import ApacheKafka, ScramOverTls
 from supportmatch_core.kafka import (
     RETENTION_MS,
     create_admin,
@@ -22,6 +22,7 @@ from supportmatch_core.kafka import (
     create_producer,
     ensure_platform_topics,
 )
+from supportmatch_core.kafka_jars import KafkaStartError
 from supportmatch_core.settings import CLUSTER_SESSION_TIMEOUT_MS, ServiceSettings
 from supportmatch_core.topics import PROFILE, all_topics, dead_letter
 from tests.brokers import SharedApacheKafka, consume, described, need_apache_tools, single_node

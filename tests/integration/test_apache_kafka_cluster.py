@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from supportmatch_core.apache_kafka import ApacheKafka, KafkaStartError
+from supportmatch_core.apache_kafka import ApacheKafka
 from supportmatch_core.kafka import create_admin, create_producer, ensure_platform_topics
+from supportmatch_core.kafka_jars import KafkaStartError
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import PROFILE
 from tests.brokers import consume, described, free_ports, need_apache_tools

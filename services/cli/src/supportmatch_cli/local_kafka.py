@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from supportmatch_core.apache_kafka import ApacheKafka, KafkaStartError, consecutive_ports, fetch
+from supportmatch_core.apache_kafka import ApacheKafka, consecutive_ports
+from supportmatch_core.kafka_jars import KafkaStartError, fetch
 from supportmatch_core.paths import var_dir
 
 app = typer.Typer(help="Apache Kafka (KRaft, from Maven Central's jars) on 127.0.0.1.")

@@ -137,7 +137,10 @@ class System:
 def start_local_apache_kafka(env: dict[str, str]) -> ApacheKafka | None:
     """With SUPPORTMATCH_BROKER=apache and no configured cluster, start Apache Kafka under var/kafka
     (`make run KAFKA=apache`) and point `env` at it; returns it when this call started it."""
-    if env.get("SUPPORTMATCH_BROKER", "tansu") != "apache" or env.get("KAFKA_BOOTSTRAP_SERVERS"):
+    kind = env.get("SUPPORTMATCH_BROKER") or "tansu"
+    if kind not in {"tansu", "apache"}:
+        raise BrokerStartError(f"SUPPORTMATCH_BROKER is {kind!r}; say tansu or apache")
+    if kind == "tansu" or env.get("KAFKA_BOOTSTRAP_SERVERS"):
         return None
     cluster = local_cluster()
     started = not cluster.running()  # one left running by `make kafka` is used, and left running
