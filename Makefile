@@ -74,5 +74,5 @@ postgres:
 
 clean:
 	-deploy/local/postgres.sh stop
-	-$(RUN) supportmatch kafka stop
+	-[ ! -x .venv/bin/supportmatch ] || .venv/bin/supportmatch kafka stop
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -98,9 +98,8 @@ class ApacheKafka:
         ports: Sequence[tuple[int, int]],
         logs: Path,
         security: ScramOverTls | None = None,
-        overrides: Mapping[str, str] | None = None,
     ) -> None:
-        self.home, self.security, self.overrides = home, security, dict(overrides or {})
+        self.home, self.security = home, security
         self.nodes = [
             KafkaNode(i, port, cport, home / f"node-{i}", logs / f"node-{i}")
             for i, (port, cport) in enumerate(ports, start=1)
@@ -175,7 +174,6 @@ class ApacheKafka:
             "min.insync.replicas": str(min(2, replicas)),
             "group.initial.rebalance.delay.ms": "0",  # one machine: no wait for more members
             **(self.security.broker_properties() if self.security else {}),
-            **self.overrides,
         }
         node.home.mkdir(parents=True, exist_ok=True)
         node.properties.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
