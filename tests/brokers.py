@@ -64,7 +64,10 @@ def required(kind: str) -> bool:
 
 
 def need_apache_tools() -> None:
-    """Skip the test where Java or Maven is missing, or fail it when Apache Kafka was asked for."""
+    """Skip the test where Apache Kafka is left out or Java or Maven is missing; fail it when Apache
+    Kafka was asked for and cannot run."""
+    if "apache" not in chosen_kinds():
+        pytest.skip(f"{BROKERS_ENV} leaves out apache")
     absent = [tool for tool in ("java", "mvn") if not shutil.which(tool)]
     if absent:
         reason = f"Apache Kafka needs {' and '.join(absent)} on PATH"
