@@ -4,13 +4,31 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e test-browser test-faults lint format bench sync clean postgres browser
+.PHONY: run test test-unit test-integration test-contract test-e2e test-browser test-faults lint format bench sync clean \
+	postgres browser kafka kafka-fetch kafka-stop kafka-status
 
 DEMO_COUNT ?= 300
+# The broker `make run` starts: tansu (embedded, memory only) or apache (Apache Kafka under var/kafka).
+KAFKA ?= tansu
+# Nodes of `make kafka`: 1, or 3 for a quorum of three (replication factor 3, min.insync.replicas 2).
+NODES ?= 1
 
 # The portal's demo accounts and plain-http cookies are for this machine only (refused in production).
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
-	PORTAL_DEMO_ACCOUNTS=true PORTAL_COOKIE_SECURE=false $(RUN) supportmatch run --demo-count $(DEMO_COUNT)
+	PORTAL_DEMO_ACCOUNTS=true PORTAL_COOKIE_SECURE=false SUPPORTMATCH_BROKER=$(KAFKA) $(RUN) supportmatch run --demo-count $(DEMO_COUNT)
+
+# Apache Kafka from Maven Central's jars (cached in ~/.cache/supportmatch), KRaft on 127.0.0.1:9092.
+kafka: .venv/.synced ## Start Apache Kafka in the background and print its bootstrap address
+	@$(RUN) supportmatch kafka start --nodes $(NODES)
+
+kafka-fetch: .venv/.synced
+	@$(RUN) supportmatch kafka fetch
+
+kafka-stop: .venv/.synced
+	@$(RUN) supportmatch kafka stop
+
+kafka-status: .venv/.synced
+	@$(RUN) supportmatch kafka status
 
 test: .venv/.synced lint postgres browser ## Lint, type-check, then every test but the fault scenarios
 	$(RUN) pytest -q tests --ignore=tests/faults
@@ -69,4 +87,5 @@ browser:
 
 clean:
 	-deploy/local/postgres.sh stop
+	-[ ! -x .venv/bin/supportmatch ] || .venv/bin/supportmatch kafka stop
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

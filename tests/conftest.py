@@ -14,6 +14,14 @@ from sqlalchemy.engine import make_url
 
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
+from supportmatch_core.kafka_jars import KafkaStartError
+from tests.brokers import (
+    BrokerUnderTest,
+    SharedApacheKafka,
+    chosen_kinds,
+    need_apache_tools,
+    single_node,
+)
 
 TEST_SECRET = "test-signing-key-that-is-long-enough-for-hs256"
 POSTGRES_URL = os.environ.get(
@@ -28,12 +36,42 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
-    """A fresh, empty embedded broker on its own port, with every topic created."""
+def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BrokerUnderTest]:
+    """An empty broker with every topic created: a fresh embedded one on its own port, or, in a
+    test that asks for `broker_kind` (`pytestmark = pytest.mark.usefixtures("broker_kind")`), the
+    session's Apache Kafka emptied for the test."""
+    kind = (
+        request.getfixturevalue("broker_kind") if "broker_kind" in request.fixturenames else "tansu"
+    )
+    if kind == "apache":
+        shared: SharedApacheKafka = request.getfixturevalue("apache_kafka")
+        shared.reset()
+        yield shared
+        return
     instance = EmbeddedBroker(f"127.0.0.1:{free_port()}", log_file=tmp_path / "broker.log")
     instance.start()
     yield instance
     instance.stop()
+
+
+@pytest.fixture(params=chosen_kinds())
+def broker_kind(request: pytest.FixtureRequest) -> str:
+    """Runs a test on each broker of SUPPORTMATCH_TEST_BROKERS (default: Tansu and Apache Kafka)."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def apache_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedApacheKafka]:
+    """One Apache Kafka node for the whole session, on free ports, from the cached jars."""
+    need_apache_tools()
+    cluster = single_node(tmp_path_factory.mktemp("apache-kafka"))
+    try:
+        cluster.start()
+    except KafkaStartError as error:
+        cluster.stop()
+        pytest.fail(f"Apache Kafka did not start: {error}")
+    yield SharedApacheKafka(cluster)
+    cluster.stop()
 
 
 def _postgres_reachable() -> bool:

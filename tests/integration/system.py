@@ -35,9 +35,12 @@ _APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], Any]]] = {
 class InProcessSystem:
     """Each service as a TestClient whose lifespan runs its relay and consumers in threads."""
 
-    def __init__(self, *, bootstrap: str, databases: Databases, workers: bool = True) -> None:
+    def __init__(
+        self, *, bootstrap: str, databases: Databases, workers: bool = True, embedded: bool = True
+    ) -> None:
         self.urls = {name: databases.url(name) for name in _APPS}
         self.bootstrap = bootstrap
+        self.embedded = embedded  # False on Apache Kafka: the cluster's session timeout
         self.workers = workers
         self.clients: dict[str, TestClient] = {}
         self._stack = ExitStack()
@@ -47,7 +50,7 @@ class InProcessSystem:
         return settings_type(
             database_url=self.urls[name],
             kafka_bootstrap_servers=self.bootstrap,
-            kafka_embedded=True,
+            kafka_embedded=self.embedded,
             jwt_secret=TEST_SECRET,
             run_workers=self.workers,
             outbox_poll_seconds=0.05,

@@ -1,4 +1,4 @@
-"""The vertical slice on a real broker: profile -> determination -> inbox, and failures on the way."""
+"""The vertical slice on each real broker: profile -> determination -> inbox, and failures on the way."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import json
 import time
 from typing import Any
 
+import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from supportmatch_core.auth import Role, TokenService
-from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.topics import DETERMINATION, PROFILE, dead_letter
+from tests.brokers import BrokerUnderTest, is_embedded
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import (
@@ -20,12 +21,20 @@ from tests.integration.system import (
     wait_until,
 )
 
+pytestmark = pytest.mark.usefixtures("broker_kind")
+
+
+def _system(broker: BrokerUnderTest, databases: Databases) -> InProcessSystem:
+    return InProcessSystem(
+        bootstrap=broker.address, databases=databases, embedded=is_embedded(broker)
+    )
+
 
 def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     admin = bearer(tokens)
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         body = enterprise_payload(industry="C3921")
         assert system.profiles.post("/v1/enterprises", json=body, headers=admin).status_code == 201
 
@@ -63,10 +72,10 @@ def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
 
 
 def test_broker_outage_loses_nothing(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     admin = bearer(tokens)
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         broker.stop()
         for _ in range(200):
             answer = system.profiles.post(
@@ -91,9 +100,9 @@ def test_broker_outage_loses_nothing(
 
 
 def test_the_same_event_delivered_twice_changes_nothing_the_second_time(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         body = enterprise_payload()
         system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
         assert wait_until(lambda: system.count("eligibility", "enterprise_facts") == 1, timeout=15)
@@ -138,9 +147,9 @@ def _duplicates(system: InProcessSystem) -> float:
 
 
 def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handled(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         body = enterprise_payload()
         key = body["uscc"]
         _produce(broker.address, PROFILE, b"{not json", key=key)
@@ -167,9 +176,9 @@ def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handl
 
 
 def test_consumer_group_join_takes_under_three_seconds(
-    broker: EmbeddedBroker, databases: Databases
+    broker: BrokerUnderTest, databases: Databases
 ) -> None:
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         started = time.monotonic()
         metrics_joined = wait_until(
             lambda: "consumer_group_join_seconds{" in system.eligibility.get("/metrics").text,

@@ -8,12 +8,14 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from supportmatch_core.paths import var_dir
 
 Environment = Literal["development", "test", "production"]
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 # Consumer-group join on the embedded broker takes about half the session timeout (measured:
 # 6000 ms -> 3 s, 2000 ms -> 1 s); real Kafka refuses sessions under 6000 ms by default.
@@ -41,10 +43,29 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:19092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS")
     )
-    kafka_embedded: bool = Field(True, validation_alias=_shared("SUPPORTMATCH_EMBEDDED_BROKER"))
+    # Off unless whoever starts the embedded broker says so: its 2000 ms session would be refused
+    # by a real cluster (ADR 0004, ADR 0017).
+    kafka_embedded: bool = Field(False, validation_alias=_shared("SUPPORTMATCH_EMBEDDED_BROKER"))
     kafka_session_timeout_ms: int = Field(0, validation_alias=_shared("KAFKA_SESSION_TIMEOUT_MS"))
-    kafka_security_protocol: str = Field(
+    kafka_security_protocol: SecurityProtocol = Field(
         "PLAINTEXT", validation_alias=_shared("KAFKA_SECURITY_PROTOCOL")
+    )
+    kafka_sasl_mechanism: SaslMechanism = Field(
+        "", validation_alias=_shared("KAFKA_SASL_MECHANISM")
+    )
+    kafka_sasl_username: str = Field("", validation_alias=_shared("KAFKA_SASL_USERNAME"))
+    kafka_sasl_password: SecretStr = Field(
+        SecretStr(""), validation_alias=_shared("KAFKA_SASL_PASSWORD")
+    )
+    kafka_sasl_password_file: str = Field("", validation_alias=_shared("KAFKA_SASL_PASSWORD_FILE"))
+    kafka_ssl_cafile: str = Field("", validation_alias=_shared("KAFKA_SSL_CAFILE"))
+    kafka_topic_partitions: int = Field(3, ge=1, validation_alias=_shared("KAFKA_TOPIC_PARTITIONS"))
+    kafka_replication_factor: int = Field(
+        1, ge=1, validation_alias=_shared("KAFKA_REPLICATION_FACTOR")
+    )
+    # 0 leaves the broker's own min.insync.replicas in force.
+    kafka_min_insync_replicas: int = Field(
+        0, ge=0, validation_alias=_shared("KAFKA_MIN_INSYNC_REPLICAS")
     )
     consumer_max_attempts: int = 3
     outbox_poll_seconds: float = 0.2
@@ -67,11 +88,41 @@ class ServiceSettings(BaseSettings):
             self.kafka_session_timeout_ms = (
                 EMBEDDED_SESSION_TIMEOUT_MS if self.kafka_embedded else CLUSTER_SESSION_TIMEOUT_MS
             )
+        self._resolve_kafka_security()
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError(
+                "KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR: "
+                "no acks=all write could succeed"
+            )
         if not self.jwt_secret:
             if self.environment == "production":
                 raise ValueError("SUPPORTMATCH_JWT_SECRET must be set in production")
             self.jwt_secret = development_signing_key()
         return self
+
+    def _resolve_kafka_security(self) -> None:
+        if self.kafka_sasl_password_file:
+            try:
+                password = Path(self.kafka_sasl_password_file).read_text().strip()
+            except OSError as error:
+                raise ValueError(
+                    f"cannot read KAFKA_SASL_PASSWORD_FILE: {error.strerror}"
+                ) from None
+            self.kafka_sasl_password = SecretStr(password)
+        sasl = self.kafka_security_protocol.startswith("SASL_")
+        if not sasl:
+            if self.kafka_sasl_mechanism or self.kafka_sasl_username:
+                raise ValueError(
+                    f"KAFKA_SASL_* is set but KAFKA_SECURITY_PROTOCOL is "
+                    f"{self.kafka_security_protocol}; use SASL_SSL to log in"
+                )
+            return
+        self.kafka_sasl_mechanism = self.kafka_sasl_mechanism or "SCRAM-SHA-512"
+        if not self.kafka_sasl_username or not self.kafka_sasl_password.get_secret_value():
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs KAFKA_SASL_USERNAME "
+                "and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)"
+            )
 
     @property
     def heartbeat_interval_ms(self) -> int:
