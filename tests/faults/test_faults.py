@@ -5,20 +5,20 @@ doubled (profiles, decisions, inbox entries, emails by Message-ID, webhooks by d
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from supportmatch_core.events import Event
 from supportmatch_core.topics import DETERMINATION, PROFILE, all_topics
 from tests.e2e.system import BIN
-from tests.faults.harness import FaultSystem, OwnPostgres, Receiver, Smtp
+from tests.faults.harness import FaultSystem, OwnPostgres, Receiver, Smtp, ended
 from tests.faults.tally import Counting, Tally
 from tests.faults.workload import Workload
 
@@ -185,16 +185,24 @@ def test_a_topic_replayed_from_the_start_changes_nothing(
     workload.start()
     workload.finish()
     before = settle(system, smtp, receiver)
-    seen = {name: duplicates_seen(system, name) for name in ("eligibility", "notifications")}
-    frozen = [system.service_process(name) for name in ("eligibility", "notifications")]
-    for process in frozen:
-        process.send_signal(signal.SIGSTOP)  # their group sessions end; the groups empty
-    time.sleep(5)
-    env = {**system.env, "KAFKA_BOOTSTRAP_SERVERS": system.broker_address}
-    for service, topic in (("eligibility", PROFILE), ("notifications", DETERMINATION)):
-        subprocess.run([str(BIN / "supportmatch"), "replay", service, topic], env=env, check=True)
-    for process in frozen:
-        process.send_signal(signal.SIGCONT)
+    seen = dict.fromkeys(("eligibility", "notifications"), 0.0)  # counted anew after a restart
+    # As an operator does it: stop the consumers, reset their groups, start them again. The
+    # supervisor is held meanwhile, or it would start them again at once.
+    assert system.process is not None
+    supervisor = psutil.Process(system.process.pid)
+    supervisor.suspend()
+    try:
+        for name in ("eligibility", "notifications"):
+            process = system.service_process(name)
+            process.terminate()  # a clean stop: its consumers leave their groups
+            ended(process)
+        env = {**system.env, "KAFKA_BOOTSTRAP_SERVERS": system.broker_address}
+        for service, topic in (("eligibility", PROFILE), ("notifications", DETERMINATION)):
+            command = [str(BIN / "supportmatch"), "replay", service, topic, "--wait", "30"]
+            subprocess.run(command, env=env, check=True)
+    finally:
+        supervisor.resume()
+    system.wait_ready()
     deadline = time.monotonic() + 120
     while any(duplicates_seen(system, name) <= seen[name] for name in seen):
         assert time.monotonic() < deadline, "the replay was not read"
