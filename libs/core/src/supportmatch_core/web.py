@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from supportmatch_core.auth import TokenService
+from supportmatch_core.jwks import token_verifier
 from supportmatch_core.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from supportmatch_core.problems import install_problem_handlers
 from supportmatch_core.settings import ServiceSettings
@@ -51,6 +52,7 @@ def create_app(
     app = FastAPI(title=title, version="1", lifespan=lifespan)
     app.state.settings = settings
     app.state.tokens = TokenService(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
+    app.state.verifier = token_verifier(settings)
     install_problem_handlers(app)
     app.middleware("http")(_measure)
     app.include_router(_operations_router())
