@@ -4,14 +4,15 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean postgres
+.PHONY: run test test-unit test-integration test-contract test-e2e lint format bench sync clean postgres \
+	kustomize settings-reference
 
 DEMO_COUNT ?= 300
 
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
 	$(RUN) supportmatch run --demo-count $(DEMO_COUNT)
 
-test: .venv/.synced lint postgres ## Lint, type-check, then unit, contract, integration and end-to-end tests
+test: .venv/.synced lint postgres kustomize ## Lint, type-check, then unit, contract, integration and end-to-end tests
 	$(RUN) pytest -q tests
 
 test-unit: .venv/.synced
@@ -39,6 +40,14 @@ bench: .venv/.synced
 	$(RUN) python bench/pipeline.py
 
 sync: .venv/.synced
+
+# The pinned kustomize that renders deploy/k8s for tests/deploy (built once into ~/.cache/supportmatch).
+kustomize:
+	@deploy/k8s/kustomize.sh >/dev/null
+
+# Rewrite the settings reference of docs/operations.md from the services' settings classes.
+settings-reference: .venv/.synced
+	$(RUN) supportmatch settings-reference --write
 
 # The private PostgreSQL server of the tests (var/postgres, 127.0.0.1:55432), installed and started when
 # absent. Without it the PostgreSQL runs are skipped, unless SUPPORTMATCH_REQUIRE_POSTGRES is set.

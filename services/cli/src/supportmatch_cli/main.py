@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from supportmatch_cli import importing, supervisor
+from supportmatch_cli import importing, reference, supervisor
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_reference import uscc as uscc_codes
@@ -15,6 +15,7 @@ from supportmatch_reference.regions import UnknownProvince, parse_province
 app = typer.Typer(help="supportmatch: match enterprises to the support measures they qualify for.")
 app.add_typer(importing.app, name="import")
 app.command("demo-data")(importing.demo_data)
+app.command("settings-reference")(reference.settings_reference)
 
 
 @app.command()

@@ -48,7 +48,7 @@ class NotificationsSettings(ServiceSettings):
     webhook_timeout_seconds: float = 5.0
     """How long one webhook call may take."""
     webhook_previous_secret_hours: float = 24.0
-    """Hours a rotated webhook signing secret still signs beside the new one."""
+    """Hours a replaced webhook signing secret stays valid beside the new one."""
     webhook_disable_after_failures: int = 10
     """Consecutive failed deliveries after which a webhook is turned off (and its owner told)."""
 
