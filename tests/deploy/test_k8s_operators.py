@@ -3,6 +3,8 @@ the fields the services rely on. Their CRDs cannot be fetched here, so each fiel
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from supportmatch_core.topics import PROFILE, all_topics, dead_letter
@@ -133,7 +135,7 @@ def test_each_service_has_its_own_replicated_backed_up_postgresql(
     spec = cluster["spec"]
     assert spec["instances"] >= 3  # a primary and two replicas to fail over to
     assert spec["bootstrap"]["initdb"] == {"database": service, "owner": service}
-    assert spec["storage"]["size"].endswith("Gi")
+    assert re.fullmatch(r"\d+(Gi|Ti)", spec["storage"]["size"])
     assert spec["postgresql"]["parameters"]["default_toast_compression"] == "lz4"
     (plugin,) = spec["plugins"]
     assert plugin["name"] == "barman-cloud.cloudnative-pg.io"
