@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .PHONY: run test test-unit test-integration test-contract test-e2e test-browser test-faults lint format bench sync clean \
-	postgres browser kafka kafka-fetch kafka-stop kafka-status
+	postgres browser kafka kafka-fetch kafka-stop kafka-status kustomize settings-reference
 
 DEMO_COUNT ?= 300
 # The broker `make run` starts: tansu (embedded, memory only) or apache (Apache Kafka under var/kafka).
@@ -30,7 +30,7 @@ kafka-stop: .venv/.synced
 kafka-status: .venv/.synced
 	@$(RUN) supportmatch kafka status
 
-test: .venv/.synced lint postgres browser ## Lint, type-check, then every test but the fault scenarios
+test: .venv/.synced lint postgres browser kustomize ## Lint, type-check, then every test but the fault scenarios
 	$(RUN) pytest -q tests --ignore=tests/faults
 
 test-unit: .venv/.synced
@@ -65,6 +65,14 @@ bench: .venv/.synced
 	$(RUN) python bench/pipeline.py
 
 sync: .venv/.synced
+
+# The pinned kustomize that renders deploy/k8s for tests/deploy (built once into ~/.cache/supportmatch).
+kustomize:
+	@deploy/k8s/kustomize.sh >/dev/null
+
+# Rewrite the settings reference of docs/operations.md from the services' settings classes.
+settings-reference: .venv/.synced
+	$(RUN) supportmatch settings-reference --write
 
 # The private PostgreSQL server of the tests (var/postgres, 127.0.0.1:55432), installed and started when
 # absent. Without it the PostgreSQL runs are skipped, unless SUPPORTMATCH_REQUIRE_POSTGRES is set.

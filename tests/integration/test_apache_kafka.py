@@ -172,10 +172,11 @@ def _secured(cluster: ApacheKafka, **overrides: Any) -> ServiceSettings:
 
 
 def test_the_services_produce_and_consume_over_sasl_scram_and_tls(
-    scram_kafka: tuple[ApacheKafka, Path],
+    scram_kafka: tuple[ApacheKafka, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cluster, password_file = scram_kafka
-    settings = _secured(cluster, kafka_sasl_password_file=str(password_file))
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD_FILE", str(password_file))  # as a mounted secret
+    settings = _secured(cluster)
     assert password_file.read_text().strip() not in repr(settings)
     admin = create_admin(settings)
     try:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from supportmatch_core.kafka import RETENTION_MS, client_config, topic_configs
 from supportmatch_core.logs import JsonFormatter
@@ -96,13 +97,12 @@ def test_the_password_never_shows_in_the_settings_or_their_log() -> None:
         ),
         ({"kafka_sasl_username": "u"}, "KAFKA_SECURITY_PROTOCOL is PLAINTEXT"),
         ({"kafka_security_protocol": "TLS"}, "SASL_SSL"),
-        ({"kafka_sasl_password_file": "/nonexistent/kafka-password"}, "KAFKA_SASL_PASSWORD_FILE"),
         (
             {"kafka_replication_factor": 1, "kafka_min_insync_replicas": 2},
-            "must not exceed KAFKA_REPLICATION_FACTOR",
+            "must not exceed KAFKA_TOPIC_REPLICATION_FACTOR",
         ),
     ],
-    ids=["no-user", "no-password", "sasl-without-protocol", "unknown-protocol", "unreadable-file",
+    ids=["no-user", "no-password", "sasl-without-protocol", "unknown-protocol",
          "min-isr-above-replicas"],
 )  # fmt: skip
 def test_settings_that_cannot_log_in_are_refused_at_start(
@@ -122,3 +122,9 @@ def test_the_profile_topic_is_compacted_and_the_others_keep_seven_days() -> None
         "min.insync.replicas": "2",
     }
     assert [name for name, spec in specs.items() if spec.compacted] == [PROFILE]
+
+
+def test_an_unreadable_password_file_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD_FILE", "/nonexistent/kafka-password")
+    with pytest.raises(SettingsError, match="KAFKA_SASL_PASSWORD_FILE"):
+        _settings()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import jwt
 from fastapi import Depends, Request
@@ -36,6 +36,33 @@ class Principal:
         if self.role is Role.ENTERPRISE:
             return self.uscc == uscc
         return province_code is not None and province_code in self.regions
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into the caller, or raises Unauthorized."""
+
+    def verify(self, token: str) -> Principal: ...
+
+
+# Claims every token must carry, whoever signed it.
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "role"]
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """The caller that verified `claims` describe: role, and the USCC or provinces it covers."""
+    try:
+        role = Role(claims["role"])
+    except ValueError as error:
+        raise Unauthorized(f"invalid token: {error}") from error
+    uscc = claims.get("uscc")
+    if role is Role.ENTERPRISE and not uscc:
+        raise Unauthorized("an enterprise token must carry the enterprise's uscc")
+    return Principal(
+        subject=str(claims["sub"]),
+        role=role,
+        uscc=uscc,
+        regions=frozenset(str(r) for r in claims.get("regions", [])),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +105,11 @@ class TokenService:
                 algorithms=["HS256"],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "sub", "role"]},
+                options={"require": REQUIRED_CLAIMS},
             )
-            role = Role(claims["role"])
-        except (jwt.InvalidTokenError, ValueError) as error:
+        except jwt.InvalidTokenError as error:
             raise Unauthorized(f"invalid token: {error}") from error
-        uscc = claims.get("uscc")
-        if role is Role.ENTERPRISE and not uscc:
-            raise Unauthorized("an enterprise token must carry the enterprise's uscc")
-        return Principal(
-            subject=str(claims["sub"]),
-            role=role,
-            uscc=uscc,
-            regions=frozenset(str(r) for r in claims.get("regions", [])),
-        )
+        return principal_from_claims(claims)
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -103,8 +121,8 @@ def current_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("a bearer token is required")
-    tokens: TokenService = request.app.state.tokens
-    return tokens.verify(credentials.credentials)
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

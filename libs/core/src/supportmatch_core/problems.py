@@ -56,6 +56,12 @@ class Conflict(Problem):
     status, title = 409, "Conflict"
 
 
+class ServiceUnavailable(Problem):
+    """Something the answer needs is away for a moment; the caller should try again."""
+
+    status, title = 503, "Service unavailable"
+
+
 class Invalid(Problem):
     """Input that is well-formed but breaks a domain rule; `field` names what to fix."""
 
@@ -104,8 +110,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 503 else None
         return problem_response(
-            request, error.status, error.title, error.detail, **error.extensions
+            request, error.status, error.title, error.detail, headers, **error.extensions
         )
 
     @app.exception_handler(RequestValidationError)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 
 from supportmatch_core.auth import TokenService
 from supportmatch_core.docs import install_offline_docs
+from supportmatch_core.jwks import token_verifier
 from supportmatch_core.limits import BodyLimit
 from supportmatch_core.metrics import MeasureRequests
 from supportmatch_core.problems import install_problem_handlers
@@ -59,6 +60,7 @@ def create_app(
     install_offline_docs(app)
     app.state.settings = settings
     app.state.tokens = TokenService(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
+    app.state.verifier = token_verifier(settings)
     install_problem_handlers(app)
     limits = dict.fromkeys(public_paths, settings.max_public_body_bytes)
     limits |= dict.fromkeys(upload_paths, settings.max_upload_bytes)
