@@ -261,13 +261,17 @@ def test_a_webhook_failing_repeatedly_is_disabled_and_its_owner_told(
     set_preferences(system, firm["uscc"], email="it@firm.example")
     hook = subscribe(system, firm["uscc"], receiver.url())
     system.determination(firm)
-    for _ in range(4):
+    for _ in range(3):  # three failures within the first hours: still on
         system.deliver_all()
         clock.advance(hours=2)
-    assert len(receiver.requests) == 3
+    assert system.rows("webhooks")[0].enabled
+    clock.advance(hours=20)  # failing for a day now
+    system.deliver_all()
+    system.deliver_all()
+    assert len(receiver.requests) == 4
     (subscription,) = system.rows("webhooks")
     assert not subscription.enabled
-    assert "3 failed attempts" in subscription.disabled_reason
+    assert "4 failed attempts in a row since" in subscription.disabled_reason
     topics = [e.topic for e in system.rows("inbox")]
     assert "webhook_disabled" in topics
     assert any(m["Subject"] == "Webhook 已停用" for m in mailbox.messages)

@@ -50,7 +50,11 @@ class NotificationsSettings(ServiceSettings):
     webhook_previous_secret_hours: float = 24.0
     """Hours a replaced webhook signing secret stays valid beside the new one."""
     webhook_disable_after_failures: int = 10
-    """Consecutive failed deliveries after which a webhook is turned off (and its owner told)."""
+    """Failed attempts in a row after which a webhook is turned off (and its owner told), once
+    they have gone on for webhook_disable_after_hours."""
+    webhook_disable_after_hours: float = 24.0
+    """How long a webhook must have kept failing before it is turned off: a short outage with
+    many notices does not."""
 
     # Delivery attempts: exponential backoff with jitter, capped.
     delivery_max_attempts: int = 8
