@@ -17,6 +17,7 @@ from typing import Any
 
 import psutil
 
+from supportmatch_core.apache_kafka import ApacheKafka
 from tests.conftest import free_port
 from tests.e2e.system import RunningSystem
 from tests.integration.notifying import Mailbox
@@ -112,11 +113,21 @@ class FaultSystem(RunningSystem):
     and (optionally) every service on the scenario's own PostgreSQL server."""
 
     def __init__(
-        self, var_dir: Path, *, smtp: Smtp, database_urls: dict[str, str] | None = None
+        self,
+        var_dir: Path,
+        *,
+        smtp: Smtp,
+        database_urls: dict[str, str] | None = None,
+        kafka: ApacheKafka | None = None,
     ) -> None:
         super().__init__(var_dir)
         self.smtp = smtp
         self.database_urls = database_urls or {}
+        self.kafka = kafka  # None: the embedded broker `supportmatch run` starts
+
+    @property
+    def bootstrap(self) -> str:
+        return self.kafka.bootstrap_servers if self.kafka else self.broker_address
 
     @property
     def env(self) -> dict[str, str]:
@@ -132,6 +143,8 @@ class FaultSystem(RunningSystem):
         )
         for name, url in self.database_urls.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
+        if self.kafka:
+            env["KAFKA_BOOTSTRAP_SERVERS"] = self.kafka.bootstrap_servers
         return env
 
     def database_url(self, service: str) -> str:
