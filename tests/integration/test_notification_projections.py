@@ -3,6 +3,7 @@ province, a contact email, new and changed measures, and end dates for the remin
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -137,3 +138,25 @@ def test_a_retirement_moves_the_end_date_the_reminders_use(system: Notifications
         assert send_reminders(connection, now=system.clock()) == 1
     (reminder,) = [e for e in system.rows("inbox") if e.topic == "ending_soon"]
     assert reminder.title_en.startswith("Ends in 18 days: ")
+
+
+def test_a_recipient_made_by_two_transactions_at_once_is_one_recipient(
+    system: Notifications,
+) -> None:
+    """A webhook subscription and the profile consumer (or two replicas) may create a firm's
+    recipient at the same moment: the second finds the first's row instead of failing."""
+    uscc = profile_snapshot()["uscc"]
+    found: list[int] = []
+    with system.uow.begin() as first:
+        mine = recipients.ensure_recipient(first, RecipientKind.ENTERPRISE, uscc, now=START)
+
+        def second() -> None:
+            with system.uow.begin() as connection:  # waits for the first to commit
+                theirs = recipients.enterprises(connection, {uscc: "44"}, now=START)
+                found.append(theirs[uscc].id)
+
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(0.5)  # still waiting on the first transaction's row
+    other.join(30)
+    assert found == [mine.id]
