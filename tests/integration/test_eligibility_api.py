@@ -11,6 +11,7 @@ from supportmatch_core.auth import Role, TokenService
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, wait_until
+from tests.unit.test_size_class import TABLE, threshold_cases
 
 COMPLIANT = {
     "tax_credit_grade": "A",
@@ -37,11 +38,11 @@ def test_self_check_needs_no_token_and_stores_nothing(offline: InProcessSystem) 
         json={"industry": "C3921", "province": "广东", "ownership": "private", "facts": COMPLIANT},
     )
     assert answer.status_code == 200, answer.text
-    assert _vat(answer.json())["status"] == "eligible"
+    assert _vat(answer.json()["decisions"])["status"] == "eligible"
     unknown = offline.eligibility.post(
         "/v1/checks", json={"industry": "C3921", "province": "44", "ownership": "private"}
     ).json()
-    assert {m["fact"] for m in _vat(unknown)["missing_facts"]} >= {"tax_credit_grade"}
+    assert {m["fact"] for m in _vat(unknown["decisions"])["missing_facts"]} >= {"tax_credit_grade"}
     assert offline.count("eligibility", "determinations") == 0
 
 
@@ -126,3 +127,54 @@ def test_decisions_as_of_a_past_day_use_the_measures_then_in_force(
         assert system.eligibility.get(f"{path}?as_of=yesterday", headers=owner).status_code == 422
         other = bearer(tokens, Role.CASEWORKER, regions=["11"])
         assert system.eligibility.get(path, headers=other).status_code == 403
+
+
+def test_the_self_check_sizes_a_firm_as_the_size_test_does(offline: InProcessSystem) -> None:
+    # Every row of the 2011 table, at each bound and one unit below it (tests/unit/test_size_class).
+    letters = {"X": "employees", "Y": "revenue", "Z": "total_assets"}
+    assert len(TABLE) == 15
+    for case in threshold_cases():
+        _, code, figures, expected = case.values
+        facts = {letters[letter]: value for letter, value in figures.items()}
+        size_test = offline.profiles.post(
+            "/v1/size-classification",
+            json={
+                "industry": code,
+                **{("assets" if k == "total_assets" else k): v for k, v in facts.items()},
+            },
+        ).json()
+        check = offline.eligibility.post(
+            "/v1/checks",
+            json={"industry": code, "province": "44", "ownership": "private", "facts": facts},
+        ).json()
+        assert check["size"]["size_class"] == size_test["size_class"] == expected.value, case.id
+        assert check["size"]["rule"] == size_test["rule"]
+        assert check["size"]["given"] is False
+
+
+def test_the_self_check_keeps_what_the_firm_said(offline: InProcessSystem) -> None:
+    body = {
+        "industry": "H6210",
+        "province": "44",
+        "ownership": "private",
+        "as_of": "2022-06-01",
+        "flags": {"renting_state_premises": True},
+        "facts": {"employees": 30, "revenue": 3_000_000, "covid_risk_district_2022": True},
+    }
+    answer = offline.eligibility.post("/v1/checks", json=body).json()
+    assert answer["size"] == {
+        "size_class": "small",
+        "given": False,
+        "rule": answer["size"]["rule"],
+        "rule_zh": answer["size"]["rule_zh"],
+        "missing": [],
+    }
+    by_id = {d["measure"]["id"]: d for d in answer["decisions"]}
+    six = by_id["rent-relief-service-smes-6-months"]
+    assert six["status"] == "eligible", six["criteria"]
+    assert by_id["rent-relief-service-smes-3-months"]["status"] == "ineligible"
+    asked = {m["fact"] for d in answer["decisions"] for m in d["missing_facts"]}
+    assert not asked & {"employees", "revenue", "covid_risk_district_2022"}
+    posted = offline.eligibility.post("/v1/checks", json={**body, "size_class": "medium"}).json()
+    assert posted["size"]["size_class"] == "medium"
+    assert posted["size"]["given"] is True

@@ -449,7 +449,7 @@ def test_retiring_ends_a_version_from_its_effective_day(
         "/v1/checks",
         json={"industry": "C3921", "province": "44", "ownership": "private", "facts": COMPLIANT},
     ).json()
-    assert VAT not in {d["measure"]["id"] for d in check}  # no longer pushed as open
+    assert VAT not in {d["measure"]["id"] for d in check["decisions"]}  # no longer pushed as open
 
 
 def test_every_instance_sees_a_published_version(

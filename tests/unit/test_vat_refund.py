@@ -14,7 +14,7 @@ import pytest
 from eligibility.domain.criteria import AnyOf, InvalidCriteria, Outcome, evaluate
 from eligibility.domain.decision import Status, decide, facts_digest
 from eligibility.domain.events import eligibility_changed
-from eligibility.domain.facts import REGISTRY, SMALL_VAT_SALES_CEILING, facts_of
+from eligibility.domain.facts import REGISTRY, facts_of
 from eligibility.domain.measures import measure_from_document
 from supportmatch_core import contracts
 from supportmatch_core.events import Event
@@ -203,8 +203,8 @@ def test_a_breach_decides_even_when_other_facts_are_unknown() -> None:
     assert decision.missing_facts == []
 
 
-def test_leasing_firm_with_large_vat_sales_is_ineligible() -> None:
-    decision = decide_for(industry="L7111", vat_sales=30_000_000, **COMPLIANT)
+def test_other_real_estate_firm_with_large_vat_sales_is_ineligible() -> None:
+    decision = decide_for(industry="K7090", vat_sales=30_000_000, **COMPLIANT)
     assert decision.status is Status.INELIGIBLE
     by_fact = {c["fact"]: c["outcome"] for c in decision.criteria}
     assert by_fact["industry_section"] == "fail"
@@ -212,36 +212,47 @@ def test_leasing_firm_with_large_vat_sales_is_ineligible() -> None:
     assert by_fact["vat_small_or_micro"] == "fail"
 
 
-def test_leasing_firm_small_by_vat_sales_is_eligible() -> None:
-    decision = decide_for(industry="L7111", vat_sales=10_000_000, **COMPLIANT)
+def test_other_real_estate_firm_small_by_vat_sales_is_eligible() -> None:
+    decision = decide_for(industry="K7090", vat_sales=10_000_000, **COMPLIANT)
     assert decision.status is Status.ELIGIBLE
     by_fact = {c["fact"]: c["outcome"] for c in decision.criteria}
     assert by_fact["vat_small_or_micro"] == "pass"
 
 
 @pytest.mark.parametrize(
-    ("vat_sales", "status"),
+    ("industry", "vat_sales", "assets", "status"),
     [
-        (0, Status.ELIGIBLE),
-        (SMALL_VAT_SALES_CEILING - 1, Status.ELIGIBLE),
-        (SMALL_VAT_SALES_CEILING, Status.INELIGIBLE),
+        # leasing (L) is sized on assets alone once staff is dropped: under 8000万元 is small
+        ("L7111", 10**10, 79_999_999, Status.ELIGIBLE),
+        ("L7111", 0, 80_000_000, Status.INELIGIBLE),
+        # public facilities (N78) sit on the staff-only row: VAT sales under 2000万元 is small
+        ("N7810", 19_999_999, None, Status.ELIGIBLE),
+        ("N7810", 20_000_000, None, Status.INELIGIBLE),
+        # finance (J) is sized by 银发〔2015〕309号, which the platform does not hold
+        ("J6621", 1, 1, Status.POSSIBLY_ELIGIBLE),
     ],
 )
-def test_small_means_vat_sales_under_20_million(vat_sales: int, status: Status) -> None:
-    # FACTS.md 4: small < 2000万元 of annual VAT sales (2000万 itself is not small).
-    assert SMALL_VAT_SALES_CEILING == 20_000_000
-    assert decide_for(industry="L7111", vat_sales=vat_sales, **COMPLIANT).status is status
+def test_small_means_small_by_each_industry_bounds_with_vat_sales_as_revenue(
+    industry: str, vat_sales: int, assets: int | None, status: Status
+) -> None:
+    # FACTS.md 4 and 公告2022年第14号: the 2011 bounds of the firm's own industry, with the prior
+    # year's VAT sales as revenue; the 2000万元 ceiling only where those bounds do not apply.
+    facts = {"vat_sales": vat_sales, "total_assets": assets, **COMPLIANT}
+    decision = decide_for(industry=industry, **facts)
+    assert decision.status is status, decision.criteria
 
 
-def test_leasing_firm_with_unknown_vat_sales_is_possibly_eligible() -> None:
-    decision = decide_for(industry="L7111", **COMPLIANT)
+def test_other_real_estate_firm_with_unknown_vat_sales_is_possibly_eligible() -> None:
+    decision = decide_for(industry="K7090", **COMPLIANT)
     assert decision.status is Status.POSSIBLY_ELIGIBLE
-    assert len(decision.missing_facts) == 1
+    assert len(decision.missing_facts) == 2
 
 
 def test_missing_facts_are_facts_a_firm_can_provide() -> None:
-    decision = decide_for(industry="L7111", **COMPLIANT)
-    assert [m["fact"] for m in decision.missing_facts] == ["vat_sales"]
+    decision = decide_for(industry="K7090", **COMPLIANT)
+    assert [m["fact"] for m in decision.missing_facts] == ["vat_sales", "total_assets"]
+    given = decide_for(industry="K7090", total_assets=5_000_000, **COMPLIANT)
+    assert [m["fact"] for m in given.missing_facts] == ["vat_sales"]  # never asked again
 
 
 @pytest.mark.parametrize("industry", ["I6513", "I6520", "N7711"])

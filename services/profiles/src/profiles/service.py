@@ -13,7 +13,6 @@ from profiles.adapters import repository
 from profiles.domain.changes import diff
 from profiles.domain.model import Certification, Enterprise, Profile
 from profiles.domain.rules import check_province
-from profiles.domain.size import SizeResult, classify
 from profiles.domain.snapshot import profile_changed, snapshot_data
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
@@ -21,6 +20,7 @@ from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox, outbox_rows
 from supportmatch_core.problems import Forbidden, NotFound
 from supportmatch_core.topics import PROFILE
+from supportmatch_reference.size import SizeResult, classify
 
 # Snapshot fields that change with every save and are not news in the history.
 _VOLATILE = ("version", "updated_at")

@@ -24,6 +24,7 @@ from eligibility.domain.facts import REGISTRY, accepts, facts_of
 from supportmatch_core.fields import IndustryCode, ProvinceCode
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.regions import BY_CODE
+from supportmatch_reference.size import SizeResult, classify
 
 router = APIRouter(prefix="/v1", tags=["self-check"])
 
@@ -40,6 +41,17 @@ class HeldCertification(BaseModel):
     valid_to: date | None = None
 
 
+def _check_facts(value: dict[str, FactValue]) -> dict[str, FactValue]:
+    unknown = sorted(set(value) - _STORED_FACTS)
+    if unknown:
+        raise ValueError(f"not facts a firm provides: {', '.join(unknown)}")
+    for name, given in value.items():
+        fact = REGISTRY[name]
+        if given is not None and not accepts(fact, given):
+            raise ValueError(f"{name} must be of type {fact.type}")
+    return value
+
+
 class CheckRequest(BaseModel):
     """What a firm says about itself; leave out what it does not know."""
 
@@ -48,7 +60,11 @@ class CheckRequest(BaseModel):
     industry: IndustryCode
     province: ProvinceCode
     ownership: str = Field(pattern="^(central_soe|local_soe|private|foreign|collective|mixed)$")
-    size_class: str | None = Field(None, pattern="^(large|medium|small|micro)$")
+    size_class: str | None = Field(
+        None,
+        pattern="^(large|medium|small|micro)$",
+        description="leave out to have it derived from employees, revenue and total_assets",
+    )
     facts: dict[str, FactValue] = Field(default_factory=dict, description="latest fiscal year")
     flags: dict[str, StrictBool] = Field(default_factory=dict)
     certifications: list[HeldCertification] = Field(default_factory=list, max_length=50)
@@ -57,16 +73,22 @@ class CheckRequest(BaseModel):
     @field_validator("facts")
     @classmethod
     def _known_facts(cls, value: dict[str, FactValue]) -> dict[str, FactValue]:
-        unknown = sorted(set(value) - _STORED_FACTS)
-        if unknown:
-            raise ValueError(f"not facts a firm provides: {', '.join(unknown)}")
-        for name, given in value.items():
-            fact = REGISTRY[name]
-            if given is not None and not accepts(fact, given):
-                raise ValueError(f"{name} must be of type {fact.type}")
-        return value
+        return _check_facts(value)
 
-    def snapshot(self) -> dict[str, Any]:
+    def size(self) -> tuple[SizeResult | None, str | None]:
+        """The size derived from the facts by the 2011 standard, and the class to decide on: the
+        posted one when given (never overridden), else the derived one."""
+        if self.size_class is not None:
+            return None, self.size_class
+        derived = classify(
+            self.industry,
+            employees=_whole(self.facts.get("employees")),
+            revenue=_whole(self.facts.get("revenue")),
+            total_assets=_whole(self.facts.get("total_assets")),
+        )
+        return derived, derived.size_class.value
+
+    def snapshot(self, size_class: str | None) -> dict[str, Any]:
         """The request in the shape of a profile snapshot, so facts are derived the one way."""
         province = BY_CODE[self.province]
         return {
@@ -75,7 +97,7 @@ class CheckRequest(BaseModel):
             "region": province.region.value,
             "ownership": self.ownership,
             "flags": self.flags,
-            "size": {"class": self.size_class},
+            "size": {"class": size_class},
             "facts": self.facts,
             "years": [],
             "certifications": [
@@ -89,10 +111,44 @@ class CheckRequest(BaseModel):
             ],
         }
 
+    def facts_given(self, size_class: str | None) -> dict[str, Any]:
+        """The registry facts of this request; what the firm stated wins over what is derived."""
+        facts = facts_of(self.snapshot(size_class))
+        return facts | {name: value for name, value in self.facts.items() if value is not None}
+
+
+def _whole(value: FactValue) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class SizeRead(BaseModel):
+    size_class: str = Field(description="large, medium, small, micro or unknown")
+    given: bool = Field(description="true when posted, false when derived here")
+    rule: str | None = Field(description="how it was derived, in English (null when posted)")
+    rule_zh: str | None
+    missing: list[str] = Field(description="indicators that would decide it")
+
+
+class CheckRead(BaseModel):
+    evaluated_on: date
+    size: SizeRead
+    decisions: list[DecisionRead]
+
 
 @router.post("/checks")
-def self_check(body: CheckRequest, catalogue: CatalogueDep) -> list[DecisionRead]:
-    """Which measures in force these facts qualify for, and what is missing; nothing is stored."""
+def self_check(body: CheckRequest, catalogue: CatalogueDep) -> CheckRead:
+    """Which measures in force these facts qualify for, and what is missing; nothing is stored.
+
+    The size class is derived from employees, revenue and total assets by the 2011 standard, as
+    `POST /v1/size-classification` of the profiles service does, unless it is posted."""
     on = body.as_of or china_today()
-    decisions = service.check(catalogue=catalogue, facts=facts_of(body.snapshot()), on=on)
-    return [DecisionRead.of(d) for d in decisions]
+    derived, size_class = body.size()
+    decisions = service.check(catalogue=catalogue, facts=body.facts_given(size_class), on=on)
+    size = SizeRead(
+        size_class=size_class or "unknown",
+        given=derived is None,
+        rule=derived.rule if derived else None,
+        rule_zh=derived.rule_zh if derived else None,
+        missing=derived.missing if derived else [],
+    )
+    return CheckRead(evaluated_on=on, size=size, decisions=[DecisionRead.of(d) for d in decisions])

@@ -58,7 +58,7 @@ def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
     result = evaluate(measure.criteria, facts, on)
     deciding = {id(leaf) for leaf in result.failed()}
     to_provide = dict.fromkeys(
-        source for name in result.unknown_facts() for source in stored_sources(name)
+        fact for name in result.unknown_facts() for fact in _to_provide(name, facts)
     )
     return Decision(
         measure=measure,
@@ -68,6 +68,13 @@ def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
         criteria=[_explain(leaf, decisive=id(leaf) in deciding) for leaf in _leaves(result)],
         missing_facts=[_describe(name) for name in to_provide],
     )
+
+
+def _to_provide(name: str, facts: Mapping[str, Any]) -> list[str]:
+    """What to ask for so `name` becomes known: its unknown sources, never a fact already given;
+    the fact itself when every source is known and it still cannot be derived."""
+    unknown = [source for source in stored_sources(name) if facts.get(source) is None]
+    return unknown or [name]
 
 
 def facts_digest(measure: Measure, facts: Mapping[str, Any]) -> str:

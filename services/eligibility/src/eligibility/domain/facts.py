@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from supportmatch_reference.size import SizeClass, classify_by_vat_sales
+
 STRING, INTEGER, MONEY, NUMBER, BOOLEAN = "string", "integer", "money", "number", "boolean"
 
 
@@ -115,6 +117,7 @@ REGISTRY: dict[str, Fact] = {
             "small or micro firm by VAT sales",
             None,
             "vat_sales",
+            "total_assets",
         ),
         _f(
             "rd_ratio",
@@ -190,8 +193,6 @@ REGISTRY: dict[str, Fact] = {
     )
 }
 
-# 公告2022年第14号: where the size standard cannot be applied, annual VAT sales under 2000万元 is small.
-SMALL_VAT_SALES_CEILING = 20_000_000
 _SME = {"medium", "small", "micro"}
 
 
@@ -265,7 +266,7 @@ def facts_of(profile: Mapping[str, Any]) -> dict[str, Any]:
         size_class=size,
         sme=None if size is None else size in _SME,
         small_or_micro=None if size is None else size in ("small", "micro"),
-        vat_small_or_micro=_below(facts["vat_sales"], SMALL_VAT_SALES_CEILING),
+        vat_small_or_micro=_small_by_vat_sales(industry, facts["vat_sales"], facts["total_assets"]),
         rd_ratio=_percent(facts["rd_expense"], facts["revenue"]),
         debt_ratio=_percent(facts["total_liabilities"], facts["total_assets"]),
         export_share=_percent(facts["export_revenue"], facts["revenue"]),
@@ -282,8 +283,11 @@ def facts_of(profile: Mapping[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def _below(value: int | None, ceiling: int) -> bool | None:
-    return None if value is None else value < ceiling
+def _small_by_vat_sales(industry: str, vat_sales: int | None, assets: int | None) -> bool | None:
+    """Small or micro as 公告2022年第14号 sizes a firm: its industry's 2011 bounds on revenue and
+    assets, the prior year's VAT sales standing for revenue (None while that cannot decide)."""
+    size = classify_by_vat_sales(industry, vat_sales=vat_sales, total_assets=assets).size_class
+    return None if size is SizeClass.UNKNOWN else size in (SizeClass.SMALL, SizeClass.MICRO)
 
 
 def _percent(part: float | None, whole: float | None) -> float | None:

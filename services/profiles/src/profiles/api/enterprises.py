@@ -19,12 +19,12 @@ from profiles.api.schemas import EnterpriseCreate, EnterpriseUpdate
 from profiles.domain.model import (
     Ownership,
 )
-from profiles.domain.size import SizeClass
 from profiles.domain.snapshot import snapshot_data
 from supportmatch_core.auth import CurrentPrincipal, Principal, Role
 from supportmatch_core.problems import Invalid
 from supportmatch_reference.certifications import CertificationKind
 from supportmatch_reference.regions import BY_CODE, Region, UnknownProvince, parse_province
+from supportmatch_reference.size import SizeClass
 
 router = APIRouter(prefix="/v1", tags=["enterprises"])
 

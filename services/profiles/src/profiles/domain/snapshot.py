@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from profiles.domain.model import Profile
-from profiles.domain.size import SizeResult
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
+from supportmatch_reference.size import SizeResult
 
 SOURCE = "urn:supportmatch:profiles"
 
@@ -49,6 +49,7 @@ def snapshot_data(profile: Profile, size: SizeResult) -> dict[str, Any]:
             "class": size.size_class.value,
             "fiscal_year": latest,
             "rule": size.rule,
+            "rule_zh": size.rule_zh,
             "missing": list(size.missing),
         },
         "facts": {**profile.years[latest], "fiscal_year": latest} if latest is not None else {},
