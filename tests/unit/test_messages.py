@@ -20,13 +20,13 @@ def test_possibly_eligible_lists_the_missing_facts_and_cites_the_clause() -> Non
     assert "（十六）" in message.body_zh
     assert "（十六）" in message.body_en
     assert message.body_zh.endswith(
-        "请补充以下信息以完成判断：纳税信用等级、36个月内骗取留抵退税或虚开发票、36个月内偷税处罚次数、"
-        "2019年4月1日起享受即征即退、先征后返。"
+        "请补充以下信息以完成判断：纳税信用等级、36个月内有骗取留抵退税、出口退税或虚开发票情形、"
+        "36个月内因偷税受处罚次数、2019年4月1日起享受过增值税即征即退、先征后返（退）。"
     )
     assert message.body_en.endswith(
-        " Provide these facts to complete the check: tax credit grade; refund or invoice fraud in "
-        "the last 36 months; tax-evasion penalties in the last 36 months; VAT 即征即退/先征后返 "
-        "enjoyed since 2019-04-01."
+        " Provide these facts to complete the check: tax credit grade; refund fraud or false "
+        "invoices in the last 36 months; tax-evasion penalties in the last 36 months; VAT "
+        "immediate refund or refund after collection enjoyed since 1 April 2019."
     )
     assert [f["fact"] for f in message.facts_to_provide] == [
         "tax_credit_grade",
@@ -73,7 +73,9 @@ def test_ineligible_after_eligible_no_longer_qualifies() -> None:
     message = message_for(determination(decision, Status.ELIGIBLE))
     assert message.title_zh == f"不再符合条件：{TITLE_ZH}"
     assert message.title_en == f"You no longer qualify: {TITLE_EN}"
-    assert "refund or invoice fraud in the last 36 months: yes, needs = no" in message.body_en
+    assert (
+        "refund fraud or false invoices in the last 36 months: yes, needs = no" in message.body_en
+    )
 
 
 def test_not_met_lists_only_the_conditions_that_decided_the_failure() -> None:

@@ -49,6 +49,9 @@ _ATTRIBUTES = (
     "main_products",
     "contact_email",
     "covid_risk_periods",
+    "vat_taxpayer_type",
+    "vat_credit_balances",
+    "vat_sales_by_industry",
 )
 
 

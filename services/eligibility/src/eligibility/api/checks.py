@@ -20,7 +20,7 @@ from eligibility import service
 from eligibility.api.deps import CatalogueDep
 from eligibility.api.presenters import DecisionRead
 from eligibility.domain.clock import china_today
-from eligibility.domain.facts import REGISTRY, accepts, facts_of
+from eligibility.domain.facts import REGISTRY, accepts, facts_of, within
 from supportmatch_core.fields import IndustryCode, ProvinceCode
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.regions import BY_CODE
@@ -29,7 +29,14 @@ from supportmatch_reference.size import SizeResult, classify
 router = APIRouter(prefix="/v1", tags=["self-check"])
 
 _STORED_FACTS = {name for name, fact in REGISTRY.items() if not fact.derived}
-FactValue = StrictBool | StrictInt | StrictFloat | str | None
+FactValue = StrictBool | StrictInt | StrictFloat | str | dict[str, StrictInt] | None
+# Facts a profile snapshot carries beside the year's figures: where the request's facts go.
+_ATTRIBUTES = {
+    "established_on": "registration_date",
+    "vat_taxpayer_type": "vat_taxpayer_type",
+    "vat_credit_balances": "vat_credit_balances",
+    "vat_sales_by_industry": "vat_sales_by_industry",
+}
 
 
 class HeldCertification(BaseModel):
@@ -49,6 +56,10 @@ def _check_facts(value: dict[str, FactValue]) -> dict[str, FactValue]:
         fact = REGISTRY[name]
         if given is not None and not accepts(fact, given):
             raise ValueError(f"{name} must be of type {fact.type}")
+        if given is not None and not within(fact, given):
+            raise ValueError(f"{name} must lie within [{fact.minimum}, {fact.maximum}]")
+        if isinstance(given, str) and fact.values and given not in fact.values:
+            raise ValueError(f"{name} must be one of {', '.join(fact.values)}")
     return value
 
 
@@ -65,7 +76,17 @@ class CheckRequest(BaseModel):
         pattern="^(large|medium|small|micro)$",
         description="leave out to have it derived from employees, revenue and total_assets",
     )
-    facts: dict[str, FactValue] = Field(default_factory=dict, description="latest fiscal year")
+    facts: dict[str, FactValue] = Field(
+        default_factory=dict,
+        description="the latest fiscal year's facts (with fiscal_year when earlier years are "
+        "given) and the firm's own: established_on, vat_taxpayer_type, vat_credit_balances …",
+    )
+    years: list[dict[str, FactValue]] = Field(
+        default_factory=list,
+        max_length=5,
+        description="earlier fiscal years' figures, each with its fiscal_year (for growth and "
+        "two-year figures)",
+    )
     flags: dict[str, StrictBool] = Field(default_factory=dict)
     certifications: list[HeldCertification] = Field(default_factory=list, max_length=50)
     as_of: date | None = None
@@ -74,6 +95,15 @@ class CheckRequest(BaseModel):
     @classmethod
     def _known_facts(cls, value: dict[str, FactValue]) -> dict[str, FactValue]:
         return _check_facts(value)
+
+    @field_validator("years")
+    @classmethod
+    def _known_years(cls, value: list[dict[str, FactValue]]) -> list[dict[str, FactValue]]:
+        for year in value:
+            if not isinstance(year.get("fiscal_year"), int):
+                raise ValueError("each earlier year needs its fiscal_year")
+            _check_facts(year)
+        return value
 
     def size(self) -> tuple[SizeResult | None, str | None]:
         """The size derived from the facts by the 2011 standard, and the class to decide on: the
@@ -91,15 +121,18 @@ class CheckRequest(BaseModel):
     def snapshot(self, size_class: str | None) -> dict[str, Any]:
         """The request in the shape of a profile snapshot, so facts are derived the one way."""
         province = BY_CODE[self.province]
+        attributes = {key: self.facts.get(name) for name, key in _ATTRIBUTES.items()}
+        latest = {k: v for k, v in self.facts.items() if k not in _ATTRIBUTES}
         return {
+            **attributes,
             "industry": {"code": self.industry},
             "province": {"code": province.code},
             "region": province.region.value,
             "ownership": self.ownership,
             "flags": self.flags,
             "size": {"class": size_class},
-            "facts": self.facts,
-            "years": [],
+            "facts": latest,
+            "years": [*self.years, latest] if "fiscal_year" in latest else list(self.years),
             "certifications": [
                 {
                     "kind": c.kind.value,

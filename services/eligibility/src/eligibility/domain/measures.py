@@ -17,7 +17,7 @@ from eligibility.domain.criteria import (
     Not,
     parse,
 )
-from eligibility.domain.facts import INTEGER, MONEY, NUMBER, REGISTRY, accepts
+from eligibility.domain.facts import DATE, NUMERIC, REGISTRY, Fact, accepts
 from supportmatch_reference.certifications import CertificationKind
 
 
@@ -148,28 +148,30 @@ def check_comparison(compare: Compare | Certified, path: str) -> None:
     fact = REGISTRY.get(compare.fact)
     if fact is None:
         raise InvalidCriteria(f"{path}.fact: unknown fact {compare.fact!r}")
+    if not fact.comparable:
+        raise InvalidCriteria(f"{path}.fact: {fact.name} is a table, compare the facts it gives")
+    for value in _compared(compare, fact, path):
+        if not accepts(fact, value) or (fact.values and value not in fact.values):
+            raise InvalidCriteria(f"{path}.value: {value!r} does not fit {fact.name} ({fact.type})")
 
-    def fits(value: Any) -> bool:
-        return accepts(fact, value)
 
+def _compared(compare: Compare, fact: Fact, path: str) -> tuple[Any, ...]:
+    """The values a comparison names, once its operator and their number are right."""
+    ordered = fact.type in (*NUMERIC, DATE)
     if compare.op in ("in", "not_in"):
         if not isinstance(compare.value, tuple) or not compare.value:
             raise InvalidCriteria(f"{path}.value: {compare.op} needs a non-empty list")
-        values: tuple[Any, ...] = compare.value
-    elif compare.op == "between":
+        return tuple(compare.value)
+    if compare.op == "between":
         bounds = compare.value
-        if not (isinstance(bounds, tuple) and len(bounds) == 2 and all(map(fits, bounds))):
+        if not (isinstance(bounds, tuple) and len(bounds) == 2):
             raise InvalidCriteria(f"{path}.value: between needs [low, high] of {fact.type}")
-        if fact.type not in (INTEGER, MONEY, NUMBER) or bounds[0] > bounds[1]:
+        if not ordered or not all(accepts(fact, b) for b in bounds) or bounds[0] > bounds[1]:
             raise InvalidCriteria(f"{path}.value: between needs numbers with low <= high")
-        values = bounds
-    elif compare.op in ("lt", "le", "gt", "ge") and fact.type not in (INTEGER, MONEY, NUMBER):
+        return tuple(bounds)
+    if compare.op in ("lt", "le", "gt", "ge") and not ordered:
         raise InvalidCriteria(f"{path}.op: {compare.op} needs a number, {fact.name} is {fact.type}")
-    else:
-        values = (compare.value,)
-    for value in values:
-        if not fits(value):
-            raise InvalidCriteria(f"{path}.value: {value!r} does not fit {fact.name} ({fact.type})")
+    return (compare.value,)
 
 
 def facts_named(criterion: Criterion) -> list[str]:

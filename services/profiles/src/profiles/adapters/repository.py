@@ -42,6 +42,7 @@ from profiles.domain.model import (
     Ownership,
     Profile,
     RiskPeriod,
+    VatTaxpayerType,
 )
 from supportmatch_core import outbox
 from supportmatch_core.problems import Conflict
@@ -170,6 +171,9 @@ def row_of(enterprise: Enterprise, *, size_class: str) -> dict[str, Any]:
                 {"start": p.start.isoformat(), "end": p.end.isoformat()}
                 for p in e.covid_risk_periods
             ],
+            "vat_taxpayer_type": e.vat_taxpayer_type.value if e.vat_taxpayer_type else None,
+            "vat_credit_balances": dict(e.vat_credit_balances),
+            "vat_sales_by_industry": dict(e.vat_sales_by_industry),
         },
         "version": e.version,
         "created_at": e.created_at,
@@ -202,6 +206,11 @@ def enterprise_of(row: Row[Any]) -> Enterprise:
             RiskPeriod(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))
             for p in a.get("covid_risk_periods") or ()
         ),
+        vat_taxpayer_type=VatTaxpayerType(a["vat_taxpayer_type"])
+        if a.get("vat_taxpayer_type")
+        else None,
+        vat_credit_balances=dict(a.get("vat_credit_balances") or {}),
+        vat_sales_by_industry=dict(a.get("vat_sales_by_industry") or {}),
     )
 
 

@@ -27,6 +27,7 @@ from profiles.domain.model import (
     Profile,
     RiskPeriod,
     TaxCreditGrade,
+    VatTaxpayerType,
 )
 from supportmatch_core.fields import Email, IndustryCode, ProvinceCode, Uscc
 from supportmatch_reference.certifications import CertificationKind, Level
@@ -37,6 +38,8 @@ Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Percent = Annotated[StrictFloat | StrictInt, Field(ge=0, le=100)]
+Rank = Annotated[StrictInt, Field(ge=0, description="best rank; 0 when none")]
+Month = Annotated[str, StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")]
 # The 2022 quality-SME ladder titles are valid for three years (工信部企业〔2022〕63号).
 _THREE_YEAR_TITLES = {
     CertificationKind.INNOVATIVE_SME,
@@ -75,6 +78,29 @@ class YearFacts(BaseModel):
     vat_refund_fraud_36m: StrictBool | None = None
     tax_evasion_penalties_36m: Count | None = None
     immediate_refund_since_2019: StrictBool | None = None
+    employees_quarterly_avg: Count | None = Field(None, description="average of the 4 quarters")
+    total_assets_quarterly_avg: Yuan | None = Field(None, description="average of the 4 quarters")
+    rd_equipment_value: Yuan | None = Field(None, description="R&D equipment bought, to date")
+    total_investment_usd: Annotated[StrictInt, Field(ge=0)] | None = Field(
+        None, description="total investment in US dollars (R&D spending for a branch centre)"
+    )
+    niche_product_share: Percent | None = Field(None, description="niche product / revenue, %")
+    niche_global_rank: Annotated[StrictInt, Field(ge=1)] | None = None
+    ip_class1: Count | None = Field(None, description="class-I IP in force (invention patents …)")
+    ip_class1_own: Count | None = Field(None, description="of which developed in-house")
+    ip_class1_high_value: Count | None = Field(None, description="of which high-value")
+    ip_class2: Count | None = Field(None, description="class-II IP in force")
+    national_st_award_rank_3y: Rank | None = None
+    provincial_st_award_rank_3y: Rank | None = None
+    maker_china_rank_3y: Rank | None = Field(None, description="创客中国, national place")
+    specialised_sme_score: Percent | None = Field(None, description="points of 100")
+    unemployment_insurance_premiums: Yuan | None = None
+    layoff_rate: Percent | None = None
+    serious_violation_3y: StrictBool | None = None
+    six_taxes_two_fees: Yuan | None = Field(None, description="before any relief")
+    equipment_purchases_small: Yuan | None = Field(None, description="units ≤ 5 million yuan")
+    foreign_profit_reinvested: Yuan | None = None
+    encouraged_industry_revenue_share: Percent | None = None
 
     def known(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -102,6 +128,17 @@ class Flags(BaseModel):
     chain_key_node: StrictBool | None = Field(None, description="key node of an industrial chain")
     energy_intensive: StrictBool | None = None
     renting_state_premises: StrictBool | None = None
+    strategic_emerging_field: StrictBool | None = None
+    own_brand: StrictBool | None = None
+    rd_institution: StrictBool | None = Field(None, description="own or joint R&D institution")
+    provincial_rd_institution: StrictBool | None = None
+    key_field_product: StrictBool | None = Field(
+        None, description="main product in a key field of 工信部企业〔2022〕63号 or a key chain"
+    )
+    restricted_industry: StrictBool | None = None
+    on_advanced_manufacturer_list: StrictBool | None = None
+    on_ic_enterprise_list: StrictBool | None = None
+    on_machine_tool_enterprise_list: StrictBool | None = None
 
 
 class Period(BaseModel):
@@ -133,6 +170,19 @@ class _Attributes(BaseModel):
     flags: Flags | None = None
     covid_risk_periods: list[Period] | None = Field(
         None, max_length=50, description="periods the district was a COVID medium/high-risk area"
+    )
+    vat_taxpayer_type: VatTaxpayerType | None = None
+    vat_credit_balances: dict[Month, Yuan] | None = Field(
+        None,
+        max_length=120,
+        description="end-of-month VAT credit (期末留抵税额) by filing month YYYY-MM; include "
+        "2019-03 and each December as reference balances",
+    )
+    vat_sales_by_industry: dict[IndustryCode, Yuan] | None = Field(
+        None,
+        max_length=50,
+        description="VAT sales of the last 12 months by GB/T 4754 code (advance receipts "
+        "included for real-estate development)",
     )
 
     @field_validator("registration_date")
@@ -230,6 +280,9 @@ def _attribute_values(body: _Attributes) -> dict[str, Any]:
         "covid_risk_periods": tuple(
             RiskPeriod(p.start, p.end) for p in body.covid_risk_periods or ()
         ),
+        "vat_taxpayer_type": body.vat_taxpayer_type,
+        "vat_credit_balances": dict(body.vat_credit_balances or {}),
+        "vat_sales_by_industry": dict(body.vat_sales_by_industry or {}),
     }
 
 

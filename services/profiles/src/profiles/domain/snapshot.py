@@ -45,6 +45,9 @@ def snapshot_data(profile: Profile, size: SizeResult) -> dict[str, Any]:
         "covid_risk_periods": [
             {"start": p.start.isoformat(), "end": p.end.isoformat()} for p in e.covid_risk_periods
         ],
+        "vat_taxpayer_type": e.vat_taxpayer_type.value if e.vat_taxpayer_type else None,
+        "vat_credit_balances": dict(sorted(e.vat_credit_balances.items())),
+        "vat_sales_by_industry": dict(sorted(e.vat_sales_by_industry.items())),
         "size": {
             "class": size.size_class.value,
             "fiscal_year": latest,
