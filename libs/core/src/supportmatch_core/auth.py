@@ -82,10 +82,13 @@ class TokenService:
             )
             role = Role(claims["role"])
         except (jwt.InvalidTokenError, ValueError) as error:
-            raise Unauthorized(f"invalid token: {error}") from error
+            raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
         uscc = claims.get("uscc")
         if role is Role.ENTERPRISE and not uscc:
-            raise Unauthorized("an enterprise token must carry the enterprise's uscc")
+            raise Unauthorized(
+                "an enterprise token must carry the enterprise's uscc",
+                zh="企业身份令牌须包含统一社会信用代码",
+            )
         return Principal(
             subject=str(claims["sub"]),
             role=role,
@@ -102,7 +105,7 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise Unauthorized("a bearer token is required")
+        raise Unauthorized("a bearer token is required", zh="需要身份令牌")
     tokens: TokenService = request.app.state.tokens
     return tokens.verify(credentials.credentials)
 
@@ -115,7 +118,10 @@ def require_role(*roles: Role) -> Any:
 
     def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(r.value for r in roles)}")
+            raise Forbidden(
+                f"this needs the role {' or '.join(r.value for r in roles)}",
+                zh="您的角色无权执行此操作",
+            )
         return principal
 
     return Depends(check)

@@ -109,12 +109,16 @@ def rematch_enterprise(
 
 def _authorized_facts(connection: Connection, principal: Principal, uscc: str) -> dict[str, Any]:
     if principal.uscc is not None and principal.uscc != uscc:
-        raise Forbidden("an enterprise may read only its own determinations")
+        raise Forbidden(
+            "an enterprise may read only its own determinations", zh="企业只能查看本企业的判断结果"
+        )
     facts = repository.facts_of_firm(connection, uscc)
     if facts is None:
-        raise NotFound(f"no enterprise {uscc} is known to eligibility yet")
+        raise NotFound(
+            f"no enterprise {uscc} is known to eligibility yet", zh=f"尚未收到企业{uscc}的信息"
+        )
     if not principal.may_access(uscc=uscc, province_code=facts["province_code"]):
-        raise Forbidden("this enterprise is outside your regions")
+        raise Forbidden("this enterprise is outside your regions", zh="该企业不在您负责的地区")
     return facts
 
 

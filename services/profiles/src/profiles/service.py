@@ -44,16 +44,16 @@ def _int(value: object) -> int | None:
 
 def authorize(principal: Principal, enterprise: Enterprise) -> None:
     if not principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code):
-        raise Forbidden("you may not see or change this enterprise")
+        raise Forbidden("you may not see or change this enterprise", zh="您无权查看或修改该企业")
 
 
 def load(connection: Connection, principal: Principal, uscc: str, *, lock: bool = False) -> Profile:
     """The profile of `uscc` if it exists and the caller may see it."""
     if principal.uscc is not None and principal.uscc != uscc:
-        raise Forbidden("an enterprise may see only its own record")
+        raise Forbidden("an enterprise may see only its own record", zh="企业只能查看本企业的档案")
     profile = repository.get(connection, uscc, lock=lock)
     if profile is None:
-        raise NotFound(f"no enterprise {uscc}")
+        raise NotFound(f"no enterprise {uscc}", zh=f"没有企业{uscc}")
     authorize(principal, profile.enterprise)
     return profile
 
@@ -134,7 +134,7 @@ def register(*, uow: UnitOfWork, outbox: Outbox, principal: Principal, profile: 
     enterprise = profile.enterprise
     checked = check_province(enterprise.uscc, enterprise.province)
     if not principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code):
-        raise Forbidden("you may not register this enterprise")
+        raise Forbidden("you may not register this enterprise", zh="您无权登记该企业")
     profile = dataclasses.replace(
         profile, enterprise=dataclasses.replace(enterprise, province_checked=checked)
     )

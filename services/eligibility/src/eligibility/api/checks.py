@@ -24,6 +24,7 @@ from eligibility.domain.facts import REGISTRY, accepts, facts_of, within
 from supportmatch_core.fields import IndustryCode, ProvinceCode
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.regions import BY_CODE
+from supportmatch_reference.said import SaidValueError
 from supportmatch_reference.size import SizeResult, classify
 
 router = APIRouter(prefix="/v1", tags=["self-check"])
@@ -51,15 +52,26 @@ class HeldCertification(BaseModel):
 def _check_facts(value: dict[str, FactValue]) -> dict[str, FactValue]:
     unknown = sorted(set(value) - _STORED_FACTS)
     if unknown:
-        raise ValueError(f"not facts a firm provides: {', '.join(unknown)}")
+        raise SaidValueError(
+            f"not facts a firm provides: {', '.join(unknown)}",
+            f"不是企业填报的事实：{'、'.join(unknown)}",
+        )
     for name, given in value.items():
         fact = REGISTRY[name]
         if given is not None and not accepts(fact, given):
-            raise ValueError(f"{name} must be of type {fact.type}")
+            raise SaidValueError(
+                f"{name} must be of type {fact.type}", f"{fact.label_zh}的类型不正确"
+            )
         if given is not None and not within(fact, given):
-            raise ValueError(f"{name} must lie within [{fact.minimum}, {fact.maximum}]")
+            raise SaidValueError(
+                f"{name} must lie within [{fact.minimum}, {fact.maximum}]",
+                f"{fact.label_zh}超出允许的范围",
+            )
         if isinstance(given, str) and fact.values and given not in fact.values:
-            raise ValueError(f"{name} must be one of {', '.join(fact.values)}")
+            raise SaidValueError(
+                f"{name} must be one of {', '.join(fact.values)}",
+                f"{fact.label_zh}的取值不在允许之列",
+            )
     return value
 
 
@@ -101,7 +113,9 @@ class CheckRequest(BaseModel):
     def _known_years(cls, value: list[dict[str, FactValue]]) -> list[dict[str, FactValue]]:
         for year in value:
             if not isinstance(year.get("fiscal_year"), int):
-                raise ValueError("each earlier year needs its fiscal_year")
+                raise SaidValueError(
+                    "each earlier year needs its fiscal_year", "每个往年数据都须注明数据年度"
+                )
             _check_facts(year)
         return value
 

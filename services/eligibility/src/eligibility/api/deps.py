@@ -14,6 +14,7 @@ from supportmatch_core.auth import Principal, Role, require_role
 from supportmatch_core.fields import UowDep, UsccPath
 from supportmatch_core.outbox import Outbox
 from supportmatch_reference.clauses import clause_of
+from supportmatch_reference.said import SaidValueError
 
 USCC = UsccPath
 __all__ = ["USCC", "AdminDep", "CatalogueDep", "ClauseFilter", "OutboxDep", "UowDep"]
@@ -41,7 +42,10 @@ def _clause(value: str | None) -> str | None:
         return None
     clause = clause_of(value)
     if clause is None:
-        raise ValueError("not a clause of the notice: write （十六）, (十六), 十六 or 16")
+        raise SaidValueError(
+            "not a clause of the notice: write （十六）, (十六), 十六 or 16",
+            "不是通知的条款：请写作（十六）、(十六)、十六或16",
+        )
     return clause
 
 

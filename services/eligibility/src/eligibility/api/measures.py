@@ -84,7 +84,7 @@ def read_measure(measure_id: MeasureId, catalogue: CatalogueDep) -> MeasureRead:
     measure = catalogue.current(measure_id, today)
     versions = catalogue.versions(measure_id)
     if measure is None and not versions:
-        raise NotFound(f"no measure {measure_id}")
+        raise NotFound(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
     return MeasureRead.of(measure or versions[0], today)
 
 
@@ -93,7 +93,7 @@ def measure_versions(measure_id: MeasureId, catalogue: CatalogueDep) -> list[Mea
     """Every version of the measure, oldest first, each with its own validity and sources."""
     versions = catalogue.versions(measure_id)
     if not versions:
-        raise NotFound(f"no measure {measure_id}")
+        raise NotFound(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
     return [MeasureRead.of(m, china_today()) for m in versions]
 
 

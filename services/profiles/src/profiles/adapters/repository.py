@@ -55,7 +55,9 @@ def add(connection: Connection, enterprise: Enterprise, *, size_class: str) -> N
     try:
         connection.execute(insert(enterprises).values(row_of(enterprise, size_class=size_class)))
     except IntegrityError as error:
-        raise Conflict(f"enterprise {enterprise.uscc} already exists") from error
+        raise Conflict(
+            f"enterprise {enterprise.uscc} already exists", zh=f"企业{enterprise.uscc}已存在"
+        ) from error
 
 
 def replace(connection: Connection, enterprise: Enterprise, *, size_class: str) -> None:
@@ -134,7 +136,10 @@ def add_version(
             )
         )
     except IntegrityError as error:
-        raise Conflict(f"enterprise {uscc} changed meanwhile; read it again and retry") from error
+        raise Conflict(
+            f"enterprise {uscc} changed meanwhile; read it again and retry",
+            zh=f"企业{uscc}已被他人修改，请重新读取后再试",
+        ) from error
 
 
 def versions(connection: Connection, uscc: str) -> list[Row[Any]]:

@@ -76,7 +76,7 @@ def update_enterprise(
         try:
             return body.apply(profile)
         except ValueError as error:
-            raise Invalid("body", str(error)) from error
+            raise Invalid("body", str(error), zh=getattr(error, "zh", None)) from error
 
     profile = service.change(
         uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
@@ -130,7 +130,7 @@ class EnterpriseFilters(BaseModel):
             try:
                 provinces = frozenset({parse_province(self.province).code})
             except UnknownProvince as error:
-                raise Invalid("province", str(error)) from error
+                raise Invalid("province", str(error), zh=error.zh) from error
         if principal.role is Role.CASEWORKER:
             provinces = principal.regions if provinces is None else provinces & principal.regions
         return search.Filters(

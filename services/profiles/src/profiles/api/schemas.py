@@ -33,6 +33,7 @@ from supportmatch_core.fields import Email, IndustryCode, ProvinceCode, Uscc
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
+from supportmatch_reference.said import SaidValueError
 
 Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
 Count = Annotated[StrictInt, Field(ge=0)]
@@ -113,7 +114,7 @@ class DatedYearFacts(YearFacts):
     @classmethod
     def _not_future(cls, year: int | None) -> int | None:
         if year is not None and year > _today().year:
-            raise ValueError("a fiscal year cannot be in the future")
+            raise SaidValueError("a fiscal year cannot be in the future", "数据年度不能晚于今年")
         return year
 
 
@@ -150,7 +151,7 @@ class Period(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("end is before start")
+            raise SaidValueError("end is before start", "结束日期早于开始日期")
         return self
 
 
@@ -189,7 +190,9 @@ class _Attributes(BaseModel):
     @classmethod
     def _registered_in_the_past(cls, value: date | None) -> date | None:
         if value is not None and value > _today():
-            raise ValueError("a registration date cannot be in the future")
+            raise SaidValueError(
+                "a registration date cannot be in the future", "成立日期不能晚于今天"
+            )
         return value
 
 
@@ -204,7 +207,9 @@ class EnterpriseCreate(_Attributes):
     @model_validator(mode="after")
     def _foreign_kind_only_for_foreign(self) -> EnterpriseCreate:
         if self.foreign_kind is not None and self.ownership is not Ownership.FOREIGN:
-            raise ValueError("foreign_kind is only for ownership 'foreign'")
+            raise SaidValueError(
+                "foreign_kind is only for ownership 'foreign'", "只有外商投资企业可填写外资类型"
+            )
         return self
 
     def to_profile(self, *, province_checked: bool = True) -> Profile:
@@ -240,7 +245,7 @@ class EnterpriseUpdate(_Attributes):
         given = self.model_fields_set
         for required in ("name", "province", "industry", "ownership"):
             if required in given and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be cleared")
+                raise SaidValueError(f"{required} cannot be cleared", f"{required}不能清空")
         e = profile.enterprise
         e = dataclasses.replace(
             e,
@@ -251,7 +256,9 @@ class EnterpriseUpdate(_Attributes):
         )
         e = apply_attributes(e, self, only=given)
         if e.foreign_kind is not None and e.ownership is not Ownership.FOREIGN:
-            raise ValueError("foreign_kind is only for ownership 'foreign'")
+            raise SaidValueError(
+                "foreign_kind is only for ownership 'foreign'", "只有外商投资企业可填写外资类型"
+            )
         return dataclasses.replace(profile, enterprise=e)
 
 
@@ -301,7 +308,7 @@ class CertificationCreate(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> CertificationCreate:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise SaidValueError("valid_to is before valid_from", "有效期截止日早于起始日")
         return self
 
     def to_certification(self) -> Certification:
