@@ -44,21 +44,43 @@ def _compared(compare: Compare, fact: Fact, path: str) -> tuple[Any, ...]:
     return (compare.value,)
 
 
-def facts_named(criterion: Criterion) -> list[str]:
-    if isinstance(criterion, Compare):
-        return [criterion.fact]
-    if isinstance(criterion, Certified):
-        return []
-    if isinstance(criterion, Not):
-        return facts_named(criterion.child)
-    return [f for child in criterion.children for f in facts_named(child)]
+def facts_named(criterion: Criterion) -> tuple[str, ...]:
+    """The facts a tree compares, in tree order."""
+    return _read(criterion)[1]
 
 
 def uses_certifications(criterion: Criterion) -> bool:
+    """Whether a tree asks for a title held."""
+    return _read(criterion)[2]
+
+
+# What each tree reads, worked out once per tree and found by identity: hashing a whole tree
+# would cost as much as walking it, and decisions ask for every firm.
+_READS: dict[int, tuple[Criterion, tuple[str, ...], bool]] = {}
+
+
+def _read(criterion: Criterion) -> tuple[Criterion, tuple[str, ...], bool]:
+    held = _READS.get(id(criterion))
+    if held is None or held[0] is not criterion:
+        held = _READS[id(criterion)] = (criterion, _named(criterion), _certifies(criterion))
+    return held
+
+
+def _named(criterion: Criterion) -> tuple[str, ...]:
+    if isinstance(criterion, Compare):
+        return (criterion.fact,)
+    if isinstance(criterion, Certified):
+        return ()
+    if isinstance(criterion, Not):
+        return _named(criterion.child)
+    return tuple(f for child in criterion.children for f in _named(child))
+
+
+def _certifies(criterion: Criterion) -> bool:
     if isinstance(criterion, Certified):
         return True
     if isinstance(criterion, Compare):
         return False
     if isinstance(criterion, Not):
-        return uses_certifications(criterion.child)
-    return any(uses_certifications(child) for child in criterion.children)
+        return _certifies(criterion.child)
+    return any(_certifies(child) for child in criterion.children)

@@ -3,6 +3,7 @@ value and what the rule needs, and each all/any/not as a heading over its parts.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from eligibility.domain.criteria import All, AnyOf, Certified, Compare, Criterion, Not
@@ -18,6 +19,7 @@ HEADINGS = {
 }
 
 
+@cache  # a criterion's requirement reads the same for every firm
 def _needs(compare: Compare) -> tuple[str, str, bool]:
     """What the comparison needs, in both languages, and whether it reads as a quantity."""
     fact = REGISTRY[compare.fact]
@@ -72,6 +74,7 @@ def certification_requirement(criterion: Certified) -> tuple[str, str]:
     return f"持有有效的{zh}", f"a valid {en} title"
 
 
+@cache
 def certification_verdict(criterion: Certified, held: bool) -> tuple[str, str]:
     zh, en = LABELS[CertificationKind(criterion.kind)]
     need_zh, need_en = certification_requirement(criterion)

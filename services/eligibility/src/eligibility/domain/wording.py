@@ -4,6 +4,7 @@ industry and province names instead of codes."""
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from eligibility.domain.registry import BOOLEAN, DATE, REGISTRY, Fact
@@ -88,6 +89,7 @@ def amount_en(value: float) -> str:
     return f"{round(value):,} yuan"
 
 
+@lru_cache(maxsize=4096)
 def industry_name(code: str) -> tuple[str, str]:
     """The GB/T 4754-2017 names of a code; English from its division where it has none."""
     try:
@@ -103,6 +105,14 @@ def industry_name(code: str) -> tuple[str, str]:
 
 def value_words(fact: Fact, value: Any) -> tuple[str, str]:
     """One value of `fact` in both languages, with its unit."""
+    try:
+        return _value_words(fact, value)
+    except TypeError:  # a value that cannot be a cache key
+        return _value_words.__wrapped__(fact, value)
+
+
+@lru_cache(maxsize=65_536)  # firms share most values: industries, grades, round amounts
+def _value_words(fact: Fact, value: Any) -> tuple[str, str]:
     if value is None:
         return "未知", "unknown"
     if fact.type == BOOLEAN:
