@@ -68,7 +68,8 @@ def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
         fact for name in result.unknown_facts() for fact in _to_provide(name, facts)
     )
     leaves: list[dict[str, Any]] = []
-    tree = _node(result, failing, leaves)
+    reasons: list[dict[str, str]] = []
+    tree = _node(result, failing, deciding, leaves, reasons)
     status = _STATUS[result.outcome]
     worth = measure.estimate is not None and status is not Status.INELIGIBLE
     return Decision(
@@ -79,11 +80,7 @@ def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
         criteria=leaves,
         missing_facts=[_describe(name) for name in to_provide],
         tree=tree,
-        reasons=[
-            _reason(leaf)
-            for leaf, e in zip(leaves, _evaluations(result), strict=True)
-            if id(e) in deciding
-        ],
+        reasons=reasons,
         estimate=measure.estimate.of(facts) if worth and measure.estimate else None,
     )
 
@@ -127,20 +124,21 @@ def _deciding(evaluation: Evaluation, outcome: Outcome) -> list[Evaluation]:
     return [leaf for child in evaluation.children for leaf in _deciding(child, outcome)]
 
 
-def _evaluations(evaluation: Evaluation) -> list[Evaluation]:
-    if isinstance(evaluation.criterion, Compare | Certified):
-        return [evaluation]
-    return [leaf for child in evaluation.children for leaf in _evaluations(child)]
-
-
 def _node(
-    evaluation: Evaluation, failing: set[int], leaves: list[dict[str, Any]]
+    evaluation: Evaluation,
+    failing: set[int],
+    deciding: set[int],
+    leaves: list[dict[str, Any]],
+    reasons: list[dict[str, str]],
 ) -> dict[str, Any]:
     """One node of the explained tree: a heading over its parts, or the index of a comparison
-    explained in `leaves`."""
+    explained in `leaves` (and in `reasons` when it decided the status)."""
     criterion = evaluation.criterion
     if isinstance(criterion, Compare | Certified):
-        leaves.append(_explain(evaluation, decisive=id(evaluation) in failing))
+        leaf = _explain(evaluation, decisive=id(evaluation) in failing)
+        leaves.append(leaf)
+        if id(evaluation) in deciding:
+            reasons.append(_reason(leaf))
         return {"node": "leaf", "criterion": len(leaves) - 1}
     key = "not" if isinstance(criterion, Not) else "all" if isinstance(criterion, All) else "any"
     zh, en = HEADINGS[key]
@@ -149,7 +147,9 @@ def _node(
         "outcome": evaluation.outcome.value,
         "text_zh": zh,
         "text_en": en,
-        "children": [_node(child, failing, leaves) for child in evaluation.children],
+        "children": [
+            _node(child, failing, deciding, leaves, reasons) for child in evaluation.children
+        ],
     }
 
 
