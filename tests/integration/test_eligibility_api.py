@@ -274,3 +274,55 @@ def test_a_determination_shows_its_tree_reasons_basis_and_estimate(
     assert rd["estimate"]["amount"] == 1_000_000  # 4,000,000 × 100% × 25%
     assert rd["basis"] == "assumed"
     assert rd["measure"]["how_to_apply_zh"].startswith("在企业所得税预缴")
+
+
+def test_the_self_check_takes_the_facts_of_the_later_rules(offline: InProcessSystem) -> None:
+    centre = {
+        "industry": "M7320",
+        "province": "31",
+        "ownership": "foreign",
+        "as_of": "2025-06-01",
+        "facts": {
+            "established_on": "2012-05-01",
+            "total_investment_usd": 9_000_000,
+            "rd_staff": 120,
+            "rd_equipment_value": 25_000_000,
+        },
+    }
+    answer = offline.eligibility.post("/v1/checks", json=centre)
+    assert answer.status_code == 200, answer.text
+    by_id = {d["measure"]["id"]: d for d in answer.json()["decisions"]}
+    assert by_id["foreign-rd-centre-equipment-vat-refund"]["status"] == "eligible"
+    grown = {
+        "industry": "C3921",
+        "province": "44",
+        "ownership": "private",
+        "as_of": "2026-06-01",
+        "facts": {
+            "fiscal_year": 2025,
+            "revenue": 120_000_000,
+            "main_business_revenue": 100_000_000,
+            "rd_expense": 6_000_000,
+            "vat_taxpayer_type": "general",
+            "vat_credit_balances": {"2025-12": 1_000_000, "2026-05": 1_600_000},
+        },
+        "years": [
+            {"fiscal_year": 2024, "revenue": 100_000_000, "rd_expense": 4_000_000,
+             "main_business_revenue": 90_000_000},
+            {"fiscal_year": 2023, "main_business_revenue": 80_000_000},
+        ],
+    }  # fmt: skip
+    decisions = offline.eligibility.post("/v1/checks", json=grown).json()["decisions"]
+    (giant,) = [d for d in decisions if d["measure"]["id"] == "little-giant-title"]
+    growth = next(c for c in giant["criteria"] if c["fact"] == "main_business_growth_avg_2y")
+    assert growth["actual"] == 11.8056  # (11.11% + 12.5%) / 2 from the three years given
+    assert growth["outcome"] == "pass"
+    bad = [
+        {**grown, "facts": {"established_on": "2012-13-01"}},
+        {**grown, "facts": {"vat_taxpayer_type": "big"}},
+        {**grown, "facts": {"layoff_rate": 120}},
+        {**grown, "years": [{"revenue": 1}]},
+    ]
+    for body in bad:
+        refused = offline.eligibility.post("/v1/checks", json=body)
+        assert refused.status_code == 422, (body, refused.text)
