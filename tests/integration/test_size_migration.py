@@ -29,11 +29,11 @@ def test_loading_finance_and_leasing_firms_are_sized_again(databases: Databases)
     }
     try:
         with engine.begin() as connection:
-            for uscc, (industry, stored, _) in firms.items():
+            for uscc, (industry, before, _) in firms.items():
                 connection.execute(
                     insert(enterprises).values(
                         uscc=uscc, name="测试", province_code="44", province_checked=True,
-                        industry_code=industry, ownership="private", size_class=stored,
+                        industry_code=industry, ownership="private", size_class=before,
                         attributes={}, version=1, created_at=now, updated_at=now,
                     )
                 )  # fmt: skip
@@ -45,9 +45,8 @@ def test_loading_finance_and_leasing_firms_are_sized_again(databases: Databases)
                 )  # fmt: skip
         upgrade_to_head("profiles", url)
         with engine.connect() as connection:
-            stored = dict(
-                connection.execute(select(enterprises.c.uscc, enterprises.c.size_class)).all()
-            )
+            rows = connection.execute(select(enterprises.c.uscc, enterprises.c.size_class)).all()
+            classes = {row.uscc: row.size_class for row in rows}
     finally:
         engine.dispose()
-    assert stored == {uscc: after for uscc, (_, _, after) in firms.items()}
+    assert classes == {uscc: after for uscc, (_, _, after) in firms.items()}
