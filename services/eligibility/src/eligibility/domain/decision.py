@@ -62,8 +62,8 @@ def evidence(measure: Measure) -> dict[str, Any]:
 def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
     """Decide `measure` for an enterprise with `facts` on the day `on`."""
     result = evaluate(measure.criteria, facts, on)
-    failing = {id(leaf) for leaf in result.failed()}
-    deciding = {id(leaf) for leaf in _deciding(result, result.outcome)}
+    deciding = {id(leaf) for leaf in result.deciding()}
+    failing = deciding if result.outcome is Outcome.FAIL else set()
     to_provide = dict.fromkeys(
         fact for name in result.unknown_facts() for fact in _to_provide(name, facts)
     )
@@ -109,19 +109,6 @@ def facts_digest(measure: Measure, facts: Mapping[str, Any]) -> str:
         )
     canonical = json.dumps(used, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _deciding(evaluation: Evaluation, outcome: Outcome) -> list[Evaluation]:
-    """The comparisons that gave `evaluation` its outcome: the failures of a failed all, the
-    passes of a passed any, every part of the others (inside a not, the opposite outcome)."""
-    if evaluation.outcome is not outcome:
-        return []
-    if isinstance(evaluation.criterion, Compare | Certified):
-        return [evaluation]
-    if isinstance(evaluation.criterion, Not):
-        inner = {Outcome.PASS: Outcome.FAIL, Outcome.FAIL: Outcome.PASS}.get(outcome, outcome)
-        return _deciding(evaluation.children[0], inner)
-    return [leaf for child in evaluation.children for leaf in _deciding(child, outcome)]
 
 
 def _node(
