@@ -23,23 +23,29 @@ from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, notable_changes, wait_until
 
-VAT = "vat-credit-refund"
+VAT = "vat-credit-refund-other"  # one open-ended version, retired and followed by a second
 SCHEMAS = sorted((project_root() / "contracts" / "events").glob("*.schema.json"))
 
 VARIANTS = [
     enterprise_payload(industry="C3921"),  # possibly eligible: compliance facts unknown
-    enterprise_payload(
-        industry="C2710",
-        tax_credit_grade="A",
-        vat_refund_fraud_36m=False,
-        tax_evasion_penalties_36m=0,
-        immediate_refund_since_2019=False,
-        employees=250,
-        revenue=500_000_000,
-        total_assets=300_000_000,
-        vat_sales=480_000_000,
-        fiscal_year=2025,
-    ),  # eligible
+    {
+        **enterprise_payload(
+            industry="C2710",
+            tax_credit_grade="A",
+            vat_refund_fraud_36m=False,
+            tax_evasion_penalties_36m=0,
+            immediate_refund_since_2019=False,
+            employees=250,
+            revenue=500_000_000,
+            total_assets=300_000_000,
+            vat_sales=480_000_000,
+            rd_expense=20_000_000,
+            fiscal_year=2025,
+        ),
+        "vat_taxpayer_type": "general",
+        "vat_sales_by_industry": {"C2710": 480_000_000},
+        "vat_credit_balances": {"2025-12": 2_000_000, "2026-01": 2_500_000},
+    },  # eligible, with estimates
     enterprise_payload(
         industry="L7211", province="浙江", ownership="foreign", tax_credit_grade="M"
     ),  # ineligible

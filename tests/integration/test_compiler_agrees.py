@@ -25,6 +25,10 @@ VALUES: dict[str, list[Any]] = {
     "tax_credit_grade": ["A", "B", "M", "D"],
     "export_oriented": [True, False],
     "region": ["east", "central", "west", "northeast"],
+    "established_on": ["2009-09-30", "2009-10-01", "2015-06-01"],
+    "vat_taxpayer_type": ["general", "small_scale"],
+    "vat_credit_increment": [-1, 0, 499_999, 500_000, 200_000_000],
+    "innovative_sme_score": [35.0, 59.0, 60.0, 80.0],
 }
 OPERATORS = {
     "employees": ["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "between"],
@@ -33,6 +37,10 @@ OPERATORS = {
     "tax_credit_grade": ["eq", "ne", "in", "not_in"],
     "export_oriented": ["eq", "ne"],
     "region": ["eq", "in", "not_in"],
+    "established_on": ["lt", "ge", "between", "eq", "in"],
+    "vat_taxpayer_type": ["eq", "ne"],
+    "vat_credit_increment": ["ge", "gt", "between"],
+    "innovative_sme_score": ["ge", "lt"],
 }
 KINDS = ["specialised_sme", "high_tech_enterprise"]
 LEVELS = ["municipal", "provincial", "national"]

@@ -57,7 +57,7 @@ def test_the_api_answers_503_with_retry_after_while_its_database_is_away(
             assert answer.status_code == 503
             assert answer.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
             assert answer.headers["Content-Type"] == MEDIA_TYPE
-            assert "数据库暂时不可用" in answer.json()["detail"]
+            assert "数据库暂时不可用" in answer.json()["detail_zh"]
         assert ready.status_code == 503
         assert ready.json()["checks"]["database"].startswith("failed")
 

@@ -26,7 +26,7 @@ from supportmatch_core.events import Event
 from supportmatch_core.problems import Invalid
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
-from tests.unit._snapshots import COMPLIANT, decide_for, determination
+from tests.unit._snapshots import COMPLIANT, decide_for, determination, vat_refund
 
 ADMIN = Principal(subject="admin", role=Role.ADMIN)
 
@@ -80,15 +80,16 @@ def test_the_email_arrives_in_the_chosen_language_once(
     by_address = {m["To"]: m for m in mailbox.messages}
     assert set(by_address) == {"finance@zh.example.cn", "cfo@en.example.com"}
     chinese = by_address["finance@zh.example.cn"]
-    assert chinese["Subject"] == "符合条件：增值税增量留抵税额按月全额退还"
+    assert chinese["Subject"] == f"符合条件：{vat_refund().title_zh}"
     text = chinese.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "（十六）" in text
     assert "申请方式：" in text
     english = by_address["cfo@en.example.com"]
-    assert english["Subject"] == "You qualify: Monthly full refund of incremental VAT credits"
+    assert english["Subject"] == f"You qualify: {vat_refund().title_en}"
     html = english.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "How to apply:" in html
-    assert "（十六）" in html
+    assert "clause (16)" in html
+    assert "[met] tax credit grade: grade A" in html
     # Nothing more is due, and handling the same events again creates nothing.
     assert system.deliver_all() == 0
     system.determination(zh, event_id=None)
@@ -412,10 +413,11 @@ def test_reminders_at_30_7_and_1_days_once_each_and_none_after_applying(
         seen += [m["Subject"] for m in mailbox.messages]
         mailbox.messages.clear()
         day += timedelta(days=1)
+    title = vat_refund().title_zh
     assert seen == [
-        "即将截止（30天）：增值税增量留抵税额按月全额退还",
-        "即将截止（7天）：增值税增量留抵税额按月全额退还",
-        "即将截止（1天）：增值税增量留抵税额按月全额退还",
+        f"即将截止（30天）：{title}",
+        f"即将截止（7天）：{title}",
+        f"即将截止（1天）：{title}",
     ]
     with system.uow.read() as connection:
         firm = recipients.recipient(connection, RecipientKind.ENTERPRISE, waiting["uscc"])

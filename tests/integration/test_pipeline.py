@@ -53,11 +53,17 @@ def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
         assert entry["status"] == "possibly_eligible"
         assert entry["measure_id"] == "vat-credit-refund"
         assert {f["fact"] for f in entry["facts_to_provide"]} == {
+            "vat_taxpayer_type",
+            "vat_sales_by_industry",
             "tax_credit_grade",
             "vat_refund_fraud_36m",
             "tax_evasion_penalties_36m",
             "immediate_refund_since_2019",
         }
+        assert entry["body_zh"].startswith(
+            "依据《关于巩固回升向好趋势加力振作工业经济的通知》（十六）。"
+        )
+        assert "增值税纳税人类型、近12个月各行业增值税销售额、纳税信用等级" in entry["body_zh"]
         determinations = system.eligibility.get(
             f"/v1/enterprises/{body['uscc']}/determinations", headers=admin
         ).json()

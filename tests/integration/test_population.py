@@ -43,8 +43,8 @@ CATALOGUE = Catalogue(load_catalogue())
 
 
 def _vat() -> Any:
-    (measure,) = [m for m in load_catalogue() if m.id == "vat-credit-refund"]
-    return measure
+    """The VAT credit refund in force on ON (the 2022 rules, to August 2025)."""
+    return CATALOGUE.current("vat-credit-refund", ON)
 
 
 @pytest.fixture

@@ -48,8 +48,11 @@ def profile_snapshot(
     return snapshot_data(profile, size_of(profile))
 
 
-def vat_refund() -> Measure:
-    (measure,) = [m for m in load_catalogue() if m.id == "vat-credit-refund"]
+def vat_refund(version: int = 2) -> Measure:
+    """The VAT credit refund as it stood on DAY (the 2022 rules, industries widened in July 2022)."""
+    (measure,) = [
+        m for m in load_catalogue() if (m.id, m.version) == ("vat-credit-refund", version)
+    ]
     return measure
 
 

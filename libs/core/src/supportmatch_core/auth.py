@@ -53,10 +53,13 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     try:
         role = Role(claims["role"])
     except ValueError as error:
-        raise Unauthorized(f"invalid token: {error}") from error
+        raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
     uscc = claims.get("uscc")
     if role is Role.ENTERPRISE and not uscc:
-        raise Unauthorized("an enterprise token must carry the enterprise's uscc")
+        raise Unauthorized(
+            "an enterprise token must carry the enterprise's uscc",
+            zh="企业身份令牌须包含统一社会信用代码",
+        )
     return Principal(
         subject=str(claims["sub"]),
         role=role,
@@ -108,7 +111,7 @@ class TokenService:
                 options={"require": REQUIRED_CLAIMS},
             )
         except jwt.InvalidTokenError as error:
-            raise Unauthorized(f"invalid token: {error}") from error
+            raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
         return principal_from_claims(claims)
 
 
@@ -120,7 +123,7 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise Unauthorized("a bearer token is required")
+        raise Unauthorized("a bearer token is required", zh="需要身份令牌")
     verifier: TokenVerifier = request.app.state.verifier
     return verifier.verify(credentials.credentials)
 
@@ -133,7 +136,10 @@ def require_role(*roles: Role) -> Any:
 
     def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(r.value for r in roles)}")
+            raise Forbidden(
+                f"this needs the role {' or '.join(r.value for r in roles)}",
+                zh="您的角色无权执行此操作",
+            )
         return principal
 
     return Depends(check)

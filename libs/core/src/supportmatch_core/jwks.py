@@ -110,25 +110,32 @@ class IssuerVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as error:
-            raise Unauthorized(f"invalid token: {error}") from error
+            raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
         algorithm = header.get("alg")
         if algorithm == "HS256" and self.internal is not None:
             return self.internal.verify(token)
         if algorithm not in self.algorithms:
-            raise Unauthorized(f"invalid token: the algorithm {algorithm!r} is not accepted")
+            raise Unauthorized(
+                f"invalid token: the algorithm {algorithm!r} is not accepted", zh="身份令牌无效"
+            )
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise Unauthorized("invalid token: it names no signing key (kid)")
+            raise Unauthorized("invalid token: it names no signing key (kid)", zh="身份令牌无效")
         try:
             key = self.keys.key(kid)
         except KeysUnavailable as error:
             raise ServiceUnavailable(
-                "暂时无法验证令牌，请稍后重试 (cannot verify tokens right now; try again shortly)"
+                "cannot verify tokens right now; try again shortly",
+                zh="暂时无法验证令牌，请稍后重试",
             ) from error
         if key is None:
-            raise Unauthorized("invalid token: signed with a key the issuer does not publish")
+            raise Unauthorized(
+                "invalid token: signed with a key the issuer does not publish", zh="身份令牌无效"
+            )
         if key.algorithm_name != algorithm:
-            raise Unauthorized(f"invalid token: the key {kid} is not a {algorithm} key")
+            raise Unauthorized(
+                f"invalid token: the key {kid} is not a {algorithm} key", zh="身份令牌无效"
+            )
         try:
             claims = jwt.decode(
                 token,
@@ -139,7 +146,7 @@ class IssuerVerifier:
                 options={"require": REQUIRED_CLAIMS},
             )
         except jwt.InvalidTokenError as error:
-            raise Unauthorized(f"invalid token: {error}") from error
+            raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
         return principal_from_claims(claims)
 
 

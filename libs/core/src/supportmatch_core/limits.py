@@ -8,6 +8,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from supportmatch_core.problem_words import preferred_language
 from supportmatch_core.problems import MEDIA_TYPE, problem_body
 
 
@@ -66,11 +67,16 @@ class BodyLimit:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    detail = (
-        f"请求内容超过 {limit:,} 字节的上限，未予处理。"
-        f"The request body is larger than the limit of {limit:,} bytes; nothing was done."
+    headers = dict(scope.get("headers") or [])
+    body = problem_body(
+        413,
+        "Content too large",
+        f"The request body is larger than the limit of {limit:,} bytes; nothing was done.",
+        scope["path"],
+        detail_zh=f"请求内容超过 {limit:,} 字节的上限，未予处理。",
+        chinese=preferred_language(headers.get(b"accept-language", b"").decode("latin-1")) == "zh",
+        limit_bytes=limit,
     )
-    body = problem_body(413, "Content too large", detail, scope["path"], limit_bytes=limit)
     # The rest of the body is not read: the connection is closed after this answer.
     response = JSONResponse(body, status_code=413, media_type=MEDIA_TYPE)
     response.headers["Connection"] = "close"

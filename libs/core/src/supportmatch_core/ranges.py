@@ -52,9 +52,12 @@ class Range:
 
 
 YUAN = Range(0, MONEY_LIMIT, " 元", "yuan")
+USD = Range(0, MONEY_LIMIT, " 美元", "US dollars")
 SIGNED_YUAN = Range(-MONEY_LIMIT, MONEY_LIMIT, " 元", "yuan")  # profits and taxable income
 COUNT = Range(0, COUNT_LIMIT)
 PERCENT = Range(0, 100, "%", "percent")
+POINTS = Range(0, 100, " 分", "points")
+RANK = Range(1, COUNT_LIMIT)
 FISCAL_YEAR = Range(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR)
 
 
@@ -73,15 +76,47 @@ FACT_RANGES: dict[str, Range] = {
             "export_revenue",
             "high_tech_revenue",
             "new_equity_financing",
+            "total_assets_quarterly_avg",
+            "rd_equipment_value",
+            "unemployment_insurance_premiums",
+            "six_taxes_two_fees",
+            "equipment_purchases_small",
+            "foreign_profit_reinvested",
         ),
         YUAN,
     ),
+    "total_investment_usd": USD,
     **dict.fromkeys(("taxable_income", "net_profit"), SIGNED_YUAN),
     **dict.fromkeys(
-        ("employees", "rd_staff", "st_staff", "years_in_niche", "tax_evasion_penalties_36m"),
+        (
+            "employees",
+            "employees_quarterly_avg",
+            "rd_staff",
+            "st_staff",
+            "years_in_niche",
+            "tax_evasion_penalties_36m",
+            "ip_class1",
+            "ip_class1_own",
+            "ip_class1_high_value",
+            "ip_class2",
+            # ranks among award winners; 0 when none
+            "national_st_award_rank_3y",
+            "provincial_st_award_rank_3y",
+            "maker_china_rank_3y",
+        ),
         COUNT,
     ),
-    "niche_market_share": PERCENT,
+    "niche_global_rank": RANK,
+    **dict.fromkeys(
+        (
+            "niche_market_share",
+            "niche_product_share",
+            "layoff_rate",
+            "encouraged_industry_revenue_share",
+        ),
+        PERCENT,
+    ),
+    "specialised_sme_score": POINTS,
     "fiscal_year": FISCAL_YEAR,
 }
 

@@ -37,7 +37,9 @@ class Scope:
     @classmethod
     def caseworker(cls, principal: Principal) -> Scope:
         if principal.role is not Role.CASEWORKER:
-            raise Forbidden("only a caseworker has a caseworker inbox")
+            raise Forbidden(
+                "only a caseworker has a caseworker inbox", zh="只有服务专员有专员收件箱"
+            )
         return cls(RecipientKind.CASEWORKER, principal.subject)
 
 
@@ -180,7 +182,9 @@ def subscribe(
     try:
         url = sender.check(url)
     except RefusedDestination as error:
-        raise Invalid("url", str(error)) from error
+        raise Invalid(
+            "url", str(error), zh="不接受该地址（内网、本机和链路本地地址均不接受）"
+        ) from error
     secret = signing.new_secret()
     subscription_id = "wh_" + secrets.token_hex(8)
     with _recipient(uow, principal, scope, now) as (connection, recipient):
@@ -267,7 +271,10 @@ def ping(
 def _owned(connection: Connection, recipient: Recipient, subscription_id: str) -> Any:
     hook = deliveries.subscription(connection, subscription_id)
     if hook is None or hook.recipient_id != recipient.id:
-        raise NotFound(f"no webhook subscription {subscription_id}")
+        raise NotFound(
+            f"no webhook subscription {subscription_id}",
+            zh=f"没有编号为{subscription_id}的回调订阅",
+        )
     return hook
 
 

@@ -13,7 +13,6 @@ from profiles.adapters import repository
 from profiles.domain.changes import diff
 from profiles.domain.model import Certification, Enterprise, Profile
 from profiles.domain.rules import check_province
-from profiles.domain.size import SizeResult, classify
 from profiles.domain.snapshot import profile_changed, snapshot_data
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
@@ -21,6 +20,7 @@ from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox, outbox_rows
 from supportmatch_core.problems import Forbidden, UnknownEnterprise
 from supportmatch_core.topics import PROFILE
+from supportmatch_reference.size import SizeResult, classify
 
 # Snapshot fields that change with every save and are not news in the history.
 _VOLATILE = ("version", "updated_at")
@@ -132,7 +132,7 @@ def register(*, uow: UnitOfWork, outbox: Outbox, principal: Principal, profile: 
     enterprise = profile.enterprise
     checked = check_province(enterprise.uscc, enterprise.province)
     if not principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code):
-        raise Forbidden("you may not register this enterprise")
+        raise Forbidden("you may not register this enterprise", zh="您无权登记该企业")
     profile = dataclasses.replace(
         profile, enterprise=dataclasses.replace(enterprise, province_checked=checked)
     )

@@ -73,10 +73,16 @@ def refusals() -> Iterator[None]:
         yield
     except InvalidCriteria as error:
         field, _, message = str(error).partition(": ")
-        raise Invalid(field if message else "body", message or str(error)) from error
+        raise Invalid(
+            field if message else "body",
+            message or str(error),
+            zh="措施文档此处有误，英文说明见同一回复",
+        ) from error
     except LifecycleConflict as error:
         raise Conflict(
-            str(error), errors=[{"field": error.field, "message": error.message}]
+            str(error),
+            zh=f"{error.field}：与已发布的版本冲突，英文说明见同一回复",
+            errors=[{"field": error.field, "message": error.message}],
         ) from error
 
 

@@ -74,7 +74,7 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         if not service.mark_read(
             uow=uow, principal=principal, scope=scope, entry_id=entry_id, now=now
         ):
-            raise NotFound(f"no unread inbox entry {entry_id}")
+            raise NotFound(f"no unread inbox entry {entry_id}", zh=f"没有未读的通知{entry_id}")
 
     @router.post("/inbox/read")
     def mark_all_read(

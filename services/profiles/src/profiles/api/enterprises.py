@@ -17,13 +17,13 @@ from profiles.api.schemas import EnterpriseCreate, EnterpriseUpdate
 from profiles.domain.model import (
     Ownership,
 )
-from profiles.domain.size import SizeClass
 from profiles.domain.snapshot import snapshot_data
 from supportmatch_core.auth import CurrentPrincipal, Principal, Role
 from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.problems import Invalid
 from supportmatch_reference.certifications import CertificationKind
 from supportmatch_reference.regions import BY_CODE, Region, UnknownProvince, parse_province
+from supportmatch_reference.size import SizeClass
 
 router = APIRouter(prefix="/v1", tags=["enterprises"])
 
@@ -75,7 +75,7 @@ def update_enterprise(
         try:
             return body.apply(profile)
         except ValueError as error:
-            raise Invalid("body", str(error)) from error
+            raise Invalid("body", str(error), zh=getattr(error, "zh", None)) from error
 
     profile = service.change(
         uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
@@ -129,7 +129,7 @@ class EnterpriseFilters(BaseModel):
             try:
                 provinces = frozenset({parse_province(self.province).code})
             except UnknownProvince as error:
-                raise Invalid("province", str(error)) from error
+                raise Invalid("province", str(error), zh=error.zh) from error
         if principal.role is Role.CASEWORKER:
             provinces = principal.regions if provinces is None else provinces & principal.regions
         return search.Filters(

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from profiles.domain.model import (
     Certification,
@@ -17,6 +25,7 @@ from profiles.domain.model import (
     Profile,
     RiskPeriod,
     TaxCreditGrade,
+    VatTaxpayerType,
 )
 from supportmatch_core.fields import Email, IndustryCode, PlainText, ProvinceCode, Uscc
 from supportmatch_core.ranges import (
@@ -31,8 +40,11 @@ from supportmatch_core.ranges import (
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
+from supportmatch_reference.said import SaidValueError
 
 Text = PlainText
+Rank = Annotated[Count, Field(description="best rank; 0 when none")]
+Month = Annotated[str, StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")]
 # The 2022 quality-SME ladder titles are valid for three years (工信部企业〔2022〕63号).
 _THREE_YEAR_TITLES = {
     CertificationKind.INNOVATIVE_SME,
@@ -71,6 +83,29 @@ class YearFacts(BaseModel):
     vat_refund_fraud_36m: StrictBool | None = None
     tax_evasion_penalties_36m: Count | None = None
     immediate_refund_since_2019: StrictBool | None = None
+    employees_quarterly_avg: Count | None = Field(None, description="average of the 4 quarters")
+    total_assets_quarterly_avg: Yuan | None = Field(None, description="average of the 4 quarters")
+    rd_equipment_value: Yuan | None = Field(None, description="R&D equipment bought, to date")
+    total_investment_usd: Yuan | None = Field(  # the same range, in US dollars
+        None, description="total investment in US dollars (R&D spending for a branch centre)"
+    )
+    niche_product_share: Percent | None = Field(None, description="niche product / revenue, %")
+    niche_global_rank: Annotated[Count, Field(ge=1)] | None = None
+    ip_class1: Count | None = Field(None, description="class-I IP in force (invention patents …)")
+    ip_class1_own: Count | None = Field(None, description="of which developed in-house")
+    ip_class1_high_value: Count | None = Field(None, description="of which high-value")
+    ip_class2: Count | None = Field(None, description="class-II IP in force")
+    national_st_award_rank_3y: Rank | None = None
+    provincial_st_award_rank_3y: Rank | None = None
+    maker_china_rank_3y: Rank | None = Field(None, description="创客中国, national place")
+    specialised_sme_score: Percent | None = Field(None, description="points of 100")
+    unemployment_insurance_premiums: Yuan | None = None
+    layoff_rate: Percent | None = None
+    serious_violation_3y: StrictBool | None = None
+    six_taxes_two_fees: Yuan | None = Field(None, description="before any relief")
+    equipment_purchases_small: Yuan | None = Field(None, description="units ≤ 5 million yuan")
+    foreign_profit_reinvested: Yuan | None = None
+    encouraged_industry_revenue_share: Percent | None = None
 
     def known(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -83,7 +118,7 @@ class DatedYearFacts(YearFacts):
     @classmethod
     def _not_future(cls, year: int | None) -> int | None:
         if year is not None and year > _today().year:
-            raise ValueError("a fiscal year cannot be in the future")
+            raise SaidValueError("a fiscal year cannot be in the future", "数据年度不能晚于今年")
         return year
 
 
@@ -98,6 +133,17 @@ class Flags(BaseModel):
     chain_key_node: StrictBool | None = Field(None, description="key node of an industrial chain")
     energy_intensive: StrictBool | None = None
     renting_state_premises: StrictBool | None = None
+    strategic_emerging_field: StrictBool | None = None
+    own_brand: StrictBool | None = None
+    rd_institution: StrictBool | None = Field(None, description="own or joint R&D institution")
+    provincial_rd_institution: StrictBool | None = None
+    key_field_product: StrictBool | None = Field(
+        None, description="main product in a key field of 工信部企业〔2022〕63号 or a key chain"
+    )
+    restricted_industry: StrictBool | None = None
+    on_advanced_manufacturer_list: StrictBool | None = None
+    on_ic_enterprise_list: StrictBool | None = None
+    on_machine_tool_enterprise_list: StrictBool | None = None
 
 
 class Period(BaseModel):
@@ -109,7 +155,7 @@ class Period(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("end is before start")
+            raise SaidValueError("end is before start", "结束日期早于开始日期")
         return self
 
 
@@ -130,12 +176,27 @@ class _Attributes(BaseModel):
     covid_risk_periods: list[Period] | None = Field(
         None, max_length=50, description="periods the district was a COVID medium/high-risk area"
     )
+    vat_taxpayer_type: VatTaxpayerType | None = None
+    vat_credit_balances: dict[Month, Yuan] | None = Field(
+        None,
+        max_length=120,
+        description="end-of-month VAT credit (期末留抵税额) by filing month YYYY-MM; include "
+        "2019-03 and each December as reference balances",
+    )
+    vat_sales_by_industry: dict[IndustryCode, Yuan] | None = Field(
+        None,
+        max_length=50,
+        description="VAT sales of the last 12 months by GB/T 4754 code (advance receipts "
+        "included for real-estate development)",
+    )
 
     @field_validator("registration_date")
     @classmethod
     def _registered_in_the_past(cls, value: date | None) -> date | None:
         if value is not None and value > _today():
-            raise ValueError("a registration date cannot be in the future")
+            raise SaidValueError(
+                "a registration date cannot be in the future", "成立日期不能晚于今天"
+            )
         return value
 
 
@@ -150,7 +211,9 @@ class EnterpriseCreate(_Attributes):
     @model_validator(mode="after")
     def _foreign_kind_only_for_foreign(self) -> EnterpriseCreate:
         if self.foreign_kind is not None and self.ownership is not Ownership.FOREIGN:
-            raise ValueError("foreign_kind is only for ownership 'foreign'")
+            raise SaidValueError(
+                "foreign_kind is only for ownership 'foreign'", "只有外商投资企业可填写外资类型"
+            )
         return self
 
     def to_profile(self, *, province_checked: bool = True) -> Profile:
@@ -186,7 +249,7 @@ class EnterpriseUpdate(_Attributes):
         given = self.model_fields_set
         for required in ("name", "province", "industry", "ownership"):
             if required in given and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be cleared")
+                raise SaidValueError(f"{required} cannot be cleared", f"{required}不能清空")
         e = profile.enterprise
         e = dataclasses.replace(
             e,
@@ -197,7 +260,9 @@ class EnterpriseUpdate(_Attributes):
         )
         e = apply_attributes(e, self, only=given)
         if e.foreign_kind is not None and e.ownership is not Ownership.FOREIGN:
-            raise ValueError("foreign_kind is only for ownership 'foreign'")
+            raise SaidValueError(
+                "foreign_kind is only for ownership 'foreign'", "只有外商投资企业可填写外资类型"
+            )
         return dataclasses.replace(profile, enterprise=e)
 
 
@@ -226,6 +291,9 @@ def _attribute_values(body: _Attributes) -> dict[str, Any]:
         "covid_risk_periods": tuple(
             RiskPeriod(p.start, p.end) for p in body.covid_risk_periods or ()
         ),
+        "vat_taxpayer_type": body.vat_taxpayer_type,
+        "vat_credit_balances": dict(body.vat_credit_balances or {}),
+        "vat_sales_by_industry": dict(body.vat_sales_by_industry or {}),
     }
 
 
@@ -244,12 +312,12 @@ class CertificationCreate(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> CertificationCreate:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise SaidValueError("valid_to is before valid_from", "有效期截止日早于起始日")
         valid_to = self._valid_to()
         if valid_to is not None and valid_to > LAST_DAY:  # three years from valid_from, by default
-            raise ValueError(
-                f"三年有效期将止于 {valid_to}，晚于 {LAST_DAY}。"
-                f"The three years of validity would end on {valid_to}, after {LAST_DAY}."
+            raise SaidValueError(
+                f"The three years of validity would end on {valid_to}, after {LAST_DAY}.",
+                f"三年有效期将止于 {valid_to}，晚于 {LAST_DAY}。",
             )
         return self
 

@@ -23,7 +23,7 @@ Year = Annotated[int, Path(ge=FISCAL_YEAR.low, le=FISCAL_YEAR.high, description=
 
 def _check_year(year: int) -> None:
     if year > datetime.now(UTC).year:
-        raise Invalid("year", "a fiscal year cannot be in the future")
+        raise Invalid("year", "a fiscal year cannot be in the future", zh="数据年度不能晚于今年")
 
 
 @router.get("/facts")
@@ -62,7 +62,7 @@ def delete_facts(
 
     def edit(profile: Profile) -> Profile:
         if year not in profile.years:
-            raise NotFound(f"no facts for fiscal year {year}")
+            raise NotFound(f"no facts for fiscal year {year}", zh=f"没有{year}年度的数据")
         return dataclasses.replace(
             profile, years={y: f for y, f in profile.years.items() if y != year}
         )
@@ -109,7 +109,9 @@ def remove_certification(
     def edit(profile: Profile) -> Profile:
         kept = tuple(c for c in profile.certifications if c.id != certification_id)
         if len(kept) == len(profile.certifications):
-            raise NotFound(f"no certification {certification_id}")
+            raise NotFound(
+                f"no certification {certification_id}", zh=f"没有编号为{certification_id}的资质"
+            )
         return dataclasses.replace(profile, certifications=kept)
 
     service.change(uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit)
