@@ -22,6 +22,7 @@ from eligibility.api.presenters import DecisionRead
 from eligibility.domain.clock import china_today
 from eligibility.domain.facts import REGISTRY, accepts, facts_of, within
 from supportmatch_core.fields import IndustryCode, ProvinceCode
+from supportmatch_core.ranges import Day
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.regions import BY_CODE
 from supportmatch_reference.said import SaidValueError
@@ -45,8 +46,8 @@ class HeldCertification(BaseModel):
 
     kind: CertificationKind
     level: Level = Level.NATIONAL
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
 
 
 def _check_facts(value: dict[str, FactValue]) -> dict[str, FactValue]:
@@ -128,7 +129,7 @@ class CheckRequest(BaseModel):
     )
     flags: dict[str, StrictBool] = Field(default_factory=dict)
     certifications: list[HeldCertification] = Field(default_factory=list, max_length=50)
-    as_of: date | None = None
+    as_of: Day | None = None
 
     @field_validator("facts")
     @classmethod
