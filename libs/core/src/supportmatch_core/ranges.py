@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt
 
+from supportmatch_reference.said import SaidValueError
+
 # One quadrillion yuan, about eight times China's yearly GDP: room for any firm, and far inside the
 # 64-bit integers the databases store (a larger value was stored, then never decided).
 MONEY_LIMIT = 10**15
@@ -36,18 +38,18 @@ class Range:
         """The range as JSON Schema keywords (OpenAPI and the event contracts)."""
         return {"minimum": self.low, "maximum": self.high}
 
-    def refusal(self) -> str:
-        """Why a value outside the range is refused, in Chinese and English."""
+    def refusal(self) -> SaidValueError:
+        """Why a value outside the range is refused, in English with the Chinese beside it."""
         en = f" {self.unit_en}" if self.unit_en else ""
-        return (
-            f"应为 {self.low:,} 到 {self.high:,}{self.unit_zh or ' '}之间的数。"
-            f"It must be a number from {self.low:,} to {self.high:,}{en}."
+        return SaidValueError(
+            f"It must be a number from {self.low:,} to {self.high:,}{en}.",
+            f"应为 {self.low:,} 到 {self.high:,}{self.unit_zh or ' '}之间的数。",
         )
 
     def check(self, value: Any) -> Any:
         """`value` if it lies in the range; a ValueError naming the range otherwise."""
         if value not in self:
-            raise ValueError(self.refusal())
+            raise self.refusal()
         return value
 
 
@@ -135,16 +137,12 @@ Place = Annotated[
 FiscalYear = Annotated[StrictInt, _bounded(FISCAL_YEAR), AfterValidator(FISCAL_YEAR.check)]
 
 
-def _day_refusal() -> str:
-    return (
-        f"日期应在 {FIRST_DAY.isoformat()} 到 {LAST_DAY.isoformat()} 之间。"
-        f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
-    )
-
-
 def _day(value: date) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(_day_refusal())
+        raise SaidValueError(
+            f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+            f"日期应在 {FIRST_DAY.isoformat()} 到 {LAST_DAY.isoformat()} 之间。",
+        )
     return value
 
 
