@@ -12,6 +12,15 @@ DEMO_COUNT ?= 300
 KAFKA ?= tansu
 # Nodes of `make kafka`: 1, or 3 for a quorum of three (replication factor 3, min.insync.replicas 2).
 NODES ?= 1
+# Test processes (pytest-xdist): each takes the next test when free, and the tests that share an
+# Apache Kafka node or the browser's running system go to one of them (tests/scheduling.py).
+# TEST_WORKERS=0 runs every test in one process.
+TEST_WORKERS ?= 4
+PYTEST := $(RUN) pytest -q -n $(TEST_WORKERS) --dist loadgroup
+# Python's compiled modules are kept under .venv even where PYTHONDONTWRITEBYTECODE is set: each
+# test process and each service a test starts would otherwise compile every module again.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
+unexport PYTHONDONTWRITEBYTECODE
 
 # The portal's demo accounts and plain-http cookies are for this machine only (refused in production).
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
@@ -31,22 +40,22 @@ kafka-status: .venv/.synced
 	@$(RUN) supportmatch kafka status
 
 test: .venv/.synced lint postgres browser kustomize ## Lint, type-check, then every test but the fault scenarios
-	$(RUN) pytest -q tests --ignore=tests/faults
+	$(PYTEST) tests --ignore=tests/faults
 
 test-unit: .venv/.synced
-	$(RUN) pytest -q tests/unit
+	$(PYTEST) tests/unit
 
 test-contract: .venv/.synced postgres
-	$(RUN) pytest -q tests/contract
+	$(PYTEST) tests/contract
 
 test-integration: .venv/.synced postgres
-	$(RUN) pytest -q tests/integration
+	$(PYTEST) tests/integration
 
 test-e2e: .venv/.synced postgres
-	$(RUN) pytest -q tests/e2e
+	$(PYTEST) tests/e2e
 
 test-browser: .venv/.synced browser
-	$(RUN) pytest -q tests/browser
+	$(PYTEST) tests/browser
 
 # The system as `make run` starts it, broken mid-stream; each scenario prints what it did and counted.
 test-faults: .venv/.synced postgres

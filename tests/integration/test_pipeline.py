@@ -10,6 +10,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from supportmatch_core.auth import Role, TokenService
+from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS
 from supportmatch_core.topics import DETERMINATION, PROFILE, dead_letter
 from tests.brokers import BrokerUnderTest, is_embedded
 from tests.conftest import Databases, bearer
@@ -184,6 +185,7 @@ def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handl
 def test_consumer_group_join_takes_under_three_seconds(
     broker: BrokerUnderTest, databases: Databases
 ) -> None:
+    CONSUMER_JOIN_SECONDS.clear()  # metrics are per process: forget the joins of earlier tests
     with _system(broker, databases) as system:
         started = time.monotonic()
         metrics_joined = wait_until(
