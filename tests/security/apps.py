@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpcore
 from fastapi import FastAPI
 
 from eligibility.app import build_app as eligibility_app
@@ -38,7 +39,8 @@ class Unreachable:
 
     def connect(self, host: str, port: int, **_: Any) -> Any:
         self.attempts.append((host, port))
-        raise OSError(f"connections are off here ({host}:{port})")
+        # As httpcore reports a refused connection.
+        raise httpcore.ConnectError(f"connections are off here ({host}:{port})")
 
 
 def service_app(name: str, database_url: str, unreachable: Unreachable | None = None) -> FastAPI:
