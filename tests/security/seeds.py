@@ -33,9 +33,7 @@ class Seeded:
 
 
 def firm_payload(callers: Callers) -> dict[str, Any]:
-    return enterprise_payload(
-        uscc=callers.firm, province="44", employees=80, revenue=30_000_000
-    )
+    return enterprise_payload(uscc=callers.firm, province="44", employees=80, revenue=30_000_000)
 
 
 def seed(name: str, client: Any, callers: Callers, database_url: str) -> Seeded:

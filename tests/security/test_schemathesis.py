@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from tests.conftest import Databases
-from tests.security.apps import SERVICES, Callers, service_app
 from tests.factories import new_uscc
+from tests.security.apps import SERVICES, Callers, service_app
 from tests.security.seeds import PUBLIC_HOOK, Seeded, seed
 
 # Per operation, generation mode and choice of path parameters: small enough that the folder
@@ -48,7 +48,8 @@ ROLES = ("admin", "caseworker", "enterprise")
 @pytest.fixture(params=SERVICES)
 def attacked(request: pytest.FixtureRequest, databases: Databases) -> Iterator[Attacked]:
     name = str(request.param)
-    app = service_app(name, databases.url(name))
+    url = databases.url(name)
+    app = service_app(name, url)
     callers = Callers()
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     tokens = itertools.cycle([callers.token(who) for who in ROLES])
@@ -65,7 +66,7 @@ def attacked(request: pytest.FixtureRequest, databases: Databases) -> Iterator[A
 
     try:
         with asgi.get_client(app) as client:  # starts the app's lifespan, as a server would
-            seeded = seed(name, client, callers, databases.url(name))
+            seeded = seed(name, client, callers, url)
         yield Attacked(name, schema, seeded)
     finally:
         asgi.shutdown_lifespans()
