@@ -83,14 +83,16 @@ class TokenService:
             role = Role(claims["role"])
         except (jwt.InvalidTokenError, ValueError) as error:
             raise Unauthorized(f"invalid token: {error}") from error
-        uscc = claims.get("uscc")
+        uscc, regions = claims.get("uscc"), claims.get("regions", [])
         if role is Role.ENTERPRISE and not uscc:
             raise Unauthorized("an enterprise token must carry the enterprise's uscc")
+        # A string would read as a set of its characters, a number would not read at all.
+        if not isinstance(uscc, str | None) or not (
+            isinstance(regions, list) and all(isinstance(r, str) for r in regions)
+        ):
+            raise Unauthorized("invalid token: uscc must be text and regions a list of codes")
         return Principal(
-            subject=str(claims["sub"]),
-            role=role,
-            uscc=uscc,
-            regions=frozenset(str(r) for r in claims.get("regions", [])),
+            subject=str(claims["sub"]), role=role, uscc=uscc, regions=frozenset(regions)
         )
 
 
