@@ -30,7 +30,10 @@ def _shared(name: str) -> AliasChoices:
 class ServiceSettings(BaseSettings):
     """Settings every service has. Per-service values use the service's prefix (PROFILES_PORT)."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # An error names the field, never the values given: they include passwords and keys.
+    model_config = SettingsConfigDict(
+        extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     service_name: str = "service"
     environment: Environment = Field("development", validation_alias=_shared("SUPPORTMATCH_ENV"))
@@ -76,7 +79,7 @@ class ServiceSettings(BaseSettings):
     max_public_body_bytes: int = Field(64 << 10, ge=0)
     max_upload_bytes: int = Field(64 << 20, ge=0)
 
-    jwt_secret: str = Field("", validation_alias=_shared("SUPPORTMATCH_JWT_SECRET"))
+    jwt_secret: str = Field("", validation_alias=_shared("SUPPORTMATCH_JWT_SECRET"), repr=False)
     jwt_issuer: str = Field("supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_ISSUER"))
     jwt_audience: str = Field("supportmatch", validation_alias=_shared("SUPPORTMATCH_JWT_AUDIENCE"))
 

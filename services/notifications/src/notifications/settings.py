@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from notifications.domain.special_addresses import parse_networks
@@ -26,7 +26,7 @@ class NotificationsSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_ca_file: str = ""
     smtp_username: str = ""
-    smtp_password: str = ""
+    smtp_password: str = Field("", repr=False)
     smtp_sender: str = "supportmatch <noreply@supportmatch.local>"
     smtp_timeout_seconds: float = 10.0
 

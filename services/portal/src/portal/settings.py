@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from supportmatch_core.settings import ServiceSettings
@@ -38,7 +38,7 @@ class PortalSettings(ServiceSettings):
     # OpenID Connect sign-in (authorization code with PKCE); off unless an issuer is set.
     oidc_issuer: str = ""
     oidc_client_id: str = ""
-    oidc_client_secret: str = ""
+    oidc_client_secret: str = Field("", repr=False)
     oidc_redirect_url: str = ""  # e.g. https://portal.example.cn/sign-in/oidc/callback
     oidc_username_claim: str = "preferred_username"
 
