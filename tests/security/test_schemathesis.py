@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
@@ -26,14 +27,14 @@ from schemathesis.specs.openapi.checks import (
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from tests.conftest import Databases
-from tests.factories import new_uscc
+from tests.factories import enterprise_payload
 from tests.security.apps import SERVICES, Callers, service_app
 from tests.security.seeds import PUBLIC_HOOK, Seeded, seed
 
 # Per operation, generation mode and choice of path parameters: small enough that the folder
 # runs in about two minutes on two cores, enough to find what the first runs found.
-EXAMPLES = 6
-STATEFUL_RUNS, STATEFUL_STEPS = 8, 6
+EXAMPLES = 5
+STATEFUL_RUNS, STATEFUL_STEPS = 5, 5
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -112,6 +113,7 @@ def test_every_operation_answers_as_documented(attacked: Attacked) -> None:
             @given(case=operation.as_strategy(generation_mode=mode, path_parameters=fixed))
             @settings(
                 max_examples=EXAMPLES,
+                derandomize=True,  # the same requests on every run: a failure reproduces
                 deadline=None,
                 database=None,
                 phases=[Phase.generate],
@@ -120,7 +122,10 @@ def test_every_operation_answers_as_documented(attacked: Attacked) -> None:
             def run(case: Case) -> None:
                 _explore(case, failures)
 
-            run()
+            try:
+                run()
+            except Unsatisfiable:
+                continue  # no invalid input exists for it (e.g. only optional flags)
             ran += 1
     assert ran >= 10
     assert not failures, "\n".join(
@@ -129,16 +134,17 @@ def test_every_operation_answers_as_documented(attacked: Attacked) -> None:
 
 
 def test_operations_chained_by_their_links_answer_as_documented(attacked: Attacked) -> None:
-    machine = attacked.schema.as_state_machine()
+    # Imports lead nowhere (their Location is a report), and random files are refused.
+    machine = attacked.schema.exclude(path_regex="^/v1/imports").as_state_machine()
 
     class Checked(machine):  # type: ignore[misc,valid-type]
         def before_call(self, case: Case) -> None:
-            # What random text can hardly hit: a USCC with its check character, a public URL.
-            if isinstance(case.body, dict) and case.method == "POST":
-                if case.path == "/v1/enterprises":
-                    case.body["uscc"] = new_uscc("44")
-                elif case.path.endswith("/webhooks"):
-                    case.body["url"] = PUBLIC_HOOK
+            # Starts that random input can hardly hit (a USCC with its check character, a
+            # public URL), so that the runs go on to what the links lead to.
+            if case.method == "POST" and case.path == "/v1/enterprises":
+                case.body = enterprise_payload(province="44")
+            elif case.method == "POST" and case.path.endswith("/webhooks"):
+                case.body = {"url": PUBLIC_HOOK}
 
         def validate_response(self, response: Any, case: Case, **kwargs: Any) -> None:
             case.validate_response(response, checks=CHECKS)
@@ -147,6 +153,7 @@ def test_operations_chained_by_their_links_answer_as_documented(attacked: Attack
         settings=settings(
             max_examples=STATEFUL_RUNS,
             stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
             deadline=None,
             database=None,
             phases=[Phase.generate],
