@@ -188,7 +188,7 @@ class Running:
         assert answer.status_code < 500, (service, method, path, who, answer.text)
         if answer.status_code in (401, 403):
             assert answer.headers["content-type"] == "application/problem+json", answer.text
-            return answer.status_code
+            return int(answer.status_code)
         if answer.status_code == 404 and _NOT_YOURS in answer.text:
             return 404
         return ALLOWED

@@ -59,7 +59,7 @@ def documented_problem(status: int) -> dict[str, Any]:
     return response
 
 
-CONFLICT = {409: documented_problem(409)}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: documented_problem(409)}
 """`responses=` of a route that can answer 409."""
 
 
