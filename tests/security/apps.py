@@ -26,24 +26,17 @@ from tests.factories import new_uscc
 SERVICES = ("profiles", "eligibility", "notifications")
 
 
-@dataclass
-class Unreachable:
-    """Webhook destinations for tests: no name resolves (no DNS query leaves the machine) and no
-    connection opens; every attempt is recorded so a test can tell what would have been reached."""
-
-    attempts: list[tuple[str, int]] = field(default_factory=list)
-
-    def resolve(self, host: str, port: int) -> list[str]:
-        self.attempts.append((host, port))
-        raise Unresolvable(f"无法解析主机名 {host}", f"cannot resolve {host}: names are off here")
-
-    def connect(self, host: str, port: int, **_: Any) -> Any:
-        self.attempts.append((host, port))
-        # As httpcore reports a refused connection.
-        raise httpcore.ConnectError(f"connections are off here ({host}:{port})")
+def no_names(host: str, port: int) -> list[str]:
+    """Webhook destinations in tests: no name resolves, so no DNS query leaves the machine."""
+    raise Unresolvable(f"无法解析主机名 {host}", f"cannot resolve {host}: names are off here")
 
 
-def service_app(name: str, database_url: str, unreachable: Unreachable | None = None) -> FastAPI:
+def no_connections(host: str, port: int, **_: Any) -> Any:
+    """Webhook destinations in tests: no connection opens, refused as httpcore reports it."""
+    raise httpcore.ConnectError(f"connections are off here ({host}:{port})")
+
+
+def service_app(name: str, database_url: str) -> FastAPI:
     """The service `name` on its migrated database, as `make run` builds it, without workers."""
     upgrade_to_head(name, database_url)
     common: dict[str, Any] = {
@@ -58,8 +51,7 @@ def service_app(name: str, database_url: str, unreachable: Unreachable | None = 
         return eligibility_app(EligibilitySettings(**common))
     # Empty, as in production: no network is exempt from the webhook address check.
     settings = NotificationsSettings(**common, webhook_allowed_networks="")
-    blocked = unreachable or Unreachable()
-    sender = webhook_sender(settings, resolver=blocked.resolve, connect=blocked.connect)
+    sender = webhook_sender(settings, resolver=no_names, connect=no_connections)
     return notifications_app(settings, webhook_sender=sender)
 
 

@@ -20,7 +20,7 @@ from tests.factories import enterprise_payload
 from tests.security.apps import Callers
 
 # A public address literal: accepted by the address check without resolving a name, and never
-# connected to, since the tests' webhook sender opens no connection (apps.Unreachable).
+# connected to, since the tests' webhook sender opens no connection (apps.no_connections).
 PUBLIC_HOOK = "https://1.2.3.4/hooks/supportmatch"
 MEASURE = "vat-credit-refund"
 
