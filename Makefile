@@ -4,7 +4,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e test-browser test-faults lint format bench sync clean \
+.PHONY: run test test-unit test-integration test-contract test-security test-e2e test-browser test-faults lint format bench sync clean \
 	postgres browser kafka kafka-fetch kafka-stop kafka-status kustomize settings-reference
 
 DEMO_COUNT ?= 300
@@ -50,6 +50,9 @@ test-contract: .venv/.synced postgres
 
 test-integration: .venv/.synced postgres
 	$(PYTEST) tests/integration
+
+test-security: .venv/.synced postgres
+	$(PYTEST) tests/security
 
 test-e2e: .venv/.synced postgres
 	$(PYTEST) tests/e2e

@@ -17,6 +17,7 @@ from eligibility.domain.clock import china_today
 from eligibility.domain.criteria import InvalidCriteria
 from eligibility.domain.lifecycle import LifecycleConflict
 from eligibility.preview import preview_measure
+from supportmatch_core.openapi import CONFLICT
 from supportmatch_core.problems import Conflict, Invalid
 from supportmatch_core.ranges import Day
 
@@ -98,7 +99,10 @@ def read_draft(measure_id: MeasureId, version: Version, _: AdminDep, uow: UowDep
     return DraftRead.model_validate(row._asdict())
 
 
-@router.put("/{measure_id}/drafts/{version}")
+@router.put(
+    "/{measure_id}/drafts/{version}",
+    responses={201: {"model": DraftRead, "description": "A new draft"}, **CONFLICT},
+)
 def put_draft(
     measure_id: MeasureId,
     version: Version,
@@ -140,7 +144,7 @@ def preview_stored_draft(
     return preview_measure(uow=uow, catalogue=catalogue, draft=draft, on=on or china_today())
 
 
-@router.post("/{measure_id}/drafts/{version}/publish")
+@router.post("/{measure_id}/drafts/{version}/publish", responses=CONFLICT)
 def publish_draft(
     measure_id: MeasureId,
     version: Version,
@@ -165,7 +169,7 @@ def publish_draft(
     return ChangedRead.of(changed, today)
 
 
-@router.post("/{measure_id}/versions/{version}/retire")
+@router.post("/{measure_id}/versions/{version}/retire", responses=CONFLICT)
 def retire_version(
     measure_id: MeasureId,
     version: Version,

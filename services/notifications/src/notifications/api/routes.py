@@ -27,6 +27,7 @@ from notifications.api.schemas import (
 )
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.fields import UowDep, UsccPath
+from supportmatch_core.openapi import created, link
 from supportmatch_core.problems import NotFound
 
 SubscriptionId = Annotated[str, Path(max_length=32, pattern=r"^wh_[0-9a-f]{16}$")]
@@ -133,7 +134,24 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         )
         return [DeliveryRead.model_validate(r) for r in rows]
 
-    @router.post("/webhooks", status_code=201)
+    def subscription(method: str, path: str) -> dict[str, Any]:
+        return link(
+            method,
+            f"/v1{prefix}/webhooks/{{subscription_id}}{path}",
+            subscription_id="$response.body#/id",
+            **({"uscc": "$request.path.uscc"} if "{uscc}" in prefix else {}),
+        )
+
+    @router.post(
+        "/webhooks",
+        status_code=201,
+        responses=created(
+            "The subscription with its signing secret",
+            rotate=subscription("post", "/rotate"),
+            ping=subscription("post", "/ping"),
+            remove=subscription("delete", ""),
+        ),
+    )
     def create_webhook(
         scope: ScopeDep,
         body: WebhookCreate,
