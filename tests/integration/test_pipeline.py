@@ -112,11 +112,11 @@ def test_the_same_event_delivered_twice_changes_nothing_the_second_time(
     with _system(broker, databases) as system:
         body = enterprise_payload()
         system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
-        assert wait_until(lambda: system.count("eligibility", "enterprise_facts") == 1, timeout=15)
+        assert wait_until(lambda: system.count("eligibility", "enterprise_facts") == 1, timeout=60)
         assert system.count("eligibility", "determinations") == qualifying(system)
         assert wait_until(
             lambda: system.count("notifications", "inbox_entries") == notable_changes(system),
-            timeout=15,
+            timeout=60,
         )
         before = {
             table: system.count(service, table)
@@ -133,7 +133,7 @@ def test_the_same_event_delivered_twice_changes_nothing_the_second_time(
                 _produce(broker.address, topic, raw, key=body["uscc"])  # the same events again
                 redelivered += 1
         assert wait_until(
-            lambda: _duplicates(system) - duplicates_before >= redelivered, timeout=15
+            lambda: _duplicates(system) - duplicates_before >= redelivered, timeout=60
         ), "the redelivered events were not all consumed"
         assert system.count("eligibility", "determinations") == before["determinations"]
         assert (

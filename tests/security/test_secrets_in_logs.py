@@ -117,7 +117,7 @@ def _portal(databases: Databases, secrets: list[str]) -> None:
 
 def _smtp(databases: Databases, tmp_path: Path) -> None:
     """One email sent with the right password, one attempt with a wrong one."""
-    url = databases.url("notifications")
+    url = databases.migrated("notifications")
     for hours, password in enumerate((WRONG_SMTP_PASSWORD, SMTP_PASSWORD)):
         with Relay(tmp_path) as relay:
             system = Notifications(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictFloat, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat, StrictInt
 
 from supportmatch_reference.said import SaidValueError
 
@@ -137,6 +138,18 @@ Place = Annotated[
 FiscalYear = Annotated[StrictInt, _bounded(FISCAL_YEAR), AfterValidator(FISCAL_YEAR.check)]
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day_written(value: Any) -> Any:
+    """A day is written YYYY-MM-DD: never a timestamp, a number of seconds or a time of day."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return value
+    raise SaidValueError("a day is written YYYY-MM-DD", "日期应写作 YYYY-MM-DD")
+
+
 def _day(value: date) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
         raise SaidValueError(
@@ -155,6 +168,7 @@ Day = Annotated[
         description=f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
         json_schema_extra=DAY_SCHEMA,
     ),
+    BeforeValidator(_day_written),
     AfterValidator(_day),
 ]
 """A calendar day within the stated range (a later one broke date arithmetic: 9999-12-31)."""
