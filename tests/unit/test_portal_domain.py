@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.domain.accounts import AccountInvalid, binding, check_password
+from portal.domain.accounts import AccountInvalid, binding, check_password, username_of
 from portal.domain.answers import facts_to_ask, grouped
 from portal.domain.catalogue import Filters, find
 from portal.domain.csrf import form_token, token_matches
@@ -72,6 +72,14 @@ def test_accounts_are_bound_by_role() -> None:
             binding(role, uscc=uscc, provinces=provinces)
     with pytest.raises(AccountInvalid):
         check_password("short")
+
+
+def test_user_names_are_kept_in_lower_case_and_plain_characters() -> None:
+    assert username_of("  Li.Hua@GD.gov.cn ") == "li.hua@gd.gov.cn"
+    assert username_of("914403001922038216") == "914403001922038216"
+    for bad in ("ab", "a b c", "-dash-first", "张三丰", "x" * 101, ""):
+        with pytest.raises(AccountInvalid):
+            username_of(bad)
 
 
 @pytest.mark.parametrize(
