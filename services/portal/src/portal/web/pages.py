@@ -50,6 +50,7 @@ def environment() -> Environment:
         change_label=wording.change_label,
         compact=wording.compact,
     )
+    env.filters["china_time"] = wording.china_time
     return env
 
 
