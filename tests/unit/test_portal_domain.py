@@ -19,7 +19,7 @@ from portal.domain.sessions import SessionRules
 from portal.domain.themes import clause, clause_number, theme_of
 from portal.domain.throttle import Throttle
 from portal.domain.wizard import Step, read_answers
-from portal.web.wording import reason, source_title
+from portal.web.wording import china_time, reason, source_title
 from supportmatch_core.auth import Role
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -207,3 +207,10 @@ def test_reasons_read_as_sentences_without_english_in_chinese() -> None:
     assert reason(unknown, "zh") == "营业收入不低于2,000万元：尚缺此项信息。"
     assert source_title("《通知》(recalled, not in FACTS.md)", "zh") == "《通知》"
     assert source_title("Validity assumed: the notice's period", "zh") is None
+
+
+def test_times_are_shown_on_the_clock_of_china() -> None:
+    assert china_time("2026-12-06T04:54:12.5+00:00") == "2026-12-06 12:54"
+    assert china_time("2026-12-06T20:00:00Z") == "2026-12-07 04:00"
+    assert china_time("2026-12-06T04:54:00") == "2026-12-06 12:54"  # stored without a zone: UTC
+    assert china_time(None) == "—"
