@@ -44,7 +44,7 @@ class PortalSettings(ServiceSettings):
 
     # `make run` seeds one demo account per role; never in production.
     demo_accounts: bool = False
-    # How often an open page asks whether the firm's answers changed (ADR 0017).
+    # How often an open page asks whether the firm's answers changed (ADR 0018).
     poll_seconds: float = 3.0
 
     @model_validator(mode="after")
