@@ -14,6 +14,7 @@ from portal.adapters.passwords import Passwords
 from portal.adapters.tables import accounts
 from supportmatch_cli.main import app
 from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import Databases
 from tests.factories import new_uscc
 
@@ -23,6 +24,7 @@ PASSWORD = "a-password-of-sixteen"
 @pytest.fixture
 def portal_url(databases: Databases, monkeypatch: pytest.MonkeyPatch) -> str:
     url = databases.url("portal")
+    upgrade_to_head("portal", url)  # as `make run` leaves it; the command migrates it too
     monkeypatch.setenv("PORTAL_DATABASE_URL", url)
     return url
 
@@ -126,6 +128,10 @@ def test_passwords_come_from_a_prompt_or_a_file_and_are_checked(
     portal_url: str, tmp_path: Path, password_file: Path
 ) -> None:
     base = ["--role", "admin", "--username", "boss"]
+    code, out, err = account("create", "--role", "enterprise", "--uscc", "91440300192203821X")
+    assert code == 1
+    assert "Password" not in out  # refused before a password is asked for
+    assert "not a valid USCC" in err
     code, _, err = account("create", *base, "--password", PASSWORD)
     assert code == 2
     assert "No such option: --password" in said(err)

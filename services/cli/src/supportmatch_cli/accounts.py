@@ -82,7 +82,7 @@ def create(
 ) -> None:
     """Create a portal account bound to a firm (enterprise), provinces (caseworker) or nothing (admin)."""
     from portal.adapters.passwords import Passwords
-    from portal.domain.accounts import AccountInvalid
+    from portal.domain.accounts import AccountInvalid, binding, username_of
     from portal.use_cases.accounts import AccountExists, create_account
 
     if username is None:
@@ -92,6 +92,11 @@ def create(
                 param_hint="--username",
             )
         username = uscc
+    try:  # before asking for a password that would then be thrown away
+        username_of(username)
+        binding(role, uscc=uscc, provinces=list(region or []))
+    except AccountInvalid as error:
+        raise _refuse(str(error)) from None
     password = _read_password(password_file, oidc_only)
     with _portal_database() as uow:
         try:
