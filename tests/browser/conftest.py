@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
@@ -35,13 +36,9 @@ SCREENSHOTS = Path("docs/screenshots")
 README_VIEWPORT = ViewportSize(width=1280, height=1320)
 
 
-def _required() -> bool:
-    return bool(os.environ.get("SUPPORTMATCH_REQUIRE_BROWSER"))
-
-
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     """Fail where the browser is required (CI), else skip with how to get it."""
-    if _required():
+    if os.environ.get("SUPPORTMATCH_REQUIRE_BROWSER"):
         pytest.fail(f"{reason} (SUPPORTMATCH_REQUIRE_BROWSER is set)", pytrace=False)
     pytest.skip(f"{reason}; `make browser` installs it")
 

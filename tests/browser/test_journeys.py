@@ -170,7 +170,7 @@ def test_the_wizard_works_from_the_keyboard_alone(page: Page) -> None:
     tab_to(page, "button:not(.secondary)")
     page.keyboard.press("Enter")
     expect(page.locator(".progress [aria-current=step]")).to_have_text("企业规模")
-    # Back, by keyboard too: the province chosen is asked again.
+    # Back, by keyboard too: the ownership step is asked again.
     tab_to(page, "button.secondary")
     page.keyboard.press("Enter")
     expect(page.locator(".progress [aria-current=step]")).to_have_text("企业类型")
