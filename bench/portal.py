@@ -5,6 +5,8 @@ Starts the system as `make run` does (SQLite files, embedded broker, demo accoun
 notifications have consumed every profile event. Then, as a browser would, times the measures
 page of firms among them (each signed in with an enterprise account made by `supportmatch account
 create`) and the self-check's result page, and reads the portal process's resident memory.
+With --var the loaded system is kept in that folder, and a later run with the same folder
+measures it again without loading.
 """
 
 from __future__ import annotations
@@ -137,48 +139,67 @@ def firms_in(path: Path, count: int, rng: random.Random) -> list[str]:
     return rng.sample(usccs, count)
 
 
-def measure(enterprises: int, repetitions: int, firms: int, timeout: float) -> dict[str, Any]:
-    result: dict[str, Any] = {"enterprises": enterprises, "load_average": psutil.getloadavg()}
+def load(system: RunningSystem, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Import the demo firms, wait for the pipeline, give a sample of them accounts."""
+    csv_path = folder / "enterprises.csv"
+    count = args.enterprises
+    loaded: dict[str, Any] = {"enterprises": count}
+    loaded["generate_s"] = supportmatch(
+        system, "demo-data", "--count", str(count), "--out", str(csv_path)
+    )
+    loaded["import_s"] = supportmatch(system, "import", "enterprises", str(csv_path))
+    print(f"  imported {count} enterprises in {loaded['import_s']:.0f} s")
+    loaded["pipeline_s"] = wait_until_processed(system, count + 1, args.timeout)
+    loaded["firms"] = firms_in(csv_path, args.firms, random.Random(7))
+    for uscc in loaded["firms"]:
+        supportmatch(
+            system, "account", "create", "--role", "enterprise", "--uscc", uscc,
+            "--password-file", "-", stdin=f"{PASSWORD}\n",
+        )  # fmt: skip
+    return loaded
+
+
+def render(system: RunningSystem, sample: list[str], repetitions: int) -> dict[str, Any]:
+    """p50 to max of the measures page (of the sample's firms, signed in) and the self-check."""
+    base = system.url("portal")
+    clients = [signed_in(base, uscc) for uscc in sample]
+    figures = {
+        "measures_page": timed(
+            repetitions,
+            lambda i: clients[i % len(sample)].get(f"/firms/{sample[i % len(sample)]}/measures"),
+        )
+    }
+    visitor = httpx.Client(base_url=base, timeout=30)
+    done = {"size_done": "1", "facts_done": "1", "csrf_token": csrf_token(visitor, "/self-check")}
+    figures["self_check_result"] = timed(
+        repetitions, lambda i: visitor.post("/self-check", data={**ANSWERS[i % 3], **done})
+    )
+    for client in [*clients, visitor]:
+        client.close()
+    return figures
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    result: dict[str, Any] = {"load_average": psutil.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-portal-") as tmp:
+        folder = args.var or Path(tmp) / "var"
+        marker = folder / "bench-portal.json"  # written once the firms are loaded
         env = {"PORTAL_DEMO_ACCOUNTS": "true", "PORTAL_COOKIE_SECURE": "false"}
-        system = RunningSystem(Path(tmp) / "var", env)
+        system = RunningSystem(folder, env)
         system.start()
         try:
             time.sleep(5)  # the services settle after /readyz
             portal = portal_process(system)
             result["portal_rss_mb_idle_at_start"] = portal.memory_info().rss / MB
-            csv_path = Path(tmp) / "enterprises.csv"
-            result["generate_s"] = supportmatch(
-                system, "demo-data", "--count", str(enterprises), "--out", str(csv_path)
-            )
-            result["import_s"] = supportmatch(system, "import", "enterprises", str(csv_path))
-            print(f"  imported {enterprises} enterprises in {result['import_s']:.0f} s")
-            result["pipeline_s"] = wait_until_processed(system, enterprises + 1, timeout)
-            sample = firms_in(csv_path, firms, random.Random(7))
-            password = f"{PASSWORD}\n"
-            for uscc in sample:
-                supportmatch(
-                    system, "account", "create", "--role", "enterprise", "--uscc", uscc,
-                    "--password-file", "-", stdin=password,
-                )  # fmt: skip
+            if marker.exists():
+                result.update(json.loads(marker.read_text()), reused=str(folder))
+            else:
+                result.update(load(system, folder, args))
+                marker.write_text(json.dumps({k: result[k] for k in ("enterprises", "firms")}))
             time.sleep(5)
             result["portal_rss_mb_idle_loaded"] = portal.memory_info().rss / MB
             result["load_average_before_renders"] = psutil.getloadavg()
-            base = system.url("portal")
-            clients = [signed_in(base, uscc) for uscc in sample]
-            result["measures_page"] = timed(
-                repetitions,
-                lambda i: clients[i % firms].get(f"/firms/{sample[i % firms].upper()}/measures"),
-            )
-            visitor = httpx.Client(base_url=base, timeout=30)
-            token = csrf_token(visitor, "/self-check")
-            done = {"size_done": "1", "facts_done": "1", "csrf_token": token}
-            result["self_check_result"] = timed(
-                repetitions,
-                lambda i: visitor.post("/self-check", data={**ANSWERS[i % 3], **done}),
-            )
-            for client in [*clients, visitor]:
-                client.close()
+            result.update(render(system, [u.upper() for u in result["firms"]], args.repetitions))
             time.sleep(5)
             result["portal_rss_mb_idle_after_renders"] = portal.memory_info().rss / MB
         finally:
@@ -188,9 +209,12 @@ def measure(enterprises: int, repetitions: int, firms: int, timeout: float) -> d
 
 def print_figures(result: dict[str, Any]) -> None:
     print(f"\nPortal with {result['enterprises']:,} enterprises loaded")
-    print(f"  demo-data CSV written in {result['generate_s']:.1f} s")
-    print(f"  import (supportmatch import enterprises): {result['import_s']:.1f} s")
-    print(f"  until eligibility and notifications caught up: {result['pipeline_s']:.1f} s")
+    if "reused" in result:
+        print(f"  loaded before, in {result['reused']}")
+    else:
+        print(f"  demo-data CSV written in {result['generate_s']:.1f} s")
+        print(f"  import (supportmatch import enterprises): {result['import_s']:.1f} s")
+        print(f"  until eligibility and notifications caught up: {result['pipeline_s']:.1f} s")
     for title, key in (
         ("measures page", "measures_page"),
         ("self-check result", "self_check_result"),
@@ -217,9 +241,12 @@ def main() -> int:
     parser.add_argument("--repetitions", type=int, default=300, help="timed renders per page")
     parser.add_argument("--firms", type=int, default=10, help="firms whose measures are shown")
     parser.add_argument("--timeout", type=float, default=7200, help="s to wait for the pipeline")
+    parser.add_argument(
+        "--var", type=Path, help="keep the loaded system in this folder; measure it again later"
+    )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
     args = parser.parse_args()
-    result = measure(args.enterprises, args.repetitions, args.firms, args.timeout)
+    result = measure(args)
     print_figures(result)
     if args.json:
         print(json.dumps(result, indent=2))
