@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.system import RunningSystem
@@ -43,18 +43,28 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(f"{reason}; `make browser` installs it")
 
 
+def start_chromium(playwright: Playwright, path: Path) -> Browser:
+    """The chromium at `path`, started headless; else the run fails or skips (`_unavailable`)."""
+    if not path.exists():
+        _unavailable(f"{path} is missing")
+    try:
+        return playwright.chromium.launch(executable_path=str(path), args=ARGS)
+    except PlaywrightError as error:
+        _unavailable(f"{path} does not start: {str(error).splitlines()[0]}")
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's chromium, started before the system so a missing browser costs nothing."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
-    with sync_playwright() as playwright:
-        try:
-            instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except PlaywrightError as error:
-            _unavailable(f"{CHROMIUM} does not start: {str(error).splitlines()[0]}")
-        yield instance
-        instance.close()
+    instance = start_chromium(playwright, CHROMIUM)
+    yield instance
+    instance.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,35 +3,25 @@ and fails them where SUPPORTMATCH_REQUIRE_BROWSER is set (CI): they never pass b
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from supportmatch_core.paths import project_root
+import pytest
+from playwright.sync_api import Playwright
+
+from tests.browser.conftest import start_chromium
 
 
-def journeys(chromium: Path, *, required: bool) -> subprocess.CompletedProcess[str]:
-    """One browser journey run by pytest on its own, with `chromium` as the browser."""
-    env = {k: v for k, v in os.environ.items() if k != "SUPPORTMATCH_REQUIRE_BROWSER"}
-    env["SUPPORTMATCH_CHROMIUM"] = str(chromium)
-    if required:
-        env["SUPPORTMATCH_REQUIRE_BROWSER"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "language",
-         "tests/browser/test_journeys.py"],
-        cwd=project_root(), env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-
-
-def test_a_browser_that_does_not_start_fails_the_run_where_it_is_required(tmp_path: Path) -> None:
+def test_a_browser_that_does_not_start_fails_the_run_where_it_is_required(
+    playwright: Playwright, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     broken = tmp_path / "chromium"
     broken.write_text("#!/bin/sh\necho 'chromium: cannot open display' >&2\nexit 1\n")
     broken.chmod(0o755)
-    run = journeys(broken, required=True)
-    assert run.returncode == 1, run.stdout
-    assert "does not start" in run.stdout
-    assert "1 error" in run.stdout
-    run = journeys(broken, required=False)
-    assert run.returncode == 0, run.stdout
-    assert "1 skipped" in run.stdout
+    monkeypatch.setenv("SUPPORTMATCH_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="does not start"):
+        start_chromium(playwright, broken)
+    with pytest.raises(pytest.fail.Exception, match="is missing"):
+        start_chromium(playwright, tmp_path / "no-chromium")
+    monkeypatch.delenv("SUPPORTMATCH_REQUIRE_BROWSER")
+    with pytest.raises(pytest.skip.Exception, match="does not start"):
+        start_chromium(playwright, broken)
