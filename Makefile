@@ -4,31 +4,65 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e test-browser lint format bench sync clean postgres browser
+.PHONY: run test test-unit test-integration test-contract test-security test-e2e test-browser test-faults lint format bench sync clean \
+	postgres browser kafka kafka-fetch kafka-stop kafka-status kustomize settings-reference
 
 DEMO_COUNT ?= 300
+# The broker `make run` starts: tansu (embedded, memory only) or apache (Apache Kafka under var/kafka).
+KAFKA ?= tansu
+# Nodes of `make kafka`: 1, or 3 for a quorum of three (replication factor 3, min.insync.replicas 2).
+NODES ?= 1
+# Test processes (pytest-xdist): each takes the next test when free, and the tests that share an
+# Apache Kafka node or the browser's running system go to one of them (tests/scheduling.py).
+# TEST_WORKERS=0 runs every test in one process.
+TEST_WORKERS ?= 4
+PYTEST := $(RUN) pytest -q -n $(TEST_WORKERS) --dist loadgroup
+# Python's compiled modules are kept under .venv even where PYTHONDONTWRITEBYTECODE is set: each
+# test process and each service a test starts would otherwise compile every module again.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
+unexport PYTHONDONTWRITEBYTECODE
 
 # The portal's demo accounts and plain-http cookies are for this machine only (refused in production).
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
-	PORTAL_DEMO_ACCOUNTS=true PORTAL_COOKIE_SECURE=false $(RUN) supportmatch run --demo-count $(DEMO_COUNT)
+	PORTAL_DEMO_ACCOUNTS=true PORTAL_COOKIE_SECURE=false SUPPORTMATCH_BROKER=$(KAFKA) $(RUN) supportmatch run --demo-count $(DEMO_COUNT)
 
-test: .venv/.synced lint postgres browser ## Lint, type-check, then unit, contract, integration and end-to-end tests
-	$(RUN) pytest -q tests
+# Apache Kafka from Maven Central's jars (cached in ~/.cache/supportmatch), KRaft on 127.0.0.1:9092.
+kafka: .venv/.synced ## Start Apache Kafka in the background and print its bootstrap address
+	@$(RUN) supportmatch kafka start --nodes $(NODES)
+
+kafka-fetch: .venv/.synced
+	@$(RUN) supportmatch kafka fetch
+
+kafka-stop: .venv/.synced
+	@$(RUN) supportmatch kafka stop
+
+kafka-status: .venv/.synced
+	@$(RUN) supportmatch kafka status
+
+test: .venv/.synced lint postgres browser kustomize ## Lint, type-check, then every test but the fault scenarios
+	$(PYTEST) tests --ignore=tests/faults
 
 test-unit: .venv/.synced
-	$(RUN) pytest -q tests/unit
+	$(PYTEST) tests/unit
 
 test-contract: .venv/.synced postgres
-	$(RUN) pytest -q tests/contract
+	$(PYTEST) tests/contract
 
 test-integration: .venv/.synced postgres
-	$(RUN) pytest -q tests/integration
+	$(PYTEST) tests/integration
+
+test-security: .venv/.synced postgres
+	$(PYTEST) tests/security
 
 test-e2e: .venv/.synced postgres
-	$(RUN) pytest -q tests/e2e
+	$(PYTEST) tests/e2e
 
 test-browser: .venv/.synced browser
-	$(RUN) pytest -q tests/browser
+	$(PYTEST) tests/browser
+
+# The system as `make run` starts it, broken mid-stream; each scenario prints what it did and counted.
+test-faults: .venv/.synced postgres
+	$(RUN) pytest -q -s tests/faults
 
 lint: .venv/.synced
 	$(RUN) ruff check .
@@ -43,6 +77,14 @@ bench: .venv/.synced
 	$(RUN) python bench/pipeline.py
 
 sync: .venv/.synced
+
+# The pinned kustomize that renders deploy/k8s for tests/deploy (built once into ~/.cache/supportmatch).
+kustomize:
+	@deploy/k8s/kustomize.sh >/dev/null
+
+# Rewrite the settings reference of docs/operations.md from the services' settings classes.
+settings-reference: .venv/.synced
+	$(RUN) supportmatch settings-reference --write
 
 # The private PostgreSQL server of the tests (var/postgres, 127.0.0.1:55432), installed and started when
 # absent. Without it the PostgreSQL runs are skipped, unless SUPPORTMATCH_REQUIRE_POSTGRES is set.
@@ -67,4 +109,5 @@ browser:
 
 clean:
 	-deploy/local/postgres.sh stop
+	-[ ! -x .venv/bin/supportmatch ] || .venv/bin/supportmatch kafka stop
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -33,11 +33,11 @@ from bench.pipeline import percentiles
 from profiles import importer
 from profiles.adapters import search
 from profiles.adapters.tables import enterprises
-from profiles.domain.size import classify
 from supportmatch_cli import demo
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
+from supportmatch_reference.size import classify
 
 MB = 1024 * 1024
 DATABASE = "sm_bench_profiles"

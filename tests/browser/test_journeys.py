@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM
+from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM, DEMO_USCC
 from tests.browser.conftest import check_page, keep, sign_in, tab_to
 from tests.integration.notifying import Receiver
 
@@ -59,7 +59,7 @@ def test_a_firm_gives_a_missing_fact_and_sees_the_measure_become_eligible(page: 
     page.goto("/sign-in")
     check_page(page)
     sign_in(page, FIRM.username, FIRM.password)
-    expect(page).to_have_url(re.compile(f"/firms/{DEMO_FIRM['uscc']}/measures$"))
+    expect(page).to_have_url(re.compile(f"/firms/{DEMO_USCC}/measures$"))
     vat = page.locator(VAT)
     expect(vat).to_have_class(re.compile("possibly_eligible"))
     expect(vat.locator(".status")).to_contain_text("可能符合（需补充：纳税信用等级")
@@ -76,7 +76,7 @@ def test_a_firm_gives_a_missing_fact_and_sees_the_measure_become_eligible(page: 
     keep(page, "firm-measures", readme=True)
     expect(page.locator("#inbox-link .badge")).to_be_visible(timeout=15_000)
     page.locator("#inbox-link").click()
-    entry = page.locator(".inbox > li").filter(has_text="增值税增量留抵税额按月全额退还").first
+    entry = page.locator(".inbox > li").filter(has_text="增值税期末留抵税额按月全额退还").first
     expect(entry).to_contain_text("符合条件")
     check_page(page)
     entry.get_by_role("button", name="标为已读").click()
@@ -88,7 +88,7 @@ def test_a_firm_changes_its_notices_and_sends_a_test_webhook(page: Page) -> None
     receiver = Receiver()
     try:
         sign_in(page, FIRM.username, FIRM.password)
-        page.goto(f"/firms/{DEMO_FIRM['uscc']}/notices")
+        page.goto(f"/firms/{DEMO_USCC}/notices")
         check_page(page)
         page.get_by_label("接收通知的邮箱").fill("不是邮箱")
         page.get_by_role("button", name="保存").click()
@@ -122,9 +122,7 @@ def test_the_language_switch_is_kept_for_the_signed_in_person(page: Page) -> Non
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_label("Keyword").fill("VAT")
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role(
-        "link", name=re.compile("Monthly full refund of incremental VAT credits")
-    ).click()
+    page.get_by_role("link", name=re.compile("Monthly refund of the whole VAT credit")).click()
     expect(page.get_by_role("heading", name="Conditions checked")).to_be_visible()
     check_page(page)
     # Signed in, the account's language counts, and the switch is kept with the account:
@@ -178,9 +176,9 @@ def test_the_wizard_works_from_the_keyboard_alone(page: Page) -> None:
 
 def test_every_page_of_a_firm_and_a_caseworker_reads_at_both_widths(page: Page) -> None:
     sign_in(page, FIRM.username, FIRM.password)
-    uscc = DEMO_FIRM["uscc"]
+    uscc = DEMO_USCC
     for path, heading in (
-        (f"/firms/{uscc}", DEMO_FIRM["name"]),
+        (f"/firms/{uscc}", str(DEMO_FIRM["name"])),
         (f"/firms/{uscc}/edit", "修改企业信息"),
         (f"/firms/{uscc}/history", "变更记录"),
         (f"/firms/{uscc}/deliveries", "发送记录"),
@@ -197,6 +195,6 @@ def test_every_page_of_a_firm_and_a_caseworker_reads_at_both_widths(page: Page) 
     page.get_by_label("统一社会信用代码").fill("示例电子")
     page.get_by_role("button", name="查询").click()
     check_page(page)
-    page.get_by_role("link", name=DEMO_FIRM["name"]).click()
+    page.get_by_role("link", name=str(DEMO_FIRM["name"])).click()
     expect(page.get_by_role("heading", name=re.compile("^政策匹配结果："))).to_be_visible()
     check_page(page)

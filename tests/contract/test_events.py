@@ -17,28 +17,35 @@ from supportmatch_core.auth import TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
+from supportmatch_core.ranges import COUNT_LIMIT, MONEY_LIMIT
 from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, notable_changes, wait_until
 
-VAT = "vat-credit-refund"
+VAT = "vat-credit-refund-other"  # one open-ended version, retired and followed by a second
 SCHEMAS = sorted((project_root() / "contracts" / "events").glob("*.schema.json"))
 
 VARIANTS = [
     enterprise_payload(industry="C3921"),  # possibly eligible: compliance facts unknown
-    enterprise_payload(
-        industry="C2710",
-        tax_credit_grade="A",
-        vat_refund_fraud_36m=False,
-        tax_evasion_penalties_36m=0,
-        immediate_refund_since_2019=False,
-        employees=250,
-        revenue=500_000_000,
-        total_assets=300_000_000,
-        vat_sales=480_000_000,
-        fiscal_year=2025,
-    ),  # eligible
+    {
+        **enterprise_payload(
+            industry="C2710",
+            tax_credit_grade="A",
+            vat_refund_fraud_36m=False,
+            tax_evasion_penalties_36m=0,
+            immediate_refund_since_2019=False,
+            employees=250,
+            revenue=500_000_000,
+            total_assets=300_000_000,
+            vat_sales=480_000_000,
+            rd_expense=20_000_000,
+            fiscal_year=2025,
+        ),
+        "vat_taxpayer_type": "general",
+        "vat_sales_by_industry": {"C2710": 480_000_000},
+        "vat_credit_balances": {"2025-12": 2_000_000, "2026-01": 2_500_000},
+    },  # eligible, with estimates
     enterprise_payload(
         industry="L7211", province="浙江", ownership="foreign", tax_credit_grade="M"
     ),  # ineligible
@@ -46,6 +53,14 @@ VARIANTS = [
         industry="I6513", province="四川", ownership="central_soe", vat_sales=5_000_000
     ),
     enterprise_payload(industry="A0111", province="黑龙江", ownership="collective"),
+    enterprise_payload(
+        industry="C3921",
+        revenue=MONEY_LIMIT,
+        total_assets=MONEY_LIMIT,
+        net_profit=-MONEY_LIMIT,
+        employees=COUNT_LIMIT,
+        niche_market_share=100,
+    ),  # the ends of the ranges: accepted by the API, so decided by eligibility
 ]
 
 

@@ -60,7 +60,7 @@ def test_a_new_manufacturer_sees_an_inbox_entry_within_five_seconds(system: Runn
         found = [
             m
             for m in _mails(system.var_dir / "mail")
-            if "Monthly full refund of incremental VAT credits" in str(m["Subject"])
+            if "Monthly refund of the whole VAT credit" in str(m["Subject"])
         ]
         time.sleep(0.1)
     assert found, f"no email about the VAT refund under {system.var_dir / 'mail'}"

@@ -10,12 +10,14 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import psutil
 
+from supportmatch_core.apache_kafka import ApacheKafka
 from tests.conftest import free_port
 from tests.e2e.system import RunningSystem
 from tests.integration.notifying import Mailbox
@@ -111,11 +113,21 @@ class FaultSystem(RunningSystem):
     and (optionally) every service on the scenario's own PostgreSQL server."""
 
     def __init__(
-        self, var_dir: Path, *, smtp: Smtp, database_urls: dict[str, str] | None = None
+        self,
+        var_dir: Path,
+        *,
+        smtp: Smtp,
+        database_urls: dict[str, str] | None = None,
+        kafka: ApacheKafka | None = None,
     ) -> None:
         super().__init__(var_dir)
         self.smtp = smtp
         self.database_urls = database_urls or {}
+        self.kafka = kafka  # None: the embedded broker `supportmatch run` starts
+
+    @property
+    def bootstrap(self) -> str:
+        return self.kafka.bootstrap_servers if self.kafka else self.broker_address
 
     @property
     def env(self) -> dict[str, str]:
@@ -131,6 +143,8 @@ class FaultSystem(RunningSystem):
         )
         for name, url in self.database_urls.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
+        if self.kafka:
+            env["KAFKA_BOOTSTRAP_SERVERS"] = self.kafka.bootstrap_servers
         return env
 
     def database_url(self, service: str) -> str:
@@ -141,17 +155,26 @@ class FaultSystem(RunningSystem):
         children: list[psutil.Process] = psutil.Process(self.process.pid).children(recursive=True)
         return children
 
+    def _running(self, matches: Callable[[list[str]], bool]) -> psutil.Process:
+        found = []
+        for process in self.processes():
+            try:
+                if matches(process.cmdline()):
+                    found.append(process)
+            except (psutil.ZombieProcess, psutil.NoSuchProcess):
+                continue  # exited, not reaped yet
+        (only,) = found
+        return only
+
     def service_process(self, name: str) -> psutil.Process:
-        (found,) = [p for p in self.processes() if p.cmdline()[-2:] == ["-m", name]]
-        return found
+        return self._running(lambda command: command[-2:] == ["-m", name])
 
     def broker_process(self) -> psutil.Process:
-        (found,) = [p for p in self.processes() if "--listener-url" in p.cmdline()]
-        return found
+        return self._running(lambda command: "--listener-url" in command)
 
     def kill(self, process: psutil.Process) -> None:
         process.send_signal(signal.SIGKILL)
-        process.wait(10)
+        ended(process)
 
     def wait_ready(self, timeout: float = 120) -> None:
         """Until every service answers ready again (after a restart by the supervisor)."""
@@ -160,3 +183,11 @@ class FaultSystem(RunningSystem):
             if time.monotonic() > deadline:
                 raise AssertionError(f"not ready again:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.3)
+
+
+def ended(process: psutil.Process, timeout: float = 30) -> None:
+    """Until `process` has exited (a zombie its held parent has not reaped counts as exited)."""
+    deadline = time.monotonic() + timeout
+    while process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, f"{process.pid} did not exit"
+        time.sleep(0.1)

@@ -214,6 +214,15 @@ class Counting:
         if not_sent := [d for d in rows if d.status != "sent"]:
             tally.problems.append(f"{len(not_sent)} webhook deliveries not sent")
 
+    def rematches_per_measure_and_day(self) -> dict[str, int]:
+        """How often each measure version was re-matched for everyone on each day."""
+        rows = _rows(
+            self.engines["eligibility"],
+            "SELECT measure_id, measure_version, rematched_on, count(*) AS times FROM rematch_log "
+            "GROUP BY measure_id, measure_version, rematched_on",
+        )
+        return {f"{r.measure_id} v{r.measure_version} {r.rematched_on}": r.times for r in rows}
+
     def settled(self, *, timeout: float = 300) -> Tally:
         """The tally once nothing waits any more and two counts a few seconds apart agree."""
         deadline = time.monotonic() + timeout

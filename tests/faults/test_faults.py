@@ -5,20 +5,21 @@ doubled (profiles, decisions, inbox entries, emails by Message-ID, webhooks by d
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from supportmatch_core.events import Event
 from supportmatch_core.topics import DETERMINATION, PROFILE, all_topics
+from tests.brokers import SharedApacheKafka
 from tests.e2e.system import BIN
-from tests.faults.harness import FaultSystem, OwnPostgres, Receiver, Smtp
+from tests.faults.harness import FaultSystem, OwnPostgres, Receiver, Smtp, ended
 from tests.faults.tally import Counting, Tally
 from tests.faults.workload import Workload
 
@@ -41,11 +42,20 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def started(tmp_path: Path, smtp: Smtp) -> Iterator[Callable[..., FaultSystem]]:
+def started(
+    request: pytest.FixtureRequest, broker_kind: str, tmp_path: Path, smtp: Smtp
+) -> Iterator[Callable[..., FaultSystem]]:
+    """Starts the system on the scenario's broker: the embedded one `supportmatch run` starts,
+    or the session's Apache Kafka node, emptied first."""
     systems: list[FaultSystem] = []
+    kafka = None
+    if broker_kind == "apache":
+        shared: SharedApacheKafka = request.getfixturevalue("apache_kafka")
+        shared.reset()
+        kafka = shared.cluster
 
     def start(database_urls: dict[str, str] | None = None) -> FaultSystem:
-        system = FaultSystem(tmp_path / "var", smtp=smtp, database_urls=database_urls)
+        system = FaultSystem(tmp_path / "var", smtp=smtp, database_urls=database_urls, kafka=kafka)
         system.start()
         systems.append(system)
         return system
@@ -75,7 +85,7 @@ def settle(system: FaultSystem, smtp: Smtp, receiver: Receiver | None) -> Tally:
 
 def dead_letters(system: FaultSystem) -> int:
     """Messages on every dead-letter topic of the running broker."""
-    consumer = KafkaConsumer(bootstrap_servers=system.broker_address, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=system.bootstrap, enable_auto_commit=False)
     try:
         partitions = [
             TopicPartition(spec.name, p)
@@ -104,23 +114,29 @@ def test_the_broker_killed_and_restarted_in_the_middle_of_1000_updates(
     workload = Workload(system, firms=100, writes=1000, webhook_url=receiver.url())
     workload.start()
     workload.wait_for(400)
-    broker = system.broker_process()
-    system.kill(broker)
-    killed_at = workload.accepted
+    if system.kafka is None:
+        broker = system.broker_process()
+        system.kill(broker)
+        did = [f"SIGKILLed the embedded broker (pid {broker.pid}) after {workload.accepted} writes"]
+    else:
+        (node,) = system.kafka.nodes
+        broker = psutil.Process(node.pid())
+        system.kill(broker)
+        did = [
+            f"SIGKILLed the Apache Kafka node (pid {broker.pid}) after {workload.accepted} writes"
+        ]
+        time.sleep(5)
+        system.kafka.start()  # as its service manager would; its log is on disk
     workload.finish()
     system.wait_ready()
     tally = settle(system, smtp, receiver)
-    restarted = system.broker_process().pid != broker.pid
-    assert restarted
-    report(
-        "broker",
-        [
-            f"SIGKILLed the embedded broker (pid {broker.pid}) after {killed_at} accepted writes",
-            "the supervisor started a new, empty broker",
-            f"{workload.accepted} writes accepted, answers {dict(workload.statuses)}",
-        ],
-        tally,
-    )
+    if system.kafka is None:
+        assert system.broker_process().pid != broker.pid
+        did.append("the supervisor started a new, empty broker; the relays published again")
+    else:
+        did.append("the node was started again on its own log")
+    did.append(f"{workload.accepted} writes accepted, answers {dict(workload.statuses)}")
+    report("broker", did, tally)
     assert tally.profiles == 100
     assert tally.projected_behind == 0
 
@@ -185,16 +201,24 @@ def test_a_topic_replayed_from_the_start_changes_nothing(
     workload.start()
     workload.finish()
     before = settle(system, smtp, receiver)
-    seen = {name: duplicates_seen(system, name) for name in ("eligibility", "notifications")}
-    frozen = [system.service_process(name) for name in ("eligibility", "notifications")]
-    for process in frozen:
-        process.send_signal(signal.SIGSTOP)  # their group sessions end; the groups empty
-    time.sleep(5)
-    env = {**system.env, "KAFKA_BOOTSTRAP_SERVERS": system.broker_address}
-    for service, topic in (("eligibility", PROFILE), ("notifications", DETERMINATION)):
-        subprocess.run([str(BIN / "supportmatch"), "replay", service, topic], env=env, check=True)
-    for process in frozen:
-        process.send_signal(signal.SIGCONT)
+    seen = dict.fromkeys(("eligibility", "notifications"), 0.0)  # counted anew after a restart
+    # As an operator does it: stop the consumers, reset their groups, start them again. The
+    # supervisor is held meanwhile, or it would start them again at once.
+    assert system.process is not None
+    supervisor = psutil.Process(system.process.pid)
+    supervisor.suspend()
+    try:
+        for name in ("eligibility", "notifications"):
+            process = system.service_process(name)
+            process.terminate()  # a clean stop: its consumers leave their groups
+            ended(process)
+        env = {**system.env, "KAFKA_BOOTSTRAP_SERVERS": system.bootstrap}
+        for service, topic in (("eligibility", PROFILE), ("notifications", DETERMINATION)):
+            command = [str(BIN / "supportmatch"), "replay", service, topic, "--wait", "30"]
+            subprocess.run(command, env=env, check=True)
+    finally:
+        supervisor.resume()
+    system.wait_ready()
     deadline = time.monotonic() + 120
     while any(duplicates_seen(system, name) <= seen[name] for name in seen):
         assert time.monotonic() < deadline, "the replay was not read"
@@ -218,7 +242,7 @@ def test_poison_messages_go_to_the_dead_letters_and_the_stream_goes_on(
     system = started()
     unknown_type = Event(type="enterprise.unknown.v1", source="test", subject="x", data={})
     breaks_schema = Event(type=PROFILE, source="test", subject="x", data={"uscc": 42})
-    producer = KafkaProducer(bootstrap_servers=system.broker_address)
+    producer = KafkaProducer(bootstrap_servers=system.bootstrap)
     for value in (b"\xff not json", unknown_type.to_bytes(), breaks_schema.to_bytes()):
         producer.send(PROFILE, key=b"poison", value=value).get(10)
     producer.close()

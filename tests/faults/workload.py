@@ -46,13 +46,21 @@ class Workload:
         self.last_refusal = ""
         self._thread: threading.Thread | None = None
         self._rng = random.Random(20261206)
+        self._profiles = [system.url("profiles")]  # writes go round the replicas named here
+        self._sent = 0
         token = system.token("--role", "admin")
         self._headers = {"Authorization": f"Bearer {token}"}
 
     def _send(self, method: str, service: str, path: str, body: dict[str, Any]) -> int:
         """Send until the system gives an answer that is not "try again"; returns its status."""
         deadline = time.monotonic() + 300
-        url = f"{self.system.url(service)}{path}"
+        self._sent += 1
+        base = (
+            self._profiles[self._sent % len(self._profiles)]
+            if service == "profiles"
+            else self.system.url(service)
+        )
+        url = f"{base}{path}"
         while time.monotonic() < deadline:
             try:
                 answer = httpx.request(method, url, json=body, headers=self._headers, timeout=10)
@@ -89,6 +97,10 @@ class Workload:
             status = self._send("PUT", "profiles", f"/v1/enterprises/{uscc}/facts/{YEAR}", body)
             assert status == 200, self.last_refusal
             self.accepted += 1
+
+    def also_to(self, profiles_url: str) -> None:
+        """Send profile writes to another replica of the profiles service too."""
+        self._profiles.append(profiles_url)
 
     def start(self) -> None:
         """Register the firms and write the updates in the background."""

@@ -21,7 +21,6 @@ from notifications.app import build_app as notifications_app
 from notifications.settings import NotificationsSettings
 from profiles.app import build_app as profiles_app
 from profiles.settings import ProfilesSettings
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.settings import ServiceSettings
 from tests.conftest import TEST_SECRET, Databases
 
@@ -35,9 +34,12 @@ _APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], Any]]] = {
 class InProcessSystem:
     """Each service as a TestClient whose lifespan runs its relay and consumers in threads."""
 
-    def __init__(self, *, bootstrap: str, databases: Databases, workers: bool = True) -> None:
-        self.urls = {name: databases.url(name) for name in _APPS}
+    def __init__(
+        self, *, bootstrap: str, databases: Databases, workers: bool = True, embedded: bool = True
+    ) -> None:
+        self.urls = {name: databases.migrated(name) for name in _APPS}
         self.bootstrap = bootstrap
+        self.embedded = embedded  # False on Apache Kafka: the cluster's session timeout
         self.workers = workers
         self.clients: dict[str, TestClient] = {}
         self._stack = ExitStack()
@@ -47,7 +49,7 @@ class InProcessSystem:
         return settings_type(
             database_url=self.urls[name],
             kafka_bootstrap_servers=self.bootstrap,
-            kafka_embedded=True,
+            kafka_embedded=self.embedded,
             jwt_secret=TEST_SECRET,
             run_workers=self.workers,
             outbox_poll_seconds=0.05,
@@ -55,7 +57,6 @@ class InProcessSystem:
 
     def __enter__(self) -> InProcessSystem:
         for name, (_, build) in _APPS.items():
-            upgrade_to_head(name, self.urls[name])
             client = TestClient(build(self.settings(name)), raise_server_exceptions=False)
             self.clients[name] = self._stack.enter_context(client)
         return self

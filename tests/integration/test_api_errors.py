@@ -144,22 +144,17 @@ def test_enterprises_see_only_themselves_and_caseworkers_only_their_regions(
     me = bearer(tokens, Role.ENTERPRISE, uscc=mine["uscc"])
     guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
     assert system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=me).status_code == 200
-    assert system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=me).status_code in (
-        403,
-        404,
-    )
     assert (
         system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=guangdong).status_code == 200
     )
-    _problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=guangdong), 403)
+    # Another's firm answers as a firm that does not exist (tests/security/test_not_yours.py).
+    _problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=me), 404)
+    _problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=guangdong), 404)
     for path in (f"/v1/enterprises/{other['uscc']}/inbox",):
-        assert system.notifications.get(path, headers=me).status_code == 403
-        assert system.notifications.get(path, headers=guangdong).status_code == 403
-    assert (
-        system.eligibility.get(
-            f"/v1/enterprises/{other['uscc']}/determinations", headers=me
-        ).status_code
-        == 403
+        _problem(system.notifications.get(path, headers=me), 404)
+        _problem(system.notifications.get(path, headers=guangdong), 404)
+    _problem(
+        system.eligibility.get(f"/v1/enterprises/{other['uscc']}/determinations", headers=me), 404
     )
     # An enterprise cannot register somebody else, nor a caseworker outside its regions.
     assert (
@@ -202,3 +197,49 @@ def test_health_readiness_and_metrics(system: InProcessSystem) -> None:
         assert client.get("/healthz").json() == {"status": "ok"}
         assert client.get("/readyz").json()["ready"] is True
         assert "http_requests_total" in client.get("/metrics").text
+
+
+@pytest.mark.parametrize(
+    ("change", "english", "chinese"),
+    [
+        ({"uscc": "914403001922038217"}, "check character is 7", "校验码为7，按代码内容应为6"),
+        ({"province": "Atlantis"}, "is not a mainland province", "不是内地省份"),
+        ({"province": "北京"}, "the USCC was registered in 广东", "该统一社会信用代码登记于广东"),
+        ({"facts": {"revenue": -5}}, "a number from 0 to", "应为 0 到"),
+        ({"facts": {"colour": "red"}}, "Extra inputs are not permitted", "不接受此字段"),
+    ],
+)
+def test_a_problem_speaks_the_caller_language_with_the_other_beside_it(
+    system: InProcessSystem,
+    tokens: TokenService,
+    change: dict[str, Any],
+    english: str,
+    chinese: str,
+) -> None:
+    body = {**enterprise_payload(uscc="914403001922038216"), **change}
+    headers = bearer(tokens)
+    as_english = _problem(system.profiles.post("/v1/enterprises", json=body, headers=headers), 422)
+    assert english in as_english["detail"]
+    assert chinese in as_english["detail_zh"]
+    zh = {**headers, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    answer = system.profiles.post("/v1/enterprises", json=body, headers=zh)
+    as_chinese = _problem(answer, 422)
+    assert chinese in as_chinese["detail"]
+    assert english in as_chinese["detail_en"]
+    assert as_chinese["title"] == "输入无效"
+    assert answer.headers["content-language"] == "zh"
+    assert all(e["message_zh"] for e in as_chinese["errors"])
+
+
+def test_not_found_and_forbidden_say_why_in_chinese(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    zh = {"Accept-Language": "zh"}
+    missing = system.eligibility.get("/v1/measures/no-such-measure", headers=zh)
+    assert _problem(missing, 404)["detail"] == "没有措施no-such-measure"
+    bad_clause = system.eligibility.get("/v1/measures?clause=17th", headers=zh)
+    assert "不是通知的条款" in _problem(bad_clause, 422)["detail"]
+    nobody = system.profiles.get("/v1/enterprises", headers=zh)
+    assert _problem(nobody, 401)["detail"] == "需要身份令牌"
+    english = system.profiles.get("/v1/enterprises", headers={"Accept-Language": "en-GB"})
+    assert _problem(english, 401)["detail_zh"] == "需要身份令牌"

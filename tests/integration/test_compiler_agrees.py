@@ -14,7 +14,6 @@ from eligibility.adapters.compiler import status_of
 from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
 from eligibility.domain.criteria import All, AnyOf, Certified, Compare, Criterion, Not, evaluate
 from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import Databases
 
 ON = date(2024, 6, 30)
@@ -25,6 +24,10 @@ VALUES: dict[str, list[Any]] = {
     "tax_credit_grade": ["A", "B", "M", "D"],
     "export_oriented": [True, False],
     "region": ["east", "central", "west", "northeast"],
+    "established_on": ["2009-09-30", "2009-10-01", "2015-06-01"],
+    "vat_taxpayer_type": ["general", "small_scale"],
+    "vat_credit_increment": [-1, 0, 499_999, 500_000, 200_000_000],
+    "innovative_sme_score": [35.0, 59.0, 60.0, 80.0],
 }
 OPERATORS = {
     "employees": ["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "between"],
@@ -33,6 +36,10 @@ OPERATORS = {
     "tax_credit_grade": ["eq", "ne", "in", "not_in"],
     "export_oriented": ["eq", "ne"],
     "region": ["eq", "in", "not_in"],
+    "established_on": ["lt", "ge", "between", "eq", "in"],
+    "vat_taxpayer_type": ["eq", "ne"],
+    "vat_credit_increment": ["ge", "gt", "between"],
+    "innovative_sme_score": ["ge", "lt"],
 }
 KINDS = ["specialised_sme", "high_tech_enterprise"]
 LEVELS = ["municipal", "provincial", "national"]
@@ -88,8 +95,7 @@ def firms(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def test_sql_and_python_decide_alike(databases: Databases) -> None:
-    url = databases.url("eligibility")
-    upgrade_to_head("eligibility", url)
+    url = databases.migrated("eligibility")
     engine = create_database_engine(url)
     uow = UnitOfWork(engine)
 

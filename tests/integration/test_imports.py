@@ -112,6 +112,29 @@ def test_good_rows_are_stored_and_bad_rows_reported_by_row_and_column(
     )
 
 
+def test_the_facts_of_the_later_rules_import_from_their_columns(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    good = row(
+        vat_taxpayer_type="general",
+        vat_credit_balances="2025-12:1,000,000；2026-01:1200000",
+        vat_sales_by_industry="C3921:9000000;F5191=1000000",
+        own_brand="是",
+        layoff_rate="1.5%",
+        ip_class1="3",
+        serious_violation_3y="否",
+    )
+    summary = imported(system, tokens, [good, row(vat_credit_balances="Dec: lots")])
+    assert (summary["created"], summary["rejected"]) == (1, 1)
+    assert {e["column"] for e in summary["errors"]} == {"vat_credit_balances"}
+    body = system.profiles.get(f"/v1/enterprises/{good['uscc']}", headers=bearer(tokens)).json()
+    assert body["vat_credit_balances"] == {"2025-12": 1_000_000, "2026-01": 1_200_000}
+    assert body["vat_sales_by_industry"] == {"C3921": 9_000_000, "F5191": 1_000_000}
+    assert body["flags"]["own_brand"] is True
+    assert body["facts"]["layoff_rate"] == 1.5
+    assert body["facts"]["serious_violation_3y"] is False
+
+
 def test_importing_the_same_file_again_changes_nothing(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
@@ -146,16 +169,18 @@ def test_a_changed_row_makes_one_version_and_one_event_and_empty_cells_keep_valu
     assert body["city"] == "深圳市"
 
 
-def test_integers_beyond_64_bits_are_stored_and_published(
+def test_integers_beyond_the_range_of_money_are_refused_by_row(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
+    # Once stored, eligibility could never decide them (its columns hold 64 bits).
     huge = 10**24
     first = row(revenue=str(huge), total_assets=str(huge))
     summary = imported(system, tokens, [first])
-    assert (summary["created"], summary["rejected"]) == (1, 0)
-    body = system.profiles.get(f"/v1/enterprises/{first['uscc']}", headers=bearer(tokens)).json()
-    assert body["facts"]["revenue"] == huge
-    assert system.count("profiles", "outbox") == 1
+    assert (summary["created"], summary["rejected"]) == (0, 1)
+    assert {e["column"] for e in summary["errors"]} == {"revenue", "total_assets"}
+    assert all("1,000,000,000,000,000" in e["message"] for e in summary["errors"])
+    assert system.count("profiles", "enterprises") == 0
+    assert system.count("profiles", "outbox") == 0
     assert gc.get_freeze_count() == 0  # the import hands the frozen objects back
 
 

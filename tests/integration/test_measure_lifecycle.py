@@ -37,8 +37,18 @@ from tests.conftest import Databases, bearer
 from tests.integration.system import InProcessSystem
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
 
-VAT = "vat-credit-refund"
+# A measure with one open-ended version in force: the VAT refund of the other industries.
+VAT = "vat-credit-refund-other"
 TODAY = china_today()
+GRADE = 5  # the place of the tax credit grade among the criteria
+# What makes a wholesaler a candidate for that refund (公告2025年第7号): a general taxpayer whose
+# VAT credit rose for six months, by 1,000,000 yuan on the prior December.
+REFUND_FIGURES: dict[str, Any] = {
+    "vat_taxpayer_type": "general",
+    "vat_sales_by_industry": {"F5191": 1},
+    "vat_credit_balances": {"2025-12": 1_000_000}
+    | {f"2026-{m:02d}": 1_000_000 + 200_000 * m for m in range(1, 7)},
+}
 
 
 @pytest.fixture
@@ -63,7 +73,12 @@ def _v2(*, valid_from: date = TODAY) -> dict[str, Any]:
     """Version 2 of the VAT refund: tax credit grade M qualifies too."""
     doc = _vat_document()
     doc.update(version=2, valid_from=valid_from.isoformat(), valid_to=None)
-    doc["criteria"]["all"][1] = {"fact": "tax_credit_grade", "op": "in", "value": ["A", "B", "M"]}
+    assert doc["criteria"]["all"][GRADE]["fact"] == "tax_credit_grade"
+    doc["criteria"]["all"][GRADE] = {
+        "fact": "tax_credit_grade",
+        "op": "in",
+        "value": ["A", "B", "M"],
+    }
     return doc
 
 
@@ -78,7 +93,9 @@ def _seed_firms(uow: UnitOfWork) -> dict[str, list[str]]:
     with uow.begin() as connection:
         for kind, facts in kinds.items():
             for _ in range(4 if kind == "compliant" else 3):
-                snapshot = profile_snapshot(**facts)
+                snapshot = profile_snapshot(industry="F5191", **facts)
+                if facts:
+                    snapshot |= REFUND_FIGURES
                 repository.save_facts(
                     connection,
                     uscc=snapshot["uscc"],
@@ -172,16 +189,16 @@ def _with(change: Any) -> dict[str, Any]:
                     {"fact": "shoe_size", "op": "eq", "value": 42}
                 )
             ),
-            "criteria.all[5].fact",
+            "criteria.all[9].fact",
             422,
         ),
         (
             _with(
                 lambda d: d["criteria"]["all"].__setitem__(
-                    1, {"fact": "tax_credit_grade", "op": "gt", "value": "A"}
+                    GRADE, {"fact": "tax_credit_grade", "op": "gt", "value": "A"}
                 )
             ),
-            "criteria.all[1].op",
+            "criteria.all[5].op",
             422,
         ),
         (
@@ -449,7 +466,7 @@ def test_retiring_ends_a_version_from_its_effective_day(
         "/v1/checks",
         json={"industry": "C3921", "province": "44", "ownership": "private", "facts": COMPLIANT},
     ).json()
-    assert VAT not in {d["measure"]["id"] for d in check}  # no longer pushed as open
+    assert VAT not in {d["measure"]["id"] for d in check["decisions"]}  # no longer pushed as open
 
 
 def test_every_instance_sees_a_published_version(
@@ -487,7 +504,7 @@ def test_seeding_keeps_what_an_administrator_changed_and_takes_edits_of_the_rest
     documents = shipped_documents()
     edited = copy.deepcopy(documents)
     for doc in edited:
-        doc["how_to_apply"] += " (edited)"
+        doc["how_to_apply_en"] += " (edited)"
     with uow.begin() as connection:
         connection.execute(
             measure_versions.update()
@@ -498,7 +515,7 @@ def test_seeding_keeps_what_an_administrator_changed_and_takes_edits_of_the_rest
     with uow.read() as connection:
         rows = {(r.measure_id, r.version): r for r in connection.execute(select(measure_versions))}
         changed = [e for e in _outbox(connection, MEASURE) if e.data["lifecycle"] == "changed"]
-    assert not rows[(VAT, 1)].document["how_to_apply"].endswith("(edited)")
+    assert not rows[(VAT, 1)].document["how_to_apply_en"].endswith("(edited)")
     assert len(changed) == len(documents) - 1
     assert lifecycle.seed(uow=uow, outbox=Outbox(backbone), documents=edited) == revision
     assert rows[(VAT, 1)].document == _vat_document()

@@ -26,7 +26,7 @@ from supportmatch_core.events import Event
 from supportmatch_core.problems import Invalid
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
-from tests.unit._snapshots import COMPLIANT, decide_for, determination
+from tests.unit._snapshots import COMPLIANT, decide_for, determination, vat_refund
 
 ADMIN = Principal(subject="admin", role=Role.ADMIN)
 
@@ -38,7 +38,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def system(databases: Databases, mailbox: Mailbox, clock: Clock) -> Iterator[Notifications]:
-    parts = Notifications(databases.url("notifications"), smtp_port=mailbox.port, clock=clock)
+    parts = Notifications(databases.migrated("notifications"), smtp_port=mailbox.port, clock=clock)
     yield parts
     parts.dispose()
 
@@ -80,15 +80,16 @@ def test_the_email_arrives_in_the_chosen_language_once(
     by_address = {m["To"]: m for m in mailbox.messages}
     assert set(by_address) == {"finance@zh.example.cn", "cfo@en.example.com"}
     chinese = by_address["finance@zh.example.cn"]
-    assert chinese["Subject"] == "符合条件：增值税增量留抵税额按月全额退还"
+    assert chinese["Subject"] == f"符合条件：{vat_refund().title_zh}"
     text = chinese.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "（十六）" in text
     assert "申请方式：" in text
     english = by_address["cfo@en.example.com"]
-    assert english["Subject"] == "You qualify: Monthly full refund of incremental VAT credits"
+    assert english["Subject"] == f"You qualify: {vat_refund().title_en}"
     html = english.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "How to apply:" in html
-    assert "（十六）" in html
+    assert "clause (16)" in html
+    assert "[met] tax credit grade: grade A" in html
     # Nothing more is due, and handling the same events again creates nothing.
     assert system.deliver_all() == 0
     system.determination(zh, event_id=None)
@@ -146,7 +147,10 @@ def test_after_the_last_attempt_the_delivery_fails_and_is_reported(
     databases: Databases, mailbox: Mailbox, clock: Clock
 ) -> None:
     system = Notifications(
-        databases.url("notifications"), smtp_port=mailbox.port, clock=clock, delivery_max_attempts=3
+        databases.migrated("notifications"),
+        smtp_port=mailbox.port,
+        clock=clock,
+        delivery_max_attempts=3,
     )
     data = eligible()
     set_preferences(system, data["uscc"], email="a@b.example")
@@ -226,7 +230,7 @@ def test_a_rotated_secret_and_the_previous_one_both_verify_until_it_expires(
 def test_a_private_address_is_refused_at_subscription_and_again_at_delivery(
     databases: Databases, mailbox: Mailbox, clock: Clock, receiver: Receiver
 ) -> None:
-    url = databases.url("notifications")
+    url = databases.migrated("notifications")
     strict = Notifications(url, smtp_port=mailbox.port, clock=clock, allow_loopback=False)
     data = eligible()
     for private in (receiver.url(), "http://10.0.0.7/hook", "http://169.254.169.254/latest"):
@@ -251,7 +255,7 @@ def test_a_webhook_failing_repeatedly_is_disabled_and_its_owner_told(
     databases: Databases, mailbox: Mailbox, clock: Clock, receiver: Receiver
 ) -> None:
     system = Notifications(
-        databases.url("notifications"),
+        databases.migrated("notifications"),
         smtp_port=mailbox.port,
         clock=clock,
         webhook_disable_after_failures=3,
@@ -261,13 +265,17 @@ def test_a_webhook_failing_repeatedly_is_disabled_and_its_owner_told(
     set_preferences(system, firm["uscc"], email="it@firm.example")
     hook = subscribe(system, firm["uscc"], receiver.url())
     system.determination(firm)
-    for _ in range(4):
+    for _ in range(3):  # three failures within the first hours: still on
         system.deliver_all()
         clock.advance(hours=2)
-    assert len(receiver.requests) == 3
+    assert system.rows("webhooks")[0].enabled
+    clock.advance(hours=20)  # failing for a day now
+    system.deliver_all()
+    system.deliver_all()
+    assert len(receiver.requests) == 4
     (subscription,) = system.rows("webhooks")
     assert not subscription.enabled
-    assert "3 failed attempts" in subscription.disabled_reason
+    assert "4 failed attempts in a row since" in subscription.disabled_reason
     topics = [e.topic for e in system.rows("inbox")]
     assert "webhook_disabled" in topics
     assert any(m["Subject"] == "Webhook 已停用" for m in mailbox.messages)
@@ -408,10 +416,11 @@ def test_reminders_at_30_7_and_1_days_once_each_and_none_after_applying(
         seen += [m["Subject"] for m in mailbox.messages]
         mailbox.messages.clear()
         day += timedelta(days=1)
+    title = vat_refund().title_zh
     assert seen == [
-        "即将截止（30天）：增值税增量留抵税额按月全额退还",
-        "即将截止（7天）：增值税增量留抵税额按月全额退还",
-        "即将截止（1天）：增值税增量留抵税额按月全额退还",
+        f"即将截止（30天）：{title}",
+        f"即将截止（7天）：{title}",
+        f"即将截止（1天）：{title}",
     ]
     with system.uow.read() as connection:
         firm = recipients.recipient(connection, RecipientKind.ENTERPRISE, waiting["uscc"])

@@ -3,12 +3,16 @@ province, a contact email, new and changed measures, and end dates for the remin
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 
+from eligibility.domain.decision import decide
+from eligibility.domain.facts import facts_of
 from eligibility.domain.lifecycle import Lifecycle, measure_changed
 from eligibility.domain.measures import measure_from_document, shipped_documents
 from notifications import service
@@ -21,7 +25,7 @@ from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications
-from tests.unit._snapshots import COMPLIANT, decide_for, determination, profile_snapshot
+from tests.unit._snapshots import COMPLIANT, DAY, determination, profile_snapshot, vat_refund
 
 CASEWORKER = Principal(subject="cw-44", role=Role.CASEWORKER, regions=frozenset({"44"}))
 VAT = "vat-credit-refund"
@@ -30,15 +34,16 @@ VAT = "vat-credit-refund"
 @pytest.fixture
 def system(databases: Databases) -> Iterator[Notifications]:
     parts = Notifications(
-        databases.url("notifications"), smtp_port=Mailbox().port, clock=Clock(START)
+        databases.migrated("notifications"), smtp_port=Mailbox().port, clock=Clock(START)
     )
     yield parts
     parts.dispose()
 
 
 def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
-    (shipped,) = [d for d in shipped_documents() if d["id"] == VAT]
-    document = {**shipped, "version": version, **changes}
+    """The VAT refund's first version, open-ended here, as version `version`."""
+    (shipped,) = [d for d in shipped_documents() if (d["id"], d["version"]) == (VAT, 1)]
+    document = {**shipped, "version": version, "valid_to": None, **changes}
     event = measure_changed(
         document=document,
         measure=measure_from_document(document),
@@ -47,6 +52,12 @@ def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
     )
     check(event)
     return event
+
+
+def _holder() -> dict[str, Any]:
+    """A firm eligible under that open-ended first version."""
+    first = dataclasses.replace(vat_refund(1), valid_to=None)
+    return determination(decide(first, facts_of(profile_snapshot(**COMPLIANT)), DAY))
 
 
 def _firm(system: Notifications, uscc: str) -> Any:
@@ -90,7 +101,7 @@ def test_a_new_measure_reaches_caseworkers_and_a_new_version_its_holders(
         scope=service.Scope.caseworker(CASEWORKER),
         now=system.clock(),
     )
-    holder = determination(decide_for(**COMPLIANT))
+    holder = _holder()
     system.determination(holder)
     first = _measure_event(1, Lifecycle.PUBLISHED)
     system.handle(system.on_measure, first)
@@ -117,14 +128,14 @@ def test_a_new_measure_reaches_caseworkers_and_a_new_version_its_holders(
 def test_firms_decided_under_a_version_are_not_told_it_is_new(system: Notifications) -> None:
     """At first start the catalogue's versions are announced after or before the determinations
     they produced; neither order tells a firm that a measure changed."""
-    holder = determination(decide_for(**COMPLIANT))
+    holder = _holder()
     system.determination(holder)
     system.handle(system.on_measure, _measure_event(1, Lifecycle.PUBLISHED))
     assert not [e for e in system.rows("inbox") if e.topic == "measure_published"]
 
 
 def test_a_retirement_moves_the_end_date_the_reminders_use(system: Notifications) -> None:
-    holder = determination(decide_for(**COMPLIANT))
+    holder = _holder()
     system.determination(holder)
     assert system.rows("holdings")[0].valid_to is None
     retired = _measure_event(1, Lifecycle.RETIRED, valid_to="2026-03-20")
@@ -137,3 +148,25 @@ def test_a_retirement_moves_the_end_date_the_reminders_use(system: Notifications
         assert send_reminders(connection, now=system.clock()) == 1
     (reminder,) = [e for e in system.rows("inbox") if e.topic == "ending_soon"]
     assert reminder.title_en.startswith("Ends in 18 days: ")
+
+
+def test_a_recipient_made_by_two_transactions_at_once_is_one_recipient(
+    system: Notifications,
+) -> None:
+    """A webhook subscription and the profile consumer (or two replicas) may create a firm's
+    recipient at the same moment: the second finds the first's row instead of failing."""
+    uscc = profile_snapshot()["uscc"]
+    found: list[int] = []
+    with system.uow.begin() as first:
+        mine = recipients.ensure_recipient(first, RecipientKind.ENTERPRISE, uscc, now=START)
+
+        def second() -> None:
+            with system.uow.begin() as connection:  # waits for the first to commit
+                theirs = recipients.enterprises(connection, {uscc: "44"}, now=START)
+                found.append(theirs[uscc].id)
+
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(0.5)  # still waiting on the first transaction's row
+    other.join(30)
+    assert found == [mine.id]

@@ -49,7 +49,7 @@ def client_for(parts: Notifications, mailbox: Mailbox, *, allowed: str) -> TestC
 @pytest.fixture
 def parts(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
     system = Notifications(
-        databases.url("notifications"), smtp_port=mailbox.port, clock=Clock(START)
+        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
     )
     yield system
     system.dispose()
@@ -168,8 +168,8 @@ def test_an_enterprise_is_reached_by_itself_its_region_and_admins_only(
 ) -> None:
     base, ids = _firm_with_hook(api, parts, receiver, who)
     for headers, status in (
-        (who.firm(new_uscc("44")), 403),
-        (who.caseworker("33", "11"), 403),
+        (who.firm(new_uscc("44")), 404),  # another's firm answers as an unknown one
+        (who.caseworker("33", "11"), 404),
         ({}, 401),
         ({"Authorization": "Bearer not-a-token"}, 401),
     ):

@@ -1,4 +1,4 @@
-"""The vertical slice on a real broker: profile -> determination -> inbox, and failures on the way."""
+"""The vertical slice on each real broker: profile -> determination -> inbox, and failures on the way."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import json
 import time
 from typing import Any
 
+import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from supportmatch_core.auth import Role, TokenService
-from supportmatch_core.broker import EmbeddedBroker
+from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS
 from supportmatch_core.topics import DETERMINATION, PROFILE, dead_letter
+from tests.brokers import BrokerUnderTest, is_embedded
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import (
@@ -20,12 +22,20 @@ from tests.integration.system import (
     wait_until,
 )
 
+pytestmark = pytest.mark.usefixtures("broker_kind")
+
+
+def _system(broker: BrokerUnderTest, databases: Databases) -> InProcessSystem:
+    return InProcessSystem(
+        bootstrap=broker.address, databases=databases, embedded=is_embedded(broker)
+    )
+
 
 def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     admin = bearer(tokens)
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         body = enterprise_payload(industry="C3921")
         assert system.profiles.post("/v1/enterprises", json=body, headers=admin).status_code == 201
 
@@ -44,11 +54,17 @@ def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
         assert entry["status"] == "possibly_eligible"
         assert entry["measure_id"] == "vat-credit-refund"
         assert {f["fact"] for f in entry["facts_to_provide"]} == {
+            "vat_taxpayer_type",
+            "vat_sales_by_industry",
             "tax_credit_grade",
             "vat_refund_fraud_36m",
             "tax_evasion_penalties_36m",
             "immediate_refund_since_2019",
         }
+        assert entry["body_zh"].startswith(
+            "依据《关于巩固回升向好趋势加力振作工业经济的通知》（十六）。"
+        )
+        assert "增值税纳税人类型、近12个月各行业增值税销售额、纳税信用等级" in entry["body_zh"]
         determinations = system.eligibility.get(
             f"/v1/enterprises/{body['uscc']}/determinations", headers=admin
         ).json()
@@ -63,10 +79,10 @@ def test_a_new_manufacturer_gets_an_inbox_entry_naming_facts_to_provide(
 
 
 def test_broker_outage_loses_nothing(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
     admin = bearer(tokens)
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         broker.stop()
         for _ in range(200):
             answer = system.profiles.post(
@@ -91,9 +107,9 @@ def test_broker_outage_loses_nothing(
 
 
 def test_the_same_event_delivered_twice_changes_nothing_the_second_time(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         body = enterprise_payload()
         system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
         assert wait_until(lambda: system.count("eligibility", "enterprise_facts") == 1, timeout=15)
@@ -138,9 +154,9 @@ def _duplicates(system: InProcessSystem) -> float:
 
 
 def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handled(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with _system(broker, databases) as system:
         body = enterprise_payload()
         key = body["uscc"]
         _produce(broker.address, PROFILE, b"{not json", key=key)
@@ -167,9 +183,10 @@ def test_a_malformed_message_goes_to_the_dead_letter_topic_and_the_next_is_handl
 
 
 def test_consumer_group_join_takes_under_three_seconds(
-    broker: EmbeddedBroker, databases: Databases
+    broker: BrokerUnderTest, databases: Databases
 ) -> None:
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    CONSUMER_JOIN_SECONDS.clear()  # metrics are per process: forget the joins of earlier tests
+    with _system(broker, databases) as system:
         started = time.monotonic()
         metrics_joined = wait_until(
             lambda: "consumer_group_join_seconds{" in system.eligibility.get("/metrics").text,

@@ -32,7 +32,6 @@ from supportmatch_core import contracts
 from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.outbox import Outbox
 from tests.conftest import Databases, bearer
 from tests.integration.system import InProcessSystem
@@ -43,14 +42,13 @@ CATALOGUE = Catalogue(load_catalogue())
 
 
 def _vat() -> Any:
-    (measure,) = [m for m in load_catalogue() if m.id == "vat-credit-refund"]
-    return measure
+    """The VAT credit refund in force on ON (the 2022 rules, to August 2025)."""
+    return CATALOGUE.current("vat-credit-refund", ON)
 
 
 @pytest.fixture
 def uow(databases: Databases) -> Iterator[UnitOfWork]:
-    url = databases.url("eligibility")
-    upgrade_to_head("eligibility", url)
+    url = databases.migrated("eligibility")
     engine = create_database_engine(url)
     yield UnitOfWork(engine)
     engine.dispose()
@@ -229,6 +227,19 @@ def test_the_consumer_reads_absence_as_the_rematch_does(uow: UnitOfWork) -> None
     with uow.read() as connection:
         (history,) = connection.execute(select(determination_history)).all()
     assert (history.previous_status, history.status) == ("ineligible", "eligible")
+
+
+def test_an_older_snapshot_arriving_late_changes_nothing(uow: UnitOfWork) -> None:
+    """A republish after a new broker may repeat older snapshots: the version held wins."""
+    compliant = profile_snapshot(industry="C3921", **COMPLIANT)
+    worse = {**compliant, "facts": {**compliant["facts"], "tax_credit_grade": "D"}}
+    _profile_event(uow, {**compliant, "version": 3})
+    announced = _announced(uow)
+    _profile_event(uow, {**worse, "version": 2})
+    assert _announced(uow) == announced
+    with uow.read() as connection:
+        assert repository.profile_version(connection, compliant["uscc"]) == 3
+        assert _facts(connection, compliant["uscc"])["tax_credit_grade"] == "A"
 
 
 def _profile_event(uow: UnitOfWork, snapshot: dict[str, Any]) -> None:

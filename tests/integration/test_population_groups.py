@@ -28,7 +28,6 @@ from eligibility.population import _moving_firms, _temporary_tables, rematch_due
 from eligibility.service import rematch_enterprise
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.outbox import Outbox
 from tests.conftest import Databases
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
@@ -47,8 +46,7 @@ KINDS: list[dict[str, Any]] = [
 
 @pytest.fixture
 def uow(databases: Databases) -> Iterator[UnitOfWork]:
-    url = databases.url("eligibility")
-    upgrade_to_head("eligibility", url)
+    url = databases.migrated("eligibility")
     engine = create_database_engine(url)
     yield UnitOfWork(engine)
     engine.dispose()

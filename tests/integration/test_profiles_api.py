@@ -67,6 +67,50 @@ def test_the_complete_record_round_trips(system: InProcessSystem, tokens: TokenS
     assert read["version"] == 1
 
 
+def test_the_facts_of_the_later_rules_round_trip(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    balances = {"2019-03": 100_000, "2025-12": 1_000_000, "2026-01": 1_200_000}
+    created = _create(
+        system,
+        tokens,
+        vat_taxpayer_type="general",
+        vat_credit_balances=balances,
+        vat_sales_by_industry={"c3921": 9_000_000, "F5191": 1_000_000},
+        flags={"own_brand": True, "on_advanced_manufacturer_list": True},
+        facts={
+            "fiscal_year": 2025,
+            "employees_quarterly_avg": 180,
+            "ip_class1": 3,
+            "provincial_st_award_rank_3y": 2,
+            "specialised_sme_score": 72.5,
+            "layoff_rate": 1.5,
+            "serious_violation_3y": False,
+            "total_investment_usd": 9_000_000,
+        },
+    )
+    read = system.profiles.get(f"/v1/enterprises/{created['uscc']}", headers=bearer(tokens))
+    body = read.json()
+    assert body["vat_taxpayer_type"] == "general"
+    assert body["vat_credit_balances"] == balances
+    assert body["vat_sales_by_industry"] == {"C3921": 9_000_000, "F5191": 1_000_000}
+    assert body["facts"]["specialised_sme_score"] == 72.5
+    assert body["flags"] == {"own_brand": True, "on_advanced_manufacturer_list": True}
+    bad: list[dict[str, Any]] = [
+        {"vat_credit_balances": {"2026-13": 1}},
+        {"vat_credit_balances": {"2026-01": -1}},
+        {"vat_sales_by_industry": {"C9999": 1}},
+        {"vat_taxpayer_type": "big"},
+        {"facts": {"layoff_rate": 101}},
+        {"facts": {"niche_global_rank": 0}},
+    ]
+    for change in bad:
+        answer = system.profiles.post(
+            "/v1/enterprises", json={**enterprise_payload(), **change}, headers=bearer(tokens)
+        )
+        assert answer.status_code == 422, (change, answer.text)
+
+
 def test_changes_make_versions_with_who_and_what(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
@@ -323,15 +367,12 @@ def test_every_endpoint_with_an_id_checks_the_caller(
             answer = system.profiles.request(
                 method, f"/v1/enterprises/{theirs}{suffix}", json=body, headers=headers
             )
-            assert answer.status_code in (403, 404), (method, suffix, answer.status_code)
+            assert answer.status_code == 404, (method, suffix, answer.status_code)
         mine_answer = system.profiles.request(
             method, f"/v1/enterprises/{mine}{suffix}", json=body, headers=me
         )
         assert mine_answer.status_code in (200, 201, 204, 404), (method, suffix, mine_answer.text)
-    assert system.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=me).status_code in (
-        403,
-        404,
-    )
+    assert system.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=me).status_code == 404
 
 
 def test_size_self_test_needs_no_token(system: InProcessSystem) -> None:

@@ -81,7 +81,8 @@ def https_receiver(authority: trustme.CA, name: str) -> Receiver:
 def production_sender(authority: trustme.CA, port: int) -> WebhookSender:
     settings = NotificationsSettings(
         environment="production",
-        jwt_secret="s" * 40,
+        database_url="postgresql://notifications@db.internal/notifications",
+        oidc_issuer="https://id.example.cn/realms/supportmatch",
         webhook_allowed_networks="127.0.0.0/8",
         webhook_allowed_ports=str(port),
     )

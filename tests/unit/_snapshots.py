@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -48,8 +49,12 @@ def profile_snapshot(
     return snapshot_data(profile, size_of(profile))
 
 
-def vat_refund() -> Measure:
-    (measure,) = [m for m in load_catalogue() if m.id == "vat-credit-refund"]
+@functools.cache  # loading the catalogue takes a tenth of a second; a Measure is frozen
+def vat_refund(version: int = 2) -> Measure:
+    """The VAT credit refund as it stood on DAY (the 2022 rules, industries widened in July 2022)."""
+    (measure,) = [
+        m for m in load_catalogue() if (m.id, m.version) == ("vat-credit-refund", version)
+    ]
     return measure
 
 

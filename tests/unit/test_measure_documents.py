@@ -52,3 +52,57 @@ def test_a_number_no_database_can_hold_is_refused_with_its_path(value: object) -
     doc["criteria"]["all"][2] = {"fact": "net_profit", "op": "ge", "value": value}
     with pytest.raises(InvalidCriteria, match=r"criteria\.all\[2\]\.value: .* does not fit"):
         measure_from_document(doc)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: (d.pop("assumptions"), d["sources"].append({"document": "某公告", "verified": False})),
+         "say in words"),
+        (lambda d: d["sources"].append({"title": "old shape", "verified": True}), "document"),
+        (lambda d: d["sources"].append({"document": "x", "verified": True, "note": "y"}), "a citation"),
+        (lambda d: d["sources"].append({"document": "x", "verified": True, "url": "ftp://x"}), "url"),
+        (lambda d: d.update(themes=["luck"]), "themes"),
+        (lambda d: d.update(assumptions=[{"zh": "只有中文"}]), "assumptions"),
+        (lambda d: d.update(estimate={"label_zh": "甲", "label_en": "a", "base": "region",
+                                      "tiers": [{"percent": 1}]}), "estimate.base"),
+        (lambda d: d.update(estimate={"label_zh": "甲", "label_en": "a", "base": "revenue",
+                                      "tiers": [{"percent": 1}, {"up_to": 5, "percent": 2}]}),
+         "only the last tier"),
+        (lambda d: d.update(estimate={"label_zh": "甲", "label_en": "a", "base": "revenue",
+                                      "tiers": []}), "estimate.tiers"),
+        (lambda d: d.pop("how_to_apply_zh"), "how_to_apply_zh: required"),
+        (lambda d: d.update(audience_en=""), "audience_en: expected a non-empty string"),
+    ],
+)  # fmt: skip
+def test_a_document_whose_parts_are_wrong_is_refused(change: Any, message: str) -> None:
+    doc = _vat_refund_document()
+    change(doc)
+    with pytest.raises(InvalidCriteria, match=message):
+        measure_from_document(doc)
+
+
+@pytest.mark.parametrize(
+    ("comparison", "message"),
+    [
+        ({"fact": "vat_credit_balances", "op": "eq", "value": 1}, "is a table"),
+        ({"fact": "established_on", "op": "lt", "value": "2009-13-01"}, "does not fit"),
+        ({"fact": "vat_taxpayer_type", "op": "eq", "value": "big"}, "does not fit"),
+        ({"fact": "tax_credit_grade", "op": "in", "value": ["A", "Z"]}, "does not fit"),
+    ],
+)
+def test_tables_are_not_compared_and_values_must_be_known_ones(
+    comparison: dict[str, Any], message: str
+) -> None:
+    doc = _vat_refund_document()
+    doc["criteria"]["all"][2] = comparison
+    with pytest.raises(InvalidCriteria, match=message):
+        measure_from_document(doc)
+
+
+def test_dates_compare_as_days() -> None:
+    doc = _vat_refund_document()
+    doc["criteria"]["all"][2] = {"fact": "established_on", "op": "between",
+                                 "value": ["2009-10-01", "2019-12-31"]}  # fmt: skip
+    measure = measure_from_document(doc)
+    assert measure.id == "vat-credit-refund"

@@ -27,7 +27,7 @@ TODAY = date(2026, 11, 27)
 
 
 def _document() -> dict[str, Any]:
-    (doc,) = [d for d in shipped_documents() if d["id"] == "vat-credit-refund"]
+    (doc,) = [d for d in shipped_documents() if (d["id"], d["version"]) == ("vat-credit-refund", 3)]
     return copy.deepcopy(doc)
 
 

@@ -118,17 +118,21 @@ def test_an_eligible_email_states_measure_clause_and_next_step_in_each_language(
     message = message_for(data)
     zh = notice_email(message, language="zh", name="测试制造有限公司")
     en = notice_email(message, language="en", name="Test Manufacturing")
-    assert zh["subject"] == "符合条件：增值税增量留抵税额按月全额退还"
-    assert en["subject"] == "You qualify: Monthly full refund of incremental VAT credits"
+    assert zh["subject"] == f"符合条件：{data['measure']['title_zh']}"
+    assert en["subject"] == f"You qualify: {data['measure']['title_en']}"
     for body in (zh["text"], zh["html"]):
         assert "测试制造有限公司" in body
         assert "（十六）" in body
         assert "申请方式：" in body
+        assert "电子税务局" in body
+        assert "判断依据" in body
+        assert "【符合】纳税信用等级：A级，需为A级或B级" in body
     for body in (en["text"], en["html"]):
         assert "Dear Test Manufacturing" in body
-        assert "（十六）" in body
+        assert "clause (16)" in body
         assert "How to apply:" in body
         assert "electronic tax bureau" in body
+        assert "[met] tax credit grade: grade A; needs grade A or grade B" in body
 
 
 def test_html_is_escaped_and_text_is_not() -> None:

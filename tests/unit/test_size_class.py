@@ -10,8 +10,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from profiles.api.size_routes import router
-from profiles.domain.size import SizeClass, SizeResult, classify, row_for
 from supportmatch_core.problems import install_problem_handlers
+from supportmatch_reference.size import (
+    SizeClass,
+    SizeResult,
+    classify,
+    classify_by_vat_sales,
+    row_for,
+)
 
 LARGE, MEDIUM, SMALL, MICRO, UNKNOWN = (
     SizeClass.LARGE,
@@ -35,7 +41,7 @@ TABLE: list[tuple[str, str, dict[str, tuple[int, int, int]]]] = [
     ("postal", "G6010", {"X": (1000, 300, 20), "Y": (30000, 2000, 100)}),
     ("accommodation_catering", "H6110", {"X": (300, 100, 10), "Y": (10000, 2000, 100)}),
     ("telecoms_internet", "I6311", {"X": (2000, 100, 10), "Y": (100000, 1000, 100)}),
-    ("software_it", "I6510", {"X": (300, 100, 10), "Y": (10000, 1000, 50)}),
+    ("software_it", "I6513", {"X": (300, 100, 10), "Y": (10000, 1000, 50)}),
     ("real_estate_development", "K7010", {"Y": (200000, 1000, 100), "Z": (10000, 5000, 2000)}),
     ("property_management", "K7020", {"X": (1000, 300, 100), "Y": (5000, 1000, 500)}),
     ("leasing_business_services", "L7111", {"X": (300, 100, 10), "Z": (120000, 8000, 100)}),
@@ -208,13 +214,14 @@ def test_micro_with_an_unknown_when_a_known_indicator_is_below_small(
         ("D4411", "industry"), ("E", "construction"), ("E50", "construction"),
         ("F51", "wholesale"), ("F52", "retail"), ("G53", "other"), ("G5311", "other"),
         ("G54", "transport"), ("G55", "transport"), ("G56", "transport"), ("G57", "transport"),
-        ("G58", "transport"), ("G59", "warehousing"), ("G60", "postal"),
+        ("G58", "transport"), ("G591", "transport"), ("G5910", "transport"),
+        ("G592", "warehousing"), ("G5951", "warehousing"), ("G599", "warehousing"), ("G60", "postal"),
         ("H", "accommodation_catering"), ("H61", "accommodation_catering"),
         ("H62", "accommodation_catering"), ("I63", "telecoms_internet"),
         ("I64", "telecoms_internet"), ("I65", "software_it"), ("K701", "real_estate_development"),
-        ("K702", "property_management"), ("K703", "other"), ("K709", "other"),
+        ("K702", "property_management"), ("K703", "other"), ("K709", "other"), ("K7090", "other"),
         ("L", "leasing_business_services"), ("L72", "leasing_business_services"),
-        ("A", "agriculture"), ("A05", "agriculture"), ("J66", "other"), ("M", "other"),
+        ("A", "agriculture"), ("A05", "agriculture"), ("M", "other"),
         ("c3311", "industry"), (" G54 ", "transport"),
     ],
 )  # fmt: skip
@@ -230,7 +237,7 @@ def test_rail_is_sized_as_other_industries() -> None:
 
 @pytest.mark.parametrize(
     ("code", "hint"),
-    [("F", "F51"), ("G", "G53"), ("I", "I65"), ("K", "K701"), ("K70", "K702")],
+    [("F", "F51"), ("G", "G53"), ("G59", "G591"), ("I", "I65"), ("K", "K701"), ("K70", "K702")],
 )
 def test_too_coarse_codes_are_unknown_with_a_reason(code: str, hint: str) -> None:
     result = classify(code, employees=1, revenue=1, total_assets=1)
@@ -239,6 +246,7 @@ def test_too_coarse_codes_are_unknown_with_a_reason(code: str, hint: str) -> Non
     assert result.missing == []
     assert "too coarse" in result.rule
     assert hint in result.rule
+    assert hint in result.rule_zh
 
 
 @pytest.mark.parametrize("code", ["", "C9", "Z01", "C33111", "3311"])
@@ -324,3 +332,75 @@ def test_route_rejects_an_industry_not_in_gbt4754() -> None:
 )
 def test_route_rejects_bad_figures(body: dict[str, Any], field: str) -> None:
     assert fields_of(post(body)) == [field]
+
+
+# --- scope of the standard (统计上大中小微型企业划分办法（2017）) ------------------------------------
+
+
+def test_loading_and_unloading_is_sized_as_transport() -> None:
+    # 装卸搬运 G591: 150 staff and 5000万元 is small as transport (medium needs 300 staff), but
+    # would be medium as warehousing (100 staff, 1000万元).
+    result = classify("G5910", employees=150, revenue=50_000_000, total_assets=None)
+    assert result.row is not None
+    assert result.row.key == "transport"
+    assert result.size_class is SMALL
+    assert classify("G5920", employees=150, revenue=50_000_000, total_assets=None).size_class is (
+        MEDIUM
+    )
+
+
+@pytest.mark.parametrize("code", ["J", "J66", "J6621", "K704", "K7040"])
+def test_finance_and_own_property_leasing_are_not_sized_by_this_standard(code: str) -> None:
+    result = classify(code, employees=5, revenue=1_000_000, total_assets=1_000_000)
+    assert (result.size_class, result.row, result.missing) == (UNKNOWN, None, [])
+    assert "309" in result.rule if code.startswith("J") else "K7040" in result.rule
+    assert result.rule_zh
+
+
+def test_every_rule_is_said_in_chinese_too() -> None:
+    result = classify("C3311", employees=250, revenue=500_000_000, total_assets=None)
+    assert result.rule_zh == (
+        "工业（B、C、D）：不是大型（从业人员 250人 < 1,000人）；"
+        "不是中型（从业人员 250人 < 300人）；"
+        "小型需从业人员 ≥ 20人且营业收入 ≥ 300万元；已满足"
+    )
+    unknown = classify("C", employees=25, revenue=None, total_assets=None)
+    assert unknown.rule_zh.endswith("可能为小型或微型：营业收入未知")
+    micro = classify("C", employees=19, revenue=None, total_assets=None)
+    assert "微型：从业人员 19人 < 20人，无论营业收入如何" in micro.rule_zh
+
+
+# --- size for the VAT credit refund (公告2022年第14号) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "vat_sales", "assets", "expected"),
+    [
+        # industry: revenue bounds only (staff not counted), VAT sales standing for revenue
+        ("C3311", 19_999_999, None, SMALL),
+        ("C3311", 20_000_000, None, MEDIUM),
+        ("C3311", 2_999_999, None, MICRO),
+        # wholesale has its own bounds: 1000万元 small, 5000万元 medium
+        ("F5191", 49_999_999, None, SMALL),
+        ("F5191", 50_000_000, None, MEDIUM),
+        # leasing sizes on assets alone once staff is dropped
+        ("L7111", 10**10, 79_999_999, SMALL),
+        ("L7111", 0, 80_000_000, MEDIUM),
+        # construction needs both revenue and assets
+        ("E4710", 10**9, None, UNKNOWN),
+        ("E4710", 10**9, 49_999_999, SMALL),
+        # staff-only rows and own-property leasing: the VAT-sales bounds
+        ("M7310", 999_999, None, MICRO),
+        ("M7310", 19_999_999, None, SMALL),
+        ("M7310", 20_000_000, None, MEDIUM),
+        ("K7040", 19_999_999, None, SMALL),
+        ("K7040", 100_000_000, None, LARGE),
+        # finance: 银发〔2015〕309号, not held
+        ("J6621", 1, 1, UNKNOWN),
+    ],
+)
+def test_vat_refund_size_uses_each_industry_bounds_with_vat_sales(
+    code: str, vat_sales: int, assets: int | None, expected: SizeClass
+) -> None:
+    result = classify_by_vat_sales(code, vat_sales=vat_sales, total_assets=assets)
+    assert result.size_class is expected, result.rule

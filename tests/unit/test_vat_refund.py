@@ -14,8 +14,8 @@ import pytest
 from eligibility.domain.criteria import AnyOf, InvalidCriteria, Outcome, evaluate
 from eligibility.domain.decision import Status, decide, facts_digest
 from eligibility.domain.events import eligibility_changed
-from eligibility.domain.facts import REGISTRY, SMALL_VAT_SALES_CEILING, facts_of
-from eligibility.domain.measures import measure_from_document
+from eligibility.domain.facts import REGISTRY, facts_of
+from eligibility.domain.measures import load_catalogue, measure_from_document
 from supportmatch_core import contracts
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
@@ -30,7 +30,7 @@ COMPLIANCE_FACTS = [
 
 
 def catalogue_document() -> dict[str, Any]:
-    path = resources.files("eligibility") / "catalogue" / "vat-credit-refund.v1.json"
+    path = resources.files("eligibility") / "catalogue" / "vat-credit-refund.v2.json"
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return doc
 
@@ -40,28 +40,34 @@ def catalogue_document() -> dict[str, Any]:
 
 def test_catalogue_loads_the_vat_credit_refund_measure() -> None:
     measure = vat_refund()
-    assert measure.version == 1
+    assert measure.version == 2
     assert measure.clause == "（十六）"
-    assert measure.title_zh == "增值税增量留抵税额按月全额退还"
+    assert measure.title_zh == "增值税增量留抵税额按月全额退还（制造业等十三个行业和小微企业）"
     assert measure.valid_from == date(2022, 7, 1)
-    assert measure.valid_to is None
+    assert measure.valid_to == date(2025, 8, 31)
     assert measure.reference() == {
         "id": "vat-credit-refund",
-        "version": 1,
+        "version": 2,
         "title_zh": measure.title_zh,
         "title_en": measure.title_en,
         "clause": "（十六）",
         "kind": "benefit",
-        "how_to_apply": measure.how_to_apply,
-        "valid_to": None,
+        "how_to_apply": measure.how_to_apply_en,
+        "how_to_apply_zh": measure.how_to_apply_zh,
+        "how_to_apply_en": measure.how_to_apply_en,
+        "valid_to": "2025-08-31",
     }
 
 
-def test_measure_is_in_force_from_july_2022_without_end() -> None:
-    measure = vat_refund()
-    assert not measure.in_force_on(date(2022, 6, 30))
-    assert measure.in_force_on(date(2022, 7, 1))
-    assert measure.in_force_on(date(2030, 1, 1))
+def test_the_versions_follow_the_filing_periods() -> None:
+    # 公告2022年第14号 from the April 2022 filing period, 第21号 widened it from July 2022, and
+    # 公告2025年第7号 replaced both from the September 2025 filing period.
+    v1, v2, v3 = (vat_refund(n) for n in (1, 2, 3))
+    assert (v1.valid_from, v1.valid_to) == (date(2022, 4, 1), date(2022, 6, 30))
+    assert (v2.valid_from, v2.valid_to) == (date(2022, 7, 1), date(2025, 8, 31))
+    assert (v3.valid_from, v3.valid_to) == (date(2025, 9, 1), None)
+    assert not v1.in_force_on(date(2022, 3, 31))
+    assert v3.in_force_on(date(2030, 1, 1))
 
 
 def test_listed_industries_are_those_of_announcements_14_and_21() -> None:
@@ -76,6 +82,9 @@ def test_listed_industries_are_those_of_announcements_14_and_21() -> None:
     for section in "BEIJKLNST":
         unlisted = facts | {"industry_section": section, "industry_division": section + "01"}
         assert evaluate(vat_refund().criteria, unlisted).outcome is Outcome.UNKNOWN, section
+    for section in "AFHOPQR":  # not before July 2022
+        early = facts | {"industry_section": section, "industry_division": section + "01"}
+        assert evaluate(vat_refund(1).criteria, early).outcome is Outcome.UNKNOWN, section
 
 
 def test_the_profile_snapshot_builder_matches_the_contract() -> None:
@@ -127,10 +136,12 @@ def test_manufacturer_without_facts_is_possibly_eligible() -> None:
         "label_en": "tax credit grade",
     }
     assert decision.evaluated_on == DAY
-    assert decision.explanation() == {
-        "criteria": decision.criteria,
-        "missing_facts": decision.missing_facts,
-    }
+    explanation = decision.explanation()
+    assert explanation["criteria"] == decision.criteria
+    assert explanation["missing_facts"] == decision.missing_facts
+    assert explanation["basis"] == "assumed"  # the registered industry stands for the sales share
+    assert explanation["assumptions"][0]["zh"].startswith("行业按企业登记的行业判断")
+    assert explanation["estimate"] is None  # no VAT credit figures given
 
 
 def test_compliant_manufacturer_is_eligible() -> None:
@@ -148,8 +159,14 @@ def test_compliant_manufacturer_is_eligible() -> None:
         "actual": "A",
         "outcome": "pass",
         "decisive": False,
-        "text": "tax credit grade: A, needs one of A, B",
+        "text": "tax credit grade: grade A; needs grade A or grade B",
+        "text_zh": "纳税信用等级：A级，需为A级或B级",
+        "text_en": "tax credit grade: grade A; needs grade A or grade B",
     }
+    assert [reason["fact"] for reason in decision.reasons] == [
+        "industry_section",
+        *COMPLIANCE_FACTS,
+    ]
 
 
 @pytest.mark.parametrize("grade", ["A", "B"])
@@ -175,7 +192,8 @@ def test_grade_m_fails_on_the_tax_credit_grade() -> None:
     (explained,) = [c for c in decision.criteria if c["fact"] == "tax_credit_grade"]
     assert explained["outcome"] == "fail"
     assert "tax credit grade" in explained["text"]
-    assert explained["text"] == "tax credit grade: M, needs one of A, B"
+    assert explained["text_en"] == "tax credit grade: grade M; needs grade A or grade B"
+    assert explained["text_zh"] == "纳税信用等级：M级，需为A级或B级"
 
 
 @pytest.mark.parametrize(
@@ -203,8 +221,8 @@ def test_a_breach_decides_even_when_other_facts_are_unknown() -> None:
     assert decision.missing_facts == []
 
 
-def test_leasing_firm_with_large_vat_sales_is_ineligible() -> None:
-    decision = decide_for(industry="L7111", vat_sales=30_000_000, **COMPLIANT)
+def test_other_real_estate_firm_with_large_vat_sales_is_ineligible() -> None:
+    decision = decide_for(industry="K7090", vat_sales=30_000_000, **COMPLIANT)
     assert decision.status is Status.INELIGIBLE
     by_fact = {c["fact"]: c["outcome"] for c in decision.criteria}
     assert by_fact["industry_section"] == "fail"
@@ -212,36 +230,47 @@ def test_leasing_firm_with_large_vat_sales_is_ineligible() -> None:
     assert by_fact["vat_small_or_micro"] == "fail"
 
 
-def test_leasing_firm_small_by_vat_sales_is_eligible() -> None:
-    decision = decide_for(industry="L7111", vat_sales=10_000_000, **COMPLIANT)
+def test_other_real_estate_firm_small_by_vat_sales_is_eligible() -> None:
+    decision = decide_for(industry="K7090", vat_sales=10_000_000, **COMPLIANT)
     assert decision.status is Status.ELIGIBLE
     by_fact = {c["fact"]: c["outcome"] for c in decision.criteria}
     assert by_fact["vat_small_or_micro"] == "pass"
 
 
 @pytest.mark.parametrize(
-    ("vat_sales", "status"),
+    ("industry", "vat_sales", "assets", "status"),
     [
-        (0, Status.ELIGIBLE),
-        (SMALL_VAT_SALES_CEILING - 1, Status.ELIGIBLE),
-        (SMALL_VAT_SALES_CEILING, Status.INELIGIBLE),
+        # leasing (L) is sized on assets alone once staff is dropped: under 8000万元 is small
+        ("L7111", 10**10, 79_999_999, Status.ELIGIBLE),
+        ("L7111", 0, 80_000_000, Status.INELIGIBLE),
+        # public facilities (N78) sit on the staff-only row: VAT sales under 2000万元 is small
+        ("N7810", 19_999_999, None, Status.ELIGIBLE),
+        ("N7810", 20_000_000, None, Status.INELIGIBLE),
+        # finance (J) is sized by 银发〔2015〕309号, which the platform does not hold
+        ("J6621", 1, 1, Status.POSSIBLY_ELIGIBLE),
     ],
 )
-def test_small_means_vat_sales_under_20_million(vat_sales: int, status: Status) -> None:
-    # FACTS.md 4: small < 2000万元 of annual VAT sales (2000万 itself is not small).
-    assert SMALL_VAT_SALES_CEILING == 20_000_000
-    assert decide_for(industry="L7111", vat_sales=vat_sales, **COMPLIANT).status is status
+def test_small_means_small_by_each_industry_bounds_with_vat_sales_as_revenue(
+    industry: str, vat_sales: int, assets: int | None, status: Status
+) -> None:
+    # FACTS.md 4 and 公告2022年第14号: the 2011 bounds of the firm's own industry, with the prior
+    # year's VAT sales as revenue; the 2000万元 ceiling only where those bounds do not apply.
+    facts = {"vat_sales": vat_sales, "total_assets": assets, **COMPLIANT}
+    decision = decide_for(industry=industry, **facts)
+    assert decision.status is status, decision.criteria
 
 
-def test_leasing_firm_with_unknown_vat_sales_is_possibly_eligible() -> None:
-    decision = decide_for(industry="L7111", **COMPLIANT)
+def test_other_real_estate_firm_with_unknown_vat_sales_is_possibly_eligible() -> None:
+    decision = decide_for(industry="K7090", **COMPLIANT)
     assert decision.status is Status.POSSIBLY_ELIGIBLE
-    assert len(decision.missing_facts) == 1
+    assert len(decision.missing_facts) == 2
 
 
 def test_missing_facts_are_facts_a_firm_can_provide() -> None:
-    decision = decide_for(industry="L7111", **COMPLIANT)
-    assert [m["fact"] for m in decision.missing_facts] == ["vat_sales"]
+    decision = decide_for(industry="K7090", **COMPLIANT)
+    assert [m["fact"] for m in decision.missing_facts] == ["vat_sales", "total_assets"]
+    given = decide_for(industry="K7090", total_assets=5_000_000, **COMPLIANT)
+    assert [m["fact"] for m in given.missing_facts] == ["vat_sales"]  # never asked again
 
 
 @pytest.mark.parametrize("industry", ["I6513", "I6520", "N7711"])
@@ -402,3 +431,87 @@ def test_digest_of_titles_that_differ_only_in_an_open_end() -> None:
         ]
     }
     assert len(facts_digest(measure, facts)) == 64
+
+
+# --- 公告2025年第7号: both sides of the September 2025 filing period ---------------------------------
+
+BEFORE, AFTER = date(2025, 8, 31), date(2025, 9, 1)
+CREDITS = {"2019-03": 100_000, "2024-12": 1_000_000} | {
+    f"2025-{m:02d}": 1_000_000 + 200_000 * (m - 2) for m in range(3, 9)
+}  # August 2025: 2,200,000, up 1,200,000 on December 2024 and 2,100,000 on March 2019
+LARGE: dict[str, Any] = {"employees": 800, "revenue": 900_000_000, "vat_sales": 900_000_000,
+         "total_assets": 900_000_000}  # fmt: skip
+SMALL: dict[str, Any] = {
+    "employees": 15,
+    "revenue": 8_000_000,
+    "vat_sales": 8_000_000,
+    "total_assets": 6_000_000,
+}
+FIRMS = {
+    "wholesaler": ("F5191", LARGE),
+    "manufacturer": ("C3921", LARGE),
+    "developer": ("K7010", LARGE),
+    "small wholesaler": ("F5191", SMALL),
+    "small manufacturer": ("C3921", SMALL),
+    "small developer": ("K7010", SMALL),
+    "small service firm": ("N7810", SMALL),
+}
+# The VAT refund a firm is eligible for on each side: the 2022 rules (v2) by registered industry or
+# small size; from September 2025 the route of its VAT sales, whatever its size.
+EXPECTED = {
+    "wholesaler": ({"vat-credit-refund"}, {"vat-credit-refund-other"}),
+    "manufacturer": ({"vat-credit-refund"}, {"vat-credit-refund"}),
+    "developer": (set(), {"vat-credit-refund-real-estate"}),
+    "small wholesaler": ({"vat-credit-refund"}, {"vat-credit-refund-other"}),
+    "small manufacturer": ({"vat-credit-refund"}, {"vat-credit-refund"}),
+    "small developer": ({"vat-credit-refund"}, {"vat-credit-refund-real-estate"}),
+    "small service firm": ({"vat-credit-refund"}, {"vat-credit-refund-other"}),
+}
+
+
+def _refunds(name: str, on: date) -> dict[str, Status]:
+    industry, size = FIRMS[name]
+    data = profile_snapshot(industry=industry, **size, **COMPLIANT)
+    data |= {
+        "vat_taxpayer_type": "general",
+        "vat_credit_balances": CREDITS,
+        "vat_sales_by_industry": {industry: size["vat_sales"]},
+    }
+    facts = facts_of(data)
+    return {
+        m.id: decide(m, facts, on).status
+        for m in load_catalogue()
+        if m.id.startswith("vat-credit-refund") and m.in_force_on(on)
+    }
+
+
+@pytest.mark.parametrize("name", sorted(FIRMS))
+def test_each_firm_keeps_or_changes_its_refund_on_1_september_2025(name: str) -> None:
+    before, after = _refunds(name, BEFORE), _refunds(name, AFTER)
+    assert set(before) == {"vat-credit-refund"}  # v2 alone in force on 31 August
+    assert set(after) == {
+        "vat-credit-refund",
+        "vat-credit-refund-real-estate",
+        "vat-credit-refund-other",
+    }
+    eligible_before, eligible_after = EXPECTED[name]
+    assert {m for m, s in before.items() if s is Status.ELIGIBLE} == eligible_before
+    assert {m for m, s in after.items() if s is Status.ELIGIBLE} == eligible_after
+    assert all(s is Status.INELIGIBLE for m, s in after.items() if m not in eligible_after)
+
+
+def test_the_general_route_needs_six_months_of_increase_and_500000_yuan() -> None:
+    (other,) = [m for m in load_catalogue() if m.id == "vat-credit-refund-other"]
+    data = profile_snapshot(industry="F5191", **LARGE, **COMPLIANT)
+    data |= {"vat_taxpayer_type": "general", "vat_sales_by_industry": {"F5191": 1}}
+    small_increase = CREDITS | {"2025-08": 1_400_000}  # up only 400,000 on December
+    dip = CREDITS | {"2025-05": 900_000}  # below December in May
+    for balances, fact in (
+        (small_increase, "vat_credit_increment"),
+        (dip, "vat_credit_increase_6m"),
+    ):
+        decision = decide(other, facts_of(data | {"vat_credit_balances": balances}), AFTER)
+        assert decision.status is Status.INELIGIBLE
+        assert fact in {c["fact"] for c in decision.criteria if c["decisive"]}
+    small_taxpayer = data | {"vat_taxpayer_type": "small_scale", "vat_credit_balances": CREDITS}
+    assert decide(other, facts_of(small_taxpayer), AFTER).status is Status.INELIGIBLE

@@ -171,11 +171,13 @@ def test_production_accepts_https_on_443_and_8443() -> None:
 
 
 def test_the_port_and_network_settings_default_by_environment_and_refuse_typos() -> None:
-    assert (
-        NotificationsSettings(environment="production", jwt_secret="s" * 40).webhook_allowed_ports
-        == "443,8443"
+    production = NotificationsSettings(
+        environment="production",
+        database_url="postgresql://notifications@db.internal/notifications",
+        oidc_issuer="https://id.example.cn/realms/supportmatch",
     )
-    assert NotificationsSettings(environment="production", jwt_secret="s" * 40).webhook_https_only
+    assert production.webhook_allowed_ports == "443,8443"
+    assert production.webhook_https_only
     development = NotificationsSettings(environment="development")
     assert development.webhook_allowed_ports == "1-65535"
     assert not development.webhook_https_only

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import jwt
 from fastapi import Depends, Request
@@ -36,6 +36,38 @@ class Principal:
         if self.role is Role.ENTERPRISE:
             return self.uscc == uscc
         return province_code is not None and province_code in self.regions
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into the caller, or raises Unauthorized."""
+
+    def verify(self, token: str) -> Principal: ...
+
+
+# Claims every token must carry, whoever signed it.
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "role"]
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """The caller that verified `claims` describe: role, and the USCC or provinces it covers."""
+    try:
+        role = Role(claims["role"])
+    except ValueError as error:
+        raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
+    uscc, regions = claims.get("uscc"), claims.get("regions", [])
+    if role is Role.ENTERPRISE and not uscc:
+        raise Unauthorized(
+            "an enterprise token must carry the enterprise's uscc",
+            zh="企业身份令牌须包含统一社会信用代码",
+        )
+    # A string would read as a set of its characters, a number would not read at all.
+    if not isinstance(uscc, str | None) or not (
+        isinstance(regions, list) and all(isinstance(r, str) for r in regions)
+    ):
+        raise Unauthorized(
+            "invalid token: uscc must be text and regions a list of codes", zh="身份令牌无效"
+        )
+    return Principal(subject=str(claims["sub"]), role=role, uscc=uscc, regions=frozenset(regions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +110,11 @@ class TokenService:
                 algorithms=["HS256"],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "sub", "role"]},
+                options={"require": REQUIRED_CLAIMS},
             )
-            role = Role(claims["role"])
-        except (jwt.InvalidTokenError, ValueError) as error:
-            raise Unauthorized(f"invalid token: {error}") from error
-        uscc = claims.get("uscc")
-        if role is Role.ENTERPRISE and not uscc:
-            raise Unauthorized("an enterprise token must carry the enterprise's uscc")
-        return Principal(
-            subject=str(claims["sub"]),
-            role=role,
-            uscc=uscc,
-            regions=frozenset(str(r) for r in claims.get("regions", [])),
-        )
+        except jwt.InvalidTokenError as error:
+            raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
+        return principal_from_claims(claims)
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -102,9 +125,9 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise Unauthorized("a bearer token is required")
-    tokens: TokenService = request.app.state.tokens
-    return tokens.verify(credentials.credentials)
+        raise Unauthorized("a bearer token is required", zh="需要身份令牌")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -115,7 +138,10 @@ def require_role(*roles: Role) -> Any:
 
     def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(r.value for r in roles)}")
+            raise Forbidden(
+                f"this needs the role {' or '.join(r.value for r in roles)}",
+                zh="您的角色无权执行此操作",
+            )
         return principal
 
     return Depends(check)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -18,6 +19,29 @@ def _uscc(value: str) -> str:
         return uscc_codes.normalize(value)
     except uscc_codes.InvalidUSCC as error:
         raise ValueError(f"not a valid unified social credit code: {error}") from error
+
+
+# Control (incl. NUL), format (bidi overrides and isolates, zero-width), line and paragraph
+# separators, and lone surrogates: characters that hide or reorder what a reader sees.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def visible_text(value: str) -> str:
+    """`value` if it holds no control, bidi or zero-width character; ValueError naming it if not.
+
+    Names in Chinese keep their middle dots, full-width brackets and spaces.
+    """
+    if value.isprintable():  # the common case, in C (false for non-ASCII spaces, kept below)
+        return value
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char) in _HIDDEN:
+            code = f"U+{ord(char):04X}"
+            raise ValueError(
+                f"第 {position} 个字符 {code} 是控制符、双向文字控制符或零宽字符，请删去。"
+                f"Character {position} ({code}) is a control, bidi or zero-width character; "
+                "remove it."
+            )
+    return value
 
 
 def _province(value: str) -> str:
@@ -51,6 +75,13 @@ IndustryCode = Annotated[
 ]
 """An industry code present in GB/T 4754-2017, upper-cased."""
 
+PlainText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(visible_text),
+]
+"""A short text people read: a firm's name, a city, an issuer; every character visible."""
+
 UsccPath = Annotated[
     str,
     Path(
@@ -68,8 +99,10 @@ def _unit_of_work(request: Request) -> UnitOfWork:
 
 UowDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
 
-# An email address as people type it: checked for shape only (delivery tells the rest).
+# An email address as people type it: checked for shape only (delivery tells the rest), with
+# no control character (PostgreSQL refuses NUL in text, and none belongs in an address).
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(visible_text),
 ]

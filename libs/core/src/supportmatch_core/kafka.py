@@ -10,28 +10,40 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from supportmatch_core.settings import ServiceSettings
-from supportmatch_core.topics import TopicSpec
+from supportmatch_core.topics import TopicSpec, all_topics
 
 log = logging.getLogger(__name__)
 
 
 # Keep events as long as the outbox keeps them (7 days), so the broker's storage stays bounded.
-_RETENTION = {"retention.ms": str(7 * 24 * 3600 * 1000)}
+RETENTION_MS = str(7 * 24 * 3600 * 1000)
 
 
-def _common(settings: ServiceSettings) -> dict[str, Any]:
-    return {
+def client_config(settings: ServiceSettings) -> dict[str, Any]:
+    """The kafka-python options every client shares: brokers, and the login when SASL is on."""
+    config: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers.split(","),
         "client_id": settings.service_name,
         "security_protocol": settings.kafka_security_protocol,
     }
+    if settings.kafka_security_protocol.startswith("SASL_"):
+        config |= {
+            "sasl_mechanism": settings.kafka_sasl_mechanism,
+            "sasl_plain_username": settings.kafka_sasl_username,
+            "sasl_plain_password": settings.kafka_sasl_password.get_secret_value(),
+        }
+    if settings.kafka_ssl_cafile:
+        config["ssl_cafile"] = settings.kafka_ssl_cafile
+    return config
 
 
 def create_producer(settings: ServiceSettings) -> KafkaProducer:
-    """A producer that waits for all in-sync replicas; sends fail fast while the broker is away."""
+    """An idempotent producer that waits for all in-sync replicas; sends fail fast while the
+    broker is away. Idempotence keeps a retried send from being stored twice."""
     return KafkaProducer(
-        **_common(settings),
+        **client_config(settings),
         acks="all",
+        enable_idempotence=True,
         linger_ms=5,
         max_block_ms=3000,
         request_timeout_ms=5000,
@@ -43,7 +55,7 @@ def create_producer(settings: ServiceSettings) -> KafkaProducer:
 def create_consumer(settings: ServiceSettings, *, group: str) -> KafkaConsumer:
     """A consumer in `group` that commits offsets itself, after its handler's transaction."""
     return KafkaConsumer(
-        **_common(settings),
+        **client_config(settings),
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -56,24 +68,56 @@ def create_consumer(settings: ServiceSettings, *, group: str) -> KafkaConsumer:
 
 
 def create_admin(settings: ServiceSettings) -> KafkaAdminClient:
-    return KafkaAdminClient(**_common(settings), request_timeout_ms=5000)
+    """An admin client; raises KafkaError when no broker lets it in within 10 s (a refused login
+    is logged by kafka-python with its reason, as every refused connection is)."""
+    return KafkaAdminClient(
+        **client_config(settings), request_timeout_ms=5000, bootstrap_timeout_ms=10_000
+    )
 
 
-def ensure_topics(admin: KafkaAdminClient, specs: list[TopicSpec]) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created."""
+def topic_configs(spec: TopicSpec, *, min_insync_replicas: int = 0) -> dict[str, str]:
+    """A compacted topic keeps the latest event per key for good; the others keep 7 days."""
+    configs = {"cleanup.policy": "compact"} if spec.compacted else {"retention.ms": RETENTION_MS}
+    if min_insync_replicas:
+        configs["min.insync.replicas"] = str(min_insync_replicas)
+    return configs
+
+
+def ensure_topics(
+    admin: KafkaAdminClient,
+    specs: list[TopicSpec],
+    *,
+    replication_factor: int = 1,
+    min_insync_replicas: int = 0,
+) -> list[str]:
+    """Create the topics that do not exist yet (existing ones are left as they are); returns the
+    names created."""
     existing = set(admin.list_topics())
     created = []
     for spec in specs:
         if spec.name in existing:
             continue
+        configs = topic_configs(spec, min_insync_replicas=min_insync_replicas)
         try:
-            admin.create_topics([NewTopic(spec.name, spec.partitions, 1, topic_configs=_RETENTION)])
+            admin.create_topics(
+                [NewTopic(spec.name, spec.partitions, replication_factor, topic_configs=configs)]
+            )
             created.append(spec.name)
         except TopicAlreadyExistsError:
             pass  # created meanwhile by another service
     if created:
         log.info("topics created", extra={"topics": created})
     return created
+
+
+def ensure_platform_topics(admin: KafkaAdminClient, settings: ServiceSettings) -> list[str]:
+    """Every platform topic with the partitions, replicas and min.insync.replicas of `settings`."""
+    return ensure_topics(
+        admin,
+        all_topics(settings.kafka_topic_partitions),
+        replication_factor=settings.kafka_replication_factor,
+        min_insync_replicas=settings.kafka_min_insync_replicas,
+    )
 
 
 def cluster_id(admin: KafkaAdminClient) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -27,3 +30,40 @@ CONSUMER_JOIN_SECONDS = Gauge(
     "Time from subscribing to the first partition assignment",
     ["consumer"],
 )
+
+# Labels come from closed sets only: a caller inventing methods or paths must not add series.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD, UNMATCHED_ROUTE = "other", "unmatched"
+
+
+def http_labels(scope: Scope) -> tuple[str, str]:
+    """(method, route) of a request: a known method or "other", a route template or "unmatched"."""
+    method = scope["method"] if scope["method"] in KNOWN_METHODS else OTHER_METHOD
+    route = getattr(scope.get("route"), "path", None)
+    return method, route if isinstance(route, str) else UNMATCHED_ROUTE
+
+
+class MeasureRequests:
+    """Counts and times every HTTP request by method, route template and status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def noted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noted)
+        finally:
+            method, route = http_labels(scope)  # the router names the route as it matches it
+            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()

@@ -1,4 +1,5 @@
-"""RFC 9457 problem details: every error, including bad input, answers as application/problem+json."""
+"""RFC 9457 problem details: every error, including bad input, answers as application/problem+json,
+its detail in the caller's language (Accept-Language) with the other language beside it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from supportmatch_core.db import database_unavailable
+from supportmatch_core.problem_words import preferred_language, validation_message_zh
 
 log = logging.getLogger(__name__)
 
@@ -21,40 +23,101 @@ RETRY_AFTER_SECONDS = 5
 
 
 class Problem(Exception):
-    """An error the caller can act on; carries its HTTP status and a human sentence."""
+    """An error the caller can act on; carries its HTTP status and a sentence in each language."""
 
     status = 400
     title = "Bad request"
+    title_zh = "请求有误"
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(self, detail: str, *, zh: str | None = None, **extensions: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.detail_zh = zh or self.title_zh
         self.extensions = extensions
 
 
 class Unauthorized(Problem):
-    status, title = 401, "Unauthorized"
+    status, title, title_zh = 401, "Unauthorized", "未通过身份认证"
 
 
 class Forbidden(Problem):
-    status, title = 403, "Forbidden"
+    status, title, title_zh = 403, "Forbidden", "无权访问"
 
 
 class NotFound(Problem):
-    status, title = 404, "Not found"
+    status, title, title_zh = 404, "Not found", "未找到"
+
+
+class UnknownEnterprise(NotFound):
+    """No such enterprise, or one the caller may not see: one answer for both, so that nobody can
+    learn which USCCs exist by asking for firms that are not theirs."""
+
+    def __init__(self, uscc: str) -> None:
+        super().__init__(
+            f"No enterprise {uscc} that you may see.", zh=f"没有您可查看的企业 {uscc}。"
+        )
 
 
 class Conflict(Problem):
-    status, title = 409, "Conflict"
+    status, title, title_zh = 409, "Conflict", "与当前状态冲突"
+
+
+class ServiceUnavailable(Problem):
+    """Something the answer needs is away for a moment; the caller should try again."""
+
+    status, title, title_zh = 503, "Service unavailable", "服务暂时不可用"
 
 
 class Invalid(Problem):
     """Input that is well-formed but breaks a domain rule; `field` names what to fix."""
 
-    status, title = 422, "Invalid input"
+    status, title, title_zh = 422, "Invalid input", "输入无效"
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
+    def __init__(self, field: str, message: str, *, zh: str | None = None) -> None:
+        said = zh or "取值无效"
+        super().__init__(
+            f"{field}: {message}",
+            zh=f"{field}：{said}",
+            errors=[{"field": field, "message": message, "message_zh": said}],
+        )
+
+
+_TITLES_ZH = {
+    400: "请求有误",
+    401: "未通过身份认证",
+    403: "无权访问",
+    404: "未找到",
+    405: "不支持该请求方法",
+    409: "与当前状态冲突",
+    413: "请求内容过大",
+    415: "不支持的内容类型",
+    422: "输入无效",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+}
+
+
+def problem_body(
+    status: int,
+    title: str,
+    detail: str,
+    instance: str,
+    *,
+    detail_zh: str | None = None,
+    chinese: bool = False,
+    **extensions: Any,
+) -> dict[str, Any]:
+    """The problem's fields: `detail` in the caller's language, the other language beside it."""
+    zh = detail_zh or _TITLES_ZH.get(status, "请求未能完成")
+    return {
+        "type": f"https://supportmatch.dev/problems/{status}",
+        "title": _TITLES_ZH.get(status, title) if chinese else title,
+        "status": status,
+        "detail": zh if chinese else detail,
+        "instance": instance,
+        **({"detail_en": detail} if chinese else {"detail_zh": zh}),
+        **extensions,
+    }
 
 
 def problem_response(
@@ -62,20 +125,28 @@ def problem_response(
     status: int,
     title: str,
     detail: str,
+    *,
+    detail_zh: str | None = None,
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    body = {
-        "type": f"https://supportmatch.dev/problems/{status}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        **extensions,
-    }
+    """The problem in the caller's language (Accept-Language)."""
+    chinese = preferred_language(request.headers.get("accept-language")) == "zh"
+    body = problem_body(
+        status, title, detail, request.url.path, detail_zh=detail_zh, chinese=chinese, **extensions
+    )
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers={
+            **(headers or {}),
+            "Content-Language": "zh" if chinese else "en",
+            "Vary": "Accept-Language",
+        },
+    )
 
 
 def _field(location: tuple[Any, ...] | list[Any]) -> str:
@@ -90,18 +161,33 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 503 else None
         return problem_response(
-            request, error.status, error.title, error.detail, **error.extensions
+            request,
+            error.status,
+            error.title,
+            error.detail,
+            detail_zh=error.detail_zh,
+            headers=headers,
+            **error.extensions,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]}
+            {
+                "field": _field(e["loc"]),
+                "message": e["msg"].removeprefix("Value error, "),
+                "message_zh": validation_message_zh(e),
+                "type": e["type"],
+            }
             for e in error.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem_response(request, 422, "Invalid input", detail, errors=errors)
+        detail_zh = "；".join(f"{e['field']}：{e['message_zh']}" for e in errors)
+        return problem_response(
+            request, 422, "Invalid input", detail, detail_zh=detail_zh, errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -118,11 +204,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             request,
             503,
             "Service unavailable",
-            "数据库暂时不可用，请稍后重试 (the database is unavailable; try again shortly)",
+            "the database is unavailable; try again shortly",
+            detail_zh="数据库暂时不可用，请稍后重试",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(request, 500, "Internal error", "the server failed; it is logged")
+        return problem_response(
+            request, 500, "Internal error", "the server failed; it is logged",
+            detail_zh="服务器处理失败，已记录错误",
+        )  # fmt: skip

@@ -45,6 +45,9 @@ class OutboxRelay:
         batch_size: int = 500,
         retention: timedelta = timedelta(days=7),
         epoch_check_seconds: float = 1.0,
+        create_topics: Callable[[KafkaAdminClient], object] = lambda admin: ensure_topics(
+            admin, all_topics()
+        ),
     ) -> None:
         self.name = name
         self._uow = uow
@@ -55,6 +58,7 @@ class OutboxRelay:
         self._batch = batch_size
         self._retention = retention
         self._epoch_check = epoch_check_seconds
+        self._create_topics = create_topics
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._last_epoch_check = 0.0
@@ -118,7 +122,7 @@ class OutboxRelay:
             ).scalar_one_or_none()
             if known == current:
                 return
-            ensure_topics(self._admin, all_topics())
+            self._create_topics(self._admin)
             requeued = self._requeue_sent(connection) if known is not None else 0
             values = {"cluster_id": current, "updated_at": datetime.now(UTC)}
             if known is None:

@@ -11,6 +11,8 @@ DELIVERY = "notification.delivery.v1"
 CASE = "casework.case.v1"
 
 PARTITIONS = 3
+# One full snapshot per enterprise, keyed by USCC: the latest per key is all a reader ever needs.
+COMPACTED = frozenset({PROFILE})
 
 
 def dead_letter(topic: str) -> str:
@@ -22,9 +24,12 @@ def dead_letter(topic: str) -> str:
 class TopicSpec:
     name: str
     partitions: int
+    compacted: bool = False
 
 
-def all_topics() -> list[TopicSpec]:
-    """Every topic the platform produces to, dead-letter topics included."""
+def all_topics(partitions: int = PARTITIONS) -> list[TopicSpec]:
+    """Every topic the platform produces to, dead-letter topics (one partition each) included."""
     main = [PROFILE, DETERMINATION, MEASURE, DELIVERY, CASE]
-    return [TopicSpec(t, PARTITIONS) for t in main] + [TopicSpec(dead_letter(t), 1) for t in main]
+    return [TopicSpec(t, partitions, compacted=t in COMPACTED) for t in main] + [
+        TopicSpec(dead_letter(t), 1) for t in main
+    ]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -14,7 +13,10 @@ from sqlalchemy import Engine, text
 
 from supportmatch_core.auth import TokenService
 from supportmatch_core.docs import install_offline_docs
-from supportmatch_core.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from supportmatch_core.jwks import token_verifier
+from supportmatch_core.limits import BodyLimit
+from supportmatch_core.metrics import MeasureRequests
+from supportmatch_core.openapi import document_problems
 from supportmatch_core.problems import install_problem_handlers
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.workers import WorkerGroup
@@ -34,8 +36,14 @@ def create_app(
     title: str,
     routers: list[APIRouter],
     build_runtime: Callable[[], Runtime],
+    public_paths: Collection[str] = (),
+    upload_paths: Collection[str] = (),
 ) -> FastAPI:
-    """Assemble a service app; the runtime (engine, workers) is built at start-up, not import."""
+    """Assemble a service app; the runtime (engine, workers) is built at start-up, not import.
+
+    Request bodies are capped by the settings: `public_paths` (open without a token) take the
+    smallest, `upload_paths` (files) the largest, every other path the default.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,23 +61,25 @@ def create_app(
     install_offline_docs(app)
     app.state.settings = settings
     app.state.tokens = TokenService(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
+    app.state.verifier = token_verifier(settings)
     install_problem_handlers(app)
-    app.middleware("http")(_measure)
+    limits = dict.fromkeys(public_paths, settings.max_public_body_bytes)
+    limits |= dict.fromkeys(upload_paths, settings.max_upload_bytes)
+    # The last added runs first: requests are measured, then their bodies capped.
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, limits=limits)
+    app.add_middleware(MeasureRequests)
     app.include_router(_operations_router())
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     return app
 
 
-async def _measure(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = getattr(request.scope.get("route"), "path", "unmatched")
-    HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-    HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-    return response
+_READY = {
+    "type": "object",
+    "required": ["ready", "checks"],
+    "properties": {"ready": {"type": "boolean"}, "checks": {"type": "object"}},
+}
 
 
 def _operations_router() -> APIRouter:
@@ -80,7 +90,13 @@ def _operations_router() -> APIRouter:
         """The process is up."""
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        responses={
+            200: {"description": "Ready", "content": {"application/json": {"schema": _READY}}},
+            503: {"description": "Not ready", "content": {"application/json": {"schema": _READY}}},
+        },
+    )
     def readyz(request: Request) -> JSONResponse:
         """The service can do its work: its database answers and each worker is healthy (the
         relay reaches the broker, consumers their database) or failed only just now."""
@@ -98,7 +114,11 @@ def _operations_router() -> APIRouter:
             ready = ready and runtime.workers.ready()
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+    )
     def metrics() -> Response:
         """Prometheus metrics of this process."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

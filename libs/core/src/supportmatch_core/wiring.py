@@ -6,7 +6,12 @@ from datetime import timedelta
 
 from supportmatch_core.consumer import BatchHandler, EventConsumer, Handler
 from supportmatch_core.db import UnitOfWork
-from supportmatch_core.kafka import create_admin, create_consumer, create_producer
+from supportmatch_core.kafka import (
+    create_admin,
+    create_consumer,
+    create_producer,
+    ensure_platform_topics,
+)
 from supportmatch_core.relay import OutboxRelay
 from supportmatch_core.schema import BackboneTables
 from supportmatch_core.settings import ServiceSettings
@@ -21,6 +26,7 @@ def outbox_relay(settings: ServiceSettings, uow: UnitOfWork, tables: BackboneTab
         admin_factory=lambda: create_admin(settings),
         poll_seconds=settings.outbox_poll_seconds,
         retention=timedelta(days=settings.outbox_retention_days),
+        create_topics=lambda admin: ensure_platform_topics(admin, settings),
     )
 
 

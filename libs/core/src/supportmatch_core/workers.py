@@ -81,7 +81,8 @@ class WorkerGroup:
                 self._stop.wait(delay)
 
     def alive(self) -> bool:
-        return all(t.is_alive() for t in self._threads)
+        """Whether every worker's thread was started and still runs."""
+        return len(self._threads) == len(self.workers) and all(t.is_alive() for t in self._threads)
 
     def health(self) -> dict[str, str]:
         """Each worker's state for `/readyz`: "ok", or why it has been failing and for how long."""

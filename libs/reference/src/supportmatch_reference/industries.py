@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from supportmatch_reference.said import SaidValueError
+
 _CODE = re.compile(r"^[A-T](\d{2}(\d(\d)?)?)?$")
 
 
@@ -28,7 +30,7 @@ class Industry:
         return self.code[:3] if len(self.code) >= 3 else None
 
 
-class UnknownIndustry(ValueError):
+class UnknownIndustry(SaidValueError):
     """A code that is not in GB/T 4754-2017."""
 
 
@@ -57,9 +59,13 @@ def parse_industry(code: str) -> Industry:
     normalized = code.strip().upper()
     if not _CODE.match(normalized):
         raise UnknownIndustry(
-            f"{code!r} is not a GB/T 4754-2017 code: a section letter A-T and 2 to 4 digits, as C3921"
+            f"{code!r} is not a GB/T 4754-2017 code: a section letter A-T and 2 to 4 digits, as C3921",
+            f"“{code}”不是国民经济行业分类代码：应为门类字母A至T加2至4位数字，如C3921",
         )
     found = catalogue().get(normalized)
     if found is None:
-        raise UnknownIndustry(f"{normalized} is not in GB/T 4754-2017")
+        raise UnknownIndustry(
+            f"{normalized} is not in GB/T 4754-2017",
+            f"{normalized}不在国民经济行业分类（GB/T 4754-2017）中",
+        )
     return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from supportmatch_reference.said import SaidValueError
+
 
 class Region(StrEnum):
     EAST = "east"
@@ -65,7 +67,7 @@ _BY_NAME = {
 }
 
 
-class UnknownProvince(ValueError):
+class UnknownProvince(SaidValueError):
     """Text that names no mainland province."""
 
 
@@ -77,7 +79,8 @@ def parse_province(text: str) -> Province:
     )
     if found is None:
         raise UnknownProvince(
-            f"{text!r} is not a mainland province: give its name (广东, 广东省) or code (44)"
+            f"{text!r} is not a mainland province: give its name (广东, 广东省) or code (44)",
+            f"“{text}”不是内地省份：请填写省份名称（广东、广东省）或代码（44）",
         )
     return found
 

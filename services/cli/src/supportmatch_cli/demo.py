@@ -124,6 +124,7 @@ def _row(rng: random.Random, code: str, city: str, year: int) -> dict[str, str]:
     )
     row.update(_flags(rng, section, industry))
     row.update(_facts(rng, _pick(rng, _SIZES), section))
+    row.update(_later_rules(code, row, year))
     missing = rng.uniform(0.10, 0.30)  # this share of the optional cells is left unknown
     for name in (*FLAGS, *YEAR_FACTS, "name_en", "registration_date", "city", "legal_form"):
         if row[name] and rng.random() < missing:
@@ -180,6 +181,55 @@ def _facts(rng: random.Random, size: str, section: str) -> dict[str, str]:
         "immediate_refund_since_2019": _bool(rng.random() < 0.05),
     }
     return {name: str(value) for name, value in facts.items()}
+
+
+def _later_rules(code: str, row: dict[str, str], year: int) -> dict[str, str]:
+    """The facts the rules after 2022 read, from a random stream of the firm's own (seeded by its
+    code), so the columns above stay as every earlier seed made them."""
+    rng = random.Random(zlib.crc32(code.encode()) ^ 0x5EED)  # noqa: S311 - demo data
+    employees, revenue = int(row["employees"]), int(row["revenue"])
+    assets, section = int(row["total_assets"]), row["industry"][0]
+    research, u = section in "CIM", rng.uniform
+    general = revenue >= 5_000_000
+    first = rng.randint(0, 12) if research else 0
+    own = rng.randint(0, first)
+    facts: dict[str, object] = {
+        "vat_taxpayer_type": "general" if general else "small_scale",
+        "employees_quarterly_avg": int(employees * u(0.9, 1.05)),
+        "total_assets_quarterly_avg": int(assets * u(0.85, 1.0)),
+        "ip_class1": first,
+        "ip_class1_own": own,
+        "ip_class1_high_value": rng.randint(0, own),
+        "ip_class2": rng.randint(0, 30) if research else rng.randint(0, 3),
+        "national_st_award_rank_3y": 0,
+        "provincial_st_award_rank_3y": rng.choice((0,) * 9 + (2,)) if research else 0,
+        "maker_china_rank_3y": 0,
+        "unemployment_insurance_premiums": int(employees * u(600, 1500)),
+        "layoff_rate": round(u(0, 8), 1),
+        "serious_violation_3y": _bool(rng.random() < 0.02),
+        "six_taxes_two_fees": int(revenue * u(0.001, 0.004)),
+        "equipment_purchases_small": int(revenue * u(0, 0.05)) if rng.random() < 0.4 else 0,
+        "strategic_emerging_field": _bool(research and rng.random() < 0.4),
+        "own_brand": _bool(rng.random() < 0.5),
+        "rd_institution": _bool(research and rng.random() < 0.4),
+        "key_field_product": _bool(section == "C" and rng.random() < 0.3),
+        "restricted_industry": _bool(rng.random() < 0.02),
+    }
+    if general and rng.random() < 0.4:
+        facts["vat_sales_by_industry"] = f"{row['industry']}:{row['vat_sales'] or revenue}"
+    if general and section in "CFG" and rng.random() < 0.3:
+        facts["vat_credit_balances"] = _credit_balances(rng, year, revenue)
+    return {name: str(value) for name, value in facts.items()}
+
+
+def _credit_balances(rng: random.Random, year: int, revenue: int) -> str:
+    """End-of-month VAT credit: March 2019, last December, then six growing months."""
+    level = int(revenue * rng.uniform(0.002, 0.02))
+    months = {"2019-03": int(level * rng.uniform(0.2, 0.8)), f"{year}-12": level}
+    for month in range(1, 7):
+        level += int(revenue * rng.uniform(-0.001, 0.006))
+        months[f"{year + 1}-{month:02d}"] = max(level, 0)
+    return ";".join(f"{key}:{amount}" for key, amount in months.items())
 
 
 def write_csv(path: Path, count: int, *, seed: int = 1) -> int:

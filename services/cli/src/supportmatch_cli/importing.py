@@ -74,6 +74,7 @@ def import_file(path: Path, *, report: Path) -> int:
             path=path,
             file_name=path.name,
             progress=bar,
+            limits=settings.import_limits(),
         )
     except Invalid as error:
         typer.echo(f"error: {path} cannot be imported: {error.detail}", err=True)

@@ -7,6 +7,7 @@ must be stopped (or its session expired) first; the command refuses otherwise.
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
@@ -26,6 +27,9 @@ def replay(
         str, typer.Argument(help="the consuming service: eligibility, notifications")
     ],
     topic: Annotated[str, typer.Argument(help="the topic, e.g. enterprise.profile.v1")],
+    wait: Annotated[
+        float, typer.Option(min=0, help="seconds to wait for the group's members to leave")
+    ] = 0,
 ) -> None:
     """Reset SERVICE's consumer group on TOPIC to the topic's first offsets."""
     if service not in SERVICES:
@@ -34,14 +38,21 @@ def replay(
         raise typer.BadParameter("not a topic of the platform", param_hint="TOPIC")
     group = f"{service}.{topic}"  # the group name each consumer uses (supportmatch_core.wiring)
     settings = ServiceSettings(service_name=f"{service}-replay")
-    try:
-        reset = reset_to_start(settings, group=group, topic=topic)
-    except GroupActive as error:
-        typer.echo(f"replay: {error}", err=True)
-        raise typer.Exit(1) from error
-    except KafkaError as error:
-        typer.echo(f"replay: the broker at {settings.kafka_bootstrap_servers}: {error}", err=True)
-        raise typer.Exit(2) from error
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            reset = reset_to_start(settings, group=group, topic=topic)
+            break
+        except GroupActive as error:
+            if time.monotonic() >= deadline:
+                typer.echo(f"replay: {error}", err=True)
+                raise typer.Exit(1) from error
+            time.sleep(1)
+        except KafkaError as error:
+            typer.echo(
+                f"replay: the broker at {settings.kafka_bootstrap_servers}: {error}", err=True
+            )
+            raise typer.Exit(2) from error
     typer.echo(f"{group}: {reset} partition(s) of {topic} reset to their start")
 
 

@@ -15,14 +15,15 @@ from types import FrameType
 
 import httpx
 
-from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM
+from portal.domain.demo import DEMO_ACCOUNTS, DEMO_USCC
+from supportmatch_cli.local_kafka import local_cluster
+from supportmatch_core.apache_kafka import ApacheKafka
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import BrokerStartError, EmbeddedBroker
-from supportmatch_core.kafka import create_admin, ensure_topics
+from supportmatch_core.kafka import create_admin, ensure_platform_topics
 from supportmatch_core.paths import var_dir
 from supportmatch_core.processes import die_with_parent
 from supportmatch_core.settings import ServiceSettings
-from supportmatch_core.topics import all_topics
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class System:
         self.broker_backoff = Backoff()
         self.broker_restart_at: float | None = None
         self.children: dict[str, Child] = {}
+        self.apache_kafka: ApacheKafka | None = None
         self.env: dict[str, str] = {}
         # Set from signal handlers: a plain attribute, because a handler that takes a lock can
         # deadlock against itself when a second signal arrives while the first holds it.
@@ -123,10 +125,12 @@ class System:
         self.env = env = dict(os.environ)
         env.setdefault("SUPPORTMATCH_VAR_DIR", str(var_dir()))
         ServiceSettings()  # creates the development signing key once, before the services race
-        if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        self.apache_kafka = start_local_apache_kafka(env)
+        if env.get("KAFKA_BOOTSTRAP_SERVERS"):
             env["SUPPORTMATCH_EMBEDDED_BROKER"] = "0"
-            admin = create_admin(ServiceSettings(kafka_embedded=False))
-            ensure_topics(admin, all_topics())
+            settings = ServiceSettings(kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
+            admin = create_admin(settings)
+            ensure_platform_topics(admin, settings)
             admin.close()
             _say(f"broker: {env['KAFKA_BOOTSTRAP_SERVERS']} (configured)")
         else:
@@ -223,6 +227,29 @@ class System:
                 child.wait(deadline)
         if self.broker:
             self.broker.stop()
+        if self.apache_kafka:
+            self.apache_kafka.stop()
+
+
+def start_local_apache_kafka(env: dict[str, str]) -> ApacheKafka | None:
+    """With SUPPORTMATCH_BROKER=apache and no configured cluster, start Apache Kafka under var/kafka
+    (`make run KAFKA=apache`) and point `env` at it; returns it when this call started it."""
+    kind = env.get("SUPPORTMATCH_BROKER") or "tansu"
+    if kind not in {"tansu", "apache"}:
+        raise BrokerStartError(f"SUPPORTMATCH_BROKER is {kind!r}; say tansu or apache")
+    if kind == "tansu" or env.get("KAFKA_BOOTSTRAP_SERVERS"):
+        return None
+    cluster = local_cluster()
+    started = not cluster.running()  # one left running by `make kafka` is used, and left running
+    _say(f"broker: Apache Kafka on {cluster.bootstrap_servers}, data in {cluster.home}")
+    try:
+        cluster.start()
+    except BrokerStartError:
+        if started:
+            cluster.stop()
+        raise
+    env["KAFKA_BOOTSTRAP_SERVERS"] = cluster.bootstrap_servers
+    return cluster if started else None
 
 
 def _url(spec: ServiceSpec) -> str:
@@ -254,7 +281,7 @@ def seed_demo(count: int, env: dict[str, str]) -> None:
     )
     # The portal registers its demo firm as soon as profiles answers: that one does not count.
     if listed.status_code != 200 or [
-        e for e in listed.json()["items"] if e["uscc"] != DEMO_FIRM["uscc"]
+        e for e in listed.json()["items"] if e["uscc"] != DEMO_USCC
     ]:
         return
     _say(f"first use: importing {count} demo enterprises (supportmatch demo-data)")

@@ -1,8 +1,7 @@
-"""`python -m eligibility`: migrate and serve the eligibility API with its consumer and relay."""
+"""`python -m eligibility`: migrate and serve (`--help`: migrate only, serve without migrating)."""
 
 from eligibility.app import build_app
 from eligibility.settings import EligibilitySettings
-from supportmatch_core.serve import serve
+from supportmatch_core.serve import main
 
-settings = EligibilitySettings()
-serve(settings, build_app(settings))
+main(EligibilitySettings, build_app)

@@ -36,5 +36,6 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
         # The admin routes first: /v1/measures/drafts is not a measure called "drafts".
         routers=[determinations.router, measures_admin.router, measures.router, checks.router],
         build_runtime=runtime,
+        public_paths=["/v1/checks"],
     )
     return app

@@ -116,7 +116,10 @@ def save_draft(
 def discard_draft(*, uow: UnitOfWork, measure_id: str, version: int) -> None:
     with uow.begin() as connection:
         if not store.remove_draft(connection, measure_id, version):
-            raise NotFound(f"no draft {measure_id} version {version}")
+            raise NotFound(
+                f"no draft {measure_id} version {version}",
+                zh=f"没有措施{measure_id}第{version}版的草稿",
+            )
 
 
 def draft_measure(*, uow: UnitOfWork, measure_id: str, version: int) -> Measure:
@@ -170,7 +173,10 @@ def retire(
         held = store.lock(connection)
         row = store.version(connection, measure_id, version)
         if row is None:
-            raise NotFound(f"no published measure {measure_id} version {version}")
+            raise NotFound(
+                f"no published measure {measure_id} version {version}",
+                zh=f"没有已发布的措施{measure_id}第{version}版",
+            )
         document = retired_document(row.document, effective_on=effective_on, today=on)
         measure = measure_from_document(document)
         store.change_version(
@@ -220,7 +226,10 @@ def _published_of(connection: Connection, measure_id: str) -> list[Measure]:
 def _draft(connection: Connection, measure_id: str, version: int) -> Row[Any]:
     row = store.draft(connection, measure_id, version)
     if row is None:
-        raise NotFound(f"no draft {measure_id} version {version}")
+        raise NotFound(
+            f"no draft {measure_id} version {version}",
+            zh=f"没有措施{measure_id}第{version}版的草稿",
+        )
     return row
 
 

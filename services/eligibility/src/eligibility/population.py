@@ -551,6 +551,10 @@ def _log(connection: Connection, measure: Measure, on: date, changed: int) -> No
     )
 
 
+# The advisory lock the daily re-match holds on PostgreSQL (any constant the service owns).
+_REMATCH_LOCK = 0x5EED_0001
+
+
 def rematch_due(
     *, uow: UnitOfWork, outbox: Outbox, catalogue: Catalogue, on: date
 ) -> list[Rematch]:
@@ -563,18 +567,23 @@ def rematch_due(
     announces the changes, so a new catalogue at start-up holds nothing up.
     """
     log = rematch_log.c
-    with uow.read() as connection:
+    with uow.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas tick alike: one re-matches, the others wait and then find nothing due.
+            connection.execute(select(func.pg_advisory_xact_lock(_REMATCH_LOCK)))
         rows = connection.execute(
             select(log.measure_id, log.measure_version, log.measure_digest, log.rematched_on)
         ).all()
-    ever = {(r.measure_id, r.measure_version, r.measure_digest) for r in rows}
-    today = {
-        (r.measure_id, r.measure_version, r.measure_digest) for r in rows if r.rematched_on == on
-    }
-    due = [
-        measure
-        for measure in catalogue.in_force(on)
-        if (measure.id, measure.version, measure.digest)
-        not in (today if uses_certifications(measure.criteria) else ever)
-    ]
-    return rematch_group(uow=uow, measures=due, on=on)
+        ever = {(r.measure_id, r.measure_version, r.measure_digest) for r in rows}
+        today = {
+            (r.measure_id, r.measure_version, r.measure_digest)
+            for r in rows
+            if r.rematched_on == on
+        }
+        due = [
+            measure
+            for measure in catalogue.in_force(on)
+            if (measure.id, measure.version, measure.digest)
+            not in (today if uses_certifications(measure.criteria) else ever)
+        ]
+        return _rematch(connection, due, on) if due else []

@@ -18,7 +18,7 @@ from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
-from supportmatch_core.problems import Forbidden, NotFound
+from supportmatch_core.problems import UnknownEnterprise
 from supportmatch_core.topics import DETERMINATION
 
 
@@ -108,13 +108,12 @@ def rematch_enterprise(
 
 
 def _authorized_facts(connection: Connection, principal: Principal, uscc: str) -> dict[str, Any]:
+    # Not known (yet) and not the caller's answer alike, so that USCCs cannot be probed.
     if principal.uscc is not None and principal.uscc != uscc:
-        raise Forbidden("an enterprise may read only its own determinations")
+        raise UnknownEnterprise(uscc)
     facts = repository.facts_of_firm(connection, uscc)
-    if facts is None:
-        raise NotFound(f"no enterprise {uscc} is known to eligibility yet")
-    if not principal.may_access(uscc=uscc, province_code=facts["province_code"]):
-        raise Forbidden("this enterprise is outside your regions")
+    if facts is None or not principal.may_access(uscc=uscc, province_code=facts["province_code"]):
+        raise UnknownEnterprise(uscc)
     return facts
 
 

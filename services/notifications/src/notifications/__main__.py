@@ -1,8 +1,7 @@
-"""`python -m notifications`: migrate and serve the notifications API with its consumer and relay."""
+"""`python -m notifications`: migrate and serve (`--help`: migrate only, serve without migrating)."""
 
 from notifications.app import build_app
 from notifications.settings import NotificationsSettings
-from supportmatch_core.serve import serve
+from supportmatch_core.serve import main
 
-settings = NotificationsSettings()
-serve(settings, build_app(settings))
+main(NotificationsSettings, build_app)

@@ -58,6 +58,7 @@ class DeliveryWorker:
         batch: int = 100,
         poll_seconds: float = 0.5,
         disable_after: int = 10,
+        disable_after_time: timedelta = timedelta(hours=24),
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
         self._uow, self._outbox = uow, outbox
@@ -65,6 +66,7 @@ class DeliveryWorker:
         self._policy, self._clock = policy, clock
         self._batch, self._poll, self._disable_after = batch, poll_seconds, disable_after
         self._lease = lease
+        self._disable_after_time = disable_after_time
         self.health = Health()
 
     def run(self, stop: threading.Event) -> None:
@@ -188,9 +190,12 @@ class DeliveryWorker:
                 deliveries.subscription_succeeded(connection, row.target)
             self._report(connection, row, person, SENT, attempt, None, now)
             return
-        if webhook and outcome.kind == "error":
-            self._count_failure(connection, row.target, person, now)
-        if outcome.kind == "refused" or self._policy.exhausted(attempt):
+        disabled = (
+            webhook
+            and outcome.kind == "error"
+            and self._count_failure(connection, row.target, person, now)
+        )
+        if outcome.kind == "refused" or disabled or self._policy.exhausted(attempt):
             deliveries.finish(connection, row.id, status=FAILED, at=now, error=outcome.detail)
             self._report(connection, row, person, FAILED, attempt, outcome.detail, now)
         else:
@@ -199,16 +204,22 @@ class DeliveryWorker:
 
     def _count_failure(
         self, connection: Connection, subscription_id: str, owner: Recipient, now: datetime
-    ) -> None:
-        failures = deliveries.subscription_failed(connection, subscription_id)
-        if failures < self._disable_after:
-            return
+    ) -> bool:
+        """Count a failed attempt; whether it turned the subscription off."""
+        failures, since = deliveries.subscription_failed(connection, subscription_id, at=now)
+        # Many notices in one short outage fail many attempts: only a long streak disables.
+        if (
+            failures < self._disable_after
+            or since is None
+            or now - since < self._disable_after_time
+        ):
+            return False
         hook = deliveries.subscription(connection, subscription_id)
-        reason = f"{failures} failed attempts in a row"
+        reason = f"{failures} failed attempts in a row since {since:%Y-%m-%d %H:%M} UTC"
         if hook is None or not deliveries.disable_subscription(
             connection, subscription_id, reason=reason
         ):
-            return
+            return False
         deliveries.expedite_pending_of_subscription(connection, subscription_id, at=now)
         log.warning(
             "webhook disabled", extra={"subscription": subscription_id, "failures": failures}
@@ -222,6 +233,7 @@ class DeliveryWorker:
                 now=now,
                 channels=frozenset({Channel.INBOX, Channel.EMAIL}),
             )
+        return True
 
     def _report(
         self,

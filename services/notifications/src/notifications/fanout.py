@@ -163,7 +163,8 @@ def webhook_body(
         "status": about.status,
         "title": {"zh": message.title_zh, "en": message.title_en},
         "body": {"zh": message.body_zh, "en": message.body_en},
-        "reasons": message.reasons,
+        "reasons": list(message.reasons_en),
+        "reasons_zh": list(message.reasons_zh),
         "facts_to_provide": message.facts_to_provide,
         "next_step": {"zh": message.next_step_zh, "en": message.next_step_en},
     }

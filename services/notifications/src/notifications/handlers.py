@@ -160,6 +160,8 @@ def measure_reference(data: dict[str, Any]) -> dict[str, Any]:
         "title_en": document["title_en"],
         "clause": document["clause"],
         "kind": document["kind"],
-        "how_to_apply": document.get("how_to_apply", ""),
+        "how_to_apply": document.get("how_to_apply_en") or document.get("how_to_apply", ""),
+        "how_to_apply_zh": document.get("how_to_apply_zh", ""),
+        "how_to_apply_en": document.get("how_to_apply_en") or document.get("how_to_apply", ""),
         "valid_to": data["valid_to"],
     }

@@ -20,7 +20,7 @@ from notifications.domain.recipients import Recipient, RecipientKind
 from notifications.domain.webhook_urls import RefusedDestination
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.db import UnitOfWork
-from supportmatch_core.problems import Forbidden, Invalid, NotFound
+from supportmatch_core.problems import Forbidden, Invalid, NotFound, UnknownEnterprise
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,9 @@ class Scope:
     @classmethod
     def caseworker(cls, principal: Principal) -> Scope:
         if principal.role is not Role.CASEWORKER:
-            raise Forbidden("only a caseworker has a caseworker inbox")
+            raise Forbidden(
+                "only a caseworker has a caseworker inbox", zh="只有服务专员有专员收件箱"
+            )
         return cls(RecipientKind.CASEWORKER, principal.subject)
 
 
@@ -51,7 +53,7 @@ def _recipient(
         if scope.kind is RecipientKind.ENTERPRISE:
             province = found.province_code if found and found.province_code else scope.key[2:4]
             if not principal.may_access(uscc=scope.key, province_code=province):
-                raise Forbidden("you may not see this enterprise's notifications")
+                raise UnknownEnterprise(scope.key)  # as profiles answers: no probing of USCCs
             if found is None:
                 found = recipients.ensure_recipient(
                     connection, scope.kind, scope.key, now=now, province_code=province
@@ -180,7 +182,9 @@ def subscribe(
     try:
         url = sender.check(url)
     except RefusedDestination as error:
-        raise Invalid("url", str(error)) from error
+        raise Invalid(
+            "url", str(error), zh="不接受该地址（内网、本机和链路本地地址均不接受）"
+        ) from error
     secret = signing.new_secret()
     subscription_id = "wh_" + secrets.token_hex(8)
     with _recipient(uow, principal, scope, now) as (connection, recipient):
@@ -267,7 +271,10 @@ def ping(
 def _owned(connection: Connection, recipient: Recipient, subscription_id: str) -> Any:
     hook = deliveries.subscription(connection, subscription_id)
     if hook is None or hook.recipient_id != recipient.id:
-        raise NotFound(f"no webhook subscription {subscription_id}")
+        raise NotFound(
+            f"no webhook subscription {subscription_id}",
+            zh=f"没有编号为{subscription_id}的回调订阅",
+        )
     return hook
 
 

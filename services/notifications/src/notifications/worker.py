@@ -88,6 +88,7 @@ def delivery_worker(
         batch=settings.delivery_batch,
         poll_seconds=settings.delivery_poll_seconds,
         disable_after=settings.webhook_disable_after_failures,
+        disable_after_time=timedelta(hours=settings.webhook_disable_after_hours),
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
 

@@ -1,8 +1,7 @@
-"""`python -m portal`: migrate and serve the portal."""
+"""`python -m portal`: migrate and serve (`--help`: migrate only, serve without migrating)."""
 
 from portal.app import build_app
 from portal.settings import PortalSettings
-from supportmatch_core.serve import serve
+from supportmatch_core.serve import main
 
-settings = PortalSettings()
-serve(settings, build_app(settings))
+main(PortalSettings, build_app)

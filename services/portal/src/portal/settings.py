@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from supportmatch_core.settings import ServiceSettings
@@ -16,36 +16,48 @@ class PortalSettings(ServiceSettings):
     service_name: str = "portal"
     port: int = 8000
 
-    # The services the portal calls on behalf of the signed-in person; by default on this
-    # machine at the ports `supportmatch run` gives them (PROFILES_PORT, ...).
     profiles_url: str = ""
+    """The profiles service the portal calls for the signed-in person; empty: this machine at
+    PROFILES_PORT."""
     eligibility_url: str = ""
+    """The eligibility service; empty: this machine at ELIGIBILITY_PORT."""
     notifications_url: str = ""
+    """The notifications service; empty: this machine at NOTIFICATIONS_PORT."""
     service_timeout_seconds: float = 10.0
+    """How long a call to another service may take before the page says it is unavailable."""
 
-    # Cookies carry `Secure` unless turned off for plain-http local development.
     cookie_secure: bool = True
+    """Cookies carry `Secure`; turned off only for plain-http local development."""
     session_hours: float = 12.0
+    """A session ends this long after sign-in, whatever happens."""
     session_idle_minutes: float = 30.0
-    # Minted per request for the signed-in person; short, as it only has to outlive one call.
+    """A session ends after this long without a request."""
     service_token_minutes: float = 5.0
+    """Lifetime of the token minted for the signed-in person per call; it only outlives one call."""
 
-    # Sign-in: failed attempts allowed per account name and per client address in the window.
     sign_in_window_minutes: float = 15.0
+    """The window in which failed sign-ins are counted."""
     sign_in_failures_per_account: int = 5
+    """Failed sign-ins allowed per account name in the window."""
     sign_in_failures_per_address: int = 20
+    """Failed sign-ins allowed per client address in the window."""
 
-    # OpenID Connect sign-in (authorization code with PKCE); off unless an issuer is set.
-    oidc_issuer: str = ""
+    # People sign in with the platform's identity provider (SUPPORTMATCH_OIDC_ISSUER, whose tokens
+    # the services accept), by authorization code with PKCE, once the portal has a client id there.
     oidc_client_id: str = ""
-    oidc_client_secret: str = ""
-    oidc_redirect_url: str = ""  # e.g. https://portal.example.cn/sign-in/oidc/callback
+    """The portal's client id at the identity provider (SUPPORTMATCH_OIDC_ISSUER); sign-in with
+    the provider is off when empty."""
+    oidc_client_secret: str = Field("", repr=False)
+    """The portal's client secret at the provider."""
+    oidc_redirect_url: str = ""
+    """Where the provider sends people back, e.g. https://portal.example.cn/sign-in/oidc/callback."""
     oidc_username_claim: str = "preferred_username"
+    """The ID token claim that names the portal account of the person."""
 
-    # `make run` seeds one demo account per role; never in production.
     demo_accounts: bool = False
-    # How often an open page asks whether the firm's answers changed (ADR 0018).
+    """Seed one demo account per role (`make run`); refused in production."""
     poll_seconds: float = 3.0
+    """How often an open page asks whether the firm's answers changed (ADR 0018)."""
 
     @model_validator(mode="after")
     def _resolve(self) -> PortalSettings:
@@ -57,10 +69,13 @@ class PortalSettings(ServiceSettings):
             raise ValueError("PORTAL_DEMO_ACCOUNTS must not be set in production")
         if self.environment == "production" and not self.cookie_secure:
             raise ValueError("PORTAL_COOKIE_SECURE cannot be turned off in production")
-        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_redirect_url):
-            raise ValueError("OIDC needs PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_REDIRECT_URL")
+        if self.oidc_client_id and not (self.oidc_issuer and self.oidc_redirect_url):
+            raise ValueError(
+                "sign-in with the identity provider needs SUPPORTMATCH_OIDC_ISSUER and "
+                "PORTAL_OIDC_REDIRECT_URL beside PORTAL_OIDC_CLIENT_ID"
+            )
         return self
 
     @property
     def oidc_enabled(self) -> bool:
-        return bool(self.oidc_issuer)
+        return bool(self.oidc_issuer and self.oidc_client_id)

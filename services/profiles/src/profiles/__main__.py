@@ -1,8 +1,7 @@
-"""`python -m profiles`: migrate and serve the profiles API with its outbox relay."""
+"""`python -m profiles`: migrate and serve (`--help`: migrate only, serve without migrating)."""
 
 from profiles.app import build_app
 from profiles.settings import ProfilesSettings
-from supportmatch_core.serve import serve
+from supportmatch_core.serve import main
 
-settings = ProfilesSettings()
-serve(settings, build_app(settings))
+main(ProfilesSettings, build_app)

@@ -23,4 +23,6 @@ def build_app(settings: ProfilesSettings | None = None) -> FastAPI:
         title="supportmatch profiles",
         routers=[enterprises.router, subresources.router, size_routes.router, imports.router],
         build_runtime=runtime,
+        public_paths=["/v1/size-classification"],
+        upload_paths=["/v1/imports"],
     )

@@ -9,10 +9,8 @@ Importing the same file again changes nothing and publishes nothing.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import gc
-import io
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +29,7 @@ from profiles.domain import rows
 from profiles.domain.model import Ownership, Profile
 from profiles.domain.rules import check_province
 from supportmatch_core.auth import Principal, Role
+from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.problems import Forbidden, Invalid, NotFound
 from supportmatch_reference.regions import BY_CODE
@@ -49,6 +48,9 @@ _ATTRIBUTES = (
     "main_products",
     "contact_email",
     "covid_risk_periods",
+    "vat_taxpayer_type",
+    "vat_credit_balances",
+    "vat_sales_by_industry",
 )
 
 
@@ -104,16 +106,22 @@ def run(
     file_name: str,
     batch_size: int = BATCH,
     progress: Callable[[int, int | None], None] | None = None,
+    limits: sheets.Limits | None = None,
 ) -> Summary:
-    """Import the file at `path`; raises Invalid("file") when it cannot be read at all."""
+    """Import the file at `path`; raises Invalid("file") when it cannot be read at all or passes
+    a limit (rows, cell length, unpacked size), before any row is stored."""
     if principal.role not in (Role.ADMIN, Role.CASEWORKER):
-        raise Forbidden("only an admin or a caseworker may import enterprises")
+        raise Forbidden(
+            "only an admin or a caseworker may import enterprises",
+            zh="只有管理员或服务专员可以导入企业",
+        )
+    limits = limits or sheets.Limits()
     try:
-        sheet = sheets.inspect(path)
-        reading = sheets.rows(sheet)
+        sheet = sheets.inspect(path, limits)
+        reading = sheets.rows(sheet, limits)
         header = rows.read_header(next(reading, (1, []))[1])
     except (sheets.Unreadable, rows.BadHeader) as error:
-        raise Invalid("file", str(error)) from error
+        raise Invalid("file", str(error), zh="文件无法读取或表头不符合导入格式") from error
     summary = Summary(str(uuid.uuid4()), file_name[:300], sheet.sha256, principal.subject, _now())
     with uow.begin() as connection:
         repository.add_import(connection, summary.record())
@@ -283,9 +291,12 @@ def read(*, uow: UnitOfWork, principal: Principal, import_id: str) -> Summary:
     with uow.read() as connection:
         row = repository.get_import(connection, import_id)
     if row is None:
-        raise NotFound(f"no import {import_id}")
+        raise NotFound(f"no import {import_id}", zh=f"没有导入记录{import_id}")
     if principal.role is not Role.ADMIN and principal.subject != row.imported_by:
-        raise Forbidden("only an admin or whoever ran an import may see it")
+        raise Forbidden(
+            "only an admin or whoever ran an import may see it",
+            zh="只有管理员或导入人可以查看该导入记录",
+        )
     values = row._asdict()
     values["errors"] = list(values["errors"] or [])
     return Summary(**values, error_count=len(values["errors"]))
@@ -293,19 +304,13 @@ def read(*, uow: UnitOfWork, principal: Principal, import_id: str) -> Summary:
 
 def report_lines(errors: Iterable[dict[str, Any]]) -> Iterator[str]:
     """The error report as CSV lines (UTF-8 with BOM, so spreadsheet programs read it)."""
-    yield "\ufeffrow,column,message\r\n"
+    yield csv_header(["row", "column", "message"])
     for error in errors:
-        yield _csv_line([error["row"], error["column"], error["message"]])
+        yield csv_line([error["row"], error["column"], error["message"]])
 
 
 def write_report(errors: Iterable[dict[str, Any]], handle: TextIO) -> None:
     handle.writelines(report_lines(errors))
-
-
-def _csv_line(values: list[Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
 
 
 def _now() -> datetime:

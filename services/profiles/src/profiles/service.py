@@ -13,14 +13,14 @@ from profiles.adapters import repository
 from profiles.domain.changes import diff
 from profiles.domain.model import Certification, Enterprise, Profile
 from profiles.domain.rules import check_province
-from profiles.domain.size import SizeResult, classify
 from profiles.domain.snapshot import profile_changed, snapshot_data
 from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox, outbox_rows
-from supportmatch_core.problems import Forbidden, NotFound
+from supportmatch_core.problems import Forbidden, UnknownEnterprise
 from supportmatch_core.topics import PROFILE
+from supportmatch_reference.size import SizeResult, classify
 
 # Snapshot fields that change with every save and are not news in the history.
 _VOLATILE = ("version", "updated_at")
@@ -42,19 +42,17 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def authorize(principal: Principal, enterprise: Enterprise) -> None:
-    if not principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code):
-        raise Forbidden("you may not see or change this enterprise")
+def _may_access(principal: Principal, enterprise: Enterprise) -> bool:
+    return principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code)
 
 
 def load(connection: Connection, principal: Principal, uscc: str, *, lock: bool = False) -> Profile:
-    """The profile of `uscc` if it exists and the caller may see it."""
+    """The profile of `uscc` if it exists and the caller may see it; one answer if either fails."""
     if principal.uscc is not None and principal.uscc != uscc:
-        raise Forbidden("an enterprise may see only its own record")
+        raise UnknownEnterprise(uscc)
     profile = repository.get(connection, uscc, lock=lock)
-    if profile is None:
-        raise NotFound(f"no enterprise {uscc}")
-    authorize(principal, profile.enterprise)
+    if profile is None or not _may_access(principal, profile.enterprise):
+        raise UnknownEnterprise(uscc)
     return profile
 
 
@@ -134,7 +132,7 @@ def register(*, uow: UnitOfWork, outbox: Outbox, principal: Principal, profile: 
     enterprise = profile.enterprise
     checked = check_province(enterprise.uscc, enterprise.province)
     if not principal.may_access(uscc=enterprise.uscc, province_code=enterprise.province.code):
-        raise Forbidden("you may not register this enterprise")
+        raise Forbidden("you may not register this enterprise", zh="您无权登记该企业")
     profile = dataclasses.replace(
         profile, enterprise=dataclasses.replace(enterprise, province_checked=checked)
     )
@@ -162,7 +160,8 @@ def change(
             after = dataclasses.replace(
                 after, enterprise=dataclasses.replace(after.enterprise, province_checked=checked)
             )
-            authorize(principal, after.enterprise)
+            if not _may_access(principal, after.enterprise):
+                raise Forbidden("you may not move an enterprise to a province you do not serve")
         stored, _ = save(
             connection, before=before, after=after, by=principal.subject, outbox=outbox
         )

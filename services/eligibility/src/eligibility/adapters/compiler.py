@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
 from eligibility.domain.criteria import All, Certified, Compare, Criterion, Not
+from eligibility.domain.facts import DATE, REGISTRY
 from supportmatch_reference.certifications import LEVEL_ORDER
 
 
@@ -79,8 +80,15 @@ _SQL_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 
 def _compare(criterion: Compare) -> ColumnElement[bool]:
     column = enterprise_facts.c[criterion.fact]
-    expression: ColumnElement[bool] = _SQL_OPERATORS[criterion.op](column, criterion.value)
+    value = criterion.value
+    if REGISTRY[criterion.fact].type == DATE:  # ISO days in the tree, dates in the column
+        value = tuple(map(_day, value)) if isinstance(value, tuple) else _day(value)
+    expression: ColumnElement[bool] = _SQL_OPERATORS[criterion.op](column, value)
     return expression
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
 
 
 def _certified(criterion: Certified, on: date) -> ColumnElement[bool]:

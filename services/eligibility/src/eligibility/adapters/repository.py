@@ -17,7 +17,10 @@ from eligibility.adapters.tables import (
     rematch_log,
 )
 from eligibility.domain.decision import Decision, Status
-from eligibility.domain.facts import REGISTRY
+from eligibility.domain.facts import DATE, REGISTRY
+
+_COLUMNS = [name for name, fact in REGISTRY.items() if fact.comparable]
+_DAYS = [name for name in _COLUMNS if REGISTRY[name].type == DATE]
 
 
 def lock_projection_for_writing(connection: Connection) -> None:
@@ -38,7 +41,10 @@ def save_facts(
     connection: Connection, *, uscc: str, version: int, facts: dict[str, Any], exists: bool
 ) -> None:
     """Store the firm's facts in their typed columns, and its certifications beside them."""
-    values = {name: facts.get(name) for name in REGISTRY}
+    values = {name: facts.get(name) for name in _COLUMNS}
+    for name in _DAYS:  # ISO days in the facts, dates in their columns
+        day = values[name]
+        values[name] = date.fromisoformat(day) if isinstance(day, str) else None
     values |= {"profile_version": version, "facts": facts, "updated_at": datetime.now(UTC)}
     if exists:
         connection.execute(

@@ -1,6 +1,6 @@
 """Tables of the eligibility service: the enterprise projection and determinations with history.
 
-The projection has one typed column per fact of the registry, so a criteria tree compiles to one
+The projection has one typed column per comparable fact of the registry, so a criteria tree compiles to one
 SQL expression over it (adapters/compiler.py); `facts` keeps the whole set for explanations.
 """
 
@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from eligibility.domain.facts import BOOLEAN, INTEGER, MONEY, NUMBER, REGISTRY, STRING
+from eligibility.domain.facts import BOOLEAN, DATE, INTEGER, MONEY, NUMBER, REGISTRY, STRING
 from supportmatch_core.schema import Id, UtcDateTime, backbone_tables
 
 metadata = MetaData()
@@ -35,6 +35,7 @@ SQL_TYPES: dict[str, TypeEngine[Any]] = {
     MONEY: BigInteger(),
     NUMBER: Float(),
     BOOLEAN: Boolean(),
+    DATE: Date(),
 }
 
 enterprise_facts = Table(
@@ -47,6 +48,7 @@ enterprise_facts = Table(
     *(
         Column(name, SQL_TYPES[fact.type], nullable=fact.name != "province_code")
         for name, fact in REGISTRY.items()
+        if fact.comparable
     ),
 )
 

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from eligibility import service
-from eligibility.api.deps import USCC, CatalogueDep, UowDep
+from eligibility.api.deps import USCC, CatalogueDep, ClauseFilter, UowDep
 from eligibility.api.presenters import DecisionRead
 from eligibility.domain.clock import china_today
 from eligibility.domain.decision import Status
 from supportmatch_core.auth import CurrentPrincipal
+from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1", tags=["determinations"])
 
@@ -23,8 +24,8 @@ class DeterminationFilters(BaseModel):
 
     status: Status | None = None
     kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
-    clause: str | None = Field(None, max_length=10, description="e.g. （十六）")
-    as_of: date | None = Field(
+    clause: ClauseFilter = None
+    as_of: Day | None = Field(
         None, description="decide as on this day instead of the stored result"
     )
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from eligibility.api.deps import CatalogueDep, UowDep
+from eligibility.api.deps import CatalogueDep, ClauseFilter, UowDep
 from eligibility.api.measures_admin import refusals
 from eligibility.api.presenters import MeasureRead
 from eligibility.domain.clock import china_today
-from eligibility.domain.measures import measure_from_document
+from eligibility.domain.measures import Measure, measure_from_document
+from eligibility.domain.themes import THEMES
 from eligibility.preview import preview_measure
 from supportmatch_core.auth import Role, require_role
 from supportmatch_core.problems import NotFound
+from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
@@ -25,16 +26,22 @@ MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
 class MeasureFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    clause: str | None = Field(None, max_length=10, description="e.g. （十三）")
+    q: str | None = Field(
+        None, min_length=1, max_length=50, description="keyword in Chinese or English"
+    )
+    clause: ClauseFilter = None
+    department: str | None = Field(None, max_length=30, description="e.g. 财政部")
+    theme: str | None = Field(None, pattern=f"^({'|'.join(THEMES)})$")
     kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
-    in_force_on: date | None = Field(None, description="only versions in force on this day")
+    in_force_on: Day | None = Field(None, description="only versions in force on this day")
 
 
 @router.get("")
 def list_measures(
     catalogue: CatalogueDep, filters: Annotated[MeasureFilters, Query()]
 ) -> list[MeasureRead]:
-    """The catalogue: the current version of each measure (ended ones say so), or those in force."""
+    """The catalogue: the current version of each measure (ended ones say so), or those in force
+    on a day; searchable by keyword, clause, department, theme and kind."""
     today = china_today()
     if filters.in_force_on is not None:
         chosen = catalogue.in_force(filters.in_force_on)
@@ -43,12 +50,31 @@ def list_measures(
         chosen += [
             catalogue.versions(i)[0] for i in catalogue.ids() if catalogue.current(i, today) is None
         ]
-    return [
-        MeasureRead.of(m, today)
-        for m in chosen
-        if (filters.clause is None or m.clause == filters.clause)
-        and (filters.kind is None or m.kind == filters.kind)
-    ]
+    return [MeasureRead.of(m, today) for m in chosen if matches(m, filters)]
+
+
+def matches(measure: Measure, filters: MeasureFilters) -> bool:
+    """Whether a measure version passes every filter given."""
+    return (
+        (filters.clause is None or measure.clause == filters.clause)
+        and (filters.kind is None or measure.kind == filters.kind)
+        and (filters.theme is None or filters.theme in measure.themes)
+        and (
+            filters.department is None or any(filters.department in d for d in measure.departments)
+        )
+        and (filters.q is None or _mentions(measure, filters.q))
+    )
+
+
+def _mentions(measure: Measure, keyword: str) -> bool:
+    """A keyword (any case) in the measure's titles, benefit, audience, departments or themes."""
+    texts = (
+        measure.id, measure.title_zh, measure.title_en, measure.benefit_zh, measure.benefit_en,
+        measure.audience_zh, measure.audience_en, *measure.departments,
+        *(label for key in measure.themes for label in THEMES[key]),
+    )  # fmt: skip
+    wanted = keyword.strip().casefold()
+    return any(wanted in text.casefold() for text in texts)
 
 
 @router.get("/{measure_id}")
@@ -58,7 +84,7 @@ def read_measure(measure_id: MeasureId, catalogue: CatalogueDep) -> MeasureRead:
     measure = catalogue.current(measure_id, today)
     versions = catalogue.versions(measure_id)
     if measure is None and not versions:
-        raise NotFound(f"no measure {measure_id}")
+        raise NotFound(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
     return MeasureRead.of(measure or versions[0], today)
 
 
@@ -67,7 +93,7 @@ def measure_versions(measure_id: MeasureId, catalogue: CatalogueDep) -> list[Mea
     """Every version of the measure, oldest first, each with its own validity and sources."""
     versions = catalogue.versions(measure_id)
     if not versions:
-        raise NotFound(f"no measure {measure_id}")
+        raise NotFound(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
     return [MeasureRead.of(m, china_today()) for m in versions]
 
 
@@ -77,7 +103,7 @@ def preview_draft(
     draft: dict[str, Any],
     catalogue: CatalogueDep,
     uow: UowDep,
-    on: Annotated[date | None, Query(description="defaults to today")] = None,
+    on: Annotated[Day | None, Query(description="defaults to today")] = None,
 ) -> dict[str, Any]:
     """How many and which firms a posted draft version would reach, by status, region, size and
     ownership, beside the version in force now. Nothing is stored or announced."""

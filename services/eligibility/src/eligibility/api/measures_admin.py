@@ -17,7 +17,9 @@ from eligibility.domain.clock import china_today
 from eligibility.domain.criteria import InvalidCriteria
 from eligibility.domain.lifecycle import LifecycleConflict
 from eligibility.preview import preview_measure
+from supportmatch_core.openapi import CONFLICT
 from supportmatch_core.problems import Conflict, Invalid
+from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1/measures", tags=["measure lifecycle (admin)"])
 
@@ -37,7 +39,7 @@ class DraftRead(BaseModel):
 class RetireRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    effective_on: date = Field(
+    effective_on: Day = Field(
         description="the first day the version is no longer in force (today or later)"
     )
 
@@ -72,10 +74,16 @@ def refusals() -> Iterator[None]:
         yield
     except InvalidCriteria as error:
         field, _, message = str(error).partition(": ")
-        raise Invalid(field if message else "body", message or str(error)) from error
+        raise Invalid(
+            field if message else "body",
+            message or str(error),
+            zh="措施文档此处有误，英文说明见同一回复",
+        ) from error
     except LifecycleConflict as error:
         raise Conflict(
-            str(error), errors=[{"field": error.field, "message": error.message}]
+            str(error),
+            zh=f"{error.field}：与已发布的版本冲突，英文说明见同一回复",
+            errors=[{"field": error.field, "message": error.message}],
         ) from error
 
 
@@ -91,7 +99,10 @@ def read_draft(measure_id: MeasureId, version: Version, _: AdminDep, uow: UowDep
     return DraftRead.model_validate(row._asdict())
 
 
-@router.put("/{measure_id}/drafts/{version}")
+@router.put(
+    "/{measure_id}/drafts/{version}",
+    responses={201: {"model": DraftRead, "description": "A new draft"}, **CONFLICT},
+)
 def put_draft(
     measure_id: MeasureId,
     version: Version,
@@ -125,7 +136,7 @@ def preview_stored_draft(
     _: AdminDep,
     catalogue: CatalogueDep,
     uow: UowDep,
-    on: Annotated[date | None, Query(description="defaults to today")] = None,
+    on: Annotated[Day | None, Query(description="defaults to today")] = None,
 ) -> dict[str, Any]:
     """Whom the stored draft would reach, beside the version in force; nothing is stored."""
     with refusals():
@@ -133,7 +144,7 @@ def preview_stored_draft(
     return preview_measure(uow=uow, catalogue=catalogue, draft=draft, on=on or china_today())
 
 
-@router.post("/{measure_id}/drafts/{version}/publish")
+@router.post("/{measure_id}/drafts/{version}/publish", responses=CONFLICT)
 def publish_draft(
     measure_id: MeasureId,
     version: Version,
@@ -158,7 +169,7 @@ def publish_draft(
     return ChangedRead.of(changed, today)
 
 
-@router.post("/{measure_id}/versions/{version}/retire")
+@router.post("/{measure_id}/versions/{version}/retire", responses=CONFLICT)
 def retire_version(
     measure_id: MeasureId,
     version: Version,

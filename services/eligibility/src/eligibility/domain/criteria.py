@@ -141,13 +141,18 @@ class Evaluation:
         """The comparisons that decided a failure (for a failed `not`, those that passed inside it)."""
         return self._deciding(Outcome.FAIL)
 
+    def deciding(self) -> list[Evaluation]:
+        """The comparisons that gave this node its outcome, whatever it is: the failures of a
+        failed all, the passes of a passed any, the unknowns that leave it open."""
+        return self._deciding(self.outcome)
+
     def _deciding(self, outcome: Outcome) -> list[Evaluation]:
         if self.outcome is not outcome:
             return []
         if isinstance(self.criterion, Compare | Certified):
             return [self]
-        if isinstance(self.criterion, Not):
-            inner = Outcome.PASS if outcome is Outcome.FAIL else Outcome.FAIL
+        if isinstance(self.criterion, Not):  # inside a not the opposite decided; unknown stays
+            inner = {Outcome.PASS: Outcome.FAIL, Outcome.FAIL: Outcome.PASS}.get(outcome, outcome)
             return self.children[0]._deciding(inner)
         return [leaf for child in self.children for leaf in child._deciding(outcome)]
 

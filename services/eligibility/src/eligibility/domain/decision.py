@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from eligibility.domain.criteria import Certified, Compare, Evaluation, Outcome, evaluate
+from eligibility.domain.criteria import All, Certified, Compare, Evaluation, Not, Outcome, evaluate
 from eligibility.domain.facts import REGISTRY, stored_sources
 from eligibility.domain.measures import Measure, facts_named, uses_certifications
+from eligibility.domain.sentences import HEADINGS, certification_verdict, verdict
 from supportmatch_reference.certifications import LABELS, CertificationKind
 
 
@@ -27,17 +28,6 @@ _STATUS = {
     Outcome.FAIL: Status.INELIGIBLE,
     Outcome.UNKNOWN: Status.POSSIBLY_ELIGIBLE,
 }
-_OP_WORDS = {
-    "eq": "=",
-    "ne": "≠",
-    "lt": "<",
-    "le": "≤",
-    "gt": ">",
-    "ge": "≥",
-    "in": "one of",
-    "not_in": "none of",
-    "between": "between",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,28 +36,64 @@ class Decision:
     status: Status
     evaluated_on: date
     facts_digest: str
-    criteria: list[dict[str, Any]]
+    criteria: list[dict[str, Any]]  # every comparison, in tree order
     missing_facts: list[dict[str, str]]
+    # The rule's all/any/not nesting over `criteria`: a leaf names its comparison by index.
+    tree: dict[str, Any] = field(default_factory=dict)
+    reasons: list[dict[str, str]] = field(default_factory=list)  # what decided the status
+    estimate: dict[str, Any] | None = None
 
     def explanation(self) -> dict[str, Any]:
-        return {"criteria": self.criteria, "missing_facts": self.missing_facts}
+        return {
+            "criteria": self.criteria,
+            "missing_facts": self.missing_facts,
+            "tree": self.tree,
+            "reasons": self.reasons,
+            "estimate": self.estimate,
+            **evidence(self.measure),
+        }
+
+
+def evidence(measure: Measure) -> dict[str, Any]:
+    """What the measure's encoding rests on: verified texts, or assumptions said in words."""
+    return {"basis": measure.basis, "assumptions": [a.public() for a in measure.assumptions]}
 
 
 def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
     """Decide `measure` for an enterprise with `facts` on the day `on`."""
     result = evaluate(measure.criteria, facts, on)
-    deciding = {id(leaf) for leaf in result.failed()}
+    deciding = {id(leaf) for leaf in result.deciding()}
+    failing = deciding if result.outcome is Outcome.FAIL else set()
     to_provide = dict.fromkeys(
-        source for name in result.unknown_facts() for source in stored_sources(name)
+        fact for name in result.unknown_facts() for fact in _to_provide(name, facts)
     )
+    leaves: list[dict[str, Any]] = []
+    reasons: list[dict[str, str]] = []
+    tree = _node(result, failing, deciding, leaves, reasons)
+    status = _STATUS[result.outcome]
+    worth = measure.estimate is not None and status is not Status.INELIGIBLE
     return Decision(
         measure=measure,
-        status=_STATUS[result.outcome],
+        status=status,
         evaluated_on=on,
         facts_digest=facts_digest(measure, facts),
-        criteria=[_explain(leaf, decisive=id(leaf) in deciding) for leaf in _leaves(result)],
+        criteria=leaves,
         missing_facts=[_describe(name) for name in to_provide],
+        tree=tree,
+        reasons=reasons,
+        estimate=measure.estimate.of(facts) if worth and measure.estimate else None,
     )
+
+
+def _reason(leaf: dict[str, Any]) -> dict[str, str]:
+    return {key: leaf[key] for key in ("fact", "outcome", "text_zh", "text_en")}
+
+
+def _to_provide(name: str, facts: Mapping[str, Any]) -> list[str]:
+    """What to ask for so `name` becomes known: its unknown sources, never a fact already given;
+    the fact itself when every source is known and it still cannot be derived."""
+    unknown = [source for source in stored_sources(name) if facts.get(source) is None]
+    return unknown or [name]
 
 
 def facts_digest(measure: Measure, facts: Mapping[str, Any]) -> str:
@@ -85,60 +111,66 @@ def facts_digest(measure: Measure, facts: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _leaves(evaluation: Evaluation) -> list[Evaluation]:
-    if isinstance(evaluation.criterion, Compare | Certified):
-        return [evaluation]
-    return [leaf for child in evaluation.children for leaf in _leaves(child)]
+def _node(
+    evaluation: Evaluation,
+    failing: set[int],
+    deciding: set[int],
+    leaves: list[dict[str, Any]],
+    reasons: list[dict[str, str]],
+) -> dict[str, Any]:
+    """One node of the explained tree: a heading over its parts, or the index of a comparison
+    explained in `leaves` (and in `reasons` when it decided the status)."""
+    criterion = evaluation.criterion
+    if isinstance(criterion, Compare | Certified):
+        leaf = _explain(evaluation, decisive=id(evaluation) in failing)
+        leaves.append(leaf)
+        if id(evaluation) in deciding:
+            reasons.append(_reason(leaf))
+        return {"node": "leaf", "criterion": len(leaves) - 1}
+    key = "not" if isinstance(criterion, Not) else "all" if isinstance(criterion, All) else "any"
+    zh, en = HEADINGS[key]
+    return {
+        "node": key,
+        "outcome": evaluation.outcome.value,
+        "text_zh": zh,
+        "text_en": en,
+        "children": [
+            _node(child, failing, deciding, leaves, reasons) for child in evaluation.children
+        ],
+    }
 
 
 def _explain(leaf: Evaluation, *, decisive: bool) -> dict[str, Any]:
     """One comparison in words; `decisive` marks the failures that made the firm ineligible."""
     if isinstance(leaf.criterion, Certified):
-        return _explain_certified(leaf.criterion, leaf, decisive=decisive)
-    assert isinstance(leaf.criterion, Compare)
-    criterion = leaf.criterion
-    fact = REGISTRY[criterion.fact]
-    required = list(criterion.value) if isinstance(criterion.value, tuple) else criterion.value
-    needs = f"{_OP_WORDS[criterion.op]} {_words(required)}"
-    actual = "unknown" if leaf.outcome is Outcome.UNKNOWN else _words(leaf.actual)
+        criterion = leaf.criterion
+        label_zh, label_en = LABELS[CertificationKind(criterion.kind)]
+        zh, en = certification_verdict(criterion, bool(leaf.actual))
+        fact, operator = criterion.kind, "certified"
+        required: Any = criterion.level_at_least
+    else:
+        assert isinstance(leaf.criterion, Compare)
+        compare = leaf.criterion
+        registered = REGISTRY[compare.fact]
+        label_zh, label_en = registered.label_zh, registered.label_en
+        zh, en = verdict(compare, leaf.actual)
+        fact, operator = compare.fact, compare.op
+        required = list(compare.value) if isinstance(compare.value, tuple) else compare.value
     return {
-        "fact": fact.name,
-        "label_zh": fact.label_zh,
-        "label_en": fact.label_en,
-        "operator": criterion.op,
+        "fact": fact,
+        "label_zh": label_zh,
+        "label_en": label_en,
+        "operator": operator,
         "required": required,
         "actual": leaf.actual,
         "outcome": leaf.outcome.value,
         "decisive": decisive,
-        "text": f"{fact.label_en}: {actual}, needs {needs}",
-    }
-
-
-def _explain_certified(criterion: Certified, leaf: Evaluation, *, decisive: bool) -> dict[str, Any]:
-    zh, en = LABELS[CertificationKind(criterion.kind)]
-    level = criterion.level_at_least
-    required = f"valid, {level} level or higher" if level else "valid"
-    return {
-        "fact": criterion.kind,
-        "label_zh": zh,
-        "label_en": en,
-        "operator": "certified",
-        "required": level,
-        "actual": leaf.actual,
-        "outcome": leaf.outcome.value,
-        "decisive": decisive,
-        "text": f"{en} title: {'held' if leaf.actual else 'not held'}, needs {required}",
+        "text": en,  # kept for consumers of the first events; text_en says the same
+        "text_zh": zh,
+        "text_en": en,
     }
 
 
 def _describe(name: str) -> dict[str, str]:
     fact = REGISTRY[name]
     return {"fact": name, "label_zh": fact.label_zh, "label_en": fact.label_en}
-
-
-def _words(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_words(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

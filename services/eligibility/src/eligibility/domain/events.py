@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eligibility.domain.decision import Decision, Status
+from eligibility.domain.decision import Decision, Status, evidence
 from supportmatch_core.events import Event
 from supportmatch_core.topics import DETERMINATION
 
@@ -32,5 +32,9 @@ def eligibility_changed(
             "facts_digest": decision.facts_digest,
             "criteria": decision.criteria,
             "missing_facts": decision.missing_facts,
+            "tree": decision.tree,
+            "reasons": decision.reasons,
+            "estimate": decision.estimate,
+            **evidence(decision.measure),
         },
     )

@@ -9,16 +9,28 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from eligibility.domain.criteria import (
-    Certified,
-    Compare,
-    Criterion,
-    InvalidCriteria,
-    Not,
-    parse,
+from eligibility.domain.comparisons import check_comparison, facts_named, uses_certifications
+from eligibility.domain.criteria import Criterion, InvalidCriteria, parse
+from eligibility.domain.documents import (
+    Source,
+    Text,
+    day,
+    read_assumptions,
+    read_sources,
+    read_strings,
+    read_themes,
 )
-from eligibility.domain.facts import INTEGER, MONEY, NUMBER, REGISTRY, accepts
-from supportmatch_reference.certifications import CertificationKind
+from eligibility.domain.estimates import Estimate, estimate_from_document
+
+__all__ = [
+    "Measure",
+    "check_comparison",
+    "facts_named",
+    "load_catalogue",
+    "measure_from_document",
+    "shipped_documents",
+    "uses_certifications",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +44,19 @@ class Measure:
     kind: str
     benefit_zh: str
     benefit_en: str
-    how_to_apply: str
+    how_to_apply_zh: str
+    how_to_apply_en: str
+    audience_zh: str
+    audience_en: str
     valid_from: date
     valid_to: date | None
-    sources: tuple[dict[str, Any], ...]
+    sources: tuple[Source, ...]
     criteria: Criterion
     departments: tuple[str, ...] = ()
-    audience: str = ""
+    themes: tuple[str, ...] = ()
+    assumptions: tuple[Text, ...] = ()  # what is assumed, in words a firm may read
+    notes: tuple[str, ...] = ()  # authoring notes for administrators, never shown publicly
+    estimate: Estimate | None = None
     digest: str = ""  # SHA-256 of the document: an edit without a new version still shows
 
     def in_force_on(self, day: date) -> bool:
@@ -46,6 +64,12 @@ class Measure:
 
     def ended_by(self, day: date) -> bool:
         return self.valid_to is not None and self.valid_to < day
+
+    @property
+    def basis(self) -> str:
+        """verified when every source was checked against its text and nothing is assumed."""
+        checked = all(s.verified for s in self.sources) and not self.assumptions
+        return "verified" if checked else "assumed"
 
     def reference(self) -> dict[str, Any]:
         """How events and answers name this measure."""
@@ -56,9 +80,27 @@ class Measure:
             "title_en": self.title_en,
             "clause": self.clause,
             "kind": self.kind,
-            "how_to_apply": self.how_to_apply,
+            "how_to_apply": self.how_to_apply_en,  # kept for consumers of the first events
+            "how_to_apply_zh": self.how_to_apply_zh,
+            "how_to_apply_en": self.how_to_apply_en,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
+
+
+_TEXTS = (
+    "id",
+    "title_zh",
+    "title_en",
+    "clause",
+    "quote",
+    "benefit_zh",
+    "benefit_en",
+    "how_to_apply_zh",
+    "how_to_apply_en",
+    "audience_zh",
+    "audience_en",
+)
+_KINDS = ("benefit", "obligation", "opportunity")
 
 
 def measure_from_document(doc: dict[str, Any]) -> Measure:
@@ -74,16 +116,13 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
             raise InvalidCriteria("version: expected a whole number from 1")
         if doc["kind"] not in _KINDS:
             raise InvalidCriteria(f"kind: one of {', '.join(_KINDS)}")
-        if not isinstance(doc["sources"], list) or not all(
-            isinstance(s, dict) for s in doc["sources"]
-        ):
-            raise InvalidCriteria("sources: expected a list of objects")
-        departments = doc.get("departments") or []
-        if not isinstance(departments, list) or not all(isinstance(d, str) for d in departments):
-            raise InvalidCriteria("departments: expected a list of strings")
-        valid_from = _day(doc, "valid_from")
-        valid_to = _day(doc, "valid_to") if doc.get("valid_to") is not None else None
-        criteria = parse(doc["criteria"], check=check_comparison)
+        sources = read_sources(doc["sources"])
+        assumptions = read_assumptions(doc.get("assumptions"))
+        if any(not s.verified for s in sources) and not assumptions:
+            raise InvalidCriteria("assumptions: say in words what an unverified source assumes")
+        valid_from = day(doc, "valid_from")
+        valid_to = day(doc, "valid_to") if doc.get("valid_to") is not None else None
+        estimate = doc.get("estimate")
         measure = Measure(
             id=doc["id"],
             version=version,
@@ -94,16 +133,22 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
             kind=doc["kind"],
             benefit_zh=doc["benefit_zh"],
             benefit_en=doc["benefit_en"],
-            how_to_apply=doc["how_to_apply"],
+            how_to_apply_zh=doc["how_to_apply_zh"],
+            how_to_apply_en=doc["how_to_apply_en"],
+            audience_zh=doc["audience_zh"],
+            audience_en=doc["audience_en"],
             valid_from=valid_from,
             valid_to=valid_to,
-            sources=tuple(doc["sources"]),
-            departments=tuple(departments),
-            audience=str(doc.get("audience") or ""),
+            sources=sources,
+            departments=read_strings(doc, "departments"),
+            themes=read_themes(doc.get("themes")),
+            assumptions=assumptions,
+            notes=read_strings(doc, "notes"),
+            estimate=estimate_from_document(estimate) if estimate is not None else None,
             digest=hashlib.sha256(
                 json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest(),
-            criteria=criteria,
+            criteria=parse(doc["criteria"], check=check_comparison),
         )
     except InvalidCriteria:
         raise
@@ -114,82 +159,6 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
     if valid_to is not None and valid_to < valid_from:
         raise InvalidCriteria("valid_to: before valid_from")
     return measure
-
-
-_TEXTS = (
-    "id",
-    "title_zh",
-    "title_en",
-    "clause",
-    "quote",
-    "benefit_zh",
-    "benefit_en",
-    "how_to_apply",
-)
-_KINDS = ("benefit", "obligation", "opportunity")
-
-
-def _day(doc: dict[str, Any], name: str) -> date:
-    value = doc[name]
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidCriteria(f"{name}: expected a date as YYYY-MM-DD, got {value!r}")
-
-
-def check_comparison(compare: Compare | Certified, path: str) -> None:
-    """Refuse a comparison on an unknown fact, or with a value the fact's type cannot meet."""
-    if isinstance(compare, Certified):
-        if compare.kind not in set(CertificationKind):
-            raise InvalidCriteria(f"{path}.certified: unknown certification {compare.kind!r}")
-        return
-    fact = REGISTRY.get(compare.fact)
-    if fact is None:
-        raise InvalidCriteria(f"{path}.fact: unknown fact {compare.fact!r}")
-
-    def fits(value: Any) -> bool:
-        return accepts(fact, value)
-
-    if compare.op in ("in", "not_in"):
-        if not isinstance(compare.value, tuple) or not compare.value:
-            raise InvalidCriteria(f"{path}.value: {compare.op} needs a non-empty list")
-        values: tuple[Any, ...] = compare.value
-    elif compare.op == "between":
-        bounds = compare.value
-        if not (isinstance(bounds, tuple) and len(bounds) == 2 and all(map(fits, bounds))):
-            raise InvalidCriteria(f"{path}.value: between needs [low, high] of {fact.type}")
-        if fact.type not in (INTEGER, MONEY, NUMBER) or bounds[0] > bounds[1]:
-            raise InvalidCriteria(f"{path}.value: between needs numbers with low <= high")
-        values = bounds
-    elif compare.op in ("lt", "le", "gt", "ge") and fact.type not in (INTEGER, MONEY, NUMBER):
-        raise InvalidCriteria(f"{path}.op: {compare.op} needs a number, {fact.name} is {fact.type}")
-    else:
-        values = (compare.value,)
-    for value in values:
-        if not fits(value):
-            raise InvalidCriteria(f"{path}.value: {value!r} does not fit {fact.name} ({fact.type})")
-
-
-def facts_named(criterion: Criterion) -> list[str]:
-    if isinstance(criterion, Compare):
-        return [criterion.fact]
-    if isinstance(criterion, Certified):
-        return []
-    if isinstance(criterion, Not):
-        return facts_named(criterion.child)
-    return [f for child in criterion.children for f in facts_named(child)]
-
-
-def uses_certifications(criterion: Criterion) -> bool:
-    if isinstance(criterion, Certified):
-        return True
-    if isinstance(criterion, Compare):
-        return False
-    if isinstance(criterion, Not):
-        return uses_certifications(criterion.child)
-    return any(uses_certifications(child) for child in criterion.children)
 
 
 def shipped_documents() -> list[dict[str, Any]]:

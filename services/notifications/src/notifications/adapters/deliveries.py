@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 
 from notifications.adapters.tables import deliveries, delivery_attempts, webhooks
 from supportmatch_core.db import insert_new
@@ -319,23 +319,28 @@ def subscription_succeeded(connection: Connection, subscription_id: str) -> None
     connection.execute(
         update(webhooks)
         .where(webhooks.c.id == subscription_id, webhooks.c.consecutive_failures > 0)
-        .values(consecutive_failures=0)
+        .values(consecutive_failures=0, failing_since=None)
     )
 
 
-def subscription_failed(connection: Connection, subscription_id: str) -> int:
-    """Count one more failed attempt in a row; returns the count."""
+def subscription_failed(
+    connection: Connection, subscription_id: str, *, at: datetime
+) -> tuple[int, datetime | None]:
+    """Count one more failed attempt in a row; returns the count and when the streak began."""
     connection.execute(
         update(webhooks)
         .where(webhooks.c.id == subscription_id)
-        .values(consecutive_failures=webhooks.c.consecutive_failures + 1)
+        .values(
+            consecutive_failures=webhooks.c.consecutive_failures + 1,
+            failing_since=func.coalesce(webhooks.c.failing_since, at),
+        )
     )
-    return (
-        connection.execute(
-            select(webhooks.c.consecutive_failures).where(webhooks.c.id == subscription_id)
-        ).scalar_one_or_none()
-        or 0
-    )
+    row = connection.execute(
+        select(webhooks.c.consecutive_failures, webhooks.c.failing_since).where(
+            webhooks.c.id == subscription_id
+        )
+    ).one_or_none()
+    return (row.consecutive_failures, row.failing_since) if row else (0, None)
 
 
 def disable_subscription(connection: Connection, subscription_id: str, *, reason: str) -> bool:

@@ -16,6 +16,7 @@ from notifications.domain.preferences import (
     QuietHours,
 )
 from notifications.domain.recipients import Recipient, RecipientKind
+from supportmatch_core.db import insert_new
 
 DEFAULT_CHANNELS = [c.value for c in Channel]
 
@@ -50,7 +51,7 @@ def _recipient(row: Row[Any]) -> Recipient:
 _BY_KEY = select(recipients).where(
     recipients.c.kind == bindparam("kind"), recipients.c.key == bindparam("key")
 )
-_INSERT_RECIPIENTS = insert(recipients).returning(recipients.c.id, recipients.c.key)
+RECIPIENT_UNIQUE = ["key", "kind"]
 
 
 def recipient(connection: Connection, kind: RecipientKind, key: str) -> Recipient | None:
@@ -87,16 +88,12 @@ def ensure_recipient(
         "opted_out_kinds": [],
         "updated_at": now,
     }
-    new_id = connection.execute(_INSERT_RECIPIENTS, values).one().id
-    return Recipient(
-        id=new_id,
-        kind=kind,
-        key=key,
-        name=name,
-        province_code=province_code,
-        email=None,
-        preferences=Preferences(),
-    )
+    # Another transaction (a consumer, or a second replica) may create the same recipient
+    # meanwhile: whichever row stands is the recipient.
+    insert_new(connection, recipients, values, unique=RECIPIENT_UNIQUE)
+    created = recipient(connection, kind, key)
+    assert created is not None
+    return created
 
 
 def update_recipient(connection: Connection, recipient_id: int, **values: Any) -> None:
@@ -165,16 +162,14 @@ def enterprises(
         if uscc not in found
     ]
     if missing:
-        for row in connection.execute(_INSERT_RECIPIENTS, missing):
-            found[row.key] = Recipient(
-                id=row.id,
-                kind=RecipientKind.ENTERPRISE,
-                key=row.key,
-                name="",
-                province_code=provinces[row.key],
-                email=None,
-                preferences=Preferences(),
+        insert_new(connection, recipients, missing, unique=RECIPIENT_UNIQUE)
+        created = connection.execute(
+            select(recipients).where(
+                recipients.c.kind == RecipientKind.ENTERPRISE.value,
+                recipients.c.key.in_([row["key"] for row in missing]),
             )
+        )
+        found.update((row.key, _recipient(row)) for row in created)
     return found
 
 

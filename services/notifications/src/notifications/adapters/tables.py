@@ -137,6 +137,7 @@ webhooks = Table(
     Column("previous_valid_until", UtcDateTime(), nullable=True),
     Column("enabled", Boolean, nullable=False),
     Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("failing_since", UtcDateTime(), nullable=True),  # the current streak's first failure
     Column("disabled_reason", Text, nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )

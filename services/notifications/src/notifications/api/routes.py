@@ -27,6 +27,7 @@ from notifications.api.schemas import (
 )
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.fields import UowDep, UsccPath
+from supportmatch_core.openapi import created, link
 from supportmatch_core.problems import NotFound
 
 SubscriptionId = Annotated[str, Path(max_length=32, pattern=r"^wh_[0-9a-f]{16}$")]
@@ -74,7 +75,7 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         if not service.mark_read(
             uow=uow, principal=principal, scope=scope, entry_id=entry_id, now=now
         ):
-            raise NotFound(f"no unread inbox entry {entry_id}")
+            raise NotFound(f"no unread inbox entry {entry_id}", zh=f"没有未读的通知{entry_id}")
 
     @router.post("/inbox/read")
     def mark_all_read(
@@ -133,7 +134,24 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         )
         return [DeliveryRead.model_validate(r) for r in rows]
 
-    @router.post("/webhooks", status_code=201)
+    def subscription(method: str, path: str) -> dict[str, Any]:
+        return link(
+            method,
+            f"/v1{prefix}/webhooks/{{subscription_id}}{path}",
+            subscription_id="$response.body#/id",
+            **({"uscc": "$request.path.uscc"} if "{uscc}" in prefix else {}),
+        )
+
+    @router.post(
+        "/webhooks",
+        status_code=201,
+        responses=created(
+            "The subscription with its signing secret",
+            rotate=subscription("post", "/rotate"),
+            ping=subscription("post", "/ping"),
+            remove=subscription("delete", ""),
+        ),
+    )
     def create_webhook(
         scope: ScopeDep,
         body: WebhookCreate,

@@ -11,13 +11,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from notifications.domain.preferences import Cadence, Channel, Language, QuietHours
 from notifications.domain.recipients import Recipient
 from supportmatch_core.fields import Email
+from supportmatch_reference.said import SaidValueError
 
 MeasureKind = Literal["benefit", "obligation", "opportunity"]
 
 
 def _zone(value: str) -> str:
     if value not in available_timezones():
-        raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)")
+        raise SaidValueError(
+            f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)",
+            "未知的时区，请使用标准时区名称，如 Asia/Shanghai",
+        )
     return value
 
 
@@ -48,7 +52,10 @@ class Marked(BaseModel):
 
 def _local(value: time) -> time:
     if value.tzinfo is not None:  # it would be dropped when stored, so say so instead
-        raise ValueError("a local time in the recipient's time_zone, without a UTC offset")
+        raise SaidValueError(
+            "a local time in the recipient's time_zone, without a UTC offset",
+            "请填写所在时区的本地时间，不带时差",
+        )
     return value
 
 

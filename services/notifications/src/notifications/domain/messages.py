@@ -3,10 +3,13 @@ measures published, a webhook disabled, and the one-line forms that go into a da
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from supportmatch_reference.clauses import clause_en
+from supportmatch_reference.explanations import sentence, tree_lines
 
 NOTICE_ZH = "《关于巩固回升向好趋势加力振作工业经济的通知》"
 
@@ -31,7 +34,9 @@ class InboxMessage:
     body_en: str
     facts_to_provide: list[dict[str, str]]
     topic: Topic = Topic.NEWLY_ELIGIBLE
-    reasons: list[str] = field(default_factory=list)
+    # The criteria as indented lines, each marked met / not met / to provide (all/any kept).
+    reasons_zh: tuple[str, ...] = ()
+    reasons_en: tuple[str, ...] = ()
     next_step_zh: str = ""
     next_step_en: str = ""
     lines_zh: tuple[str, ...] = ()  # a digest's items
@@ -42,6 +47,9 @@ class InboxMessage:
 
     def body(self, language: str) -> str:
         return self.body_zh if language == "zh" else self.body_en
+
+    def reasons(self, language: str) -> tuple[str, ...]:
+        return self.reasons_zh if language == "zh" else self.reasons_en
 
     def next_step(self, language: str) -> str:
         return self.next_step_zh if language == "zh" else self.next_step_en
@@ -71,7 +79,8 @@ def _clause(measure: dict[str, Any]) -> tuple[str, str]:
     clause = measure["clause"]
     return (
         f"依据{NOTICE_ZH}{clause}。",
-        f"Under clause {clause} of the 2022 notice on consolidating the industrial recovery.",
+        f"Under clause {clause_en(clause)} of the 2022 notice on consolidating the industrial "
+        "recovery.",
     )
 
 
@@ -84,7 +93,8 @@ def message_for(determination: dict[str, Any]) -> InboxMessage:
     else:
         head_zh, head_en, topic = _HEADLINE[status]
     missing = determination.get("missing_facts", [])
-    failed = [c["text"] for c in determination.get("criteria", []) if c.get("decisive")]
+    criteria = determination.get("criteria", [])
+    failed = [c for c in criteria if c.get("decisive")]
     body_zh, body_en = _clause(measure)
     if missing:
         body_zh += "请补充以下信息以完成判断：" + "、".join(m["label_zh"] for m in missing) + "。"
@@ -94,8 +104,22 @@ def message_for(determination: dict[str, Any]) -> InboxMessage:
             + "."
         )
     if status == "ineligible" and failed:
-        body_en += " Not met: " + "; ".join(failed) + "."
-        body_zh += "未满足的条件见详情。"
+        body_zh += "未满足的条件：" + "；".join(_said(c, "zh") for c in failed) + "。"
+        body_en += " Not met: " + "; ".join(_said(c, "en") for c in failed) + "."
+    estimate = determination.get("estimate")
+    if estimate and status != "ineligible":
+        body_zh += (
+            f"政策测算：{estimate['text_zh']}（{estimate['formula_zh']}）。{estimate['note_zh']}"
+        )
+        body_en += (
+            f" Estimate: {estimate['text_en']} ({estimate['formula_en']}). {estimate['note_en']}"
+        )
+    assumed = determination.get("assumptions") or []
+    if determination.get("basis") == "assumed" and assumed:
+        body_zh += "说明：本措施的部分依据为推定——" + "".join(a["zh"] for a in assumed)
+        body_en += " Note: part of this measure's basis is assumed. " + " ".join(
+            a["en"] for a in assumed
+        )
     next_zh, next_en = _next_step(status, measure, bool(missing))
     return InboxMessage(
         title_zh=f"{head_zh}：{measure['title_zh']}",
@@ -104,18 +128,36 @@ def message_for(determination: dict[str, Any]) -> InboxMessage:
         body_en=body_en,
         facts_to_provide=missing,
         topic=topic,
-        reasons=failed,
+        reasons_zh=_reasons(determination, "zh"),
+        reasons_en=_reasons(determination, "en"),
         next_step_zh=next_zh,
         next_step_en=next_en,
     )
 
 
+def _said(criterion: dict[str, Any], language: str) -> str:
+    return sentence(criterion, language)
+
+
+def _reasons(determination: dict[str, Any], language: str) -> tuple[str, ...]:
+    """Every criterion as a line, indented under its all/any/not heading and marked with its
+    outcome; events from before the Chinese sentences give no Chinese lines (never English)."""
+    criteria = determination.get("criteria", [])
+    if language == "zh" and not all("text_zh" in c for c in criteria):
+        return ()
+    tree = determination.get("tree")
+    if tree:
+        return tuple(tree_lines(tree, language, criteria))
+    return tuple(line for c in criteria for line in tree_lines(c, language))
+
+
 def _next_step(status: str, measure: dict[str, Any], missing: bool) -> tuple[str, str]:
-    how = measure.get("how_to_apply") or ""
+    how_zh = measure.get("how_to_apply_zh") or ""
+    how_en = measure.get("how_to_apply_en") or measure.get("how_to_apply") or ""
     if status == "eligible":
         return (
-            "申请方式：" + (how or "请向主管部门咨询。"),
-            "How to apply: " + (how or "ask the competent department."),
+            "申请方式：" + (how_zh or "请向主管部门咨询。"),
+            "How to apply: " + (how_en or "ask the competent department."),
         )
     if status == "possibly_eligible" and missing:
         return ("请在企业档案中补充上述信息。", "Add these facts to your enterprise profile.")

@@ -126,7 +126,7 @@ class Services:
             "ownership": "private",
             "as_of": date.fromisoformat(measure["valid_from"]).isoformat(),
         }
-        for decision in self.call("eligibility", "POST", "/v1/checks", json=body):
+        for decision in self.call("eligibility", "POST", "/v1/checks", json=body)["decisions"]:
             if decision["measure"]["id"] == measure["id"]:
                 return list(decision["criteria"])
         return []

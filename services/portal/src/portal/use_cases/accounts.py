@@ -11,7 +11,7 @@ from portal.adapters import accounts as store
 from portal.adapters.passwords import Passwords
 from portal.adapters.services import ServiceRefused, Services
 from portal.domain.accounts import Account, binding, check_password, username_of
-from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM
+from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM, DEMO_USCC
 from supportmatch_core.auth import Role
 from supportmatch_core.db import UnitOfWork
 
@@ -86,11 +86,11 @@ def register_demo_firm(services: Services) -> bool:
     """Register the demo enterprise's firm with profiles unless it is there; whether it is."""
     admin = services.admin_account()
     try:
-        services.call("profiles", "GET", f"/v1/enterprises/{DEMO_FIRM['uscc']}", account=admin)
+        services.call("profiles", "GET", f"/v1/enterprises/{DEMO_USCC}", account=admin)
         return True
     except ServiceRefused as error:
         if error.status != 404:
             raise
     services.call("profiles", "POST", "/v1/enterprises", account=admin, json=DEMO_FIRM)
-    log.info("demo firm registered", extra={"uscc": DEMO_FIRM["uscc"]})
+    log.info("demo firm registered", extra={"uscc": DEMO_USCC})
     return True

@@ -39,7 +39,8 @@ def advance(services: Services, answers: SelfCheck) -> SelfCheckView:
     if step in (Step.INDUSTRY, Step.PROVINCE, Step.OWNERSHIP, Step.SIZE):
         return SelfCheckView(answers, step)
     size = size_class(services, answers)
-    decisions = services.call("eligibility", "POST", "/v1/checks", json=answers.request(size))
+    checked = services.call("eligibility", "POST", "/v1/checks", json=answers.request(size))
+    decisions = checked["decisions"]
     if step is Step.FACTS:
         askable = [n for n in FIELDS if n not in SIZE_FIELDS]
         ask = facts_to_ask(decisions, askable)

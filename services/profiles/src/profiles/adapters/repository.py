@@ -42,6 +42,7 @@ from profiles.domain.model import (
     Ownership,
     Profile,
     RiskPeriod,
+    VatTaxpayerType,
 )
 from supportmatch_core import outbox
 from supportmatch_core.problems import Conflict
@@ -54,7 +55,9 @@ def add(connection: Connection, enterprise: Enterprise, *, size_class: str) -> N
     try:
         connection.execute(insert(enterprises).values(row_of(enterprise, size_class=size_class)))
     except IntegrityError as error:
-        raise Conflict(f"enterprise {enterprise.uscc} already exists") from error
+        raise Conflict(
+            f"enterprise {enterprise.uscc} already exists", zh=f"企业{enterprise.uscc}已存在"
+        ) from error
 
 
 def replace(connection: Connection, enterprise: Enterprise, *, size_class: str) -> None:
@@ -133,7 +136,10 @@ def add_version(
             )
         )
     except IntegrityError as error:
-        raise Conflict(f"enterprise {uscc} changed meanwhile; read it again and retry") from error
+        raise Conflict(
+            f"enterprise {uscc} changed meanwhile; read it again and retry",
+            zh=f"企业{uscc}已被他人修改，请重新读取后再试",
+        ) from error
 
 
 def versions(connection: Connection, uscc: str) -> list[Row[Any]]:
@@ -170,6 +176,9 @@ def row_of(enterprise: Enterprise, *, size_class: str) -> dict[str, Any]:
                 {"start": p.start.isoformat(), "end": p.end.isoformat()}
                 for p in e.covid_risk_periods
             ],
+            "vat_taxpayer_type": e.vat_taxpayer_type.value if e.vat_taxpayer_type else None,
+            "vat_credit_balances": dict(e.vat_credit_balances),
+            "vat_sales_by_industry": dict(e.vat_sales_by_industry),
         },
         "version": e.version,
         "created_at": e.created_at,
@@ -202,6 +211,11 @@ def enterprise_of(row: Row[Any]) -> Enterprise:
             RiskPeriod(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))
             for p in a.get("covid_risk_periods") or ()
         ),
+        vat_taxpayer_type=VatTaxpayerType(a["vat_taxpayer_type"])
+        if a.get("vat_taxpayer_type")
+        else None,
+        vat_credit_balances=dict(a.get("vat_credit_balances") or {}),
+        vat_sales_by_industry=dict(a.get("vat_sales_by_industry") or {}),
     )
 
 

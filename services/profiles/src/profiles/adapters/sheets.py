@@ -1,4 +1,8 @@
-"""Reads an import file row by row, CSV (UTF-8) or XLSX, without ever holding it whole."""
+"""Reads an import file row by row, CSV (UTF-8) or XLSX, without ever holding it whole.
+
+`inspect` checks the whole file against the limits before any row is imported; `rows` checks them
+again as it reads (a workbook can hide rows from a byte count), stopping at the first one passed.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from profiles.adapters import workbooks
+from profiles.adapters.workbooks import Limits, cell_refusal, rows_refusal
+
+__all__ = ["Limits", "Sheet", "Unreadable", "inspect", "rows"]
+
 _CHUNK = 1 << 20
+_COLUMNS = 256  # columns read from a workbook: the format has forty
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # the binary .xls of Excel 97-2003
 
@@ -31,11 +41,12 @@ class Sheet:
     rows_estimate: int | None
 
 
-def inspect(path: Path) -> Sheet:
-    """Digest and check the file in one streaming pass (CSV: valid UTF-8, no NUL bytes)."""
+def inspect(path: Path, limits: Limits) -> Sheet:
+    """Digest and check the file: CSV valid UTF-8 without NUL bytes, XLSX a safe package, either
+    within the limits of rows and cell length."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, offset, head = 0, 0, b""
+    offset, head, lines = 0, b"", _Lines(limits.cell_chars)
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             if not head:
@@ -43,7 +54,7 @@ def inspect(path: Path) -> Sheet:
             digest.update(chunk)
             if head.startswith(_ZIP):
                 continue
-            lines += chunk.count(b"\n")
+            lines.add(chunk)
             if b"\x00" in chunk:
                 raise Unreadable("the file holds binary data; give a CSV (UTF-8) or XLSX file")
             try:
@@ -59,23 +70,79 @@ def inspect(path: Path) -> Sheet:
     if head.startswith(_OLE):
         raise Unreadable("old .xls workbooks are not read; save it as .xlsx or CSV UTF-8")
     if head.startswith(_ZIP):
-        return Sheet(path, "xlsx", digest.hexdigest(), _xlsx_rows(path))
+        try:
+            return Sheet(path, "xlsx", digest.hexdigest(), workbooks.check(path, limits))
+        except workbooks.Refused as error:
+            raise Unreadable(str(error)) from error
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
         raise Unreadable("the file ends inside a UTF-8 character; save it as CSV UTF-8") from error
-    return Sheet(path, "csv", digest.hexdigest(), max(lines - 1, 0))
+    lines.close()
+    if lines.count > limits.rows + 1 or lines.long:
+        # Quoted cells may hold line breaks: only reading the records tells whether it is over.
+        return Sheet(path, "csv", digest.hexdigest(), _csv_within(path, limits))
+    return Sheet(path, "csv", digest.hexdigest(), max(lines.count - 1, 0))
 
 
-def rows(sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
+def rows(sheet: Sheet, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells as text) for each non-blank row; the header is row 1."""
-    source = _csv_rows(sheet.path) if sheet.kind == "csv" else _xlsx_cells(sheet.path)
+    source = (
+        _csv_rows(sheet.path, limits) if sheet.kind == "csv" else _xlsx_cells(sheet.path, limits)
+    )
     for number, cells in source:
+        if number > limits.rows + 1:
+            raise Unreadable(rows_refusal(limits))
         if any(cells):
             yield number, cells
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+class _Lines:
+    """Counts a file's lines and tells whether one may be longer than `longest` bytes: no cell is
+    longer than its line unless a quoted cell holds a line break."""
+
+    def __init__(self, longest: int) -> None:
+        self.count, self.long = 0, False
+        self._longest, self._window = longest, max(1, longest // 2)
+        self._start = self._offset = 0  # where the current line began; the bytes seen
+
+    def add(self, chunk: bytes) -> None:
+        first = chunk.find(b"\n")
+        if first == -1:
+            self._offset += len(chunk)
+            return
+        self.count += chunk.count(b"\n")
+        self.long |= self._offset + first - self._start > self._longest
+        last = chunk.rfind(b"\n")
+        # Between the first and last break, a line of twice the window holds a whole window.
+        for begin in range(first + 1, last - self._window + 1, self._window):
+            if chunk.find(b"\n", begin, begin + self._window) == -1:
+                self.long = True
+                break
+        self._start, self._offset = self._offset + last + 1, self._offset + len(chunk)
+
+    def close(self) -> None:
+        self.long |= self._offset - self._start > self._longest
+
+
+def _csv_within(path: Path, limits: Limits) -> int:
+    """The data rows of a CSV file; raises Unreadable when it has too many, or too long a cell."""
+    number = 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            for number, cells in enumerate(csv.reader(handle), start=1):
+                if number > limits.rows + 1:
+                    raise Unreadable(rows_refusal(limits))
+                if any(len(cell) > limits.cell_chars for cell in cells):
+                    raise Unreadable(cell_refusal(limits, number))
+        except csv.Error as error:
+            if "field limit" in str(error):  # a cell longer than the csv module reads at all
+                raise Unreadable(cell_refusal(limits, number + 1)) from error
+            # Other faults are reported with their row while importing, after the rows before.
+    return max(number - 1, 0)
+
+
+def _csv_rows(path: Path, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         number = 0
@@ -83,6 +150,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             for number, cells in enumerate(reader, start=1):
                 yield number, cells
         except csv.Error as error:
+            if "field limit" in str(error):  # the csv module reads no cell over 131,072 characters
+                raise Unreadable(cell_refusal(limits, number + 1)) from error
             raise Unreadable(f"row {number + 1} is not valid CSV: {error}") from error
 
 
@@ -97,25 +166,21 @@ def _open_workbook(handle: BinaryIO) -> Any:
         raise Unreadable(f"not a readable XLSX workbook ({error})") from error
 
 
-def _xlsx_rows(path: Path) -> int | None:
-    with path.open("rb") as handle:
-        workbook = _open_workbook(handle)
-        try:
-            max_row = workbook.worksheets[0].max_row if workbook.worksheets else None
-        finally:
-            workbook.close()
-    return max(int(max_row) - 1, 0) if max_row else None
-
-
-def _xlsx_cells(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_cells(path: Path, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     with path.open("rb") as handle:
         workbook = _open_workbook(handle)
         try:
             if not workbook.worksheets:
                 return
             sheet = workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, [_text(value) for value in values]
+            # Rows are padded to the widest; a sheet claiming 16,384 columns gets no more than these.
+            width = min(sheet.max_column or _COLUMNS, _COLUMNS)
+            values_by_row = sheet.iter_rows(values_only=True, max_col=width)
+            for number, values in enumerate(values_by_row, start=1):
+                cells = [_text(value) for value in values]
+                if any(len(cell) > limits.cell_chars for cell in cells):  # in runs of rich text
+                    raise Unreadable(cell_refusal(limits, number))
+                yield number, cells
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as error:
             raise Unreadable(f"the workbook is damaged ({error})") from error
         finally:

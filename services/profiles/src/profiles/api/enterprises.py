@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from profiles import service
 from profiles.adapters import search
@@ -19,12 +17,15 @@ from profiles.api.schemas import EnterpriseCreate, EnterpriseUpdate
 from profiles.domain.model import (
     Ownership,
 )
-from profiles.domain.size import SizeClass
 from profiles.domain.snapshot import snapshot_data
 from supportmatch_core.auth import CurrentPrincipal, Principal, Role
+from supportmatch_core.csvfiles import csv_header, csv_line
+from supportmatch_core.fields import visible_text
+from supportmatch_core.openapi import CONFLICT, created, link
 from supportmatch_core.problems import Invalid
 from supportmatch_reference.certifications import CertificationKind
 from supportmatch_reference.regions import BY_CODE, Region, UnknownProvince, parse_province
+from supportmatch_reference.size import SizeClass
 
 router = APIRouter(prefix="/v1", tags=["enterprises"])
 
@@ -34,7 +35,23 @@ def present(profile: Any) -> dict[str, Any]:
     return snapshot_data(profile, service.size_of(profile))
 
 
-@router.post("/enterprises", status_code=status.HTTP_201_CREATED)
+_BY_USCC = "$response.body#/uscc"
+
+
+@router.post(
+    "/enterprises",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **created(
+            "The enterprise as registered",
+            read=link("get", "/v1/enterprises/{uscc}", uscc=_BY_USCC),
+            change=link("patch", "/v1/enterprises/{uscc}", uscc=_BY_USCC),
+            history=link("get", "/v1/enterprises/{uscc}/history", uscc=_BY_USCC),
+            certify=link("post", "/v1/enterprises/{uscc}/certifications", uscc=_BY_USCC),
+        ),
+        **CONFLICT,
+    },
+)
 def create_enterprise(
     body: EnterpriseCreate,
     principal: CurrentPrincipal,
@@ -61,7 +78,7 @@ def read_enterprise(
     return present(profile)
 
 
-@router.patch("/enterprises/{uscc}")
+@router.patch("/enterprises/{uscc}", responses=CONFLICT)
 def update_enterprise(
     uscc: USCC,
     body: EnterpriseUpdate,
@@ -76,7 +93,7 @@ def update_enterprise(
         try:
             return body.apply(profile)
         except ValueError as error:
-            raise Invalid("body", str(error)) from error
+            raise Invalid("body", str(error), zh=getattr(error, "zh", None)) from error
 
     profile = service.change(
         uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
@@ -121,7 +138,9 @@ class EnterpriseFilters(BaseModel):
     ownership: Ownership | None = None
     certification: CertificationKind | None = Field(None, description="held and valid today")
     # Three characters at least: the name index is of trigrams, and shorter text scans every row.
-    q: str | None = Field(None, min_length=3, max_length=100, description="name contains")
+    q: Annotated[str, AfterValidator(visible_text)] | None = Field(
+        None, min_length=3, max_length=100, description="name contains"
+    )
 
     def for_caller(self, principal: Principal) -> search.Filters:
         """These filters, narrowed to what `principal` may see."""
@@ -130,7 +149,7 @@ class EnterpriseFilters(BaseModel):
             try:
                 provinces = frozenset({parse_province(self.province).code})
             except UnknownProvince as error:
-                raise Invalid("province", str(error)) from error
+                raise Invalid("province", str(error), zh=error.zh) from error
         if principal.role is Role.CASEWORKER:
             provinces = principal.regions if provinces is None else provinces & principal.regions
         return search.Filters(
@@ -147,7 +166,9 @@ class EnterpriseFilters(BaseModel):
 
 
 class ListParameters(EnterpriseFilters):
-    cursor: str | None = Field(None, max_length=18, description="next_cursor of the page before")
+    cursor: str | None = Field(
+        None, pattern="^[0-9A-Z]{1,18}$", description="next_cursor of the page before"
+    )
     limit: int = Field(50, ge=1, le=500)
 
 
@@ -188,12 +209,11 @@ def export_enterprises(
     filters = params.for_caller(principal)
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + ",".join(CSV_COLUMNS) + "\r\n"
+        yield csv_header(CSV_COLUMNS)
         with uow.read() as connection:
             for row in search.every(connection, filters):
-                buffer = io.StringIO()
                 attributes = row.attributes or {}
-                csv.writer(buffer).writerow(
+                yield csv_line(
                     [
                         *_summary(row).model_dump().values(),
                         attributes.get("name_en") or "",
@@ -201,7 +221,6 @@ def export_enterprises(
                         attributes.get("registration_date") or "",
                     ]
                 )
-                yield buffer.getvalue()
 
     return StreamingResponse(
         lines(),

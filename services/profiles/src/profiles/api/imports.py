@@ -7,12 +7,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Response, UploadFile, status
+from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from profiles import importer
 from profiles.api.deps import UowDep
 from profiles.importer import Summary
+from profiles.settings import ProfilesSettings
 from supportmatch_core.auth import CurrentPrincipal, Role, require_role
 
 router = APIRouter(prefix="/v1", tags=["imports"])
@@ -38,15 +39,24 @@ def create_import(
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX, a header row first")],
     principal: CurrentPrincipal,
     uow: UowDep,
+    request: Request,
     response: Response,
 ) -> dict[str, Any]:
-    """Import enterprises: every row is validated, the valid ones stored, the others reported."""
+    """Import enterprises: every row is validated, the valid ones stored, the others reported.
+
+    A file over a limit (rows, characters in a cell, unpacked size) is refused whole (422).
+    """
+    settings: ProfilesSettings = request.app.state.settings
     with tempfile.TemporaryDirectory(prefix="supportmatch-import-") as folder:
         path = Path(folder) / "upload"
         with path.open("wb") as handle:
             shutil.copyfileobj(file.file, handle, 1 << 20)
         summary = importer.run(
-            uow=uow, principal=principal, path=path, file_name=file.filename or "upload"
+            uow=uow,
+            principal=principal,
+            path=path,
+            file_name=file.filename or "upload",
+            limits=settings.import_limits(),
         )
     response.headers["Location"] = f"/v1/imports/{summary.id}"
     return present(summary)

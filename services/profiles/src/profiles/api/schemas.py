@@ -11,8 +11,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
-    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -27,16 +25,27 @@ from profiles.domain.model import (
     Profile,
     RiskPeriod,
     TaxCreditGrade,
+    VatTaxpayerType,
 )
-from supportmatch_core.fields import Email, IndustryCode, ProvinceCode, Uscc
+from supportmatch_core.fields import Email, IndustryCode, PlainText, ProvinceCode, Uscc
+from supportmatch_core.ranges import (
+    LAST_DAY,
+    Count,
+    Day,
+    FiscalYear,
+    Percent,
+    Place,
+    SignedYuan,
+    Yuan,
+)
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
+from supportmatch_reference.said import SaidValueError
 
-Yuan = Annotated[StrictInt, Field(ge=0, description="yuan")]
-Count = Annotated[StrictInt, Field(ge=0)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Percent = Annotated[StrictFloat | StrictInt, Field(ge=0, le=100)]
+Text = PlainText
+Rank = Annotated[Count, Field(description="best rank; 0 when none")]
+Month = Annotated[str, StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")]
 # The 2022 quality-SME ladder titles are valid for three years (工信部企业〔2022〕63号).
 _THREE_YEAR_TITLES = {
     CertificationKind.INNOVATIVE_SME,
@@ -59,9 +68,9 @@ class YearFacts(BaseModel):
     revenue: Yuan | None = None
     total_assets: Yuan | None = None
     total_liabilities: Yuan | None = None
-    taxable_income: StrictInt | None = None
+    taxable_income: SignedYuan | None = None
     vat_sales: Yuan | None = Field(None, description="VAT-taxable sales")
-    net_profit: StrictInt | None = None
+    net_profit: SignedYuan | None = None
     main_business_revenue: Yuan | None = None
     rd_expense: Yuan | None = None
     rd_staff: Count | None = None
@@ -75,19 +84,42 @@ class YearFacts(BaseModel):
     vat_refund_fraud_36m: StrictBool | None = None
     tax_evasion_penalties_36m: Count | None = None
     immediate_refund_since_2019: StrictBool | None = None
+    employees_quarterly_avg: Count | None = Field(None, description="average of the 4 quarters")
+    total_assets_quarterly_avg: Yuan | None = Field(None, description="average of the 4 quarters")
+    rd_equipment_value: Yuan | None = Field(None, description="R&D equipment bought, to date")
+    total_investment_usd: Yuan | None = Field(  # the same range, in US dollars
+        None, description="total investment in US dollars (R&D spending for a branch centre)"
+    )
+    niche_product_share: Percent | None = Field(None, description="niche product / revenue, %")
+    niche_global_rank: Place | None = None
+    ip_class1: Count | None = Field(None, description="class-I IP in force (invention patents …)")
+    ip_class1_own: Count | None = Field(None, description="of which developed in-house")
+    ip_class1_high_value: Count | None = Field(None, description="of which high-value")
+    ip_class2: Count | None = Field(None, description="class-II IP in force")
+    national_st_award_rank_3y: Rank | None = None
+    provincial_st_award_rank_3y: Rank | None = None
+    maker_china_rank_3y: Rank | None = Field(None, description="创客中国, national place")
+    specialised_sme_score: Percent | None = Field(None, description="points of 100")
+    unemployment_insurance_premiums: Yuan | None = None
+    layoff_rate: Percent | None = None
+    serious_violation_3y: StrictBool | None = None
+    six_taxes_two_fees: Yuan | None = Field(None, description="before any relief")
+    equipment_purchases_small: Yuan | None = Field(None, description="units ≤ 5 million yuan")
+    foreign_profit_reinvested: Yuan | None = None
+    encouraged_industry_revenue_share: Percent | None = None
 
     def known(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
 
 
 class DatedYearFacts(YearFacts):
-    fiscal_year: StrictInt | None = Field(None, ge=1949, description="defaults to last year")
+    fiscal_year: FiscalYear | None = Field(None, description="defaults to last year")
 
     @field_validator("fiscal_year")
     @classmethod
     def _not_future(cls, year: int | None) -> int | None:
         if year is not None and year > _today().year:
-            raise ValueError("a fiscal year cannot be in the future")
+            raise SaidValueError("a fiscal year cannot be in the future", "数据年度不能晚于今年")
         return year
 
 
@@ -102,18 +134,29 @@ class Flags(BaseModel):
     chain_key_node: StrictBool | None = Field(None, description="key node of an industrial chain")
     energy_intensive: StrictBool | None = None
     renting_state_premises: StrictBool | None = None
+    strategic_emerging_field: StrictBool | None = None
+    own_brand: StrictBool | None = None
+    rd_institution: StrictBool | None = Field(None, description="own or joint R&D institution")
+    provincial_rd_institution: StrictBool | None = None
+    key_field_product: StrictBool | None = Field(
+        None, description="main product in a key field of 工信部企业〔2022〕63号 or a key chain"
+    )
+    restricted_industry: StrictBool | None = None
+    on_advanced_manufacturer_list: StrictBool | None = None
+    on_ic_enterprise_list: StrictBool | None = None
+    on_machine_tool_enterprise_list: StrictBool | None = None
 
 
 class Period(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("end is before start")
+            raise SaidValueError("end is before start", "结束日期早于开始日期")
         return self
 
 
@@ -121,7 +164,7 @@ class _Attributes(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name_en: Text | None = None
-    registration_date: date | None = None
+    registration_date: Day | None = None
     legal_form: LegalForm | None = None
     foreign_kind: ForeignKind | None = Field(None, description="only for ownership foreign")
     listed: StrictBool | None = None
@@ -134,12 +177,27 @@ class _Attributes(BaseModel):
     covid_risk_periods: list[Period] | None = Field(
         None, max_length=50, description="periods the district was a COVID medium/high-risk area"
     )
+    vat_taxpayer_type: VatTaxpayerType | None = None
+    vat_credit_balances: dict[Month, Yuan] | None = Field(
+        None,
+        max_length=120,
+        description="end-of-month VAT credit (期末留抵税额) by filing month YYYY-MM; include "
+        "2019-03 and each December as reference balances",
+    )
+    vat_sales_by_industry: dict[IndustryCode, Yuan] | None = Field(
+        None,
+        max_length=50,
+        description="VAT sales of the last 12 months by GB/T 4754 code (advance receipts "
+        "included for real-estate development)",
+    )
 
     @field_validator("registration_date")
     @classmethod
     def _registered_in_the_past(cls, value: date | None) -> date | None:
         if value is not None and value > _today():
-            raise ValueError("a registration date cannot be in the future")
+            raise SaidValueError(
+                "a registration date cannot be in the future", "成立日期不能晚于今天"
+            )
         return value
 
 
@@ -154,7 +212,9 @@ class EnterpriseCreate(_Attributes):
     @model_validator(mode="after")
     def _foreign_kind_only_for_foreign(self) -> EnterpriseCreate:
         if self.foreign_kind is not None and self.ownership is not Ownership.FOREIGN:
-            raise ValueError("foreign_kind is only for ownership 'foreign'")
+            raise SaidValueError(
+                "foreign_kind is only for ownership 'foreign'", "只有外商投资企业可填写外资类型"
+            )
         return self
 
     def to_profile(self, *, province_checked: bool = True) -> Profile:
@@ -190,7 +250,7 @@ class EnterpriseUpdate(_Attributes):
         given = self.model_fields_set
         for required in ("name", "province", "industry", "ownership"):
             if required in given and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be cleared")
+                raise SaidValueError(f"{required} cannot be cleared", f"{required}不能清空")
         e = profile.enterprise
         e = dataclasses.replace(
             e,
@@ -201,7 +261,9 @@ class EnterpriseUpdate(_Attributes):
         )
         e = apply_attributes(e, self, only=given)
         if e.foreign_kind is not None and e.ownership is not Ownership.FOREIGN:
-            raise ValueError("foreign_kind is only for ownership 'foreign'")
+            raise SaidValueError(
+                "foreign_kind is only for ownership 'foreign'", "只有外商投资企业可填写外资类型"
+            )
         return dataclasses.replace(profile, enterprise=e)
 
 
@@ -230,6 +292,9 @@ def _attribute_values(body: _Attributes) -> dict[str, Any]:
         "covid_risk_periods": tuple(
             RiskPeriod(p.start, p.end) for p in body.covid_risk_periods or ()
         ),
+        "vat_taxpayer_type": body.vat_taxpayer_type,
+        "vat_credit_balances": dict(body.vat_credit_balances or {}),
+        "vat_sales_by_industry": dict(body.vat_sales_by_industry or {}),
     }
 
 
@@ -240,21 +305,30 @@ class CertificationCreate(BaseModel):
     level: Level = Level.NATIONAL
     issuer: Text
     certificate_no: Text | None = None
-    valid_from: date
-    valid_to: date | None = Field(
+    valid_from: Day
+    valid_to: Day | None = Field(
         None, description="defaults to three years for the SME ladder and high-tech titles"
     )
 
     @model_validator(mode="after")
     def _ordered(self) -> CertificationCreate:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise SaidValueError("valid_to is before valid_from", "有效期截止日早于起始日")
+        valid_to = self._valid_to()
+        if valid_to is not None and valid_to > LAST_DAY:  # three years from valid_from, by default
+            raise SaidValueError(
+                f"The three years of validity would end on {valid_to}, after {LAST_DAY}.",
+                f"三年有效期将止于 {valid_to}，晚于 {LAST_DAY}。",
+            )
         return self
 
+    def _valid_to(self) -> date | None:
+        if self.valid_to is None and self.kind in _THREE_YEAR_TITLES:
+            return _years_later(self.valid_from, 3) - timedelta(days=1)
+        return self.valid_to
+
     def to_certification(self) -> Certification:
-        valid_to = self.valid_to
-        if valid_to is None and self.kind in _THREE_YEAR_TITLES:
-            valid_to = _years_later(self.valid_from, 3) - timedelta(days=1)
+        valid_to = self._valid_to()
         return Certification(
             id=0,
             kind=self.kind,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
-from profiles.domain.size import STANDARD, SizeClass, classify
 from supportmatch_core.fields import IndustryCode
+from supportmatch_core.ranges import Count, Yuan
 from supportmatch_reference.industries import parse_industry
+from supportmatch_reference.size import STANDARD, SizeClass, classify
 
 router = APIRouter(prefix="/v1", tags=["size"])
 
@@ -20,9 +21,9 @@ class SizeClassificationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     industry: IndustryCode
-    employees: StrictInt | None = Field(None, ge=0, description="从业人员")
-    revenue: StrictInt | None = Field(None, ge=0, description="营业收入, yuan")
-    assets: StrictInt | None = Field(None, ge=0, description="资产总额, yuan")
+    employees: Count | None = Field(None, description="从业人员")
+    revenue: Yuan | None = Field(None, description="营业收入, yuan")
+    assets: Yuan | None = Field(None, description="资产总额, yuan")
 
 
 class IndustryRead(BaseModel):
@@ -39,8 +40,11 @@ class SizeRowRead(BaseModel):
 class SizeClassificationRead(BaseModel):
     size_class: SizeClass
     industry: IndustryRead
-    row: SizeRowRead | None = Field(description="null when the industry code is too coarse")
-    rule: str
+    row: SizeRowRead | None = Field(
+        description="null when the industry code is too coarse or not sized by this standard"
+    )
+    rule: str = Field(description="how the class was reached, in English")
+    rule_zh: str = Field(description="the same in Chinese")
     missing: list[str]
     standard: str = STANDARD
 
@@ -57,5 +61,6 @@ def classify_size(body: SizeClassificationRequest) -> SizeClassificationRead:
         industry=IndustryRead(code=industry.code, name_zh=industry.name_zh),
         row=SizeRowRead(key=row.key, name_zh=row.name_zh, name_en=row.name_en) if row else None,
         rule=result.rule,
+        rule_zh=result.rule_zh,
         missing=[_FIELD.get(name, name) for name in result.missing],
     )

@@ -13,16 +13,18 @@ from profiles.api.deps import USCC, OutboxDep, UowDep
 from profiles.api.schemas import CertificationCreate, YearFacts
 from profiles.domain.model import Profile
 from supportmatch_core.auth import CurrentPrincipal
+from supportmatch_core.openapi import CONFLICT, created, link
 from supportmatch_core.problems import Invalid, NotFound
+from supportmatch_core.ranges import FISCAL_YEAR
 
 router = APIRouter(prefix="/v1/enterprises/{uscc}", tags=["facts and certifications"])
 
-Year = Annotated[int, Path(ge=1949, le=2100, description="fiscal year")]
+Year = Annotated[int, Path(ge=FISCAL_YEAR.low, le=FISCAL_YEAR.high, description="fiscal year")]
 
 
 def _check_year(year: int) -> None:
     if year > datetime.now(UTC).year:
-        raise Invalid("year", "a fiscal year cannot be in the future")
+        raise Invalid("year", "a fiscal year cannot be in the future", zh="数据年度不能晚于今年")
 
 
 @router.get("/facts")
@@ -32,7 +34,7 @@ def list_facts(uscc: USCC, principal: CurrentPrincipal, uow: UowDep) -> list[dic
     return [{"fiscal_year": y, **profile.years[y]} for y in sorted(profile.years)]
 
 
-@router.put("/facts/{year}")
+@router.put("/facts/{year}", responses=CONFLICT)
 def put_facts(
     uscc: USCC,
     year: Year,
@@ -53,7 +55,7 @@ def put_facts(
     return {"fiscal_year": year, **profile.years[year]}
 
 
-@router.delete("/facts/{year}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/facts/{year}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
 def delete_facts(
     uscc: USCC, year: Year, principal: CurrentPrincipal, uow: UowDep, outbox: OutboxDep
 ) -> None:
@@ -61,7 +63,7 @@ def delete_facts(
 
     def edit(profile: Profile) -> Profile:
         if year not in profile.years:
-            raise NotFound(f"no facts for fiscal year {year}")
+            raise NotFound(f"no facts for fiscal year {year}", zh=f"没有{year}年度的数据")
         return dataclasses.replace(
             profile, years={y: f for y, f in profile.years.items() if y != year}
         )
@@ -77,7 +79,22 @@ def list_certifications(
     return [_certification(c) for c in profile.certifications]
 
 
-@router.post("/certifications", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/certifications",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **created(
+            "The certification as recorded",
+            remove=link(
+                "delete",
+                "/v1/enterprises/{uscc}/certifications/{certification_id}",
+                uscc="$request.path.uscc",
+                certification_id="$response.body#/id",
+            ),
+        ),
+        **CONFLICT,
+    },
+)
 def add_certification(
     uscc: USCC,
     body: CertificationCreate,
@@ -97,7 +114,11 @@ def add_certification(
     return _certification(profile.certifications[-1])
 
 
-@router.delete("/certifications/{certification_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/certifications/{certification_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=CONFLICT,
+)
 def remove_certification(
     uscc: USCC,
     certification_id: int,
@@ -108,7 +129,9 @@ def remove_certification(
     def edit(profile: Profile) -> Profile:
         kept = tuple(c for c in profile.certifications if c.id != certification_id)
         if len(kept) == len(profile.certifications):
-            raise NotFound(f"no certification {certification_id}")
+            raise NotFound(
+                f"no certification {certification_id}", zh=f"没有编号为{certification_id}的资质"
+            )
         return dataclasses.replace(profile, certifications=kept)
 
     service.change(uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit)

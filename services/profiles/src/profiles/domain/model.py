@@ -39,6 +39,13 @@ class LegalForm(StrEnum):
     OTHER = "other"
 
 
+class VatTaxpayerType(StrEnum):
+    """增值税一般纳税人 or 小规模纳税人."""
+
+    GENERAL = "general"
+    SMALL_SCALE = "small_scale"
+
+
 class TaxCreditGrade(StrEnum):
     A = "A"
     B = "B"
@@ -54,6 +61,15 @@ FLAGS = (
     "chain_key_node",
     "energy_intensive",
     "renting_state_premises",
+    "strategic_emerging_field",
+    "own_brand",
+    "rd_institution",
+    "provincial_rd_institution",
+    "key_field_product",
+    "restricted_industry",
+    "on_advanced_manufacturer_list",
+    "on_ic_enterprise_list",
+    "on_machine_tool_enterprise_list",
 )
 
 YEAR_FACTS = (
@@ -77,6 +93,27 @@ YEAR_FACTS = (
     "vat_refund_fraud_36m",
     "tax_evasion_penalties_36m",
     "immediate_refund_since_2019",
+    "employees_quarterly_avg",
+    "total_assets_quarterly_avg",
+    "rd_equipment_value",
+    "total_investment_usd",
+    "niche_product_share",
+    "niche_global_rank",
+    "ip_class1",
+    "ip_class1_own",
+    "ip_class1_high_value",
+    "ip_class2",
+    "national_st_award_rank_3y",
+    "provincial_st_award_rank_3y",
+    "maker_china_rank_3y",
+    "specialised_sme_score",
+    "unemployment_insurance_premiums",
+    "layoff_rate",
+    "serious_violation_3y",
+    "six_taxes_two_fees",
+    "equipment_purchases_small",
+    "foreign_profit_reinvested",
+    "encouraged_industry_revenue_share",
 )
 
 
@@ -125,6 +162,11 @@ class Enterprise:
     contact_email: str | None = None  # where the firm's notifications go, unless it chose otherwise
     flags: dict[str, bool] = field(default_factory=dict)
     covid_risk_periods: tuple[RiskPeriod, ...] = ()
+    vat_taxpayer_type: VatTaxpayerType | None = None
+    # End-of-month VAT credit by filing month (YYYY-MM), and the last 12 months' VAT sales by
+    # GB/T 4754 code: what the VAT credit refund rules read.
+    vat_credit_balances: dict[str, int] = field(default_factory=dict)
+    vat_sales_by_industry: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,17 +19,27 @@ ATTRIBUTES = (
     "city",
     "main_products",
     "contact_email",
+    "vat_taxpayer_type",
+    "vat_credit_balances",
+    "vat_sales_by_industry",
 )
 # Every column of the format, in the order `supportmatch demo-data` writes them.
 COLUMNS: tuple[str, ...] = (*REQUIRED, *ATTRIBUTES, *FLAGS, "fiscal_year", *YEAR_FACTS)
 
-_INTEGERS = frozenset(YEAR_FACTS) - {
-    "tax_credit_grade",
-    "niche_market_share",
-    "vat_refund_fraud_36m",
-    "immediate_refund_since_2019",
-}
-_BOOLEANS = frozenset({"listed", *FLAGS, "vat_refund_fraud_36m", "immediate_refund_since_2019"})
+_NUMBERS = frozenset(
+    {
+        "niche_market_share",
+        "niche_product_share",
+        "specialised_sme_score",
+        "layoff_rate",
+        "encouraged_industry_revenue_share",
+    }
+)
+_YEAR_BOOLEANS = frozenset(
+    {"vat_refund_fraud_36m", "immediate_refund_since_2019", "serious_violation_3y"}
+)
+_INTEGERS = frozenset(YEAR_FACTS) - {"tax_credit_grade"} - _NUMBERS - _YEAR_BOOLEANS
+_BOOLEANS = frozenset({"listed", *FLAGS, *_YEAR_BOOLEANS})
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "有", "√"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "否", "无", "×"})
 _INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
@@ -37,6 +47,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _SLASHED_DATE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 # Products are separated by ';' (a full-width '；' from Chinese input methods counts too).
 _PRODUCTS = re.compile(r"[;；]")
+_PAIR = re.compile(r"^\s*([^:：=\s]+)\s*[:：=]\s*(.+?)\s*$")
 
 
 class BadHeader(ValueError):
@@ -100,7 +111,8 @@ def body_of(header: Header, cells: Sequence[str]) -> dict[str, Any]:
 def column_of(location: Sequence[int | str]) -> str:
     """The file column a validation error's location points to (facts.employees -> employees)."""
     names = [part for part in location if isinstance(part, str)]
-    return names[-1] if names else ""
+    columns = [name for name in names if name in _GROUP]  # not a table's keys (2026-13, [key])
+    return columns[-1] if columns else (names[-1] if names else "")
 
 
 def _integer(text: str) -> int | str:
@@ -126,6 +138,20 @@ def _products(text: str) -> list[str]:
     return [p.strip() for p in _PRODUCTS.split(text) if p.strip()]
 
 
+def _table(text: str) -> dict[str, Any] | str:
+    """Pairs "key:amount" separated by ';' (2025-09:1200000;2025-10:1350000), amounts as whole
+    numbers; text that does not read so stays text, for the validation to refuse and name."""
+    table: dict[str, Any] = {}
+    for item in _PRODUCTS.split(text):
+        if not item.strip():
+            continue
+        pair = _PAIR.match(item)
+        if pair is None:
+            return text
+        table[pair[1]] = _integer(pair[2])
+    return table
+
+
 def _date(text: str) -> str:
     slashed = _SLASHED_DATE.match(text)
     if slashed:
@@ -143,7 +169,9 @@ _GROUP = {  # where body_of puts a column: 0 the body, 1 flags, 2 facts, 3 the f
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys((*_INTEGERS, "fiscal_year"), _integer),
     **dict.fromkeys(_BOOLEANS, _boolean),
-    "niche_market_share": _number,
+    **dict.fromkeys(_NUMBERS, _number),
+    "vat_credit_balances": _table,
+    "vat_sales_by_industry": _table,
     "main_products": _products,
     "registration_date": _date,
     "tax_credit_grade": str.upper,

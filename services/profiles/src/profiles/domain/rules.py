@@ -21,5 +21,7 @@ def check_province(uscc: str, stated: Province) -> bool:
             "province",
             f"the USCC was registered in {from_code.name_zh} ({from_code.code}), "
             f"not {stated.name_zh} ({stated.code})",
+            zh=f"该统一社会信用代码登记于{from_code.name_zh}（{from_code.code}），"
+            f"而非{stated.name_zh}（{stated.code}）",
         )
     return True

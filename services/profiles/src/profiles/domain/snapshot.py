@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from profiles.domain.model import Profile
-from profiles.domain.size import SizeResult
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
+from supportmatch_reference.size import SizeResult
 
 SOURCE = "urn:supportmatch:profiles"
 
@@ -45,10 +45,14 @@ def snapshot_data(profile: Profile, size: SizeResult) -> dict[str, Any]:
         "covid_risk_periods": [
             {"start": p.start.isoformat(), "end": p.end.isoformat()} for p in e.covid_risk_periods
         ],
+        "vat_taxpayer_type": e.vat_taxpayer_type.value if e.vat_taxpayer_type else None,
+        "vat_credit_balances": dict(sorted(e.vat_credit_balances.items())),
+        "vat_sales_by_industry": dict(sorted(e.vat_sales_by_industry.items())),
         "size": {
             "class": size.size_class.value,
             "fiscal_year": latest,
             "rule": size.rule,
+            "rule_zh": size.rule_zh,
             "missing": list(size.missing),
         },
         "facts": {**profile.years[latest], "fiscal_year": latest} if latest is not None else {},
