@@ -280,9 +280,7 @@ def seed_demo(count: int, env: dict[str, str]) -> None:
         timeout=10,
     )
     # The portal registers its demo firm as soon as profiles answers: that one does not count.
-    if listed.status_code != 200 or [
-        e for e in listed.json()["items"] if e["uscc"] != DEMO_USCC
-    ]:
+    if listed.status_code != 200 or [e for e in listed.json()["items"] if e["uscc"] != DEMO_USCC]:
         return
     _say(f"first use: importing {count} demo enterprises (supportmatch demo-data)")
     subprocess.run(
