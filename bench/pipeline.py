@@ -1,8 +1,10 @@
-"""End-to-end benchmark: profile writes through to inbox entries on the embedded defaults.
+"""End-to-end benchmark: profile writes through to inbox entries, on each broker in one run.
 
-Starts the system exactly as `make run` does (`supportmatch run`, SQLite + embedded broker),
-posts --count enterprises from --concurrency client threads, waits until every enterprise has an
-inbox entry, and reports throughput, latency and the resident memory of every process.
+Starts the system exactly as `make run` does (`supportmatch run`, SQLite), on the embedded Tansu
+broker and on Apache Kafka (one KRaft node started for the run, as `make run KAFKA=apache` uses a
+configured cluster), posts --count enterprises from --concurrency client threads, waits until every
+enterprise has an inbox entry, and reports throughput, latency and the resident memory of every
+process, the broker's included.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +29,13 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from supportmatch_core.apache_kafka import ApacheKafka
+from tests.brokers import single_node
 from tests.e2e.system import RunningSystem
 from tests.factories import enterprise_payload
 
 MB = 1024 * 1024
+BROKER_NAMES = {"tansu": "Tansu (embedded)", "apache": "Apache Kafka (one KRaft node)"}
 SERVICES = ("profiles", "eligibility", "notifications")
 
 
@@ -45,11 +50,38 @@ def label_of(process: psutil.Process, supervisor_pid: int) -> str:
     return "broker" if "broker" in cmdline else f"other-{process.pid}"
 
 
-def system_processes(system: RunningSystem) -> dict[str, psutil.Process]:
+def system_processes(
+    system: RunningSystem, cluster: ApacheKafka | None = None
+) -> dict[str, psutil.Process]:
+    """The supervisor and its children by label, and Apache Kafka's node when it is the broker."""
     assert system.process is not None
     root = psutil.Process(system.process.pid)
-    found = [root, *root.children(recursive=True)]
-    return {label_of(p, root.pid): p for p in found}
+    found = {label_of(p, root.pid): p for p in [root, *root.children(recursive=True)]}
+    if cluster is not None:
+        (pid,) = [node.pid() for node in cluster.nodes]
+        assert pid is not None
+        found["broker"] = psutil.Process(pid)
+    return found
+
+
+@contextlib.contextmanager
+def started_system(broker: str, folder: Path) -> Iterator[tuple[RunningSystem, ApacheKafka | None]]:
+    """`supportmatch run` on `broker`: its embedded Tansu, or an Apache Kafka node started here."""
+    cluster = single_node(folder / "apache-kafka") if broker == "apache" else None
+    extra: dict[str, str] = {}
+    if cluster is not None:
+        cluster.start()
+        extra = {
+            "SUPPORTMATCH_BROKER": "apache",
+            "KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrap_servers,
+        }
+    system = RunningSystem(folder / "var", extra_env=extra)
+    try:
+        system.start()
+        yield system, cluster
+    finally:
+        if cluster is not None:
+            cluster.stop()
 
 
 def probe(processes: dict[str, psutil.Process], read: Callable[[Any], float]) -> dict[str, float]:
@@ -159,13 +191,14 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
     return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
 
 
-def measure(count: int, concurrency: int, timeout: float) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
-        system = RunningSystem(Path(tmp) / "var")
-        system.start()
+def measure(broker: str, count: int, concurrency: int, timeout: float) -> dict[str, Any]:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp,
+        started_system(broker, Path(tmp)) as (system, cluster),
+    ):
         try:
             time.sleep(2)  # let the services settle after /readyz before reading idle memory
-            processes = system_processes(system)
+            processes = system_processes(system, cluster)
             idle = probe(processes, rss)
             bodies = [enterprise_payload() for _ in range(count)]
             token = system.token("--role", "admin")
@@ -187,6 +220,7 @@ def measure(count: int, concurrency: int, timeout: float) -> dict[str, Any]:
     end_to_end = [first[u] - sent[u] for u in first]
     span = (max(first.values()) - min(sent.values())) if first else float("nan")
     return {
+        "broker": broker,
         "count": count,
         "concurrency": concurrency,
         "writes_ok": len(sent),
@@ -212,7 +246,10 @@ def print_table(result: dict[str, Any]) -> None:
     def row(name: str, value: str) -> None:
         print(f"  {name:<38} {value}")
 
-    print(f"\nPipeline: {result['count']} writes, {result['concurrency']} client threads")
+    print(
+        f"\nPipeline on {BROKER_NAMES[result['broker']]}: {result['count']} writes, "
+        f"{result['concurrency']} client threads"
+    )
     row("writes ok / failed", f"{result['writes_ok']} / {result['writes_failed']}")
     row("inbox entries seen", str(result["inbox_entries_seen"]))
     row("write throughput", f"{result['write_throughput_per_s']:.1f} writes/s")
@@ -241,14 +278,24 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=2000, help="enterprises to post")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--timeout", type=float, default=300, help="s to wait for the inboxes")
+    parser.add_argument(
+        "--brokers", default="tansu,apache", help="comma-separated, each measured in turn"
+    )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
     args = parser.parse_args()
-    result = measure(args.count, args.concurrency, args.timeout)
-    print_table(result)
+    brokers = [name.strip() for name in args.brokers.split(",") if name.strip()]
+    if not brokers or set(brokers) - set(BROKER_NAMES):
+        parser.error(f"--brokers names one or more of {', '.join(BROKER_NAMES)}")
+    results = [measure(b, args.count, args.concurrency, args.timeout) for b in brokers]
+    for result in results:
+        print_table(result)
     if args.json:
-        print(json.dumps(result, indent=2))
-    complete = result["inbox_entries_seen"] == result["writes_ok"] == args.count
-    return 0 if complete and result["exit_code"] == 0 else 1
+        print(json.dumps(results, indent=2))
+    complete = all(
+        r["inbox_entries_seen"] == r["writes_ok"] == args.count and r["exit_code"] == 0
+        for r in results
+    )
+    return 0 if complete else 1
 
 
 if __name__ == "__main__":

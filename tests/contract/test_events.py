@@ -14,11 +14,11 @@ from eligibility.domain.clock import china_today
 from eligibility.domain.measures import shipped_documents
 from supportmatch_core import contracts
 from supportmatch_core.auth import TokenService
-from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
 from supportmatch_core.ranges import COUNT_LIMIT, MONEY_LIMIT
 from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
+from tests.brokers import BrokerUnderTest, is_embedded
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, notable_changes, wait_until
@@ -69,10 +69,13 @@ def test_schemas_are_valid_json_schema(schema: Path) -> None:
     Draft202012Validator.check_schema(json.loads(schema.read_text()))
 
 
+@pytest.mark.usefixtures("broker_kind")
 def test_every_produced_event_matches_its_contract(
-    broker: EmbeddedBroker, databases: Databases, tokens: TokenService
+    broker: BrokerUnderTest, databases: Databases, tokens: TokenService
 ) -> None:
-    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+    with InProcessSystem(
+        bootstrap=broker.address, databases=databases, embedded=is_embedded(broker)
+    ) as system:
         for body in VARIANTS:
             answer = system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
             assert answer.status_code == 201, answer.text

@@ -13,19 +13,28 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.brokers import BrokerUnderTest
 from tests.e2e.system import RunningSystem
 from tests.factories import enterprise_payload
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[RunningSystem]:
-    running = RunningSystem(tmp_path / "var")
+def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningSystem]:
+    """`supportmatch run` on its embedded broker, or, in a test that asks for `broker_kind`, on the
+    session's Apache Kafka as `make run KAFKA=apache` runs it against a configured cluster."""
+    on_apache = "broker_kind" in request.fixturenames and request.getfixturevalue("broker_kind")
+    extra: dict[str, str] = {}
+    if on_apache == "apache":
+        broker: BrokerUnderTest = request.getfixturevalue("broker")
+        extra = {"SUPPORTMATCH_BROKER": "apache", "KAFKA_BOOTSTRAP_SERVERS": broker.address}
+    running = RunningSystem(tmp_path / "var", extra_env=extra)
     running.start()
     yield running
     if running.process is not None:
         running.stop()
 
 
+@pytest.mark.usefixtures("broker_kind")
 def test_a_new_manufacturer_sees_an_inbox_entry_within_five_seconds(system: RunningSystem) -> None:
     body = enterprise_payload(industry="C3921")
     admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}
