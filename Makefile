@@ -73,7 +73,7 @@ format: .venv/.synced
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-bench: .venv/.synced
+bench: .venv/.synced kafka-fetch
 	$(RUN) python bench/pipeline.py
 
 sync: .venv/.synced
