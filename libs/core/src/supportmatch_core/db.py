@@ -55,6 +55,9 @@ def is_postgres(engine: Engine) -> bool:
 # insufficient resources (53), operator intervention such as a shutdown (57P).
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+# A unique or primary-key violation: SQLSTATE 23505, SQLite's extended constraint codes.
+_UNIQUE_SQLSTATE = "23505"
+_SQLITE_PRIMARY_KEY, _SQLITE_UNIQUE = 1555, 2067
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -74,6 +77,20 @@ def database_unavailable(error: BaseException) -> bool:
         return sqlite_code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)  # extended codes keep the base
     # No answer from the server at all (refused, reset, closed): the connection failed.
     return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
+
+
+def unique_violation(error: BaseException, *, constraint: str | None = None) -> bool:
+    """Whether `error` is a unique (or primary key) violation, of `constraint` when named (the
+    name PostgreSQL reports; SQLite names none, so there the code alone decides)."""
+    if not isinstance(error, sa_exc.IntegrityError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        diagnostic = getattr(error.orig, "diag", None)
+        named = getattr(diagnostic, "constraint_name", None)
+        return str(sqlstate) == _UNIQUE_SQLSTATE and constraint in (None, named)
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code in (_SQLITE_PRIMARY_KEY, _SQLITE_UNIQUE)
 
 
 class UnitOfWork:
