@@ -31,6 +31,19 @@ class Outbox:
         connection.execute(self._insert, outbox_rows(topic, events))
 
 
+class OutboxWriter:
+    """The outbox within one transaction: what a unit of work hands its use cases."""
+
+    def __init__(self, outbox: Outbox, connection: Connection) -> None:
+        self._outbox, self._connection = outbox, connection
+
+    def add(self, *, topic: str, event: Event) -> None:
+        self._outbox.add_many(self._connection, topic=topic, events=[event])
+
+    def add_many(self, *, topic: str, events: list[Event]) -> None:
+        self._outbox.add_many(self._connection, topic=topic, events=events)
+
+
 def outbox_rows(topic: str, events: list[Event]) -> list[dict[str, object]]:
     """The outbox rows of `events`, for writers that insert them in bulk themselves (COPY)."""
     now = datetime.now(UTC)

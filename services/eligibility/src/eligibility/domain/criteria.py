@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from eligibility.domain.clock import china_today
+from supportmatch_core.errors import RuleBroken
 from supportmatch_reference.certifications import LEVEL_ORDER
 
 
@@ -68,8 +69,16 @@ class Not:
 Criterion = Compare | Certified | All | AnyOf | Not
 
 
-class InvalidCriteria(ValueError):
-    """A criteria document that cannot be read; the message gives the path of the error."""
+class InvalidCriteria(RuleBroken, ValueError):
+    """A measure document that cannot be read; the message gives the path of the error."""
+
+    def __init__(self, text: str) -> None:
+        field, _, message = text.partition(": ")
+        super().__init__(
+            field if message else "body",
+            message or text,
+            zh="措施文档此处有误，英文说明见同一回复",
+        )
 
 
 Check = Callable[[Compare | Certified, str], None]

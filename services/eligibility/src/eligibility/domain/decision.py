@@ -31,6 +31,15 @@ _STATUS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """A stored determination, as far as deciding whether a new one differs from it."""
+
+    status: Status
+    measure_version: int
+    facts_digest: str
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     measure: Measure
     status: Status

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from eligibility.domain.criteria import InvalidCriteria
 from eligibility.domain.events import SOURCE
 from eligibility.domain.measures import Measure
+from supportmatch_core.errors import ConflictError, NotFoundError
 from supportmatch_core.events import Event
 from supportmatch_core.topics import MEASURE
 
 RESERVED_IDS = frozenset({"drafts"})  # /v1/measures/drafts lists the drafts
+PUBLISHED, RETIRED = "published", "retired"  # a stored version's status
+BY_CATALOGUE, BY_ADMIN = "catalogue", "admin"  # who manages it: the shipped files or the API
 
 
 class Lifecycle(StrEnum):
@@ -23,12 +27,56 @@ class Lifecycle(StrEnum):
     RETIRED = "retired"  # an administrator ended the version
 
 
-class LifecycleConflict(Exception):
+class LifecycleConflict(ConflictError):
     """A step the catalogue's present state does not allow; `field` names what to change."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+        super().__init__(
+            f"{field}: {message}",
+            zh=f"{field}：与已发布的版本冲突，英文说明见同一回复",
+            field=field,
+        )
+
+
+class NoDraft(NotFoundError):
+    def __init__(self, measure_id: str, version: int) -> None:
+        super().__init__(
+            f"no draft {measure_id} version {version}",
+            zh=f"没有措施{measure_id}第{version}版的草稿",
+        )
+
+
+class NoPublishedVersion(NotFoundError):
+    def __init__(self, measure_id: str, version: int) -> None:
+        super().__init__(
+            f"no published measure {measure_id} version {version}",
+            zh=f"没有已发布的措施{measure_id}第{version}版",
+        )
+
+
+class StaleCatalogue(Exception):
+    """The catalogue changed since this instance last read it; reload and start again."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """A published (or retired) version as stored; `managed_by` the catalogue files or an admin."""
+
+    measure_id: str
+    version: int
+    document: dict[str, Any]
+    digest: str
+    managed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    measure_id: str
+    version: int
+    document: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
 
 
 def draft_document(doc: Any, *, measure_id: str, version: int) -> dict[str, Any]:

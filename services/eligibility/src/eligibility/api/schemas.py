@@ -1,11 +1,11 @@
-"""The public self-check: decide a set of facts against the catalogue, storing nothing."""
+"""Request and response models of the eligibility API: how measures, decisions, drafts and the
+self-check are asked for and shown. Longer than 300 lines: declarations of every route's models."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -16,18 +16,207 @@ from pydantic import (
     field_validator,
 )
 
-from eligibility import service
-from eligibility.api.deps import CatalogueDep
-from eligibility.api.presenters import DecisionRead
-from eligibility.domain.clock import china_today
+from eligibility.api.deps import ClauseFilter
+from eligibility.domain.decision import Decision, Status, evidence
 from eligibility.domain.facts import REGISTRY, accepts, facts_of, within
+from eligibility.domain.measures import Measure
+from eligibility.domain.sentences import tree
+from eligibility.domain.themes import THEMES
+from eligibility.use_cases.publish import Changed
 from supportmatch_core.fields import IndustryCode, ProvinceCode
+from supportmatch_core.ranges import Day
 from supportmatch_reference.certifications import CertificationKind, Level
+from supportmatch_reference.explanations import tree_lines
 from supportmatch_reference.regions import BY_CODE
 from supportmatch_reference.said import SaidValueError
 from supportmatch_reference.size import SizeResult, classify
 
-router = APIRouter(prefix="/v1", tags=["self-check"])
+
+class MeasureRead(BaseModel):
+    id: str
+    version: int
+    title_zh: str
+    title_en: str
+    clause: str
+    quote: str
+    departments: list[str]
+    themes: list[dict[str, str]]
+    kind: str
+    audience_zh: str
+    audience_en: str
+    benefit_zh: str
+    benefit_en: str
+    how_to_apply_zh: str
+    how_to_apply_en: str
+    valid_from: date
+    valid_to: date | None
+    ended: bool
+    sources: list[dict[str, Any]] = Field(description="citations: document, title, article, …")
+    basis: str = Field(description="verified, or assumed (see assumptions)")
+    assumptions: list[dict[str, str]]
+    estimate: dict[str, Any] | None = Field(description="how an amount is estimated, if it is")
+    criteria: dict[str, Any] = Field(description="the criteria tree, each node with its sentence")
+    criteria_text_zh: list[str] = Field(description="the same as indented lines")
+    criteria_text_en: list[str]
+
+    @classmethod
+    def of(cls, measure: Measure, today: date) -> MeasureRead:
+        rendered = tree(measure.criteria)
+        estimate = measure.estimate
+        return cls(
+            id=measure.id,
+            version=measure.version,
+            title_zh=measure.title_zh,
+            title_en=measure.title_en,
+            clause=measure.clause,
+            quote=measure.quote,
+            departments=list(measure.departments),
+            themes=[
+                {"key": key, "label_zh": THEMES[key][0], "label_en": THEMES[key][1]}
+                for key in measure.themes
+            ],
+            kind=measure.kind,
+            audience_zh=measure.audience_zh,
+            audience_en=measure.audience_en,
+            benefit_zh=measure.benefit_zh,
+            benefit_en=measure.benefit_en,
+            how_to_apply_zh=measure.how_to_apply_zh,
+            how_to_apply_en=measure.how_to_apply_en,
+            valid_from=measure.valid_from,
+            valid_to=measure.valid_to,
+            ended=measure.ended_by(today),
+            sources=[source.public() for source in measure.sources],
+            **evidence(measure),
+            estimate=None
+            if estimate is None
+            else {
+                "label_zh": estimate.label_zh,
+                "label_en": estimate.label_en,
+                "base": estimate.base,
+                "tiers": [{"up_to": t.up_to, "percent": t.percent} for t in estimate.tiers],
+                "times_percent": estimate.times_percent,
+            },
+            criteria=rendered,
+            criteria_text_zh=tree_lines(rendered, "zh"),
+            criteria_text_en=tree_lines(rendered, "en"),
+        )
+
+
+def nested(tree: dict[str, Any], criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """An explained tree with each leaf's comparison in place of its index."""
+    if "children" in tree:
+        return {**tree, "children": [nested(child, criteria) for child in tree["children"]]}
+    if "criterion" in tree:
+        return {"node": "leaf", **criteria[tree["criterion"]]}
+    return tree
+
+
+class DecisionRead(BaseModel):
+    measure: dict[str, Any]
+    status: str
+    evaluated_on: date
+    facts_digest: str
+    criteria: list[dict[str, Any]]
+    tree: dict[str, Any] = Field(description="the criteria nested as the rule nests them")
+    reasons: list[dict[str, str]] = Field(description="the comparisons that decided the status")
+    missing_facts: list[dict[str, str]]
+    basis: str
+    assumptions: list[dict[str, str]]
+    estimate: dict[str, Any] | None = Field(description="政策测算: an estimate, never a promise")
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionRead:
+        measure = decision.measure
+        return cls(
+            measure={
+                **measure.reference(),
+                "valid_from": measure.valid_from.isoformat(),
+                "ended": measure.ended_by(decision.evaluated_on),
+            },
+            status=decision.status.value,
+            evaluated_on=decision.evaluated_on,
+            facts_digest=decision.facts_digest,
+            criteria=decision.criteria,
+            tree=nested(decision.tree, decision.criteria),
+            reasons=decision.reasons,
+            missing_facts=decision.missing_facts,
+            **evidence(measure),
+            estimate=decision.estimate,
+        )
+
+
+class DeterminationFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
+    clause: ClauseFilter = None
+    as_of: Day | None = Field(
+        None, description="decide as on this day instead of the stored result"
+    )
+
+
+class StoredDetermination(BaseModel):
+    measure_id: str
+    measure_version: int
+    status: str
+    evaluated_on: date
+    facts_digest: str
+    explanation: dict[str, Any]
+
+
+class MeasureFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(
+        None, min_length=1, max_length=50, description="keyword in Chinese or English"
+    )
+    clause: ClauseFilter = None
+    department: str | None = Field(None, max_length=30, description="e.g. 财政部")
+    theme: str | None = Field(None, pattern=f"^({'|'.join(THEMES)})$")
+    kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
+    in_force_on: Day | None = Field(None, description="only versions in force on this day")
+
+
+class DraftRead(BaseModel):
+    measure_id: str
+    version: int
+    document: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+
+
+class RetireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effective_on: Day = Field(
+        description="the first day the version is no longer in force (today or later)"
+    )
+
+
+class RematchRead(BaseModel):
+    on: date
+    changed: int = Field(description="firms whose status changed, each announced")
+    refreshed: int = Field(description="firms rewritten with the same status")
+
+
+class ChangedRead(BaseModel):
+    measure: MeasureRead
+    revision: int = Field(description="the catalogue revision this change made")
+    rematch: RematchRead | None = Field(description="null when the version is not in force today")
+
+    @classmethod
+    def of(cls, changed: Changed, on: date) -> ChangedRead:
+        done = changed.rematch
+        return cls(
+            measure=MeasureRead.of(changed.measure, on),
+            revision=changed.revision,
+            rematch=RematchRead(on=on, changed=done.changed, refreshed=done.refreshed)
+            if done
+            else None,
+        )
+
 
 _STORED_FACTS = {name for name, fact in REGISTRY.items() if not fact.derived}
 FactValue = StrictBool | StrictInt | StrictFloat | str | dict[str, StrictInt] | None
@@ -207,22 +396,3 @@ class CheckRead(BaseModel):
     evaluated_on: date
     size: SizeRead
     decisions: list[DecisionRead]
-
-
-@router.post("/checks")
-def self_check(body: CheckRequest, catalogue: CatalogueDep) -> CheckRead:
-    """Which measures in force these facts qualify for, and what is missing; nothing is stored.
-
-    The size class is derived from employees, revenue and total assets by the 2011 standard, as
-    `POST /v1/size-classification` of the profiles service does, unless it is posted."""
-    on = body.as_of or china_today()
-    derived, size_class = body.size()
-    decisions = service.check(catalogue=catalogue, facts=body.facts_given(size_class), on=on)
-    size = SizeRead(
-        size_class=size_class or "unknown",
-        given=derived is None,
-        rule=derived.rule if derived else None,
-        rule_zh=derived.rule_zh if derived else None,
-        missing=derived.missing if derived else [],
-    )
-    return CheckRead(evaluated_on=on, size=size, decisions=[DecisionRead.of(d) for d in decisions])

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
 
-from eligibility.api.deps import CatalogueDep, ClauseFilter, UowDep
-from eligibility.api.measures_admin import refusals
-from eligibility.api.presenters import MeasureRead
+from eligibility.api.deps import CatalogueDep, UowDep
+from eligibility.api.schemas import MeasureFilters, MeasureRead
 from eligibility.domain.clock import china_today
 from eligibility.domain.measures import Measure, measure_from_document
 from eligibility.domain.themes import THEMES
-from eligibility.preview import preview_measure
+from eligibility.use_cases.preview import preview_measure
 from supportmatch_core.auth import Role, require_role
-from supportmatch_core.problems import NotFound
+from supportmatch_core.errors import NotFoundError
 from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
@@ -23,17 +21,9 @@ router = APIRouter(prefix="/v1/measures", tags=["measures"])
 MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
 
 
-class MeasureFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    q: str | None = Field(
-        None, min_length=1, max_length=50, description="keyword in Chinese or English"
-    )
-    clause: ClauseFilter = None
-    department: str | None = Field(None, max_length=30, description="e.g. 财政部")
-    theme: str | None = Field(None, pattern=f"^({'|'.join(THEMES)})$")
-    kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
-    in_force_on: Day | None = Field(None, description="only versions in force on this day")
+class NoMeasure(NotFoundError):
+    def __init__(self, measure_id: str) -> None:
+        super().__init__(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
 
 
 @router.get("")
@@ -84,7 +74,7 @@ def read_measure(measure_id: MeasureId, catalogue: CatalogueDep) -> MeasureRead:
     measure = catalogue.current(measure_id, today)
     versions = catalogue.versions(measure_id)
     if measure is None and not versions:
-        raise NotFound(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
+        raise NoMeasure(measure_id)
     return MeasureRead.of(measure or versions[0], today)
 
 
@@ -93,7 +83,7 @@ def measure_versions(measure_id: MeasureId, catalogue: CatalogueDep) -> list[Mea
     """Every version of the measure, oldest first, each with its own validity and sources."""
     versions = catalogue.versions(measure_id)
     if not versions:
-        raise NotFound(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
+        raise NoMeasure(measure_id)
     return [MeasureRead.of(m, china_today()) for m in versions]
 
 
@@ -107,6 +97,6 @@ def preview_draft(
 ) -> dict[str, Any]:
     """How many and which firms a posted draft version would reach, by status, region, size and
     ownership, beside the version in force now. Nothing is stored or announced."""
-    with refusals():
-        measure = measure_from_document({**draft, "id": measure_id})
-    return preview_measure(uow=uow, catalogue=catalogue, draft=measure, on=on or china_today())
+    measure = measure_from_document({**draft, "id": measure_id})
+    with uow.read() as work:
+        return preview_measure(work, catalogue=catalogue, draft=measure, on=on or china_today())

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
 
-from eligibility import service
-from eligibility.api.deps import USCC, CatalogueDep, ClauseFilter, UowDep
-from eligibility.api.presenters import DecisionRead
+from eligibility.api.deps import USCC, CatalogueDep, UowDep
+from eligibility.api.schemas import DecisionRead, DeterminationFilters, StoredDetermination
 from eligibility.domain.clock import china_today
-from eligibility.domain.decision import Status
+from eligibility.use_cases.determinations import determinations_as_of, list_determinations
 from supportmatch_core.auth import CurrentPrincipal
-from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1", tags=["determinations"])
 
-
-class DeterminationFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: Status | None = None
-    kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
-    clause: ClauseFilter = None
-    as_of: Day | None = Field(
-        None, description="decide as on this day instead of the stored result"
-    )
+_ORDER = {"eligible": 0, "possibly_eligible": 1, "ineligible": 2}
 
 
 @router.get("/enterprises/{uscc}/determinations")
@@ -40,9 +27,10 @@ def determinations(
 ) -> list[DecisionRead]:
     """Each measure's decision for the enterprise with the reasons; `as_of` reproduces a past day."""
     on = filters.as_of or china_today()
-    decisions = service.determinations_as_of(
-        uow=uow, principal=principal, uscc=uscc.upper(), catalogue=catalogue, on=on
-    )
+    with uow.read() as work:
+        decisions = determinations_as_of(
+            work, principal=principal, uscc=uscc.upper(), catalogue=catalogue, on=on
+        )
     shown = [
         DecisionRead.of(d)
         for d in decisions
@@ -53,24 +41,13 @@ def determinations(
     return sorted(shown, key=lambda d: (_ORDER[d.status], d.measure["clause"], d.measure["id"]))
 
 
-_ORDER = {"eligible": 0, "possibly_eligible": 1, "ineligible": 2}
-
-
-class StoredDetermination(BaseModel):
-    measure_id: str
-    measure_version: int
-    status: str
-    evaluated_on: date
-    facts_digest: str
-    explanation: dict[str, Any]
-
-
 @router.get("/enterprises/{uscc}/determinations/stored")
 def stored_determinations(
     uscc: USCC, principal: CurrentPrincipal, uow: UowDep, catalogue: CatalogueDep
 ) -> list[StoredDetermination]:
     """The determinations as last recorded, with measure version, day and facts digest."""
-    rows = service.list_determinations(
-        uow=uow, principal=principal, uscc=uscc.upper(), catalogue=catalogue
-    )
+    with uow.read() as work:
+        rows = list_determinations(
+            work, principal=principal, uscc=uscc.upper(), catalogue=catalogue
+        )
     return [StoredDetermination.model_validate(row) for row in rows]

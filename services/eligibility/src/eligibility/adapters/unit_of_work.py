@@ -1,0 +1,67 @@
+"""The eligibility service's unit of work over SQL: each transaction's repositories in one `SqlWork`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+
+from eligibility.adapters.determinations import Determinations
+from eligibility.adapters.firms import Firms
+from eligibility.adapters.measures import MeasureStore
+from eligibility.adapters.population import FIRMS_PER_RANGE, Population, RangeQueue
+from eligibility.adapters.population.explanations import Explanations
+from eligibility.adapters.reach import Reach
+from eligibility.adapters.tables import backbone
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.outbox import Outbox, OutboxWriter
+
+
+class SqlWork:
+    """The repositories of one open transaction on `connection`."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        firms_per_range: int = FIRMS_PER_RANGE,
+        outbox: Outbox | None = None,
+    ) -> None:
+        self.connection = connection
+        self.firms = Firms(connection)
+        self.determinations = Determinations(connection)
+        self.measures = MeasureStore(connection)
+        self.ranges = RangeQueue(connection, size=firms_per_range)
+        self.population = Population(connection, self.ranges)
+        self.explanations = Explanations(connection)
+        self.reach = Reach(connection)
+        self.outbox = OutboxWriter(outbox or Outbox(backbone), connection)
+
+
+class SqlUnitOfWork:
+    """Transactions on `engine`; the queue of firm ranges holds `firms_per_range` firms a range."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        firms_per_range: int = FIRMS_PER_RANGE,
+        outbox: Outbox | None = None,
+    ) -> None:
+        self.engine, self._transactions = engine, UnitOfWork(engine)
+        self._firms_per_range, self._outbox = firms_per_range, outbox
+
+    @contextmanager
+    def begin(self) -> Iterator[SqlWork]:
+        with self._transactions.begin() as connection:
+            yield self.joined(connection)
+
+    @contextmanager
+    def read(self) -> Iterator[SqlWork]:
+        with self._transactions.read() as connection:
+            yield self.joined(connection)
+
+    def joined(self, connection: Connection) -> SqlWork:
+        """The repositories of a transaction someone else opened (the event consumer's)."""
+        return SqlWork(connection, firms_per_range=self._firms_per_range, outbox=self._outbox)
