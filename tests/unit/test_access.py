@@ -53,5 +53,5 @@ def test_only_an_enterprise_is_refused_before_the_look_up() -> None:
 
 def test_a_list_is_narrowed_by_the_same_rule() -> None:
     assert visible_to(ADMIN).provinces is None
-    assert visible_to(CASEWORKER).provinces == {"44", "11"}
+    assert visible_to(CASEWORKER).provinces == frozenset({"44", "11"})
     assert visible_to(FIRM).uscc == OWN

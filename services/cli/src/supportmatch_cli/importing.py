@@ -53,12 +53,13 @@ def demo_data(
 
 def import_file(path: Path, *, report: Path) -> int:
     """Import `path` as the admin "cli"; print the summary; the exit code (0, 1 or 2)."""
-    from profiles import importer
+    from profiles.adapters.unit_of_work import SqlUnitOfWork
     from profiles.settings import ProfilesSettings
+    from profiles.use_cases import imports as importer
     from supportmatch_core.auth import Principal, Role
-    from supportmatch_core.db import UnitOfWork, create_database_engine
+    from supportmatch_core.db import create_database_engine
+    from supportmatch_core.errors import RuleBroken
     from supportmatch_core.migrate import upgrade_to_head
-    from supportmatch_core.problems import Invalid
 
     if not path.is_file():
         typer.echo(f"error: {path} is not a file", err=True)
@@ -69,15 +70,15 @@ def import_file(path: Path, *, report: Path) -> int:
     bar = _ProgressBar()
     try:
         summary = importer.run(
-            uow=UnitOfWork(engine),
+            uow=SqlUnitOfWork(engine),
             principal=Principal(subject="cli", role=Role.ADMIN),
             path=path,
             file_name=path.name,
             progress=bar,
             limits=settings.import_limits(),
         )
-    except Invalid as error:
-        typer.echo(f"error: {path} cannot be imported: {error.detail}", err=True)
+    except RuleBroken as error:
+        typer.echo(f"error: {path} cannot be imported: {error}", err=True)
         return EXIT_UNREADABLE
     finally:
         bar.close()

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 
-from profiles import service
-from profiles.api.deps import USCC, OutboxDep, UowDep
+from profiles.api.deps import USCC, UowDep
 from profiles.api.schemas import CertificationCreate, YearFacts
-from profiles.domain.model import Profile
+from profiles.domain.model import Certification, Profile
+from profiles.use_cases import enterprises
 from supportmatch_core.auth import CurrentPrincipal
-from supportmatch_core.problems import Invalid, NotFound
+from supportmatch_core.errors import NotFoundError
+from supportmatch_core.problems import Invalid
 from supportmatch_core.ranges import FISCAL_YEAR
 
 router = APIRouter(prefix="/v1/enterprises/{uscc}", tags=["facts and certifications"])
@@ -29,7 +30,8 @@ def _check_year(year: int) -> None:
 @router.get("/facts")
 def list_facts(uscc: USCC, principal: CurrentPrincipal, uow: UowDep) -> list[dict[str, Any]]:
     """Facts for every fiscal year known, oldest first."""
-    profile = service.read(uow=uow, principal=principal, uscc=uscc.upper())
+    with uow.read() as work:
+        profile = enterprises.load(work, principal, uscc.upper())
     return [{"fiscal_year": y, **profile.years[y]} for y in sorted(profile.years)]
 
 
@@ -40,7 +42,6 @@ def put_facts(
     body: YearFacts,
     principal: CurrentPrincipal,
     uow: UowDep,
-    outbox: OutboxDep,
 ) -> dict[str, Any]:
     """Replace one fiscal year's facts (a fact left out becomes unknown)."""
     _check_year(year)
@@ -48,33 +49,32 @@ def put_facts(
     def edit(profile: Profile) -> Profile:
         return dataclasses.replace(profile, years={**profile.years, year: body.known()})
 
-    profile = service.change(
-        uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
-    )
+    with uow.begin() as work:
+        profile = enterprises.change(work, principal=principal, uscc=uscc.upper(), edit=edit)
     return {"fiscal_year": year, **profile.years[year]}
 
 
 @router.delete("/facts/{year}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_facts(
-    uscc: USCC, year: Year, principal: CurrentPrincipal, uow: UowDep, outbox: OutboxDep
-) -> None:
+def delete_facts(uscc: USCC, year: Year, principal: CurrentPrincipal, uow: UowDep) -> None:
     """Forget one fiscal year's facts."""
 
     def edit(profile: Profile) -> Profile:
         if year not in profile.years:
-            raise NotFound(f"no facts for fiscal year {year}", zh=f"没有{year}年度的数据")
+            raise NotFoundError(f"no facts for fiscal year {year}", zh=f"没有{year}年度的数据")
         return dataclasses.replace(
             profile, years={y: f for y, f in profile.years.items() if y != year}
         )
 
-    service.change(uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit)
+    with uow.begin() as work:
+        enterprises.change(work, principal=principal, uscc=uscc.upper(), edit=edit)
 
 
 @router.get("/certifications")
 def list_certifications(
     uscc: USCC, principal: CurrentPrincipal, uow: UowDep
 ) -> list[dict[str, Any]]:
-    profile = service.read(uow=uow, principal=principal, uscc=uscc.upper())
+    with uow.read() as work:
+        profile = enterprises.load(work, principal, uscc.upper())
     return [_certification(c) for c in profile.certifications]
 
 
@@ -84,7 +84,6 @@ def add_certification(
     body: CertificationCreate,
     principal: CurrentPrincipal,
     uow: UowDep,
-    outbox: OutboxDep,
 ) -> dict[str, Any]:
     """Record a title or listing with its issuer, level and validity."""
     new = body.to_certification()
@@ -92,9 +91,8 @@ def add_certification(
     def edit(profile: Profile) -> Profile:
         return dataclasses.replace(profile, certifications=(*profile.certifications, new))
 
-    profile = service.change(
-        uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
-    )
+    with uow.begin() as work:
+        profile = enterprises.change(work, principal=principal, uscc=uscc.upper(), edit=edit)
     return _certification(profile.certifications[-1])
 
 
@@ -104,20 +102,20 @@ def remove_certification(
     certification_id: int,
     principal: CurrentPrincipal,
     uow: UowDep,
-    outbox: OutboxDep,
 ) -> None:
     def edit(profile: Profile) -> Profile:
         kept = tuple(c for c in profile.certifications if c.id != certification_id)
         if len(kept) == len(profile.certifications):
-            raise NotFound(
+            raise NotFoundError(
                 f"no certification {certification_id}", zh=f"没有编号为{certification_id}的资质"
             )
         return dataclasses.replace(profile, certifications=kept)
 
-    service.change(uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit)
+    with uow.begin() as work:
+        enterprises.change(work, principal=principal, uscc=uscc.upper(), edit=edit)
 
 
-def _certification(certification: Any) -> dict[str, Any]:
+def _certification(certification: Certification) -> dict[str, Any]:
     values = dataclasses.asdict(certification)
     values["kind"], values["level"] = certification.kind.value, certification.level.value
     return values

@@ -21,37 +21,24 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from profiles import service
-from profiles.adapters import repository, sheets
+from profiles.adapters import sheets
 from profiles.api.schemas import EnterpriseCreate
 from profiles.domain import rows
 from profiles.domain.model import Ownership, Profile
 from profiles.domain.rules import check_province
+from profiles.use_cases.ports import UnitOfWork
+from profiles.use_cases.saving import save_many
+from supportmatch_core.access import may_see
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.csvfiles import csv_header, csv_line
-from supportmatch_core.db import UnitOfWork
-from supportmatch_core.problems import Forbidden, Invalid, NotFound
+from supportmatch_core.errors import NotAllowed, NotFoundError, RuleBroken
 from supportmatch_reference.regions import BY_CODE
 
 BATCH = 1000
 MAX_ERRORS = 10_000
-_ATTEMPTS = 3  # a batch that meets a concurrent writer (unique key) is read again and retried
-# Optional attributes a row may state, replaced whole; `flags` merge key by key instead.
-_ATTRIBUTES = (
-    "name_en",
-    "registration_date",
-    "legal_form",
-    "foreign_kind",
-    "listed",
-    "city",
-    "main_products",
-    "contact_email",
-    "covid_risk_periods",
-    "vat_taxpayer_type",
-    "vat_credit_balances",
-    "vat_sales_by_industry",
-)
+_ATTEMPTS = 3  # tries of a batch that meets a concurrent writer
 
 
 @dataclass
@@ -111,7 +98,7 @@ def run(
     """Import the file at `path`; raises Invalid("file") when it cannot be read at all or passes
     a limit (rows, cell length, unpacked size), before any row is stored."""
     if principal.role not in (Role.ADMIN, Role.CASEWORKER):
-        raise Forbidden(
+        raise NotAllowed(
             "only an admin or a caseworker may import enterprises",
             zh="只有管理员或服务专员可以导入企业",
         )
@@ -121,10 +108,10 @@ def run(
         reading = sheets.rows(sheet, limits)
         header = rows.read_header(next(reading, (1, []))[1])
     except (sheets.Unreadable, rows.BadHeader) as error:
-        raise Invalid("file", str(error), zh="文件无法读取或表头不符合导入格式") from error
+        raise RuleBroken("file", str(error), zh="文件无法读取或表头不符合导入格式") from error
     summary = Summary(str(uuid.uuid4()), file_name[:300], sheet.sha256, principal.subject, _now())
-    with uow.begin() as connection:
-        repository.add_import(connection, summary.record())
+    with uow.begin() as work:
+        work.enterprises.add_import(summary.record())
     for name in header.unknown:
         summary.error(
             1, name, f"unknown column, ignored; the columns are {', '.join(rows.COLUMNS)}"
@@ -136,8 +123,8 @@ def run(
     if summary.error_count > len(summary.errors):
         summary.note = f"{summary.error_count} errors; the first {MAX_ERRORS} are kept"
     summary.finished_at = _now()
-    with uow.begin() as connection:
-        repository.finish_import(connection, summary.id, summary.record())
+    with uow.begin() as work:
+        work.enterprises.finish_import(summary.id, summary.record())
     return summary
 
 
@@ -199,15 +186,15 @@ def _validated(
         return None
     try:
         checked = check_province(body.uscc, BY_CODE[body.province])
-    except Invalid as error:
-        _reject(summary, number, [("province", error.detail.removeprefix("province: "))])
+    except RuleBroken as error:
+        _reject(summary, number, [("province", error.reason)])
         return None
-    if not principal.may_access(uscc=body.uscc, province_code=body.province):
+    if not may_see(principal, uscc=body.uscc, province_code=body.province):
         _reject(
             summary, number, [("province", f"you may not import enterprises of {body.province}")]
         )
         return None
-    stated = tuple(name for name in _ATTRIBUTES if name in body.model_fields_set)
+    stated = tuple(name for name in rows.ATTRIBUTES if name in body.model_fields_set)
     return _Row(number, body.uscc, stated, body.to_profile(province_checked=checked))
 
 
@@ -239,26 +226,29 @@ def _store(
 
     Returns each stored row's outcome and the rows refused (stored in a province not served).
     """
-    for attempt in range(_ATTEMPTS):
+
+    def attempt() -> tuple[list[str], list[_Row]]:
         refused: list[_Row] = []
-        try:
-            with uow.begin() as connection:
-                keys = [r.uscc for r in batch]
-                stored = repository.get_many(connection, keys, lock=True)
-                pairs = []
-                for row in batch:
-                    before = stored.get(row.uscc)
-                    if before is not None and not principal.may_access(
-                        uscc=row.uscc, province_code=before.enterprise.province.code
-                    ):
-                        refused.append(row)
-                        continue
-                    pairs.append((before, merged(before, row.profile, row.stated)))
-                return service.save_many(connection, pairs, by=principal.subject), refused
-        except IntegrityError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        with uow.begin() as work:
+            stored = work.enterprises.get_many([r.uscc for r in batch], lock=True)
+            pairs = []
+            for row in batch:
+                before = stored.get(row.uscc)
+                if before is not None and not may_see(
+                    principal, uscc=row.uscc, province_code=before.enterprise.province.code
+                ):
+                    refused.append(row)
+                    continue
+                pairs.append((before, merged(before, row.profile, row.stated)))
+            return save_many(work, pairs, by=principal.subject), refused
+
+    # A batch that meets a concurrent writer (a unique key) is read again and stored again.
+    retrying = Retrying(
+        stop=stop_after_attempt(_ATTEMPTS),
+        retry=retry_if_exception_type(IntegrityError),
+        reraise=True,
+    )
+    return retrying(attempt)
 
 
 def merged(before: Profile | None, fresh: Profile, stated: Collection[str]) -> Profile:
@@ -267,7 +257,7 @@ def merged(before: Profile | None, fresh: Profile, stated: Collection[str]) -> P
     if before is None:
         return fresh
     new, old = fresh.enterprise, before.enterprise
-    given = {name: getattr(new, name) for name in _ATTRIBUTES if name in stated}
+    given = {name: getattr(new, name) for name in rows.ATTRIBUTES if name in stated}
     foreign_kind = given.pop("foreign_kind", old.foreign_kind)
     e = dataclasses.replace(
         old,
@@ -288,12 +278,12 @@ def merged(before: Profile | None, fresh: Profile, stated: Collection[str]) -> P
 
 def read(*, uow: UnitOfWork, principal: Principal, import_id: str) -> Summary:
     """An import, for an admin or whoever ran it."""
-    with uow.read() as connection:
-        row = repository.get_import(connection, import_id)
+    with uow.read() as work:
+        row = work.enterprises.get_import(import_id)
     if row is None:
-        raise NotFound(f"no import {import_id}", zh=f"没有导入记录{import_id}")
+        raise NotFoundError(f"no import {import_id}", zh=f"没有导入记录{import_id}")
     if principal.role is not Role.ADMIN and principal.subject != row.imported_by:
-        raise Forbidden(
+        raise NotAllowed(
             "only an admin or whoever ran an import may see it",
             zh="只有管理员或导入人可以查看该导入记录",
         )

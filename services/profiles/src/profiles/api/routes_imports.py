@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
-from profiles import importer
 from profiles.api.deps import UowDep
-from profiles.importer import Summary
 from profiles.settings import ProfilesSettings
+from profiles.use_cases import imports as importer
+from profiles.use_cases.imports import Summary
 from supportmatch_core.auth import CurrentPrincipal, Role, require_role
 
 router = APIRouter(prefix="/v1", tags=["imports"])

@@ -3,34 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from profiles import service
-from profiles.adapters import search
-from profiles.api.deps import USCC, OutboxDep, UowDep
-from profiles.api.schemas import EnterpriseCreate, EnterpriseUpdate
-from profiles.domain.model import (
-    Ownership,
+from profiles.api.deps import USCC, UowDep
+from profiles.api.schemas import (
+    EnterpriseCreate,
+    EnterpriseFilters,
+    EnterprisePage,
+    EnterpriseSummary,
+    EnterpriseUpdate,
+    ListParameters,
 )
+from profiles.domain.model import Profile
 from profiles.domain.snapshot import snapshot_data
-from supportmatch_core.auth import CurrentPrincipal, Principal, Role
+from profiles.domain.versions import size_of
+from profiles.use_cases import enterprises
+from profiles.use_cases.ports import Row
+from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.problems import Invalid
-from supportmatch_reference.certifications import CertificationKind
-from supportmatch_reference.regions import BY_CODE, Region, UnknownProvince, parse_province
-from supportmatch_reference.size import SizeClass
+from supportmatch_reference.regions import BY_CODE
 
 router = APIRouter(prefix="/v1", tags=["enterprises"])
 
 
-def present(profile: Any) -> dict[str, Any]:
+def present(profile: Profile) -> dict[str, Any]:
     """The representation of an enterprise: the same document as its latest snapshot event."""
-    return snapshot_data(profile, service.size_of(profile))
+    return snapshot_data(profile, size_of(profile))
 
 
 @router.post("/enterprises", status_code=status.HTTP_201_CREATED)
@@ -38,13 +40,11 @@ def create_enterprise(
     body: EnterpriseCreate,
     principal: CurrentPrincipal,
     uow: UowDep,
-    outbox: OutboxDep,
     response: Response,
 ) -> dict[str, Any]:
     """Register an enterprise; its snapshot is published as enterprise.profile.v1."""
-    profile = service.register(
-        uow=uow, outbox=outbox, principal=principal, profile=body.to_profile()
-    )
+    with uow.begin() as work:
+        profile = enterprises.register(work, principal=principal, profile=body.to_profile())
     response.headers["Location"] = f"/v1/enterprises/{profile.enterprise.uscc}"
     response.headers["ETag"] = f'"{profile.enterprise.version}"'
     return present(profile)
@@ -55,7 +55,8 @@ def read_enterprise(
     uscc: USCC, principal: CurrentPrincipal, uow: UowDep, response: Response
 ) -> dict[str, Any]:
     """One enterprise with its facts by year, certifications and size class."""
-    profile = service.read(uow=uow, principal=principal, uscc=uscc.upper())
+    with uow.read() as work:
+        profile = enterprises.load(work, principal, uscc.upper())
     response.headers["ETag"] = f'"{profile.enterprise.version}"'
     return present(profile)
 
@@ -66,20 +67,18 @@ def update_enterprise(
     body: EnterpriseUpdate,
     principal: CurrentPrincipal,
     uow: UowDep,
-    outbox: OutboxDep,
     response: Response,
 ) -> dict[str, Any]:
     """Change the fields given; a real change makes a new version and publishes a snapshot."""
 
-    def edit(profile: Any) -> Any:
+    def edit(profile: Profile) -> Profile:
         try:
             return body.apply(profile)
         except ValueError as error:
             raise Invalid("body", str(error), zh=getattr(error, "zh", None)) from error
 
-    profile = service.change(
-        uow=uow, outbox=outbox, principal=principal, uscc=uscc.upper(), edit=edit
-    )
+    with uow.begin() as work:
+        profile = enterprises.change(work, principal=principal, uscc=uscc.upper(), edit=edit)
     response.headers["ETag"] = f'"{profile.enterprise.version}"'
     return present(profile)
 
@@ -89,65 +88,8 @@ def enterprise_history(
     uscc: USCC, principal: CurrentPrincipal, uow: UowDep
 ) -> list[dict[str, Any]]:
     """Every version, newest first: who changed what, and when."""
-    return service.history(uow=uow, principal=principal, uscc=uscc.upper())
-
-
-class EnterpriseSummary(BaseModel):
-    uscc: str
-    name: str
-    province_code: str
-    region: str
-    industry_code: str
-    ownership: str
-    size_class: str
-    version: int
-
-
-class EnterprisePage(BaseModel):
-    items: list[EnterpriseSummary]
-    next_cursor: str | None
-
-
-class EnterpriseFilters(BaseModel):
-    """Filters of the enterprise list and its CSV export; each given one narrows the result."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    province: str | None = Field(None, description="name or code")
-    region: Region | None = None
-    industry: str | None = Field(None, pattern="^[A-Ta-t][0-9]{0,4}$", description="code prefix")
-    size_class: SizeClass | None = None
-    ownership: Ownership | None = None
-    certification: CertificationKind | None = Field(None, description="held and valid today")
-    # Three characters at least: the name index is of trigrams, and shorter text scans every row.
-    q: str | None = Field(None, min_length=3, max_length=100, description="name contains")
-
-    def for_caller(self, principal: Principal) -> search.Filters:
-        """These filters, narrowed to what `principal` may see."""
-        provinces: frozenset[str] | None = None
-        if self.province is not None:
-            try:
-                provinces = frozenset({parse_province(self.province).code})
-            except UnknownProvince as error:
-                raise Invalid("province", str(error), zh=error.zh) from error
-        if principal.role is Role.CASEWORKER:
-            provinces = principal.regions if provinces is None else provinces & principal.regions
-        return search.Filters(
-            provinces=provinces,
-            region=self.region.value if self.region else None,
-            industry_prefix=self.industry.upper() if self.industry else None,
-            size_class=self.size_class.value if self.size_class else None,
-            ownership=self.ownership.value if self.ownership else None,
-            certification=self.certification.value if self.certification else None,
-            certified_on=datetime.now(UTC).date() if self.certification else None,
-            name_contains=self.q,
-            uscc=principal.uscc if principal.role is Role.ENTERPRISE else None,
-        )
-
-
-class ListParameters(EnterpriseFilters):
-    cursor: str | None = Field(None, max_length=18, description="next_cursor of the page before")
-    limit: int = Field(50, ge=1, le=500)
+    with uow.read() as work:
+        return enterprises.history(work, principal=principal, uscc=uscc.upper())
 
 
 @router.get("/enterprises")
@@ -155,15 +97,17 @@ def list_enterprises(
     principal: CurrentPrincipal, uow: UowDep, params: Annotated[ListParameters, Query()]
 ) -> EnterprisePage:
     """Enterprises the caller may see, filtered, in USCC order; pass next_cursor for more."""
-    filters = params.for_caller(principal)
-    with uow.read() as connection:
-        rows = search.page(connection, filters, after=params.cursor, limit=params.limit)
+    filters = params.filters()
+    with uow.read() as work:
+        rows = enterprises.page(
+            work, principal=principal, filters=filters, after=params.cursor, limit=params.limit
+        )
     items = [_summary(row) for row in rows]
     next_cursor = items[-1].uscc if len(items) == params.limit else None
     return EnterprisePage(items=items, next_cursor=next_cursor)
 
 
-def _summary(row: Any) -> EnterpriseSummary:
+def _summary(row: Row) -> EnterpriseSummary:
     return EnterpriseSummary(
         uscc=row.uscc,
         name=row.name,
@@ -184,12 +128,12 @@ def export_enterprises(
     principal: CurrentPrincipal, uow: UowDep, params: Annotated[EnterpriseFilters, Query()]
 ) -> StreamingResponse:
     """The filtered list as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names)."""
-    filters = params.for_caller(principal)
+    filters = params.filters()
 
     def lines() -> Iterator[str]:
         yield csv_header(CSV_COLUMNS)
-        with uow.read() as connection:
-            for row in search.every(connection, filters):
+        with uow.read() as work:
+            for row in enterprises.every(work, principal=principal, filters=filters):
                 attributes = row.attributes or {}
                 yield csv_line(
                     [

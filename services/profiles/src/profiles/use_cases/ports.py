@@ -1,0 +1,79 @@
+"""The ports the use cases need: the repositories of one transaction (`Work`) and the unit of
+work that opens transactions; `adapters/unit_of_work.py` implements them over SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from profiles.domain.listing import Filters
+from profiles.domain.model import Enterprise, Profile
+from supportmatch_core.events import Event
+
+
+class Row(Protocol):
+    """A row read back as it is stored (a version, an import, a listed enterprise)."""
+
+    def _asdict(self) -> dict[str, Any]: ...
+    def __getattr__(self, name: str) -> Any: ...
+
+
+class Enterprises(Protocol):
+    def add(self, enterprise: Enterprise, *, size_class: str) -> None: ...
+    def replace(self, enterprise: Enterprise, *, size_class: str) -> None: ...
+    def get(self, uscc: str, *, lock: bool = False) -> Profile | None: ...
+    def get_many(self, usccs: Collection[str], *, lock: bool = False) -> dict[str, Profile]: ...
+    def put_year(self, uscc: str, year: int, facts: dict[str, Any]) -> None: ...
+    def delete_year(self, uscc: str, year: int) -> bool: ...
+    def add_certification(self, uscc: str, values: dict[str, Any]) -> int: ...
+    def delete_certification(self, uscc: str, certification_id: int) -> bool: ...
+    def add_version(
+        self,
+        *,
+        uscc: str,
+        version: int,
+        changed_by: str,
+        changed_at: datetime,
+        changes: dict[str, Any],
+    ) -> None: ...
+    def versions(self, uscc: str) -> Sequence[Row]: ...
+    def write_many(
+        self,
+        *,
+        added: list[tuple[Enterprise, str]],
+        replaced: list[tuple[Enterprise, str]],
+        years_added: list[dict[str, Any]],
+        years_replaced: list[dict[str, Any]],
+        versions: list[dict[str, Any]],
+        events: list[dict[str, Any]],
+    ) -> None: ...
+    def add_import(self, values: dict[str, Any]) -> None: ...
+    def finish_import(self, import_id: str, values: dict[str, Any]) -> None: ...
+    def get_import(self, import_id: str) -> Row | None: ...
+
+
+class Search(Protocol):
+    def page(self, filters: Filters, *, after: str | None, limit: int) -> Sequence[Row]: ...
+    def every(self, filters: Filters, *, batch: int = 1000) -> Iterator[Row]: ...
+
+
+class Outbox(Protocol):
+    def add(self, *, topic: str, event: Event) -> None: ...
+
+
+class Work(Protocol):
+    """The repositories of one open transaction."""
+
+    @property
+    def enterprises(self) -> Enterprises: ...
+    @property
+    def search(self) -> Search: ...
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class UnitOfWork(Protocol):
+    def begin(self) -> AbstractContextManager[Work]: ...
+    def read(self) -> AbstractContextManager[Work]: ...
