@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 from eligibility.domain.decision import Status
 from notifications.app import build_app
 from notifications.domain import signing
-from notifications.schedule import send_digests
 from notifications.settings import NotificationsSettings
 from supportmatch_core.auth import Role, TokenService
 from tests.conftest import TEST_SECRET, Databases, bearer
 from tests.factories import new_uscc
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
+from tests.notifications_steps import send_digests
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
 Headers = dict[str, str]

@@ -1,23 +1,20 @@
-"""Turns notices into inbox entries, emails (or digest lines) and webhook deliveries, each at
-most once per (recipient, trigger, channel), written together for a batch of notices."""
+"""Telling a recipient: notices turned into inbox entries, emails (or digest lines) and webhook
+deliveries, each at most once per (recipient, trigger, channel), written together for a batch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row
-
 from notifications.adapters import deliveries, repository
 from notifications.adapters.email import notice_email
-from notifications.adapters.tables import digest_items, inbox
 from notifications.domain.messages import InboxMessage, Topic, digest_line
 from notifications.domain.preferences import Cadence, Channel
 from notifications.domain.recipients import Recipient
-from supportmatch_core.db import insert_new
+from notifications.use_cases.ports import Row, Work
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,34 +39,32 @@ class About:
 class Writes:
     """The rows that notices add, kept until `flush` writes each table in one statement."""
 
-    connection: Connection
+    work: Work
     inbox: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     digest: list[dict[str, Any]] = field(default_factory=list)
-    _subscriptions: dict[int, list[Row[Any]]] = field(default_factory=dict)
+    _subscriptions: dict[int, Sequence[Row]] = field(default_factory=dict)
 
     def prefetch_subscriptions(self, recipient_ids: list[int]) -> None:
         wanted = [rid for rid in recipient_ids if rid not in self._subscriptions]
-        self._subscriptions.update(deliveries.subscriptions_for(self.connection, wanted))
+        self._subscriptions.update(self.work.subscriptions.subscriptions_for(wanted))
 
-    def subscriptions(self, recipient_id: int) -> list[Row[Any]]:
+    def subscriptions(self, recipient_id: int) -> Sequence[Row]:
         if recipient_id not in self._subscriptions:
             self.prefetch_subscriptions([recipient_id])
         return self._subscriptions[recipient_id]
 
     def flush(self) -> None:
-        if self.inbox:
-            insert_new(self.connection, inbox, self.inbox, unique=repository.INBOX_UNIQUE)
-        deliveries.add_deliveries(self.connection, self.deliveries)
-        if self.digest:
-            insert_new(self.connection, digest_items, self.digest, unique=repository.DIGEST_UNIQUE)
+        self.work.notices.add_entries(self.inbox)
+        self.work.deliveries.add_deliveries(self.deliveries)
+        self.work.notices.add_digest_lines(self.digest)
         self.inbox, self.deliveries, self.digest = [], [], []
 
 
 @contextmanager
-def writing(connection: Connection) -> Iterator[Writes]:
+def writing(work: Work) -> Iterator[Writes]:
     """Collect the notices of a block and write them when it ends."""
-    writes = Writes(connection)
+    writes = Writes(work)
     yield writes
     writes.flush()
 

@@ -1,5 +1,5 @@
-"""HTTP routes of the notifications service: the same set for an enterprise (by USCC) and for
-the calling caseworker (`/v1/caseworkers/me`), plus a firm's answers to measures."""
+"""HTTP routes of a recipient's notifications: the same set for an enterprise (by USCC) and for
+the calling caseworker (`/v1/caseworkers/me`): inbox, preferences, deliveries, webhooks."""
 
 # No `from __future__ import annotations`: the routes below are built per scope, and FastAPI
 # must see each scope's dependency type when the function is defined.
@@ -9,8 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
-from notifications import service
-from notifications.api.deps import CaseworkerScope, EnterpriseScope, NowDep, SenderDep
+from notifications.api.deps import CaseworkerScope, EnterpriseScope, NowDep, SenderDep, UowDep
 from notifications.api.schemas import (
     DeliveryRead,
     Inbox,
@@ -19,15 +18,14 @@ from notifications.api.schemas import (
     PingResult,
     PreferencesRead,
     PreferencesUpdate,
-    ResponseRead,
-    ResponseWrite,
     WebhookCreate,
     WebhookRead,
     WebhookWithSecret,
 )
+from notifications.use_cases import inbox, webhooks
+from notifications.use_cases.recipients import recipient_for
 from supportmatch_core.auth import CurrentPrincipal
-from supportmatch_core.fields import UowDep, UsccPath
-from supportmatch_core.problems import NotFound
+from supportmatch_core.errors import NotFoundError
 
 SubscriptionId = Annotated[str, Path(max_length=32, pattern=r"^wh_[0-9a-f]{16}$")]
 MAX_ID = 2**63 - 1  # a larger id would overflow the database's integer, failing with a 500
@@ -49,15 +47,16 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         unread: Annotated[bool, Query(description="only unread entries")] = False,
     ) -> Inbox:
         """The inbox, newest first, with the unread count."""
-        page = service.inbox(
-            uow=uow,
-            principal=principal,
-            scope=scope,
-            limit=limit,
-            before=before,
-            unread=unread,
-            now=now,
-        )
+        with uow.begin() as work:
+            page = inbox.inbox(
+                work,
+                principal=principal,
+                scope=scope,
+                limit=limit,
+                before=before,
+                unread=unread,
+                now=now,
+            )
         entries = [InboxEntry.model_validate(e) for e in page["entries"]]
         next_before = entries[-1].id if len(entries) == limit else None
         return Inbox(entries=entries, unread=page["unread"], next_before=next_before)
@@ -71,19 +70,20 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         now: NowDep,
     ) -> None:
         """Mark one inbox entry as read."""
-        if not service.mark_read(
-            uow=uow, principal=principal, scope=scope, entry_id=entry_id, now=now
-        ):
-            raise NotFound(f"no unread inbox entry {entry_id}", zh=f"没有未读的通知{entry_id}")
+        with uow.begin() as work:
+            marked = inbox.mark_read(
+                work, principal=principal, scope=scope, entry_id=entry_id, now=now
+            )
+        if not marked:
+            raise NotFoundError(f"no unread inbox entry {entry_id}", zh=f"没有未读的通知{entry_id}")
 
     @router.post("/inbox/read")
     def mark_all_read(
         scope: ScopeDep, principal: CurrentPrincipal, uow: UowDep, now: NowDep
     ) -> Marked:
         """Mark every inbox entry as read."""
-        marked = service.mark_read(
-            uow=uow, principal=principal, scope=scope, entry_id=None, now=now
-        )
+        with uow.begin() as work:
+            marked = inbox.mark_read(work, principal=principal, scope=scope, entry_id=None, now=now)
         return Marked(marked=marked)
 
     @router.get("/preferences")
@@ -91,9 +91,9 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         scope: ScopeDep, principal: CurrentPrincipal, uow: UowDep, now: NowDep
     ) -> PreferencesRead:
         """Channels, language, cadence, quiet hours and opt-outs."""
-        return PreferencesRead.of(
-            service.preferences(uow=uow, principal=principal, scope=scope, now=now)
-        )
+        with uow.begin() as work:
+            recipient = inbox.preferences(work, principal=principal, scope=scope, now=now)
+        return PreferencesRead.of(recipient)
 
     @router.patch("/preferences")
     def update_preferences(
@@ -104,9 +104,10 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         now: NowDep,
     ) -> PreferencesRead:
         """Change some preferences; fields not given keep their values."""
-        recipient = service.update_preferences(
-            uow=uow, principal=principal, scope=scope, changes=body.changes(), now=now
-        )
+        with uow.begin() as work:
+            recipient = inbox.update_preferences(
+                work, principal=principal, scope=scope, changes=body.changes(), now=now
+            )
         return PreferencesRead.of(recipient)
 
     @router.get("/deliveries")
@@ -121,16 +122,17 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         channel: Literal["email", "webhook"] | None = None,
     ) -> list[DeliveryRead]:
         """Email and webhook deliveries with every attempt, newest first."""
-        rows = service.delivery_log(
-            uow=uow,
-            principal=principal,
-            scope=scope,
-            limit=limit,
-            before=before,
-            status=status,
-            channel=channel,
-            now=now,
-        )
+        with uow.begin() as work:
+            rows = inbox.delivery_log(
+                work,
+                principal=principal,
+                scope=scope,
+                limit=limit,
+                before=before,
+                status=status,
+                channel=channel,
+                now=now,
+            )
         return [DeliveryRead.model_validate(r) for r in rows]
 
     @router.post("/webhooks", status_code=201)
@@ -143,16 +145,18 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         now: NowDep,
     ) -> WebhookWithSecret:
         """Subscribe a URL; the answer carries the signing secret, shown only here."""
-        created = service.subscribe(
-            uow=uow, principal=principal, scope=scope, url=body.url, sender=sender, now=now
-        )
+        with uow.begin() as work:
+            created = webhooks.subscribe(
+                work, principal=principal, scope=scope, url=body.url, sender=sender, now=now
+            )
         return WebhookWithSecret.model_validate(created)
 
     @router.get("/webhooks")
     def list_webhooks(
         scope: ScopeDep, principal: CurrentPrincipal, uow: UowDep, now: NowDep
     ) -> list[WebhookRead]:
-        rows = service.subscriptions(uow=uow, principal=principal, scope=scope, now=now)
+        with uow.begin() as work:
+            rows = webhooks.subscriptions(work, principal=principal, scope=scope, now=now)
         return [WebhookRead.model_validate(r) for r in rows]
 
     @router.post("/webhooks/{subscription_id}/rotate")
@@ -166,14 +170,15 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
     ) -> WebhookWithSecret:
         """A new secret; the previous one keeps signing until `previous_secret_valid_until`."""
         hours = request.app.state.settings.webhook_previous_secret_hours
-        rotated = service.rotate(
-            uow=uow,
-            principal=principal,
-            scope=scope,
-            subscription_id=subscription_id,
-            keep_previous=timedelta(hours=hours),
-            now=now,
-        )
+        with uow.begin() as work:
+            rotated = webhooks.rotate(
+                work,
+                principal=principal,
+                scope=scope,
+                subscription_id=subscription_id,
+                keep_previous=timedelta(hours=hours),
+                now=now,
+            )
         return WebhookWithSecret.model_validate(rotated)
 
     @router.delete("/webhooks/{subscription_id}", status_code=204)
@@ -184,9 +189,10 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         uow: UowDep,
         now: NowDep,
     ) -> None:
-        service.unsubscribe(
-            uow=uow, principal=principal, scope=scope, subscription_id=subscription_id, now=now
-        )
+        with uow.begin() as work:
+            webhooks.unsubscribe(
+                work, principal=principal, scope=scope, subscription_id=subscription_id, now=now
+            )
 
     @router.post("/webhooks/{subscription_id}/ping")
     def ping_webhook(
@@ -198,14 +204,10 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         now: NowDep,
     ) -> PingResult:
         """Send a signed test request now; the answer says how the receiver responded."""
-        result = service.ping(
-            uow=uow,
-            principal=principal,
-            scope=scope,
-            subscription_id=subscription_id,
-            sender=sender,
-            now=now,
-        )
+        with uow.begin() as work:
+            recipient = recipient_for(work, principal, scope, now)
+            hook = webhooks.owned(work, recipient, subscription_id)
+        result = webhooks.ping(hook, sender=sender, now=now)
         return PingResult.model_validate(result)
 
     return router
@@ -213,33 +215,3 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
 
 enterprise_router = _scoped("/enterprises/{uscc}", EnterpriseScope, "enterprise notifications")
 caseworker_router = _scoped("/caseworkers/me", CaseworkerScope, "caseworker notifications")
-responses_router = APIRouter(prefix="/v1/enterprises/{uscc}/responses", tags=["reminders"])
-
-
-@responses_router.put("/{measure_id}", status_code=204)
-def respond(
-    uscc: UsccPath,
-    measure_id: Annotated[str, Path(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")],
-    body: ResponseWrite,
-    principal: CurrentPrincipal,
-    uow: UowDep,
-    now: NowDep,
-) -> None:
-    """Record that the firm applied for or declined a measure: its reminders stop."""
-    service.respond(
-        uow=uow,
-        principal=principal,
-        uscc=uscc.upper(),
-        measure_id=measure_id,
-        response=body.response,
-        now=now,
-    )
-
-
-@responses_router.get("")
-def list_responses(
-    uscc: UsccPath, principal: CurrentPrincipal, uow: UowDep, now: NowDep
-) -> list[ResponseRead]:
-    """The measures the firm marked as applied for or declined."""
-    rows = service.responses(uow=uow, principal=principal, uscc=uscc.upper(), now=now)
-    return [ResponseRead.model_validate(r) for r in rows]

@@ -1,34 +1,29 @@
-"""The delivery worker: sends due emails and webhooks, records every attempt, retries with
-backoff, gives up after the last attempt and reports the outcome on notification.delivery.v1."""
+"""Delivering what is due: sends emails and webhooks outside any transaction, records every
+attempt, retries with backoff, gives up after the last attempt and reports the outcome on
+notification.delivery.v1."""
 
 from __future__ import annotations
 
 import json
 import logging
 import smtplib
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Row
-
-from notifications.adapters import deliveries, recipients
-from notifications.adapters.deliveries import FAILED, SENT
+from notifications.adapters.deliveries import FAILED, NO_ADDRESS, SENT
 from notifications.adapters.email import SmtpSender
 from notifications.adapters.webhooks import WebhookSender
 from notifications.domain.messages import webhook_disabled
 from notifications.domain.preferences import Channel
 from notifications.domain.recipients import Recipient
 from notifications.domain.retry import RetryPolicy
-from notifications.fanout import notify, writing
-from supportmatch_core.db import UnitOfWork
+from notifications.domain.signing import secrets_in_use
+from notifications.use_cases.notify import notify, writing
+from notifications.use_cases.ports import Row, UnitOfWork, Work
 from supportmatch_core.events import Event
-from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DELIVERY
-from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
@@ -43,49 +38,37 @@ class Outcome:
     until: datetime | None = None
 
 
-class DeliveryWorker:
-    name = "notifications-delivery"
+class Deliverer:
+    """Sends what is due in rounds: claim (one transaction), send (none), record (one)."""
 
     def __init__(
         self,
         *,
         uow: UnitOfWork,
-        outbox: Outbox,
         smtp: SmtpSender,
         webhooks: WebhookSender,
         policy: RetryPolicy,
         clock: Callable[[], datetime],
         batch: int = 100,
-        poll_seconds: float = 0.5,
         disable_after: int = 10,
         disable_after_time: timedelta = timedelta(hours=24),
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
-        self._uow, self._outbox = uow, outbox
+        self._uow = uow
         self._smtp, self._webhooks = smtp, webhooks
         self._policy, self._clock = policy, clock
-        self._batch, self._poll, self._disable_after = batch, poll_seconds, disable_after
+        self._batch, self._disable_after = batch, disable_after
         self._lease = lease
         self._disable_after_time = disable_after_time
-        self.health = Health()
-
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            attempted = self.deliver_due()
-            self.health.ok()
-            if not attempted:
-                stop.wait(self._poll)
 
     def deliver_due(self) -> int:
         """Send what is due now; returns how many deliveries were attempted."""
         now = self._clock()
-        with self._uow.begin() as connection:
-            rows = deliveries.claim_due(connection, now=now, limit=self._batch, lease=self._lease)
-            people = {
-                r.recipient_id: recipients.recipient_by_id(connection, r.recipient_id) for r in rows
-            }
+        with self._uow.begin() as work:
+            rows = work.deliveries.claim_due(now=now, limit=self._batch, lease=self._lease)
+            people = {r.recipient_id: work.recipients.recipient_by_id(r.recipient_id) for r in rows}
             hooks = {
-                r.target: deliveries.subscription(connection, r.target)
+                r.target: work.subscriptions.subscription(r.target)
                 for r in rows
                 if r.channel == Channel.WEBHOOK.value
             }
@@ -95,13 +78,13 @@ class DeliveryWorker:
         for row in rows:
             if row.channel == Channel.WEBHOOK:
                 outcomes[row.id] = self._send_webhook(row, hooks.get(row.target), now)
-        with self._uow.begin() as connection:
+        with self._uow.begin() as work:
             for row in rows:
-                self._record(connection, row, people[row.recipient_id], outcomes[row.id], now)
+                self._record(work, row, people[row.recipient_id], outcomes[row.id], now)
         return len(rows)
 
     def _send_emails(
-        self, rows: list[Row[Any]], people: dict[int, Recipient], now: datetime
+        self, rows: list[Row], people: dict[int, Recipient], now: datetime
     ) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         ready = []
@@ -111,7 +94,7 @@ class DeliveryWorker:
             if until > now:
                 outcomes[row.id] = Outcome("postponed", "quiet hours", until=until)
             elif not person.email:
-                outcomes[row.id] = Outcome("awaiting", deliveries.NO_ADDRESS)
+                outcomes[row.id] = Outcome("awaiting", NO_ADDRESS)
             else:
                 ready.append(row)
         if not ready:
@@ -144,14 +127,16 @@ class DeliveryWorker:
                 )
         return outcomes
 
-    def _send_webhook(self, row: Row[Any], hook: Row[Any] | None, now: datetime) -> Outcome:
+    def _send_webhook(self, row: Row, hook: Row | None, now: datetime) -> Outcome:
         if hook is None or not hook.enabled:
             return Outcome("refused", "the subscription was deleted or disabled")
         body = json.dumps(row.content["body"], ensure_ascii=False, separators=(",", ":")).encode()
         attempt = self._webhooks.attempt(
             hook.url,
             body,
-            secrets_in_use=deliveries.secrets_in_use(hook, now),
+            secrets_in_use=secrets_in_use(
+                hook.secret, hook.previous_secret, hook.previous_valid_until, now
+            ),
             delivery_id=f"delivery-{row.id}",
             topic=row.topic,
             timestamp=int(now.timestamp()),
@@ -160,22 +145,21 @@ class DeliveryWorker:
 
     def _record(
         self,
-        connection: Connection,
-        row: Row[Any],
+        work: Work,
+        row: Row,
         person: Recipient,
         outcome: Outcome,
         now: datetime,
     ) -> None:
         if outcome.kind == "postponed":
             assert outcome.until is not None
-            deliveries.postpone(connection, row.id, until=outcome.until)
+            work.deliveries.postpone(row.id, until=outcome.until)
             return
         if outcome.kind == "awaiting":
-            deliveries.await_address(connection, row.id)
+            work.deliveries.await_address(row.id)
             return
         attempt = row.attempts + 1
-        deliveries.record_attempt(
-            connection,
+        work.deliveries.record_attempt(
             delivery_id=row.id,
             attempt=attempt,
             at=now,
@@ -185,28 +169,28 @@ class DeliveryWorker:
         )
         webhook = row.channel == Channel.WEBHOOK
         if outcome.kind == "sent":
-            deliveries.finish(connection, row.id, status=SENT, at=now, error=None)
+            work.deliveries.finish(row.id, status=SENT, at=now, error=None)
             if webhook:
-                deliveries.subscription_succeeded(connection, row.target)
-            self._report(connection, row, person, SENT, attempt, None, now)
+                work.subscriptions.subscription_succeeded(row.target)
+            self._report(work, row, person, SENT, attempt, None, now)
             return
         disabled = (
             webhook
             and outcome.kind == "error"
-            and self._count_failure(connection, row.target, person, now)
+            and self._count_failure(work, row.target, person, now)
         )
         if outcome.kind == "refused" or disabled or self._policy.exhausted(attempt):
-            deliveries.finish(connection, row.id, status=FAILED, at=now, error=outcome.detail)
-            self._report(connection, row, person, FAILED, attempt, outcome.detail, now)
+            work.deliveries.finish(row.id, status=FAILED, at=now, error=outcome.detail)
+            self._report(work, row, person, FAILED, attempt, outcome.detail, now)
         else:
             retry = now + self._policy.delay(attempt)
-            deliveries.retry_at(connection, row.id, at=retry, error=outcome.detail)
+            work.deliveries.retry_at(row.id, at=retry, error=outcome.detail)
 
     def _count_failure(
-        self, connection: Connection, subscription_id: str, owner: Recipient, now: datetime
+        self, work: Work, subscription_id: str, owner: Recipient, now: datetime
     ) -> bool:
         """Count a failed attempt; whether it turned the subscription off."""
-        failures, since = deliveries.subscription_failed(connection, subscription_id, at=now)
+        failures, since = work.subscriptions.subscription_failed(subscription_id, at=now)
         # Many notices in one short outage fail many attempts: only a long streak disables.
         if (
             failures < self._disable_after
@@ -214,17 +198,17 @@ class DeliveryWorker:
             or now - since < self._disable_after_time
         ):
             return False
-        hook = deliveries.subscription(connection, subscription_id)
+        hook = work.subscriptions.subscription(subscription_id)
         reason = f"{failures} failed attempts in a row since {since:%Y-%m-%d %H:%M} UTC"
-        if hook is None or not deliveries.disable_subscription(
-            connection, subscription_id, reason=reason
+        if hook is None or not work.subscriptions.disable_subscription(
+            subscription_id, reason=reason
         ):
             return False
-        deliveries.expedite_pending_of_subscription(connection, subscription_id, at=now)
+        work.subscriptions.expedite_pending_of_subscription(subscription_id, at=now)
         log.warning(
             "webhook disabled", extra={"subscription": subscription_id, "failures": failures}
         )
-        with writing(connection) as writes:
+        with writing(work) as writes:
             notify(
                 writes,
                 owner,
@@ -237,16 +221,15 @@ class DeliveryWorker:
 
     def _report(
         self,
-        connection: Connection,
-        row: Row[Any],
+        work: Work,
+        row: Row,
         person: Recipient,
         status: str,
         attempts: int,
         error: str | None,
         now: datetime,
     ) -> None:
-        self._outbox.add(
-            connection,
+        work.outbox.add(
             topic=DELIVERY,
             event=Event(
                 type=DELIVERY,

@@ -1,0 +1,83 @@
+"""The notifications service's use cases as the tests run them: each in a transaction of its own
+on a test's unit of work (as a route opens one), or in a transaction the test opened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from notifications import handlers
+from notifications.adapters.unit_of_work import SqlWork
+from notifications.domain.recipients import Recipient
+from notifications.use_cases import inbox as inboxes
+from notifications.use_cases import schedule, webhooks
+from notifications.use_cases.recipients import Scope
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.events import Event
+
+__all__ = ["Scope"]
+Handler = Callable[[Connection, Event], None]
+BatchHandler = Callable[[Connection, Sequence[Event]], None]
+
+
+def update_preferences(*, uow: UnitOfWork, **given: Any) -> Recipient:
+    with uow.begin() as connection:
+        return inboxes.update_preferences(SqlWork(connection), **given)
+
+
+def preferences(*, uow: UnitOfWork, **given: Any) -> Recipient:
+    with uow.begin() as connection:
+        return inboxes.preferences(SqlWork(connection), **given)
+
+
+def inbox(*, uow: UnitOfWork, **given: Any) -> dict[str, Any]:
+    with uow.begin() as connection:
+        return inboxes.inbox(SqlWork(connection), **given)
+
+
+def respond(*, uow: UnitOfWork, **given: Any) -> None:
+    with uow.begin() as connection:
+        inboxes.respond(SqlWork(connection), **given)
+
+
+def subscribe(*, uow: UnitOfWork, **given: Any) -> dict[str, Any]:
+    with uow.begin() as connection:
+        return webhooks.subscribe(SqlWork(connection), **given)
+
+
+def rotate(*, uow: UnitOfWork, **given: Any) -> dict[str, Any]:
+    with uow.begin() as connection:
+        return webhooks.rotate(SqlWork(connection), **given)
+
+
+def unsubscribe(*, uow: UnitOfWork, **given: Any) -> None:
+    with uow.begin() as connection:
+        webhooks.unsubscribe(SqlWork(connection), **given)
+
+
+def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:
+    return schedule.send_digests(SqlWork(connection), now=now, hour=hour)
+
+
+def send_reminders(connection: Connection, *, now: datetime) -> int:
+    return schedule.send_reminders(SqlWork(connection), now=now)
+
+
+def determinations_handler(clock: Callable[[], datetime]) -> BatchHandler:
+    """The determination consumer's batch handler, in the consumer's transaction."""
+    return lambda c, events: handlers.determinations_changed(SqlWork(c), events, now=clock())
+
+
+def one_by_one(batch: BatchHandler) -> Handler:
+    return lambda connection, event: batch(connection, [event])
+
+
+def profile_handler(clock: Callable[[], datetime]) -> Handler:
+    return lambda c, event: handlers.profile_changed(SqlWork(c), event, now=clock())
+
+
+def measure_handler(clock: Callable[[], datetime]) -> Handler:
+    return lambda c, event: handlers.measure_changed(SqlWork(c), event, now=clock())
