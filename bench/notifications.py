@@ -51,6 +51,7 @@ from notifications.worker import delivery_worker
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.consumer import EventConsumer
+from supportmatch_core.contracts.determination import EligibilityChanged
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
@@ -224,7 +225,7 @@ def send_emails(args: argparse.Namespace, url: str, folder: Path) -> dict[str, A
     )
     time.sleep(1.5)
     now = datetime.now(UTC)
-    message = message_for(templates()[0])
+    message = message_for(EligibilityChanged.from_data(templates()[0]))
     firms = [new_uscc("44") for _ in range(args.emails)]
     admin = Principal(subject="bench", role=Role.ADMIN)
     for uscc in firms:

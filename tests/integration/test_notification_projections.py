@@ -44,12 +44,13 @@ def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
     """The VAT refund's first version, open-ended here, as version `version`."""
     (shipped,) = [d for d in shipped_documents() if (d["id"], d["version"]) == (VAT, 1)]
     document = {**shipped, "version": version, "valid_to": None, **changes}
-    event = measure_changed(
+    typed = measure_changed(
         document=document,
         measure=measure_from_document(document),
         lifecycle=lifecycle,
         actor="admin",
     )
+    event = typed.envelope(source="urn:supportmatch:eligibility", subject=typed.subject)
     check(event)
     return event
 

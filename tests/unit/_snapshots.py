@@ -71,4 +71,4 @@ def determination(
         previous=previous,
         profile_version=1,
     )
-    return event.data
+    return event.to_data()

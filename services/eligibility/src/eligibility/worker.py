@@ -20,6 +20,7 @@ from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.ports import UnitOfWork
 from eligibility.use_cases.rematch import rematch_due
+from supportmatch_core.contracts.profile import ProfileChanged
 from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
 from supportmatch_core.settings import ServiceSettings
@@ -93,7 +94,8 @@ class Explainer:
 def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue) -> WorkerGroup:
     def on_profile(connection: Connection, event: Event) -> None:
         work = uow.joined(connection)  # the consumer's transaction, one per event
-        handlers.profile_changed(work, event, catalogue=catalogue, today=china_today)
+        profile = ProfileChanged.from_event(event)
+        handlers.profile_changed(work, profile, catalogue=catalogue, today=china_today)
 
     transactions = Transactions(uow.engine)
     return WorkerGroup(

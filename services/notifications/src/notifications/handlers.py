@@ -1,4 +1,5 @@
-"""Consumed events, each to one use case: determinations, enterprise profiles, measures."""
+"""Consumed events, each to one use case: determinations, enterprise profiles, measures; each
+typed event comes with the id of its CloudEvent (the trigger of what it tells)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,23 @@ from datetime import datetime
 
 from notifications.use_cases import tell
 from notifications.use_cases.ports import Work
+from supportmatch_core.contracts.determination import EligibilityChanged
+from supportmatch_core.contracts.measure import MeasureChanged
+from supportmatch_core.contracts.profile import ProfileChanged
 from supportmatch_core.events import Event
 
 
 def determinations_changed(work: Work, events: Sequence[Event], *, now: datetime) -> None:
     """eligibility.determination.v1, a polled batch at once."""
-    tell.tell_determinations(work, events, now=now)
+    changes = [(event.id, EligibilityChanged.from_event(event)) for event in events]
+    tell.tell_determinations(work, changes, now=now)
 
 
 def profile_changed(work: Work, event: Event, *, now: datetime) -> None:
     """enterprise.profile.v1."""
-    tell.follow_profile(work, event, now=now)
+    tell.follow_profile(work, ProfileChanged.from_event(event), now=now)
 
 
 def measure_changed(work: Work, event: Event, *, now: datetime) -> None:
     """policy.measure.v1."""
-    tell.announce_measure(work, event, now=now)
+    tell.announce_measure(work, event.id, MeasureChanged.from_event(event), now=now)

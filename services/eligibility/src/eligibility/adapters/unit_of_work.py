@@ -14,6 +14,7 @@ from eligibility.adapters.population import FIRMS_PER_RANGE, Population, RangeQu
 from eligibility.adapters.population.explanations import Explanations
 from eligibility.adapters.reach import Reach
 from eligibility.adapters.tables import backbone
+from eligibility.domain.events import SOURCE
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox, OutboxWriter
 
@@ -36,7 +37,7 @@ class SqlWork:
         self.population = Population(connection, self.ranges)
         self.explanations = Explanations(connection)
         self.reach = Reach(connection)
-        self.outbox = OutboxWriter(outbox or Outbox(backbone), connection)
+        self.outbox = OutboxWriter(outbox or Outbox(backbone), connection, source=SOURCE)
 
 
 class SqlUnitOfWork:

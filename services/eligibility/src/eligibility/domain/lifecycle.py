@@ -10,11 +10,9 @@ from enum import StrEnum
 from typing import Any
 
 from eligibility.domain.criteria import InvalidCriteria
-from eligibility.domain.events import SOURCE
 from eligibility.domain.measures import Measure
+from supportmatch_core.contracts.measure import MeasureChanged
 from supportmatch_core.errors import ConflictError, NotFoundError
-from supportmatch_core.events import Event
-from supportmatch_core.topics import MEASURE
 
 RESERVED_IDS = frozenset({"drafts"})  # /v1/measures/drafts lists the drafts
 PUBLISHED, RETIRED = "published", "retired"  # a stored version's status
@@ -142,20 +140,15 @@ def retired_document(doc: dict[str, Any], *, effective_on: date, today: date) ->
 
 def measure_changed(
     *, document: dict[str, Any], measure: Measure, lifecycle: Lifecycle, actor: str
-) -> Event:
+) -> MeasureChanged:
     """The policy.measure.v1 event: the whole document of one version and what happened to it."""
-    return Event(
-        type=MEASURE,
-        source=SOURCE,
-        subject=measure.id,
-        data={
-            "measure_id": measure.id,
-            "version": measure.version,
-            "lifecycle": lifecycle.value,
-            "valid_from": measure.valid_from.isoformat(),
-            "valid_to": measure.valid_to.isoformat() if measure.valid_to else None,
-            "digest": measure.digest,
-            "actor": actor,
-            "document": document,
-        },
+    return MeasureChanged(
+        measure_id=measure.id,
+        version=measure.version,
+        lifecycle=lifecycle.value,
+        valid_from=measure.valid_from.isoformat(),
+        valid_to=measure.valid_to.isoformat() if measure.valid_to else None,
+        digest=measure.digest,
+        actor=actor,
+        document=document,
     )

@@ -10,7 +10,6 @@ from eligibility.domain.events import eligibility_changed
 from eligibility.domain.facts import Facts
 from eligibility.use_cases.explain import complete_firm
 from eligibility.use_cases.ports import Work
-from supportmatch_core.topics import DETERMINATION
 
 
 def decide_firm(
@@ -61,6 +60,6 @@ def decide_firm(
             previous=before,
             profile_version=version,
         )
-        work.outbox.add(topic=DETERMINATION, event=event)
+        work.outbox.publish([event])
         changed += 1
     return changed

@@ -17,8 +17,7 @@ from eligibility.domain.measures import Measure
 from eligibility.domain.rematches import Unexplained, explained
 from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.ports import UnitOfWork, Work
-from supportmatch_core.events import Event
-from supportmatch_core.topics import DETERMINATION
+from supportmatch_core.contracts.determination import EligibilityChanged
 
 
 def explain_pending(
@@ -85,10 +84,10 @@ def _complete(work: Work, catalogue: Catalogue, rows: Sequence[Unexplained]) -> 
     done = [(row, explained(catalogue, row.facts, row)) for row in rows]
     work.explanations.complete(done)
     events = [_event(row, decision) for row, decision in done if decision is not None]
-    work.outbox.add_many(topic=DETERMINATION, events=events)
+    work.outbox.publish(events)
 
 
-def _event(row: Unexplained, decision: Decision) -> Event:
+def _event(row: Unexplained, decision: Decision) -> EligibilityChanged:
     return eligibility_changed(
         uscc=row.uscc,
         province_code=row.facts["province_code"],

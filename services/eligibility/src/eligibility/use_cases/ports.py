@@ -13,7 +13,7 @@ from eligibility.domain.facts import Facts
 from eligibility.domain.lifecycle import Draft, StoredVersion
 from eligibility.domain.measures import Measure
 from eligibility.domain.rematches import Rematch, Rematched, Unexplained
-from supportmatch_core.events import Event
+from supportmatch_core.contracts.event import TypedEvent
 
 
 class Firms(Protocol):
@@ -115,8 +115,7 @@ class Reach(Protocol):
 class Outbox(Protocol):
     """Events written in this transaction, published after it commits."""
 
-    def add(self, *, topic: str, event: Event) -> None: ...
-    def add_many(self, *, topic: str, events: list[Event]) -> None: ...
+    def publish(self, events: Sequence[TypedEvent]) -> None: ...
 
 
 class Work(Protocol):

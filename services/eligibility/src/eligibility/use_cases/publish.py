@@ -26,7 +26,6 @@ from eligibility.use_cases.catalogue import published_measures
 from eligibility.use_cases.drafts import read_draft
 from eligibility.use_cases.ports import Work
 from eligibility.use_cases.rematch import rematch
-from supportmatch_core.topics import MEASURE
 
 CATALOGUE_ACTOR = "catalogue"
 
@@ -107,4 +106,4 @@ def _announce(
     work: Work, document: dict[str, Any], measure: Measure, lifecycle: Lifecycle, actor: str
 ) -> None:
     event = measure_changed(document=document, measure=measure, lifecycle=lifecycle, actor=actor)
-    work.outbox.add(topic=MEASURE, event=event)
+    work.outbox.publish([event])

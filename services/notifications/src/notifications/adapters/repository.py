@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Row, func, select, update
 
 from notifications.adapters.tables import digest_items, holdings, inbox, responses
 from notifications.domain.messages import InboxMessage
+from supportmatch_core.contracts.determination import MeasureReference
+from supportmatch_core.contracts.json import to_json
 from supportmatch_core.db import insert_new, upsert
 
 # Inbox
@@ -65,15 +67,14 @@ def digest_rows(
 # Holdings and responses
 
 
-def hold_row(*, uscc: str, measure: dict[str, Any], status: str, now: datetime) -> dict[str, Any]:
-    valid_to = measure.get("valid_to")
+def hold_row(*, uscc: str, measure: MeasureReference, status: str, now: datetime) -> dict[str, Any]:
     return {
         "uscc": uscc,
-        "measure_id": measure["id"],
-        "version": measure["version"],
+        "measure_id": measure.id,
+        "version": measure.version,
         "status": status,
-        "measure": measure,
-        "valid_to": date.fromisoformat(valid_to) if valid_to else None,
+        "measure": to_json(measure),
+        "valid_to": date.fromisoformat(measure.valid_to) if measure.valid_to else None,
         "updated_at": now,
     }
 
@@ -162,15 +163,15 @@ class Notices:
         if rows:
             upsert(self._connection, holdings, rows, keys=["uscc", "measure_id"])
 
-    def follow_measure(self, *, measure: dict[str, Any], now: datetime) -> None:
+    def follow_measure(self, *, measure: MeasureReference, now: datetime) -> None:
         """A measure's new version or end date reaches the holdings of the same or older version."""
-        valid_to = measure["valid_to"]
+        valid_to = measure.valid_to
         self._connection.execute(
             update(holdings)
-            .where(holdings.c.measure_id == measure["id"], holdings.c.version <= measure["version"])
+            .where(holdings.c.measure_id == measure.id, holdings.c.version <= measure.version)
             .values(
-                version=measure["version"],
-                measure=measure,
+                version=measure.version,
+                measure=to_json(measure),
                 valid_to=date.fromisoformat(valid_to) if valid_to else None,
                 updated_at=now,
             )

@@ -13,6 +13,7 @@ from notifications.adapters.recipients import Recipients
 from notifications.adapters.repository import Notices
 from notifications.adapters.subscriptions import Subscriptions
 from notifications.adapters.tables import backbone
+from notifications.domain.events import SOURCE
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox, OutboxWriter
 
@@ -23,7 +24,7 @@ class SqlWork:
         self.recipients = Recipients(connection)
         self.deliveries = Deliveries(connection)
         self.subscriptions = Subscriptions(connection)
-        self.outbox = OutboxWriter(Outbox(backbone), connection)
+        self.outbox = OutboxWriter(Outbox(backbone), connection, source=SOURCE)
 
 
 class SqlUnitOfWork:

@@ -22,12 +22,9 @@ from notifications.domain.retry import RetryPolicy
 from notifications.domain.signing import secrets_in_use
 from notifications.use_cases.notify import notify, writing
 from notifications.use_cases.ports import Row, UnitOfWork, Work
-from supportmatch_core.events import Event
-from supportmatch_core.topics import DELIVERY
+from supportmatch_core.contracts.delivery import DeliveryFinished, DeliveryRecipient
 
 log = logging.getLogger(__name__)
-
-SOURCE = "urn:supportmatch:notifications"
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,25 +226,21 @@ class Deliverer:
         error: str | None,
         now: datetime,
     ) -> None:
-        work.outbox.add(
-            topic=DELIVERY,
-            event=Event(
-                type=DELIVERY,
-                source=SOURCE,
-                subject=person.key,
-                data={
-                    "delivery_id": row.id,
-                    "recipient": {"kind": person.kind.value, "key": person.key},
-                    "channel": row.channel,
-                    "target": row.target,
-                    "trigger": row.trigger,
-                    "topic": row.topic,
-                    "status": status,
-                    "attempts": attempts,
-                    "error": error,
-                    "finished_at": now.isoformat(),
-                },
-            ),
+        work.outbox.publish(
+            [
+                DeliveryFinished(
+                    delivery_id=row.id,
+                    recipient=DeliveryRecipient(kind=person.kind.value, key=person.key),
+                    channel=row.channel,
+                    target=row.target,
+                    trigger=row.trigger,
+                    topic=row.topic,
+                    status="sent" if status == SENT else "failed",
+                    attempts=attempts,
+                    error=error,
+                    finished_at=now.isoformat(),
+                )
+            ]
         )
 
 

@@ -15,6 +15,8 @@ from notifications.domain.messages import InboxMessage, Topic, digest_line
 from notifications.domain.preferences import Cadence, Channel
 from notifications.domain.recipients import Recipient
 from notifications.use_cases.ports import Row, Work
+from supportmatch_core.contracts.determination import MeasureReference
+from supportmatch_core.contracts.json import to_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,16 +25,16 @@ class About:
 
     uscc: str | None = None
     province_code: str | None = None
-    measure: dict[str, Any] | None = None
+    measure: MeasureReference | None = None
     status: str | None = None
 
     @property
     def measure_id(self) -> str | None:
-        return self.measure["id"] if self.measure else None
+        return self.measure.id if self.measure else None
 
     @property
     def measure_kind(self) -> str | None:
-        return self.measure.get("kind") if self.measure else None
+        return self.measure.kind if self.measure else None
 
 
 @dataclass
@@ -154,7 +156,7 @@ def webhook_body(
         "created_at": now.isoformat(),
         "recipient": {"kind": recipient.kind.value, "key": recipient.key},
         "enterprise": about.uscc,
-        "measure": about.measure,
+        "measure": to_json(about.measure) if about.measure else None,
         "status": about.status,
         "title": {"zh": message.title_zh, "en": message.title_en},
         "body": {"zh": message.body_zh, "en": message.body_en},

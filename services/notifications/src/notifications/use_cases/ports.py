@@ -10,7 +10,8 @@ from typing import Any, Protocol
 
 from notifications.domain.preferences import Preferences
 from notifications.domain.recipients import Recipient, RecipientKind
-from supportmatch_core.events import Event
+from supportmatch_core.contracts.determination import MeasureReference
+from supportmatch_core.contracts.event import TypedEvent
 
 
 class Row(Protocol):
@@ -36,7 +37,7 @@ class Notices(Protocol):
         self, recipient_id: int, digest: str, up_to: datetime
     ) -> Sequence[Row]: ...
     def hold_all(self, rows: list[dict[str, Any]]) -> None: ...
-    def follow_measure(self, *, measure: dict[str, Any], now: datetime) -> None: ...
+    def follow_measure(self, *, measure: MeasureReference, now: datetime) -> None: ...
     def ending_between(self, first: date, last: date) -> Sequence[Row]: ...
     def holders_of(self, measure_id: str, *, before_version: int) -> list[str]: ...
     def respond(
@@ -125,7 +126,7 @@ class Subscriptions(Protocol):
 
 
 class Outbox(Protocol):
-    def add(self, *, topic: str, event: Event) -> None: ...
+    def publish(self, events: Sequence[TypedEvent]) -> None: ...
 
 
 class Work(Protocol):

@@ -10,6 +10,8 @@ from notifications.domain.preferences import DEFAULT_TIME_ZONE, Channel
 from notifications.domain.recipients import Recipient
 from notifications.use_cases.notify import About, Writes, notify, writing
 from notifications.use_cases.ports import Row, Work
+from supportmatch_core.contracts.determination import MeasureReference
+from supportmatch_core.contracts.json import from_json
 
 REMINDER_DAYS = (1, 7, 30)
 _CHINA = ZoneInfo(DEFAULT_TIME_ZONE)
@@ -42,16 +44,17 @@ def remind(writes: Writes, holding: Row, firm: Recipient, *, today: date, now: d
     """Tell `firm` that a measure it qualifies for ends soon, once per threshold."""
     days_left = (holding.valid_to - today).days
     threshold = min(d for d in REMINDER_DAYS if days_left <= d)
+    measure = from_json(MeasureReference, holding.measure)
     notify(
         writes,
         firm,
-        ending_soon(holding.measure, holding.valid_to, max(days_left, 1)),
+        ending_soon(measure, holding.valid_to, max(days_left, 1)),
         trigger=f"ending:{holding.measure_id}:{holding.valid_to.isoformat()}:{threshold}d",
         now=now,
         about=About(
             uscc=holding.uscc,
             province_code=firm.province_code,
-            measure=holding.measure,
+            measure=measure,
             status=holding.status,
         ),
     )

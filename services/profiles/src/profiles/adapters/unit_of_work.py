@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from profiles.adapters.repository import Enterprises
 from profiles.adapters.search import Search
 from profiles.adapters.tables import backbone
+from profiles.domain.snapshot import SOURCE
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.outbox import Outbox, OutboxWriter
 
@@ -18,7 +19,7 @@ class SqlWork:
     def __init__(self, connection: Connection) -> None:
         self.enterprises = Enterprises(connection)
         self.search = Search(connection)
-        self.outbox = OutboxWriter(Outbox(backbone), connection)
+        self.outbox = OutboxWriter(Outbox(backbone), connection, source=SOURCE)
 
 
 class SqlUnitOfWork:

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from profiles.domain.listing import Filters
 from profiles.domain.model import Enterprise, Profile
-from supportmatch_core.events import Event
+from supportmatch_core.contracts.event import TypedEvent
 
 
 class Row(Protocol):
@@ -60,7 +60,7 @@ class Search(Protocol):
 
 
 class Outbox(Protocol):
-    def add(self, *, topic: str, event: Event) -> None: ...
+    def publish(self, events: Sequence[TypedEvent]) -> None: ...
 
 
 class Work(Protocol):

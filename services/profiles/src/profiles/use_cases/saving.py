@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from profiles.domain.model import Certification, Enterprise, Profile
-from profiles.domain.snapshot import profile_changed, snapshot_data
+from profiles.domain.snapshot import SOURCE, profile_changed
 from profiles.domain.versions import next_version
 from profiles.use_cases.ports import Work
 from supportmatch_core.events import Event
@@ -41,7 +41,7 @@ def save(work: Work, *, before: Profile | None, after: Profile, by: str) -> tupl
         changed_at=now,
         changes=new.changes,
     )
-    work.outbox.add(topic=PROFILE, event=profile_changed(snapshot_data(stored, new.size)))
+    work.outbox.publish([profile_changed(stored, new.size)])
     return stored, True
 
 
@@ -87,7 +87,8 @@ def save_many(work: Work, pairs: Sequence[tuple[Profile | None, Profile]], *, by
             }
         )
         stored = dataclasses.replace(after, enterprise=enterprise)
-        events.append(profile_changed(snapshot_data(stored, new.size), time=stamp))
+        changed = profile_changed(stored, new.size)
+        events.append(changed.envelope(source=SOURCE, subject=changed.uscc, time=stamp))
         outcomes.append("updated" if before else "created")
     work.enterprises.write_many(
         added=added,

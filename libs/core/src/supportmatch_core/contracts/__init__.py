@@ -1,4 +1,5 @@
-"""Validates events against their JSON Schemas in contracts/events/ (one file per event type)."""
+"""The events the services exchange: their JSON Schemas in contracts/events/ (one file per event
+type), which every consumed event is checked against, and their types (one module each here)."""
 
 from __future__ import annotations
 
