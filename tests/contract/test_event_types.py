@@ -17,9 +17,9 @@ import pytest
 from supportmatch_core.contracts.delivery import DeliveryFinished
 from supportmatch_core.contracts.determination import EligibilityChanged
 from supportmatch_core.contracts.event import TypedEvent
-from supportmatch_core.contracts.json import RUNTIME_NAMES, key_of
 from supportmatch_core.contracts.measure import MeasureChanged
 from supportmatch_core.contracts.profile import ProfileChanged
+from supportmatch_core.contracts.values import RUNTIME_NAMES, key_of
 from supportmatch_core.paths import project_root
 
 TYPES: list[type[TypedEvent]] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
-from supportmatch_core.contracts.json import from_json, to_json
+from supportmatch_core.contracts.values import from_json, to_json
 from supportmatch_core.events import Event
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from supportmatch_core.contracts.event import TypedEvent
-from supportmatch_core.contracts.json import JsonObject
+from supportmatch_core.contracts.values import JsonObject
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,11 @@ from eligibility.domain.decision import Status, decide
 from eligibility.domain.events import eligibility_changed
 from eligibility.domain.facts import Facts
 from eligibility.use_cases.explain import complete_firm
-from eligibility.use_cases.ports import Work
+from eligibility.use_cases.ports import DecideWork
 
 
 def decide_firm(
-    work: Work, *, uscc: str, version: int, facts: Facts, catalogue: Catalogue, on: date
+    work: DecideWork, *, uscc: str, version: int, facts: Facts, catalogue: Catalogue, on: date
 ) -> int:
     """Store the firm's facts of profile `version` and decide every measure in force; returns
     how many statuses changed. An older version than the one held is ignored (snapshots can

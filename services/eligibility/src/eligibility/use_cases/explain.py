@@ -16,7 +16,7 @@ from eligibility.domain.events import eligibility_changed
 from eligibility.domain.measures import Measure
 from eligibility.domain.rematches import Unexplained, explained
 from eligibility.use_cases.catalogue import refresh
-from eligibility.use_cases.ports import UnitOfWork, Work
+from eligibility.use_cases.ports import ExplainWork, UnitOfWork
 from supportmatch_core.contracts.determination import EligibilityChanged
 
 
@@ -56,7 +56,7 @@ def explain_pending(
     return done
 
 
-def announce_rematch(work: Work, *, measure: Measure) -> int:
+def announce_rematch(work: ExplainWork, *, measure: Measure) -> int:
     """Explain and publish, in the caller's transaction, the changes its re-match of `measure`
     stored. The firms stay queued: the explainer finds their first decisions recorded."""
     catalogue, done = Catalogue([measure]), 0
@@ -71,7 +71,7 @@ def announce_rematch(work: Work, *, measure: Measure) -> int:
     return done
 
 
-def complete_firm(work: Work, *, uscc: str, catalogue: Catalogue) -> None:
+def complete_firm(work: ExplainWork, *, uscc: str, catalogue: Catalogue) -> None:
     """Explain (and publish) the firm's pending rows on its facts, before they change."""
     _complete(work, catalogue, work.explanations.pending(uscc=uscc))
     _complete(work, catalogue, work.explanations.unrecorded_of_firm(uscc))
@@ -79,7 +79,7 @@ def complete_firm(work: Work, *, uscc: str, catalogue: Catalogue) -> None:
     work.explanations.explain_in_place([(r, explained(catalogue, r.facts, r)) for r in left])
 
 
-def _complete(work: Work, catalogue: Catalogue, rows: Sequence[Unexplained]) -> None:
+def _complete(work: ExplainWork, catalogue: Catalogue, rows: Sequence[Unexplained]) -> None:
     """Explain each row, store the explanation and publish each change explained."""
     done = [(row, explained(catalogue, row.facts, row)) for row in rows]
     work.explanations.complete(done)

@@ -118,6 +118,24 @@ class Outbox(Protocol):
     def publish(self, events: Sequence[TypedEvent]) -> None: ...
 
 
+class ExplainWork(Protocol):
+    """What explaining stored determinations needs of a transaction."""
+
+    @property
+    def explanations(self) -> Explanations: ...
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+class DecideWork(ExplainWork, Protocol):
+    """What deciding one firm needs of a transaction."""
+
+    @property
+    def firms(self) -> Firms: ...
+    @property
+    def determinations(self) -> Determinations: ...
+
+
 class Work(Protocol):
     """The repositories of one open transaction."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, func, select, update
 from notifications.adapters.tables import digest_items, holdings, inbox, responses
 from notifications.domain.messages import InboxMessage
 from supportmatch_core.contracts.determination import MeasureReference
-from supportmatch_core.contracts.json import to_json
+from supportmatch_core.contracts.values import to_json
 from supportmatch_core.db import insert_new, upsert
 
 # Inbox

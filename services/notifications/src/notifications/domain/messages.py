@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from supportmatch_core.contracts.determination import EligibilityChanged, MeasureReference
-from supportmatch_core.contracts.json import JsonObject
+from supportmatch_core.contracts.values import JsonObject
 from supportmatch_reference.clauses import clause_en
 from supportmatch_reference.explanations import sentence, tree_lines
 

@@ -16,7 +16,7 @@ from notifications.domain.preferences import Cadence, Channel
 from notifications.domain.recipients import Recipient
 from notifications.use_cases.ports import Row, Work
 from supportmatch_core.contracts.determination import MeasureReference
-from supportmatch_core.contracts.json import to_json
+from supportmatch_core.contracts.values import to_json
 
 
 @dataclass(frozen=True, slots=True)

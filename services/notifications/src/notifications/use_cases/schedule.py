@@ -11,7 +11,7 @@ from notifications.domain.recipients import Recipient
 from notifications.use_cases.notify import About, Writes, notify, writing
 from notifications.use_cases.ports import Row, Work
 from supportmatch_core.contracts.determination import MeasureReference
-from supportmatch_core.contracts.json import from_json
+from supportmatch_core.contracts.values import from_json
 
 REMINDER_DAYS = (1, 7, 30)
 _CHINA = ZoneInfo(DEFAULT_TIME_ZONE)

@@ -9,14 +9,14 @@ from typing import Any
 from profiles.domain.listing import Filters
 from profiles.domain.model import Profile
 from profiles.domain.rules import check_province
-from profiles.use_cases.ports import Row, Work
+from profiles.use_cases.ports import ProfileWork, Row, Work
 from profiles.use_cases.saving import save
 from supportmatch_core.access import check_may_ask, check_may_see, may_see, visible_to
 from supportmatch_core.auth import Principal
 from supportmatch_core.errors import NotAllowed, UnknownEnterprise
 
 
-def load(work: Work, principal: Principal, uscc: str, *, lock: bool = False) -> Profile:
+def load(work: ProfileWork, principal: Principal, uscc: str, *, lock: bool = False) -> Profile:
     """The profile of `uscc` if it exists and the caller may see it; one answer if either fails."""
     check_may_ask(principal, uscc)
     profile = work.enterprises.get(uscc, lock=lock)
@@ -26,7 +26,7 @@ def load(work: Work, principal: Principal, uscc: str, *, lock: bool = False) -> 
     return profile
 
 
-def register(work: Work, *, principal: Principal, profile: Profile) -> Profile:
+def register(work: ProfileWork, *, principal: Principal, profile: Profile) -> Profile:
     """Register a new enterprise and publish its first snapshot."""
     enterprise = profile.enterprise
     checked = check_province(enterprise.uscc, enterprise.province)
@@ -40,7 +40,7 @@ def register(work: Work, *, principal: Principal, profile: Profile) -> Profile:
 
 
 def change(
-    work: Work, *, principal: Principal, uscc: str, edit: Callable[[Profile], Profile]
+    work: ProfileWork, *, principal: Principal, uscc: str, edit: Callable[[Profile], Profile]
 ) -> Profile:
     """Apply `edit` (Profile -> Profile) to the current profile and save the result."""
     before = load(work, principal, uscc, lock=True)

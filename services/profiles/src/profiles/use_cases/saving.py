@@ -11,13 +11,15 @@ from typing import Any
 from profiles.domain.model import Certification, Enterprise, Profile
 from profiles.domain.snapshot import SOURCE, profile_changed
 from profiles.domain.versions import next_version
-from profiles.use_cases.ports import Work
+from profiles.use_cases.ports import ProfileWork, Work
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import outbox_rows
 from supportmatch_core.topics import PROFILE
 
 
-def save(work: Work, *, before: Profile | None, after: Profile, by: str) -> tuple[Profile, bool]:
+def save(
+    work: ProfileWork, *, before: Profile | None, after: Profile, by: str
+) -> tuple[Profile, bool]:
     """Store `after` as the next version of `before` and publish it; no-op when nothing changed.
 
     Returns the stored profile and whether it changed.
@@ -101,7 +103,7 @@ def save_many(work: Work, pairs: Sequence[tuple[Profile | None, Profile]], *, by
     return outcomes
 
 
-def _sync_years(work: Work, uscc: str, before: Profile | None, after: Profile) -> None:
+def _sync_years(work: ProfileWork, uscc: str, before: Profile | None, after: Profile) -> None:
     old = before.years if before else {}
     for year in old.keys() - after.years.keys():
         work.enterprises.delete_year(uscc, year)
@@ -111,7 +113,7 @@ def _sync_years(work: Work, uscc: str, before: Profile | None, after: Profile) -
 
 
 def _sync_certifications(
-    work: Work, uscc: str, before: Profile | None, after: Profile
+    work: ProfileWork, uscc: str, before: Profile | None, after: Profile
 ) -> tuple[Certification, ...]:
     kept = {c.id for c in after.certifications if c.id}
     for certification in before.certifications if before else ():
