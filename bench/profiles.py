@@ -34,6 +34,7 @@ from profiles.adapters import search
 from profiles.adapters.search import Search
 from profiles.adapters.tables import enterprises
 from profiles.adapters.unit_of_work import SqlUnitOfWork
+from profiles.api.schemas import EnterpriseCreate
 from profiles.domain.listing import Filters
 from profiles.use_cases import imports as importer
 from supportmatch_cli import demo
@@ -93,7 +94,13 @@ def bench_import(engine: Engine, rows: int, folder: Path) -> dict[str, Any]:
         before = float(psutil.Process().memory_info().rss)
         sampler.start()
         started = time.perf_counter()
-        summary = importer.run(uow=uow, principal=admin, path=path, file_name=path.name)
+        summary = importer.run(
+            uow=uow,
+            principal=admin,
+            path=path,
+            file_name=path.name,
+            read_row=EnterpriseCreate.model_validate,
+        )
         seconds = time.perf_counter() - started
         sampler.done.set()
         sampler.join()

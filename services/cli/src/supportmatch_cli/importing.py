@@ -54,6 +54,7 @@ def demo_data(
 def import_file(path: Path, *, report: Path) -> int:
     """Import `path` as the admin "cli"; print the summary; the exit code (0, 1 or 2)."""
     from profiles.adapters.unit_of_work import SqlUnitOfWork
+    from profiles.api.schemas import EnterpriseCreate
     from profiles.settings import ProfilesSettings
     from profiles.use_cases import imports as importer
     from supportmatch_core.auth import Principal, Role
@@ -74,6 +75,7 @@ def import_file(path: Path, *, report: Path) -> int:
             principal=Principal(subject="cli", role=Role.ADMIN),
             path=path,
             file_name=path.name,
+            read_row=EnterpriseCreate.model_validate,
             progress=bar,
             limits=settings.import_limits(),
         )

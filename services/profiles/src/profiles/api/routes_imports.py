@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from profiles.api.deps import UowDep
+from profiles.api.schemas import EnterpriseCreate
 from profiles.settings import ProfilesSettings
 from profiles.use_cases import imports as importer
 from profiles.use_cases.imports import Summary
@@ -56,6 +57,7 @@ def create_import(
             principal=principal,
             path=path,
             file_name=file.filename or "upload",
+            read_row=EnterpriseCreate.model_validate,
             limits=settings.import_limits(),
         )
     response.headers["Location"] = f"/v1/imports/{summary.id}"

@@ -17,14 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from profiles.adapters import sheets
-from profiles.api.schemas import EnterpriseCreate
 from profiles.domain import rows
 from profiles.domain.model import Ownership, Profile
 from profiles.domain.rules import check_province
@@ -71,6 +70,24 @@ class Summary:
         return values
 
 
+class StatedRow(Protocol):
+    """A row read as the API reads a new enterprise: what it states, and which fields it gave."""
+
+    @property
+    def uscc(self) -> str: ...
+    @property
+    def province(self) -> str: ...
+    @property
+    def model_fields_set(self) -> set[str]: ...
+
+    def to_profile(self, *, province_checked: bool = True) -> Profile: ...
+
+
+# Reads a row's body as the API reads a request (raising pydantic's ValidationError); the
+# route and the command pass the API's own model, so a row is refused exactly as a request is.
+ReadRow = Callable[[dict[str, Any]], StatedRow]
+
+
 @dataclass(frozen=True, slots=True)
 class _Row:
     """A valid row: its number, the profile it states and which optional attributes it gave.
@@ -88,6 +105,7 @@ class _Row:
 def run(
     *,
     uow: UnitOfWork,
+    read_row: ReadRow,
     principal: Principal,
     path: Path,
     file_name: str,
@@ -117,7 +135,9 @@ def run(
             1, name, f"unknown column, ignored; the columns are {', '.join(rows.COLUMNS)}"
         )
     with _heap_frozen():
-        _import_rows(uow, principal, sheet, header, reading, summary, batch_size, progress)
+        _import_rows(
+            uow, principal, read_row, (sheet, header, reading), summary, batch_size, progress
+        )
     if progress:
         progress(summary.rows, sheet.rows_estimate)
     if summary.error_count > len(summary.errors):
@@ -131,19 +151,20 @@ def run(
 def _import_rows(
     uow: UnitOfWork,
     principal: Principal,
-    sheet: sheets.Sheet,
-    header: rows.Header,
-    reading: Iterator[tuple[int, list[str]]],
+    read_row: ReadRow,
+    source: tuple[sheets.Sheet, rows.Header, Iterator[tuple[int, list[str]]]],
     summary: Summary,
     batch_size: int,
     progress: Callable[[int, int | None], None] | None,
 ) -> None:
     """Validate each row and store the valid ones, `batch_size` at a time, in file order."""
+    sheet, header, reading = source
     batch: dict[str, _Row] = {}
     try:
         for number, cells in reading:
             summary.rows += 1
-            row = _validated(header, number, cells, principal, summary)
+            body = rows.body_of(header, cells)
+            row = _validated(lambda: read_row(body), number, principal, summary)  # noqa: B023
             if row is None:
                 continue
             if row.uscc in batch or len(batch) >= batch_size:
@@ -175,11 +196,11 @@ def _heap_frozen() -> Iterator[None]:
 
 
 def _validated(
-    header: rows.Header, number: int, cells: list[str], principal: Principal, summary: Summary
+    read: Callable[[], StatedRow], number: int, principal: Principal, summary: Summary
 ) -> _Row | None:
     """The row as a profile, or None after reporting each of its errors."""
     try:
-        body = EnterpriseCreate.model_validate(rows.body_of(header, cells))
+        body = read()
     except ValidationError as error:
         found = [(rows.column_of(e["loc"]), _message(e["msg"])) for e in error.errors()]
         _reject(summary, number, found)
