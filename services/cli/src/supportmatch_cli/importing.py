@@ -55,6 +55,7 @@ def import_file(path: Path, *, report: Path) -> int:
     """Import `path` as the admin "cli"; print the summary; the exit code (0, 1 or 2)."""
     from profiles.adapters.unit_of_work import SqlUnitOfWork
     from profiles.api.schemas import EnterpriseCreate
+    from profiles.domain.imports import write_report
     from profiles.settings import ProfilesSettings
     from profiles.use_cases import imports as importer
     from supportmatch_core.auth import Principal, Role
@@ -93,7 +94,7 @@ def import_file(path: Path, *, report: Path) -> int:
         report.unlink(missing_ok=True)  # an old report would tell of errors that are gone
         return EXIT_STORED
     with report.open("w", encoding="utf-8", newline="") as handle:
-        importer.write_report(summary.errors, handle)
+        write_report(summary.errors, handle)
     typer.echo(f"{summary.error_count} errors, listed in {report}", err=True)
     if summary.note:
         typer.echo(summary.note, err=True)

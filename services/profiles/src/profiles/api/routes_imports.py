@@ -12,9 +12,9 @@ from fastapi.responses import StreamingResponse
 
 from profiles.api.deps import UowDep
 from profiles.api.schemas import EnterpriseCreate
+from profiles.domain.imports import Summary, report_lines
 from profiles.settings import ProfilesSettings
 from profiles.use_cases import imports as importer
-from profiles.use_cases.imports import Summary
 from supportmatch_core.auth import CurrentPrincipal, Role, require_role
 
 router = APIRouter(prefix="/v1", tags=["imports"])
@@ -75,7 +75,7 @@ def import_report(import_id: str, principal: CurrentPrincipal, uow: UowDep) -> S
     """Every error kept (row, column, message) as CSV."""
     summary = importer.read(uow=uow, principal=principal, import_id=import_id)
     return StreamingResponse(
-        importer.report_lines(summary.errors),
+        report_lines(summary.errors),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{summary.id}-errors.csv"'},
     )

@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 import gc
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -25,49 +25,18 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from profiles.adapters import sheets
 from profiles.domain import rows
+from profiles.domain.imports import MAX_ERRORS, Summary
 from profiles.domain.model import Ownership, Profile
 from profiles.domain.rules import check_province
 from profiles.use_cases.ports import UnitOfWork
 from profiles.use_cases.saving import save_many
 from supportmatch_core.access import may_see
 from supportmatch_core.auth import Principal, Role
-from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.errors import NotAllowed, NotFoundError, RuleBroken
 from supportmatch_reference.regions import BY_CODE
 
 BATCH = 1000
-MAX_ERRORS = 10_000
 _ATTEMPTS = 3  # tries of a batch that meets a concurrent writer
-
-
-@dataclass
-class Summary:
-    """One import: its file, who ran it, the counts and the errors kept (at most MAX_ERRORS)."""
-
-    id: str
-    file_name: str
-    file_sha256: str
-    imported_by: str
-    started_at: datetime
-    finished_at: datetime | None = None
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    note: str | None = None
-    error_count: int = 0
-
-    def error(self, row: int, column: str, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"row": row, "column": column, "message": message})
-
-    def record(self) -> dict[str, Any]:
-        values = dataclasses.asdict(self)
-        del values["error_count"]
-        return values
 
 
 class StatedRow(Protocol):
@@ -311,17 +280,6 @@ def read(*, uow: UnitOfWork, principal: Principal, import_id: str) -> Summary:
     values = row._asdict()
     values["errors"] = list(values["errors"] or [])
     return Summary(**values, error_count=len(values["errors"]))
-
-
-def report_lines(errors: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The error report as CSV lines (UTF-8 with BOM, so spreadsheet programs read it)."""
-    yield csv_header(["row", "column", "message"])
-    for error in errors:
-        yield csv_line([error["row"], error["column"], error["message"]])
-
-
-def write_report(errors: Iterable[dict[str, Any]], handle: TextIO) -> None:
-    handle.writelines(report_lines(errors))
 
 
 def _now() -> datetime:
