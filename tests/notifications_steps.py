@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
 from notifications import handlers
 from notifications.adapters.unit_of_work import SqlWork
-from notifications.domain.recipients import Recipient
 from notifications.use_cases import inbox as inboxes
 from notifications.use_cases import schedule, webhooks
 from notifications.use_cases.recipients import Scope
@@ -19,43 +18,28 @@ from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 
 __all__ = ["Scope"]
+T = TypeVar("T")
 Handler = Callable[[Connection, Event], None]
 BatchHandler = Callable[[Connection, Sequence[Event]], None]
 
 
-def update_preferences(*, uow: UnitOfWork, **given: Any) -> Recipient:
-    with uow.begin() as connection:
-        return inboxes.update_preferences(SqlWork(connection), **given)
+def _in_a_transaction(use_case: Callable[..., T]) -> Callable[..., T]:
+    """The use case as a route runs it: in a transaction of its own, on `uow`'s connection."""
+
+    def run(*, uow: UnitOfWork, **given: Any) -> T:
+        with uow.begin() as connection:
+            return use_case(SqlWork(connection), **given)
+
+    return run
 
 
-def preferences(*, uow: UnitOfWork, **given: Any) -> Recipient:
-    with uow.begin() as connection:
-        return inboxes.preferences(SqlWork(connection), **given)
-
-
-def inbox(*, uow: UnitOfWork, **given: Any) -> dict[str, Any]:
-    with uow.begin() as connection:
-        return inboxes.inbox(SqlWork(connection), **given)
-
-
-def respond(*, uow: UnitOfWork, **given: Any) -> None:
-    with uow.begin() as connection:
-        inboxes.respond(SqlWork(connection), **given)
-
-
-def subscribe(*, uow: UnitOfWork, **given: Any) -> dict[str, Any]:
-    with uow.begin() as connection:
-        return webhooks.subscribe(SqlWork(connection), **given)
-
-
-def rotate(*, uow: UnitOfWork, **given: Any) -> dict[str, Any]:
-    with uow.begin() as connection:
-        return webhooks.rotate(SqlWork(connection), **given)
-
-
-def unsubscribe(*, uow: UnitOfWork, **given: Any) -> None:
-    with uow.begin() as connection:
-        webhooks.unsubscribe(SqlWork(connection), **given)
+update_preferences = _in_a_transaction(inboxes.update_preferences)
+preferences = _in_a_transaction(inboxes.preferences)
+inbox = _in_a_transaction(inboxes.inbox)
+respond = _in_a_transaction(inboxes.respond)
+subscribe = _in_a_transaction(webhooks.subscribe)
+rotate = _in_a_transaction(webhooks.rotate)
+unsubscribe = _in_a_transaction(webhooks.unsubscribe)
 
 
 def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:

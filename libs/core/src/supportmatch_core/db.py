@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy import exc as sa_exc
@@ -108,6 +108,31 @@ class UnitOfWork:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(readonly=True) as connection:
             yield connection
+
+
+W = TypeVar("W")
+
+
+class WorkUnits(Generic[W]):
+    """A service's unit of work: each transaction it opens hands its use cases `work(connection)`,
+    the repositories of that transaction; `joined` hands them for a transaction opened elsewhere
+    (the event consumer's), so nested work never begins or commits on its own."""
+
+    def __init__(self, engine: Engine, work: Callable[[Connection], W]) -> None:
+        self.engine, self._transactions, self._work = engine, UnitOfWork(engine), work
+
+    @contextmanager
+    def begin(self) -> Iterator[W]:
+        with self._transactions.begin() as connection:
+            yield self._work(connection)
+
+    @contextmanager
+    def read(self) -> Iterator[W]:
+        with self._transactions.read() as connection:
+            yield self._work(connection)
+
+    def joined(self, connection: Connection) -> W:
+        return self._work(connection)
 
 
 # Built once per shape: constructing an ON CONFLICT statement costs more than running it.

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 
 from sqlalchemy import Connection, Engine
 
@@ -15,7 +14,7 @@ from eligibility.adapters.population.explanations import Explanations
 from eligibility.adapters.reach import Reach
 from eligibility.adapters.tables import backbone
 from eligibility.domain.events import SOURCE
-from supportmatch_core.db import UnitOfWork
+from supportmatch_core.db import WorkUnits
 from supportmatch_core.outbox import Outbox, OutboxWriter
 
 
@@ -40,8 +39,9 @@ class SqlWork:
         self.outbox = OutboxWriter(outbox or Outbox(backbone), connection, source=SOURCE)
 
 
-class SqlUnitOfWork:
-    """Transactions on `engine`; the queue of firm ranges holds `firms_per_range` firms a range."""
+class SqlUnitOfWork(WorkUnits[SqlWork]):
+    """Transactions on `engine`; the queue of firm ranges holds `firms_per_range` firms a range
+    and the events go to `outbox` (the backbone's, unless a test gives its own)."""
 
     def __init__(
         self,
@@ -50,19 +50,4 @@ class SqlUnitOfWork:
         firms_per_range: int = FIRMS_PER_RANGE,
         outbox: Outbox | None = None,
     ) -> None:
-        self.engine, self._transactions = engine, UnitOfWork(engine)
-        self._firms_per_range, self._outbox = firms_per_range, outbox
-
-    @contextmanager
-    def begin(self) -> Iterator[SqlWork]:
-        with self._transactions.begin() as connection:
-            yield self.joined(connection)
-
-    @contextmanager
-    def read(self) -> Iterator[SqlWork]:
-        with self._transactions.read() as connection:
-            yield self.joined(connection)
-
-    def joined(self, connection: Connection) -> SqlWork:
-        """The repositories of a transaction someone else opened (the event consumer's)."""
-        return SqlWork(connection, firms_per_range=self._firms_per_range, outbox=self._outbox)
+        super().__init__(engine, partial(SqlWork, firms_per_range=firms_per_range, outbox=outbox))

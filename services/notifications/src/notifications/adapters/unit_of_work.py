@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import Connection, Engine
 
 from notifications.adapters.deliveries import Deliveries
@@ -14,7 +11,7 @@ from notifications.adapters.repository import Notices
 from notifications.adapters.subscriptions import Subscriptions
 from notifications.adapters.tables import backbone
 from notifications.domain.events import SOURCE
-from supportmatch_core.db import UnitOfWork
+from supportmatch_core.db import WorkUnits
 from supportmatch_core.outbox import Outbox, OutboxWriter
 
 
@@ -27,16 +24,6 @@ class SqlWork:
         self.outbox = OutboxWriter(Outbox(backbone), connection, source=SOURCE)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(WorkUnits[SqlWork]):
     def __init__(self, engine: Engine) -> None:
-        self.engine, self._transactions = engine, UnitOfWork(engine)
-
-    @contextmanager
-    def begin(self) -> Iterator[SqlWork]:
-        with self._transactions.begin() as connection:
-            yield SqlWork(connection)
-
-    @contextmanager
-    def read(self) -> Iterator[SqlWork]:
-        with self._transactions.read() as connection:
-            yield SqlWork(connection)
+        super().__init__(engine, SqlWork)

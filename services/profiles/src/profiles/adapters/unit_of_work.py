@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import Connection, Engine
 
 from profiles.adapters.repository import Enterprises
 from profiles.adapters.search import Search
 from profiles.adapters.tables import backbone
 from profiles.domain.snapshot import SOURCE
-from supportmatch_core.db import UnitOfWork
+from supportmatch_core.db import WorkUnits
 from supportmatch_core.outbox import Outbox, OutboxWriter
 
 
@@ -22,16 +19,6 @@ class SqlWork:
         self.outbox = OutboxWriter(Outbox(backbone), connection, source=SOURCE)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(WorkUnits[SqlWork]):
     def __init__(self, engine: Engine) -> None:
-        self.engine, self._transactions = engine, UnitOfWork(engine)
-
-    @contextmanager
-    def begin(self) -> Iterator[SqlWork]:
-        with self._transactions.begin() as connection:
-            yield SqlWork(connection)
-
-    @contextmanager
-    def read(self) -> Iterator[SqlWork]:
-        with self._transactions.read() as connection:
-            yield SqlWork(connection)
+        super().__init__(engine, SqlWork)

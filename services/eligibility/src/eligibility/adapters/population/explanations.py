@@ -111,19 +111,7 @@ class Explanations:
         the history rows does not matter. Without `wait`, rows another transaction holds are
         skipped."""
         query = (
-            select(
-                null().label("id"),
-                _d.uscc,
-                _d.measure_id,
-                _d.measure_version,
-                _d.status,
-                null().label("previous_status"),
-                _d.evaluated_on,
-                _d.updated_at.label("recorded_at"),
-                _f.facts,
-                _f.profile_version,
-            )
-            .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
+            _without_history(_d.updated_at)
             .where(where, _d.unrecorded == true(), _d.facts_digest == PENDING)
             .order_by(_d.uscc, _d.measure_id)
             .limit(limit)
@@ -141,20 +129,7 @@ class Explanations:
         """Pending rows of the firm with no history: the same status under a new version (and
         first "ineligible" rows stored before ADR 0013)."""
         rows = self._connection.execute(
-            select(
-                null().label("id"),
-                _d.uscc,
-                _d.measure_id,
-                _d.measure_version,
-                _d.status,
-                null().label("previous_status"),
-                _d.evaluated_on,
-                null().label("recorded_at"),
-                _f.facts,
-                _f.profile_version,
-            )
-            .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
-            .where(_d.uscc == uscc, _d.facts_digest == PENDING)
+            _without_history(null()).where(_d.uscc == uscc, _d.facts_digest == PENDING)
         )
         return [_unexplained(row) for row in rows]
 
@@ -193,6 +168,23 @@ class Explanations:
             self._connection.execute(
                 _DETERMINATION, [_determination_update(row, d) for row, d in done]
             )
+
+
+def _without_history(recorded_at: ColumnElement[Any]) -> Select[Any]:
+    """Determinations with their firms' facts, in the shape of `Unexplained` rows that have no
+    history row (id and previous status null)."""
+    return select(
+        null().label("id"),
+        _d.uscc,
+        _d.measure_id,
+        _d.measure_version,
+        _d.status,
+        null().label("previous_status"),
+        _d.evaluated_on,
+        recorded_at.label("recorded_at"),
+        _f.facts,
+        _f.profile_version,
+    ).join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
 
 
 def _unexplained(row: Row[Any]) -> Unexplained:
