@@ -42,7 +42,7 @@ def _too_large(answer: Any, limit: int) -> None:
     problem = answer.json()
     assert (problem["status"], problem["limit_bytes"]) == (413, limit)
     assert f"{limit:,}" in problem["detail"]
-    assert "字节" in problem["detail"]
+    assert "字节" in problem["detail_zh"]
 
 
 def test_public_routes_take_the_smallest_bodies(system: InProcessSystem) -> None:

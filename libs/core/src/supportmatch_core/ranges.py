@@ -129,6 +129,9 @@ Yuan = Annotated[StrictInt, _bounded(YUAN, "yuan"), AfterValidator(YUAN.check)]
 SignedYuan = Annotated[StrictInt, _bounded(SIGNED_YUAN, "yuan"), AfterValidator(SIGNED_YUAN.check)]
 Count = Annotated[StrictInt, _bounded(COUNT), AfterValidator(COUNT.check)]
 Percent = Annotated[StrictFloat | StrictInt, _bounded(PERCENT), AfterValidator(PERCENT.check)]
+Place = Annotated[
+    StrictInt, _bounded(RANK, "a place in a ranking, 1 first"), AfterValidator(RANK.check)
+]
 FiscalYear = Annotated[StrictInt, _bounded(FISCAL_YEAR), AfterValidator(FISCAL_YEAR.check)]
 
 

@@ -234,8 +234,8 @@ class HeldCertification(BaseModel):
 
     kind: CertificationKind
     level: Level = Level.NATIONAL
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
 
 
 def _check_facts(value: dict[str, FactValue]) -> dict[str, FactValue]:
@@ -317,7 +317,7 @@ class CheckRequest(BaseModel):
     )
     flags: dict[str, StrictBool] = Field(default_factory=dict)
     certifications: list[HeldCertification] = Field(default_factory=list, max_length=50)
-    as_of: date | None = None
+    as_of: Day | None = None
 
     @field_validator("facts")
     @classmethod

@@ -37,6 +37,7 @@ from supportmatch_core.ranges import (
     Day,
     FiscalYear,
     Percent,
+    Place,
     SignedYuan,
     Yuan,
 )
@@ -94,7 +95,7 @@ class YearFacts(BaseModel):
         None, description="total investment in US dollars (R&D spending for a branch centre)"
     )
     niche_product_share: Percent | None = Field(None, description="niche product / revenue, %")
-    niche_global_rank: Annotated[Count, Field(ge=1)] | None = None
+    niche_global_rank: Place | None = None
     ip_class1: Count | None = Field(None, description="class-I IP in force (invention patents …)")
     ip_class1_own: Count | None = Field(None, description="of which developed in-house")
     ip_class1_high_value: Count | None = Field(None, description="of which high-value")
