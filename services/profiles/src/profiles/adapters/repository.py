@@ -1,4 +1,5 @@
-"""Reads and writes enterprises, their yearly facts, certifications and versions."""
+"""Reads and writes enterprises, their yearly facts, certifications and versions. Longer than 300
+lines: the row of an enterprise and back, and the bulk path (COPY) beside the single one."""
 
 from __future__ import annotations
 
