@@ -12,7 +12,7 @@ from eligibility.domain.decision import Decision, Held, Status
 from eligibility.domain.facts import Facts
 from eligibility.domain.lifecycle import Draft, StoredVersion
 from eligibility.domain.measures import Measure
-from eligibility.domain.rematches import Rematch, Rematched, Unexplained
+from eligibility.domain.rematches import Rematch, Rematched, Stored, Unexplained
 from supportmatch_core.contracts.event import TypedEvent
 
 
@@ -25,15 +25,9 @@ class Firms(Protocol):
     def save(self, *, uscc: str, version: int, facts: Facts, exists: bool) -> None: ...
 
 
-class StoredDetermination(Protocol):
-    @property
-    def measure_id(self) -> str: ...
-    @property
-    def measure_version(self) -> int: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def evaluated_on(self) -> date: ...
+class StoredDetermination(Stored, Protocol):
+    """A stored determination with what the explainer and the API read besides."""
+
     @property
     def facts_digest(self) -> str: ...
     def _asdict(self) -> dict[str, Any]: ...
