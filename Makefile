@@ -4,7 +4,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-unit test-integration test-contract test-e2e test-browser test-faults lint format bench sync clean \
+.PHONY: run test test-unit test-integration test-contract test-security test-e2e test-browser test-faults lint format bench sync clean \
 	postgres browser kafka kafka-fetch kafka-stop kafka-status kustomize settings-reference
 
 DEMO_COUNT ?= 300
@@ -12,6 +12,15 @@ DEMO_COUNT ?= 300
 KAFKA ?= tansu
 # Nodes of `make kafka`: 1, or 3 for a quorum of three (replication factor 3, min.insync.replicas 2).
 NODES ?= 1
+# Test processes (pytest-xdist): each takes the next test when free, and the tests that share an
+# Apache Kafka node or the browser's running system go to one of them (tests/scheduling.py).
+# TEST_WORKERS=0 runs every test in one process.
+TEST_WORKERS ?= 4
+PYTEST := $(RUN) pytest -q -n $(TEST_WORKERS) --dist loadgroup
+# Python's compiled modules are kept under .venv even where PYTHONDONTWRITEBYTECODE is set: each
+# test process and each service a test starts would otherwise compile every module again.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
+unexport PYTHONDONTWRITEBYTECODE
 
 # The portal's demo accounts and plain-http cookies are for this machine only (refused in production).
 run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
@@ -31,22 +40,25 @@ kafka-status: .venv/.synced
 	@$(RUN) supportmatch kafka status
 
 test: .venv/.synced lint postgres browser kustomize ## Lint, type-check, then every test but the fault scenarios
-	$(RUN) pytest -q tests --ignore=tests/faults
+	$(PYTEST) tests --ignore=tests/faults
 
 test-unit: .venv/.synced
-	$(RUN) pytest -q tests/unit
+	$(PYTEST) tests/unit
 
 test-contract: .venv/.synced postgres
-	$(RUN) pytest -q tests/contract
+	$(PYTEST) tests/contract
 
 test-integration: .venv/.synced postgres
-	$(RUN) pytest -q tests/integration
+	$(PYTEST) tests/integration
+
+test-security: .venv/.synced postgres
+	$(PYTEST) tests/security
 
 test-e2e: .venv/.synced postgres
-	$(RUN) pytest -q tests/e2e
+	$(PYTEST) tests/e2e
 
 test-browser: .venv/.synced browser
-	$(RUN) pytest -q tests/browser
+	$(PYTEST) tests/browser
 
 # The system as `make run` starts it, broken mid-stream; each scenario prints what it did and counted.
 test-faults: .venv/.synced postgres
@@ -80,9 +92,11 @@ postgres:
 	@deploy/local/postgres.sh start >/dev/null || echo "make: no PostgreSQL; its test runs will be skipped" >&2
 
 # Debian's chromium (/usr/bin/chromium) and a Chinese font for the browser tests, installed with apt-get
-# when absent. Without them the browser tests are skipped, unless SUPPORTMATCH_REQUIRE_BROWSER is set.
+# when absent. Without them the browser tests are skipped, unless SUPPORTMATCH_REQUIRE_BROWSER is set:
+# then make stops here, and the tests would fail.
 browser:
-	@deploy/local/browser.sh >/dev/null || echo "make: no chromium; the browser tests will be skipped" >&2
+	@deploy/local/browser.sh >/dev/null || { [ -z "$$SUPPORTMATCH_REQUIRE_BROWSER" ] && \
+	  echo "make: no chromium; the browser tests will be skipped" >&2; }
 
 # First use: a private uv (unless one is installed), then the locked environment.
 .tools/bin/uv:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import time
 from collections.abc import Callable
 from functools import partial
@@ -27,6 +26,7 @@ from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.kafka import create_consumer, topic_configs
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import TopicSpec, all_topics
+from tests.ports import free_port
 
 BROKERS_ENV = "SUPPORTMATCH_TEST_BROKERS"
 KINDS = ("tansu", "apache")
@@ -78,14 +78,7 @@ def need_apache_tools() -> None:
 
 def free_ports(count: int) -> list[int]:
     """`count` distinct free ports on loopback."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+    return [free_port() for _ in range(count)]
 
 
 def single_node(folder: Path, security: ScramOverTls | None = None) -> ApacheKafka:

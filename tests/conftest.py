@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
@@ -22,17 +20,15 @@ from tests.brokers import (
     need_apache_tools,
     single_node,
 )
+from tests.databases import Databases, Dropper, Templates
+from tests.ports import free_port
+
+__all__ = ["TEST_SECRET", "Databases", "bearer", "free_port"]
 
 TEST_SECRET = "test-signing-key-that-is-long-enough-for-hs256"
 POSTGRES_URL = os.environ.get(
     "SUPPORTMATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:55432/postgres"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -74,6 +70,17 @@ def apache_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedApa
     cluster.stop()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` with the groups of tests/scheduling.py (xdist 3.8 reads no
+    `xdist_group` marks under pytest 9.2: pytest-dev/pytest-xdist#1386)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.scheduling import SharedServerScheduling
+
+    return SharedServerScheduling(config, log)
+
+
 def _postgres_reachable() -> bool:
     try:
         with psycopg.connect(POSTGRES_URL, connect_timeout=2):
@@ -92,34 +99,23 @@ def database_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-class Databases:
-    """Creates one empty database per service and drops the PostgreSQL ones afterwards."""
-
-    def __init__(self, kind: str, folder: Path) -> None:
-        self.kind, self.folder = kind, folder
-        self._created: list[str] = []
-
-    def url(self, service: str) -> str:
-        if self.kind == "sqlite":
-            return f"sqlite:///{self.folder / f'{service}.sqlite3'}"
-        name = f"sm_test_{service}_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        self._created.append(name)
-        return str(make_url(POSTGRES_URL).set(database=name))
-
-    def drop_all(self) -> None:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            for name in self._created:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """This test process's migrated templates, and the thread that drops its test databases."""
+    dropper = Dropper(POSTGRES_URL)
+    templates = Templates(POSTGRES_URL, tmp_path_factory.mktemp("templates"), dropper)
+    yield templates
+    templates.close()
+    dropper.close()
 
 
 @pytest.fixture
-def databases(database_kind: str, tmp_path: Path) -> Iterator[Databases]:
-    dbs = Databases(database_kind, tmp_path)
+def databases(
+    database_kind: str, tmp_path: Path, database_templates: Templates
+) -> Iterator[Databases]:
+    dbs = Databases(database_kind, tmp_path, database_templates)
     yield dbs
-    if database_kind == "postgres":
-        dbs.drop_all()
+    dbs.drop_all()
 
 
 @pytest.fixture

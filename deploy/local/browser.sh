@@ -27,4 +27,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
+if ! version=$("$browser" --version 2>&1); then
+  say "$browser is installed but does not run: $version"
+  exit 1
+fi
+say "${version##*$'\n'}"  # the wrapper may print warnings before the version
 printf '%s\n' "$browser"

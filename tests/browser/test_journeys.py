@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM
-from tests.browser.conftest import check_page, keep, sign_in
+from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM, DEMO_USCC
+from tests.browser.conftest import check_page, keep, sign_in, tab_to
 from tests.integration.notifying import Receiver
 
 FIRM = DEMO_ACCOUNTS[0]
@@ -28,6 +28,8 @@ def test_a_visitor_checks_a_firm_from_the_first_step_to_a_grouped_answer(page: P
     check_page(page)
     page.get_by_label("企业注册所在省份").select_option(label="广东省")
     page.get_by_role("button", name="下一步").click()
+    expect(page.locator(".progress [aria-current=step]")).to_have_text("企业类型")
+    check_page(page)
     page.get_by_label("民营企业").check()
     page.get_by_role("button", name="下一步").click()
     expect(page.locator(".progress [aria-current=step]")).to_have_text("企业规模")
@@ -48,13 +50,16 @@ def test_a_visitor_checks_a_firm_from_the_first_step_to_a_grouped_answer(page: P
         expect(page.get_by_role("heading", name=re.compile(f"^{group}\\s*（"))).to_be_visible()
     expect(page.locator("main")).to_contain_text("企业规模：小型企业")
     expect(page.locator(".answer").first).to_contain_text("依据：通知第")
+    expect(page.get_by_role("button", name="打印或另存为PDF")).to_be_visible()
     check_page(page)
     keep(page, "self-check", readme=True)
 
 
 def test_a_firm_gives_a_missing_fact_and_sees_the_measure_become_eligible(page: Page) -> None:
+    page.goto("/sign-in")
+    check_page(page)
     sign_in(page, FIRM.username, FIRM.password)
-    expect(page).to_have_url(re.compile(f"/firms/{DEMO_FIRM['uscc']}/measures$"))
+    expect(page).to_have_url(re.compile(f"/firms/{DEMO_USCC}/measures$"))
     vat = page.locator(VAT)
     expect(vat).to_have_class(re.compile("possibly_eligible"))
     expect(vat.locator(".status")).to_contain_text("可能符合（需补充：纳税信用等级")
@@ -71,7 +76,7 @@ def test_a_firm_gives_a_missing_fact_and_sees_the_measure_become_eligible(page: 
     keep(page, "firm-measures", readme=True)
     expect(page.locator("#inbox-link .badge")).to_be_visible(timeout=15_000)
     page.locator("#inbox-link").click()
-    entry = page.locator(".inbox > li").filter(has_text="增值税增量留抵税额按月全额退还").first
+    entry = page.locator(".inbox > li").filter(has_text="增值税期末留抵税额按月全额退还").first
     expect(entry).to_contain_text("符合条件")
     check_page(page)
     entry.get_by_role("button", name="标为已读").click()
@@ -83,7 +88,7 @@ def test_a_firm_changes_its_notices_and_sends_a_test_webhook(page: Page) -> None
     receiver = Receiver()
     try:
         sign_in(page, FIRM.username, FIRM.password)
-        page.goto(f"/firms/{DEMO_FIRM['uscc']}/notices")
+        page.goto(f"/firms/{DEMO_USCC}/notices")
         check_page(page)
         page.get_by_label("接收通知的邮箱").fill("不是邮箱")
         page.get_by_role("button", name="保存").click()
@@ -117,14 +122,13 @@ def test_the_language_switch_is_kept_for_the_signed_in_person(page: Page) -> Non
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_label("Keyword").fill("VAT")
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role(
-        "link", name=re.compile("Monthly full refund of incremental VAT credits")
-    ).click()
+    page.get_by_role("link", name=re.compile("Monthly refund of the whole VAT credit")).click()
     expect(page.get_by_role("heading", name="Conditions checked")).to_be_visible()
     check_page(page)
     # Signed in, the account's language counts, and the switch is kept with the account:
     # a browser without cookies shows English after signing in.
     page.goto("/sign-in")
+    check_page(page)
     page.get_by_label("User name").fill(FIRM.username)
     page.get_by_label("Password").fill(FIRM.password)
     page.get_by_role("button", name="Sign in").click()
@@ -136,3 +140,61 @@ def test_the_language_switch_is_kept_for_the_signed_in_person(page: Page) -> Non
     expect(page.get_by_role("heading", name=re.compile("My measures"))).to_be_visible()
     check_page(page)
     keep(page, "language-switch")
+    page.get_by_role("button", name="Switch language").click()  # as the other journeys expect
+    expect(page.get_by_role("heading", name=re.compile("我的政策"))).to_be_visible()
+
+
+def test_the_wizard_works_from_the_keyboard_alone(page: Page) -> None:
+    page.goto("/self-check")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="跳到正文")).to_be_focused()
+    page.keyboard.press("Enter")  # past the header: the next Tab lands in the page's content
+    tab_to(page, "#q", presses=3)
+    page.keyboard.type("通信系统")
+    expect(page.get_by_label(re.compile("C3921 通信系统设备制造"))).to_be_checked()
+    tab_to(page, "input[name=industry]:checked")
+    tab_to(page, "button:not(.secondary)")
+    page.keyboard.press("Enter")
+    expect(page.locator(".progress [aria-current=step]")).to_have_text("所在省份")
+    tab_to(page, "#province")
+    page.keyboard.press("ArrowDown")  # the first province of the list
+    expect(page.get_by_label("企业注册所在省份")).to_have_value("11")
+    tab_to(page, "button:not(.secondary)")
+    page.keyboard.press("Enter")
+    expect(page.locator(".progress [aria-current=step]")).to_have_text("企业类型")
+    tab_to(page, "input[name=ownership]")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("民营企业")).to_be_checked()
+    tab_to(page, "button:not(.secondary)")
+    page.keyboard.press("Enter")
+    expect(page.locator(".progress [aria-current=step]")).to_have_text("企业规模")
+    # Back, by keyboard too: the ownership step is asked again.
+    tab_to(page, "button.secondary")
+    page.keyboard.press("Enter")
+    expect(page.locator(".progress [aria-current=step]")).to_have_text("企业类型")
+
+
+def test_every_page_of_a_firm_and_a_caseworker_reads_at_both_widths(page: Page) -> None:
+    sign_in(page, FIRM.username, FIRM.password)
+    uscc = DEMO_USCC
+    for path, heading in (
+        (f"/firms/{uscc}", str(DEMO_FIRM["name"])),
+        (f"/firms/{uscc}/edit", "修改企业信息"),
+        (f"/firms/{uscc}/history", "变更记录"),
+        (f"/firms/{uscc}/deliveries", "发送记录"),
+        ("/policies?theme=&keyword=专精特新", "政策目录"),
+        ("/no-such-page", "出错了"),
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        check_page(page)
+    caseworker = DEMO_ACCOUNTS[1]
+    page.context.clear_cookies()
+    sign_in(page, caseworker.username, caseworker.password)
+    expect(page.get_by_role("heading", name="企业查询")).to_be_visible()
+    page.get_by_label("统一社会信用代码").fill("示例电子")
+    page.get_by_role("button", name="查询").click()
+    check_page(page)
+    page.get_by_role("link", name=str(DEMO_FIRM["name"])).click()
+    expect(page.get_by_role("heading", name=re.compile("^政策匹配结果："))).to_be_visible()
+    check_page(page)

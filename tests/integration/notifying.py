@@ -23,7 +23,6 @@ from notifications.settings import NotificationsSettings
 from notifications.worker import DeliveryWorker, delivery_worker, webhook_sender
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION
 from tests.conftest import free_port
@@ -131,7 +130,6 @@ class Notifications:
         allow_loopback: bool = True,
         **overrides: Any,
     ) -> None:
-        upgrade_to_head("notifications", url)
         self.engine = create_database_engine(url)
         self.uow = UnitOfWork(self.engine)
         self.clock = clock

@@ -21,7 +21,6 @@ from notifications.app import build_app as notifications_app
 from notifications.settings import NotificationsSettings
 from profiles.app import build_app as profiles_app
 from profiles.settings import ProfilesSettings
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.settings import ServiceSettings
 from tests.conftest import TEST_SECRET, Databases
 
@@ -38,7 +37,7 @@ class InProcessSystem:
     def __init__(
         self, *, bootstrap: str, databases: Databases, workers: bool = True, embedded: bool = True
     ) -> None:
-        self.urls = {name: databases.url(name) for name in _APPS}
+        self.urls = {name: databases.migrated(name) for name in _APPS}
         self.bootstrap = bootstrap
         self.embedded = embedded  # False on Apache Kafka: the cluster's session timeout
         self.workers = workers
@@ -58,7 +57,6 @@ class InProcessSystem:
 
     def __enter__(self) -> InProcessSystem:
         for name, (_, build) in _APPS.items():
-            upgrade_to_head(name, self.urls[name])
             client = TestClient(build(self.settings(name)), raise_server_exceptions=False)
             self.clients[name] = self._stack.enter_context(client)
         return self

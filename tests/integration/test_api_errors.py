@@ -205,7 +205,7 @@ def test_health_readiness_and_metrics(system: InProcessSystem) -> None:
         ({"uscc": "914403001922038217"}, "check character is 7", "校验码为7，按代码内容应为6"),
         ({"province": "Atlantis"}, "is not a mainland province", "不是内地省份"),
         ({"province": "北京"}, "the USCC was registered in 广东", "该统一社会信用代码登记于广东"),
-        ({"facts": {"revenue": -5}}, "greater than or equal to 0", "不能小于0"),
+        ({"facts": {"revenue": -5}}, "a number from 0 to", "应为 0 到"),
         ({"facts": {"colour": "red"}}, "Extra inputs are not permitted", "不接受此字段"),
     ],
 )

@@ -13,7 +13,6 @@ from eligibility.adapters.compiler import status_of
 from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
 from eligibility.domain.criteria import All, AnyOf, Certified, Compare, Criterion, Not, evaluate
 from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import Databases
 from tests.eligibility_steps import save_facts
 
@@ -96,8 +95,7 @@ def firms(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def test_sql_and_python_decide_alike(databases: Databases) -> None:
-    url = databases.url("eligibility")
-    upgrade_to_head("eligibility", url)
+    url = databases.migrated("eligibility")
     engine = create_database_engine(url)
     uow = UnitOfWork(engine)
 

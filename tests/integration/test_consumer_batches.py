@@ -15,7 +15,6 @@ from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_producer
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import DETERMINATION, dead_letter
@@ -37,8 +36,7 @@ def test_a_failing_event_is_parked_and_the_rest_of_the_batch_commits(
     broker: EmbeddedBroker, databases: Databases, together: bool
 ) -> None:
     """With a batch handler, the failing batch rolls back and its events are tried one by one."""
-    url = databases.url("notifications")
-    upgrade_to_head("notifications", url)
+    url = databases.migrated("notifications")
     engine = create_database_engine(url)
     settings = ServiceSettings(
         service_name="batch-test",

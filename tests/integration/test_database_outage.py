@@ -23,7 +23,7 @@ pytestmark = pytest.mark.parametrize("database_kind", ["postgres"], indirect=Tru
 @pytest.fixture
 def outage(databases: Databases) -> Iterator[dict[str, Cuttable]]:
     """A cuttable link to the profiles and eligibility databases."""
-    links = {name: Cuttable(databases.url(name)) for name in ("profiles", "eligibility")}
+    links = {name: Cuttable(databases.migrated(name)) for name in ("profiles", "eligibility")}
     yield links
     for link in links.values():
         link.close()

@@ -38,7 +38,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def system(databases: Databases, mailbox: Mailbox, clock: Clock) -> Iterator[Notifications]:
-    parts = Notifications(databases.url("notifications"), smtp_port=mailbox.port, clock=clock)
+    parts = Notifications(databases.migrated("notifications"), smtp_port=mailbox.port, clock=clock)
     yield parts
     parts.dispose()
 
@@ -147,7 +147,10 @@ def test_after_the_last_attempt_the_delivery_fails_and_is_reported(
     databases: Databases, mailbox: Mailbox, clock: Clock
 ) -> None:
     system = Notifications(
-        databases.url("notifications"), smtp_port=mailbox.port, clock=clock, delivery_max_attempts=3
+        databases.migrated("notifications"),
+        smtp_port=mailbox.port,
+        clock=clock,
+        delivery_max_attempts=3,
     )
     data = eligible()
     set_preferences(system, data["uscc"], email="a@b.example")
@@ -227,7 +230,7 @@ def test_a_rotated_secret_and_the_previous_one_both_verify_until_it_expires(
 def test_a_private_address_is_refused_at_subscription_and_again_at_delivery(
     databases: Databases, mailbox: Mailbox, clock: Clock, receiver: Receiver
 ) -> None:
-    url = databases.url("notifications")
+    url = databases.migrated("notifications")
     strict = Notifications(url, smtp_port=mailbox.port, clock=clock, allow_loopback=False)
     data = eligible()
     for private in (receiver.url(), "http://10.0.0.7/hook", "http://169.254.169.254/latest"):
@@ -252,7 +255,7 @@ def test_a_webhook_failing_repeatedly_is_disabled_and_its_owner_told(
     databases: Databases, mailbox: Mailbox, clock: Clock, receiver: Receiver
 ) -> None:
     system = Notifications(
-        databases.url("notifications"),
+        databases.migrated("notifications"),
         smtp_port=mailbox.port,
         clock=clock,
         webhook_disable_after_failures=3,

@@ -22,7 +22,7 @@ LEASE = timedelta(seconds=NotificationsSettings().delivery_lease_seconds)
 @pytest.fixture
 def system(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
     parts = Notifications(
-        databases.url("notifications"), smtp_port=mailbox.port, clock=Clock(START)
+        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
     )
     yield parts
     parts.dispose()

@@ -32,7 +32,7 @@ ADMIN = Principal(subject="admin", role=Role.ADMIN)
 @pytest.fixture
 def system(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
     parts = Notifications(
-        databases.url("notifications"), smtp_port=mailbox.port, clock=Clock(START)
+        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
     )
     yield parts
     parts.dispose()

@@ -34,7 +34,7 @@ VAT = "vat-credit-refund"
 @pytest.fixture
 def system(databases: Databases) -> Iterator[Notifications]:
     parts = Notifications(
-        databases.url("notifications"), smtp_port=Mailbox().port, clock=Clock(START)
+        databases.migrated("notifications"), smtp_port=Mailbox().port, clock=Clock(START)
     )
     yield parts
     parts.dispose()

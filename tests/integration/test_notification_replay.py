@@ -35,7 +35,7 @@ COUNTED = ("inbox", "deliveries", "digest_items")
 def parts(databases: Databases) -> Iterator[tuple[Notifications, Receiver]]:
     mailbox, receiver = Mailbox(), Receiver()
     system = Notifications(
-        databases.url("notifications"),
+        databases.migrated("notifications"),
         smtp_port=mailbox.port,
         clock=Clock(START),
         kafka_embedded=True,  # its consumers join the embedded broker

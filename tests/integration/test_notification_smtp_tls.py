@@ -78,7 +78,7 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
 def _one_email_through(databases: Databases, relay: Relay, password: str) -> Notifications:
     """The service logging in to `relay` with `password`, after one eligible notice by email."""
     system = Notifications(
-        databases.url("notifications"),
+        databases.migrated("notifications"),
         smtp_port=relay.port,
         clock=Clock(START),
         smtp_starttls=True,

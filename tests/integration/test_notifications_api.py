@@ -49,7 +49,7 @@ def client_for(parts: Notifications, mailbox: Mailbox, *, allowed: str) -> TestC
 @pytest.fixture
 def parts(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
     system = Notifications(
-        databases.url("notifications"), smtp_port=mailbox.port, clock=Clock(START)
+        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
     )
     yield system
     system.dispose()

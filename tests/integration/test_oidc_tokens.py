@@ -18,7 +18,6 @@ from profiles.app import build_app
 from profiles.settings import ProfilesSettings
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.jwks import IssuerKeys, IssuerVerifier
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.problems import ServiceUnavailable, Unauthorized
 from tests.conftest import TEST_SECRET, Databases, free_port
 from tests.integration.oidc_issuer import AUDIENCE, FakeIssuer, SigningKey, running
@@ -199,8 +198,7 @@ def test_a_discovery_document_naming_another_issuer_is_not_trusted(
 def test_a_service_configured_with_an_issuer_answers_its_tokens_and_refuses_others(
     issuer: FakeIssuer, ec_key: SigningKey, databases: Databases, tmp_path: Path
 ) -> None:
-    url = databases.url("profiles")
-    upgrade_to_head("profiles", url)
+    url = databases.migrated("profiles")
     settings = ProfilesSettings(
         database_url=url,
         run_workers=False,

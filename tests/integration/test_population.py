@@ -31,7 +31,6 @@ from supportmatch_core import contracts
 from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.outbox import Outbox
 from tests.conftest import Databases, bearer
 from tests.eligibility_steps import (
@@ -55,8 +54,7 @@ def _vat() -> Any:
 
 @pytest.fixture
 def uow(databases: Databases) -> Iterator[UnitOfWork]:
-    url = databases.url("eligibility")
-    upgrade_to_head("eligibility", url)
+    url = databases.migrated("eligibility")
     engine = create_database_engine(url)
     yield UnitOfWork(engine)
     engine.dispose()

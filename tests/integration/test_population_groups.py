@@ -25,7 +25,6 @@ from eligibility.domain.measures import Measure, load_catalogue
 from eligibility.domain.rematches import UNEXPLAINABLE
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
-from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import Databases
 from tests.eligibility_steps import (
     decide_profile,
@@ -50,8 +49,7 @@ KINDS: list[dict[str, Any]] = [
 
 @pytest.fixture
 def uow(databases: Databases) -> Iterator[UnitOfWork]:
-    url = databases.url("eligibility")
-    upgrade_to_head("eligibility", url)
+    url = databases.migrated("eligibility")
     engine = create_database_engine(url)
     yield UnitOfWork(engine)
     engine.dispose()

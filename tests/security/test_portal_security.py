@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from portal.adapters.passwords import Passwords
 from portal.app import build_app
 from portal.settings import PortalSettings
-from portal.use_cases.accounts import create_account
+from portal.use_cases.accounts import create_account, disable_account
 from supportmatch_core.auth import Role
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
@@ -139,6 +139,17 @@ def test_sessions_end_after_idle_time_and_at_their_lifetime(
         portal.get("/")
     answer = portal.get(f"/firms/{FIRM}/inbox", follow_redirects=False)
     assert answer.status_code == 303
+
+
+def test_a_disabled_account_loses_its_sessions_and_cannot_sign_in(
+    portal: TestClient, clock: Clock
+) -> None:
+    assert sign_in(portal) == 303
+    uow = UnitOfWork(portal.app.state.runtime.engine)  # type: ignore[attr-defined]
+    assert disable_account(uow=uow, username="firm", now=clock())
+    gone = portal.get(f"/firms/{FIRM}/measures", follow_redirects=False)
+    assert gone.headers["location"].startswith("/sign-in?next=")
+    assert sign_in(portal) == 401  # told as a wrong password: the name's state is not given away
 
 
 def test_sign_in_is_rate_limited_per_account(portal: TestClient, clock: Clock) -> None:

@@ -29,9 +29,9 @@ def system(databases: Databases) -> Iterator[InProcessSystem]:
 def _refused(answer: Any, field: str) -> str:
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
-    errors: dict[str, str] = {e["field"]: e["message"] for e in answer.json()["errors"]}
+    errors = {e["field"]: e for e in answer.json()["errors"]}
     assert field in errors, errors
-    return errors[field]
+    return f"{errors[field]['message']} {errors[field]['message_zh']}"
 
 
 OUT_OF_RANGE = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -48,6 +49,7 @@ def profile_snapshot(
     return snapshot_data(profile, size_of(profile))
 
 
+@functools.cache  # loading the catalogue takes a tenth of a second; a Measure is frozen
 def vat_refund(version: int = 2) -> Measure:
     """The VAT credit refund as it stood on DAY (the 2022 rules, industries widened in July 2022)."""
     (measure,) = [

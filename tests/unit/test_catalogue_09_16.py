@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -51,6 +52,7 @@ DOCUMENTS = _documents()
 OURS = {(doc["id"], int(doc["version"])) for doc in DOCUMENTS.values()} - TODAY
 
 
+@functools.cache  # loading the catalogue takes a tenth of a second; the measures are frozen
 def _measures() -> dict[tuple[str, int], Measure]:
     return {(m.id, m.version): m for m in load_catalogue() if (m.id, m.version) in OURS}
 

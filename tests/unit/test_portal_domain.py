@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.domain.accounts import AccountInvalid, binding, check_password
+from portal.domain.accounts import AccountInvalid, binding, check_password, username_of
 from portal.domain.answers import facts_to_ask, grouped
 from portal.domain.catalogue import Filters, find
 from portal.domain.csrf import form_token, token_matches
@@ -19,7 +19,7 @@ from portal.domain.sessions import SessionRules
 from portal.domain.themes import clause, clause_number, theme_of
 from portal.domain.throttle import Throttle
 from portal.domain.wizard import Step, read_answers
-from portal.web.wording import reason, source_title
+from portal.web.wording import china_time, reason, source_title
 from supportmatch_core.auth import Role
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -72,6 +72,14 @@ def test_accounts_are_bound_by_role() -> None:
             binding(role, uscc=uscc, provinces=provinces)
     with pytest.raises(AccountInvalid):
         check_password("short")
+
+
+def test_user_names_are_kept_in_lower_case_and_plain_characters() -> None:
+    assert username_of("  Li.Hua@GD.gov.cn ") == "li.hua@gd.gov.cn"
+    assert username_of("914403001922038216") == "914403001922038216"
+    for bad in ("ab", "a b c", "-dash-first", "张三丰", "x" * 101, ""):
+        with pytest.raises(AccountInvalid):
+            username_of(bad)
 
 
 @pytest.mark.parametrize(
@@ -199,3 +207,10 @@ def test_reasons_read_as_sentences_without_english_in_chinese() -> None:
     assert reason(unknown, "zh") == "营业收入不低于2,000万元：尚缺此项信息。"
     assert source_title("《通知》(recalled, not in FACTS.md)", "zh") == "《通知》"
     assert source_title("Validity assumed: the notice's period", "zh") is None
+
+
+def test_times_are_shown_on_the_clock_of_china() -> None:
+    assert china_time("2026-12-06T04:54:12.5+00:00") == "2026-12-06 12:54"
+    assert china_time("2026-12-06T20:00:00Z") == "2026-12-07 04:00"
+    assert china_time("2026-12-06T04:54:00") == "2026-12-06 12:54"  # stored without a zone: UTC
+    assert china_time(None) == "—"

@@ -54,18 +54,20 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         role = Role(claims["role"])
     except ValueError as error:
         raise Unauthorized(f"invalid token: {error}", zh="身份令牌无效") from error
-    uscc = claims.get("uscc")
+    uscc, regions = claims.get("uscc"), claims.get("regions", [])
     if role is Role.ENTERPRISE and not uscc:
         raise Unauthorized(
             "an enterprise token must carry the enterprise's uscc",
             zh="企业身份令牌须包含统一社会信用代码",
         )
-    return Principal(
-        subject=str(claims["sub"]),
-        role=role,
-        uscc=uscc,
-        regions=frozenset(str(r) for r in claims.get("regions", [])),
-    )
+    # A string would read as a set of its characters, a number would not read at all.
+    if not isinstance(uscc, str | None) or not (
+        isinstance(regions, list) and all(isinstance(r, str) for r in regions)
+    ):
+        raise Unauthorized(
+            "invalid token: uscc must be text and regions a list of codes", zh="身份令牌无效"
+        )
+    return Principal(subject=str(claims["sub"]), role=role, uscc=uscc, regions=frozenset(regions))
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,8 +99,10 @@ def _unit_of_work(request: Request) -> UnitOfWork:
 
 UowDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
 
-# An email address as people type it: checked for shape only (delivery tells the rest).
+# An email address as people type it: checked for shape only (delivery tells the rest), with
+# no control character (PostgreSQL refuses NUL in text, and none belongs in an address).
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(visible_text),
 ]

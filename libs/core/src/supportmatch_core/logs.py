@@ -45,5 +45,6 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    for noisy in ("kafka", "alembic.runtime.migration"):
+    # httpx logs each request's full URL at INFO: webhook URLs may carry their receiver's key.
+    for noisy in ("kafka", "alembic.runtime.migration", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

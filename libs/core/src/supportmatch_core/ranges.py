@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictFloat, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat, StrictInt
+
+from supportmatch_reference.said import SaidValueError
 
 # One quadrillion yuan, about eight times China's yearly GDP: room for any firm, and far inside the
 # 64-bit integers the databases store (a larger value was stored, then never decided).
@@ -36,18 +39,18 @@ class Range:
         """The range as JSON Schema keywords (OpenAPI and the event contracts)."""
         return {"minimum": self.low, "maximum": self.high}
 
-    def refusal(self) -> str:
-        """Why a value outside the range is refused, in Chinese and English."""
+    def refusal(self) -> SaidValueError:
+        """Why a value outside the range is refused, in English with the Chinese beside it."""
         en = f" {self.unit_en}" if self.unit_en else ""
-        return (
-            f"应为 {self.low:,} 到 {self.high:,}{self.unit_zh or ' '}之间的数。"
-            f"It must be a number from {self.low:,} to {self.high:,}{en}."
+        return SaidValueError(
+            f"It must be a number from {self.low:,} to {self.high:,}{en}.",
+            f"应为 {self.low:,} 到 {self.high:,}{self.unit_zh or ' '}之间的数。",
         )
 
     def check(self, value: Any) -> Any:
         """`value` if it lies in the range; a ValueError naming the range otherwise."""
         if value not in self:
-            raise ValueError(self.refusal())
+            raise self.refusal()
         return value
 
 
@@ -135,16 +138,24 @@ Place = Annotated[
 FiscalYear = Annotated[StrictInt, _bounded(FISCAL_YEAR), AfterValidator(FISCAL_YEAR.check)]
 
 
-def _day_refusal() -> str:
-    return (
-        f"日期应在 {FIRST_DAY.isoformat()} 到 {LAST_DAY.isoformat()} 之间。"
-        f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
-    )
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day_written(value: Any) -> Any:
+    """A day is written YYYY-MM-DD: never a timestamp, a number of seconds or a time of day."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return value
+    raise SaidValueError("a day is written YYYY-MM-DD", "日期应写作 YYYY-MM-DD")
 
 
 def _day(value: date) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(_day_refusal())
+        raise SaidValueError(
+            f"The date must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+            f"日期应在 {FIRST_DAY.isoformat()} 到 {LAST_DAY.isoformat()} 之间。",
+        )
     return value
 
 
@@ -157,6 +168,7 @@ Day = Annotated[
         description=f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
         json_schema_extra=DAY_SCHEMA,
     ),
+    BeforeValidator(_day_written),
     AfterValidator(_day),
 ]
 """A calendar day within the stated range (a later one broke date arithmetic: 9999-12-31)."""

@@ -38,7 +38,10 @@ class ServiceSettings(BaseSettings):
     """Settings every service has. Per-service values use the service's prefix (PROFILES_PORT)."""
 
     model_config = SettingsConfigDict(
-        extra="ignore", populate_by_name=True, use_attribute_docstrings=True
+        extra="ignore",
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        hide_input_in_errors=True,
     )
 
     service_name: str = "service"

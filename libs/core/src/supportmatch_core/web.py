@@ -16,6 +16,7 @@ from supportmatch_core.docs import install_offline_docs
 from supportmatch_core.jwks import token_verifier
 from supportmatch_core.limits import BodyLimit
 from supportmatch_core.metrics import MeasureRequests
+from supportmatch_core.openapi import document_problems
 from supportmatch_core.problems import install_problem_handlers
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.workers import WorkerGroup
@@ -70,7 +71,15 @@ def create_app(
     app.include_router(_operations_router())
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     return app
+
+
+_READY = {
+    "type": "object",
+    "required": ["ready", "checks"],
+    "properties": {"ready": {"type": "boolean"}, "checks": {"type": "object"}},
+}
 
 
 def _operations_router() -> APIRouter:
@@ -81,7 +90,13 @@ def _operations_router() -> APIRouter:
         """The process is up."""
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        responses={
+            200: {"description": "Ready", "content": {"application/json": {"schema": _READY}}},
+            503: {"description": "Not ready", "content": {"application/json": {"schema": _READY}}},
+        },
+    )
     def readyz(request: Request) -> JSONResponse:
         """The service can do its work: its database answers and each worker is healthy (the
         relay reaches the broker, consumers their database) or failed only just now."""
@@ -99,7 +114,11 @@ def _operations_router() -> APIRouter:
             ready = ready and runtime.workers.ready()
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+    )
     def metrics() -> Response:
         """Prometheus metrics of this process."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from supportmatch_cli import importing, local_kafka, reference, replay, supervisor
+from supportmatch_cli import accounts, importing, local_kafka, reference, replay, supervisor
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_reference import uscc as uscc_codes
@@ -14,6 +14,7 @@ from supportmatch_reference.regions import UnknownProvince, parse_province
 
 app = typer.Typer(help="supportmatch: match enterprises to the support measures they qualify for.")
 app.add_typer(importing.app, name="import")
+app.add_typer(accounts.app, name="account")
 app.add_typer(local_kafka.app, name="kafka")
 app.command("demo-data")(importing.demo_data)
 app.command("replay")(replay.replay)

@@ -15,7 +15,7 @@ from types import FrameType
 
 import httpx
 
-from portal.domain.demo import DEMO_ACCOUNTS
+from portal.domain.demo import DEMO_ACCOUNTS, DEMO_USCC
 from supportmatch_cli.local_kafka import local_cluster
 from supportmatch_core.apache_kafka import ApacheKafka
 from supportmatch_core.auth import Role, TokenService
@@ -275,11 +275,12 @@ def seed_demo(count: int, env: dict[str, str]) -> None:
     )
     profiles = next(spec for spec in SERVICES if spec.name == "profiles")
     listed = httpx.get(
-        f"{_url(profiles)}/v1/enterprises?limit=1",
+        f"{_url(profiles)}/v1/enterprises?limit=2",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
-    if listed.status_code != 200 or listed.json()["items"]:
+    # The portal registers its demo firm as soon as profiles answers: that one does not count.
+    if listed.status_code != 200 or [e for e in listed.json()["items"] if e["uscc"] != DEMO_USCC]:
         return
     _say(f"first use: importing {count} demo enterprises (supportmatch demo-data)")
     subprocess.run(

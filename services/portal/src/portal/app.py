@@ -24,7 +24,7 @@ from portal.use_cases.signing_in import SignInLimits
 from portal.web import routes_auth, routes_firm, routes_notices, routes_public
 from portal.web.cookies import set_cookie
 from portal.web.deps import BROWSER_COOKIE, utc_now
-from portal.web.errors import install_error_pages
+from portal.web.errors import document_pages, install_error_pages
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
 
@@ -88,6 +88,7 @@ def build_app(
     ).digest()
     app.mount("/static", StaticFiles(directory=str(resources.files("portal") / "static")), "static")
     install_error_pages(app)
+    document_pages(app)
     app.middleware("http")(_browser)
     return app
 

@@ -16,6 +16,7 @@ from eligibility.use_cases import drafts, publish
 from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.ports import UnitOfWork
 from eligibility.use_cases.preview import preview_measure
+from supportmatch_core.openapi import CONFLICT
 from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1/measures", tags=["measure lifecycle (admin)"])
@@ -41,7 +42,10 @@ def read_draft(measure_id: MeasureId, version: Version, _: AdminDep, uow: UowDep
         return _read(drafts.read_draft(work, measure_id=measure_id, version=version))
 
 
-@router.put("/{measure_id}/drafts/{version}")
+@router.put(
+    "/{measure_id}/drafts/{version}",
+    responses={201: {"model": DraftRead, "description": "A new draft"}, **CONFLICT},
+)
 def put_draft(
     measure_id: MeasureId,
     version: Version,
@@ -80,7 +84,7 @@ def preview_stored_draft(
         return preview_measure(work, catalogue=catalogue, draft=draft, on=on or china_today())
 
 
-@router.post("/{measure_id}/drafts/{version}/publish")
+@router.post("/{measure_id}/drafts/{version}/publish", responses=CONFLICT)
 def publish_draft(
     measure_id: MeasureId,
     version: Version,
@@ -99,7 +103,7 @@ def publish_draft(
     return ChangedRead.of(changed, today)
 
 
-@router.post("/{measure_id}/versions/{version}/retire")
+@router.post("/{measure_id}/versions/{version}/retire", responses=CONFLICT)
 def retire_version(
     measure_id: MeasureId,
     version: Version,

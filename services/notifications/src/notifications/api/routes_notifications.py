@@ -26,9 +26,20 @@ from notifications.use_cases import inbox, webhooks
 from notifications.use_cases.recipients import recipient_for
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.errors import NotFoundError
+from supportmatch_core.openapi import created, link
 
 SubscriptionId = Annotated[str, Path(max_length=32, pattern=r"^wh_[0-9a-f]{16}$")]
 MAX_ID = 2**63 - 1  # a larger id would overflow the database's integer, failing with a 500
+
+
+def _subscription_link(prefix: str, method: str, path: str) -> dict[str, Any]:
+    """The OpenAPI link from a created subscription to one of its operations."""
+    return link(
+        method,
+        f"/v1{prefix}/webhooks/{{subscription_id}}{path}",
+        subscription_id="$response.body#/id",
+        **({"uscc": "$request.path.uscc"} if "{uscc}" in prefix else {}),
+    )
 
 
 def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
@@ -135,7 +146,16 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
             )
         return [DeliveryRead.model_validate(r) for r in rows]
 
-    @router.post("/webhooks", status_code=201)
+    @router.post(
+        "/webhooks",
+        status_code=201,
+        responses=created(
+            "The subscription with its signing secret",
+            rotate=_subscription_link(prefix, "post", "/rotate"),
+            ping=_subscription_link(prefix, "post", "/ping"),
+            remove=_subscription_link(prefix, "delete", ""),
+        ),
+    )
     def create_webhook(
         scope: ScopeDep,
         body: WebhookCreate,
@@ -146,10 +166,10 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
     ) -> WebhookWithSecret:
         """Subscribe a URL; the answer carries the signing secret, shown only here."""
         with uow.begin() as work:
-            created = webhooks.subscribe(
+            subscribed = webhooks.subscribe(
                 work, principal=principal, scope=scope, url=body.url, sender=sender, now=now
             )
-        return WebhookWithSecret.model_validate(created)
+        return WebhookWithSecret.model_validate(subscribed)
 
     @router.get("/webhooks")
     def list_webhooks(

@@ -24,12 +24,36 @@ def _account(row: Any) -> Account:
     )
 
 
+def _named(username: str) -> Any:
+    return accounts.c.username == username.strip().lower()
+
+
 def by_username(connection: Connection, username: str) -> tuple[Account, str | None] | None:
-    """The account named `username` and its password hash."""
+    """The enabled account named `username` and its password hash."""
     row = connection.execute(
-        select(accounts).where(accounts.c.username == username.strip().lower())
+        select(accounts).where(_named(username), accounts.c.disabled_at.is_(None))
     ).first()
     return None if row is None else (_account(row), row.password_hash)
+
+
+def taken(connection: Connection, username: str) -> bool:
+    """Whether an account, enabled or disabled, already has this name."""
+    return connection.execute(select(accounts.c.id).where(_named(username))).first() is not None
+
+
+def disable(connection: Connection, username: str, now: datetime) -> bool | None:
+    """Disable the account and end its sessions; None when there is no such account, False when
+    it was disabled already."""
+    row = connection.execute(
+        select(accounts.c.id, accounts.c.disabled_at).where(_named(username))
+    ).first()
+    if row is None:
+        return None
+    connection.execute(delete(sessions).where(sessions.c.account_id == row.id))
+    if row.disabled_at is not None:
+        return False
+    connection.execute(update(accounts).where(accounts.c.id == row.id).values(disabled_at=now))
+    return True
 
 
 def add(
@@ -70,7 +94,7 @@ def session(connection: Connection, digest: str) -> tuple[Account, datetime, dat
     row = connection.execute(
         select(accounts, sessions.c.created_at.label("opened"), sessions.c.last_seen_at)
         .join(sessions, sessions.c.account_id == accounts.c.id)
-        .where(sessions.c.token_digest == digest)
+        .where(sessions.c.token_digest == digest, accounts.c.disabled_at.is_(None))
     ).first()
     return None if row is None else (_account(row), row.opened, row.last_seen_at)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -14,6 +16,7 @@ from portal.domain.accounts import Account
 from portal.settings import PortalSettings
 from supportmatch_core.auth import Role, TokenService
 
+T = TypeVar("T")
 CATALOGUE_SECONDS = 60.0  # the public catalogue changes when an admin publishes; a minute is fresh
 
 
@@ -43,9 +46,20 @@ class Services:
         self._http = httpx.Client(timeout=settings.service_timeout_seconds)
         self._catalogue: tuple[float, list[dict[str, Any]]] | None = None
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="service-calls")
 
     def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
         self._http.close()
+
+    def soon(self, call: Callable[[], T]) -> Future[T]:
+        """Start `call` now, beside the caller's own work; its answer is read when needed."""
+        return self._pool.submit(call)
+
+    def together(self, *calls: Callable[[], Any]) -> list[Any]:
+        """The answers of calls that do not depend on each other, asked at the same time: a page
+        then waits for the slowest service, not for the sum of them. A call's error is raised."""
+        return [future.result() for future in [self.soon(call) for call in calls]]
 
     def token_for(self, account: Account) -> str:
         return self._tokens.issue(

@@ -20,6 +20,7 @@ accounts = Table(
     Column("provinces", JSON, nullable=False),
     Column("language", String(2), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime(), nullable=True),  # set: refused at every sign-in
 )
 
 sessions = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,6 +14,8 @@ from supportmatch_reference.regions import UnknownProvince, parse_province
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 MIN_PASSWORD_LENGTH = 10
+# Names people type and OpenID providers send (often an e-mail address); compared in lower case.
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{2,99}")
 
 
 class AccountInvalid(ValueError):
@@ -69,6 +72,17 @@ def binding(
     if provinces:
         raise AccountInvalid("an admin account is bound to no province")
     return None, frozenset()
+
+
+def username_of(text: str) -> str:
+    """The account name as stored: trimmed and lower case, 3 to 100 letters, digits or . _ @ -."""
+    name = text.strip().lower()
+    if not _USERNAME.fullmatch(name):
+        raise AccountInvalid(
+            "a user name has 3 to 100 characters: letters, digits, '.', '_', '@' or '-', "
+            "starting with a letter or digit"
+        )
+    return name
 
 
 def check_password(password: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -65,12 +66,15 @@ def visitor(request: Request) -> Visitor:
         token=request.cookies.get(SESSION_COOKIE),
         now=_now(request),
     )
-    unread = firm.unread(_services(request), account) if account and account.uscc else None
+    services = _services(request)
+    unread = None
+    if account is not None and account.uscc:
+        unread = services.soon(partial(firm.unread, services, account))
     found = Visitor(
         account=account,
         language=language_of(request, account),
         csrf_token=form_token(request.app.state.csrf_key, request.state.browser_secret),
-        unread=unread,
+        unread_soon=unread,
     )
     request.state.visitor = found
     return found

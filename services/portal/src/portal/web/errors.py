@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -68,3 +69,39 @@ def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, _: RequestValidationError) -> HTMLResponse:
         return error_page(request, 422, "error.422")
+
+
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
+_PAGE_ANSWERS = {
+    "303": "See Other: sign in first, or the page that follows a form",
+    "403": "A page that is not the visitor's, or a form without this browser's token",
+    "404": "No such page or firm",
+    "422": "Input that breaks a rule",
+    "502": "A service behind the page is unavailable",
+}
+
+
+def document_pages(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the pages answer: HTML, redirects and error pages
+    (the portal's own, not the services' JSON problems); the operations routes keep theirs."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for operations in document["paths"].values():
+                for operation in operations.values():
+                    if "operations" not in operation.get("tags", []):
+                        _page_answers(operation["responses"])
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _page_answers(responses: dict[str, Any]) -> None:
+    responses["200"] = {"description": "The page", "content": _PAGE}
+    for status, description in _PAGE_ANSWERS.items():
+        responses[status] = {"description": description, "content": _PAGE}
+    responses["303"].pop("content")
+    responses["303"]["headers"] = {"Location": {"schema": {"type": "string"}}}

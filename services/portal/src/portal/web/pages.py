@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,7 +25,12 @@ class Visitor:
     account: Account | None
     language: Language
     csrf_token: str
-    unread: int | None = None
+    # The header's unread count, asked of notifications while the page's own data is fetched.
+    unread_soon: Future[int | None] | None = None
+
+    @property
+    def unread(self) -> int | None:
+        return None if self.unread_soon is None else self.unread_soon.result()
 
     def t(self, key: str, **values: Any) -> str:
         return translate(key, self.language, **values)
@@ -50,6 +56,7 @@ def environment() -> Environment:
         change_label=wording.change_label,
         compact=wording.compact,
     )
+    env.filters["china_time"] = wording.china_time
     return env
 
 

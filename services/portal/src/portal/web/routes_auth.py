@@ -40,7 +40,18 @@ def sign_in_page(request: Request, visitor: VisitorDep, next: NextQuery = None) 
     return render(request, visitor, "sign_in.html", next=safe_next(next, ""), error=None)
 
 
-@router.post("/sign-in", response_class=HTMLResponse, dependencies=[Csrf])
+_REFUSED = {"content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+@router.post(
+    "/sign-in",
+    response_class=HTMLResponse,
+    dependencies=[Csrf],
+    responses={
+        401: {"description": "Wrong username or password", **_REFUSED},
+        429: {"description": "Too many failed attempts; wait", **_REFUSED},
+    },
+)
 def sign_in(
     request: Request,
     visitor: VisitorDep,

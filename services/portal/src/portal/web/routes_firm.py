@@ -151,8 +151,10 @@ def history_page(
 def measures_page(
     request: Request, visitor: VisitorDep, account: AccountDep, services: ServicesDep, uscc: Uscc
 ) -> HTMLResponse:
-    profile = firm.profile(services, account, uscc)
-    groups = firm.measures(services, account, uscc)
+    profile, groups = services.together(
+        lambda: firm.profile(services, account, uscc),
+        lambda: firm.measures(services, account, uscc),
+    )
     return render(
         request,
         visitor,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from portal.domain.facts import FIELDS, WAN
 from portal.web.messages import translate
@@ -27,6 +29,7 @@ _LEVELS = {
 _PERCENT = re.compile(r"(_ratio|_share|_growth|^revenue_growth)$")
 _LATIN = re.compile(r"[A-Za-z]{3,}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def _pick(pair: tuple[str, str], language: str) -> str:
@@ -159,3 +162,16 @@ def compact(raw: Any, limit: int = 120) -> str:
         raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
     )
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def china_time(stamp: str | None) -> str:
+    """A service's timestamp (ISO 8601, UTC) as the reader's clock in China shows it."""
+    if not stamp:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")

@@ -24,6 +24,7 @@ from profiles.use_cases import enterprises
 from profiles.use_cases.ports import Row
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.csvfiles import csv_header, csv_line
+from supportmatch_core.openapi import CONFLICT, created, link
 from supportmatch_core.problems import Invalid
 from supportmatch_reference.regions import BY_CODE
 
@@ -35,7 +36,23 @@ def present(profile: Profile) -> dict[str, Any]:
     return snapshot_data(profile, size_of(profile))
 
 
-@router.post("/enterprises", status_code=status.HTTP_201_CREATED)
+_BY_USCC = "$response.body#/uscc"
+
+
+@router.post(
+    "/enterprises",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **created(
+            "The enterprise as registered",
+            read=link("get", "/v1/enterprises/{uscc}", uscc=_BY_USCC),
+            change=link("patch", "/v1/enterprises/{uscc}", uscc=_BY_USCC),
+            history=link("get", "/v1/enterprises/{uscc}/history", uscc=_BY_USCC),
+            certify=link("post", "/v1/enterprises/{uscc}/certifications", uscc=_BY_USCC),
+        ),
+        **CONFLICT,
+    },
+)
 def create_enterprise(
     body: EnterpriseCreate,
     principal: CurrentPrincipal,
@@ -61,7 +78,7 @@ def read_enterprise(
     return present(profile)
 
 
-@router.patch("/enterprises/{uscc}")
+@router.patch("/enterprises/{uscc}", responses=CONFLICT)
 def update_enterprise(
     uscc: USCC,
     body: EnterpriseUpdate,

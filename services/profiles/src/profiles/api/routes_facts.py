@@ -14,6 +14,7 @@ from profiles.domain.model import Certification, Profile
 from profiles.use_cases import enterprises
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.errors import NotFoundError
+from supportmatch_core.openapi import CONFLICT, created, link
 from supportmatch_core.problems import Invalid
 from supportmatch_core.ranges import FISCAL_YEAR
 
@@ -35,7 +36,7 @@ def list_facts(uscc: USCC, principal: CurrentPrincipal, uow: UowDep) -> list[dic
     return [{"fiscal_year": y, **profile.years[y]} for y in sorted(profile.years)]
 
 
-@router.put("/facts/{year}")
+@router.put("/facts/{year}", responses=CONFLICT)
 def put_facts(
     uscc: USCC,
     year: Year,
@@ -54,7 +55,7 @@ def put_facts(
     return {"fiscal_year": year, **profile.years[year]}
 
 
-@router.delete("/facts/{year}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/facts/{year}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
 def delete_facts(uscc: USCC, year: Year, principal: CurrentPrincipal, uow: UowDep) -> None:
     """Forget one fiscal year's facts."""
 
@@ -78,7 +79,22 @@ def list_certifications(
     return [_certification(c) for c in profile.certifications]
 
 
-@router.post("/certifications", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/certifications",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **created(
+            "The certification as recorded",
+            remove=link(
+                "delete",
+                "/v1/enterprises/{uscc}/certifications/{certification_id}",
+                uscc="$request.path.uscc",
+                certification_id="$response.body#/id",
+            ),
+        ),
+        **CONFLICT,
+    },
+)
 def add_certification(
     uscc: USCC,
     body: CertificationCreate,
@@ -96,7 +112,11 @@ def add_certification(
     return _certification(profile.certifications[-1])
 
 
-@router.delete("/certifications/{certification_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/certifications/{certification_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=CONFLICT,
+)
 def remove_certification(
     uscc: USCC,
     certification_id: int,

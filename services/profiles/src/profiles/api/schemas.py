@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,7 +30,14 @@ from profiles.domain.model import (
     TaxCreditGrade,
     VatTaxpayerType,
 )
-from supportmatch_core.fields import Email, IndustryCode, PlainText, ProvinceCode, Uscc
+from supportmatch_core.fields import (
+    Email,
+    IndustryCode,
+    PlainText,
+    ProvinceCode,
+    Uscc,
+    visible_text,
+)
 from supportmatch_core.problems import Invalid
 from supportmatch_core.ranges import (
     LAST_DAY,
@@ -379,7 +387,9 @@ class EnterpriseFilters(BaseModel):
     ownership: Ownership | None = None
     certification: CertificationKind | None = Field(None, description="held and valid today")
     # Three characters at least: the name index is of trigrams, and shorter text scans every row.
-    q: str | None = Field(None, min_length=3, max_length=100, description="name contains")
+    q: Annotated[str, AfterValidator(visible_text)] | None = Field(
+        None, min_length=3, max_length=100, description="name contains"
+    )
 
     def filters(self) -> Filters:
         """These filters as the list reads them (narrowed to the caller by the use case)."""
@@ -402,5 +412,7 @@ class EnterpriseFilters(BaseModel):
 
 
 class ListParameters(EnterpriseFilters):
-    cursor: str | None = Field(None, max_length=18, description="next_cursor of the page before")
+    cursor: str | None = Field(
+        None, pattern="^[0-9A-Z]{1,18}$", description="next_cursor of the page before"
+    )
     limit: int = Field(50, ge=1, le=500)

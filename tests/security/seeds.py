@@ -1,0 +1,85 @@
+"""What each service holds before it is attacked: the callers' firm and the things named in paths
+(a certification, a webhook subscription, a measure), so that generated requests reach real rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.clock import china_today
+from eligibility.domain.measures import load_catalogue
+from profiles.api.schemas import EnterpriseCreate
+from profiles.domain.snapshot import snapshot_data
+from profiles.domain.versions import size_of
+from supportmatch_core.db import UnitOfWork, create_database_engine
+from tests.eligibility_steps import decide_profile
+from tests.factories import enterprise_payload
+from tests.security.apps import Callers
+
+# A public address literal: accepted by the address check without resolving a name, and never
+# connected to, since the tests' webhook sender opens no connection (apps.no_connections).
+PUBLIC_HOOK = "https://1.2.3.4/hooks/supportmatch"
+MEASURE = "vat-credit-refund"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """Path parameters that name what was seeded: the firm, its certification, a webhook..."""
+
+    path_parameters: dict[str, str]
+
+
+def firm_payload(callers: Callers) -> dict[str, Any]:
+    return enterprise_payload(uscc=callers.firm, province="44", employees=80, revenue=30_000_000)
+
+
+def seed(name: str, client: Any, callers: Callers, database_url: str) -> Seeded:
+    """Seed the service `name` through its API (or, for eligibility, as its consumer would)."""
+    admin = callers.headers("admin")
+    if name == "profiles":
+        answer = client.post("/v1/enterprises", json=firm_payload(callers), headers=admin)
+        assert answer.status_code == 201, answer.text
+        path = f"/v1/enterprises/{callers.firm}"
+        certification = {
+            "kind": "little_giant",
+            "issuer": "工业和信息化部",
+            "valid_from": "2024-07-01",
+        }
+        answer = client.post(f"{path}/certifications", json=certification, headers=admin)
+        assert answer.status_code == 201, answer.text
+        return Seeded(
+            {"uscc": callers.firm, "year": "2024", "certification_id": str(answer.json()["id"])}
+        )
+    if name == "eligibility":
+        decide_firm(callers, database_url)
+        return Seeded({"uscc": callers.firm, "measure_id": MEASURE, "version": "1"})
+    subscribed = client.post(
+        f"/v1/enterprises/{callers.firm}/webhooks", json={"url": PUBLIC_HOOK}, headers=admin
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    return Seeded(
+        {
+            "uscc": callers.firm,
+            "subscription_id": subscribed.json()["id"],
+            "entry_id": "1",
+            "measure_id": MEASURE,
+        }
+    )
+
+
+def decide_firm(callers: Callers, database_url: str) -> None:
+    """Give eligibility the firm's facts and decisions, as its consumer does from a snapshot."""
+    profile = EnterpriseCreate.model_validate(firm_payload(callers)).to_profile()
+    snapshot = {**snapshot_data(profile, size_of(profile)), "version": 1}
+    engine = create_database_engine(database_url)
+    try:
+        with UnitOfWork(engine).begin() as connection:
+            decide_profile(
+                connection,
+                profile=snapshot,
+                catalogue=Catalogue(load_catalogue()),
+                on=china_today(),
+            )
+    finally:
+        engine.dispose()
