@@ -20,8 +20,8 @@ from notifications.domain.preferences import Cadence, Language, QuietHours
 from notifications.domain.recipients import RecipientKind
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.contracts import check
+from supportmatch_core.errors import RuleBroken
 from supportmatch_core.events import Event
-from supportmatch_core.problems import Invalid
 from tests import notifications_steps as service
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
@@ -234,7 +234,7 @@ def test_a_private_address_is_refused_at_subscription_and_again_at_delivery(
     strict = Notifications(url, smtp_port=mailbox.port, clock=clock, allow_loopback=False)
     data = eligible()
     for private in (receiver.url(), "http://10.0.0.7/hook", "http://169.254.169.254/latest"):
-        with pytest.raises(Invalid, match="address"):
+        with pytest.raises(RuleBroken, match="address"):
             subscribe(strict, data["uscc"], private)
     # Subscribed while loopback was allowed; the configuration then changed.
     lenient = Notifications(url, smtp_port=mailbox.port, clock=clock)
