@@ -15,7 +15,7 @@ from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Decision, Held, Status
 from eligibility.domain.facts import Facts, facts_of
 from eligibility.domain.measures import Measure
-from eligibility.domain.rematches import Unexplained
+from eligibility.domain.rematches import Claimed, Unexplained
 from eligibility.use_cases.decide import decide_firm
 from profiles.domain.model import Enterprise, Profile
 from profiles.use_cases.enterprises import change, register
@@ -90,7 +90,7 @@ class Explanations:
     ) -> list[Unexplained]:
         return []
 
-    def unrecorded_in(self, claimed: Sequence[Any]) -> list[Unexplained]:
+    def unrecorded_in(self, claimed: Sequence[Claimed]) -> list[Unexplained]:
         return []
 
     def unrecorded_of_firm(self, uscc: str) -> list[Unexplained]:

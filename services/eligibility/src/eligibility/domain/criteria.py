@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -88,7 +88,7 @@ def _accept(_criterion: Compare | Certified, _path: str) -> None:
     pass
 
 
-def parse(doc: Any, path: str = "criteria", check: Check = _accept) -> Criterion:
+def parse(doc: object, path: str = "criteria", check: Check = _accept) -> Criterion:
     """Read a criteria tree from its JSON form: {all: [...]}, {any: [...]}, {not: ...}, {fact, op, value}.
 
     `check` vets each comparison (fact known, value of the right type) and raises with its path.
@@ -195,7 +195,7 @@ def evaluate(criterion: Criterion, facts: Mapping[str, Any], on: date | None = N
     return Evaluation(result, criterion, None, children)
 
 
-def holds(certifications: Any, criterion: Certified, on: date) -> bool:
+def holds(certifications: Iterable[Sequence[str | None]], criterion: Certified, on: date) -> bool:
     """Whether one of (kind, level, valid_from, valid_to) meets `criterion` on the day `on`."""
     floor = LEVELS.index(criterion.level_at_least) if criterion.level_at_least else 0
     day = on.isoformat()

@@ -63,7 +63,7 @@ class Decision:
         }
 
 
-def evidence(measure: Measure) -> dict[str, Any]:
+def evidence(measure: Measure) -> dict[str, object]:
     """What the measure's encoding rests on: verified texts, or assumptions said in words."""
     return {"basis": measure.basis, "assumptions": [a.public() for a in measure.assumptions]}
 

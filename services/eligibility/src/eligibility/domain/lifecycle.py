@@ -62,7 +62,7 @@ class StoredVersion:
 
     measure_id: str
     version: int
-    document: dict[str, Any]
+    document: dict[str, object]
     digest: str
     managed_by: str
 
@@ -71,13 +71,13 @@ class StoredVersion:
 class Draft:
     measure_id: str
     version: int
-    document: dict[str, Any]
+    document: dict[str, object]
     created_at: datetime
     updated_at: datetime
     updated_by: str
 
 
-def draft_document(doc: Any, *, measure_id: str, version: int) -> dict[str, Any]:
+def draft_document(doc: object, *, measure_id: str, version: int) -> dict[str, Any]:
     """The draft as stored: the posted document, named by the path it was put at."""
     if not isinstance(doc, dict):
         raise InvalidCriteria("(root): expected a measure document (an object)")

@@ -38,6 +38,15 @@ class Rematched:
     on: date
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A range of firms' keys an explainer holds while it explains their first decisions."""
+
+    id: int
+    first_uscc: str
+    last_uscc: str
+
+
 def due(catalogue: Catalogue, on: date, done: Iterable[Rematched]) -> list[Measure]:
     """The measures in force on `on` whose decision may have moved: a version (or edited
     document) never decided for everyone, and, once a day, one whose criteria depend on the day

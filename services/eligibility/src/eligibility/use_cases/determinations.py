@@ -26,7 +26,7 @@ def _visible_facts(work: Work, principal: Principal, uscc: str) -> dict[str, Any
 
 def list_determinations(
     work: Work, *, principal: Principal, uscc: str, catalogue: Catalogue | None = None
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     """The enterprise's stored determinations, if the caller may see them.
 
     A row a population re-match stored unexplained is explained here from the firm's facts,

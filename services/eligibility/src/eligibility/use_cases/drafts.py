@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from eligibility.domain.lifecycle import Draft, NoDraft, check_new_version, draft_document
 from eligibility.domain.measures import Measure, measure_from_document
 from eligibility.use_cases.catalogue import published_measures
@@ -22,7 +20,7 @@ def read_draft(work: Work, *, measure_id: str, version: int) -> Draft:
 
 
 def save_draft(
-    work: Work, *, measure_id: str, version: int, document: Any, actor: str
+    work: Work, *, measure_id: str, version: int, document: object, actor: str
 ) -> tuple[Draft, bool]:
     """Create or replace a draft, checked as a published version is; returns it and whether new."""
     stored = draft_document(document, measure_id=measure_id, version=version)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.measures import Measure
@@ -12,7 +11,7 @@ from eligibility.use_cases.ports import Work
 
 def preview_measure(
     work: Work, *, catalogue: Catalogue, draft: Measure, on: date
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Counts by status, region, size and ownership, and which firms it gains and loses."""
     current = catalogue.current(draft.id, on)
     counts = work.reach.breakdown(draft=draft, current=current, on=on)

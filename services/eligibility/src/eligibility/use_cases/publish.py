@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from eligibility.domain.lifecycle import (
     BY_ADMIN,
@@ -39,7 +38,7 @@ class Changed:
     rematch: Rematch | None
 
 
-def seed(work: Work, *, documents: list[dict[str, Any]]) -> int:
+def seed(work: Work, *, documents: list[dict[str, object]]) -> int:
     """Store the shipped versions not stored yet, and shipped edits of versions no administrator
     has touched; announce each. Returns the revision after seeding."""
     held = work.measures.lock()
@@ -103,7 +102,7 @@ def _changed(work: Work, held: int, measure: Measure, on: date) -> Changed:
 
 
 def _announce(
-    work: Work, document: dict[str, Any], measure: Measure, lifecycle: Lifecycle, actor: str
+    work: Work, document: dict[str, object], measure: Measure, lifecycle: Lifecycle, actor: str
 ) -> None:
     event = measure_changed(document=document, measure=measure, lifecycle=lifecycle, actor=actor)
     work.outbox.publish([event])

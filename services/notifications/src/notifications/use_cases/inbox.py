@@ -65,7 +65,7 @@ def respond(
 
 def responses(
     work: Work, *, principal: Principal, uscc: str, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     recipient_for(work, principal, Scope.enterprise(uscc), now)
     return [row._asdict() for row in work.notices.responses_of(uscc)]
 
@@ -80,7 +80,7 @@ def delivery_log(
     status: str | None,
     channel: str | None,
     now: datetime,
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     recipient = recipient_for(work, principal, scope, now)
     return work.deliveries.log_of(
         recipient.id, limit=limit, before=before, status=status, channel=channel

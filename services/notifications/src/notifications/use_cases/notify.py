@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from notifications.adapters import deliveries, repository
 from notifications.adapters.email import notice_email
@@ -42,9 +41,9 @@ class Writes:
     """The rows that notices add, kept until `flush` writes each table in one statement."""
 
     work: Work
-    inbox: list[dict[str, Any]] = field(default_factory=list)
-    deliveries: list[dict[str, Any]] = field(default_factory=list)
-    digest: list[dict[str, Any]] = field(default_factory=list)
+    inbox: list[dict[str, object]] = field(default_factory=list)
+    deliveries: list[dict[str, object]] = field(default_factory=list)
+    digest: list[dict[str, object]] = field(default_factory=list)
     _subscriptions: dict[int, Sequence[Row]] = field(default_factory=dict)
 
     def prefetch_subscriptions(self, recipient_ids: list[int]) -> None:
@@ -148,7 +147,7 @@ def notify(
 
 def webhook_body(
     recipient: Recipient, message: InboxMessage, *, trigger: str, about: About, now: datetime
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The JSON a webhook subscriber receives (documented in docs/webhooks.md)."""
     return {
         "trigger": trigger,

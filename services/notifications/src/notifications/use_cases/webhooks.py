@@ -55,7 +55,7 @@ def subscribe(
 
 def subscriptions(
     work: Work, *, principal: Principal, scope: Scope, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     recipient = recipient_for(work, principal, scope, now)
     return [_public(r) for r in work.subscriptions.subscriptions_of(recipient.id)]
 
@@ -96,7 +96,7 @@ def owned(work: Work, recipient: Recipient, subscription_id: str) -> Row:
     return hook
 
 
-def ping(hook: Row, *, sender: WebhookSender, now: datetime) -> dict[str, Any]:
+def ping(hook: Row, *, sender: WebhookSender, now: datetime) -> dict[str, object]:
     """Send a signed test request to the subscription now and say how the receiver answered
     (outside any transaction: a slow receiver holds nothing)."""
     body = json.dumps(
@@ -119,7 +119,7 @@ def ping(hook: Row, *, sender: WebhookSender, now: datetime) -> dict[str, Any]:
     }
 
 
-def _public(row: Row) -> dict[str, Any]:
+def _public(row: Row) -> dict[str, object]:
     return {
         "id": row.id,
         "url": row.url,

@@ -7,11 +7,19 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, TextIO, TypedDict
 
 from supportmatch_core.csvfiles import csv_header, csv_line
 
 MAX_ERRORS = 10_000
+
+
+class RowError(TypedDict):
+    """A refused row of an import: where, and why."""
+
+    row: int
+    column: str
+    message: str
 
 
 @dataclass
@@ -29,7 +37,7 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     note: str | None = None
     error_count: int = 0
 
@@ -44,12 +52,12 @@ class Summary:
         return values
 
 
-def report_lines(errors: Iterable[dict[str, Any]]) -> Iterator[str]:
+def report_lines(errors: Iterable[RowError]) -> Iterator[str]:
     """The error report as CSV lines (UTF-8 with BOM, so spreadsheet programs read it)."""
     yield csv_header(["row", "column", "message"])
     for error in errors:
         yield csv_line([error["row"], error["column"], error["message"]])
 
 
-def write_report(errors: Iterable[dict[str, Any]], handle: TextIO) -> None:
+def write_report(errors: Iterable[RowError], handle: TextIO) -> None:
     handle.writelines(report_lines(errors))

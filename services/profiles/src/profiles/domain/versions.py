@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from profiles.domain.changes import diff
 from profiles.domain.model import Enterprise, Profile
@@ -25,7 +24,7 @@ class NewVersion:
 
     enterprise: Enterprise
     size: SizeResult
-    changes: dict[str, Any]
+    changes: dict[str, object]
 
 
 def size_of(profile: Profile) -> SizeResult:
@@ -63,7 +62,7 @@ def next_version(before: Profile | None, after: Profile, *, now: datetime) -> Ne
     return NewVersion(enterprise, size, changes)
 
 
-def _stable(data: dict[str, Any]) -> dict[str, Any]:
+def _stable(data: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in data.items() if k not in _VOLATILE}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 from profiles.domain.listing import Filters
 from profiles.domain.model import Profile
@@ -56,7 +55,7 @@ def change(
     return stored
 
 
-def history(work: Work, *, principal: Principal, uscc: str) -> list[dict[str, Any]]:
+def history(work: Work, *, principal: Principal, uscc: str) -> list[dict[str, object]]:
     """Every version of the enterprise, newest first: who, when and what changed."""
     load(work, principal, uscc)
     return [row._asdict() for row in work.enterprises.versions(uscc)]

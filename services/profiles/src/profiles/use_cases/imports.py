@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +54,7 @@ class StatedRow(Protocol):
 
 # Reads a row's body as the API reads a request (raising pydantic's ValidationError); the
 # route and the command pass the API's own model, so a row is refused exactly as a request is.
-ReadRow = Callable[[dict[str, Any]], StatedRow]
+ReadRow = Callable[[dict[str, object]], StatedRow]
 
 
 @dataclass(frozen=True, slots=True)

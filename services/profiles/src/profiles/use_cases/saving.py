@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from profiles.domain.model import Certification, Enterprise, Profile
 from profiles.domain.snapshot import SOURCE, profile_changed
@@ -58,7 +57,7 @@ def save_many(work: Work, pairs: Sequence[tuple[Profile | None, Profile]], *, by
     outcomes: list[str] = []
     added: list[tuple[Enterprise, str]] = []
     replaced: list[tuple[Enterprise, str]] = []
-    rows: dict[str, list[dict[str, Any]]] = {
+    rows: dict[str, list[dict[str, object]]] = {
         k: [] for k in ("years_added", "years_replaced", "versions")
     }
     events: list[Event] = []

@@ -21,11 +21,11 @@ from sqlalchemy import (
     update,
 )
 
-from eligibility.adapters.population.ranges import Claimed, within
+from eligibility.adapters.population.ranges import within
 from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
 from eligibility.domain.decision import Decision
 from eligibility.domain.measures import Measure
-from eligibility.domain.rematches import PENDING, UNEXPLAINABLE, Unexplained
+from eligibility.domain.rematches import PENDING, UNEXPLAINABLE, Claimed, Unexplained
 
 _h, _d, _f = determination_history.c, determinations.c, enterprise_facts.c
 _HISTORY = update(determination_history).where(_h.id == bindparam("key_id"))

@@ -4,7 +4,6 @@ re-match, claimed and released by the explainer; its size (firms per range) is s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -23,19 +22,13 @@ from sqlalchemy import (
 
 from eligibility.adapters.population.signatures import key_order
 from eligibility.adapters.tables import determinations, unrecorded_ranges
+from eligibility.domain.rematches import Claimed
 
 # A range per hundred firms costs a re-match far less than an index over its rows; about 1,800
 # first decisions at the first start of a new catalogue.
 FIRMS_PER_RANGE = 100
 
 _q, _d = unrecorded_ranges.c, determinations.c
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    id: int
-    first_uscc: str
-    last_uscc: str
 
 
 class RangeQueue:
