@@ -4,7 +4,6 @@ work that opens transactions; `adapters/unit_of_work.py` implements them over SQ
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any, Protocol
 
@@ -13,7 +12,7 @@ from eligibility.domain.facts import Facts
 from eligibility.domain.lifecycle import Draft, StoredVersion
 from eligibility.domain.measures import Measure
 from eligibility.domain.rematches import Claimed, Rematch, Rematched, Stored, Unexplained
-from supportmatch_core.contracts.event import TypedEvent
+from supportmatch_core.ports import Outbox, Transactions
 
 
 class Firms(Protocol):
@@ -105,12 +104,6 @@ class Reach(Protocol):
     ) -> dict[str, object]: ...
 
 
-class Outbox(Protocol):
-    """Events written in this transaction, published after it commits."""
-
-    def publish(self, events: Sequence[TypedEvent]) -> None: ...
-
-
 class ExplainWork(Protocol):
     """What explaining stored determinations needs of a transaction."""
 
@@ -150,9 +143,5 @@ class Work(Protocol):
     def outbox(self) -> Outbox: ...
 
 
-class UnitOfWork(Protocol):
-    """Opens transactions: `begin` commits at the end of its block (or rolls back on an error),
-    `read` only reads."""
-
-    def begin(self) -> AbstractContextManager[Work]: ...
-    def read(self) -> AbstractContextManager[Work]: ...
+UnitOfWork = Transactions[Work]
+"""Opens this service's transactions (`begin` to write, `read` to read)."""

@@ -4,14 +4,13 @@ work that opens transactions; `adapters/unit_of_work.py` implements them over SQ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from notifications.domain.preferences import Preferences
 from notifications.domain.recipients import Recipient, RecipientKind
 from supportmatch_core.contracts.determination import MeasureReference
-from supportmatch_core.contracts.event import TypedEvent
+from supportmatch_core.ports import Outbox, Transactions
 
 
 class Row(Protocol):
@@ -125,10 +124,6 @@ class Subscriptions(Protocol):
     def disable_subscription(self, subscription_id: str, *, reason: str) -> bool: ...
 
 
-class Outbox(Protocol):
-    def publish(self, events: Sequence[TypedEvent]) -> None: ...
-
-
 class Work(Protocol):
     """The repositories of one open transaction."""
 
@@ -144,6 +139,5 @@ class Work(Protocol):
     def outbox(self) -> Outbox: ...
 
 
-class UnitOfWork(Protocol):
-    def begin(self) -> AbstractContextManager[Work]: ...
-    def read(self) -> AbstractContextManager[Work]: ...
+UnitOfWork = Transactions[Work]
+"""Opens this service's transactions (`begin` to write, `read` to read)."""

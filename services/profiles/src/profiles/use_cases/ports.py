@@ -4,13 +4,12 @@ work that opens transactions; `adapters/unit_of_work.py` implements them over SQ
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
 from profiles.domain.listing import Filters
 from profiles.domain.model import Enterprise, Profile
-from supportmatch_core.contracts.event import TypedEvent
+from supportmatch_core.ports import Outbox, Transactions
 
 
 class Row(Protocol):
@@ -64,10 +63,6 @@ class Search(Protocol):
     def every(self, filters: Filters, *, batch: int = 1000) -> Iterator[Row]: ...
 
 
-class Outbox(Protocol):
-    def publish(self, events: Sequence[TypedEvent]) -> None: ...
-
-
 class ProfileWork(Protocol):
     """What registering or changing one enterprise needs of a transaction."""
 
@@ -88,6 +83,5 @@ class Work(Protocol):
     def outbox(self) -> Outbox: ...
 
 
-class UnitOfWork(Protocol):
-    def begin(self) -> AbstractContextManager[Work]: ...
-    def read(self) -> AbstractContextManager[Work]: ...
+UnitOfWork = Transactions[Work]
+"""Opens this service's transactions (`begin` to write, `read` to read)."""
