@@ -1,7 +1,7 @@
 """Eligibility benchmark: the catalogue for one firm in-process, re-matching a population on PostgreSQL.
 
 (1) decide() of every measure in force on --day for varied synthetic firms; (2) in a fresh database:
-population.rematch of one measure and rematch_due of the catalogue on --rematch-firms firms, then
+the re-match of one measure and rematch_due of the catalogue on --rematch-firms firms, then
 statuses in SQL for --firms firms beside the per-firm Python evaluator and zen-engine (GoRules JDM
 translated from the same criteria). This process's peak resident memory is printed with each figure.
 """
@@ -32,7 +32,6 @@ sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import percentiles
-from eligibility import population
 from eligibility.adapters.compiler import status_of
 from eligibility.adapters.tables import (
     backbone,
@@ -42,16 +41,18 @@ from eligibility.adapters.tables import (
     rematch_log,
     unrecorded_ranges,
 )
+from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.domain.criteria import LEVELS, All, Certified, Compare, Criterion, Not, evaluate
 from eligibility.domain.decision import decide
 from eligibility.domain.facts import DATE, REGISTRY, facts_of
 from eligibility.domain.measures import Measure, load_catalogue
-from eligibility.explaining import explain_pending
-from supportmatch_core.db import UnitOfWork, create_database_engine
+from eligibility.use_cases.explain import explain_pending
+from eligibility.use_cases.rematch import rematch as rematch_one
+from eligibility.use_cases.rematch import rematch_due
+from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
-from supportmatch_core.outbox import Outbox
 from supportmatch_reference.certifications import CertificationKind
 from supportmatch_reference.industries import catalogue as industries
 from supportmatch_reference.regions import BY_CODE
@@ -421,7 +422,7 @@ def population_bench(args: argparse.Namespace) -> dict[str, Any]:
     url = make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
     upgrade_to_head("eligibility", url)
     engine = create_database_engine(url)
-    uow, outbox, measures = UnitOfWork(engine), Outbox(backbone), Catalogue(load_catalogue())
+    uow, measures = SqlUnitOfWork(engine), Catalogue(load_catalogue())
     in_force = measures.in_force(day)
     (one,) = [m for m in in_force if m.id == args.measure]
     out: dict[str, Any] = {}
@@ -429,11 +430,12 @@ def population_bench(args: argparse.Namespace) -> dict[str, Any]:
     timed(f"seed {small:,}", lambda: seed(url, 0, small))
 
     def rematch(announce: bool = False) -> dict[str, int]:
-        done = population.rematch(uow=uow, outbox=outbox, measure=one, on=day, announce=announce)
+        with uow.begin() as work:
+            done = rematch_one(work, measure=one, on=day, announce=announce)
         return {"changed": done.changed, "refreshed": done.refreshed, "news": done.to_announce}
 
     def explain() -> int:
-        return explain_pending(uow=uow, outbox=outbox, catalogue=measures)
+        return explain_pending(uow=uow, catalogue=measures)
 
     out["rematch_all_change"] = timed(f"(b) rematch, all change, {small:,}", rematch)
     out["explain_pending"] = timed(f"(b2) explain and announce (b)'s changes, {small:,}", explain)
@@ -448,7 +450,8 @@ def population_bench(args: argparse.Namespace) -> dict[str, Any]:
     forget(engine, in_force)
 
     def due() -> dict[str, int]:
-        done = population.rematch_due(uow=uow, outbox=outbox, catalogue=measures, on=day)
+        with uow.begin() as work:
+            done = rematch_due(work, catalogue=measures, on=day)
         return {
             "measures": len(done),
             "changed": sum(r.changed for r in done),

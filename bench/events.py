@@ -13,15 +13,15 @@ from pathlib import Path
 sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eligibility.adapters.tables import backbone
+from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import load_catalogue
-from eligibility.service import rematch_enterprise
+from eligibility.use_cases.decide import decide_firm
 from supportmatch_core import contracts
-from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.db import create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
-from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION
 from tests.unit._snapshots import decide_for, determination, profile_snapshot
 
@@ -44,11 +44,10 @@ def handler_ms(count: int, on: date) -> tuple[float, int]:
     catalogue = Catalogue(load_catalogue())
     snapshots = [profile_snapshot(employees=50, revenue=10_000_000) for _ in range(count)]
     started = time.perf_counter()
-    with UnitOfWork(engine).begin() as connection:
+    with SqlUnitOfWork(engine).begin() as work:
         for snapshot in snapshots:
-            rematch_enterprise(
-                connection, profile=snapshot, outbox=Outbox(backbone), catalogue=catalogue, on=on
-            )
+            facts, uscc = facts_of(snapshot), snapshot["uscc"]
+            decide_firm(work, uscc=uscc, version=1, facts=facts, catalogue=catalogue, on=on)
     elapsed = (time.perf_counter() - started) / count * 1000
     engine.dispose()
     return elapsed, len(catalogue.in_force(on))

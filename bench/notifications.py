@@ -39,26 +39,28 @@ sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eligibility.domain.decision import Status
-from notifications import service
-from notifications.adapters import deliveries
+from notifications.adapters.deliveries import Deliveries, delivery_row
 from notifications.adapters.email import notice_email
 from notifications.adapters.tables import backbone, inbox
 from notifications.adapters.tables import deliveries as deliveries_table
+from notifications.adapters.unit_of_work import SqlUnitOfWork
 from notifications.adapters.webhooks import WebhookSender
 from notifications.domain.messages import message_for
-from notifications.handlers import determinations_handler, one_by_one
 from notifications.settings import NotificationsSettings
 from notifications.worker import delivery_worker
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.consumer import EventConsumer
+from supportmatch_core.contracts.determination import EligibilityChanged
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.topics import DETERMINATION
 from supportmatch_reference.regions import PROVINCES
+from tests import notifications_steps as service
 from tests.conftest import free_port
 from tests.factories import new_uscc
+from tests.notifications_steps import determinations_handler, one_by_one
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
 MB = 1024 * 1024
@@ -223,7 +225,7 @@ def send_emails(args: argparse.Namespace, url: str, folder: Path) -> dict[str, A
     )
     time.sleep(1.5)
     now = datetime.now(UTC)
-    message = message_for(templates()[0])
+    message = message_for(EligibilityChanged.from_data(templates()[0]))
     firms = [new_uscc("44") for _ in range(args.emails)]
     admin = Principal(subject="bench", role=Role.ADMIN)
     for uscc in firms:
@@ -237,7 +239,7 @@ def send_emails(args: argparse.Namespace, url: str, folder: Path) -> dict[str, A
     with uow.begin() as connection:
         ids: dict[str, int] = dict(connection.execute(text("SELECT key, id FROM recipients")).all())
         rows = [
-            deliveries.delivery_row(
+            delivery_row(
                 recipient_id=ids[uscc],
                 channel="email",
                 target="",
@@ -249,9 +251,11 @@ def send_emails(args: argparse.Namespace, url: str, folder: Path) -> dict[str, A
             )
             for uscc in firms
         ]
-        deliveries.add_deliveries(connection, rows)
+        Deliveries(connection).add_deliveries(rows)
     settings = NotificationsSettings(database_url=url, smtp_port=port)
-    worker = delivery_worker(settings, uow, clock=lambda: datetime.now(UTC), sender=WebhookSender())
+    worker = delivery_worker(
+        settings, SqlUnitOfWork(engine), clock=lambda: datetime.now(UTC), sender=WebhookSender()
+    )
     started = time.perf_counter()
     sent = 0
     try:

@@ -3,7 +3,7 @@
 (a) writes a demo CSV of --rows enterprises and imports it in-process with the importer (then
 once more, unchanged), sampling this process's resident memory; (b) grows the enterprises table
 to --enterprises rows (COPY straight into the tables), then times the list queries of
-GET /v1/enterprises through `profiles.adapters.search.page` for realistic filters.
+GET /v1/enterprises through `profiles.adapters.search.Search.page` for realistic filters.
 """
 
 from __future__ import annotations
@@ -30,12 +30,16 @@ sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import percentiles
-from profiles import importer
 from profiles.adapters import search
+from profiles.adapters.search import Search
 from profiles.adapters.tables import enterprises
+from profiles.adapters.unit_of_work import SqlUnitOfWork
+from profiles.api.schemas import EnterpriseCreate
+from profiles.domain.listing import Filters
+from profiles.use_cases import imports as importer
 from supportmatch_cli import demo
 from supportmatch_core.auth import Principal, Role
-from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_reference.size import classify
 
@@ -82,7 +86,7 @@ def bench_import(engine: Engine, rows: int, folder: Path) -> dict[str, Any]:
     started = time.perf_counter()
     demo.write_csv(path, rows, seed=1)
     generated = time.perf_counter() - started
-    uow, admin = UnitOfWork(engine), Principal(subject="bench", role=Role.ADMIN)
+    uow, admin = SqlUnitOfWork(engine), Principal(subject="bench", role=Role.ADMIN)
     result: dict[str, Any] = {"rows": rows, "csv_mb": path.stat().st_size / MB}
     result["generate_s"] = generated
     for label in ("first", "again"):
@@ -90,7 +94,13 @@ def bench_import(engine: Engine, rows: int, folder: Path) -> dict[str, Any]:
         before = float(psutil.Process().memory_info().rss)
         sampler.start()
         started = time.perf_counter()
-        summary = importer.run(uow=uow, principal=admin, path=path, file_name=path.name)
+        summary = importer.run(
+            uow=uow,
+            principal=admin,
+            path=path,
+            file_name=path.name,
+            read_row=EnterpriseCreate.model_validate,
+        )
         seconds = time.perf_counter() - started
         sampler.done.set()
         sampler.join()
@@ -174,26 +184,26 @@ def _facts(row: dict[str, str]) -> dict[str, Any]:
     return {k: int(row[k]) for k in integers if row[k]}
 
 
-def filters() -> dict[str, search.Filters]:
+def filters() -> dict[str, Filters]:
     today = datetime.now(UTC).date()
     return {
-        "no filter": search.Filters(),
-        "province 44": search.Filters(provinces=frozenset({"44"})),
-        "caseworker 44+33": search.Filters(provinces=frozenset({"44", "33"})),
-        "region central": search.Filters(region="central"),
-        "region west": search.Filters(region="west"),
-        "industry C39": search.Filters(industry_prefix="C39"),
-        "industry A0111": search.Filters(industry_prefix="A0111"),
-        "size medium": search.Filters(size_class="medium"),
-        "ownership foreign": search.Filters(ownership="foreign"),
-        "ownership central_soe": search.Filters(ownership="central_soe"),
-        "certified little_giant": search.Filters(certification="little_giant", certified_on=today),
-        "q 华信 (2 characters; the API refuses)": search.Filters(name_contains="华信"),
-        "q 华信精密制造": search.Filters(name_contains="华信精密制造"),
-        "44 + C + small": search.Filters(
+        "no filter": Filters(),
+        "province 44": Filters(provinces=frozenset({"44"})),
+        "caseworker 44+33": Filters(provinces=frozenset({"44", "33"})),
+        "region central": Filters(region="central"),
+        "region west": Filters(region="west"),
+        "industry C39": Filters(industry_prefix="C39"),
+        "industry A0111": Filters(industry_prefix="A0111"),
+        "size medium": Filters(size_class="medium"),
+        "ownership foreign": Filters(ownership="foreign"),
+        "ownership central_soe": Filters(ownership="central_soe"),
+        "certified little_giant": Filters(certification="little_giant", certified_on=today),
+        "q 华信 (2 characters; the API refuses)": Filters(name_contains="华信"),
+        "q 华信精密制造": Filters(name_contains="华信精密制造"),
+        "44 + C + small": Filters(
             provinces=frozenset({"44"}), industry_prefix="C", size_class="small"
         ),
-        "62 + C39 + foreign": search.Filters(
+        "62 + C39 + foreign": Filters(
             provinces=frozenset({"62"}), industry_prefix="C39", ownership="foreign"
         ),
     }
@@ -208,11 +218,11 @@ def bench_queries(engine: Engine, repetitions: int, limit: int) -> dict[str, dic
         with engine.connect() as connection:
             after = None
             if "cursor" in label:
-                first = search.page(connection, chosen, after=None, limit=limit)
+                first = Search(connection).page(chosen, after=None, limit=limit)
                 after = first[-1].uscc if first else None
             for _ in range(repetitions):
                 started = time.perf_counter()
-                found = len(search.page(connection, chosen, after=after, limit=limit))
+                found = len(Search(connection).page(chosen, after=after, limit=limit))
                 timings.append((time.perf_counter() - started) * 1000)
         results[label] = {**percentiles(timings), "rows": found}
         shown = results[label]

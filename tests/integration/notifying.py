@@ -17,21 +17,21 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from notifications.adapters.tables import backbone
-from notifications.delivery import DeliveryWorker
+from notifications.adapters.unit_of_work import SqlUnitOfWork
 from notifications.domain.retry import RetryPolicy
-from notifications.handlers import (
-    determinations_handler,
-    measure_handler,
-    one_by_one,
-    profile_handler,
-)
 from notifications.settings import NotificationsSettings
-from notifications.worker import delivery_worker, webhook_sender
+from notifications.worker import DeliveryWorker, delivery_worker, webhook_sender
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION
 from tests.conftest import free_port
+from tests.notifications_steps import (
+    determinations_handler,
+    measure_handler,
+    one_by_one,
+    profile_handler,
+)
 
 
 class Mailbox:
@@ -143,7 +143,7 @@ class Notifications:
         )
         self.sender = webhook_sender(self.settings)
         self.worker: DeliveryWorker = delivery_worker(
-            self.settings, self.uow, clock=clock, sender=self.sender
+            self.settings, SqlUnitOfWork(self.engine), clock=clock, sender=self.sender
         )
         self.on_determinations = determinations_handler(clock)
         self.on_determination = one_by_one(self.on_determinations)

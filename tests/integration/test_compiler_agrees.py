@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from eligibility.adapters import repository
 from eligibility.adapters.compiler import status_of
 from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
 from eligibility.domain.criteria import All, AnyOf, Certified, Compare, Criterion, Not, evaluate
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from tests.conftest import Databases
+from tests.eligibility_steps import save_facts
 
 ON = date(2024, 6, 30)
 VALUES: dict[str, list[Any]] = {
@@ -106,9 +106,7 @@ def test_sql_and_python_decide_alike(databases: Databases) -> None:
             connection.execute(delete(enterprise_certifications))
             connection.execute(delete(enterprise_facts))
             for number, facts in enumerate(population):
-                repository.save_facts(
-                    connection, uscc=f"{number:018d}", version=1, facts=facts, exists=False
-                )
+                save_facts(connection, uscc=f"{number:018d}", version=1, facts=facts, exists=False)
             rows = connection.execute(
                 select(enterprise_facts.c.uscc, status_of(tree, ON).label("status"))
             ).all()

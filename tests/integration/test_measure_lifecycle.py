@@ -11,8 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, func, select
 
-from eligibility import lifecycle
-from eligibility.adapters import repository
 from eligibility.adapters.tables import (
     backbone,
     catalogue_revision,
@@ -21,19 +19,24 @@ from eligibility.adapters.tables import (
     measure_drafts,
     measure_versions,
 )
-from eligibility.api.deps import new_outbox
+from eligibility.adapters.unit_of_work import SqlUnitOfWork
+from eligibility.api.deps import _uow
 from eligibility.app import build_app
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.domain.facts import facts_of
+from eligibility.domain.lifecycle import StaleCatalogue
 from eligibility.domain.measures import shipped_documents
-from eligibility.population import rematch
+from eligibility.use_cases import publish
+from eligibility.use_cases.catalogue import ensure_current, refresh
+from eligibility.use_cases.explain import explain_pending
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION, MEASURE
 from tests.conftest import Databases, bearer
+from tests.eligibility_steps import rematch, save_facts
 from tests.integration.system import InProcessSystem
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
 
@@ -96,7 +99,7 @@ def _seed_firms(uow: UnitOfWork) -> dict[str, list[str]]:
                 snapshot = profile_snapshot(industry="F5191", **facts)
                 if facts:
                     snapshot |= REFUND_FIGURES
-                repository.save_facts(
+                save_facts(
                     connection,
                     uscc=snapshot["uscc"],
                     version=1,
@@ -110,7 +113,7 @@ def _seed_firms(uow: UnitOfWork) -> dict[str, list[str]]:
 def _decided_with_v1(uow: UnitOfWork, catalogue: Catalogue) -> None:
     """What the daily tick did before any administrator came: everyone decided on version 1."""
     (v1,) = catalogue.versions(VAT)
-    rematch(uow=uow, outbox=Outbox(backbone), measure=v1, on=TODAY)
+    rematch(uow, measure=v1, on=TODAY)
 
 
 def _count(connection: Connection, table: Any, *where: Any) -> int:
@@ -392,25 +395,17 @@ def test_a_publish_that_fails_half_way_leaves_nothing_behind(
     client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
     before, revision = _state(uow), catalogue.revision
 
-    with pytest.raises(RuntimeError, match="half-way"):
-        # the version, its event and the re-decided determinations are written; then the
-        # announcement of the three grade-M firms fails
-        lifecycle.publish(
-            uow=uow,
-            outbox=FailingOutbox(after=2),
-            catalogue=catalogue,
-            measure_id=VAT,
-            version=2,
-            actor="test",
-            on=TODAY,
-            batch=2,
-        )
+    # The version, its event and the re-decided determinations are written; then the
+    # announcement of the three grade-M firms fails.
+    failing = SqlUnitOfWork(uow.engine, outbox=FailingOutbox(after=2))
+    with pytest.raises(RuntimeError, match="half-way"), failing.begin() as work:
+        publish.publish(work, measure_id=VAT, version=2, actor="test", on=TODAY)
     assert _state(uow) == before
     assert catalogue.revision == revision
     assert catalogue.current(VAT, TODAY).version == 1  # type: ignore[union-attr]
 
     # The same through the API: a 500 problem, and still nothing stored or announced.
-    offline.eligibility.app.dependency_overrides[new_outbox] = lambda: FailingOutbox(after=2)  # type: ignore[attr-defined]
+    offline.eligibility.app.dependency_overrides[_uow] = lambda: failing  # type: ignore[attr-defined]
     failed = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
     assert failed.status_code == 500
     assert failed.headers["content-type"].startswith("application/problem+json")
@@ -480,22 +475,23 @@ def test_every_instance_sees_a_published_version(
         client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
         assert client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin).status_code == 200
         # The other instance's daily tick refuses to re-decide with the catalogue it holds ...
-        with pytest.raises(lifecycle.StaleCatalogue), lifecycle.CurrentCatalogue(uow, held).begin():
-            pass
+        units = SqlUnitOfWork(uow.engine)
+        with pytest.raises(StaleCatalogue), units.begin() as work:
+            ensure_current(work, held)
         # ... and its API answers with the new version at once.
         versions = other.get(f"/v1/measures/{VAT}/versions").json()
         assert [v["version"] for v in versions] == [1, 2]
-        with lifecycle.CurrentCatalogue(uow, held).begin():
-            pass
+        with units.begin() as work:
+            ensure_current(work, held)
     # A consumer reloads in the transaction it decides in, holding the revision still.
     consumer_view = Catalogue([], revision=-1)
-    with uow.begin() as connection:
-        lifecycle.refresh(connection, consumer_view, hold=True)
+    with SqlUnitOfWork(uow.engine).begin() as work:
+        refresh(work, consumer_view, hold=True)
     assert consumer_view.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
     # The explainer reloads as each of its transactions starts.
     explainer_view = Catalogue([], revision=-1)
-    with lifecycle.FollowingCatalogue(uow, explainer_view).begin():
-        assert explainer_view.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
+    explain_pending(uow=SqlUnitOfWork(uow.engine), catalogue=explainer_view, follow=True)
+    assert explainer_view.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
 
 
 def test_seeding_keeps_what_an_administrator_changed_and_takes_edits_of_the_rest(
@@ -511,11 +507,16 @@ def test_seeding_keeps_what_an_administrator_changed_and_takes_edits_of_the_rest
             .where(measure_versions.c.measure_id == VAT)
             .values(managed_by="admin")
         )
-    revision = lifecycle.seed(uow=uow, outbox=Outbox(backbone), documents=edited)
+    revision = _seed(uow, edited)
     with uow.read() as connection:
         rows = {(r.measure_id, r.version): r for r in connection.execute(select(measure_versions))}
         changed = [e for e in _outbox(connection, MEASURE) if e.data["lifecycle"] == "changed"]
     assert not rows[(VAT, 1)].document["how_to_apply_en"].endswith("(edited)")
     assert len(changed) == len(documents) - 1
-    assert lifecycle.seed(uow=uow, outbox=Outbox(backbone), documents=edited) == revision
+    assert _seed(uow, edited) == revision
     assert rows[(VAT, 1)].document == _vat_document()
+
+
+def _seed(uow: UnitOfWork, documents: list[dict[str, Any]]) -> int:
+    with SqlUnitOfWork(uow.engine).begin() as work:
+        return publish.seed(work, documents=documents)

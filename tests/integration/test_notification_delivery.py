@@ -13,19 +13,19 @@ import pytest
 from sqlalchemy import update
 
 from eligibility.domain.decision import Status
-from notifications import service
-from notifications.adapters import recipients
+from notifications.adapters.recipients import Recipients
 from notifications.adapters.tables import holdings
 from notifications.domain import signing
 from notifications.domain.preferences import Cadence, Language, QuietHours
 from notifications.domain.recipients import RecipientKind
-from notifications.schedule import send_digests, send_reminders
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.contracts import check
+from supportmatch_core.errors import RuleBroken
 from supportmatch_core.events import Event
-from supportmatch_core.problems import Invalid
+from tests import notifications_steps as service
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
+from tests.notifications_steps import send_digests, send_reminders
 from tests.unit._snapshots import COMPLIANT, decide_for, determination, vat_refund
 
 ADMIN = Principal(subject="admin", role=Role.ADMIN)
@@ -234,7 +234,7 @@ def test_a_private_address_is_refused_at_subscription_and_again_at_delivery(
     strict = Notifications(url, smtp_port=mailbox.port, clock=clock, allow_loopback=False)
     data = eligible()
     for private in (receiver.url(), "http://10.0.0.7/hook", "http://169.254.169.254/latest"):
-        with pytest.raises(Invalid, match="address"):
+        with pytest.raises(RuleBroken, match="address"):
             subscribe(strict, data["uscc"], private)
     # Subscribed while loopback was allowed; the configuration then changed.
     lenient = Notifications(url, smtp_port=mailbox.port, clock=clock)
@@ -423,7 +423,7 @@ def test_reminders_at_30_7_and_1_days_once_each_and_none_after_applying(
         f"即将截止（1天）：{title}",
     ]
     with system.uow.read() as connection:
-        firm = recipients.recipient(connection, RecipientKind.ENTERPRISE, waiting["uscc"])
+        firm = Recipients(connection).recipient(RecipientKind.ENTERPRISE, waiting["uscc"])
     assert firm is not None  # the waiting firm got them; the one that applied did not
     reminded = {r.recipient_id for r in system.rows("deliveries") if r.topic == "ending_soon"}
     assert reminded == {firm.id}

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from notifications import service
-from notifications.adapters import deliveries
+from notifications.adapters.deliveries import Deliveries
 from notifications.settings import NotificationsSettings
 from supportmatch_core.auth import Principal, Role
+from tests import notifications_steps as service
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
@@ -41,7 +41,7 @@ def test_a_claimed_delivery_is_sent_after_its_lease_when_its_worker_died(
     )
     system.determination(data)
     with system.uow.begin() as connection:  # a worker claims it, then dies before sending
-        (claimed,) = deliveries.claim_due(connection, now=system.clock(), limit=10, lease=LEASE)
+        (claimed,) = Deliveries(connection).claim_due(now=system.clock(), limit=10, lease=LEASE)
     assert system.deliver_all() == 0  # hidden while the lease runs
     system.clock.advance(seconds=LEASE.total_seconds() - 1)
     assert system.deliver_all() == 0

@@ -8,13 +8,20 @@ from typing import Any
 
 import pytest
 
-from notifications import service
-from notifications.adapters import deliveries, recipients
-from notifications.adapters.deliveries import ADDRESS_TOO_LATE, AWAITING, FAILED, NO_ADDRESS, SENT
+from notifications.adapters.deliveries import (
+    ADDRESS_TOO_LATE,
+    AWAITING,
+    FAILED,
+    NO_ADDRESS,
+    SENT,
+    Deliveries,
+)
+from notifications.adapters.recipients import Recipients
 from notifications.domain.recipients import RecipientKind
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
+from tests import notifications_steps as service
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications
 from tests.unit._snapshots import COMPLIANT, decide_for, determination, profile_snapshot
@@ -47,10 +54,10 @@ def new_firm_determinations() -> list[dict[str, Any]]:
 
 def log_of(system: Notifications, uscc: str) -> list[dict[str, Any]]:
     with system.uow.read() as connection:
-        firm = recipients.recipient(connection, RecipientKind.ENTERPRISE, uscc)
+        firm = Recipients(connection).recipient(RecipientKind.ENTERPRISE, uscc)
         assert firm is not None
-        return deliveries.log_of(
-            connection, firm.id, limit=100, before=None, status=None, channel=None
+        return Deliveries(connection).log_of(
+            firm.id, limit=100, before=None, status=None, channel=None
         )
 
 

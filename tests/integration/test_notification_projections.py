@@ -15,16 +15,16 @@ from eligibility.domain.decision import decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.lifecycle import Lifecycle, measure_changed
 from eligibility.domain.measures import measure_from_document, shipped_documents
-from notifications import service
-from notifications.adapters import recipients
+from notifications.adapters.recipients import Recipients
 from notifications.domain.recipients import RecipientKind
-from notifications.schedule import send_reminders
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.contracts import check
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
+from tests import notifications_steps as service
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications
+from tests.notifications_steps import send_reminders
 from tests.unit._snapshots import COMPLIANT, DAY, determination, profile_snapshot, vat_refund
 
 CASEWORKER = Principal(subject="cw-44", role=Role.CASEWORKER, regions=frozenset({"44"}))
@@ -44,12 +44,13 @@ def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
     """The VAT refund's first version, open-ended here, as version `version`."""
     (shipped,) = [d for d in shipped_documents() if (d["id"], d["version"]) == (VAT, 1)]
     document = {**shipped, "version": version, "valid_to": None, **changes}
-    event = measure_changed(
+    typed = measure_changed(
         document=document,
         measure=measure_from_document(document),
         lifecycle=lifecycle,
         actor="admin",
     )
+    event = typed.envelope(source="urn:supportmatch:eligibility", subject=typed.subject)
     check(event)
     return event
 
@@ -62,7 +63,7 @@ def _holder() -> dict[str, Any]:
 
 def _firm(system: Notifications, uscc: str) -> Any:
     with system.uow.read() as connection:
-        return recipients.recipient(connection, RecipientKind.ENTERPRISE, uscc)
+        return Recipients(connection).recipient(RecipientKind.ENTERPRISE, uscc)
 
 
 def test_a_profile_gives_the_firm_its_name_province_and_contact(system: Notifications) -> None:
@@ -158,11 +159,11 @@ def test_a_recipient_made_by_two_transactions_at_once_is_one_recipient(
     uscc = profile_snapshot()["uscc"]
     found: list[int] = []
     with system.uow.begin() as first:
-        mine = recipients.ensure_recipient(first, RecipientKind.ENTERPRISE, uscc, now=START)
+        mine = Recipients(first).ensure_recipient(RecipientKind.ENTERPRISE, uscc, now=START)
 
         def second() -> None:
             with system.uow.begin() as connection:  # waits for the first to commit
-                theirs = recipients.enterprises(connection, {uscc: "44"}, now=START)
+                theirs = Recipients(connection).enterprises({uscc: "44"}, now=START)
                 found.append(theirs[uscc].id)
 
         other = threading.Thread(target=second)

@@ -12,18 +12,18 @@ from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import delete
 
 from eligibility.domain.decision import Status
-from notifications import service
 from notifications.adapters.tables import backbone
-from notifications.handlers import determinations_handler, one_by_one
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_consumer, create_producer
 from supportmatch_core.topics import DETERMINATION
+from tests import notifications_steps as service
 from tests.conftest import Databases
 from tests.factories import new_uscc
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
+from tests.notifications_steps import determinations_handler, one_by_one
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
 ADMIN = Principal(subject="admin", role=Role.ADMIN)

@@ -15,8 +15,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from notifications import service
 from supportmatch_core.auth import Principal, Role
+from tests import notifications_steps as service
 from tests.conftest import Databases, free_port
 from tests.integration.notifying import START, Clock, Notifications
 from tests.unit._snapshots import COMPLIANT, decide_for, determination

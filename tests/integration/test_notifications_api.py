@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 from eligibility.domain.decision import Status
 from notifications.app import build_app
 from notifications.domain import signing
-from notifications.schedule import send_digests
 from notifications.settings import NotificationsSettings
 from supportmatch_core.auth import Role, TokenService
 from tests.conftest import TEST_SECRET, Databases, bearer
 from tests.factories import new_uscc
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
+from tests.notifications_steps import send_digests
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
 Headers = dict[str, str]
@@ -593,14 +593,17 @@ def test_the_delivery_log_shows_each_delivery_with_its_attempts(
     assert api.get(f"/v1/enterprises/{other}/deliveries", headers=who.admin()).json() == []
 
 
-def test_responses_are_recorded_and_listed(api: TestClient, who: Callers) -> None:
-    uscc = new_uscc("44")
+def test_responses_are_recorded_and_listed(
+    api: TestClient, parts: Notifications, who: Callers
+) -> None:
+    uscc = notice(parts)  # known here, so its caseworkers see it by its stored province
     base, firm = f"/v1/enterprises/{uscc}/responses", who.firm(uscc)
     assert api.get(base, headers=firm).json() == []
     applied = api.put(f"{base}/vat-credit-refund", json={"response": "applied"}, headers=firm)
     assert applied.status_code == 204, applied.text
     declined = {"response": "declined"}
-    assert api.put(f"{base}/sme-relief", json=declined, headers=who.caseworker("44")).status_code
+    by_caseworker = api.put(f"{base}/sme-relief", json=declined, headers=who.caseworker("44"))
+    assert by_caseworker.status_code == 204, by_caseworker.text
     listed = api.get(base, headers=firm).json()
     assert [(r["measure_id"], r["response"], r["by"]) for r in listed] == [
         ("sme-relief", "declined", "test-caseworker"),

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select, update
 
-from eligibility.adapters import repository
 from eligibility.adapters.tables import (
     backbone,
     determination_history,
@@ -21,19 +20,26 @@ from eligibility.adapters.tables import (
     enterprise_facts,
     unrecorded_ranges,
 )
+from eligibility.adapters.unit_of_work import SqlUnitOfWork, SqlWork
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status, decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import load_catalogue, uses_certifications
-from eligibility.explaining import PENDING, explain_pending
-from eligibility.population import rematch, rematch_due
-from eligibility.service import determinations_as_of, list_determinations, rematch_enterprise
+from eligibility.domain.rematches import PENDING
+from eligibility.use_cases.determinations import determinations_as_of, list_determinations
 from supportmatch_core import contracts
 from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from tests.conftest import Databases, bearer
+from tests.eligibility_steps import (
+    decide_profile,
+    explain_pending,
+    rematch,
+    rematch_due,
+    save_facts,
+)
 from tests.integration.system import InProcessSystem
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
 
@@ -60,7 +66,7 @@ def _seed(uow: UnitOfWork, count: int) -> list[str]:
         for number in range(count):
             facts = COMPLIANT if number % 3 == 0 else {}
             snapshot = profile_snapshot(industry="C3921" if number % 2 else "L7211", **facts)
-            repository.save_facts(
+            save_facts(
                 connection, uscc=snapshot["uscc"], version=1, facts=facts_of(snapshot), exists=False
             )
             usccs.append(snapshot["uscc"])
@@ -74,25 +80,21 @@ def _count(uow: UnitOfWork, table: Any) -> int:
 
 def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) -> None:
     usccs = _seed(uow, 30)
-    first = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
+    first = rematch(uow, measure=_vat(), on=ON, announce=False)
     assert first.changed == 30
     assert _count(uow, determinations) == 30
     assert _count(uow, backbone.outbox) == 0  # announced afterwards, by explain_pending
     # First decisions: their history rows are written when they are explained.
     assert _count(uow, determination_history) == 0
-    assert explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE) == (
-        first.to_announce
-    )
+    assert explain_pending(uow, catalogue=CATALOGUE) == (first.to_announce)
     assert _count(uow, determination_history) == first.to_announce
     assert _count(uow, backbone.outbox) == first.to_announce
-    again = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
+    again = rematch(uow, measure=_vat(), on=ON)
     assert again.changed == 0
     with uow.begin() as connection:
         changed_facts = {**_facts(connection, usccs[0]), "tax_credit_grade": "D"}
-        repository.save_facts(
-            connection, uscc=usccs[0], version=2, facts=changed_facts, exists=True
-        )
-    third = rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)  # announces
+        save_facts(connection, uscc=usccs[0], version=2, facts=changed_facts, exists=True)
+    third = rematch(uow, measure=_vat(), on=ON)  # announces
     assert (third.changed, third.to_announce) == (1, 1)
     with uow.read() as connection:
         status = connection.execute(
@@ -103,7 +105,7 @@ def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) ->
 
 
 def _facts(connection: Connection, uscc: str) -> dict[str, Any]:
-    facts = repository.facts_of_firm(connection, uscc)
+    facts = SqlWork(connection).firms.facts(uscc)
     assert facts is not None
     return facts
 
@@ -121,13 +123,13 @@ def test_only_news_is_announced_and_every_row_reproduces_its_decision(uow: UnitO
     with uow.begin() as connection:
         for uscc in usccs[:4]:  # grade D: ineligible
             worse = {**_facts(connection, uscc), "tax_credit_grade": "D"}
-            repository.save_facts(connection, uscc=uscc, version=2, facts=worse, exists=True)
-    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
+            save_facts(connection, uscc=uscc, version=2, facts=worse, exists=True)
+    rematch(uow, measure=_vat(), on=ON, announce=False)
     with uow.read() as connection:
         facts = {uscc: _facts(connection, uscc) for uscc in usccs}
         pending = connection.execute(select(determinations.c.facts_digest)).scalars().all()
     assert set(pending) == {PENDING}
-    explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE, batch=5)
+    explain_pending(uow, catalogue=CATALOGUE, batch=5)
     decided = {uscc: decide(_vat(), facts[uscc], ON) for uscc in usccs}
     events = _announced(uow)
     # A first "ineligible" is neither stored nor announced (ADR 0013); every other change is.
@@ -166,19 +168,21 @@ def test_a_pending_row_is_explained_on_read_and_a_first_ineligible_decided_on_re
     usccs = _seed(uow, 6)
     with uow.begin() as connection:
         worse = {**_facts(connection, usccs[0]), "tax_credit_grade": "D"}
-        repository.save_facts(connection, uscc=usccs[0], version=2, facts=worse, exists=True)
-    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
+        save_facts(connection, uscc=usccs[0], version=2, facts=worse, exists=True)
+    rematch(uow, measure=_vat(), on=ON, announce=False)
     admin = Principal(subject="admin", role=Role.ADMIN)
     for uscc in usccs:
-        shown = list_determinations(uow=uow, principal=admin, uscc=uscc, catalogue=CATALOGUE)
+        with SqlUnitOfWork(uow.engine).read() as work:
+            shown = list_determinations(work, principal=admin, uscc=uscc, catalogue=CATALOGUE)
         with uow.read() as connection:
             decision = decide(_vat(), _facts(connection, uscc), ON)
         if decision.status is Status.INELIGIBLE:
             # Not stored (ADR 0013): the decision on read (ADR 0008) gives it with its reasons.
             assert shown == []
-            (on_read,) = determinations_as_of(
-                uow=uow, principal=admin, uscc=uscc, catalogue=Catalogue([_vat()]), on=ON
-            )
+            with SqlUnitOfWork(uow.engine).read() as work:
+                (on_read,) = determinations_as_of(
+                    work, principal=admin, uscc=uscc, catalogue=Catalogue([_vat()]), on=ON
+                )
             assert (on_read.status, on_read.facts_digest) == (
                 decision.status,
                 decision.facts_digest,
@@ -195,17 +199,15 @@ def test_a_profile_change_first_explains_what_was_decided_on_the_old_facts(
     compliant = profile_snapshot(industry="C3921", **COMPLIANT)
     with uow.begin() as connection:
         old_facts = facts_of(compliant)
-        repository.save_facts(
-            connection, uscc=compliant["uscc"], version=1, facts=old_facts, exists=False
-        )
-    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON, announce=False)
+        save_facts(connection, uscc=compliant["uscc"], version=1, facts=old_facts, exists=False)
+    rematch(uow, measure=_vat(), on=ON, announce=False)
     newer = {**compliant, "version": 2, "facts": {**compliant["facts"], "tax_credit_grade": "D"}}
     _profile_event(uow, newer)
     first, second = _announced(uow)
     assert (first.data["status"], first.data["previous_status"]) == ("eligible", None)
     assert first.data["facts_digest"] == decide(_vat(), old_facts, ON).facts_digest
     assert (second.data["status"], second.data["previous_status"]) == ("ineligible", "eligible")
-    assert explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE) == 0
+    assert explain_pending(uow, catalogue=CATALOGUE) == 0
 
 
 def test_the_consumer_reads_absence_as_the_rematch_does(uow: UnitOfWork) -> None:
@@ -213,9 +215,9 @@ def test_the_consumer_reads_absence_as_the_rematch_does(uow: UnitOfWork) -> None
     poor = profile_snapshot(industry="L7211", tax_credit_grade="D")
     with uow.begin() as connection:
         facts = facts_of(poor)
-        repository.save_facts(connection, uscc=poor["uscc"], version=1, facts=facts, exists=False)
+        save_facts(connection, uscc=poor["uscc"], version=1, facts=facts, exists=False)
     assert decide(_vat(), facts, ON).status is Status.INELIGIBLE
-    rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON)
+    rematch(uow, measure=_vat(), on=ON)
     assert _count(uow, determinations) == 0
 
     _profile_event(uow, {**poor, "version": 2})  # still "ineligible": nothing stored or told
@@ -238,17 +240,16 @@ def test_an_older_snapshot_arriving_late_changes_nothing(uow: UnitOfWork) -> Non
     _profile_event(uow, {**worse, "version": 2})
     assert _announced(uow) == announced
     with uow.read() as connection:
-        assert repository.profile_version(connection, compliant["uscc"]) == 3
+        assert SqlWork(connection).firms.version(compliant["uscc"]) == 3
         assert _facts(connection, compliant["uscc"])["tax_credit_grade"] == "A"
 
 
 def _profile_event(uow: UnitOfWork, snapshot: dict[str, Any]) -> None:
     """The profile consumer's handling of one snapshot, against the VAT refund only."""
     with uow.begin() as connection:
-        rematch_enterprise(
+        decide_profile(
             connection,
             profile=snapshot,
-            outbox=Outbox(backbone),
             catalogue=Catalogue([_vat()]),
             on=ON,
         )
@@ -269,21 +270,21 @@ class FailingOutbox(Outbox):
 def test_a_failure_half_way_leaves_nobody_rematched(uow: UnitOfWork) -> None:
     _seed(uow, 20)
     with pytest.raises(RuntimeError):
-        rematch(uow=uow, outbox=FailingOutbox(after=3), measure=_vat(), on=ON)
+        rematch(uow, outbox=FailingOutbox(after=3), measure=_vat(), on=ON)
     assert _count(uow, determinations) == 0
     assert _count(uow, determination_history) == 0
     assert _count(uow, backbone.outbox) == 0
     assert _count(uow, unrecorded_ranges) == 0  # the Explainer's queue went with the rest
-    assert rematch(uow=uow, outbox=Outbox(backbone), measure=_vat(), on=ON).changed == 20
+    assert rematch(uow, measure=_vat(), on=ON).changed == 20
     assert _count(uow, backbone.outbox) == _count(uow, determination_history)
 
 
 def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> None:
     _seed(uow, 5)
     catalogue = Catalogue(load_catalogue())
-    done = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=ON)
+    done = rematch_due(uow, catalogue=catalogue, on=ON)
     assert {r.measure_id for r in done} == {m.id for m in catalogue.in_force(ON)}
-    assert rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=ON) == []
+    assert rematch_due(uow, catalogue=catalogue, on=ON) == []
     # One row per firm and measure, but for a first "ineligible" (absence, ADR 0013).
     with uow.read() as connection:
         facts = list(connection.execute(select(enterprise_facts.c.facts)).scalars())
@@ -294,11 +295,11 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
         dataclasses.replace(m, digest="edited") if m.id == "vat-credit-refund" else m
         for m in catalogue
     ]
-    again = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=Catalogue(edited), on=ON)
+    again = rematch_due(uow, catalogue=Catalogue(edited), on=ON)
     assert [r.measure_id for r in again] == ["vat-credit-refund"]
     # The next day, only measures whose criteria depend on the day are decided again.
     next_day = ON + timedelta(days=1)
-    later = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=catalogue, on=next_day)
+    later = rematch_due(uow, catalogue=catalogue, on=next_day)
     dated = {m.id for m in catalogue.in_force(next_day) if uses_certifications(m.criteria)}
     fresh = {m.id for m in catalogue.in_force(next_day)} - {m.id for m in catalogue.in_force(ON)}
     assert {r.measure_id for r in later} == dated | fresh

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from eligibility import population
-from eligibility.adapters import repository
+from eligibility.adapters.population.signatures import moving_firms, temporary_tables
 from eligibility.adapters.tables import (
     backbone,
     determination_history,
@@ -23,13 +22,17 @@ from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status, decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue
-from eligibility.explaining import UNEXPLAINABLE, explain_pending
-from eligibility.population import _moving_firms, _temporary_tables, rematch_due, rematch_group
-from eligibility.service import rematch_enterprise
+from eligibility.domain.rematches import UNEXPLAINABLE
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
-from supportmatch_core.outbox import Outbox
 from tests.conftest import Databases
+from tests.eligibility_steps import (
+    decide_profile,
+    explain_pending,
+    rematch_due,
+    rematch_group,
+    save_facts,
+)
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
 
 ON = date(2022, 12, 1)  # 69 measure versions in force: three packed signatures per firm
@@ -58,9 +61,7 @@ def _seed(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
         for kind in KINDS * 2:
             snapshot = profile_snapshot(**kind)
             facts = facts_of(snapshot)
-            repository.save_facts(
-                connection, uscc=snapshot["uscc"], version=1, facts=facts, exists=False
-            )
+            save_facts(connection, uscc=snapshot["uscc"], version=1, facts=facts, exists=False)
             firms[snapshot["uscc"]] = facts
     return firms
 
@@ -90,7 +91,7 @@ def test_one_pass_over_the_catalogue_decides_as_decide_and_stores_no_first_ineli
     firms = _seed(uow)
     measures = CATALOGUE.in_force(ON)
     assert len(measures) > 62  # more than two signatures of 31 measures
-    done = rematch_due(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE, on=ON)
+    done = rematch_due(uow, catalogue=CATALOGUE, on=ON)
     assert sorted(r.measure_id for r in done) == sorted(m.id for m in measures)
     assert sum(r.changed for r in done) == len(firms) * len(measures)  # every first decision
     statuses = {decide(m, f, ON).status for m in measures for f in firms.values()}
@@ -99,7 +100,7 @@ def test_one_pass_over_the_catalogue_decides_as_decide_and_stores_no_first_ineli
     # First decisions are stored unrecorded; the Explainer writes their history and events.
     assert {r.unrecorded for r in _stored(uow).values()} == {True}
     assert _history(uow) == []
-    announced = explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE)
+    announced = explain_pending(uow, catalogue=CATALOGUE)
     history = _history(uow)
     assert len(history) == len(_stored(uow)) == sum(r.to_announce for r in done) == announced
     assert {h.previous_status for h in history} == {None}
@@ -112,9 +113,9 @@ def test_one_pass_over_the_catalogue_decides_as_decide_and_stores_no_first_ineli
         for uscc, facts in list(firms.items())[:6]:
             grade = "D" if facts.get("tax_credit_grade") == "A" else "A"
             moved[uscc] = {**facts, **COMPLIANT, "tax_credit_grade": grade}
-            repository.save_facts(connection, uscc=uscc, version=2, facts=moved[uscc], exists=True)
+            save_facts(connection, uscc=uscc, version=2, facts=moved[uscc], exists=True)
     before = _stored(uow)
-    again = rematch_group(uow=uow, measures=measures, on=ON)
+    again = rematch_group(uow, measures=measures, on=ON)
     firms |= moved
     _agree(uow, firms, measures)
     expected = [
@@ -136,7 +137,7 @@ def test_one_pass_over_the_catalogue_decides_as_decide_and_stores_no_first_ineli
         assert h.previous_status == (held.status if held else Status.INELIGIBLE.value)
 
     # Nothing moved: nothing is written.
-    third = rematch_group(uow=uow, measures=measures, on=ON)
+    third = rematch_group(uow, measures=measures, on=ON)
     assert {(r.changed, r.refreshed, r.to_announce) for r in third} == {(0, 0, 0)}
 
 
@@ -169,17 +170,15 @@ def test_first_decisions_are_counted_beside_the_consumers_rows_and_their_firms_q
     uow: UnitOfWork,
 ) -> None:
     measures = CATALOGUE.in_force(ON)
-    firms, outbox = {}, Outbox(backbone)
+    firms = {}
     with uow.begin() as connection:
         for i, kind in enumerate(KINDS * 2):
             snapshot = profile_snapshot(**kind)
             firms[snapshot["uscc"]] = facts_of(snapshot)
             if i < 3:  # the profile consumer decided these before the population was
-                rematch_enterprise(
-                    connection, profile=snapshot, outbox=outbox, catalogue=CATALOGUE, on=ON
-                )
+                decide_profile(connection, profile=snapshot, catalogue=CATALOGUE, on=ON)
             else:
-                repository.save_facts(
+                save_facts(
                     connection,
                     uscc=snapshot["uscc"],
                     version=1,
@@ -192,13 +191,13 @@ def test_first_decisions_are_counted_beside_the_consumers_rows_and_their_firms_q
     assert Status.INELIGIBLE.value not in {r.status for r in held.values()}
     assert len(_events(uow)) == len(held)
 
-    done = rematch_due(uow=uow, outbox=outbox, catalogue=CATALOGUE, on=ON)
+    done = rematch_due(uow, catalogue=CATALOGUE, on=ON)
     # Each firm and measure once: the consumer's rows did not move, every other pair is a first
     # decision, counted whether stored or "ineligible" and not stored.
     assert sum(r.changed for r in done) == len(firms) * len(measures) - len(held)
     _agree(uow, firms, measures)
     assert _queued(uow) == set(firms)  # each had a measure never decided and no row for it
-    explain_pending(uow=uow, outbox=outbox, catalogue=CATALOGUE, batch=8)  # two firms at a time
+    explain_pending(uow, catalogue=CATALOGUE, batch=8)  # two firms at a time
     assert _queued(uow) == set()
     assert {r.unrecorded for r in _stored(uow).values()} == {None}
     assert len(_history(uow)) == len(_stored(uow))
@@ -208,19 +207,18 @@ def test_first_decisions_are_counted_beside_the_consumers_rows_and_their_firms_q
     uscc = next(iter(firms))
     with uow.begin() as connection:
         facts = {**firms[uscc], "tax_credit_grade": "D"}
-        repository.save_facts(connection, uscc=uscc, version=9, facts=facts, exists=True)
-    assert sum(r.changed for r in rematch_group(uow=uow, measures=measures, on=ON)) > 0
+        save_facts(connection, uscc=uscc, version=9, facts=facts, exists=True)
+    assert sum(r.changed for r in rematch_group(uow, measures=measures, on=ON)) > 0
     assert _queued(uow) == set()
 
 
 @pytest.mark.parametrize("database_kind", ["postgres"], indirect=True)
 def test_a_queued_firm_whose_rows_another_transaction_holds_stays_queued(
-    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+    uow: UnitOfWork,
 ) -> None:
-    monkeypatch.setattr(population, "FIRMS_PER_RANGE", 2)  # six ranges of two firms
     firms = _seed(uow)
     (vat,) = [m for m in CATALOGUE.in_force(ON) if m.id == "vat-credit-refund"]
-    rematch_group(uow=uow, measures=[vat], on=ON)
+    rematch_group(uow, measures=[vat], on=ON, firms_per_range=2)  # six ranges of two firms
     first = {uscc for uscc, _ in _stored(uow)}
     assert first
     assert _queued(uow) == set(firms)
@@ -229,12 +227,12 @@ def test_a_queued_firm_whose_rows_another_transaction_holds_stays_queued(
         other.execute(
             select(determinations).where(determinations.c.uscc == held).with_for_update()
         ).all()
-        explained = explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE)
+        explained = explain_pending(uow, catalogue=CATALOGUE, firms_per_range=2)
         assert explained == len(first) - 1
         ordered = sorted(firms)
         start = ordered.index(held) // 2 * 2
         assert _queued(uow) == set(ordered[start : start + 2])  # the range of `held` only
-    assert explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE) == 1
+    assert explain_pending(uow, catalogue=CATALOGUE, firms_per_range=2) == 1
     assert _queued(uow) == set()
     assert _events(uow) == sorted((uscc, vat.id) for uscc in first)
 
@@ -244,20 +242,20 @@ def test_a_first_decision_overwritten_before_it_is_explained_keeps_its_place_in_
 ) -> None:
     firms = _seed(uow)
     (vat,) = [m for m in CATALOGUE.in_force(ON) if m.id == "vat-credit-refund"]
-    rematch_group(uow=uow, measures=[vat], on=ON)
+    rematch_group(uow, measures=[vat], on=ON)
     first = {k: r for k, r in _stored(uow).items() if k[1] == vat.id}
     assert first
     assert {r.unrecorded for r in first.values()} == {True}
     uscc = next(u for u, _ in first)
     with uow.begin() as connection:  # behind the projection's back: no consumer completes it
         worse = {**firms[uscc], "tax_credit_grade": "D"}
-        repository.save_facts(connection, uscc=uscc, version=2, facts=worse, exists=True)
-    (again,) = rematch_group(uow=uow, measures=[vat], on=ON)
+        save_facts(connection, uscc=uscc, version=2, facts=worse, exists=True)
+    (again,) = rematch_group(uow, measures=[vat], on=ON)
     assert again.changed == 1
     history = [(h.uscc, h.previous_status, h.status) for h in _history(uow)]
     status = first[(uscc, vat.id)].status
     assert history == [(uscc, None, status), (uscc, status, Status.INELIGIBLE.value)]
-    explain_pending(uow=uow, outbox=Outbox(backbone), catalogue=CATALOGUE)
+    explain_pending(uow, catalogue=CATALOGUE)
     assert len(_history(uow)) == len(first) + 1  # every change once, none twice
     # Its facts changed without the consumer completing the firm: the first decision can no
     # longer be explained (as before ADR 0015), the change after it is.
@@ -270,11 +268,11 @@ def test_a_new_version_refreshes_stored_rows_and_leaves_absent_ones_absent(
 ) -> None:
     firms = _seed(uow)
     (vat,) = [m for m in CATALOGUE.in_force(ON) if m.id == "vat-credit-refund"]
-    rematch_group(uow=uow, measures=[vat], on=ON)
+    rematch_group(uow, measures=[vat], on=ON)
     held = {k: r for k, r in _stored(uow).items() if k[1] == vat.id}
     assert 0 < len(held) < len(firms)
     v2 = dataclasses.replace(vat, version=vat.version + 1, digest="v2")
-    (done,) = rematch_group(uow=uow, measures=[v2], on=ON)
+    (done,) = rematch_group(uow, measures=[v2], on=ON)
     assert (done.changed, done.refreshed) == (0, len(held))
     after = {k: r for k, r in _stored(uow).items() if k[1] == vat.id}
     assert after.keys() == held.keys()
@@ -285,8 +283,8 @@ def test_the_detection_reads_typed_columns_only_never_the_facts_json(
     databases: Databases,
 ) -> None:
     measures = CATALOGUE.in_force(ON)
-    group, firms, *_ = _temporary_tables(len(measures))
-    query = _moving_firms(measures, ON, group, firms, set(), databases.kind == "postgres")
+    group, firms, *_ = temporary_tables(len(measures))
+    query = moving_firms(measures, ON, group, firms, set(), databases.kind == "postgres")
     engine = create_database_engine(databases.url("eligibility"))
     sql = str(query.compile(engine))
     engine.dispose()

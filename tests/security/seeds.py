@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.domain.measures import load_catalogue
-from eligibility.service import rematch_enterprise
-from profiles import service as profiles_service
 from profiles.api.schemas import EnterpriseCreate
-from profiles.domain.snapshot import snapshot_data
+from profiles.domain.snapshot import SOURCE, snapshot_data
+from profiles.domain.versions import size_of
 from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.outbox import Outbox
+from supportmatch_core.events import Event
+from supportmatch_core.topics import PROFILE
+from tests.eligibility_steps import decide_profile
 from tests.factories import enterprise_payload
+from tests.notifications_steps import profile_handler
 from tests.security.apps import Callers
 
 # A public address literal: accepted by the address check without resolving a name, and never
@@ -56,6 +58,7 @@ def seed(name: str, client: Any, callers: Callers, database_url: str) -> Seeded:
     if name == "eligibility":
         decide_firm(callers, database_url)
         return Seeded({"uscc": callers.firm, "measure_id": MEASURE, "version": "1"})
+    project_firm(callers, database_url)
     subscribed = client.post(
         f"/v1/enterprises/{callers.firm}/webhooks", json={"url": PUBLIC_HOOK}, headers=admin
     )
@@ -70,19 +73,34 @@ def seed(name: str, client: Any, callers: Callers, database_url: str) -> Seeded:
     )
 
 
+def _snapshot(callers: Callers) -> dict[str, Any]:
+    """The firm's enterprise.profile.v1 document, as profiles publishes it on registration."""
+    profile = EnterpriseCreate.model_validate(firm_payload(callers)).to_profile()
+    return {**snapshot_data(profile, size_of(profile)), "version": 1}
+
+
 def decide_firm(callers: Callers, database_url: str) -> None:
     """Give eligibility the firm's facts and decisions, as its consumer does from a snapshot."""
-    profile = EnterpriseCreate.model_validate(firm_payload(callers)).to_profile()
-    snapshot = {**snapshot_data(profile, profiles_service.size_of(profile)), "version": 1}
     engine = create_database_engine(database_url)
     try:
         with UnitOfWork(engine).begin() as connection:
-            rematch_enterprise(
+            decide_profile(
                 connection,
-                profile=snapshot,
-                outbox=Outbox(backbone),
+                profile=_snapshot(callers),
                 catalogue=Catalogue(load_catalogue()),
                 on=china_today(),
             )
+    finally:
+        engine.dispose()
+
+
+def project_firm(callers: Callers, database_url: str) -> None:
+    """Give notifications the firm's profile, as its consumer does: the province it stores
+    decides which caseworkers see the firm."""
+    event = Event(type=PROFILE, source=SOURCE, subject=callers.firm, data=_snapshot(callers))
+    engine = create_database_engine(database_url)
+    try:
+        with UnitOfWork(engine).begin() as connection:
+            profile_handler(lambda: datetime.now(UTC))(connection, event)
     finally:
         engine.dispose()

@@ -10,15 +10,13 @@ from typing import Any
 
 import pytest
 
-from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.domain.measures import load_catalogue
-from eligibility.service import rematch_enterprise
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.outbox import Outbox
 from tests.conftest import Databases, bearer
+from tests.eligibility_steps import decide_profile
 from tests.factories import enterprise_payload, new_uscc
 from tests.integration.system import InProcessSystem
 
@@ -95,10 +93,9 @@ def _known_everywhere(system: InProcessSystem, tokens: TokenService, province: s
     engine = create_database_engine(system.urls["eligibility"])
     try:
         with UnitOfWork(engine).begin() as connection:  # as its consumer would, from the event
-            rematch_enterprise(
+            decide_profile(
                 connection,
                 profile=snapshot,
-                outbox=Outbox(backbone),
                 catalogue=Catalogue(load_catalogue()),
                 on=china_today(),
             )

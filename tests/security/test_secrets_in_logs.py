@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from notifications import service as notifications_service
 from notifications.settings import NotificationsSettings
 from portal.adapters.passwords import Passwords
 from portal.app import build_app as portal_app
@@ -28,6 +27,7 @@ from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.logs import configure_logging
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.settings import ServiceSettings
+from tests import notifications_steps as notifications_service
 from tests.conftest import TEST_SECRET, Databases
 from tests.factories import enterprise_payload
 from tests.integration.notifying import START, Clock, Notifications

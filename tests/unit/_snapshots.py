@@ -12,7 +12,7 @@ from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue
 from profiles.domain.model import Enterprise, Ownership, Profile
 from profiles.domain.snapshot import snapshot_data
-from profiles.service import size_of
+from profiles.domain.versions import size_of
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import parse_province
 from tests.factories import new_uscc
@@ -73,4 +73,4 @@ def determination(
         previous=previous,
         profile_version=1,
     )
-    return event.data
+    return event.to_data()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -231,15 +232,22 @@ def test_the_producer_is_made_once() -> None:
     assert made == [1]
 
 
-def test_an_already_processed_event_is_a_duplicate() -> None:
+def _sqlite_error(code: int, message: str) -> sqlite3.IntegrityError:
+    error = sqlite3.IntegrityError(message)
+    error.sqlite_errorcode = code
+    return error
+
+
+@pytest.mark.parametrize(
+    "orig",
+    [
+        _sqlite_error(1555, "UNIQUE constraint failed: processed_events.consumer"),  # primary key
+        _sqlite_error(2067, "UNIQUE constraint failed"),  # a unique index
+    ],
+)
+def test_an_already_processed_event_is_a_duplicate(orig: Exception) -> None:
     uow = FakeUnitOfWork(
-        FakeConnection(
-            fail_with=IntegrityError(
-                "INSERT INTO processed_events",
-                {},
-                Exception("UNIQUE constraint failed: processed_events.consumer"),
-            )
-        )
+        FakeConnection(fail_with=IntegrityError("INSERT INTO processed_events", {}, orig))
     )
     handler = Handler()
     consumer, _, producer, _ = make_consumer(handler, uow=uow)
@@ -249,18 +257,13 @@ def test_an_already_processed_event_is_a_duplicate() -> None:
 
 
 def test_another_integrity_error_is_retried_then_dead_lettered() -> None:
-    uow = FakeUnitOfWork(
-        FakeConnection(
-            fail_with=IntegrityError(
-                "INSERT", {}, Exception("NOT NULL constraint failed: determinations.status")
-            )
-        )
-    )
+    orig = _sqlite_error(1299, "NOT NULL constraint failed: determinations.status")
+    uow = FakeUnitOfWork(FakeConnection(fail_with=IntegrityError("INSERT", {}, orig)))
     consumer, _, producer, _ = make_consumer(Handler(), uow=uow, max_attempts=2)
     assert consumer.process(profile_event().to_bytes(), None, ORIGIN) == "dead-lettered"
     assert uow.begun == 2
     assert producer.sent[0]["headers"]["dlq-reason"] == b"handler-failed"
-    assert producer.sent[0]["headers"]["dlq-error"].startswith(b"Exception: NOT NULL")
+    assert producer.sent[0]["headers"]["dlq-error"].startswith(b"IntegrityError: NOT NULL")
 
 
 def test_an_unreachable_database_raises_unavailable_without_dead_lettering() -> None:

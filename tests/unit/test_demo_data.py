@@ -8,7 +8,7 @@ from profiles.api.schemas import EnterpriseCreate
 from profiles.domain.model import YEAR_FACTS
 from profiles.domain.rows import COLUMNS, body_of, read_header
 from profiles.domain.rules import check_province
-from profiles.service import size_of
+from profiles.domain.versions import size_of
 from supportmatch_cli import demo
 
 

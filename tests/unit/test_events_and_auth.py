@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from supportmatch_core.auth import Principal, Role, TokenService
-from supportmatch_core.events import SPEC_VERSION, Event, MalformedEvent, new_id
+from supportmatch_core.events import SPEC_VERSION, Event, MalformedEvent
 from supportmatch_core.problems import Problem, Unauthorized
 
 SECRET = "unit-test-signing-key-that-is-long-enough-for-hs256"
@@ -102,7 +102,7 @@ def test_integers_beyond_64_bits_are_encoded_and_other_values_still_refused() ->
 
 
 def test_event_ids_are_version_4_uuids() -> None:
-    ids = {new_id() for _ in range(1000)}
+    ids = {an_event(data={}).id for _ in range(1000)}
     assert len(ids) == 1000
     for text in ids:
         parsed = uuid.UUID(text)

@@ -18,6 +18,7 @@ from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import Measure, load_catalogue
 from notifications.adapters.email import notice_email
 from notifications.domain.messages import message_for
+from supportmatch_core.contracts.determination import EligibilityChanged
 from tests.unit._language import han_characters, latin_words
 from tests.unit._snapshots import determination
 from tests.unit.test_catalogue_today import (
@@ -79,7 +80,7 @@ def test_every_text_a_firm_receives_is_in_one_language(measure: Measure, firm: s
     decision = decide(measure, facts_of(snapshot(FIRMS[firm], on)), on)
     previous = Status.ELIGIBLE if decision.status is Status.INELIGIBLE else None
     data = determination(decision, previous)
-    message = message_for(data)
+    message = message_for(EligibilityChanged.from_data(data))
     mail_zh = notice_email(message, language="zh", name=NAME_ZH)
     mail_en = notice_email(message, language="en", name=NAME_EN)
 

@@ -107,9 +107,10 @@ def test_a_draft_is_named_by_its_path() -> None:
 @pytest.mark.parametrize("lifecycle", list(Lifecycle))
 def test_the_measure_event_carries_the_whole_document(lifecycle: Lifecycle) -> None:
     doc = _document()
-    event = measure_changed(
+    typed = measure_changed(
         document=doc, measure=measure_from_document(doc), lifecycle=lifecycle, actor="admin-1"
     )
+    event = typed.envelope(source="urn:supportmatch:eligibility", subject=typed.subject)
     contracts.check(event)
     assert event.subject == "vat-credit-refund"
     assert event.data["document"] == doc

@@ -6,6 +6,7 @@ import pytest
 
 from eligibility.domain.decision import Status
 from notifications.domain.messages import message_for
+from supportmatch_core.contracts.determination import EligibilityChanged
 from tests.unit._snapshots import COMPLIANT, decide_for, determination, vat_refund
 
 TITLE_ZH = vat_refund().title_zh
@@ -14,7 +15,7 @@ TITLE_EN = vat_refund().title_en
 
 def test_possibly_eligible_lists_the_missing_facts_and_cites_the_clause() -> None:
     data = determination(decide_for(industry="C3921"))
-    message = message_for(data)
+    message = message_for(EligibilityChanged.from_data(data))
     assert message.title_zh == f"可能符合条件：{TITLE_ZH}"
     assert message.title_en == f"You may qualify: {TITLE_EN}"
     assert message.body_zh.startswith(
@@ -41,7 +42,7 @@ def test_possibly_eligible_lists_the_missing_facts_and_cites_the_clause() -> Non
 
 def test_only_the_missing_facts_are_asked_for() -> None:
     data = determination(decide_for(tax_credit_grade="A", vat_refund_fraud_36m=False))
-    message = message_for(data)
+    message = message_for(EligibilityChanged.from_data(data))
     assert [f["fact"] for f in message.facts_to_provide] == [
         "tax_evasion_penalties_36m",
         "immediate_refund_since_2019",
@@ -52,7 +53,9 @@ def test_only_the_missing_facts_are_asked_for() -> None:
 
 @pytest.mark.parametrize("previous", [None, Status.POSSIBLY_ELIGIBLE, Status.INELIGIBLE])
 def test_eligible_headline_with_its_reasons(previous: Status | None) -> None:
-    message = message_for(determination(decide_for(**COMPLIANT), previous))
+    message = message_for(
+        EligibilityChanged.from_data(determination(decide_for(**COMPLIANT), previous))
+    )
     assert message.title_zh == f"符合条件：{TITLE_ZH}"
     assert message.title_en == f"You qualify: {TITLE_EN}"
     assert message.facts_to_provide == []
@@ -70,7 +73,8 @@ def test_eligible_headline_with_its_reasons(previous: Status | None) -> None:
 
 
 def test_ineligible_without_a_previous_status_says_why_in_each_language() -> None:
-    message = message_for(determination(decide_for(**(COMPLIANT | {"tax_credit_grade": "M"}))))
+    data = determination(decide_for(**(COMPLIANT | {"tax_credit_grade": "M"})))
+    message = message_for(EligibilityChanged.from_data(data))
     assert message.title_zh == f"不符合条件：{TITLE_ZH}"
     assert message.title_en == f"You do not qualify: {TITLE_EN}"
     assert "未满足的条件：纳税信用等级：M级，需为A级或B级。" in message.body_zh
@@ -79,7 +83,7 @@ def test_ineligible_without_a_previous_status_says_why_in_each_language() -> Non
 
 def test_ineligible_after_eligible_no_longer_qualifies() -> None:
     decision = decide_for(**(COMPLIANT | {"vat_refund_fraud_36m": True}))
-    message = message_for(determination(decision, Status.ELIGIBLE))
+    message = message_for(EligibilityChanged.from_data(determination(decision, Status.ELIGIBLE)))
     assert message.title_zh == f"不再符合条件：{TITLE_ZH}"
     assert message.title_en == f"You no longer qualify: {TITLE_EN}"
     assert "refund fraud or false invoices in the last 36 months: yes; needs no" in message.body_en
@@ -87,13 +91,14 @@ def test_ineligible_after_eligible_no_longer_qualifies() -> None:
 
 
 def test_not_met_lists_only_the_conditions_that_decided_the_failure() -> None:
-    message = message_for(determination(decide_for(**(COMPLIANT | {"tax_credit_grade": "M"}))))
+    data = determination(decide_for(**(COMPLIANT | {"tax_credit_grade": "M"})))
+    message = message_for(EligibilityChanged.from_data(data))
     assert "industry division" not in message.body_en
     assert "行业大类" not in message.body_zh
 
 
 def test_an_assumed_basis_is_said_in_the_notice() -> None:
-    message = message_for(determination(decide_for(**COMPLIANT)))
+    message = message_for(EligibilityChanged.from_data(determination(decide_for(**COMPLIANT))))
     assert "说明：本措施的部分依据为推定——行业按企业登记的行业判断" in message.body_zh
     assert "Note: part of this measure's basis is assumed." in message.body_en
 
@@ -103,7 +108,7 @@ def test_an_event_from_before_the_chinese_sentences_puts_no_english_in_chinese()
     for criterion in data["criteria"]:
         del criterion["text_zh"], criterion["text_en"]
     del data["tree"]
-    message = message_for(data)
+    message = message_for(EligibilityChanged.from_data(data))
     assert message.reasons_zh == ()
     assert message.reasons_en[0].startswith("[met]")
     assert "Not met: tax credit grade" in message.body_en

@@ -13,6 +13,7 @@ from notifications.domain import signing
 from notifications.domain.messages import digest, ending_soon, message_for
 from notifications.domain.preferences import Preferences, QuietHours
 from notifications.domain.retry import RetryPolicy
+from supportmatch_core.contracts.determination import EligibilityChanged, MeasureReference
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
 BODY = b'{"topic":"newly_eligible"}'
@@ -115,7 +116,7 @@ def test_backoff_grows_exponentially_with_jitter_up_to_the_cap() -> None:
 
 def test_an_eligible_email_states_measure_clause_and_next_step_in_each_language() -> None:
     data = determination(decide_for(**COMPLIANT), previous=Status.POSSIBLY_ELIGIBLE)
-    message = message_for(data)
+    message = message_for(EligibilityChanged.from_data(data))
     zh = notice_email(message, language="zh", name="测试制造有限公司")
     en = notice_email(message, language="en", name="Test Manufacturing")
     assert zh["subject"] == f"符合条件：{data['measure']['title_zh']}"
@@ -137,7 +138,9 @@ def test_an_eligible_email_states_measure_clause_and_next_step_in_each_language(
 
 def test_html_is_escaped_and_text_is_not() -> None:
     data = determination(decide_for(**COMPLIANT))
-    email = notice_email(message_for(data), language="en", name="<b>A & B</b>")
+    email = notice_email(
+        message_for(EligibilityChanged.from_data(data)), language="en", name="<b>A & B</b>"
+    )
     assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in email["html"]
     assert "Dear <b>A & B</b>," in email["text"]
 
@@ -146,14 +149,21 @@ def test_a_no_longer_eligible_email_gives_the_reasons() -> None:
     data = determination(
         decide_for(**{**COMPLIANT, "tax_credit_grade": "C"}), previous=Status.ELIGIBLE
     )
-    email = notice_email(message_for(data), language="en", name="x")
+    email = notice_email(message_for(EligibilityChanged.from_data(data)), language="en", name="x")
     assert email["subject"].startswith("You no longer qualify:")
     assert "Reasons:" in email["text"]
     assert "tax credit grade" in email["text"].lower()
 
 
 def test_reminders_and_digests_read_well() -> None:
-    measure = {"id": "m", "title_zh": "某措施", "title_en": "Some measure", "clause": "（一）"}
+    measure = MeasureReference(
+        id="m",
+        version=1,
+        title_zh="某措施",
+        title_en="Some measure",
+        clause="（一）",
+        valid_to=None,
+    )
     one = ending_soon(measure, date(2026, 12, 31), 1)
     assert one.title_en == "Ends in 1 day: Some measure"
     assert one.title_zh == "即将截止（1天）：某措施"

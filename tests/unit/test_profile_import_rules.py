@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from profiles.api.schemas import EnterpriseCreate
 from profiles.domain.changes import diff
 from profiles.domain.model import ForeignKind, Ownership, Profile
-from profiles.importer import merged
+from profiles.use_cases.imports import merged
 from tests.factories import new_uscc
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from profiles.api.size_routes import router
+from profiles.api.routes_size import router
 from supportmatch_core.problems import install_problem_handlers
 from supportmatch_reference.size import (
     SizeClass,

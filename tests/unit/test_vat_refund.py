@@ -342,13 +342,14 @@ def test_facts_digest_ignores_facts_the_measure_does_not_read(fact: str, value: 
 def test_determination_event_matches_its_contract(facts: dict[str, Any]) -> None:
     data = profile_snapshot(**facts)
     decision = decide(vat_refund(), facts_of(data), DAY)
-    event = eligibility_changed(
+    typed = eligibility_changed(
         uscc=data["uscc"],
         province_code="44",
         decision=decision,
         previous=Status.ELIGIBLE,
         profile_version=3,
     )
+    event = typed.envelope(source="urn:supportmatch:eligibility", subject=typed.subject)
     contracts.check(event)
     assert event.subject == data["uscc"]
     assert event.data["status"] == decision.status.value

@@ -1,4 +1,5 @@
-"""The consumer runner: at-least-once delivery made idempotent, bounded retries, a dead-letter topic."""
+"""The consumer runner: at-least-once delivery made idempotent, bounded retries, a dead-letter topic.
+Longer than 300 lines: a batch's path and one event's path share the runner's state and rules."""
 
 from __future__ import annotations
 
@@ -14,9 +15,16 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from supportmatch_core import contracts
-from supportmatch_core.db import UnitOfWork, database_unavailable
+from supportmatch_core.db import UnitOfWork, database_unavailable, unique_violation
 from supportmatch_core.events import Event, MalformedEvent
 from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS, CONSUMER_LAG, EVENTS_CONSUMED
 from supportmatch_core.schema import BackboneTables
@@ -33,6 +41,10 @@ BatchHandler = Callable[[Connection, Sequence[Event]], None]
 
 class Unavailable(Exception):
     """A dependency (database or broker) is away; the message is kept and tried again later."""
+
+
+class _AlreadyProcessed(Exception):
+    """The processed-event row of this consumer and event exists: another delivery handled it."""
 
 
 class _JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -238,46 +250,56 @@ class EventConsumer:
         event = self._parse(raw, key, origin)
         if event is None:
             return "dead-lettered"
-        last_error = ""
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                outcome = self._handle_once(event)
-                EVENTS_CONSUMED.labels(self.name, outcome).inc()
-                return outcome
-            except DBAPIError as error:
-                if database_unavailable(error):
-                    raise Unavailable(str(error.orig)) from error
-                last_error = f"{type(error.orig).__name__}: {error.orig}"
-            except Exception as error:
-                last_error = f"{type(error).__name__}: {error}"
-            log.warning(
-                "handler failed",
-                extra={
-                    "consumer": self.name,
-                    "event_id": event.id,
-                    "attempt": attempt,
-                    "error": last_error,
-                },
-            )
-            if attempt < self._max_attempts:
-                time.sleep(self._retry_delay * 2 ** (attempt - 1))
-        return self._dead_letter(raw, key, origin, "handler-failed", last_error)
+        retrying = Retrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=wait_exponential(multiplier=self._retry_delay),
+            retry=retry_if_not_exception_type(Unavailable),
+            after=lambda state: self._log_failure(event, state),
+            reraise=True,
+        )
+        try:
+            outcome = retrying(self._handle_once, event)
+        except Unavailable:
+            raise
+        except Exception as error:
+            return self._dead_letter(raw, key, origin, "handler-failed", _described(error))
+        EVENTS_CONSUMED.labels(self.name, outcome).inc()
+        return outcome
+
+    def _log_failure(self, event: Event, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "handler failed",
+            extra={
+                "consumer": self.name,
+                "event_id": event.id,
+                "attempt": state.attempt_number,
+                "error": _described(error),
+            },
+        )
 
     def _handle_once(self, event: Event) -> str:
         try:
             with self._uow.begin() as connection:
                 self._record_and_handle(connection, event)
-        except IntegrityError as error:
-            if _is_processed_duplicate(error):
-                return "duplicate"
+        except _AlreadyProcessed:
+            return "duplicate"
+        except DBAPIError as error:
+            if database_unavailable(error):
+                raise Unavailable(str(error.orig)) from error
             raise
         return "handled"
 
     def _record_and_handle(self, connection: Connection, event: Event) -> None:
-        connection.execute(
-            self._record,
-            {"consumer": self.name, "event_id": event.id, "processed_at": datetime.now(UTC)},
-        )
+        try:
+            connection.execute(
+                self._record,
+                {"consumer": self.name, "event_id": event.id, "processed_at": datetime.now(UTC)},
+            )
+        except IntegrityError as error:
+            if unique_violation(error, constraint="processed_events_pkey"):
+                raise _AlreadyProcessed(event.id) from error
+            raise
         self._handler(connection, event)
 
     def _dead_letter(
@@ -313,6 +335,8 @@ def _origin(message: Any) -> dict[str, str]:
     }
 
 
-def _is_processed_duplicate(error: IntegrityError) -> bool:
-    text = str(error.orig).lower()
-    return "processed_events" in text or "processed_events_pkey" in text
+def _described(error: BaseException | None) -> str:
+    """The error as a dead letter and the log name it; a database error by its driver's error."""
+    if isinstance(error, DBAPIError):
+        return f"{type(error.orig).__name__}: {error.orig}"
+    return f"{type(error).__name__}: {error}"

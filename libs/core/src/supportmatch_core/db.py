@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy import exc as sa_exc
@@ -55,6 +55,9 @@ def is_postgres(engine: Engine) -> bool:
 # insufficient resources (53), operator intervention such as a shutdown (57P).
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+# A unique or primary-key violation: SQLSTATE 23505, SQLite's extended constraint codes.
+_UNIQUE_SQLSTATE = "23505"
+_SQLITE_PRIMARY_KEY, _SQLITE_UNIQUE = 1555, 2067
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -76,6 +79,20 @@ def database_unavailable(error: BaseException) -> bool:
     return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
 
 
+def unique_violation(error: BaseException, *, constraint: str | None = None) -> bool:
+    """Whether `error` is a unique (or primary key) violation, of `constraint` when named (the
+    name PostgreSQL reports; SQLite names none, so there the code alone decides)."""
+    if not isinstance(error, sa_exc.IntegrityError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        diagnostic = getattr(error.orig, "diag", None)
+        named = getattr(diagnostic, "constraint_name", None)
+        return str(sqlstate) == _UNIQUE_SQLSTATE and constraint in (None, named)
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code in (_SQLITE_PRIMARY_KEY, _SQLITE_UNIQUE)
+
+
 class UnitOfWork:
     """One transaction: the state change and its outbox rows commit together or not at all."""
 
@@ -91,6 +108,31 @@ class UnitOfWork:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(readonly=True) as connection:
             yield connection
+
+
+W = TypeVar("W")
+
+
+class WorkUnits(Generic[W]):
+    """A service's unit of work: each transaction it opens hands its use cases `work(connection)`,
+    the repositories of that transaction; `joined` hands them for a transaction opened elsewhere
+    (the event consumer's), so nested work never begins or commits on its own."""
+
+    def __init__(self, engine: Engine, work: Callable[[Connection], W]) -> None:
+        self.engine, self._transactions, self._work = engine, UnitOfWork(engine), work
+
+    @contextmanager
+    def begin(self) -> Iterator[W]:
+        with self._transactions.begin() as connection:
+            yield self._work(connection)
+
+    @contextmanager
+    def read(self) -> Iterator[W]:
+        with self._transactions.read() as connection:
+            yield self._work(connection)
+
+    def joined(self, connection: Connection) -> W:
+        return self._work(connection)
 
 
 # Built once per shape: constructing an ON CONFLICT statement costs more than running it.

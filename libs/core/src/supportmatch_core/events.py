@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,15 +21,6 @@ class MalformedEvent(ValueError):
     """A message that is not a CloudEvent this platform can read; it goes to the dead-letter topic."""
 
 
-def new_id() -> str:
-    """A random (version 4) UUID as text, as str(uuid.uuid4()) gives, in a third of its time."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 @dataclass(frozen=True, slots=True)
 class Event:
     """One CloudEvent. `subject` is the enterprise's USCC, which is also the Kafka key."""
@@ -38,7 +29,7 @@ class Event:
     source: str
     subject: str
     data: dict[str, Any]
-    id: str = field(default_factory=new_id)
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
     time: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
 
     def to_dict(self) -> dict[str, Any]:

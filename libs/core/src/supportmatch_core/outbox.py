@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert
 
+from supportmatch_core.contracts.event import TypedEvent
 from supportmatch_core.events import Event
 from supportmatch_core.schema import BackboneTables
 
@@ -29,6 +31,23 @@ class Outbox:
             return
         connection.info[WRITTEN] = True
         connection.execute(self._insert, outbox_rows(topic, events))
+
+
+class OutboxWriter:
+    """The outbox within one transaction, as a unit of work hands it to use cases: typed events
+    go out in their CloudEvent envelope from `source`, each on the topic of its type."""
+
+    def __init__(self, outbox: Outbox, connection: Connection, *, source: str) -> None:
+        self._outbox, self._connection, self._source = outbox, connection, source
+
+    def publish(self, events: Sequence[TypedEvent]) -> None:
+        """Record the events for publication; they commit or roll back with the transaction."""
+        by_topic: dict[str, list[Event]] = {}
+        for typed in events:
+            event = typed.envelope(source=self._source, subject=typed.subject)
+            by_topic.setdefault(typed.TYPE, []).append(event)
+        for topic, enveloped in by_topic.items():
+            self._outbox.add_many(self._connection, topic=topic, events=enveloped)
 
 
 def outbox_rows(topic: str, events: list[Event]) -> list[dict[str, object]]:

@@ -13,6 +13,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from supportmatch_core.db import database_unavailable
+from supportmatch_core.errors import (
+    ConflictError,
+    DomainError,
+    NotAllowed,
+    NotFoundError,
+    RuleBroken,
+    UnknownEnterprise,
+)
 from supportmatch_core.problem_words import preferred_language, validation_message_zh
 
 log = logging.getLogger(__name__)
@@ -48,16 +56,6 @@ class NotFound(Problem):
     status, title, title_zh = 404, "Not found", "未找到"
 
 
-class UnknownEnterprise(NotFound):
-    """No such enterprise, or one the caller may not see: one answer for both, so that nobody can
-    learn which USCCs exist by asking for firms that are not theirs."""
-
-    def __init__(self, uscc: str) -> None:
-        super().__init__(
-            f"No enterprise {uscc} that you may see.", zh=f"没有您可查看的企业 {uscc}。"
-        )
-
-
 class Conflict(Problem):
     status, title, title_zh = 409, "Conflict", "与当前状态冲突"
 
@@ -80,6 +78,26 @@ class Invalid(Problem):
             zh=f"{field}：{said}",
             errors=[{"field": field, "message": message, "message_zh": said}],
         )
+
+
+__all__ = ["UnknownEnterprise", "problem_of"]  # the domain's 404 for a firm, answered here
+
+
+def problem_of(error: DomainError) -> Problem:
+    """The problem a domain error answers as: the one place where refusals meet HTTP."""
+    if isinstance(error, RuleBroken):
+        return Invalid(error.field, error.reason, zh=error.zh)
+    if isinstance(error, ConflictError):
+        extensions = {}
+        if error.field is not None:
+            said = error.message.removeprefix(f"{error.field}: ")
+            extensions["errors"] = [{"field": error.field, "message": said}]
+        return Conflict(error.message, zh=error.zh, **extensions)
+    kind = {NotFoundError: NotFound, NotAllowed: Forbidden}
+    for domain, problem in kind.items():
+        if isinstance(error, domain):
+            return problem(error.message, zh=error.zh)
+    return Problem(error.message, zh=error.zh)
 
 
 _TITLES_ZH = {
@@ -171,6 +189,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=headers,
             **error.extensions,
         )
+
+    @app.exception_handler(DomainError)
+    async def _refused(request: Request, error: DomainError) -> JSONResponse:
+        return await _problem(request, problem_of(error))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -3,7 +3,7 @@ mails, inbox entries and the API show the all/any/not structure of a rule."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 OUTCOME_MARKS = {
@@ -13,7 +13,7 @@ OUTCOME_MARKS = {
 }
 
 
-def sentence(criterion: dict[str, Any], language: str) -> str:
+def sentence(criterion: Mapping[str, Any], language: str) -> str:
     """A comparison's sentence; events from before text_zh existed carry an English sentence
     only, so a Chinese text then names the fact by its Chinese label."""
     said = criterion.get(f"text_{language}")
@@ -24,7 +24,10 @@ def sentence(criterion: dict[str, Any], language: str) -> str:
 
 
 def tree_lines(
-    node: dict[str, Any], language: str, criteria: Sequence[dict[str, Any]] = (), depth: int = 0
+    node: Mapping[str, Any],
+    language: str,
+    criteria: Sequence[Mapping[str, Any]] = (),
+    depth: int = 0,
 ) -> list[str]:
     """The tree's lines; a leaf is the node itself or, by its index, one of `criteria`."""
     if "children" in node:

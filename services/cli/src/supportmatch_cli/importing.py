@@ -53,12 +53,15 @@ def demo_data(
 
 def import_file(path: Path, *, report: Path) -> int:
     """Import `path` as the admin "cli"; print the summary; the exit code (0, 1 or 2)."""
-    from profiles import importer
+    from profiles.adapters.unit_of_work import SqlUnitOfWork
+    from profiles.api.schemas import EnterpriseCreate
+    from profiles.domain.imports import write_report
     from profiles.settings import ProfilesSettings
+    from profiles.use_cases import imports as importer
     from supportmatch_core.auth import Principal, Role
-    from supportmatch_core.db import UnitOfWork, create_database_engine
+    from supportmatch_core.db import create_database_engine
+    from supportmatch_core.errors import RuleBroken
     from supportmatch_core.migrate import upgrade_to_head
-    from supportmatch_core.problems import Invalid
 
     if not path.is_file():
         typer.echo(f"error: {path} is not a file", err=True)
@@ -69,15 +72,16 @@ def import_file(path: Path, *, report: Path) -> int:
     bar = _ProgressBar()
     try:
         summary = importer.run(
-            uow=UnitOfWork(engine),
+            uow=SqlUnitOfWork(engine),
             principal=Principal(subject="cli", role=Role.ADMIN),
             path=path,
             file_name=path.name,
+            read_row=EnterpriseCreate.model_validate,
             progress=bar,
             limits=settings.import_limits(),
         )
-    except Invalid as error:
-        typer.echo(f"error: {path} cannot be imported: {error.detail}", err=True)
+    except RuleBroken as error:
+        typer.echo(f"error: {path} cannot be imported: {error}", err=True)
         return EXIT_UNREADABLE
     finally:
         bar.close()
@@ -90,7 +94,7 @@ def import_file(path: Path, *, report: Path) -> int:
         report.unlink(missing_ok=True)  # an old report would tell of errors that are gone
         return EXIT_STORED
     with report.open("w", encoding="utf-8", newline="") as handle:
-        importer.write_report(summary.errors, handle)
+        write_report(summary.errors, handle)
     typer.echo(f"{summary.error_count} errors, listed in {report}", err=True)
     if summary.note:
         typer.echo(summary.note, err=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from eligibility import lifecycle, worker
-from eligibility.adapters.tables import backbone
-from eligibility.api import checks, determinations, measures, measures_admin
+from eligibility import worker
+from eligibility.adapters.unit_of_work import SqlUnitOfWork
+from eligibility.api import routes_checks, routes_determinations, routes_drafts, routes_measures
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.measures import shipped_documents
 from eligibility.settings import EligibilitySettings
-from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.outbox import Outbox
+from eligibility.use_cases.catalogue import refresh
+from eligibility.use_cases.publish import seed
+from supportmatch_core.db import create_database_engine
 from supportmatch_core.web import Runtime, create_app
 
 
@@ -21,20 +22,26 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
 
     def runtime() -> Runtime:
         engine = create_database_engine(settings.database_url)
-        uow = UnitOfWork(engine)
+        uow = SqlUnitOfWork(engine)
         # The shipped files seed the catalogue; what administrators published is kept beside them.
-        lifecycle.seed(uow=uow, outbox=Outbox(backbone), documents=shipped_documents())
+        with uow.begin() as work:
+            seed(work, documents=shipped_documents())
         catalogue = Catalogue([], revision=-1)
-        with uow.read() as connection:
-            lifecycle.refresh(connection, catalogue)
-        app.state.catalogue = catalogue
+        with uow.read() as work:
+            refresh(work, catalogue)
+        app.state.uow, app.state.catalogue = uow, catalogue
         return Runtime(engine=engine, workers=worker.workers(settings, uow, catalogue))
 
     app = create_app(
         settings=settings,
         title="supportmatch eligibility",
         # The admin routes first: /v1/measures/drafts is not a measure called "drafts".
-        routers=[determinations.router, measures_admin.router, measures.router, checks.router],
+        routers=[
+            routes_determinations.router,
+            routes_drafts.router,
+            routes_measures.router,
+            routes_checks.router,
+        ],
         build_runtime=runtime,
         public_paths=["/v1/checks"],
     )

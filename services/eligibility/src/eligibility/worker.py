@@ -1,4 +1,5 @@
-"""Background work of the eligibility service: the profile consumer, the daily tick, the relay."""
+"""Background work of the eligibility service: the profile consumer, the daily tick, the
+explainer and the relay, each a thin loop around its use case."""
 
 from __future__ import annotations
 
@@ -9,16 +10,19 @@ from datetime import date
 
 from sqlalchemy import Connection
 
+from eligibility import handlers
 from eligibility.adapters.tables import backbone
+from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
-from eligibility.explaining import Explainer
-from eligibility.lifecycle import CurrentCatalogue, FollowingCatalogue, StaleCatalogue, refresh
-from eligibility.population import rematch_due
-from eligibility.service import profile_changed_handler
-from supportmatch_core.db import UnitOfWork
+from eligibility.domain.lifecycle import StaleCatalogue
+from eligibility.use_cases.catalogue import refresh
+from eligibility.use_cases.explain import explain_pending
+from eligibility.use_cases.ports import UnitOfWork
+from eligibility.use_cases.rematch import rematch_due
+from supportmatch_core.contracts.profile import ProfileChanged
+from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
-from supportmatch_core.outbox import Outbox
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
@@ -46,17 +50,12 @@ class DailyTick:
         self.health = Health()
 
     def run(self, stop: threading.Event) -> None:
-        current = CurrentCatalogue(self._uow, self._catalogue)
         while not stop.is_set():
-            with self._uow.read() as connection:
-                refresh(connection, self._catalogue)
+            with self._uow.read() as work:
+                refresh(work, self._catalogue)
             try:
-                done = rematch_due(
-                    uow=current,
-                    outbox=Outbox(backbone),
-                    catalogue=self._catalogue,
-                    on=self._today(),
-                )
+                with self._uow.begin() as work:
+                    done = rematch_due(work, catalogue=self._catalogue, on=self._today())
             except StaleCatalogue:
                 continue  # a measure was published or retired meanwhile: reload and start again
             self.health.ok()
@@ -72,21 +71,38 @@ class DailyTick:
             stop.wait(self._every)
 
 
-def workers(settings: ServiceSettings, uow: UnitOfWork, catalogue: Catalogue) -> WorkerGroup:
-    decide = profile_changed_handler(
-        outbox=Outbox(backbone), catalogue=catalogue, today=china_today
-    )
+class Explainer:
+    """The background pass: explains and publishes what re-matches stored, every few seconds,
+    with the catalogue reloaded as each of its transactions starts (another instance's re-match
+    may have stored changes under a version this one has not read yet)."""
 
-    def handler(connection: Connection, event: Event) -> None:
-        # Decide with the catalogue in force: a publish elsewhere waits for this, or this for it.
-        refresh(connection, catalogue, hold=True)
-        decide(connection, event)
+    name = "eligibility-explainer"
 
+    def __init__(self, *, uow: UnitOfWork, catalogue: Catalogue, every_seconds: float = 2.0):
+        self._uow, self._catalogue, self._every = uow, catalogue, every_seconds
+        self.health = Health()
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            done = explain_pending(uow=self._uow, catalogue=self._catalogue, follow=True)
+            self.health.ok()
+            if done:
+                log.info("re-match changes explained and announced", extra={"changes": done})
+            stop.wait(self._every)
+
+
+def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue) -> WorkerGroup:
+    def on_profile(connection: Connection, event: Event) -> None:
+        work = uow.joined(connection)  # the consumer's transaction, one per event
+        profile = ProfileChanged.from_event(event)
+        handlers.profile_changed(work, profile, catalogue=catalogue, today=china_today)
+
+    transactions = Transactions(uow.engine)
     return WorkerGroup(
         [
-            event_consumer(settings, uow, backbone, topic=PROFILE, handler=handler),
+            event_consumer(settings, transactions, backbone, topic=PROFILE, handler=on_profile),
             DailyTick(uow=uow, catalogue=catalogue, today=china_today),
-            Explainer(uow=FollowingCatalogue(uow, catalogue), catalogue=catalogue),
-            outbox_relay(settings, uow, backbone),
+            Explainer(uow=uow, catalogue=catalogue),
+            outbox_relay(settings, transactions, backbone),
         ]
     )

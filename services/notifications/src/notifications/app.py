@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from notifications import worker
+from notifications.adapters.unit_of_work import SqlUnitOfWork
 from notifications.adapters.webhooks import WebhookSender
-from notifications.api.routes import caseworker_router, enterprise_router, responses_router
+from notifications.api import routes_responses
+from notifications.api.routes_notifications import caseworker_router, enterprise_router
 from notifications.settings import NotificationsSettings
-from supportmatch_core.db import UnitOfWork, create_database_engine
+from supportmatch_core.db import create_database_engine
 from supportmatch_core.web import Runtime, create_app
 
 
@@ -28,10 +30,12 @@ def build_app(
     """The service; tests pass a clock and a webhook sender of their own."""
     settings = settings or NotificationsSettings()
     sender = webhook_sender or worker.webhook_sender(settings)
+    app: FastAPI
 
     def runtime() -> Runtime:
         engine = create_database_engine(settings.database_url)
-        uow = UnitOfWork(engine)
+        uow = SqlUnitOfWork(engine)
+        app.state.uow = uow
         return Runtime(
             engine=engine, workers=worker.workers(settings, uow, clock=clock, sender=sender)
         )
@@ -39,7 +43,7 @@ def build_app(
     app = create_app(
         settings=settings,
         title="supportmatch notifications",
-        routers=[enterprise_router, caseworker_router, responses_router],
+        routers=[enterprise_router, caseworker_router, routes_responses.router],
         build_runtime=runtime,
     )
     app.state.clock = clock

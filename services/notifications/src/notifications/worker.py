@@ -1,34 +1,38 @@
 """Background work of the notifications service: three consumers, the delivery worker, the
-schedule (reminders, digests) and the outbox relay."""
+schedule (reminders, digests) and the outbox relay, each a thin loop around its use case."""
 
 from __future__ import annotations
 
+import logging
 import ssl
-from collections.abc import Callable
-from datetime import datetime, timedelta
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import Connection
+
+from notifications import handlers
 from notifications.adapters.checked_http import Connect
 from notifications.adapters.destinations import DestinationPolicy, Resolver, resolve
 from notifications.adapters.email import SmtpConfig, SmtpSender
 from notifications.adapters.tables import backbone
+from notifications.adapters.unit_of_work import SqlUnitOfWork, SqlWork
 from notifications.adapters.webhooks import WebhookSender
-from notifications.delivery import DeliveryWorker
 from notifications.domain.retry import RetryPolicy
 from notifications.domain.special_addresses import parse_networks
 from notifications.domain.webhook_urls import UrlRules, parse_ports
-from notifications.handlers import (
-    determinations_handler,
-    measure_handler,
-    one_by_one,
-    profile_handler,
-)
-from notifications.schedule import Scheduler
 from notifications.settings import NotificationsSettings
-from supportmatch_core.db import UnitOfWork
-from supportmatch_core.outbox import Outbox
+from notifications.use_cases.deliver import Deliverer
+from notifications.use_cases.ports import UnitOfWork
+from notifications.use_cases.schedule import local_day, send_digests, send_reminders
+from supportmatch_core.db import UnitOfWork as Transactions
+from supportmatch_core.events import Event
 from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
-from supportmatch_core.workers import WorkerGroup
+from supportmatch_core.workers import Health, WorkerGroup
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
 
 
 def smtp_sender(settings: NotificationsSettings) -> SmtpSender:
@@ -67,6 +71,63 @@ def webhook_sender(
     )
 
 
+class DeliveryWorker:
+    """Sends due deliveries in rounds; waits `poll_seconds` when none was due."""
+
+    name = "notifications-delivery"
+
+    def __init__(self, deliverer: Deliverer, *, poll_seconds: float = 0.5) -> None:
+        self.deliverer, self._poll = deliverer, poll_seconds
+        self.health = Health()
+
+    def deliver_due(self) -> int:
+        return self.deliverer.deliver_due()
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            attempted = self.deliverer.deliver_due()
+            self.health.ok()
+            if not attempted:
+                stop.wait(self._poll)
+
+
+class Scheduler:
+    """Runs the digests every `every_seconds` and the reminders once per day in China."""
+
+    name = "notifications-schedule"
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        clock: Callable[[], datetime],
+        digest_hour: int,
+        every_seconds: float,
+    ) -> None:
+        self._uow, self._clock = uow, clock
+        self._digest_hour, self._every = digest_hour, every_seconds
+        self.health = Health()
+        self._reminded_on: date | None = None
+
+    def tick(self) -> None:
+        now = self._clock()
+        with self._uow.begin() as work:
+            digests = send_digests(work, now=now, hour=self._digest_hour)
+        reminders = 0
+        if self._reminded_on != local_day(now):
+            with self._uow.begin() as work:
+                reminders = send_reminders(work, now=now)
+            self._reminded_on = local_day(now)
+        if digests or reminders:
+            log.info("scheduled notices", extra={"digests": digests, "reminders": reminders})
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.tick()
+            self.health.ok()
+            stop.wait(self._every)
+
+
 def delivery_worker(
     settings: NotificationsSettings,
     uow: UnitOfWork,
@@ -74,9 +135,8 @@ def delivery_worker(
     clock: Callable[[], datetime],
     sender: WebhookSender,
 ) -> DeliveryWorker:
-    return DeliveryWorker(
+    deliverer = Deliverer(
         uow=uow,
-        outbox=Outbox(backbone),
         smtp=smtp_sender(settings),
         webhooks=sender,
         policy=RetryPolicy(
@@ -86,33 +146,47 @@ def delivery_worker(
         ),
         clock=clock,
         batch=settings.delivery_batch,
-        poll_seconds=settings.delivery_poll_seconds,
         disable_after=settings.webhook_disable_after_failures,
         disable_after_time=timedelta(hours=settings.webhook_disable_after_hours),
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
+    return DeliveryWorker(deliverer, poll_seconds=settings.delivery_poll_seconds)
 
 
 def workers(
     settings: NotificationsSettings,
-    uow: UnitOfWork,
+    uow: SqlUnitOfWork,
     *,
-    clock: Callable[[], datetime],
+    clock: Clock,
     sender: WebhookSender,
 ) -> WorkerGroup:
-    determinations = determinations_handler(clock)
+    """The consumers' handlers each get the repositories of the consumer's own transaction."""
+
+    def on_determinations(connection: Connection, events: Sequence[Event]) -> None:
+        handlers.determinations_changed(SqlWork(connection), events, now=clock())
+
+    def on_determination(connection: Connection, event: Event) -> None:
+        on_determinations(connection, [event])
+
+    def on_profile(connection: Connection, event: Event) -> None:
+        handlers.profile_changed(SqlWork(connection), event, now=clock())
+
+    def on_measure(connection: Connection, event: Event) -> None:
+        handlers.measure_changed(SqlWork(connection), event, now=clock())
+
+    transactions = Transactions(uow.engine)
     return WorkerGroup(
         [
             event_consumer(
                 settings,
-                uow,
+                transactions,
                 backbone,
                 topic=DETERMINATION,
-                handler=one_by_one(determinations),
-                batch_handler=determinations,
+                handler=on_determination,
+                batch_handler=on_determinations,
             ),
-            event_consumer(settings, uow, backbone, topic=PROFILE, handler=profile_handler(clock)),
-            event_consumer(settings, uow, backbone, topic=MEASURE, handler=measure_handler(clock)),
+            event_consumer(settings, transactions, backbone, topic=PROFILE, handler=on_profile),
+            event_consumer(settings, transactions, backbone, topic=MEASURE, handler=on_measure),
             delivery_worker(settings, uow, clock=clock, sender=sender),
             Scheduler(
                 uow=uow,
@@ -120,6 +194,6 @@ def workers(
                 digest_hour=settings.digest_hour,
                 every_seconds=settings.schedule_seconds,
             ),
-            outbox_relay(settings, uow, backbone),
+            outbox_relay(settings, transactions, backbone),
         ]
     )

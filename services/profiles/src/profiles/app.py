@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from profiles import worker
-from profiles.api import enterprises, imports, size_routes, subresources
+from profiles.adapters.unit_of_work import SqlUnitOfWork
+from profiles.api import routes_enterprises, routes_facts, routes_imports, routes_size
 from profiles.settings import ProfilesSettings
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
@@ -13,16 +14,24 @@ from supportmatch_core.web import Runtime, create_app
 
 def build_app(settings: ProfilesSettings | None = None) -> FastAPI:
     settings = settings or ProfilesSettings()
+    app: FastAPI
 
     def runtime() -> Runtime:
         engine = create_database_engine(settings.database_url)
+        app.state.uow = SqlUnitOfWork(engine)
         return Runtime(engine=engine, workers=worker.workers(settings, UnitOfWork(engine)))
 
-    return create_app(
+    app = create_app(
         settings=settings,
         title="supportmatch profiles",
-        routers=[enterprises.router, subresources.router, size_routes.router, imports.router],
+        routers=[
+            routes_enterprises.router,
+            routes_facts.router,
+            routes_size.router,
+            routes_imports.router,
+        ],
         build_runtime=runtime,
         public_paths=["/v1/size-classification"],
         upload_paths=["/v1/imports"],
     )
+    return app

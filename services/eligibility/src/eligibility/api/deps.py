@@ -7,33 +7,34 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pydantic import AfterValidator, Field
 
-from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
-from eligibility.lifecycle import refresh
+from eligibility.use_cases.catalogue import refresh
+from eligibility.use_cases.ports import UnitOfWork
 from supportmatch_core.auth import Principal, Role, require_role
-from supportmatch_core.fields import UowDep, UsccPath
-from supportmatch_core.outbox import Outbox
+from supportmatch_core.fields import UsccPath
 from supportmatch_reference.clauses import clause_of
 from supportmatch_reference.said import SaidValueError
 
 USCC = UsccPath
-__all__ = ["USCC", "AdminDep", "CatalogueDep", "ClauseFilter", "OutboxDep", "UowDep"]
+
+
+def _uow(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.uow
+    return uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(_uow)]
 
 
 def _catalogue(request: Request, uow: UowDep) -> Catalogue:
     """The catalogue, reloaded first if another instance published or retired a version."""
     catalogue: Catalogue = request.app.state.catalogue
-    with uow.read() as connection:
-        refresh(connection, catalogue)
+    with uow.read() as work:
+        refresh(work, catalogue)
     return catalogue
 
 
-def new_outbox() -> Outbox:
-    return Outbox(backbone)
-
-
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
-OutboxDep = Annotated[Outbox, Depends(new_outbox)]
 AdminDep = Annotated[Principal, require_role(Role.ADMIN)]
 
 

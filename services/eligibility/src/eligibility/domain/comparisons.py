@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from eligibility.domain.criteria import Certified, Compare, Criterion, InvalidCriteria, Not
 from eligibility.domain.facts import DATE, NUMERIC, REGISTRY, Fact, accepts
 from supportmatch_reference.certifications import CertificationKind
@@ -25,7 +23,7 @@ def check_comparison(compare: Compare | Certified, path: str) -> None:
             raise InvalidCriteria(f"{path}.value: {value!r} does not fit {fact.name} ({fact.type})")
 
 
-def _compared(compare: Compare, fact: Fact, path: str) -> tuple[Any, ...]:
+def _compared(compare: Compare, fact: Fact, path: str) -> tuple[object, ...]:
     """The values a comparison names, once its operator and their number are right."""
     ordered = fact.type in (*NUMERIC, DATE)
     if compare.op in ("in", "not_in"):

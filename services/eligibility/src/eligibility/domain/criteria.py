@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from eligibility.domain.clock import china_today
+from supportmatch_core.errors import RuleBroken
 from supportmatch_reference.certifications import LEVEL_ORDER
 
 
@@ -68,8 +69,16 @@ class Not:
 Criterion = Compare | Certified | All | AnyOf | Not
 
 
-class InvalidCriteria(ValueError):
-    """A criteria document that cannot be read; the message gives the path of the error."""
+class InvalidCriteria(RuleBroken, ValueError):
+    """A measure document that cannot be read; the message gives the path of the error."""
+
+    def __init__(self, text: str) -> None:
+        field, _, message = text.partition(": ")
+        super().__init__(
+            field if message else "body",
+            message or text,
+            zh="措施文档此处有误，英文说明见同一回复",
+        )
 
 
 Check = Callable[[Compare | Certified, str], None]
@@ -79,7 +88,7 @@ def _accept(_criterion: Compare | Certified, _path: str) -> None:
     pass
 
 
-def parse(doc: Any, path: str = "criteria", check: Check = _accept) -> Criterion:
+def parse(doc: object, path: str = "criteria", check: Check = _accept) -> Criterion:
     """Read a criteria tree from its JSON form: {all: [...]}, {any: [...]}, {not: ...}, {fact, op, value}.
 
     `check` vets each comparison (fact known, value of the right type) and raises with its path.
@@ -186,7 +195,7 @@ def evaluate(criterion: Criterion, facts: Mapping[str, Any], on: date | None = N
     return Evaluation(result, criterion, None, children)
 
 
-def holds(certifications: Any, criterion: Certified, on: date) -> bool:
+def holds(certifications: Iterable[Sequence[str | None]], criterion: Certified, on: date) -> bool:
     """Whether one of (kind, level, valid_from, valid_to) meets `criterion` on the day `on`."""
     floor = LEVELS.index(criterion.level_at_least) if criterion.level_at_least else 0
     day = on.isoformat()

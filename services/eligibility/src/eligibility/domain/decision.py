@@ -31,6 +31,15 @@ _STATUS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """A stored determination, as far as deciding whether a new one differs from it."""
+
+    status: Status
+    measure_version: int
+    facts_digest: str
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     measure: Measure
     status: Status
@@ -54,7 +63,7 @@ class Decision:
         }
 
 
-def evidence(measure: Measure) -> dict[str, Any]:
+def evidence(measure: Measure) -> dict[str, object]:
     """What the measure's encoding rests on: verified texts, or assumptions said in words."""
     return {"basis": measure.basis, "assumptions": [a.public() for a in measure.assumptions]}
 

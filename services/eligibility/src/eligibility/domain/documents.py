@@ -32,7 +32,7 @@ class Source:
     issued: date | None = None
     url: str | None = None
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> dict[str, object]:
         return {
             "document": self.document,
             "title": self.title,
@@ -46,7 +46,7 @@ class Source:
 _SOURCE_KEYS = {"document", "title", "article", "issued", "url", "verified"}
 
 
-def read_sources(items: Any) -> tuple[Source, ...]:
+def read_sources(items: object) -> tuple[Source, ...]:
     if not isinstance(items, list) or not items:
         raise InvalidCriteria("sources: expected a non-empty list of citations")
     sources = []
@@ -77,7 +77,7 @@ def read_sources(items: Any) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def read_assumptions(items: Any) -> tuple[Text, ...]:
+def read_assumptions(items: object) -> tuple[Text, ...]:
     if items is None:
         return ()
     if not isinstance(items, list):
@@ -90,7 +90,7 @@ def read_assumptions(items: Any) -> tuple[Text, ...]:
     return tuple(Text(item["zh"], item["en"]) for item in items)
 
 
-def read_themes(items: Any) -> tuple[str, ...]:
+def read_themes(items: object) -> tuple[str, ...]:
     if items is None:
         return ()
     if not isinstance(items, list) or not all(item in THEMES for item in items):
@@ -116,5 +116,5 @@ def day(doc: dict[str, Any], name: str, *, path: str = "") -> date:
     raise InvalidCriteria(f"{where}: expected a date as YYYY-MM-DD, got {value!r}")
 
 
-def _text(value: Any) -> bool:
+def _text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())

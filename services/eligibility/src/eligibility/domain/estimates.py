@@ -40,7 +40,7 @@ class Estimate:
     times_zh: str = ""  # what the second rate is, e.g. 企业所得税税率
     times_en: str = ""
 
-    def of(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
+    def of(self, facts: Mapping[str, Any]) -> dict[str, object] | None:
         """The estimate for these facts, or None while the base is unknown or not positive."""
         base = facts.get(self.base)
         if not isinstance(base, int | float) or isinstance(base, bool) or base <= 0:
@@ -95,7 +95,7 @@ class Estimate:
         return zh, en
 
 
-def estimate_from_document(doc: Any, path: str = "estimate") -> Estimate:
+def estimate_from_document(doc: object, path: str = "estimate") -> Estimate:
     """Read an estimate; raise `InvalidCriteria` with the path of the first error."""
     if not isinstance(doc, dict):
         raise InvalidCriteria(f"{path}: expected an object")
@@ -132,5 +132,5 @@ def estimate_from_document(doc: Any, path: str = "estimate") -> Estimate:
     )
 
 
-def _number(value: Any) -> bool:
+def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0

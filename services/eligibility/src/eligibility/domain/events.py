@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from eligibility.domain.decision import Decision, Status, evidence
-from supportmatch_core.events import Event
-from supportmatch_core.topics import DETERMINATION
+from supportmatch_core.contracts.determination import EligibilityChanged
 
 SOURCE = "urn:supportmatch:eligibility"
 
@@ -16,12 +15,9 @@ def eligibility_changed(
     decision: Decision,
     previous: Status | None,
     profile_version: int,
-) -> Event:
-    return Event(
-        type=DETERMINATION,
-        source=SOURCE,
-        subject=uscc,
-        data={
+) -> EligibilityChanged:
+    return EligibilityChanged.from_data(
+        {
             "uscc": uscc,
             "province_code": province_code,
             "measure": decision.measure.reference(),
@@ -36,5 +32,5 @@ def eligibility_changed(
             "reasons": decision.reasons,
             "estimate": decision.estimate,
             **evidence(decision.measure),
-        },
+        }
     )

@@ -37,11 +37,15 @@ __all__ = [
     "REGISTRY",
     "STRING",
     "Fact",
+    "Facts",
     "accepts",
     "facts_of",
     "stored_sources",
     "within",
 ]
+
+# An enterprise's facts by registry name (None: unknown), as JSON values, and its certifications.
+Facts = Mapping[str, Any]
 
 # The facts an enterprise.profile.v1 snapshot carries under "flags".
 FLAGS = (

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from eligibility.domain.criteria import InvalidCriteria
-from eligibility.domain.events import SOURCE
 from eligibility.domain.measures import Measure
-from supportmatch_core.events import Event
-from supportmatch_core.topics import MEASURE
+from supportmatch_core.contracts.measure import MeasureChanged
+from supportmatch_core.errors import ConflictError, NotFoundError
 
 RESERVED_IDS = frozenset({"drafts"})  # /v1/measures/drafts lists the drafts
+PUBLISHED, RETIRED = "published", "retired"  # a stored version's status
+BY_CATALOGUE, BY_ADMIN = "catalogue", "admin"  # who manages it: the shipped files or the API
 
 
 class Lifecycle(StrEnum):
@@ -23,15 +25,59 @@ class Lifecycle(StrEnum):
     RETIRED = "retired"  # an administrator ended the version
 
 
-class LifecycleConflict(Exception):
+class LifecycleConflict(ConflictError):
     """A step the catalogue's present state does not allow; `field` names what to change."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+        super().__init__(
+            f"{field}: {message}",
+            zh=f"{field}：与已发布的版本冲突，英文说明见同一回复",
+            field=field,
+        )
 
 
-def draft_document(doc: Any, *, measure_id: str, version: int) -> dict[str, Any]:
+class NoDraft(NotFoundError):
+    def __init__(self, measure_id: str, version: int) -> None:
+        super().__init__(
+            f"no draft {measure_id} version {version}",
+            zh=f"没有措施{measure_id}第{version}版的草稿",
+        )
+
+
+class NoPublishedVersion(NotFoundError):
+    def __init__(self, measure_id: str, version: int) -> None:
+        super().__init__(
+            f"no published measure {measure_id} version {version}",
+            zh=f"没有已发布的措施{measure_id}第{version}版",
+        )
+
+
+class StaleCatalogue(Exception):
+    """The catalogue changed since this instance last read it; reload and start again."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """A published (or retired) version as stored; `managed_by` the catalogue files or an admin."""
+
+    measure_id: str
+    version: int
+    document: dict[str, object]
+    digest: str
+    managed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    measure_id: str
+    version: int
+    document: dict[str, object]
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+
+
+def draft_document(doc: object, *, measure_id: str, version: int) -> dict[str, Any]:
     """The draft as stored: the posted document, named by the path it was put at."""
     if not isinstance(doc, dict):
         raise InvalidCriteria("(root): expected a measure document (an object)")
@@ -94,20 +140,15 @@ def retired_document(doc: dict[str, Any], *, effective_on: date, today: date) ->
 
 def measure_changed(
     *, document: dict[str, Any], measure: Measure, lifecycle: Lifecycle, actor: str
-) -> Event:
+) -> MeasureChanged:
     """The policy.measure.v1 event: the whole document of one version and what happened to it."""
-    return Event(
-        type=MEASURE,
-        source=SOURCE,
-        subject=measure.id,
-        data={
-            "measure_id": measure.id,
-            "version": measure.version,
-            "lifecycle": lifecycle.value,
-            "valid_from": measure.valid_from.isoformat(),
-            "valid_to": measure.valid_to.isoformat() if measure.valid_to else None,
-            "digest": measure.digest,
-            "actor": actor,
-            "document": document,
-        },
+    return MeasureChanged(
+        measure_id=measure.id,
+        version=measure.version,
+        lifecycle=lifecycle.value,
+        valid_from=measure.valid_from.isoformat(),
+        valid_to=measure.valid_to.isoformat() if measure.valid_to else None,
+        digest=measure.digest,
+        actor=actor,
+        document=document,
     )

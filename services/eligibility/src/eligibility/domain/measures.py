@@ -71,7 +71,7 @@ class Measure:
         checked = all(s.verified for s in self.sources) and not self.assumptions
         return "verified" if checked else "assumed"
 
-    def reference(self) -> dict[str, Any]:
+    def reference(self) -> dict[str, object]:
         """How events and answers name this measure."""
         return {
             "id": self.id,

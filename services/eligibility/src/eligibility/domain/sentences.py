@@ -4,7 +4,6 @@ value and what the rule needs, and each all/any/not as a heading over its parts.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from eligibility.domain.criteria import All, AnyOf, Certified, Compare, Criterion, Not
 from eligibility.domain.registry import BOOLEAN, DATE, NUMERIC, REGISTRY
@@ -53,7 +52,7 @@ def requirement(compare: Compare) -> tuple[str, str]:
     return f"{fact.label_zh}{zh}", f"{fact.label_en}: {en}"
 
 
-def verdict(compare: Compare, actual: Any) -> tuple[str, str]:
+def verdict(compare: Compare, actual: object) -> tuple[str, str]:
     """The comparison against the firm's value: 研发费用占营业收入比例 2.1%，需 ≥ 3%."""
     fact = REGISTRY[compare.fact]
     need_zh, need_en, quantity = _needs(compare)
@@ -84,7 +83,7 @@ def certification_verdict(criterion: Certified, held: bool) -> tuple[str, str]:
     )
 
 
-def tree(criterion: Criterion) -> dict[str, Any]:
+def tree(criterion: Criterion) -> dict[str, object]:
     """A criteria tree for reading: each node with its sentence, nested as the rule nests it."""
     if isinstance(criterion, Compare):
         zh, en = requirement(criterion)

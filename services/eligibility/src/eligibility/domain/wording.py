@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 from eligibility.domain.registry import BOOLEAN, DATE, REGISTRY, Fact
 from supportmatch_reference.industries import UnknownIndustry, catalogue, parse_industry
@@ -103,7 +102,7 @@ def industry_name(code: str) -> tuple[str, str]:
     return industry.name_zh, english
 
 
-def value_words(fact: Fact, value: Any) -> tuple[str, str]:
+def value_words(fact: Fact, value: object) -> tuple[str, str]:
     """One value of `fact` in both languages, with its unit."""
     try:
         return _value_words(fact, value)
@@ -112,7 +111,7 @@ def value_words(fact: Fact, value: Any) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=65_536)  # firms share most values: industries, grades, round amounts
-def _value_words(fact: Fact, value: Any) -> tuple[str, str]:
+def _value_words(fact: Fact, value: object) -> tuple[str, str]:
     if value is None:
         return "未知", "unknown"
     if fact.type == BOOLEAN:
@@ -138,7 +137,7 @@ def _named(name: str, value: str) -> tuple[str, str] | None:
     return None
 
 
-def _quantity(fact: Fact, value: Any) -> tuple[str, str]:
+def _quantity(fact: Fact, value: object) -> tuple[str, str]:
     if not isinstance(value, int | float):
         return str(value), str(value)
     unit, number = fact.unit, _plain(value)
@@ -155,7 +154,7 @@ def _quantity(fact: Fact, value: Any) -> tuple[str, str]:
     return f"{number}{zh_units.get(unit or '', '')}", f"{number}{en_units.get(unit or '', '')}"
 
 
-def values_words(fact: Fact, values: Any, *, zh_joint: str, en_joint: str) -> tuple[str, str]:
+def values_words(fact: Fact, values: object, *, zh_joint: str, en_joint: str) -> tuple[str, str]:
     """A list of values: A级或B级 / grade A or grade B."""
     items = list(values) if isinstance(values, list | tuple) else [values]
     words = [value_words(fact, v) for v in items]

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from notifications.adapters.webhooks import WebhookSender
-from notifications.service import Scope
+from notifications.use_cases.ports import UnitOfWork
+from notifications.use_cases.recipients import Scope
 from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.fields import UsccPath
 
@@ -24,6 +25,11 @@ def _sender(request: Request) -> WebhookSender:
     return sender
 
 
+def _uow(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.uow
+    return uow
+
+
 def _enterprise(uscc: UsccPath) -> Scope:
     return Scope.enterprise(uscc.upper())
 
@@ -32,6 +38,7 @@ def _caseworker(principal: CurrentPrincipal) -> Scope:
     return Scope.caseworker(principal)
 
 
+UowDep = Annotated[UnitOfWork, Depends(_uow)]
 NowDep = Annotated[datetime, Depends(_now)]
 SenderDep = Annotated[WebhookSender, Depends(_sender)]
 EnterpriseScope = Annotated[Scope, Depends(_enterprise)]

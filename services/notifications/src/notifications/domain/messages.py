@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
+from supportmatch_core.contracts.determination import EligibilityChanged, MeasureReference
+from supportmatch_core.contracts.values import JsonObject
 from supportmatch_reference.clauses import clause_en
 from supportmatch_reference.explanations import sentence, tree_lines
 
@@ -65,18 +66,16 @@ _HEADLINE = {
 }
 
 
-def worth_telling(determination: dict[str, Any]) -> bool:
+def worth_telling(change: EligibilityChanged) -> bool:
     """Whether a change is news to the firm: qualifying, possibly qualifying, or no longer.
 
     A first decision of "ineligible" is not: nobody wants a message for every measure missed.
     """
-    return not (
-        determination["status"] == "ineligible" and determination.get("previous_status") is None
-    )
+    return not (change.status == "ineligible" and change.previous_status is None)
 
 
-def _clause(measure: dict[str, Any]) -> tuple[str, str]:
-    clause = measure["clause"]
+def _clause(measure: MeasureReference) -> tuple[str, str]:
+    clause = measure.clause
     return (
         f"依据{NOTICE_ZH}{clause}。",
         f"Under clause {clause_en(clause)} of the 2022 notice on consolidating the industrial "
@@ -84,76 +83,72 @@ def _clause(measure: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-def message_for(determination: dict[str, Any]) -> InboxMessage:
-    """The notice for one eligibility.determination.v1 event's data."""
-    measure = determination["measure"]
-    status = determination["status"]
-    if status == "ineligible" and determination.get("previous_status") is None:
+def message_for(change: EligibilityChanged) -> InboxMessage:
+    """The notice for one eligibility.determination.v1 event."""
+    measure, status = change.measure, change.status
+    if status == "ineligible" and change.previous_status is None:
         head_zh, head_en, topic = "不符合条件", "You do not qualify", Topic.NO_LONGER_ELIGIBLE
     else:
         head_zh, head_en, topic = _HEADLINE[status]
-    missing = determination.get("missing_facts", [])
-    criteria = determination.get("criteria", [])
-    failed = [c for c in criteria if c.get("decisive")]
+    missing = change.missing_facts
+    failed = [c for c in change.criteria if c.get("decisive")]
     body_zh, body_en = _clause(measure)
     if missing:
-        body_zh += "请补充以下信息以完成判断：" + "、".join(m["label_zh"] for m in missing) + "。"
+        body_zh += "请补充以下信息以完成判断：" + "、".join(m.label_zh for m in missing) + "。"
         body_en += (
             " Provide these facts to complete the check: "
-            + "; ".join(m["label_en"] for m in missing)
+            + "; ".join(m.label_en for m in missing)
             + "."
         )
     if status == "ineligible" and failed:
         body_zh += "未满足的条件：" + "；".join(_said(c, "zh") for c in failed) + "。"
         body_en += " Not met: " + "; ".join(_said(c, "en") for c in failed) + "."
-    estimate = determination.get("estimate")
+    estimate = change.estimate
     if estimate and status != "ineligible":
-        body_zh += (
-            f"政策测算：{estimate['text_zh']}（{estimate['formula_zh']}）。{estimate['note_zh']}"
-        )
-        body_en += (
-            f" Estimate: {estimate['text_en']} ({estimate['formula_en']}). {estimate['note_en']}"
-        )
-    assumed = determination.get("assumptions") or []
-    if determination.get("basis") == "assumed" and assumed:
-        body_zh += "说明：本措施的部分依据为推定——" + "".join(a["zh"] for a in assumed)
+        body_zh += f"政策测算：{estimate.text_zh}（{estimate.formula_zh}）。{estimate.note_zh}"
+        body_en += f" Estimate: {estimate.text_en} ({estimate.formula_en}). {estimate.note_en}"
+    assumed = change.assumptions
+    if change.basis == "assumed" and assumed:
+        body_zh += "说明：本措施的部分依据为推定——" + "".join(a.zh for a in assumed)
         body_en += " Note: part of this measure's basis is assumed. " + " ".join(
-            a["en"] for a in assumed
+            a.en for a in assumed
         )
     next_zh, next_en = _next_step(status, measure, bool(missing))
     return InboxMessage(
-        title_zh=f"{head_zh}：{measure['title_zh']}",
-        title_en=f"{head_en}: {measure['title_en']}",
+        title_zh=f"{head_zh}：{measure.title_zh}",
+        title_en=f"{head_en}: {measure.title_en}",
         body_zh=body_zh,
         body_en=body_en,
-        facts_to_provide=missing,
+        facts_to_provide=[
+            {"fact": m.fact, "label_zh": m.label_zh, "label_en": m.label_en} for m in missing
+        ],
         topic=topic,
-        reasons_zh=_reasons(determination, "zh"),
-        reasons_en=_reasons(determination, "en"),
+        reasons_zh=_reasons(change, "zh"),
+        reasons_en=_reasons(change, "en"),
         next_step_zh=next_zh,
         next_step_en=next_en,
     )
 
 
-def _said(criterion: dict[str, Any], language: str) -> str:
+def _said(criterion: JsonObject, language: str) -> str:
     return sentence(criterion, language)
 
 
-def _reasons(determination: dict[str, Any], language: str) -> tuple[str, ...]:
+def _reasons(change: EligibilityChanged, language: str) -> tuple[str, ...]:
     """Every criterion as a line, indented under its all/any/not heading and marked with its
     outcome; events from before the Chinese sentences give no Chinese lines (never English)."""
-    criteria = determination.get("criteria", [])
+    criteria = change.criteria
     if language == "zh" and not all("text_zh" in c for c in criteria):
         return ()
-    tree = determination.get("tree")
+    tree = change.tree
     if tree:
         return tuple(tree_lines(tree, language, criteria))
     return tuple(line for c in criteria for line in tree_lines(c, language))
 
 
-def _next_step(status: str, measure: dict[str, Any], missing: bool) -> tuple[str, str]:
-    how_zh = measure.get("how_to_apply_zh") or ""
-    how_en = measure.get("how_to_apply_en") or measure.get("how_to_apply") or ""
+def _next_step(status: str, measure: MeasureReference, missing: bool) -> tuple[str, str]:
+    how_zh = measure.how_to_apply_zh or ""
+    how_en = measure.how_to_apply_en or measure.how_to_apply or ""
     if status == "eligible":
         return (
             "申请方式：" + (how_zh or "请向主管部门咨询。"),
@@ -164,13 +159,13 @@ def _next_step(status: str, measure: dict[str, Any], missing: bool) -> tuple[str
     return ("如情况有变，请更新企业档案。", "If your situation changes, update your profile.")
 
 
-def ending_soon(measure: dict[str, Any], valid_to: date, days_left: int) -> InboxMessage:
+def ending_soon(measure: MeasureReference, valid_to: date, days_left: int) -> InboxMessage:
     """A reminder that a measure the firm qualifies for ends on `valid_to`."""
     clause_zh, clause_en = _clause(measure)
     when = valid_to.isoformat()
     return InboxMessage(
-        title_zh=f"即将截止（{days_left}天）：{measure['title_zh']}",
-        title_en=f"Ends in {days_left} day{'s' if days_left != 1 else ''}: {measure['title_en']}",
+        title_zh=f"即将截止（{days_left}天）：{measure.title_zh}",
+        title_en=f"Ends in {days_left} day{'s' if days_left != 1 else ''}: {measure.title_en}",
         body_zh=f"{clause_zh}该措施于{when}截止，您的企业符合条件。",
         body_en=f"{clause_en} The measure ends on {when} and your enterprise qualifies.",
         facts_to_provide=[],
@@ -180,14 +175,14 @@ def ending_soon(measure: dict[str, Any], valid_to: date, days_left: int) -> Inbo
     )
 
 
-def measure_published(measure: dict[str, Any], *, changed: bool) -> InboxMessage:
+def measure_published(measure: MeasureReference, *, changed: bool) -> InboxMessage:
     """A new or changed measure version, for caseworkers and firms that hold the measure."""
     clause_zh, clause_en = _clause(measure)
     head_zh, head_en = ("措施已更新", "Measure changed") if changed else ("新措施", "New measure")
-    version = measure.get("version", 1)
+    version = measure.version
     return InboxMessage(
-        title_zh=f"{head_zh}：{measure['title_zh']}",
-        title_en=f"{head_en}: {measure['title_en']}",
+        title_zh=f"{head_zh}：{measure.title_zh}",
+        title_en=f"{head_en}: {measure.title_en}",
         body_zh=f"{clause_zh}第{version}版已发布，资格将按新版本重新判断。",
         body_en=f"{clause_en} Version {version} is published; eligibility is decided again.",
         facts_to_provide=[],

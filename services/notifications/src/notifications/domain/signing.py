@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 
 HEADER = "Supportmatch-Signature"
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -63,3 +64,11 @@ def verify(
     if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
         raise SignatureError("no signature matches")
     return timestamp
+
+
+def secrets_in_use(
+    secret: str, previous: str | None, previous_until: datetime | None, now: datetime
+) -> list[str]:
+    """The secrets that sign now: the current one, and the previous one until it expires."""
+    keep = previous and previous_until and previous_until > now
+    return [secret, previous] if keep and previous else [secret]

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from supportmatch_core.auth import Role
+from supportmatch_core.access import visible_to
+from supportmatch_core.auth import Principal, Role
 from supportmatch_reference import uscc as uscc_codes
 from supportmatch_reference.regions import UnknownProvince, parse_province
 
@@ -34,14 +35,14 @@ class Account:
     provinces: frozenset[str] = field(default_factory=frozenset)
 
     def may_open_firm(self, uscc: str) -> bool:
-        """Whether the portal may even ask the services about `uscc` for this person.
+        """Whether the portal may even ask the services about `uscc` for this person, by the one
+        rule of who may see a firm: an enterprise never gets past the portal with another firm's
+        USCC; caseworkers are checked by the services, by the province they store for the firm."""
+        return visible_to(self.principal).may_ask(uscc)
 
-        Caseworkers and admins are checked by the services themselves (province by province);
-        an enterprise never gets past the portal with another firm's USCC.
-        """
-        if self.role is Role.ENTERPRISE:
-            return self.uscc == uscc.upper()
-        return True
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.username, self.role, uscc=self.uscc, regions=self.provinces)
 
     @property
     def home(self) -> str:

@@ -1,4 +1,5 @@
-"""Reads and writes enterprises, their yearly facts, certifications and versions."""
+"""Reads and writes enterprises, their yearly facts, certifications and versions. Longer than 300
+lines: the row of an enterprise and back, and the bulk path (COPY) beside the single one."""
 
 from __future__ import annotations
 
@@ -45,111 +46,10 @@ from profiles.domain.model import (
     VatTaxpayerType,
 )
 from supportmatch_core import outbox
-from supportmatch_core.problems import Conflict
+from supportmatch_core.errors import ConflictError
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
-
-
-def add(connection: Connection, enterprise: Enterprise, *, size_class: str) -> None:
-    try:
-        connection.execute(insert(enterprises).values(row_of(enterprise, size_class=size_class)))
-    except IntegrityError as error:
-        raise Conflict(
-            f"enterprise {enterprise.uscc} already exists", zh=f"企业{enterprise.uscc}已存在"
-        ) from error
-
-
-def replace(connection: Connection, enterprise: Enterprise, *, size_class: str) -> None:
-    connection.execute(
-        update(enterprises)
-        .where(enterprises.c.uscc == enterprise.uscc)
-        .values(row_of(enterprise, size_class=size_class))
-    )
-
-
-def get(connection: Connection, uscc: str, *, lock: bool = False) -> Profile | None:
-    """The whole profile of `uscc`; `lock` holds the row until the transaction ends (PostgreSQL)."""
-    query = select(enterprises).where(enterprises.c.uscc == uscc)
-    if lock and connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = connection.execute(query).first()
-    if row is None:
-        return None
-    years = {
-        r.fiscal_year: dict(r.facts)
-        for r in connection.execute(select(enterprise_years).where(enterprise_years.c.uscc == uscc))
-    }
-    certs = tuple(
-        certification_of(r)
-        for r in connection.execute(
-            select(certifications)
-            .where(certifications.c.uscc == uscc)
-            .order_by(certifications.c.id)
-        )
-    )
-    return Profile(enterprise_of(row), years, certs)
-
-
-def put_year(connection: Connection, uscc: str, year: int, facts: dict[str, Any]) -> None:
-    key = (enterprise_years.c.uscc == uscc) & (enterprise_years.c.fiscal_year == year)
-    if connection.execute(update(enterprise_years).where(key).values(facts=facts)).rowcount == 0:
-        connection.execute(
-            insert(enterprise_years).values(uscc=uscc, fiscal_year=year, facts=facts)
-        )
-
-
-def delete_year(connection: Connection, uscc: str, year: int) -> bool:
-    key = (enterprise_years.c.uscc == uscc) & (enterprise_years.c.fiscal_year == year)
-    return connection.execute(delete(enterprise_years).where(key)).rowcount > 0
-
-
-def add_certification(connection: Connection, uscc: str, values: dict[str, Any]) -> int:
-    result = connection.execute(
-        insert(certifications).values(uscc=uscc, **values).returning(certifications.c.id)
-    )
-    return int(result.scalar_one())
-
-
-def delete_certification(connection: Connection, uscc: str, certification_id: int) -> bool:
-    key = (certifications.c.uscc == uscc) & (certifications.c.id == certification_id)
-    return connection.execute(delete(certifications).where(key)).rowcount > 0
-
-
-def add_version(
-    connection: Connection,
-    *,
-    uscc: str,
-    version: int,
-    changed_by: str,
-    changed_at: Any,
-    changes: dict[str, Any],
-) -> None:
-    try:
-        connection.execute(
-            insert(enterprise_versions).values(
-                uscc=uscc,
-                version=version,
-                changed_by=changed_by,
-                changed_at=changed_at,
-                changes=changes,
-            )
-        )
-    except IntegrityError as error:
-        raise Conflict(
-            f"enterprise {uscc} changed meanwhile; read it again and retry",
-            zh=f"企业{uscc}已被他人修改，请重新读取后再试",
-        ) from error
-
-
-def versions(connection: Connection, uscc: str) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(enterprise_versions)
-            .where(enterprise_versions.c.uscc == uscc)
-            .order_by(enterprise_versions.c.version.desc())
-        )
-    )
 
 
 def row_of(enterprise: Enterprise, *, size_class: str) -> dict[str, Any]:
@@ -235,33 +135,6 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def get_many(
-    connection: Connection, usccs: Collection[str], *, lock: bool = False
-) -> dict[str, Profile]:
-    """The profiles of those of `usccs` that exist, in three queries; `lock` as in `get`."""
-    postgres = connection.dialect.name == "postgresql"
-    query = select(enterprises).where(_among(enterprises.c.uscc, usccs, postgres))
-    if lock and postgres:
-        query = query.with_for_update()
-    found = {row.uscc: row for row in connection.execute(query).fetchall()}
-    if not found:
-        return {}
-    years: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-    y = enterprise_years.c
-    query = select(enterprise_years).where(_among(y.uscc, found, postgres))
-    for r in connection.execute(query).fetchall():
-        years[r.uscc][r.fiscal_year] = dict(r.facts)
-    certs: dict[str, list[Certification]] = defaultdict(list)
-    c = certifications.c
-    query = select(certifications).where(_among(c.uscc, found, postgres)).order_by(c.id)
-    for r in connection.execute(query).fetchall():
-        certs[r.uscc].append(certification_of(r))
-    return {
-        uscc: Profile(enterprise_of(row), years.get(uscc, {}), tuple(certs.get(uscc, ())))
-        for uscc, row in found.items()
-    }
-
-
 def _among(
     column: ColumnElement[str], keys: Collection[str], postgres: bool
 ) -> ColumnElement[bool]:
@@ -269,59 +142,6 @@ def _among(
     if postgres:
         return column == any_(bindparam("keys", list(keys), type_=ARRAY(String)))
     return column.in_(list(keys))
-
-
-def write_many(
-    connection: Connection,
-    *,
-    added: list[dict[str, Any]],
-    replaced: list[dict[str, Any]],
-    years_added: list[dict[str, Any]],
-    years_replaced: list[dict[str, Any]],
-    versions: list[dict[str, Any]],
-    events: list[dict[str, Any]],
-) -> None:
-    """Write many rows of each kind, one statement per kind (COPY or executemany)."""
-    if added:
-        _insert_many(connection, enterprises, added)
-    if replaced:
-        key = enterprises.c.uscc == bindparam("key_uscc")
-        connection.execute(
-            update(enterprises).where(key), [{"key_uscc": r["uscc"], **r} for r in replaced]
-        )
-    if years_added:
-        _insert_many(connection, enterprise_years, years_added)
-    if years_replaced:
-        y = enterprise_years.c
-        key = (y.uscc == bindparam("key_uscc")) & (y.fiscal_year == bindparam("key_year"))
-        connection.execute(
-            update(enterprise_years).where(key).values(facts=bindparam("facts")),
-            [
-                {"key_uscc": r["uscc"], "key_year": r["fiscal_year"], "facts": r["facts"]}
-                for r in years_replaced
-            ],
-        )
-    if versions:
-        _insert_many(connection, enterprise_versions, versions)
-    if events:
-        _insert_many(connection, backbone.outbox, events)
-        connection.info[outbox.WRITTEN] = True  # wakes this process's relay at commit
-
-
-def _insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts with the same keys); PostgreSQL takes them by COPY, far faster."""
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
-    names = list(rows[0])
-    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    columns = ", ".join(f'"{name}"' for name in names)
-    with (
-        connection.connection.driver_connection.cursor() as cursor,  # type: ignore[union-attr]
-        cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
-    ):
-        for row in rows:
-            copy.write_row([_json(row[n]) if n in as_json else row[n] for n in names])
 
 
 def _json(value: Any) -> str:
@@ -332,13 +152,194 @@ def _json(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
 
-def add_import(connection: Connection, values: dict[str, Any]) -> None:
-    connection.execute(insert(imports).values(values))
+class Enterprises:
+    """Enterprises with their years, certifications and versions, and imports, within one transaction."""
 
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
-def finish_import(connection: Connection, import_id: str, values: dict[str, Any]) -> None:
-    connection.execute(update(imports).where(imports.c.id == import_id).values(values))
+    def add(self, enterprise: Enterprise, *, size_class: str) -> None:
+        try:
+            self._connection.execute(
+                insert(enterprises).values(row_of(enterprise, size_class=size_class))
+            )
+        except IntegrityError as error:
+            raise ConflictError(
+                f"enterprise {enterprise.uscc} already exists", zh=f"企业{enterprise.uscc}已存在"
+            ) from error
 
+    def replace(self, enterprise: Enterprise, *, size_class: str) -> None:
+        self._connection.execute(
+            update(enterprises)
+            .where(enterprises.c.uscc == enterprise.uscc)
+            .values(row_of(enterprise, size_class=size_class))
+        )
 
-def get_import(connection: Connection, import_id: str) -> Row[Any] | None:
-    return connection.execute(select(imports).where(imports.c.id == import_id)).first()
+    def get(self, uscc: str, *, lock: bool = False) -> Profile | None:
+        """The whole profile of `uscc`; `lock` holds the row until the transaction ends (PostgreSQL)."""
+        query = select(enterprises).where(enterprises.c.uscc == uscc)
+        if lock and self._connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._connection.execute(query).first()
+        if row is None:
+            return None
+        years = {
+            r.fiscal_year: dict(r.facts)
+            for r in self._connection.execute(
+                select(enterprise_years).where(enterprise_years.c.uscc == uscc)
+            )
+        }
+        certs = tuple(
+            certification_of(r)
+            for r in self._connection.execute(
+                select(certifications)
+                .where(certifications.c.uscc == uscc)
+                .order_by(certifications.c.id)
+            )
+        )
+        return Profile(enterprise_of(row), years, certs)
+
+    def put_year(self, uscc: str, year: int, facts: dict[str, Any]) -> None:
+        key = (enterprise_years.c.uscc == uscc) & (enterprise_years.c.fiscal_year == year)
+        if (
+            self._connection.execute(
+                update(enterprise_years).where(key).values(facts=facts)
+            ).rowcount
+            == 0
+        ):
+            self._connection.execute(
+                insert(enterprise_years).values(uscc=uscc, fiscal_year=year, facts=facts)
+            )
+
+    def delete_year(self, uscc: str, year: int) -> bool:
+        key = (enterprise_years.c.uscc == uscc) & (enterprise_years.c.fiscal_year == year)
+        return self._connection.execute(delete(enterprise_years).where(key)).rowcount > 0
+
+    def add_certification(self, uscc: str, values: dict[str, Any]) -> int:
+        result = self._connection.execute(
+            insert(certifications).values(uscc=uscc, **values).returning(certifications.c.id)
+        )
+        return int(result.scalar_one())
+
+    def delete_certification(self, uscc: str, certification_id: int) -> bool:
+        key = (certifications.c.uscc == uscc) & (certifications.c.id == certification_id)
+        return self._connection.execute(delete(certifications).where(key)).rowcount > 0
+
+    def add_version(
+        self,
+        *,
+        uscc: str,
+        version: int,
+        changed_by: str,
+        changed_at: Any,
+        changes: dict[str, Any],
+    ) -> None:
+        try:
+            self._connection.execute(
+                insert(enterprise_versions).values(
+                    uscc=uscc,
+                    version=version,
+                    changed_by=changed_by,
+                    changed_at=changed_at,
+                    changes=changes,
+                )
+            )
+        except IntegrityError as error:
+            raise ConflictError(
+                f"enterprise {uscc} changed meanwhile; read it again and retry",
+                zh=f"企业{uscc}已被他人修改，请重新读取后再试",
+            ) from error
+
+    def versions(self, uscc: str) -> list[Row[Any]]:
+        return list(
+            self._connection.execute(
+                select(enterprise_versions)
+                .where(enterprise_versions.c.uscc == uscc)
+                .order_by(enterprise_versions.c.version.desc())
+            )
+        )
+
+    def get_many(self, usccs: Collection[str], *, lock: bool = False) -> dict[str, Profile]:
+        """The profiles of those of `usccs` that exist, in three queries; `lock` as in `get`."""
+        postgres = self._connection.dialect.name == "postgresql"
+        query = select(enterprises).where(_among(enterprises.c.uscc, usccs, postgres))
+        if lock and postgres:
+            query = query.with_for_update()
+        found = {row.uscc: row for row in self._connection.execute(query).fetchall()}
+        if not found:
+            return {}
+        years: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        y = enterprise_years.c
+        query = select(enterprise_years).where(_among(y.uscc, found, postgres))
+        for r in self._connection.execute(query).fetchall():
+            years[r.uscc][r.fiscal_year] = dict(r.facts)
+        certs: dict[str, list[Certification]] = defaultdict(list)
+        c = certifications.c
+        query = select(certifications).where(_among(c.uscc, found, postgres)).order_by(c.id)
+        for r in self._connection.execute(query).fetchall():
+            certs[r.uscc].append(certification_of(r))
+        return {
+            uscc: Profile(enterprise_of(row), years.get(uscc, {}), tuple(certs.get(uscc, ())))
+            for uscc, row in found.items()
+        }
+
+    def write_many(
+        self,
+        *,
+        added: list[tuple[Enterprise, str]],
+        replaced: list[tuple[Enterprise, str]],
+        years_added: list[dict[str, Any]],
+        years_replaced: list[dict[str, Any]],
+        versions: list[dict[str, Any]],
+        events: list[dict[str, Any]],
+    ) -> None:
+        """Write many rows of each kind, one statement per kind (COPY or executemany)."""
+        if added:
+            self._insert_many(enterprises, [row_of(e, size_class=size) for e, size in added])
+        if replaced:
+            key = enterprises.c.uscc == bindparam("key_uscc")
+            self._connection.execute(
+                update(enterprises).where(key),
+                [{"key_uscc": e.uscc, **row_of(e, size_class=size)} for e, size in replaced],
+            )
+        if years_added:
+            self._insert_many(enterprise_years, years_added)
+        if years_replaced:
+            y = enterprise_years.c
+            key = (y.uscc == bindparam("key_uscc")) & (y.fiscal_year == bindparam("key_year"))
+            self._connection.execute(
+                update(enterprise_years).where(key).values(facts=bindparam("facts")),
+                [
+                    {"key_uscc": r["uscc"], "key_year": r["fiscal_year"], "facts": r["facts"]}
+                    for r in years_replaced
+                ],
+            )
+        if versions:
+            self._insert_many(enterprise_versions, versions)
+        if events:
+            self._insert_many(backbone.outbox, events)
+            self._connection.info[outbox.WRITTEN] = True  # wakes this process's relay at commit
+
+    def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert `rows` (dicts with the same keys); PostgreSQL takes them by COPY, far faster."""
+        if self._connection.dialect.name != "postgresql":
+            self._connection.execute(insert(table), rows)
+            return
+        names = list(rows[0])
+        as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        columns = ", ".join(f'"{name}"' for name in names)
+        with (
+            self._connection.connection.driver_connection.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
+        ):
+            for row in rows:
+                copy.write_row([_json(row[n]) if n in as_json else row[n] for n in names])
+
+    def add_import(self, values: dict[str, Any]) -> None:
+        self._connection.execute(insert(imports).values(values))
+
+    def finish_import(self, import_id: str, values: dict[str, Any]) -> None:
+        self._connection.execute(update(imports).where(imports.c.id == import_id).values(values))
+
+    def get_import(self, import_id: str) -> Row[Any] | None:
+        return self._connection.execute(select(imports).where(imports.c.id == import_id)).first()

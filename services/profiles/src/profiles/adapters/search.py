@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, exists, select, union_all
 
 from profiles.adapters.tables import certifications, enterprises
+from profiles.domain.listing import Filters
 from supportmatch_reference.regions import PROVINCES
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """Each given filter narrows the list; `provinces` also carries the caller's own limits."""
-
-    provinces: frozenset[str] | None = None
-    region: str | None = None
-    industry_prefix: str | None = None
-    size_class: str | None = None
-    ownership: str | None = None
-    certification: str | None = None
-    certified_on: date | None = None
-    name_contains: str | None = None
-    uscc: str | None = None
 
 
 def _provinces(filters: Filters) -> list[str] | None:
@@ -68,29 +52,32 @@ def _first(query: Select[Any], after: str | None, limit: int) -> Select[Any]:
     return query.order_by(enterprises.c.uscc).limit(limit)
 
 
-def page(
-    connection: Connection, filters: Filters, *, after: str | None, limit: int
-) -> list[Row[Any]]:
-    """Up to `limit` enterprises in USCC order, starting after the cursor `after`.
+class Search:
+    """The filtered enterprise list, read within one transaction."""
 
-    A USCC carries its division code, so USCC order runs province by province; for several
-    provinces, each is paged on its own index and the pages merged, instead of walking past
-    every province in between.
-    """
-    provinces = _provinces(filters)
-    if provinces is None or len(provinces) <= 1:
-        return list(connection.execute(_first(_query(filters, provinces), after, limit)))
-    pages = [_first(_query(filters, [code]), after, limit).subquery() for code in provinces]
-    merged = union_all(*(select(p) for p in pages)).subquery()
-    return list(connection.execute(select(merged).order_by(merged.c.uscc).limit(limit)))
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
+    def page(self, filters: Filters, *, after: str | None, limit: int) -> list[Row[Any]]:
+        """Up to `limit` enterprises in USCC order, starting after the cursor `after`.
 
-def every(connection: Connection, filters: Filters, *, batch: int = 1000) -> Iterator[Row[Any]]:
-    """Every matching enterprise, fetched in keyset batches so memory stays flat."""
-    after: str | None = None
-    while True:
-        rows = page(connection, filters, after=after, limit=batch)
-        yield from rows
-        if len(rows) < batch:
-            return
-        after = rows[-1].uscc
+        A USCC carries its division code, so USCC order runs province by province; for several
+        provinces, each is paged on its own index and the pages merged, instead of walking past
+        every province in between.
+        """
+        provinces = _provinces(filters)
+        if provinces is None or len(provinces) <= 1:
+            return list(self._connection.execute(_first(_query(filters, provinces), after, limit)))
+        pages = [_first(_query(filters, [code]), after, limit).subquery() for code in provinces]
+        merged = union_all(*(select(p) for p in pages)).subquery()
+        return list(self._connection.execute(select(merged).order_by(merged.c.uscc).limit(limit)))
+
+    def every(self, filters: Filters, *, batch: int = 1000) -> Iterator[Row[Any]]:
+        """Every matching enterprise, fetched in keyset batches so memory stays flat."""
+        after: str | None = None
+        while True:
+            rows = self.page(filters, after=after, limit=batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = rows[-1].uscc

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from profiles.adapters.tables import backbone
-from supportmatch_core.fields import UowDep, UsccPath
-from supportmatch_core.outbox import Outbox
+from profiles.use_cases.ports import UnitOfWork
+from supportmatch_core.fields import UsccPath
 
 USCC = UsccPath
-__all__ = ["USCC", "OutboxDep", "UowDep"]
 
 
-def _outbox() -> Outbox:
-    return Outbox(backbone)
+def _uow(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.uow
+    return uow
 
 
-OutboxDep = Annotated[Outbox, Depends(_outbox)]
+UowDep = Annotated[UnitOfWork, Depends(_uow)]

@@ -1,4 +1,5 @@
-"""Request bodies of the profiles API, and their translation into the domain model."""
+"""Request and response models of the profiles API, and their translation into the domain model.
+Longer than 300 lines: declarations mostly, one field per fact a firm states."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from profiles.domain.listing import Filters
 from profiles.domain.model import (
     Certification,
     Enterprise,
@@ -27,7 +30,15 @@ from profiles.domain.model import (
     TaxCreditGrade,
     VatTaxpayerType,
 )
-from supportmatch_core.fields import Email, IndustryCode, PlainText, ProvinceCode, Uscc
+from supportmatch_core.fields import (
+    Email,
+    IndustryCode,
+    PlainText,
+    ProvinceCode,
+    Uscc,
+    visible_text,
+)
+from supportmatch_core.problems import Invalid
 from supportmatch_core.ranges import (
     LAST_DAY,
     Count,
@@ -40,8 +51,9 @@ from supportmatch_core.ranges import (
 )
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
-from supportmatch_reference.regions import BY_CODE
+from supportmatch_reference.regions import BY_CODE, Region, UnknownProvince, parse_province
 from supportmatch_reference.said import SaidValueError
+from supportmatch_reference.size import SizeClass
 
 Text = PlainText
 Rank = Annotated[Count, Field(description="best rank; 0 when none")]
@@ -345,3 +357,62 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+class EnterpriseSummary(BaseModel):
+    uscc: str
+    name: str
+    province_code: str
+    region: str
+    industry_code: str
+    ownership: str
+    size_class: str
+    version: int
+
+
+class EnterprisePage(BaseModel):
+    items: list[EnterpriseSummary]
+    next_cursor: str | None
+
+
+class EnterpriseFilters(BaseModel):
+    """Filters of the enterprise list and its CSV export; each given one narrows the result."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    province: str | None = Field(None, description="name or code")
+    region: Region | None = None
+    industry: str | None = Field(None, pattern="^[A-Ta-t][0-9]{0,4}$", description="code prefix")
+    size_class: SizeClass | None = None
+    ownership: Ownership | None = None
+    certification: CertificationKind | None = Field(None, description="held and valid today")
+    # Three characters at least: the name index is of trigrams, and shorter text scans every row.
+    q: Annotated[str, AfterValidator(visible_text)] | None = Field(
+        None, min_length=3, max_length=100, description="name contains"
+    )
+
+    def filters(self) -> Filters:
+        """These filters as the list reads them (narrowed to the caller by the use case)."""
+        provinces: frozenset[str] | None = None
+        if self.province is not None:
+            try:
+                provinces = frozenset({parse_province(self.province).code})
+            except UnknownProvince as error:
+                raise Invalid("province", str(error), zh=error.zh) from error
+        return Filters(
+            provinces=provinces,
+            region=self.region.value if self.region else None,
+            industry_prefix=self.industry.upper() if self.industry else None,
+            size_class=self.size_class.value if self.size_class else None,
+            ownership=self.ownership.value if self.ownership else None,
+            certification=self.certification.value if self.certification else None,
+            certified_on=datetime.now(UTC).date() if self.certification else None,
+            name_contains=self.q,
+        )
+
+
+class ListParameters(EnterpriseFilters):
+    cursor: str | None = Field(
+        None, pattern="^[0-9A-Z]{1,18}$", description="next_cursor of the page before"
+    )
+    limit: int = Field(50, ge=1, le=500)

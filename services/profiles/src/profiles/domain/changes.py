@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def diff(
+    before: Mapping[str, object] | None, after: Mapping[str, object], prefix: str = ""
+) -> dict[str, object]:
     """Map each changed leaf path (a.b.c) to {"from": old, "to": new}; lists compare whole."""
     if not before:  # a first snapshot: each field that has a value changed from nothing
         return {
@@ -13,7 +15,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any], prefix: str = "")
             for key, new in sorted(after.items())
             if new is not None
         }
-    changes: dict[str, Any] = {}
+    changes: dict[str, object] = {}
     for key in sorted(set(before) | set(after)):
         path = f"{prefix}{key}"
         old, new = before.get(key), after.get(key)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from profiles.domain.model import FLAGS, YEAR_FACTS
 
@@ -61,7 +60,7 @@ class Header:
     positions: dict[str, int]
     unknown: tuple[str, ...]
     # (column, position, group, converter or None) of each known column, worked out once a file
-    plan: tuple[tuple[str, int, int, Callable[[str], Any] | None], ...]
+    plan: tuple[tuple[str, int, int, Callable[[str], object] | None], ...]
 
 
 def read_header(cells: Sequence[str]) -> Header:
@@ -86,16 +85,16 @@ def read_header(cells: Sequence[str]) -> Header:
     )
 
 
-def body_of(header: Header, cells: Sequence[str]) -> dict[str, Any]:
+def body_of(header: Header, cells: Sequence[str]) -> dict[str, object]:
     """The EnterpriseCreate body a row states; empty cells are left out (unknown).
 
     Cells that do not read as their column's type stay text, so that the same validation as the
     API's refuses them and names the field.
     """
-    body: dict[str, Any] = {}
-    flags: dict[str, Any] = {}
-    facts: dict[str, Any] = {}
-    year: dict[str, Any] = {}
+    body: dict[str, object] = {}
+    flags: dict[str, object] = {}
+    facts: dict[str, object] = {}
+    year: dict[str, object] = {}
     groups = (body, flags, facts, year)
     width = len(cells)
     for name, position, group, convert in header.plan:
@@ -138,10 +137,10 @@ def _products(text: str) -> list[str]:
     return [p.strip() for p in _PRODUCTS.split(text) if p.strip()]
 
 
-def _table(text: str) -> dict[str, Any] | str:
+def _table(text: str) -> dict[str, int | str] | str:
     """Pairs "key:amount" separated by ';' (2025-09:1200000;2025-10:1350000), amounts as whole
     numbers; text that does not read so stays text, for the validation to refuse and name."""
-    table: dict[str, Any] = {}
+    table: dict[str, int | str] = {}
     for item in _PRODUCTS.split(text):
         if not item.strip():
             continue
@@ -166,7 +165,7 @@ _GROUP = {  # where body_of puts a column: 0 the body, 1 flags, 2 facts, 3 the f
     **dict.fromkeys(YEAR_FACTS, 2),
     "fiscal_year": 3,
 }
-_CONVERTERS: dict[str, Callable[[str], Any]] = {
+_CONVERTERS: dict[str, Callable[[str], object]] = {
     **dict.fromkeys((*_INTEGERS, "fiscal_year"), _integer),
     **dict.fromkeys(_BOOLEANS, _boolean),
     **dict.fromkeys(_NUMBERS, _number),

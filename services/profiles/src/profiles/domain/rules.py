@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supportmatch_core.problems import Invalid
+from supportmatch_core.errors import RuleBroken
 from supportmatch_reference import uscc as uscc_codes
 from supportmatch_reference.regions import Province, province_of_division
 
@@ -17,7 +17,7 @@ def check_province(uscc: str, stated: Province) -> bool:
     if from_code is None:
         return False
     if from_code.code != stated.code:
-        raise Invalid(
+        raise RuleBroken(
             "province",
             f"the USCC was registered in {from_code.name_zh} ({from_code.code}), "
             f"not {stated.name_zh} ({stated.code})",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from profiles.domain.model import Profile
-from supportmatch_core.events import Event
-from supportmatch_core.topics import PROFILE
+from supportmatch_core.contracts.profile import ProfileChanged
 from supportmatch_reference.size import SizeResult
 
 SOURCE = "urn:supportmatch:profiles"
@@ -73,8 +72,6 @@ def snapshot_data(profile: Profile, size: SizeResult) -> dict[str, Any]:
     }
 
 
-def profile_changed(data: dict[str, Any], *, time: str | None = None) -> Event:
-    """The event of snapshot `data`; `time` (ISO 8601) defaults to now."""
-    if time is None:
-        return Event(type=PROFILE, source=SOURCE, subject=data["uscc"], data=data)
-    return Event(type=PROFILE, source=SOURCE, subject=data["uscc"], data=data, time=time)
+def profile_changed(profile: Profile, size: SizeResult) -> ProfileChanged:
+    """The enterprise.profile.v1 event of `profile`: its snapshot."""
+    return ProfileChanged.from_data(snapshot_data(profile, size))

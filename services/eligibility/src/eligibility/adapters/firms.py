@@ -1,0 +1,71 @@
+"""The enterprise projection: each firm's facts in typed columns, and its certifications."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
+from eligibility.domain.facts import DATE, REGISTRY, Facts
+
+_COLUMNS = [name for name, fact in REGISTRY.items() if fact.comparable]
+_DAYS = [name for name in _COLUMNS if REGISTRY[name].type == DATE]
+
+
+class Firms:
+    """Reads and writes the projection within one transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def lock_for_writing(self) -> None:
+        """Wait for a population re-match in progress (it holds the projection in SHARE mode)."""
+        if self._connection.dialect.name == "postgresql":
+            # The lock an UPDATE takes anyway, taken first: row locks taken before it could
+            # otherwise deadlock with the re-match's writes.
+            self._connection.exec_driver_sql("LOCK TABLE enterprise_facts IN ROW EXCLUSIVE MODE")
+
+    def version(self, uscc: str) -> int | None:
+        """The profile version the firm's facts come from; None when the firm is not known."""
+        return self._connection.execute(
+            select(enterprise_facts.c.profile_version).where(enterprise_facts.c.uscc == uscc)
+        ).scalar_one_or_none()
+
+    def facts(self, uscc: str) -> dict[str, Any] | None:
+        """The firm's facts as last projected, or None when the firm is not known here."""
+        facts = self._connection.execute(
+            select(enterprise_facts.c.facts).where(enterprise_facts.c.uscc == uscc)
+        ).scalar_one_or_none()
+        return None if facts is None else dict(facts)
+
+    def save(self, *, uscc: str, version: int, facts: Facts, exists: bool) -> None:
+        """Store the firm's facts in their typed columns, and its certifications beside them."""
+        connection = self._connection
+        values = {name: facts.get(name) for name in _COLUMNS}
+        for name in _DAYS:  # ISO days in the facts, dates in their columns
+            day = values[name]
+            values[name] = date.fromisoformat(day) if isinstance(day, str) else None
+        values |= {"profile_version": version, "facts": facts, "updated_at": datetime.now(UTC)}
+        if exists:
+            connection.execute(
+                update(enterprise_facts).where(enterprise_facts.c.uscc == uscc).values(values)
+            )
+            connection.execute(
+                delete(enterprise_certifications).where(enterprise_certifications.c.uscc == uscc)
+            )
+        else:
+            connection.execute(insert(enterprise_facts), {"uscc": uscc, **values})
+        held = [
+            {
+                "uscc": uscc,
+                "kind": kind,
+                "level": level,
+                "valid_from": date.fromisoformat(start),
+                "valid_to": date.fromisoformat(end) if end else None,
+            }
+            for kind, level, start, end in facts.get("certifications") or ()
+        ]
+        if held:
+            connection.execute(insert(enterprise_certifications), held)

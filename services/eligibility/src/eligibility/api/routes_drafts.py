@@ -1,0 +1,133 @@
+"""HTTP routes for administrators: measure drafts, their preview, publishing and retiring."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from eligibility.api.deps import AdminDep, CatalogueDep, UowDep
+from eligibility.api.schemas import ChangedRead, DraftRead, RetireRequest
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.clock import china_today
+from eligibility.domain.lifecycle import Draft
+from eligibility.use_cases import drafts, publish
+from eligibility.use_cases.catalogue import refresh
+from eligibility.use_cases.ports import UnitOfWork
+from eligibility.use_cases.preview import preview_measure
+from supportmatch_core.openapi import CONFLICT
+from supportmatch_core.ranges import Day
+
+router = APIRouter(prefix="/v1/measures", tags=["measure lifecycle (admin)"])
+
+MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
+Version = Annotated[int, Path(ge=1, le=100_000)]
+
+
+def _read(draft: Draft) -> DraftRead:
+    return DraftRead.model_validate(dataclasses.asdict(draft))
+
+
+@router.get("/drafts")
+def list_drafts(_: AdminDep, uow: UowDep) -> list[DraftRead]:
+    """Every stored draft, by measure and version."""
+    with uow.read() as work:
+        return [_read(d) for d in drafts.list_drafts(work)]
+
+
+@router.get("/{measure_id}/drafts/{version}")
+def read_draft(measure_id: MeasureId, version: Version, _: AdminDep, uow: UowDep) -> DraftRead:
+    with uow.read() as work:
+        return _read(drafts.read_draft(work, measure_id=measure_id, version=version))
+
+
+@router.put(
+    "/{measure_id}/drafts/{version}",
+    responses={201: {"model": DraftRead, "description": "A new draft"}, **CONFLICT},
+)
+def put_draft(
+    measure_id: MeasureId,
+    version: Version,
+    document: dict[str, Any],
+    principal: AdminDep,
+    uow: UowDep,
+    response: Response,
+) -> DraftRead:
+    """Create or replace the draft of a new version, checked as a published version is."""
+    with uow.begin() as work:
+        draft, created = drafts.save_draft(
+            work, measure_id=measure_id, version=version, document=document, actor=principal.subject
+        )
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return _read(draft)
+
+
+@router.delete("/{measure_id}/drafts/{version}", status_code=status.HTTP_204_NO_CONTENT)
+def discard_draft(measure_id: MeasureId, version: Version, _: AdminDep, uow: UowDep) -> None:
+    with uow.begin() as work:
+        drafts.discard_draft(work, measure_id=measure_id, version=version)
+
+
+@router.post("/{measure_id}/drafts/{version}/preview")
+def preview_stored_draft(
+    measure_id: MeasureId,
+    version: Version,
+    _: AdminDep,
+    catalogue: CatalogueDep,
+    uow: UowDep,
+    on: Annotated[Day | None, Query(description="defaults to today")] = None,
+) -> dict[str, Any]:
+    """Whom the stored draft would reach, beside the version in force; nothing is stored."""
+    with uow.read() as work:
+        draft = drafts.draft_measure(work, measure_id=measure_id, version=version)
+        return preview_measure(work, catalogue=catalogue, draft=draft, on=on or china_today())
+
+
+@router.post("/{measure_id}/drafts/{version}/publish", responses=CONFLICT)
+def publish_draft(
+    measure_id: MeasureId,
+    version: Version,
+    principal: AdminDep,
+    catalogue: CatalogueDep,
+    uow: UowDep,
+) -> ChangedRead:
+    """The draft becomes a published version; the population is re-decided in the same
+    transaction and only the changes of status are announced."""
+    today = china_today()
+    with uow.begin() as work:
+        changed = publish.publish(
+            work, measure_id=measure_id, version=version, actor=principal.subject, on=today
+        )
+    _reload(uow, catalogue)
+    return ChangedRead.of(changed, today)
+
+
+@router.post("/{measure_id}/versions/{version}/retire", responses=CONFLICT)
+def retire_version(
+    measure_id: MeasureId,
+    version: Version,
+    body: RetireRequest,
+    principal: AdminDep,
+    catalogue: CatalogueDep,
+    uow: UowDep,
+) -> ChangedRead:
+    """End a published version from `effective_on`; from then on it shows as ended."""
+    today = china_today()
+    with uow.begin() as work:
+        changed = publish.retire(
+            work,
+            measure_id=measure_id,
+            version=version,
+            effective_on=body.effective_on,
+            actor=principal.subject,
+            on=today,
+        )
+    _reload(uow, catalogue)
+    return ChangedRead.of(changed, today)
+
+
+def _reload(uow: UnitOfWork, catalogue: Catalogue) -> None:
+    """Hold the catalogue the change committed (other instances see the revision move)."""
+    with uow.read() as work:
+        refresh(work, catalogue)

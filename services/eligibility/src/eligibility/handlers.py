@@ -1,0 +1,30 @@
+"""Consumed events, each to one use case: enterprise.profile.v1 decides the firm again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.facts import facts_of
+from eligibility.use_cases.catalogue import refresh
+from eligibility.use_cases.decide import decide_firm
+from eligibility.use_cases.ports import Work
+from supportmatch_core.contracts.profile import ProfileChanged
+
+
+def profile_changed(
+    work: Work, profile: ProfileChanged, *, catalogue: Catalogue, today: Callable[[], date]
+) -> None:
+    """Re-decide the firm on every measure in force, with the catalogue in force: a publish
+    elsewhere waits for this, or this for it."""
+    refresh(work, catalogue, hold=True)
+    decide_firm(
+        work,
+        uscc=profile.uscc,
+        version=profile.version,
+        # The registry reads the snapshot document by name, as the self-check's facts are read.
+        facts=facts_of(profile.to_data()),
+        catalogue=catalogue,
+        on=today(),
+    )
