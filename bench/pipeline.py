@@ -121,6 +121,17 @@ class Sampler(threading.Thread):
             self.done.wait(self.interval)
 
 
+def group_joins(system: RunningSystem) -> dict[str, float]:
+    """Seconds each consumer of the services took to join its group at start."""
+    joins: dict[str, float] = {}
+    for service in SERVICES:
+        for line in httpx.get(f"{system.url(service)}/metrics", timeout=10).text.splitlines():
+            if line.startswith("consumer_group_join_seconds{"):
+                consumer = line.split('consumer="', 1)[1].split('"', 1)[0]
+                joins[consumer] = float(line.rsplit(" ", 1)[1])
+    return joins
+
+
 def post_all(
     url: str, token: str, bodies: list[dict[str, Any]], concurrency: int
 ) -> tuple[dict[str, float], list[float], int]:
@@ -198,6 +209,7 @@ def measure(broker: str, count: int, concurrency: int, timeout: float) -> dict[s
     ):
         try:
             time.sleep(2)  # let the services settle after /readyz before reading idle memory
+            joins = group_joins(system)
             processes = system_processes(system, cluster)
             idle = probe(processes, rss)
             bodies = [enterprise_payload() for _ in range(count)]
@@ -221,6 +233,7 @@ def measure(broker: str, count: int, concurrency: int, timeout: float) -> dict[s
     span = (max(first.values()) - min(sent.values())) if first else float("nan")
     return {
         "broker": broker,
+        "group_join_s": joins,
         "count": count,
         "concurrency": concurrency,
         "writes_ok": len(sent),
@@ -261,6 +274,8 @@ def print_table(result: dict[str, Any]) -> None:
     ):
         figures = "  ".join(f"{q} {v * 1000:.0f} ms" for q, v in result[key].items())
         row(title, figures)
+    joins = "  ".join(f"{c} {s:.2f} s" for c, s in sorted(result["group_join_s"].items()))
+    row("consumer group joins at start", joins or "none reported")
     print(f"\n  {'process':<16} {'idle RSS MB':>12} {'peak RSS MB':>12} {'CPU s (load)':>13}")
     for label in sorted(result["idle_rss_mb"]):
         idle, peak = result["idle_rss_mb"][label], result["peak_rss_mb"].get(label, 0.0)
