@@ -30,6 +30,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from supportmatch_core.apache_kafka import ApacheKafka
+from supportmatch_core.kafka_jars import KafkaStartError
 from tests.brokers import single_node
 from tests.e2e.system import RunningSystem
 from tests.factories import enterprise_payload
@@ -301,9 +302,14 @@ def main() -> int:
     brokers = [name.strip() for name in args.brokers.split(",") if name.strip()]
     if not brokers or set(brokers) - set(BROKER_NAMES):
         parser.error(f"--brokers names one or more of {', '.join(BROKER_NAMES)}")
-    results = [measure(b, args.count, args.concurrency, args.timeout) for b in brokers]
-    for result in results:
-        print_table(result)
+    results = []
+    for broker in brokers:  # each printed as soon as measured
+        try:
+            results.append(measure(broker, args.count, args.concurrency, args.timeout))
+        except KafkaStartError as error:
+            print(f"{BROKER_NAMES[broker]} did not start: {error}", file=sys.stderr)
+            return 1
+        print_table(results[-1])
     if args.json:
         print(json.dumps(results, indent=2))
     complete = all(

@@ -80,11 +80,11 @@ def test_every_produced_event_matches_its_contract(
             answer = system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
             assert answer.status_code == 201, answer.text
         assert wait_until(
-            lambda: system.count("eligibility", "enterprise_facts") == len(VARIANTS), timeout=20
+            lambda: system.count("eligibility", "enterprise_facts") == len(VARIANTS), timeout=60
         )
         assert wait_until(
             lambda: system.count("notifications", "inbox_entries") == notable_changes(system),
-            timeout=20,
+            timeout=60,
         )
         # The eligible firm leaves manufacturing: its VAT refund becomes "ineligible" (a first
         # "ineligible" is not published: absence reads as "ineligible").
@@ -95,9 +95,9 @@ def test_every_produced_event_matches_its_contract(
             headers=bearer(tokens),
         )
         assert moved.status_code == 200, moved.text
-        assert wait_until(lambda: notable_changes(system) > told, timeout=20)
+        assert wait_until(lambda: notable_changes(system) > told, timeout=60)
         _retire_and_publish(system, tokens)
-        assert wait_until(lambda: _unsent(system) == 0, timeout=20)
+        assert wait_until(lambda: _unsent(system) == 0, timeout=60)
     produced = {
         topic: _events(broker.address, topic) for topic in (PROFILE, DETERMINATION, MEASURE)
     }

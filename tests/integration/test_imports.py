@@ -9,12 +9,16 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from profiles.adapters.repository import Enterprises
 from supportmatch_core.auth import Role, TokenService
+from supportmatch_core.db import create_database_engine
+from supportmatch_core.errors import ConflictError
 from tests.conftest import Databases, bearer
 from tests.factories import new_uscc
 from tests.integration.system import InProcessSystem
@@ -298,3 +302,32 @@ def test_the_command_imports_files_with_exit_codes_0_1_2(tmp_path: Path) -> None
     direct = run_cli(tmp_path, "demo-data", "--count", "50", "--seed", "8")
     assert direct.returncode == 0, direct.stderr
     assert "50 rows: 50 created" in direct.stdout
+
+
+def test_a_batch_meeting_rows_written_meanwhile_is_a_conflict_on_either_database(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    """PostgreSQL takes a batch by COPY, whose unique violation psycopg raises unwrapped: both
+    databases must give the ConflictError the import retries on (never a 500)."""
+    firm = row()
+    imported(system, tokens, [firm])
+    version = {
+        "uscc": firm["uscc"],
+        "version": 1,
+        "changed_by": "another import",
+        "changed_at": datetime.now(UTC),
+        "changes": {},
+    }
+    engine = create_database_engine(system.urls["profiles"])
+    try:
+        with pytest.raises(ConflictError), engine.begin() as connection:
+            Enterprises(connection).write_many(
+                added=[],
+                replaced=[],
+                years_added=[],
+                years_replaced=[],
+                versions=[version],
+                events=[],
+            )
+    finally:
+        engine.dispose()

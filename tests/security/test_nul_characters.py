@@ -40,6 +40,12 @@ def test_control_characters_in_filters_and_addresses_are_refused(
         answer = profiles.get("/v1/enterprises", params={"cursor": cursor}, headers=admin)
         assert answer.status_code == 422, (cursor, answer.text)
     assert profiles.get("/v1/enterprises", params={"q": "测试制造"}, headers=admin).json()["items"]
+    for import_id in ("%00", "abc%00def", "..%2F..%2Fetc"):
+        for tail in ("", "/report.csv"):
+            answer = profiles.get(f"/v1/imports/{import_id}{tail}", headers=admin)
+            assert answer.status_code in (404, 422), (import_id, tail, answer.text)
+    unknown = profiles.get("/v1/imports/00000000-0000-4000-8000-000000000000", headers=admin)
+    assert unknown.status_code == 404, unknown.text
     for scope in (f"/v1/enterprises/{callers.firm}", "/v1/caseworkers/me"):
         who = admin if scope.startswith("/v1/enterprises") else callers.headers("caseworker")
         for email in ("cfo\x00@firm.example", "cfo@firm\x1b.example"):

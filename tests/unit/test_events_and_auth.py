@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from supportmatch_core.access import may_see
 from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.events import SPEC_VERSION, Event, MalformedEvent
 from supportmatch_core.problems import Problem, Unauthorized
@@ -255,7 +256,7 @@ def test_unauthorized_is_a_401_problem() -> None:
     assert error.detail == "nope"
 
 
-# --- access -----------------------------------------------------------------------------------
+# --- access: the one rule of supportmatch_core.access, with tokens as they arrive --------------
 
 OTHER_USCC = "91330100799655058B"
 
@@ -264,37 +265,37 @@ OTHER_USCC = "91330100799655058B"
 @pytest.mark.parametrize("uscc", [USCC, OTHER_USCC])
 def test_admin_may_access_every_enterprise(uscc: str, province: str | None) -> None:
     admin = Principal(subject="root", role=Role.ADMIN)
-    assert admin.may_access(uscc=uscc, province_code=province)
+    assert may_see(admin, uscc=uscc, province_code=province)
 
 
 def test_enterprise_may_access_only_itself() -> None:
     firm = Principal(subject="firm", role=Role.ENTERPRISE, uscc=USCC)
-    assert firm.may_access(uscc=USCC, province_code="44")
-    assert firm.may_access(uscc=USCC, province_code=None)
-    assert not firm.may_access(uscc=OTHER_USCC, province_code="44")
-    assert not firm.may_access(uscc=OTHER_USCC, province_code="33")
+    assert may_see(firm, uscc=USCC, province_code="44")
+    assert may_see(firm, uscc=USCC, province_code=None)
+    assert not may_see(firm, uscc=OTHER_USCC, province_code="44")
+    assert not may_see(firm, uscc=OTHER_USCC, province_code="33")
 
 
 def test_enterprise_may_access_even_with_regions_only_itself() -> None:
     firm = Principal(subject="firm", role=Role.ENTERPRISE, uscc=USCC, regions=frozenset({"33"}))
-    assert not firm.may_access(uscc=OTHER_USCC, province_code="33")
+    assert not may_see(firm, uscc=OTHER_USCC, province_code="33")
 
 
 def test_caseworker_may_access_only_provinces_in_their_regions() -> None:
     worker = Principal(subject="cw", role=Role.CASEWORKER, regions=frozenset({"44", "11"}))
-    assert worker.may_access(uscc=USCC, province_code="44")
-    assert worker.may_access(uscc=OTHER_USCC, province_code="11")
-    assert not worker.may_access(uscc=OTHER_USCC, province_code="33")
-    assert not worker.may_access(uscc=USCC, province_code=None)
+    assert may_see(worker, uscc=USCC, province_code="44")
+    assert may_see(worker, uscc=OTHER_USCC, province_code="11")
+    assert not may_see(worker, uscc=OTHER_USCC, province_code="33")
+    assert not may_see(worker, uscc=USCC, province_code=None)
 
 
 def test_caseworker_without_regions_may_access_nothing() -> None:
     worker = Principal(subject="cw", role=Role.CASEWORKER)
-    assert not worker.may_access(uscc=USCC, province_code="44")
+    assert not may_see(worker, uscc=USCC, province_code="44")
 
 
 def test_caseworker_with_a_uscc_claim_is_still_limited_to_regions(tokens: TokenService) -> None:
     token = tokens.issue(subject="cw", role=Role.CASEWORKER, uscc=USCC, regions=["11"])
     worker = tokens.verify(token)
-    assert not worker.may_access(uscc=USCC, province_code="44")
-    assert worker.may_access(uscc=USCC, province_code="11")
+    assert not may_see(worker, uscc=USCC, province_code="44")
+    assert may_see(worker, uscc=USCC, province_code="11")

@@ -39,3 +39,10 @@ def test_validation_errors_in_chinese() -> None:
     assert (
         validation_message_zh({"type": "value_error", "ctx": {"error": ValueError()}}) == "取值无效"
     )
+
+
+def test_the_choices_of_an_enum_are_listed_the_chinese_way() -> None:
+    error = {"type": "enum", "ctx": {"expected": "'benefit', 'obligation' or 'opportunity'"}}
+    assert validation_message_zh(error) == "应为以下之一：「benefit、obligation或opportunity」"
+    single = {"type": "literal_error", "ctx": {"expected": "'zh'"}}
+    assert validation_message_zh(single) == "应为以下之一：「zh」"

@@ -29,14 +29,6 @@ class Principal:
     uscc: str | None = None
     regions: frozenset[str] = field(default_factory=frozenset)
 
-    def may_access(self, *, uscc: str, province_code: str | None) -> bool:
-        """Whether this caller may see or change the enterprise `uscc` in `province_code`."""
-        if self.role is Role.ADMIN:
-            return True
-        if self.role is Role.ENTERPRISE:
-            return self.uscc == uscc
-        return province_code is not None and province_code in self.regions
-
 
 class TokenVerifier(Protocol):
     """Turns a bearer token into the caller, or raises Unauthorized."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Path
 from pydantic import AfterValidator, Field, StringConstraints
 
-from supportmatch_core.db import UnitOfWork
 from supportmatch_reference import uscc as uscc_codes
 from supportmatch_reference.industries import UnknownIndustry, parse_industry
 from supportmatch_reference.regions import UnknownProvince, parse_province
@@ -92,12 +91,6 @@ UsccPath = Annotated[
     ),
 ]
 
-
-def _unit_of_work(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.runtime.engine)
-
-
-UowDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
 
 # An email address as people type it: checked for shape only (delivery tells the rest), with
 # no control character (PostgreSQL refuses NUL in text, and none belongs in an address).

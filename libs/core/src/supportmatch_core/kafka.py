@@ -64,6 +64,9 @@ def create_consumer(settings: ServiceSettings, *, group: str) -> KafkaConsumer:
         max_poll_records=500,
         max_poll_interval_ms=300_000,
         reconnect_backoff_max_ms=2000,
+        # A group that formed before a topic's partitions were known (created a moment later by
+        # another service, or partitions added) is given them at the next refresh: 10 s, not 5 min.
+        metadata_max_age_ms=10_000,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # A pydantic error type and how a Chinese reader is told; {name} fills from the error's context.
@@ -73,7 +74,17 @@ def validation_message_zh(error: dict[str, Any]) -> str:
         )
         return str(said) if said else "取值无效"
     template = _ZH.get(str(error.get("type")), "取值无效")
+    if "expected" in context:  # pydantic's "'a', 'b' or 'c'" read as 「a、b或c」
+        context = {**context, "expected": _choices_zh(str(context["expected"]))}
     try:
         return template.format(**context)
     except (KeyError, IndexError, ValueError):
         return template.split("{")[0].rstrip("：") or "取值无效"
+
+
+def _choices_zh(expected: str) -> str:
+    choices = re.findall(r"'([^']*)'", expected)
+    if not choices:
+        return expected
+    listed = "、".join(choices[:-1]) + "或" + choices[-1] if len(choices) > 1 else choices[0]
+    return f"「{listed}」"

@@ -147,7 +147,7 @@ def _day_written(value: Any) -> Any:
         return value
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         return value
-    raise SaidValueError("a day is written YYYY-MM-DD", "日期应写作 YYYY-MM-DD")
+    raise SaidValueError("a day is written YYYY-MM-DD", "应为日期（年-月-日），如 2026-01-31")
 
 
 def _day(value: date) -> date:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from notifications.domain.recipients import Recipient, RecipientKind
 from notifications.use_cases.ports import Work
-from supportmatch_core.access import check_may_see
+from supportmatch_core.access import check_may_ask, check_may_see
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.errors import NotAllowed
 
@@ -34,6 +34,8 @@ class Scope:
 
 def recipient_for(work: Work, principal: Principal, scope: Scope, now: datetime) -> Recipient:
     """The recipient the caller may act for, created with default preferences on first use."""
+    if scope.kind is RecipientKind.ENTERPRISE:
+        check_may_ask(principal, scope.key)  # another firm's USCC is refused before any lookup
     found = work.recipients.recipient(scope.kind, scope.key)
     if scope.kind is RecipientKind.ENTERPRISE:
         # By the province this service holds for the firm: none before its profile came.

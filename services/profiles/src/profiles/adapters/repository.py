@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -321,10 +322,21 @@ class Enterprises:
             self._connection.info[outbox.WRITTEN] = True  # wakes this process's relay at commit
 
     def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert `rows` (dicts with the same keys); PostgreSQL takes them by COPY, far faster."""
-        if self._connection.dialect.name != "postgresql":
-            self._connection.execute(insert(table), rows)
-            return
+        """Insert `rows` (dicts with the same keys); PostgreSQL takes them by COPY, far faster.
+        A row whose key another transaction wrote meanwhile is a ConflictError on both databases
+        (COPY's unique violation comes from psycopg itself, never wrapped by SQLAlchemy)."""
+        try:
+            if self._connection.dialect.name == "postgresql":
+                self._copy(table, rows)
+            else:
+                self._connection.execute(insert(table), rows)
+        except (IntegrityError, psycopg.IntegrityError) as error:
+            raise ConflictError(
+                f"{table.name}: a row of this batch was written meanwhile; read it again",
+                zh="本批数据中有企业刚被他人写入，请重新读取后再试",
+            ) from error
+
+    def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
         names = list(rows[0])
         as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
         columns = ", ".join(f'"{name}"' for name in names)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from profiles.api.deps import UowDep
@@ -49,7 +49,7 @@ def create_import(
     """
     settings: ProfilesSettings = request.app.state.settings
     with tempfile.TemporaryDirectory(prefix="supportmatch-import-") as folder:
-        path = Path(folder) / "upload"
+        path = FilePath(folder) / "upload"
         with path.open("wb") as handle:
             shutil.copyfileobj(file.file, handle, 1 << 20)
         summary = importer.run(
@@ -64,14 +64,21 @@ def create_import(
     return present(summary)
 
 
+# An import's id is a UUID: anything else (a NUL, a path) is refused before it reaches a query.
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+ImportId = Annotated[str, Path(pattern=UUID_PATTERN)]
+
+
 @router.get("/imports/{import_id}")
-def read_import(import_id: str, principal: CurrentPrincipal, uow: UowDep) -> dict[str, Any]:
+def read_import(import_id: ImportId, principal: CurrentPrincipal, uow: UowDep) -> dict[str, Any]:
     """An import's counts and first errors, for an admin or whoever ran it."""
     return present(importer.read(uow=uow, principal=principal, import_id=import_id))
 
 
 @router.get("/imports/{import_id}/report.csv", response_class=StreamingResponse)
-def import_report(import_id: str, principal: CurrentPrincipal, uow: UowDep) -> StreamingResponse:
+def import_report(
+    import_id: ImportId, principal: CurrentPrincipal, uow: UowDep
+) -> StreamingResponse:
     """Every error kept (row, column, message) as CSV."""
     summary = importer.read(uow=uow, principal=principal, import_id=import_id)
     return StreamingResponse(

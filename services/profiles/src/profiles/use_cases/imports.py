@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Protocol
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from profiles.adapters import sheets
@@ -32,7 +31,7 @@ from profiles.use_cases.ports import UnitOfWork
 from profiles.use_cases.saving import save_many
 from supportmatch_core.access import may_see
 from supportmatch_core.auth import Principal, Role
-from supportmatch_core.errors import NotAllowed, NotFoundError, RuleBroken
+from supportmatch_core.errors import ConflictError, NotAllowed, NotFoundError, RuleBroken
 from supportmatch_reference.regions import BY_CODE
 
 BATCH = 1000
@@ -235,7 +234,7 @@ def _store(
     # A batch that meets a concurrent writer (a unique key) is read again and stored again.
     retrying = Retrying(
         stop=stop_after_attempt(_ATTEMPTS),
-        retry=retry_if_exception_type(IntegrityError),
+        retry=retry_if_exception_type(ConflictError),
         reraise=True,
     )
     return retrying(attempt)
