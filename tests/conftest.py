@@ -33,16 +33,25 @@ POSTGRES_URL = os.environ.get(
 
 @pytest.fixture
 def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BrokerUnderTest]:
-    """An empty broker with every topic created: a fresh embedded one on its own port, or, in a
-    test that asks for `broker_kind` (`pytestmark = pytest.mark.usefixtures("broker_kind")`), the
-    session's Apache Kafka emptied for the test."""
+    """An empty broker with every topic created, on its own ports: an embedded one, or, in a test
+    that asks for `broker_kind` (`pytestmark = pytest.mark.usefixtures("broker_kind")`), an Apache
+    Kafka node started for the test."""
     kind = (
         request.getfixturevalue("broker_kind") if "broker_kind" in request.fixturenames else "tansu"
     )
     if kind == "apache":
-        shared: SharedApacheKafka = request.getfixturevalue("apache_kafka")
-        shared.reset()
-        yield shared
+        # A node of its own, as the embedded broker is: consumers a finished test left behind can
+        # never join the next test's groups (the groups' names are the same in every test).
+        need_apache_tools()
+        own = SharedApacheKafka(single_node(tmp_path))
+        try:
+            own.cluster.start()
+        except KafkaStartError as error:
+            own.cluster.stop()
+            pytest.fail(f"Apache Kafka did not start: {error}")
+        own.reset()
+        yield own
+        own.cluster.stop()
         return
     instance = EmbeddedBroker(f"127.0.0.1:{free_port()}", log_file=tmp_path / "broker.log")
     instance.start()

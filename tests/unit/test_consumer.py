@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from kafka.errors import KafkaTimeoutError
 from sqlalchemy import MetaData
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from supportmatch_core.consumer import EventConsumer, Unavailable
+from supportmatch_core.consumer import EventConsumer, Unavailable, _partitions_known
 from supportmatch_core.events import Event
 from supportmatch_core.schema import backbone_tables
 from supportmatch_core.topics import PROFILE
@@ -282,3 +283,26 @@ def test_an_unreachable_dead_letter_topic_raises_unavailable() -> None:
     consumer, _, _, _ = make_consumer(Handler(), producer=producer)
     with pytest.raises(Unavailable, match="cannot reach the dead-letter topic"):
         consumer.process(b"", None, ORIGIN)
+
+
+class SlowMetadata:
+    """A client whose metadata lists the topic's partitions only on the third look."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    def partitions_for_topic(self, topic: str) -> set[int] | None:
+        self.looks += 1
+        return {0, 1} if self.looks >= 3 else None
+
+
+def test_a_consumer_subscribes_only_once_its_metadata_lists_the_partitions() -> None:
+    client = SlowMetadata()
+    assert _partitions_known(client, PROFILE, threading.Event())
+    assert client.looks == 3
+
+
+def test_waiting_for_partitions_ends_when_the_service_stops() -> None:
+    stopped = threading.Event()
+    stopped.set()
+    assert not _partitions_known(SlowMetadata(), PROFILE, stopped)

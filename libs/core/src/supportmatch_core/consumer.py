@@ -47,6 +47,16 @@ class _AlreadyProcessed(Exception):
     """The processed-event row of this consumer and event exists: another delivery handled it."""
 
 
+def _partitions_known(consumer: KafkaConsumer, topic: str, stop: threading.Event) -> bool:
+    """Wait until this client's metadata lists the topic's partitions (False if stopped first): a
+    group leader that assigns before then gives its members none, on Apache Kafka for minutes,
+    as when the topics were created a moment before the consumers started."""
+    while not consumer.partitions_for_topic(topic):
+        if stop.wait(0.2):
+            return False
+    return True
+
+
 class _JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, name: str, started: float, joined: threading.Event) -> None:
         self.name, self.started, self.joined = name, started, joined
@@ -100,6 +110,8 @@ class EventConsumer:
             consumer = None
             try:
                 consumer = self._consumer_factory(self.name)
+                if not _partitions_known(consumer, self.topic, stop):
+                    continue
                 consumer.subscribe(
                     [self.topic], listener=_JoinTimer(self.name, time.monotonic(), self.joined)
                 )
