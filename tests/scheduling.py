@@ -12,9 +12,9 @@ _ON_APACHE = re.compile(r"\[(.*-)?apache(-.*)?\]$")
 
 
 def shared_server(nodeid: str) -> str | None:
-    """The costly server a test shares with others, if any: the session's Apache Kafka node
-    (300-500 MB and a JVM start each; the SASL and three-node ones start beside it), or the
-    running system and chromium of the browser tests."""
+    """The costly servers a test belongs with, if any: Apache Kafka nodes (300-500 MB and a JVM
+    start each, one per test or the session's), kept from starting side by side on 2 cores, or
+    the running system and chromium of the browser tests."""
     path = nodeid.partition("::")[0]
     if path.startswith("tests/browser/"):
         return "browser"
