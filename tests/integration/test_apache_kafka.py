@@ -197,8 +197,11 @@ def test_a_wrong_password_is_refused_with_a_clear_error(
 ) -> None:
     cluster, _ = scram_kafka
     settings = _secured(cluster, kafka_sasl_password="not-the-password")
-    with pytest.raises(KafkaError):
-        create_admin(settings)
+    for _ in range(3):  # on a loaded machine a try can end at the TLS handshake, before the answer
+        with pytest.raises(KafkaError):
+            create_admin(settings)
+        if "invalid credentials" in caplog.text:
+            break
     assert "invalid credentials with SASL mechanism SCRAM-SHA-512" in caplog.text
     assert "not-the-password" not in caplog.text
 
