@@ -117,6 +117,7 @@ def _sqlite(code: int) -> sqlite3.OperationalError:
         (_dbapi(_sqlite(5 | (3 << 8))), True),  # SQLITE_BUSY_SNAPSHOT keeps its base code
         (_dbapi(_sqlite(1)), False),  # SQLITE_ERROR: no such table and the like
         (sa_exc.TimeoutError("the pool is exhausted"), True),
+        (sa_exc.PendingRollbackError("connection lost inside the transaction"), True),
         (ValueError("not a database error"), False),
     ],
 )

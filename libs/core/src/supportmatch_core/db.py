@@ -63,7 +63,11 @@ _SQLITE_PRIMARY_KEY, _SQLITE_UNIQUE = 1555, 2067
 def database_unavailable(error: BaseException) -> bool:
     """Whether `error` says the database is away or busy (try again later), not that the
     statement or the data is wrong; classified by exception class, SQLSTATE and SQLite code."""
-    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+    # PendingRollbackError: the connection was lost inside this transaction, and a statement
+    # after the loss was refused until the transaction ends.
+    if isinstance(
+        error, sa_exc.TimeoutError | sa_exc.DisconnectionError | sa_exc.PendingRollbackError
+    ):
         return True
     if not isinstance(error, sa_exc.DBAPIError):
         return False
