@@ -8,6 +8,25 @@ from typing import ClassVar, Literal
 from supportmatch_core.contracts.event import TypedEvent
 from supportmatch_core.contracts.values import JsonObject
 
+# The facts an enterprise.profile.v1 snapshot carries under "flags": yes/no facts a firm states.
+PROFILE_FLAGS = (
+    "export_oriented",
+    "cross_border_ecommerce",
+    "advanced_cluster_member",
+    "chain_key_node",
+    "energy_intensive",
+    "renting_state_premises",
+    "strategic_emerging_field",
+    "own_brand",
+    "rd_institution",
+    "provincial_rd_institution",
+    "key_field_product",
+    "restricted_industry",
+    "on_advanced_manufacturer_list",
+    "on_ic_enterprise_list",
+    "on_machine_tool_enterprise_list",
+)
+
 Ownership = Literal["central_soe", "local_soe", "private", "foreign", "collective", "mixed"]
 LegalForm = Literal[
     "limited_liability_company",

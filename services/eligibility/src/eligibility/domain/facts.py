@@ -23,6 +23,7 @@ from eligibility.domain.registry import (
 )
 from eligibility.domain.scores import innovative_sme_scores
 from eligibility.domain.vat_credit import credit_facts, sales_shares
+from supportmatch_core.contracts.profile import PROFILE_FLAGS
 from supportmatch_reference.size import SizeClass, classify_by_vat_sales
 
 __all__ = [
@@ -47,24 +48,7 @@ __all__ = [
 # An enterprise's facts by registry name (None: unknown), as JSON values, and its certifications.
 Facts = Mapping[str, Any]
 
-# The facts an enterprise.profile.v1 snapshot carries under "flags".
-FLAGS = (
-    "export_oriented",
-    "cross_border_ecommerce",
-    "advanced_cluster_member",
-    "chain_key_node",
-    "energy_intensive",
-    "renting_state_premises",
-    "strategic_emerging_field",
-    "own_brand",
-    "rd_institution",
-    "provincial_rd_institution",
-    "key_field_product",
-    "restricted_industry",
-    "on_advanced_manufacturer_list",
-    "on_ic_enterprise_list",
-    "on_machine_tool_enterprise_list",
-)
+FLAGS = PROFILE_FLAGS
 _SME = {"medium", "small", "micro"}
 
 

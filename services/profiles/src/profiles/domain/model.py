@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from supportmatch_core.contracts.profile import PROFILE_FLAGS
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import Industry
 from supportmatch_reference.regions import Province
@@ -54,23 +55,7 @@ class TaxCreditGrade(StrEnum):
     D = "D"
 
 
-FLAGS = (
-    "export_oriented",
-    "cross_border_ecommerce",
-    "advanced_cluster_member",
-    "chain_key_node",
-    "energy_intensive",
-    "renting_state_premises",
-    "strategic_emerging_field",
-    "own_brand",
-    "rd_institution",
-    "provincial_rd_institution",
-    "key_field_product",
-    "restricted_industry",
-    "on_advanced_manufacturer_list",
-    "on_ic_enterprise_list",
-    "on_machine_tool_enterprise_list",
-)
+FLAGS = PROFILE_FLAGS  # one list, the event contract's
 
 YEAR_FACTS = (
     "employees",
