@@ -15,9 +15,9 @@ import psutil
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from supportmatch_core.apache_kafka import ApacheKafka
 from supportmatch_core.events import Event
 from supportmatch_core.topics import DETERMINATION, PROFILE, all_topics
-from tests.brokers import SharedApacheKafka
 from tests.e2e.system import BIN
 from tests.faults.harness import FaultSystem, OwnPostgres, Receiver, Smtp, ended
 from tests.faults.tally import Counting, Tally
@@ -27,32 +27,12 @@ pytestmark = pytest.mark.timeout(1200)  # a scenario runs the whole system for m
 
 
 @pytest.fixture
-def smtp() -> Iterator[Smtp]:
-    server = Smtp()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def started(
-    request: pytest.FixtureRequest, broker_kind: str, tmp_path: Path, smtp: Smtp
+    tmp_path: Path, smtp: Smtp, kafka: ApacheKafka | None
 ) -> Iterator[Callable[..., FaultSystem]]:
     """Starts the system on the scenario's broker: the embedded one `supportmatch run` starts,
     or the session's Apache Kafka node, emptied first."""
     systems: list[FaultSystem] = []
-    kafka = None
-    if broker_kind == "apache":
-        shared: SharedApacheKafka = request.getfixturevalue("apache_kafka")
-        shared.reset()
-        kafka = shared.cluster
 
     def start(database_urls: dict[str, str] | None = None) -> FaultSystem:
         system = FaultSystem(tmp_path / "var", smtp=smtp, database_urls=database_urls, kafka=kafka)

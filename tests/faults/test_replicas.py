@@ -9,13 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.brokers import SharedApacheKafka
+from supportmatch_core.apache_kafka import ApacheKafka
 from tests.conftest import free_port
 from tests.faults.harness import SERVICES, FaultSystem, OwnPostgres, Receiver, Smtp
 from tests.faults.tally import Counting, Tally
@@ -60,33 +59,12 @@ class Replica:
         self.process.wait(60)
 
 
-@pytest.fixture
-def smtp() -> Iterator[Smtp]:
-    server = Smtp()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.stop()
-
-
 def test_two_replicas_of_every_service_share_the_work_and_lose_nothing(
-    request: pytest.FixtureRequest,
-    broker_kind: str,
     tmp_path: Path,
     smtp: Smtp,
     receiver: Receiver,
+    kafka: ApacheKafka | None,
 ) -> None:
-    kafka = None
-    if broker_kind == "apache":
-        shared: SharedApacheKafka = request.getfixturevalue("apache_kafka")
-        shared.reset()
-        kafka = shared.cluster
     postgres = OwnPostgres()
     replicas: list[Replica] = []
     system = FaultSystem(
