@@ -17,9 +17,9 @@ NODES ?= 1
 # TEST_WORKERS=0 runs every test in one process.
 TEST_WORKERS ?= 4
 PYTEST := $(RUN) pytest -q -n $(TEST_WORKERS) --dist loadgroup
-# Python's compiled modules are kept under .venv even where PYTHONDONTWRITEBYTECODE is set: each
+# Python's compiled modules are kept under var/ even where PYTHONDONTWRITEBYTECODE is set: each
 # test process and each service a test starts would otherwise compile every module again.
-export PYTHONPYCACHEPREFIX := $(CURDIR)/.venv/pycache
+export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
 unexport PYTHONDONTWRITEBYTECODE
 
 # The portal's demo accounts and plain-http cookies are for this machine only (refused in production).
