@@ -49,7 +49,16 @@ class Firms:
     def facts(self, uscc: str) -> dict[str, Any] | None:
         return dict(self.held[uscc][1]) if uscc in self.held else None
 
-    def save(self, *, uscc: str, version: int, facts: Facts, exists: bool) -> None:
+    def save(
+        self,
+        *,
+        uscc: str,
+        version: int,
+        facts: Facts,
+        exists: bool,
+        name: str | None = None,
+        city: str | None = None,
+    ) -> None:
         assert exists == (uscc in self.held)
         self.held[uscc] = (version, facts)
 

@@ -6,7 +6,13 @@ from fastapi import FastAPI
 
 from eligibility import worker
 from eligibility.adapters.unit_of_work import SqlUnitOfWork
-from eligibility.api import routes_checks, routes_determinations, routes_drafts, routes_measures
+from eligibility.api import (
+    routes_checks,
+    routes_determinations,
+    routes_drafts,
+    routes_measures,
+    routes_queue,
+)
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.measures import shipped_documents
 from eligibility.settings import EligibilitySettings
@@ -40,6 +46,7 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
             routes_determinations.router,
             routes_drafts.router,
             routes_measures.router,
+            routes_queue.router,
             routes_checks.router,
         ],
         build_runtime=runtime,

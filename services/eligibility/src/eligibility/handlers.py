@@ -23,6 +23,8 @@ def profile_changed(
         work,
         uscc=profile.uscc,
         version=profile.version,
+        name=profile.name,
+        city=profile.city,
         # The registry reads the snapshot document by name, as the self-check's facts are read.
         facts=facts_of(profile.to_data()),
         catalogue=catalogue,

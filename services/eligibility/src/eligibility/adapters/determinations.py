@@ -30,6 +30,12 @@ def _values(decision: Decision) -> dict[str, Any]:
     }
 
 
+def missing_of(decision: Decision | None) -> str | None:
+    """The facts the firm still has to give, as the work queue filters them: ",fact,fact,"."""
+    names = [m["fact"] for m in decision.missing_facts] if decision else []
+    return f",{','.join(names)}," if names else None
+
+
 def decided_for_everyone(connection: Connection, measure_ids: Iterable[str]) -> set[str]:
     """Those of the measures (any version) a population re-match decided for every firm: from
     then on, a firm with no row for one of them is "ineligible" (ADR 0013)."""
@@ -63,7 +69,9 @@ class Determinations:
     def refresh(self, uscc: str, decision: Decision) -> None:
         """Rewrite a determination whose status did not change (new facts or version)."""
         values = {"key_uscc": uscc, "key_measure": decision.measure.id, **_values(decision)}
-        self._connection.execute(_UPDATE, {**values, "updated_at": datetime.now(UTC)})
+        self._connection.execute(
+            _UPDATE, {**values, "missing": missing_of(decision), "updated_at": datetime.now(UTC)}
+        )
 
     def record(
         self, uscc: str, decision: Decision, *, previous: Status | None, stored: bool
@@ -73,7 +81,8 @@ class Determinations:
         key = {"key_uscc": uscc, "key_measure": decision.measure.id} if stored else {}
         row = {"uscc": uscc, "measure_id": decision.measure.id} if not stored else {}
         self._connection.execute(
-            _UPDATE if stored else _INSERT, {**key, **row, "updated_at": now, **values}
+            _UPDATE if stored else _INSERT,
+            {**key, **row, "updated_at": now, "missing": missing_of(decision), **values},
         )
         self._connection.execute(
             _HISTORY,

@@ -40,14 +40,29 @@ class Firms:
         ).scalar_one_or_none()
         return None if facts is None else dict(facts)
 
-    def save(self, *, uscc: str, version: int, facts: Facts, exists: bool) -> None:
+    def save(
+        self,
+        *,
+        uscc: str,
+        version: int,
+        facts: Facts,
+        exists: bool,
+        name: str | None = None,
+        city: str | None = None,
+    ) -> None:
         """Store the firm's facts in their typed columns, and its certifications beside them."""
         connection = self._connection
-        values = {name: facts.get(name) for name in _COLUMNS}
-        for name in _DAYS:  # ISO days in the facts, dates in their columns
-            day = values[name]
-            values[name] = date.fromisoformat(day) if isinstance(day, str) else None
-        values |= {"profile_version": version, "facts": facts, "updated_at": datetime.now(UTC)}
+        values = {column: facts.get(column) for column in _COLUMNS}
+        for column in _DAYS:  # ISO days in the facts, dates in their columns
+            day = values[column]
+            values[column] = date.fromisoformat(day) if isinstance(day, str) else None
+        values |= {
+            "profile_version": version,
+            "facts": facts,
+            "name": name,
+            "city": city,
+            "updated_at": datetime.now(UTC),
+        }
         if exists:
             connection.execute(
                 update(enterprise_facts).where(enterprise_facts.c.uscc == uscc).values(values)

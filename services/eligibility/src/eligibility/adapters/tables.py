@@ -45,6 +45,9 @@ enterprise_facts = Table(
     Column("profile_version", Integer, nullable=False),
     Column("facts", JSON, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The firm's registered name and city, for the caseworkers' work queue (no rule reads them).
+    Column("name", String(200), nullable=True),
+    Column("city", String(60), nullable=True),
     *(
         Column(name, SQL_TYPES[fact.type], nullable=fact.name != "province_code")
         for name, fact in REGISTRY.items()
@@ -77,6 +80,11 @@ determinations = Table(
     # True: a first decision of a population re-match, its history row and event still to
     # be written by the Explainer (its firm lies in a range of `unrecorded_ranges`); else null.
     Column("unrecorded", Boolean, nullable=True),
+    # The facts the firm still has to give, as ",fact,fact,": the work queue filters on it.
+    # Null while the determination waits to be explained (ADR 0011).
+    Column("missing", String(1000), nullable=True),
+    # The work queue: one measure's firms by status, in USCC order (ADR 0027).
+    Index("ix_determinations_queue", "measure_id", "status", "uscc"),
 )
 
 # Ranges of firms (by key) a population re-match gave first decisions, queued for the Explainer

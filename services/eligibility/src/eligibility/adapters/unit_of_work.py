@@ -11,6 +11,7 @@ from eligibility.adapters.firms import Firms
 from eligibility.adapters.measures import MeasureStore
 from eligibility.adapters.population import FIRMS_PER_RANGE, Population, RangeQueue
 from eligibility.adapters.population.explanations import Explanations
+from eligibility.adapters.queue import WorkQueue
 from eligibility.adapters.reach import Reach
 from eligibility.adapters.tables import backbone
 from eligibility.domain.events import SOURCE
@@ -36,6 +37,7 @@ class SqlWork:
         self.population = Population(connection, self.ranges)
         self.explanations = Explanations(connection)
         self.reach = Reach(connection)
+        self.queue = WorkQueue(connection)
         self.outbox = OutboxWriter(outbox or Outbox(backbone), connection, source=SOURCE)
 
 

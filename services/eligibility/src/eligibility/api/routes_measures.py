@@ -8,22 +8,17 @@ from fastapi import APIRouter, Path, Query
 
 from eligibility.api.deps import CatalogueDep, UowDep
 from eligibility.api.schemas import MeasureFilters, MeasureRead
+from eligibility.domain.catalogue import NoMeasure
 from eligibility.domain.clock import china_today
 from eligibility.domain.measures import Measure, measure_from_document
 from eligibility.domain.themes import THEMES
 from eligibility.use_cases.preview import preview_measure
 from supportmatch_core.auth import Role, require_role
-from supportmatch_core.errors import NotFoundError
 from supportmatch_core.ranges import Day
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
 MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
-
-
-class NoMeasure(NotFoundError):
-    def __init__(self, measure_id: str) -> None:
-        super().__init__(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
 
 
 @router.get("")

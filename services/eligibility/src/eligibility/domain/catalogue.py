@@ -7,6 +7,12 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from eligibility.domain.measures import Measure
+from supportmatch_core.errors import NotFoundError
+
+
+class NoMeasure(NotFoundError):
+    def __init__(self, measure_id: str) -> None:
+        super().__init__(f"no measure {measure_id}", zh=f"没有措施{measure_id}")
 
 
 class Catalogue:

@@ -87,7 +87,7 @@ def decide(measure: Measure, facts: Mapping[str, Any], on: date) -> Decision:
         evaluated_on=on,
         facts_digest=facts_digest(measure, facts),
         criteria=leaves,
-        missing_facts=[_describe(name) for name in to_provide],
+        missing_facts=[describe_fact(name) for name in to_provide],
         tree=tree,
         reasons=reasons,
         estimate=measure.estimate.of(facts) if worth and measure.estimate else None,
@@ -180,6 +180,7 @@ def _explain(leaf: Evaluation, *, decisive: bool) -> dict[str, Any]:
     }
 
 
-def _describe(name: str) -> dict[str, str]:
+def describe_fact(name: str) -> dict[str, str]:
+    """A fact by name, with its labels in both languages."""
     fact = REGISTRY[name]
     return {"fact": name, "label_zh": fact.label_zh, "label_en": fact.label_en}

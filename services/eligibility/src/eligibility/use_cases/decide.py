@@ -13,7 +13,15 @@ from eligibility.use_cases.ports import DecideWork
 
 
 def decide_firm(
-    work: DecideWork, *, uscc: str, version: int, facts: Facts, catalogue: Catalogue, on: date
+    work: DecideWork,
+    *,
+    uscc: str,
+    version: int,
+    facts: Facts,
+    catalogue: Catalogue,
+    on: date,
+    name: str | None = None,
+    city: str | None = None,
 ) -> int:
     """Store the firm's facts of profile `version` and decide every measure in force; returns
     how many statuses changed. An older version than the one held is ignored (snapshots can
@@ -25,7 +33,14 @@ def decide_firm(
     if known_version is not None:
         # What a population re-match stored unexplained was decided on the facts about to go.
         complete_firm(work, uscc=uscc, catalogue=catalogue)
-    work.firms.save(uscc=uscc, version=version, facts=facts, exists=known_version is not None)
+    work.firms.save(
+        uscc=uscc,
+        version=version,
+        facts=facts,
+        exists=known_version is not None,
+        name=name,
+        city=city,
+    )
     held = work.determinations.held(uscc)
     decisions = [decide(measure, facts, on) for measure in catalogue.in_force(on)]
     # No row reads "ineligible" once the measure was decided for everyone (ADR 0013): a first

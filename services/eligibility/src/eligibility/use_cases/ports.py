@@ -11,6 +11,7 @@ from eligibility.domain.decision import Decision, Held, Status
 from eligibility.domain.facts import Facts
 from eligibility.domain.lifecycle import Draft, StoredVersion
 from eligibility.domain.measures import Measure
+from eligibility.domain.queue import QueueFilter, QueuePage
 from eligibility.domain.rematches import Claimed, Rematch, Rematched, Stored, Unexplained
 from supportmatch_core.ports import Outbox, Transactions
 
@@ -21,7 +22,16 @@ class Firms(Protocol):
     def lock_for_writing(self) -> None: ...
     def version(self, uscc: str) -> int | None: ...
     def facts(self, uscc: str) -> dict[str, Any] | None: ...
-    def save(self, *, uscc: str, version: int, facts: Facts, exists: bool) -> None: ...
+    def save(
+        self,
+        *,
+        uscc: str,
+        version: int,
+        facts: Facts,
+        exists: bool,
+        name: str | None = None,
+        city: str | None = None,
+    ) -> None: ...
 
 
 class StoredDetermination(Stored, Protocol):
@@ -104,6 +114,21 @@ class Reach(Protocol):
     ) -> dict[str, object]: ...
 
 
+class Queue(Protocol):
+    """The caseworkers' work queue."""
+
+    def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage: ...
+
+
+class QueueWork(Protocol):
+    """What reading the work queue needs of a transaction."""
+
+    @property
+    def firms(self) -> Firms: ...
+    @property
+    def queue(self) -> Queue: ...
+
+
 class ExplainWork(Protocol):
     """What explaining stored determinations needs of a transaction."""
 
@@ -139,6 +164,8 @@ class Work(Protocol):
     def explanations(self) -> Explanations: ...
     @property
     def reach(self) -> Reach: ...
+    @property
+    def queue(self) -> Queue: ...
     @property
     def outbox(self) -> Outbox: ...
 

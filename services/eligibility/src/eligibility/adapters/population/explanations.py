@@ -21,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 
+from eligibility.adapters.determinations import missing_of
 from eligibility.adapters.population.ranges import within
 from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
 from eligibility.domain.decision import Decision
@@ -218,5 +219,6 @@ def _determination_update(row: Unexplained, decision: Decision | None) -> dict[s
         "key_status": row.status,
         "key_on": on,
         **_explained(decision),
+        "missing": missing_of(decision),
         "unrecorded": None,
     }

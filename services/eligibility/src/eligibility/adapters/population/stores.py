@@ -201,7 +201,14 @@ def store_changes(connection: Connection, changes: Table, on: date, postgres: bo
     connection.execute(
         update(determinations)
         .where(d.uscc == ch.uscc, d.measure_id == ch.measure_id, ch.stored)
-        .values(stored | {"updated_at": literal(now, d.updated_at.type), "unrecorded": null()})
+        .values(
+            stored
+            | {
+                "updated_at": literal(now, d.updated_at.type),
+                "unrecorded": null(),
+                "missing": null(),
+            }
+        )
     )
     connection.execute(
         insert(determinations).from_select(

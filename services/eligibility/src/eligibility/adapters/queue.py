@@ -1,0 +1,125 @@
+"""The work queue in SQL: one measure's determinations joined to the firms' projection, paged by
+USCC over the index (measure, status, USCC), counted per status under the same filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Select, exists, func, or_, select
+
+from eligibility.adapters.tables import determinations, enterprise_certifications, enterprise_facts
+from eligibility.domain.decision import Status
+from eligibility.domain.queue import QUEUED, QueuedFirm, QueueFilter, QueuePage
+from eligibility.domain.rematches import PENDING
+
+_d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
+    """`query` over determinations joined to the projection, narrowed by every filter but the
+    status."""
+    query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc).where(
+        _d.measure_id == wanted.measure_id
+    )
+    if wanted.provinces is not None:
+        query = query.where(_f.province_code.in_(sorted(wanted.provinces)))
+    for column, value in (
+        (_f.region, wanted.region),
+        (_f.city, wanted.city),
+        (_f.size_class, wanted.size),
+        (_f.ownership, wanted.ownership),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if wanted.industry is not None:
+        query = query.where(_f.industry_code.like(_escaped(wanted.industry) + "%", escape="\\"))
+    if wanted.missing is not None:
+        query = query.where(_d.missing.like(f"%,{_escaped(wanted.missing)},%", escape="\\"))
+    if wanted.certification is not None:
+        query = query.where(
+            exists().where(
+                _c.uscc == _d.uscc,
+                _c.kind == wanted.certification,
+                _c.valid_from <= on,
+                or_(_c.valid_to.is_(None), _c.valid_to >= on),
+            )
+        )
+    if wanted.query:
+        text = _escaped(wanted.query)
+        query = query.where(
+            or_(
+                _f.name.like(f"%{text}%", escape="\\"),
+                _d.uscc.like(text.upper() + "%", escape="\\"),
+            )
+        )
+    return query
+
+
+class WorkQueue:
+    """Reads the queue within one transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage:
+        statuses = [wanted.status] if wanted.status else list(QUEUED)
+        columns = (
+            _d.uscc,
+            _f.name,
+            _f.city,
+            _f.province_code,
+            _f.region,
+            _f.industry_code,
+            _f.size_class,
+            _f.ownership,
+            _d.status,
+            _d.measure_version,
+            _d.evaluated_on,
+            _d.missing,
+            _d.facts_digest,
+        )
+        query = (
+            _filtered(select(*columns), wanted, on)
+            .where(_d.status.in_([s.value for s in statuses]), _d.uscc > after)
+            .order_by(_d.uscc)
+            .limit(limit + 1)
+        )
+        rows = self._connection.execute(query).all()
+        firms = [_queued(wanted.measure_id, row) for row in rows[:limit]]
+        return QueuePage(
+            firms=firms,
+            after=firms[-1].uscc if len(rows) > limit else None,
+            counts=self.counts(wanted, on=on),
+        )
+
+    def counts(self, wanted: QueueFilter, *, on: date) -> dict[Status, int]:
+        query = _filtered(select(_d.status, func.count()), wanted, on).where(
+            _d.status.in_([s.value for s in QUEUED])
+        )
+        rows = self._connection.execute(query.group_by(_d.status))
+        found: dict[str, int] = {row[0]: row[1] for row in rows}
+        return {status: int(found.get(status.value, 0)) for status in QUEUED}
+
+
+def _queued(measure_id: str, row: Any) -> QueuedFirm:
+    return QueuedFirm(
+        uscc=row.uscc,
+        measure_id=measure_id,
+        name=row.name,
+        city=row.city,
+        province_code=row.province_code,
+        region=row.region,
+        industry_code=row.industry_code,
+        size_class=row.size_class,
+        ownership=row.ownership,
+        status=Status(row.status),
+        measure_version=row.measure_version,
+        evaluated_on=row.evaluated_on,
+        missing=tuple(name for name in (row.missing or "").split(",") if name),
+        explained=row.facts_digest != PENDING,
+    )

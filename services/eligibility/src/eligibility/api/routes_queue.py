@@ -1,0 +1,147 @@
+"""HTTP route of the caseworkers' work queue: a measure's firms by status, with missing facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from eligibility.api.deps import CatalogueDep, UowDep
+from eligibility.domain.clock import china_today
+from eligibility.domain.decision import Status, describe_fact
+from eligibility.domain.facts import REGISTRY
+from eligibility.domain.queue import QueuedFirm, QueueFilter
+from eligibility.use_cases.queue import work_queue
+from supportmatch_core.auth import Principal, Role, require_role
+from supportmatch_core.contracts.profile import Ownership
+from supportmatch_core.fields import PlainText, ProvinceCode
+from supportmatch_reference.certifications import CertificationKind
+from supportmatch_reference.regions import BY_CODE
+from supportmatch_reference.said import SaidValueError
+
+router = APIRouter(prefix="/v1/measures", tags=["work queue"])
+
+MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
+Caseworker = Annotated[Principal, require_role(Role.CASEWORKER, Role.ADMIN)]
+
+
+def _fact(name: str | None) -> str | None:
+    if name is not None and name not in REGISTRY:
+        raise SaidValueError(f"no fact named {name}", f"没有名为{name}的事实")
+    return name
+
+
+class QueueQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["eligible", "possibly_eligible"] | None = Field(
+        None, description="both when not given"
+    )
+    province: ProvinceCode | None = Field(
+        None, description="within the provinces the caller serves"
+    )
+    region: Literal["east", "central", "west", "northeast"] | None = None
+    city: PlainText | None = Field(None, max_length=60)
+    industry: str | None = Field(
+        None, pattern="^[A-Ta-t]([0-9]{2}([0-9]{1,2})?)?$", description="GB/T 4754 code or prefix"
+    )
+    size: Literal["large", "medium", "small", "micro"] | None = None
+    ownership: Ownership | None = None
+    certification: CertificationKind | None = Field(None, description="held and valid today")
+    missing: Annotated[str | None, AfterValidator(_fact)] = Field(
+        None, max_length=60, description="a fact the firm still has to give"
+    )
+    q: PlainText | None = Field(None, max_length=50, description="part of the name, or USCC start")
+    after: str | None = Field(None, pattern="^[0-9A-Z]{1,18}$", description="the page's `after`")
+    limit: int = Field(50, ge=1, le=1000)
+
+
+class FactRead(BaseModel):
+    fact: str
+    label_zh: str
+    label_en: str
+
+
+class QueuedRead(BaseModel):
+    uscc: str
+    name: str | None
+    city: str | None
+    province_code: str
+    province_zh: str
+    region: str | None
+    industry_code: str
+    size_class: str | None
+    ownership: str | None
+    status: Status
+    measure_version: int
+    evaluated_on: date
+    missing_facts: list[FactRead] = Field(description="empty until the decision is explained")
+
+    @classmethod
+    def of(cls, firm: QueuedFirm) -> QueuedRead:
+        province = BY_CODE.get(firm.province_code)
+        return cls(
+            uscc=firm.uscc,
+            name=firm.name,
+            city=firm.city,
+            province_code=firm.province_code,
+            province_zh=province.name_zh if province else firm.province_code,
+            region=firm.region,
+            industry_code=firm.industry_code,
+            size_class=firm.size_class,
+            ownership=firm.ownership,
+            status=firm.status,
+            measure_version=firm.measure_version,
+            evaluated_on=firm.evaluated_on,
+            missing_facts=[FactRead(**describe_fact(name)) for name in firm.missing],
+        )
+
+
+class QueueRead(BaseModel):
+    measure_id: str
+    counts: dict[Status, int] = Field(description="per status, under every filter but the status")
+    items: list[QueuedRead]
+    after: str | None = Field(description="ask again with this `after` for the next page")
+
+
+@router.get("/{measure_id}/enterprises")
+def measure_queue(
+    measure_id: MeasureId,
+    principal: Caseworker,
+    uow: UowDep,
+    catalogue: CatalogueDep,
+    query: Annotated[QueueQuery, Query()],
+) -> QueueRead:
+    """The firms of the caller's provinces that are eligible or possibly eligible for the measure,
+    in USCC order, with the facts each still has to give; a caseworker's work queue."""
+    wanted = QueueFilter(
+        measure_id=measure_id,
+        provinces=frozenset({query.province}) if query.province else None,
+        status=Status(query.status) if query.status else None,
+        region=query.region,
+        city=query.city,
+        industry=query.industry.upper() if query.industry else None,
+        size=query.size,
+        ownership=query.ownership,
+        certification=query.certification,
+        missing=query.missing,
+        query=query.q,
+    )
+    with uow.read() as work:
+        page = work_queue(
+            work,
+            principal=principal,
+            wanted=wanted,
+            catalogue=catalogue,
+            after=query.after or "",
+            limit=query.limit,
+            on=china_today(),
+        )
+    return QueueRead(
+        measure_id=measure_id,
+        counts=page.counts,
+        items=[QueuedRead.of(firm) for firm in page.firms],
+        after=page.after,
+    )

@@ -1,0 +1,54 @@
+"""The caseworkers' work queue: one measure's firms by status, with the facts each still needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from eligibility.domain.decision import Status
+
+# The statuses a queue lists: a firm with no chance of a measure is not work for anyone.
+QUEUED = (Status.ELIGIBLE, Status.POSSIBLY_ELIGIBLE)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """Which firms of one measure a queue lists. `provinces` None: every province (an admin)."""
+
+    measure_id: str
+    provinces: frozenset[str] | None = None
+    status: Status | None = None  # None: eligible and possibly eligible
+    region: str | None = None  # east, central, west, northeast
+    city: str | None = None
+    industry: str | None = None  # a GB/T 4754 code or its prefix: section letter, division…
+    size: str | None = None
+    ownership: str | None = None
+    certification: str | None = None  # a kind held and valid on `on`
+    missing: str | None = None  # a fact the firm still has to give
+    query: str | None = None  # part of the name, or the start of the USCC
+    on: date | None = None  # the day certifications are valid on
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedFirm:
+    uscc: str
+    measure_id: str
+    name: str | None
+    city: str | None
+    province_code: str
+    region: str | None
+    industry_code: str
+    size_class: str | None
+    ownership: str | None
+    status: Status
+    measure_version: int
+    evaluated_on: date
+    missing: tuple[str, ...]  # fact names; empty while the determination waits to be explained
+    explained: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    firms: list[QueuedFirm]
+    after: str | None  # the USCC to continue from; None on the last page
+    counts: dict[Status, int]  # per queued status, under every filter but the status

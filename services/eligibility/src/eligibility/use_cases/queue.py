@@ -1,0 +1,48 @@
+"""The caseworkers' work queue: which firms of their provinces could get a measure, and what each
+still has to give."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from eligibility.domain.catalogue import Catalogue, NoMeasure
+from eligibility.domain.queue import QueuedFirm, QueueFilter, QueuePage
+from eligibility.domain.rematches import explained
+from eligibility.use_cases.ports import QueueWork
+from supportmatch_core.access import visible_to
+from supportmatch_core.auth import Principal
+
+
+def work_queue(
+    work: QueueWork,
+    *,
+    principal: Principal,
+    wanted: QueueFilter,
+    catalogue: Catalogue,
+    after: str,
+    limit: int,
+    on: date,
+) -> QueuePage:
+    """One page of the queue, in USCC order, within the provinces the caller serves.
+
+    A row a population re-match stored unexplained is explained here from the firm's facts, as
+    the firm's own determinations are (ADR 0009), so its missing facts are shown at once.
+    """
+    if not catalogue.versions(wanted.measure_id):
+        raise NoMeasure(wanted.measure_id)
+    served = visible_to(principal).provinces
+    if served is not None:
+        provinces = served if wanted.provinces is None else wanted.provinces & served
+        wanted = replace(wanted, provinces=provinces)
+    page = work.queue.page(wanted, after=after, limit=limit, on=on)
+    return replace(page, firms=[_explained(work, catalogue, firm) for firm in page.firms])
+
+
+def _explained(work: QueueWork, catalogue: Catalogue, firm: QueuedFirm) -> QueuedFirm:
+    facts = None if firm.explained else work.firms.facts(firm.uscc)
+    decision = None if facts is None else explained(catalogue, facts, firm)
+    if decision is None:
+        return firm
+    missing = tuple(m["fact"] for m in decision.missing_facts)
+    return replace(firm, missing=missing, explained=True)

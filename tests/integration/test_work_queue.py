@@ -1,0 +1,179 @@
+"""The caseworkers' work queue: a measure's firms by status within the caller's provinces, with
+the facts each still has to give, filtered, counted and paged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from supportmatch_core.auth import Role, TokenService
+from tests.conftest import Databases, bearer
+from tests.factories import enterprise_payload
+from tests.integration.system import InProcessSystem, wait_until
+from tests.integration.test_eligibility_api import COMPLIANT, VAT_FIGURES
+
+QUEUE = "/v1/measures/vat-credit-refund/enterprises"
+WITHOUT_GRADE = {k: v for k, v in COMPLIANT.items() if k != "tax_credit_grade"}
+
+
+def _firm(name: str, province: str, facts: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        **enterprise_payload(province=province, industry="C3921"),
+        **VAT_FIGURES,
+        "name": name,
+        "facts": {"fiscal_year": 2025, **facts},
+        **extra,
+    }
+
+
+FIRMS = [
+    _firm("广州星河电子有限公司", "广东", COMPLIANT, city="广州市"),
+    _firm("深圳星河通信有限公司", "广东", WITHOUT_GRADE, city="深圳市"),
+    _firm("佛山南海器件有限公司", "广东", WITHOUT_GRADE, city="佛山市"),
+    _firm("东莞长安模具有限公司", "广东", WITHOUT_GRADE, city="东莞市"),
+    _firm("北京中关村电子有限公司", "北京", WITHOUT_GRADE),
+]
+
+
+@pytest.fixture
+def offline(databases: Databases) -> Iterator[InProcessSystem]:
+    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+        yield running
+
+
+def test_a_caseworker_works_through_the_firms_of_its_provinces(
+    broker: Any, databases: Databases, tokens: TokenService
+) -> None:
+    with InProcessSystem(bootstrap=broker.address, databases=databases) as system:
+        admin = bearer(tokens)
+        for body in FIRMS:
+            answer = system.profiles.post("/v1/enterprises", json=body, headers=admin)
+            assert answer.status_code == 201, answer.text
+        assert wait_until(
+            lambda: sum(_get(system, QUEUE, admin).json()["counts"].values()) == len(FIRMS),
+            timeout=30,
+        )
+        _sees_its_provinces_firms_with_what_each_still_needs(system, tokens)
+        _filters_narrow_the_list_and_the_counts(system, tokens)
+        _pages_follow_after_until_the_last(system, tokens)
+        _nobody_sees_firms_outside_the_provinces_it_serves(system, tokens)
+
+
+def _get(system: InProcessSystem, path: str, headers: dict[str, str], **params: Any) -> Any:
+    return system.eligibility.get(path, params=params, headers=headers)
+
+
+def _names(answer: Any) -> list[str]:
+    assert answer.status_code == 200, answer.text
+    return [item["name"] for item in answer.json()["items"]]
+
+
+def _sees_its_provinces_firms_with_what_each_still_needs(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
+    body = _get(system, QUEUE, guangdong).json()
+    assert body["counts"] == {"eligible": 1, "possibly_eligible": 3}
+    assert {item["province_zh"] for item in body["items"]} == {"广东"}
+    assert [i["uscc"] for i in body["items"]] == sorted(i["uscc"] for i in body["items"])
+    shenzhen = next(i for i in body["items"] if i["name"] == "深圳星河通信有限公司")
+    assert shenzhen["status"] == "possibly_eligible"
+    assert shenzhen["city"] == "深圳市"
+    grade = next(f for f in shenzhen["missing_facts"] if f["fact"] == "tax_credit_grade")
+    assert grade["label_zh"] == "纳税信用等级"
+    guangzhou = next(i for i in body["items"] if i["name"] == "广州星河电子有限公司")
+    assert guangzhou["status"] == "eligible"
+    assert guangzhou["missing_facts"] == []
+
+
+def _filters_narrow_the_list_and_the_counts(system: InProcessSystem, tokens: TokenService) -> None:
+    guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
+    missing = _get(
+        system,
+        QUEUE,
+        guangdong,
+        status="possibly_eligible",
+        missing="tax_credit_grade",
+    )
+    assert sorted(_names(missing)) == [
+        "东莞长安模具有限公司",
+        "佛山南海器件有限公司",
+        "深圳星河通信有限公司",
+    ]
+    assert _names(_get(system, QUEUE, guangdong, q="星河")) == sorted(
+        ["广州星河电子有限公司", "深圳星河通信有限公司"],
+        key=lambda n: next(f["uscc"] for f in FIRMS if f["name"] == n),
+    )
+    assert _names(_get(system, QUEUE, guangdong, city="佛山市")) == ["佛山南海器件有限公司"]
+    by_uscc = _get(system, QUEUE, guangdong, q=FIRMS[3]["uscc"][:12].lower())
+    assert _names(by_uscc) == ["东莞长安模具有限公司"]
+    counted = _get(system, QUEUE, guangdong, industry="c39", status="eligible").json()
+    assert counted["counts"] == {"eligible": 1, "possibly_eligible": 3}
+    assert [i["name"] for i in counted["items"]] == ["广州星河电子有限公司"]
+    assert _names(_get(system, QUEUE, guangdong, industry="F")) == []
+    assert _names(_get(system, QUEUE, guangdong, size="large")) == []
+
+
+def _pages_follow_after_until_the_last(system: InProcessSystem, tokens: TokenService) -> None:
+    admin = bearer(tokens)
+    seen: list[str] = []
+    after = None
+    while True:
+        params = {"limit": 2, **({"after": after} if after else {})}
+        page = _get(system, QUEUE, admin, **params).json()
+        seen += [item["uscc"] for item in page["items"]]
+        after = page["after"]
+        if after is None:
+            break
+    assert seen == sorted(f["uscc"] for f in FIRMS)
+
+
+def _nobody_sees_firms_outside_the_provinces_it_serves(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    beijing = bearer(tokens, Role.CASEWORKER, regions=["11"])
+    assert _names(_get(system, QUEUE, beijing)) == ["北京中关村电子有限公司"]
+    # Asking for another province by filter gives nothing, not that province's firms.
+    assert _names(_get(system, QUEUE, beijing, province="44")) == []
+    assert _get(system, QUEUE, beijing, province="44").json()["counts"] == {
+        "eligible": 0,
+        "possibly_eligible": 0,
+    }
+    firm = bearer(tokens, Role.ENTERPRISE, uscc=FIRMS[0]["uscc"])
+    refused = _get(system, QUEUE, firm)
+    assert refused.status_code == 403
+    assert refused.json()["detail_zh"] == "您的角色无权执行此操作"
+    assert system.eligibility.get(QUEUE).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"missing": "favourite_colour"}, "missing"),
+        ({"status": "ineligible"}, "status"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 1001}, "limit"),
+        ({"industry": "C39a"}, "industry"),
+        ({"province": "Atlantis"}, "province"),
+        ({"after": "x' OR 1=1"}, "after"),
+        ({"q": "星\u202e河"}, "q"),
+        ({"page": 2}, "page"),
+    ],
+)
+def test_bad_filters_are_422_naming_the_field(
+    offline: InProcessSystem,
+    tokens: TokenService,
+    params: dict[str, Any],
+    field: str,
+) -> None:
+    answer = _get(offline, QUEUE, bearer(tokens), **params)
+    assert answer.status_code == 422, answer.text
+    assert field in [e["field"] for e in answer.json()["errors"]]
+
+
+def test_an_unknown_measure_is_404(offline: InProcessSystem, tokens: TokenService) -> None:
+    answer = _get(offline, "/v1/measures/no-such-measure/enterprises", bearer(tokens))
+    assert answer.status_code == 404
+    assert answer.json()["detail_zh"] == "没有措施no-such-measure"
