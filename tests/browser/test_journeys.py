@@ -3,8 +3,12 @@ fact, its notification settings with a test webhook, and the language switch."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
 
 from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM, DEMO_USCC
@@ -198,3 +202,52 @@ def test_every_page_of_a_firm_and_a_caseworker_reads_at_both_widths(page: Page) 
     page.get_by_role("link", name=str(DEMO_FIRM["name"])).click()
     expect(page.get_by_role("heading", name=re.compile("^政策匹配结果："))).to_be_visible()
     check_page(page)
+
+
+def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
+    page: Page, tmp_path: Path
+) -> None:
+    caseworker = DEMO_ACCOUNTS[1]
+    sign_in(page, caseworker.username, caseworker.password)
+    page.get_by_role("link", name="工作清单").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("工作清单")
+    expect(page.get_by_label("政策")).to_have_value("vat-credit-refund")
+    page.get_by_label("匹配结果").select_option(label="可能符合")
+    page.get_by_role("button", name="筛选").click()
+    # The choices of the missing-fact filter come with their counts: "缺纳税信用等级（12家）".
+    choices = page.get_by_label("待补充信息").locator("option").all_inner_texts()
+    assert len(choices) > 1, choices
+    choice = next((c for c in choices if c.startswith("缺纳税信用等级")), choices[1])
+    fact = re.fullmatch(r"缺(.+)（(\d+)家）", choice)
+    assert fact, choice
+    page.get_by_label("待补充信息").select_option(label=choice)
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_role("status")).to_contain_text(f"可能符合：{fact.group(2)}家")
+    rows = page.locator("#queue tbody tr")
+    expect(rows.first).to_be_visible()
+    for row in rows.all():
+        assert "可能符合" in row.inner_text()
+        assert fact.group(1) in row.locator("td").nth(5).inner_text()
+    check_page(page)
+    keep(page, "work-queue", readme=True)
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="CSV").click()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
+    heading, *lines = list(csv.reader(io.StringIO(text)))
+    assert heading[:3] == ["统一社会信用代码", "企业名称", "省份"]
+    assert len(lines) == int(fact.group(2))
+    assert all(line[7] == "可能符合" and fact.group(1) in line[8] for line in lines)
+    assert {line[2] for line in lines} == {"广东"}
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="XLSX").click()
+    sheet = load_workbook(xlsx_download.value.path(), read_only=True).active
+    assert sheet is not None
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        line[0] for line in lines
+    ]
+
+    first = rows.first.get_by_role("link")
+    name = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)

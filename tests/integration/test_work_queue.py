@@ -76,6 +76,9 @@ def _sees_its_provinces_firms_with_what_each_still_needs(
     guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
     body = _get(system, QUEUE, guangdong).json()
     assert body["counts"] == {"eligible": 1, "possibly_eligible": 3}
+    by_fact = {m["fact"]: m for m in body["missing_counts"]}
+    assert by_fact["tax_credit_grade"]["count"] == 3
+    assert by_fact["tax_credit_grade"]["label_zh"] == "纳税信用等级"
     assert {item["province_zh"] for item in body["items"]} == {"广东"}
     assert [i["uscc"] for i in body["items"]] == sorted(i["uscc"] for i in body["items"])
     shenzhen = next(i for i in body["items"] if i["name"] == "深圳星河通信有限公司")

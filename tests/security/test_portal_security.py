@@ -99,6 +99,15 @@ def test_an_enterprise_cannot_open_another_firms_pages(portal: TestClient) -> No
     assert portal.get(f"/firms/{OTHER.lower()}/measures").status_code == 403
 
 
+def test_a_firm_never_reaches_the_work_queue_or_its_exports(portal: TestClient) -> None:
+    assert sign_in(portal) == 303
+    # The services are unreachable: a 303 to the firm's own page is the portal's own refusal.
+    for path in ("/queue", "/queue/export.csv", "/queue/export.xlsx", "/queue?province=11"):
+        answer = portal.get(path, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"] == f"/firms/{FIRM}/measures", path
+
+
 def test_every_form_route_refuses_a_missing_or_foreign_csrf_token(portal: TestClient) -> None:
     assert sign_in(portal) == 303
     paths = portal.app.openapi()["paths"]  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from portal.domain.throttle import Throttle
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import seed_demo_accounts
 from portal.use_cases.signing_in import SignInLimits
-from portal.web import routes_auth, routes_firm, routes_notices, routes_public
+from portal.web import routes_auth, routes_firm, routes_notices, routes_public, routes_queue
 from portal.web.cookies import set_cookie
 from portal.web.deps import BROWSER_COOKIE, utc_now
 from portal.web.errors import document_pages, install_error_pages
@@ -76,6 +76,7 @@ def build_app(
             routes_auth.router,
             routes_firm.router,
             routes_notices.router,
+            routes_queue.router,
         ],
         build_runtime=runtime,
     )

@@ -3,6 +3,8 @@ USCC over the index (measure, status, USCC), counted per status under the same f
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -95,6 +97,7 @@ class WorkQueue:
             firms=firms,
             after=firms[-1].uscc if len(rows) > limit else None,
             counts=self.counts(wanted, on=on),
+            missing_counts=self.missing_counts(wanted, on=on),
         )
 
     def counts(self, wanted: QueueFilter, *, on: date) -> dict[Status, int]:
@@ -104,6 +107,24 @@ class WorkQueue:
         rows = self._connection.execute(query.group_by(_d.status))
         found: dict[str, int] = {row[0]: row[1] for row in rows}
         return {status: int(found.get(status.value, 0)) for status in QUEUED}
+
+    def missing_counts(self, wanted: QueueFilter, *, on: date) -> dict[str, int]:
+        """Counted by the distinct sets of missing facts (a handful per measure), then by fact."""
+        statuses = [wanted.status] if wanted.status else list(QUEUED)
+        query = (
+            _filtered(select(_d.missing, func.count()), replace(wanted, missing=None), on)
+            .where(_d.status.in_([s.value for s in statuses]), _d.missing.is_not(None))
+            .group_by(_d.missing)
+        )
+        counted: Counter[str] = Counter()
+        for missing, count in self._connection.execute(query):
+            for name in _names(missing):
+                counted[name] += count
+        return dict(counted.most_common())
+
+
+def _names(missing: str | None) -> tuple[str, ...]:
+    return tuple(name for name in (missing or "").split(",") if name)
 
 
 def _queued(measure_id: str, row: Any) -> QueuedFirm:
@@ -120,6 +141,6 @@ def _queued(measure_id: str, row: Any) -> QueuedFirm:
         status=Status(row.status),
         measure_version=row.measure_version,
         evaluated_on=row.evaluated_on,
-        missing=tuple(name for name in (row.missing or "").split(",") if name),
+        missing=_names(row.missing),
         explained=row.facts_digest != PENDING,
     )

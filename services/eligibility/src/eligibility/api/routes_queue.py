@@ -99,9 +99,16 @@ class QueuedRead(BaseModel):
         )
 
 
+class MissingCount(FactRead):
+    count: int
+
+
 class QueueRead(BaseModel):
     measure_id: str
     counts: dict[Status, int] = Field(description="per status, under every filter but the status")
+    missing_counts: list[MissingCount] = Field(
+        description="per fact still to give, under every filter but `missing`; most first"
+    )
     items: list[QueuedRead]
     after: str | None = Field(description="ask again with this `after` for the next page")
 
@@ -142,6 +149,10 @@ def measure_queue(
     return QueueRead(
         measure_id=measure_id,
         counts=page.counts,
+        missing_counts=[
+            MissingCount(**describe_fact(name), count=count)
+            for name, count in page.missing_counts.items()
+        ],
         items=[QueuedRead.of(firm) for firm in page.firms],
         after=page.after,
     )

@@ -52,3 +52,6 @@ class QueuePage:
     firms: list[QueuedFirm]
     after: str | None  # the USCC to continue from; None on the last page
     counts: dict[Status, int]  # per queued status, under every filter but the status
+    # Per fact still to give: how many of the listed statuses' firms lack it, under every filter
+    # but the missing fact (the choices of that filter, with their counts).
+    missing_counts: dict[str, int]

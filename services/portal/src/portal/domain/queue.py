@@ -1,0 +1,44 @@
+"""The work queue as a caseworker asks for it: the filters of the page, read from its address."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from portal.domain.wizard import OWNERSHIPS
+
+__all__ = ["EXPORT_COLUMNS", "OWNERSHIPS", "REGIONS", "SIZES", "QueueFilters", "Status"]
+
+Status = Literal["eligible", "possibly_eligible"]
+SIZES = ("large", "medium", "small", "micro")
+REGIONS = ("east", "central", "west", "northeast")
+# The columns of an export, in order: each a message key for its heading.
+EXPORT_COLUMNS = (
+    "uscc", "name", "province", "city", "industry", "size_class", "ownership", "status", "missing",
+    "evaluated_on",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    """Everything the queue page filters on; empty strings in a form mean "any"."""
+
+    measure: str
+    status: Status | None = None
+    province: str | None = None
+    region: str | None = None
+    city: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    ownership: str | None = None
+    certification: str | None = None
+    missing: str | None = None
+    q: str | None = None
+
+    def service_params(self) -> dict[str, str]:
+        """The eligibility service's query parameters for these filters (the measure aside)."""
+        return {k: v for k, v in asdict(self).items() if k != "measure" and v}
+
+    def with_(self, **changes: str | None) -> dict[str, str]:
+        """This page's address parameters with some changed: links to a status, a fact, a page."""
+        return {k: v for k, v in (asdict(self) | changes).items() if v}

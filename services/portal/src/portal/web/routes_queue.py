@@ -1,0 +1,134 @@
+"""The caseworker's work queue: a measure's firms in its provinces by status and missing fact,
+paged, and exported as CSV or XLSX."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import chain, islice
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from portal.adapters.services import Services
+from portal.domain.accounts import Account
+from portal.domain.queue import OWNERSHIPS, REGIONS, SIZES, QueueFilters
+from portal.use_cases import queue
+from portal.web.deps import AccountDep, ServicesDep, VisitorDep
+from portal.web.exports import csv_stream, xlsx_stream
+from portal.web.pages import render
+from supportmatch_reference.certifications import LABELS as CERTIFICATIONS
+from supportmatch_reference.industries import catalogue as industries
+from supportmatch_reference.regions import BY_CODE
+
+router = APIRouter(tags=["work queue pages"])
+DEFAULT_MEASURE = "vat-credit-refund"
+
+
+class QueueQuery(BaseModel):
+    """The page's address: its filters, each empty for "any"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measure: str = Field(DEFAULT_MEASURE, pattern="^[a-z0-9-]{1,100}$")
+    status: Literal["", "eligible", "possibly_eligible"] = ""
+    province: str = Field("", pattern="^([1-6][0-9])?$")
+    region: str = Field("", max_length=20)
+    city: str = Field("", max_length=60)
+    industry: str = Field("", max_length=5)
+    size: str = Field("", max_length=20)
+    ownership: str = Field("", max_length=20)
+    certification: str = Field("", max_length=60)
+    missing: str = Field("", max_length=60)
+    q: str = Field("", max_length=50)
+    after: str = Field("", pattern="^[0-9A-Z]{0,18}$")
+
+    def filters(self) -> QueueFilters:
+        values = self.model_dump(exclude={"measure", "after"})
+        return QueueFilters(measure=self.measure, **{k: v or None for k, v in values.items()})
+
+
+QueueDep = Annotated[QueueQuery, Query()]
+
+
+def _refuse_firms(account: Account) -> Response | None:
+    return RedirectResponse(account.home, status_code=303) if account.uscc is not None else None
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    visitor: VisitorDep,
+    account: AccountDep,
+    services: ServicesDep,
+    query: QueueDep,
+) -> Response:
+    if (away := _refuse_firms(account)) is not None:
+        return away
+    filters = query.filters()
+    found = queue.page(services, account, filters, after=query.after or None)
+    measures = [m for m in services.measures() if not m["ended"]]
+    return render(
+        request,
+        visitor,
+        "queue.html",
+        found=found,
+        filters=filters,
+        after=query.after,
+        measures=sorted(measures, key=lambda m: m["title_zh"]),
+        measure=next((m for m in measures if m["id"] == filters.measure), None),
+        provinces=[BY_CODE[code] for code in sorted(account.provinces)] or list(BY_CODE.values()),
+        regions=REGIONS,
+        sizes=SIZES,
+        ownerships=OWNERSHIPS,
+        certifications=CERTIFICATIONS,
+        sections=[i for code, i in industries().items() if len(code) == 1],
+        address=lambda **changes: "/queue?" + _encoded(filters.with_(**changes)),
+        query_string=_encoded(filters.with_()),
+    )
+
+
+def _encoded(params: dict[str, str]) -> str:
+    return "&".join(f"{key}={quote(value)}" for key, value in params.items())
+
+
+def _rows(services: Services, account: Account, filters: QueueFilters) -> Iterator[Any]:
+    """Every row, the first asked for before the answer starts: a refused filter is an error
+    page, not a file cut short."""
+    rows = queue.every_row(services, account, filters)
+    return chain(list(islice(rows, 1)), rows)
+
+
+@router.get("/queue/export.csv")
+def export_csv(
+    visitor: VisitorDep, account: AccountDep, services: ServicesDep, query: QueueDep
+) -> Response:
+    if (away := _refuse_firms(account)) is not None:
+        return away
+    filters = query.filters()
+    return StreamingResponse(
+        csv_stream(_rows(services, account, filters), visitor.language),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": _attachment(filters, "csv")},
+    )
+
+
+@router.get("/queue/export.xlsx")
+def export_xlsx(
+    visitor: VisitorDep, account: AccountDep, services: ServicesDep, query: QueueDep
+) -> Response:
+    if (away := _refuse_firms(account)) is not None:
+        return away
+    filters = query.filters()
+    return StreamingResponse(
+        xlsx_stream(_rows(services, account, filters), visitor.language, visitor.t("queue.title")),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": _attachment(filters, "xlsx")},
+    )
+
+
+def _attachment(filters: QueueFilters, extension: str) -> str:
+    name = f"work-queue-{filters.measure}.{extension}"
+    return f'attachment; filename="{name}"'
