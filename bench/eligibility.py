@@ -51,6 +51,7 @@ from eligibility.domain.measures import Measure, load_catalogue
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.rematch import rematch as rematch_one
 from eligibility.use_cases.rematch import rematch_due
+from supportmatch_cli.demo import PLACES
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_reference.certifications import CertificationKind
@@ -217,11 +218,26 @@ def in_process(day: date, count: int) -> dict[str, Any]:
     return result
 
 
+_SYLLABLES = "华信鑫盛泰达恒瑞宏金源德隆邦创新康安远嘉旭昌联中博海天宇丰凯润和星辰锐领航力捷"
+_TRADES = ("科技", "机械", "电子", "精密制造", "新材料", "实业", "贸易", "软件", "物流")
+_CITIES: dict[str, list[str]] = {}
+for _division, _city in PLACES:
+    _CITIES.setdefault(_division[:2], []).append(_city)
+
+
+def name_and_city(uscc: str, province_code: str) -> tuple[str, str]:
+    """A firm's name and city, the same for the same USCC: what the work queue lists and finds."""
+    rng = random.Random(uscc)
+    name = "".join(rng.sample(_SYLLABLES, 2)) + rng.choice(_TRADES) + "有限公司"
+    cities = _CITIES.get(province_code) or [BY_CODE[province_code].name_zh + "市"]
+    return name, rng.choice(cities)
+
+
 def seed(url: str, start: int, count: int) -> dict[str, int]:
     """COPY firms start .. start+count-1 into enterprise_facts and their titles, then ANALYZE."""
     now, titles, done, rows = datetime.now(UTC), 0, 0, firms(start, count)
     stored = [name for name, fact in REGISTRY.items() if fact.comparable]
-    columns = ", ".join(("uscc", "profile_version", "facts", "updated_at", *stored))
+    columns = ", ".join(("uscc", "profile_version", "facts", "updated_at", "name", "city", *stored))
     with psycopg.connect(url) as connection:
         while done < count:
             chunk = [next(rows) for _ in range(min(50_000, count - done))]
@@ -229,7 +245,9 @@ def seed(url: str, start: int, count: int) -> dict[str, int]:
             with cursor.copy(f"COPY enterprise_facts ({columns}) FROM STDIN") as copy:
                 for uscc, facts in chunk:
                     values = [facts[name] for name in stored]
-                    copy.write_row([uscc, 1, json.dumps(facts, ensure_ascii=False), now, *values])
+                    label = name_and_city(uscc, facts["province_code"])
+                    facts_json = json.dumps(facts, ensure_ascii=False)
+                    copy.write_row([uscc, 1, facts_json, now, *label, *values])
             held = "enterprise_certifications (uscc, kind, level, valid_from, valid_to)"
             with cursor.copy(f"COPY {held} FROM STDIN") as copy:
                 for uscc, facts in chunk:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
@@ -13,7 +15,9 @@ from playwright.sync_api import Page, expect
 
 from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM, DEMO_USCC
 from tests.browser.conftest import check_page, keep, sign_in, tab_to
+from tests.e2e.system import RunningSystem
 from tests.integration.notifying import Receiver
+from tests.integration.system import wait_until
 
 FIRM = DEMO_ACCOUNTS[0]
 VAT = "#measure-vat-credit-refund"
@@ -251,3 +255,21 @@ def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
     name = first.inner_text()
     first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+
+def test_a_caseworker_account_is_told_of_its_provinces_without_ever_signing_in(
+    system: RunningSystem,
+) -> None:
+    # The demo caseworker of Guangdong is made a recipient by the portal when the system starts:
+    # its daily digest does not wait for a first call of the notifications API.
+    database = system.var_dir / "notifications.sqlite3"
+    query = (
+        "SELECT r.key, c.province_code FROM recipients r"
+        " JOIN caseworker_regions c ON c.recipient_id = r.id WHERE r.kind = 'caseworker'"
+    )
+
+    def registered() -> list[tuple[str, str]]:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+            return list(connection.execute(query))
+
+    assert wait_until(lambda: ("portal:demo-caseworker", "44") in registered(), timeout=90)

@@ -351,8 +351,9 @@ def test_caseworkers_get_a_digest_of_their_regions_at_the_digest_hour(
             changes={"email": f"{who.subject}@gov.example"},
             now=clock(),
         )
-    for _ in range(3):
-        system.determination(eligible())  # firms of Guangdong (44)
+    firms = [eligible() for _ in range(3)]  # firms of Guangdong (44)
+    for data in firms:
+        system.determination(data)
     with system.uow.begin() as connection:
         assert send_digests(connection, now=clock(), hour=8) == 0  # not 08:00 yet
     clock.advance(hours=2)
@@ -361,9 +362,13 @@ def test_caseworkers_get_a_digest_of_their_regions_at_the_digest_hour(
     system.deliver_all()
     (message,) = mailbox.messages
     assert message["To"] == "cw-guangdong@gov.example"
+    assert message["Subject"] == "贵辖区企业政策匹配变化摘要 2026-03-02（3条）"
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert text.count("测试制造有限公司") == 0
-    assert text.count("：符合条件") == 3
+    # Each line names the firm by its USCC (its name is not known here yet) and the change.
+    for data in firms:
+        assert f"- {data['uscc']}：" in text
+    assert text.count("判断为符合") == 3
+    assert "您的企业" not in text
     page = service.inbox(
         uow=system.uow,
         principal=worker,

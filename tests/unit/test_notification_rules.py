@@ -10,7 +10,7 @@ import pytest
 from eligibility.domain.decision import Status
 from notifications.adapters.email import notice_email
 from notifications.domain import signing
-from notifications.domain.messages import digest, ending_soon, message_for
+from notifications.domain.messages import caseworker_line, digest, ending_soon, message_for
 from notifications.domain.preferences import Preferences, QuietHours
 from notifications.domain.retry import RetryPolicy
 from supportmatch_core.contracts.determination import EligibilityChanged, MeasureReference
@@ -155,6 +155,30 @@ def test_a_no_longer_eligible_email_gives_the_reasons() -> None:
     assert "tax credit grade" in email["text"].lower()
 
 
+def test_a_caseworkers_digest_line_names_the_firm_the_change_and_what_is_missing() -> None:
+    without_grade = {k: v for k, v in COMPLIANT.items() if k != "tax_credit_grade"}
+    data = determination(decide_for(**without_grade), previous=Status.ELIGIBLE)
+    zh, en = caseworker_line(
+        EligibilityChanged.from_data(data), enterprise="深圳市示例电子有限公司"
+    )
+    assert zh.startswith(f"深圳市示例电子有限公司（{data['uscc']}）：")
+    assert "由符合变为可能符合；待补充：" in zh
+    assert "纳税信用等级" in zh
+    assert zh.endswith("。")
+    assert "from eligible to possibly eligible; still to give:" in en
+    refused = determination(
+        decide_for(**{**COMPLIANT, "tax_credit_grade": "C"}), previous=Status.ELIGIBLE
+    )
+    zh, en = caseworker_line(EligibilityChanged.from_data(refused), enterprise=None)
+    assert zh.startswith(f"{refused['uscc']}：")
+    assert "由符合变为不符合；未满足：纳税信用等级" in zh
+    assert "; not met: " in en
+    first = determination(decide_for(**COMPLIANT))
+    zh, _ = caseworker_line(EligibilityChanged.from_data(first), enterprise="某公司")
+    assert "判断为符合" in zh
+    assert "待补充" not in zh
+
+
 def test_reminders_and_digests_read_well() -> None:
     measure = MeasureReference(
         id="m",
@@ -170,5 +194,8 @@ def test_reminders_and_digests_read_well() -> None:
     assert "2026-12-31" in one.body_en
     summary = digest(date(2026, 11, 26), ["甲", "乙"], ["a", "b"])
     assert summary.title_en == "Digest of 2026-11-26 (2 changes)"
+    theirs = digest(date(2026, 11, 26), ["甲"], ["a"], caseworker=True)
+    assert theirs.title_zh == "贵辖区企业政策匹配变化摘要 2026-11-26（1条）"
+    assert theirs.title_en == "Changes for the firms of your provinces, 2026-11-26 (1 change)"
     email = notice_email(summary, language="en", name="Caseworker Li")
     assert "- a\n- b\n" in email["text"]

@@ -18,7 +18,7 @@ from supportmatch_reference.regions import BY_CODE
 
 # (division code, city) of real GB/T 2260 divisions; the province is the first two digits.
 # fmt: off
-_PLACES = (
+PLACES = (
     ("110105", "北京市"), ("110108", "北京市"), ("120116", "天津市"), ("130102", "石家庄市"),
     ("130203", "唐山市"), ("140105", "太原市"), ("150102", "呼和浩特市"), ("210102", "沈阳市"),
     ("210204", "大连市"), ("220102", "长春市"), ("230103", "哈尔滨市"), ("310115", "上海市"),
@@ -70,7 +70,7 @@ def rows(count: int, *, seed: int = 1, fiscal_year: int | None = None) -> Iterat
     """`count` enterprises as import rows (every column, '' where unknown); same seed, same rows."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     year = fiscal_year or datetime.now(UTC).year - 1
-    places = [p for p in _PLACES for _ in range(_PROVINCE_WEIGHT.get(p[0][:2], 1))]
+    places = [p for p in PLACES for _ in range(_PROVINCE_WEIGHT.get(p[0][:2], 1))]
     seen: set[str] = set()
     for _ in range(count):
         division, city = rng.choice(places)

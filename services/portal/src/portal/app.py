@@ -59,6 +59,7 @@ def build_app(
         app.state.services, app.state.oidc = services, oidc
         workers: list[worker.Worker] = [
             worker.Housekeeping(uow, limits, rules, clock),
+            worker.CaseworkerRecipients(uow, services),
             worker.ClientsClosed(services.close),
         ]
         if oidc is not None:

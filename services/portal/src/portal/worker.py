@@ -11,11 +11,18 @@ from datetime import datetime
 from portal.adapters.services import ServiceRefused, Services, ServiceUnavailable
 from portal.domain.sessions import SessionRules
 from portal.use_cases import signing_in
-from portal.use_cases.accounts import register_demo_firm
+from portal.use_cases.accounts import register_caseworkers, register_demo_firm
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.workers import Health, Worker, WorkerGroup
 
-__all__ = ["ClientsClosed", "DemoFirm", "Housekeeping", "Worker", "WorkerGroup"]
+__all__ = [
+    "CaseworkerRecipients",
+    "ClientsClosed",
+    "DemoFirm",
+    "Housekeeping",
+    "Worker",
+    "WorkerGroup",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,28 @@ class DemoFirm:
                 log.info("demo firm not registered yet", extra={"error": str(error)})
                 stop.wait(1.0)
         stop.wait()
+
+
+@dataclass
+class CaseworkerRecipients:
+    """Every minute: each new caseworker account, or one whose provinces changed, made a recipient
+    of the notifications service (retried while that service is away)."""
+
+    uow: UnitOfWork
+    services: Services
+    every_seconds: float = 60.0
+    name: str = "caseworker-recipients"
+    health: Health = field(default_factory=Health)
+    known: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                register_caseworkers(uow=self.uow, services=self.services, known=self.known)
+                self.health.ok()
+            except (ServiceUnavailable, ServiceRefused) as error:
+                log.info("caseworkers not registered yet", extra={"error": str(error)})
+            stop.wait(self.every_seconds)
 
 
 @dataclass

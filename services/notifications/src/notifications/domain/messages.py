@@ -204,19 +204,56 @@ def webhook_disabled(url: str, failures: int) -> InboxMessage:
     )
 
 
-def digest_line(notice: InboxMessage, *, enterprise: str | None) -> tuple[str, str]:
-    """The notice as one line of a digest; a caseworker's lines name the enterprise."""
-    if enterprise:
-        return f"{enterprise}：{notice.title_zh}", f"{enterprise}: {notice.title_en}"
+def digest_line(notice: InboxMessage) -> tuple[str, str]:
+    """The notice as one line of a firm's digest (a caseworker's: `caseworker_line`)."""
     return notice.title_zh, notice.title_en
 
 
-def digest(day: date, lines_zh: list[str], lines_en: list[str]) -> InboxMessage:
-    """The daily digest: one line per change since the last one."""
+_STATUS = {
+    "eligible": ("符合", "eligible"),
+    "possibly_eligible": ("可能符合", "possibly eligible"),
+    "ineligible": ("不符合", "not eligible"),
+}
+
+
+def caseworker_line(change: EligibilityChanged, *, enterprise: str | None) -> tuple[str, str]:
+    """One change as a caseworker's digest reads it: which firm (name and USCC), which measure,
+    from which status to which, and what the firm still has to give or did not meet."""
+    firm_zh = f"{enterprise}（{change.uscc}）" if enterprise else change.uscc
+    firm_en = f"{enterprise} ({change.uscc})" if enterprise else change.uscc
+    now_zh, now_en = _STATUS[change.status]
+    if change.previous_status is None:
+        moved_zh, moved_en = f"判断为{now_zh}", f"decided {now_en}"
+    else:
+        was_zh, was_en = _STATUS[change.previous_status]
+        moved_zh, moved_en = f"由{was_zh}变为{now_zh}", f"from {was_en} to {now_en}"
+    line_zh = f"{firm_zh}：{change.measure.title_zh}，{moved_zh}"
+    line_en = f"{firm_en}: {change.measure.title_en}, {moved_en}"
+    if change.missing_facts:
+        line_zh += "；待补充：" + "、".join(m.label_zh for m in change.missing_facts)
+        line_en += "; still to give: " + ", ".join(m.label_en for m in change.missing_facts)
+    failed = [c for c in change.criteria if c.get("decisive")]
+    if change.status == "ineligible" and failed:
+        line_zh += "；未满足：" + "；".join(_said(c, "zh") for c in failed)
+        line_en += "; not met: " + "; ".join(_said(c, "en") for c in failed)
+    return line_zh + "。", line_en + "."
+
+
+def digest(
+    day: date, lines_zh: list[str], lines_en: list[str], *, caseworker: bool = False
+) -> InboxMessage:
+    """The daily digest: one line per change since the last one; a caseworker's speaks of the
+    firms of its provinces (贵辖区), a firm's of the firm."""
     count = len(lines_zh)
+    changes_en = f"{count} change{'s' if count != 1 else ''}"
+    title_zh = f"贵辖区企业政策匹配变化摘要 {day.isoformat()}（{count}条）"
+    title_en = f"Changes for the firms of your provinces, {day.isoformat()} ({changes_en})"
+    if not caseworker:
+        title_zh = f"变化摘要 {day.isoformat()}（{count}条）"
+        title_en = f"Digest of {day.isoformat()} ({changes_en})"
     return InboxMessage(
-        title_zh=f"变化摘要 {day.isoformat()}（{count}条）",
-        title_en=f"Digest of {day.isoformat()} ({count} change{'s' if count != 1 else ''})",
+        title_zh=title_zh,
+        title_en=title_en,
         body_zh="\n".join(lines_zh),
         body_en="\n".join(lines_en),
         facts_to_provide=[],

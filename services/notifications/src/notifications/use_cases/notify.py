@@ -106,7 +106,7 @@ def notify(
                 recipient_ids=[recipient.id],
                 trigger=trigger,
                 uscc=about.uscc,
-                lines=digest_line(message, enterprise=None),
+                lines=digest_line(message),
                 now=now,
             )
         else:

@@ -74,7 +74,12 @@ def send_digests(work: Work, *, now: datetime, hour: int) -> int:
         items = work.notices.take_digest_items(recipient_id, key, now)
         if not items:
             continue
-        message = digest(local.date(), [i.line_zh for i in items], [i.line_en for i in items])
+        message = digest(
+            local.date(),
+            [i.line_zh for i in items],
+            [i.line_en for i in items],
+            caseworker=recipient.is_caseworker,
+        )
         # A firm's inbox already holds each notice; a caseworker's digest is its inbox entry.
         channels = frozenset(Channel) if recipient.is_caseworker else frozenset({Channel.EMAIL})
         with writing(work) as writes:

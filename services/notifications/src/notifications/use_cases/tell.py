@@ -8,7 +8,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from notifications.adapters import repository
-from notifications.domain.messages import digest_line, measure_published, message_for, worth_telling
+from notifications.domain.messages import (
+    caseworker_line,
+    measure_published,
+    message_for,
+    worth_telling,
+)
 from notifications.domain.preferences import Channel
 from notifications.domain.recipients import RecipientKind
 from notifications.use_cases.notify import About, notify, writing
@@ -50,7 +55,7 @@ def tell_determinations(
                 ],
                 trigger=trigger,
                 uscc=uscc,
-                lines=digest_line(message, enterprise=firm.name or uscc),
+                lines=caseworker_line(change, enterprise=firm.name),
                 now=now,
             )
 

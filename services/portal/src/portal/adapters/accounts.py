@@ -36,6 +36,17 @@ def by_username(connection: Connection, username: str) -> tuple[Account, str | N
     return None if row is None else (_account(row), row.password_hash)
 
 
+def caseworkers(connection: Connection) -> list[Account]:
+    """Every enabled caseworker account."""
+    c = accounts.c
+    rows = connection.execute(
+        select(accounts)
+        .where(c.role == Role.CASEWORKER.value, c.disabled_at.is_(None))
+        .order_by(c.id)
+    )
+    return [_account(row) for row in rows]
+
+
 def taken(connection: Connection, username: str) -> bool:
     """Whether an account, enabled or disabled, already has this name."""
     return connection.execute(select(accounts.c.id).where(_named(username))).first() is not None

@@ -33,9 +33,12 @@ class ServiceUnavailable(Exception):
 
 
 class Services:
-    """One pooled HTTP client for the three services."""
+    """One pooled HTTP client for the three services (`http`: another transport, e.g. a benchmark
+    calling a service in-process)."""
 
-    def __init__(self, settings: PortalSettings, tokens: TokenService) -> None:
+    def __init__(
+        self, settings: PortalSettings, tokens: TokenService, http: httpx.Client | None = None
+    ) -> None:
         self.urls = {
             "profiles": settings.profiles_url.rstrip("/"),
             "eligibility": settings.eligibility_url.rstrip("/"),
@@ -43,7 +46,7 @@ class Services:
         }
         self._tokens = tokens
         self._token_ttl = timedelta(minutes=settings.service_token_minutes)
-        self._http = httpx.Client(timeout=settings.service_timeout_seconds)
+        self._http = http or httpx.Client(timeout=settings.service_timeout_seconds)
         self._catalogue: tuple[float, list[dict[str, Any]]] | None = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="service-calls")

@@ -82,6 +82,27 @@ def seed_demo_accounts(*, uow: UnitOfWork, passwords: Passwords, now: datetime) 
         )
 
 
+def register_caseworkers(
+    *, uow: UnitOfWork, services: Services, known: dict[str, frozenset[str]]
+) -> int:
+    """Make each enabled caseworker a recipient of the notifications service with its provinces
+    (its digest starts the day the account is made, not at its first sign-in); `known` holds
+    whom this process registered already, with which provinces. Returns how many were asked."""
+    with uow.read() as connection:
+        found = store.caseworkers(connection)
+    asked = 0
+    for account in found:
+        if known.get(account.username) == account.provinces:
+            continue
+        # Asking for its preferences as the caseworker creates the recipient or sets its provinces.
+        services.call("notifications", "GET", "/v1/caseworkers/me/preferences", account=account)
+        known[account.username] = account.provinces
+        asked += 1
+    if asked:
+        log.info("caseworkers registered with notifications", extra={"count": asked})
+    return asked
+
+
 def register_demo_firm(services: Services) -> bool:
     """Register the demo enterprise's firm with profiles unless it is there; whether it is."""
     admin = services.admin_account()

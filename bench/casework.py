@@ -1,0 +1,254 @@
+"""Work-queue benchmark: the caseworkers' queue over --firms firms and the full catalogue, PostgreSQL.
+
+Seeds bench/eligibility's synthetic population (with names and cities), decides every measure in
+force on --day in the database (rematch_due) and explains the stored rows as the Explainer does,
+then, through the eligibility app in this process (ASGI, no network):
+
+(1) GET /v1/measures/{id}/enterprises for each filter combination the portal offers, as a
+    caseworker of 广东 and as an admin, the first page and the next: p50/p95/max per combination;
+(2) the portal's own CSV and XLSX export of --export rows (its paging, cells and writers), with
+    the time and this process's resident memory before, at the peak and after.
+
+Reuse a seeded database with --reuse (as --keep leaves it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psutil
+import psycopg
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+# bench/ holds eligibility.py, named like the eligibility package: the checkout goes first instead.
+sys.path.remove(sys.path[0])
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.eligibility import seed
+from bench.pipeline import percentiles
+from eligibility.adapters.unit_of_work import SqlUnitOfWork
+from eligibility.app import build_app
+from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.clock import china_today
+from eligibility.domain.measures import load_catalogue
+from eligibility.settings import EligibilitySettings
+from eligibility.use_cases.explain import explain_pending
+from eligibility.use_cases.rematch import rematch_due
+from portal.adapters.services import Services
+from portal.domain.accounts import Account
+from portal.domain.queue import QueueFilters
+from portal.settings import PortalSettings
+from portal.use_cases.queue import every_row
+from portal.web.exports import csv_stream, xlsx_stream
+from supportmatch_core.auth import Role, TokenService
+from supportmatch_core.db import create_database_engine
+from supportmatch_core.migrate import upgrade_to_head
+
+DATABASE, MB, SECRET = "sm_bench_casework", 1024 * 1024, "bench-signing-key-long-enough-for-hs256"
+GUANGDONG = Account(
+    id=1, username="cw", role=Role.CASEWORKER, display_name="广东", provinces=frozenset({"44"})
+)
+ADMIN = Account(id=2, username="admin", role=Role.ADMIN, display_name="admin")
+# The portal's filters, alone and together, beside none at all.
+COMBINATIONS: list[dict[str, str]] = [
+    {},
+    {"status": "eligible"},
+    {"status": "possibly_eligible"},
+    {"status": "possibly_eligible", "missing": "tax_credit_grade"},
+    {"missing": "tax_credit_grade"},
+    {"province": "44"},
+    {"city": "深圳市"},
+    {"region": "east"},
+    {"industry": "C"},
+    {"industry": "C39"},
+    {"size": "small"},
+    {"ownership": "private"},
+    {"certification": "high_tech_enterprise"},
+    {"q": "华信"},
+    {"q": "914403"},
+    {"status": "eligible", "city": "深圳市", "industry": "C", "size": "small"},
+    {"status": "possibly_eligible", "ownership": "private", "size": "micro", "region": "east"},
+    {
+        "status": "possibly_eligible",
+        "missing": "tax_credit_grade",
+        "industry": "C",
+        "certification": "high_tech_enterprise",
+        "q": "华",
+    },
+]
+
+
+def rss_mb() -> float:
+    rss: int = psutil.Process().memory_info().rss
+    return rss / MB
+
+
+def prepare(args: argparse.Namespace) -> str:
+    """The database with --firms firms, each decided on every measure in force and explained."""
+    server = args.database_url
+    url = make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
+    if args.reuse:
+        return url
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DATABASE}"')
+    upgrade_to_head("eligibility", url)
+    started = time.perf_counter()
+    seed(url, 0, args.firms)
+    print(f"seeded {args.firms:,} firms in {time.perf_counter() - started:.0f} s", flush=True)
+    engine = create_database_engine(url)
+    uow, catalogue = SqlUnitOfWork(engine), Catalogue(load_catalogue())
+    started = time.perf_counter()
+    with uow.begin() as work:
+        done = rematch_due(work, catalogue=catalogue, on=args.day)
+    changed = sum(r.changed for r in done)
+    print(
+        f"decided {len(done)} measures ({changed:,} changes) in {time.perf_counter() - started:.0f} s"
+    )
+    started = time.perf_counter()
+    explained = explain_pending(uow=uow, catalogue=catalogue, batch=5000)
+    print(f"explained {explained:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    return url
+
+
+def queue_figures(
+    client: TestClient, tokens: TokenService, measures: Iterable[str], repeat: int
+) -> dict[str, Any]:
+    """Per filter combination, caller and measure: the first page, then the page after it."""
+    bearers = {
+        who: {"Authorization": "Bearer " + tokens.issue(subject=who, role=role, regions=regions)}
+        for who, role, regions in (
+            ("caseworker-44", Role.CASEWORKER, ["44"]),
+            ("admin", Role.ADMIN, []),
+        )
+    }
+    out: dict[str, Any] = {}
+    every: list[float] = []
+    for measure, (who, headers), params in itertools.product(
+        measures, bearers.items(), COMBINATIONS
+    ):
+        seconds: list[float] = []
+        found: dict[str, Any] = {}
+        for _ in range(repeat):
+            for page in (1, 2):
+                extra = {"after": found["after"]} if page == 2 and found.get("after") else {}
+                started = time.perf_counter()
+                answer = client.get(
+                    f"/v1/measures/{measure}/enterprises", params=params | extra, headers=headers
+                )
+                seconds.append(time.perf_counter() - started)
+                assert answer.status_code == 200, answer.text
+                found = answer.json()
+        every += seconds
+        key = f"{measure} {who} {json.dumps(params, ensure_ascii=False)}"
+        figures = {k: round(v * 1000, 1) for k, v in percentiles(seconds).items()}
+        figures["max"] = round(max(seconds) * 1000, 1)
+        figures["counts"] = found["counts"]
+        out[key] = figures
+        print(f"  {key}: {json.dumps(figures, ensure_ascii=False)}", flush=True)
+    overall = {k: round(v * 1000, 1) for k, v in percentiles(every).items()}
+    overall |= {"max": round(max(every) * 1000, 1), "requests": len(every)}
+    overall["worst_p95"] = max(v["p95"] for v in out.values())
+    print(f"(1) work queue, every combination (ms): {json.dumps(overall)}", flush=True)
+    return {"overall": overall, "by_combination": out}
+
+
+def exported(services: Services, measure: str, rows: int, kind: str) -> dict[str, Any]:
+    """The portal's export of the first `rows` rows of the measure's queue, as an admin."""
+    filters = QueueFilters(measure=measure)
+    stream = itertools.islice(every_row(services, ADMIN, filters), rows)
+    writer: Callable[..., Iterable[bytes]] = csv_stream if kind == "csv" else xlsx_stream
+    arguments = (stream, "zh") if kind == "csv" else (stream, "zh", "工作清单")
+    peak, stop = [rss_mb()], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.05):
+            peak[0] = max(peak[0], rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    before, started, size = rss_mb(), time.perf_counter(), 0
+    sampler.start()
+    for chunk in writer(*arguments):
+        size += len(chunk)
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    figures = {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "mb_written": round(size / MB, 1),
+        "rss_before_mb": round(before, 1),
+        "rss_peak_mb": round(peak[0], 1),
+        "rss_after_mb": round(rss_mb(), 1),
+    }
+    print(f"(2) export {kind} of {measure}: {json.dumps(figures)}", flush=True)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:55432/postgres")
+    parser.add_argument("--firms", type=int, default=1_000_000)
+    parser.add_argument("--day", type=date.fromisoformat, default=china_today())
+    parser.add_argument(
+        "--measures", default="vat-credit-refund,six-taxes-two-fees,rd-super-deduction"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="first and next page, this often")
+    parser.add_argument("--export", type=int, default=100_000, help="rows of each export")
+    parser.add_argument("--reuse", action="store_true", help="the database of an earlier --keep")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    args = parser.parse_args()
+    url = prepare(args)
+    tokens = TokenService(SECRET)
+    settings = EligibilitySettings(
+        database_url=url,
+        jwt_secret=SECRET,
+        kafka_bootstrap_servers="127.0.0.1:1",
+        run_workers=False,
+    )
+    measures = args.measures.split(",")
+    results: dict[str, Any] = {"firms": args.firms, "day": str(args.day), "cpus": os.cpu_count()}
+    with TestClient(build_app(settings), base_url="http://eligibility") as client:
+        results["queue"] = queue_figures(client, tokens, measures, args.repeat)
+        portal = PortalSettings(
+            database_url="sqlite://", jwt_secret=SECRET, eligibility_url="http://eligibility"
+        )
+        services = Services(portal, tokens, http=client)
+        largest = max(
+            measures,
+            key=lambda m: sum(
+                results["queue"]["by_combination"][f"{m} admin {{}}"]["counts"].values()
+            ),
+        )
+        results["export_csv"] = exported(services, largest, args.export, "csv")
+        results["export_xlsx"] = exported(services, largest, args.export, "xlsx")
+    results["load_average"] = round(os.getloadavg()[0], 2)
+    print(
+        json.dumps(
+            {k: v for k, v in results.items() if k != "queue"}
+            | {"queue": results["queue"]["overall"]},
+            ensure_ascii=False,
+        )
+    )
+    if not args.keep:
+        with psycopg.connect(args.database_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
