@@ -1,0 +1,59 @@
+"""Migration 0012 copies each explained determination's missing facts into the column the work
+queue filters on; rows without any, and those of other statuses, stay empty."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from alembic import command
+from sqlalchemy import text
+
+from supportmatch_core.db import create_database_engine
+from supportmatch_core.migrate import alembic_config, upgrade_to_head
+from tests.conftest import Databases
+
+_ROW = text(
+    "INSERT INTO determinations (uscc, measure_id, measure_version, status, evaluated_on,"
+    " facts_digest, explanation, updated_at)"
+    " VALUES (:uscc, 'vat-credit-refund', 1, :status, :on, 'd', :explanation, :now)"
+)
+
+
+def _explanation(*facts: str) -> str:
+    missing = ", ".join(f'{{"fact": "{f}", "label_zh": "x", "label_en": "x"}}' for f in facts)
+    return f'{{"criteria": [], "missing_facts": [{missing}]}}'
+
+
+def test_missing_facts_are_copied_from_the_explanations(databases: Databases) -> None:
+    url = databases.url("eligibility")
+    command.upgrade(alembic_config("eligibility", url), "0011")
+    engine = create_database_engine(url)
+    rows = {
+        "91440300000000001A": ("possibly_eligible", _explanation("tax_credit_grade", "vat_sales")),
+        "91440300000000002A": ("possibly_eligible", _explanation()),
+        "91440300000000003A": ("eligible", _explanation("vat_sales")),
+    }
+    try:
+        with engine.begin() as connection:
+            for uscc, (status, explanation) in rows.items():
+                connection.execute(
+                    _ROW,
+                    {
+                        "uscc": uscc,
+                        "status": status,
+                        "on": date(2026, 12, 1),
+                        "explanation": explanation,
+                        "now": datetime.now(UTC),
+                    },
+                )
+        upgrade_to_head("eligibility", url)
+        with engine.connect() as connection:
+            query = text("SELECT uscc, missing FROM determinations")
+            found = {row[0]: row[1] for row in connection.execute(query)}
+    finally:
+        engine.dispose()
+    assert found == {
+        "91440300000000001A": ",tax_credit_grade,vat_sales,",
+        "91440300000000002A": None,
+        "91440300000000003A": None,
+    }
