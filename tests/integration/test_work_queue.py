@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
+from eligibility.adapters.queue import WorkQueue
+from eligibility.domain.clock import china_today
+from eligibility.domain.decision import Status
+from eligibility.domain.queue import QueueFilter
 from supportmatch_core.auth import Role, TokenService
+from supportmatch_core.db import create_database_engine
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, wait_until
@@ -59,6 +64,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _filters_narrow_the_list_and_the_counts(system, tokens)
         _pages_follow_after_until_the_last(system, tokens)
         _nobody_sees_firms_outside_the_provinces_it_serves(system, tokens)
+        _counts_stop_at_the_cap(system)
 
 
 def _get(system: InProcessSystem, path: str, headers: dict[str, str], **params: Any) -> Any:
@@ -76,6 +82,7 @@ def _sees_its_provinces_firms_with_what_each_still_needs(
     guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
     body = _get(system, QUEUE, guangdong).json()
     assert body["counts"] == {"eligible": 1, "possibly_eligible": 3}
+    assert body["capped"] is False
     by_fact = {m["fact"]: m for m in body["missing_counts"]}
     assert by_fact["tax_credit_grade"]["count"] == 3
     assert by_fact["tax_credit_grade"]["label_zh"] == "纳税信用等级"
@@ -180,3 +187,21 @@ def test_an_unknown_measure_is_404(offline: InProcessSystem, tokens: TokenServic
     answer = _get(offline, "/v1/measures/no-such-measure/enterprises", bearer(tokens))
     assert answer.status_code == 404
     assert answer.json()["detail_zh"] == "没有措施no-such-measure"
+
+
+def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
+    """Past the cap a count means "more than the cap", the missing facts are not counted, and
+    the pages still follow one another in USCC order."""
+    engine = create_database_engine(system.urls["eligibility"])
+    wanted = QueueFilter(measure_id="vat-credit-refund")
+    try:
+        with engine.connect() as connection:
+            queue = WorkQueue(connection, cap=2)
+            page = queue.page(wanted, after="", limit=2, on=china_today())
+            rest = queue.page(wanted, after=page.after or "", limit=10, on=china_today())
+    finally:
+        engine.dispose()
+    assert page.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 3}
+    assert page.capped is True
+    assert page.missing_counts is None
+    assert [f.uscc for f in page.firms + rest.firms] == sorted(f["uscc"] for f in FIRMS)

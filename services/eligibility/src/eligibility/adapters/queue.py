@@ -3,16 +3,18 @@ USCC over the index (measure, status, USCC), counted per status under the same f
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import Counter
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, func, or_, select
+from sqlalchemy import Connection, Select, exists, func, literal, or_, select
 
 from eligibility.adapters.tables import determinations, enterprise_certifications, enterprise_facts
 from eligibility.domain.decision import Status
-from eligibility.domain.queue import QUEUED, QueuedFirm, QueueFilter, QueuePage
+from eligibility.domain.queue import COUNT_CAP, QUEUED, QueuedFirm, QueueFilter, QueuePage
 from eligibility.domain.rematches import PENDING
 
 _d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
@@ -22,12 +24,21 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
-    """`query` over determinations joined to the projection, narrowed by every filter but the
-    status."""
-    query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc).where(
-        _d.measure_id == wanted.measure_id
+def _reads_firms(wanted: QueueFilter) -> bool:
+    """Whether a filter reads the projection (else counting needs the determinations alone)."""
+    return wanted.provinces is not None or any(
+        (wanted.region, wanted.city, wanted.industry, wanted.size, wanted.ownership, wanted.query)
     )
+
+
+def _filtered(
+    query: Select[Any], wanted: QueueFilter, on: date, *, join: bool = True
+) -> Select[Any]:
+    """`query` over one measure's determinations (joined to the projection when `join` or a
+    filter reads it), narrowed by every filter but the status."""
+    if join or _reads_firms(wanted):
+        query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
+    query = query.where(_d.measure_id == wanted.measure_id)
     if wanted.provinces is not None:
         query = query.where(_f.province_code.in_(sorted(wanted.provinces)))
     for column, value in (
@@ -62,57 +73,85 @@ def _filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
     return query
 
 
-class WorkQueue:
-    """Reads the queue within one transaction."""
+_COLUMNS = (
+    _d.uscc,
+    _f.name,
+    _f.city,
+    _f.province_code,
+    _f.region,
+    _f.industry_code,
+    _f.size_class,
+    _f.ownership,
+    _d.status,
+    _d.measure_version,
+    _d.evaluated_on,
+    _d.missing,
+    _d.facts_digest,
+)
 
-    def __init__(self, connection: Connection) -> None:
+
+class WorkQueue:
+    """Reads the queue within one transaction.
+
+    Each status is read on its own, in USCC order over the index (measure, status, USCC), and
+    the pages merged: one query for both statuses would sort every row of the measure. Counts
+    stop at `cap` per status, so a page costs the same in a province of a million firms.
+    """
+
+    def __init__(self, connection: Connection, *, cap: int = COUNT_CAP) -> None:
         self._connection = connection
+        self._cap = cap
 
     def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage:
         statuses = [wanted.status] if wanted.status else list(QUEUED)
-        columns = (
-            _d.uscc,
-            _f.name,
-            _f.city,
-            _f.province_code,
-            _f.region,
-            _f.industry_code,
-            _f.size_class,
-            _f.ownership,
-            _d.status,
-            _d.measure_version,
-            _d.evaluated_on,
-            _d.missing,
-            _d.facts_digest,
+        rows = heapq.merge(
+            *(
+                self._connection.execute(
+                    _filtered(select(*_COLUMNS), wanted, on)
+                    .where(_d.status == status.value, _d.uscc > after)
+                    .order_by(_d.uscc)
+                    .limit(limit + 1)
+                ).all()
+                for status in statuses
+            ),
+            key=lambda row: row.uscc,
         )
-        query = (
-            _filtered(select(*columns), wanted, on)
-            .where(_d.status.in_([s.value for s in statuses]), _d.uscc > after)
-            .order_by(_d.uscc)
-            .limit(limit + 1)
-        )
-        rows = self._connection.execute(query).all()
-        firms = [_queued(wanted.measure_id, row) for row in rows[:limit]]
+        found = list(itertools.islice(rows, limit + 1))
+        firms = [_queued(wanted.measure_id, row) for row in found[:limit]]
+        counts = self.counts(wanted, on=on)
+        counted = [counts[s] for s in statuses]
         return QueuePage(
             firms=firms,
-            after=firms[-1].uscc if len(rows) > limit else None,
-            counts=self.counts(wanted, on=on),
-            missing_counts=self.missing_counts(wanted, on=on),
+            after=firms[-1].uscc if len(found) > limit else None,
+            counts=counts,
+            capped=any(count > self._cap for count in counts.values()),
+            missing_counts=(
+                self.missing_counts(wanted, on=on) if sum(counted) <= self._cap else None
+            ),
         )
 
     def counts(self, wanted: QueueFilter, *, on: date) -> dict[Status, int]:
-        query = _filtered(select(_d.status, func.count()), wanted, on).where(
-            _d.status.in_([s.value for s in QUEUED])
-        )
-        rows = self._connection.execute(query.group_by(_d.status))
-        found: dict[str, int] = {row[0]: row[1] for row in rows}
-        return {status: int(found.get(status.value, 0)) for status in QUEUED}
+        """Per queued status, up to `cap` + 1 (more than `cap`: "more than cap")."""
+        found = {}
+        for status in QUEUED:
+            some = (
+                _filtered(select(literal(1)), wanted, on, join=False)
+                .where(_d.status == status.value)
+                .limit(self._cap + 1)
+                .subquery()
+            )
+            found[status] = int(
+                self._connection.execute(select(func.count()).select_from(some)).scalar_one()
+            )
+        return found
 
     def missing_counts(self, wanted: QueueFilter, *, on: date) -> dict[str, int]:
         """Counted by the distinct sets of missing facts (a handful per measure), then by fact."""
         statuses = [wanted.status] if wanted.status else list(QUEUED)
         query = (
-            _filtered(select(_d.missing, func.count()), replace(wanted, missing=None), on)
+            _filtered(
+                select(_d.missing, func.count()), replace(wanted, missing=None), on, join=False
+            )
             .where(_d.status.in_([s.value for s in statuses]), _d.missing.is_not(None))
             .group_by(_d.missing)
         )

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from eligibility.api.deps import CatalogueDep, UowDep
+from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
-from eligibility.domain.decision import Status, describe_fact
+from eligibility.domain.decision import Status, askable, describe_fact
 from eligibility.domain.facts import REGISTRY
-from eligibility.domain.queue import QueuedFirm, QueueFilter
+from eligibility.domain.queue import COUNT_CAP, QueuedFirm, QueueFilter
 from eligibility.use_cases.queue import work_queue
 from supportmatch_core.auth import Principal, Role, require_role
 from supportmatch_core.contracts.profile import Ownership
@@ -100,17 +101,32 @@ class QueuedRead(BaseModel):
 
 
 class MissingCount(FactRead):
-    count: int
+    count: int | None = Field(description="null when the list is longer than the count cap")
 
 
 class QueueRead(BaseModel):
     measure_id: str
-    counts: dict[Status, int] = Field(description="per status, under every filter but the status")
+    counts: dict[Status, int] = Field(
+        description=f"per status, under every filter but the status, up to {COUNT_CAP + 1:,}"
+    )
+    capped: bool = Field(description="a count is more than `count_cap`: it is not exact")
+    count_cap: int = Field(COUNT_CAP, description="counts stop one above this")
     missing_counts: list[MissingCount] = Field(
-        description="per fact still to give, under every filter but `missing`; most first"
+        description="the facts still to give, most often missing first, with how many firms "
+        "lack each under every filter but `missing`; when the list is longer than the cap, "
+        "every fact the measure may ask for, without counts"
     )
     items: list[QueuedRead]
     after: str | None = Field(description="ask again with this `after` for the next page")
+
+
+def _missing_counts(
+    counted: dict[str, int] | None, catalogue: Catalogue, measure_id: str
+) -> list[MissingCount]:
+    if counted is not None:
+        return [MissingCount(**describe_fact(name), count=n) for name, n in counted.items()]
+    facts = dict.fromkeys(name for m in catalogue.versions(measure_id) for name in askable(m))
+    return [MissingCount(**describe_fact(name), count=None) for name in facts]
 
 
 @router.get("/{measure_id}/enterprises")
@@ -149,10 +165,8 @@ def measure_queue(
     return QueueRead(
         measure_id=measure_id,
         counts=page.counts,
-        missing_counts=[
-            MissingCount(**describe_fact(name), count=count)
-            for name, count in page.missing_counts.items()
-        ],
+        capped=page.capped,
+        missing_counts=_missing_counts(page.missing_counts, catalogue, measure_id),
         items=[QueuedRead.of(firm) for firm in page.firms],
         after=page.after,
     )

@@ -98,6 +98,12 @@ def _reason(leaf: dict[str, Any]) -> dict[str, str]:
     return {key: leaf[key] for key in ("fact", "outcome", "text_zh", "text_en")}
 
 
+def askable(measure: Measure) -> tuple[str, ...]:
+    """Every fact a firm may be asked for to decide `measure`, in the order the rule reads them."""
+    names = facts_named(measure.criteria)
+    return tuple(dict.fromkeys(source for name in names for source in stored_sources(name)))
+
+
 def _to_provide(name: str, facts: Mapping[str, Any]) -> list[str]:
     """What to ask for so `name` becomes known: its unknown sources, never a fact already given;
     the fact itself when every source is known and it still cannot be derived."""

@@ -9,6 +9,9 @@ from eligibility.domain.decision import Status
 
 # The statuses a queue lists: a firm with no chance of a measure is not work for anyone.
 QUEUED = (Status.ELIGIBLE, Status.POSSIBLY_ELIGIBLE)
+# Counts stop here ("more than 10,000"): beyond it a caseworker narrows the list or exports it,
+# and a page costs the same in a province of a million firms as in a county.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,8 @@ class QueuedFirm:
 class QueuePage:
     firms: list[QueuedFirm]
     after: str | None  # the USCC to continue from; None on the last page
-    counts: dict[Status, int]  # per queued status, under every filter but the status
-    # Per fact still to give: how many of the listed statuses' firms lack it, under every filter
-    # but the missing fact (the choices of that filter, with their counts).
-    missing_counts: dict[str, int]
+    counts: dict[Status, int]  # per queued status, under every filter but the status, to the cap
+    capped: bool  # a count reached the cap: it means "more than COUNT_CAP"
+    # Per fact still to give: how many of the listed firms lack it, under every filter but the
+    # missing fact; None when the list is longer than the cap (the measure's facts are offered).
+    missing_counts: dict[str, int] | None

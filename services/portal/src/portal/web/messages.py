@@ -157,6 +157,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queue.status": ("匹配结果", "Status"), "queue.any_status": ("符合及可能符合", "Eligible and possibly eligible"),
     "queue.any": ("不限", "Any"), "queue.missing": ("待补充信息", "Still to give"),
     "queue.missing_option": ("缺{label}（{n}家）", "{label} missing ({n} firms)"),
+    "queue.missing_uncounted": ("缺{label}", "{label} missing"),
     "queue.province": ("省份", "Province"), "queue.city": ("城市", "City"),
     "queue.region": ("地区", "Region"), "queue.industry": ("行业门类", "Industry section"),
     "queue.size": ("企业规模", "Size"), "queue.ownership": ("所有制", "Ownership"),
