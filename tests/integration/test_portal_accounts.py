@@ -124,6 +124,22 @@ def test_bad_accounts_are_refused_with_a_sentence_and_exit_1(
     engine.dispose()
 
 
+def test_a_database_out_of_reach_is_one_sentence_without_its_password(
+    password_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql+psycopg://portal:s3cret@127.0.0.1:1/x")
+    for command, args in (
+        ("create", ("--role", "admin", "--username", "ops", "--password-file", str(password_file))),
+        ("disable", ("ops",)),
+    ):
+        code, out, err = account(command, *args)
+        assert code == 1, out
+        assert err.startswith("error: the portal's database ("), err
+        assert "cannot be reached" in err
+        assert "s3cret" not in err
+        assert "Traceback" not in out + err
+
+
 def test_passwords_come_from_a_prompt_or_a_file_and_are_checked(
     portal_url: str, tmp_path: Path, password_file: Path
 ) -> None:

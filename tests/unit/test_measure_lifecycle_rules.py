@@ -45,6 +45,7 @@ def test_a_draft_needs_a_version_above_every_published_one() -> None:
     with pytest.raises(LifecycleConflict, match="version 2 already") as caught:
         check_new_version(_version(2, "2030-01-01", None), published)
     assert caught.value.field == "version"
+    assert caught.value.zh == "措施vat-credit-refund已有第2版，草稿的版本号须大于2"
     check_new_version(_version(3, "2030-01-01", None), published)
     check_new_version(_version(1, "2030-01-01", None), [])
 
@@ -62,8 +63,11 @@ def test_versions_of_a_measure_may_not_overlap(start: str, end: str | None, over
     published = [_version(1, "2022-07-01", None)]
     candidate = _version(2, start, end)
     if overlaps:
-        with pytest.raises(LifecycleConflict, match="retire version 1"):
+        with pytest.raises(LifecycleConflict, match="retire version 1") as caught:
             check_publishable(candidate, published)
+        assert caught.value.zh == (
+            f"施行期与第1版（2022-07-01起长期有效）重叠：请将第1版自{start}起废止，或修改草稿的日期"
+        )
     else:
         check_publishable(candidate, published)
 
@@ -80,14 +84,16 @@ def test_retiring_makes_the_day_before_the_last_day_in_force() -> None:
 
 
 def test_a_retirement_that_cannot_be_is_refused() -> None:
-    with pytest.raises(InvalidCriteria, match=r"effective_on: .* in the past"):
+    with pytest.raises(InvalidCriteria, match=r"effective_on: .* in the past") as past:
         retired_document(_document(), effective_on=date(2026, 11, 1), today=TODAY)
+    assert past.value.zh == "废止日期2026-11-01早于今天（2026-11-27），已作出的判断不能改变"
     not_started = {**_document(), "valid_from": "2027-01-01"}
     with pytest.raises(InvalidCriteria, match="effective_on: the version starts on 2027-01-01"):
         retired_document(not_started, effective_on=date(2027, 1, 1), today=TODAY)
     ending = {**_document(), "valid_to": "2026-12-31"}
-    with pytest.raises(LifecycleConflict, match="already ends on 2026-12-31"):
+    with pytest.raises(LifecycleConflict, match="already ends on 2026-12-31") as ended:
         retired_document(ending, effective_on=date(2027, 1, 1), today=TODAY)
+    assert ended.value.zh == "该版本已于2026-12-31结束施行"
     earlier = retired_document(ending, effective_on=date(2026, 12, 31), today=TODAY)
     assert earlier["valid_to"] == "2026-12-30"
 
@@ -96,8 +102,9 @@ def test_a_draft_is_named_by_its_path() -> None:
     doc = {k: v for k, v in _document().items() if k not in ("id", "version")}
     stored = draft_document(doc, measure_id="vat-credit-refund", version=2)
     assert (stored["id"], stored["version"]) == ("vat-credit-refund", 2)
-    with pytest.raises(InvalidCriteria, match=r"^id: "):
+    with pytest.raises(InvalidCriteria, match=r"^id: ") as differs:
         draft_document({**doc, "id": "other"}, measure_id="vat-credit-refund", version=2)
+    assert differs.value.zh == "id为other，与地址中的vat-credit-refund不一致"
     with pytest.raises(InvalidCriteria, match=r"^id: 'drafts' is reserved"):
         draft_document(doc, measure_id="drafts", version=1)
     with pytest.raises(InvalidCriteria, match=r"^\(root\)"):

@@ -137,15 +137,27 @@ def disable(
 
 @contextmanager
 def _portal_database() -> Iterator[UnitOfWork]:
-    """The portal's database, migrated to the current schema, for the length of one command."""
+    """The portal's database, migrated to the current schema, for the length of one command; a
+    database that cannot be reached is said in one line, without a traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
     from portal.settings import PortalSettings
     from supportmatch_core.db import UnitOfWork, create_database_engine
     from supportmatch_core.migrate import upgrade_to_head
 
     url = PortalSettings().database_url
-    upgrade_to_head("portal", url)
-    engine = create_database_engine(url)
+    engine = None
     try:
+        upgrade_to_head("portal", url)
+        engine = create_database_engine(url)
         yield UnitOfWork(engine)
+    except OperationalError as error:
+        where = make_url(url).render_as_string(hide_password=True)
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise _refuse(
+            f"the portal's database ({where}, PORTAL_DATABASE_URL) cannot be reached: {reason}"
+        ) from None
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()

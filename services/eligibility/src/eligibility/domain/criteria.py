@@ -72,12 +72,12 @@ Criterion = Compare | Certified | All | AnyOf | Not
 class InvalidCriteria(RuleBroken, ValueError):
     """A measure document that cannot be read; the message gives the path of the error."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, zh: str | None = None) -> None:
         field, _, message = text.partition(": ")
         super().__init__(
             field if message else "body",
             message or text,
-            zh="措施文档此处有误，英文说明见同一回复",
+            zh=zh or "措施文档此处有误，英文说明见同一回复",
         )
 
 

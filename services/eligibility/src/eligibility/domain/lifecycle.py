@@ -28,12 +28,8 @@ class Lifecycle(StrEnum):
 class LifecycleConflict(ConflictError):
     """A step the catalogue's present state does not allow; `field` names what to change."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(
-            f"{field}: {message}",
-            zh=f"{field}：与已发布的版本冲突，英文说明见同一回复",
-            field=field,
-        )
+    def __init__(self, field: str, message: str, *, zh: str) -> None:
+        super().__init__(f"{field}: {message}", zh=zh, field=field)
 
 
 class NoDraft(NotFoundError):
@@ -80,16 +76,25 @@ class Draft:
 def draft_document(doc: object, *, measure_id: str, version: int) -> dict[str, Any]:
     """The draft as stored: the posted document, named by the path it was put at."""
     if not isinstance(doc, dict):
-        raise InvalidCriteria("(root): expected a measure document (an object)")
+        raise InvalidCriteria(
+            "(root): expected a measure document (an object)", zh="请求体应为措施文档（对象）"
+        )
     if measure_id in RESERVED_IDS:
-        raise InvalidCriteria(f"id: {measure_id!r} is reserved")
+        raise InvalidCriteria(
+            f"id: {measure_id!r} is reserved", zh=f"{measure_id}是保留名称，不能用作措施编号"
+        )
     try:
         json.dumps(doc, allow_nan=False)
     except ValueError as error:
-        raise InvalidCriteria(f"(root): {error}") from None
+        raise InvalidCriteria(
+            f"(root): {error}", zh="文档含有无法表示的数值（如无穷大或非数字）"
+        ) from None
     for field, expected in (("id", measure_id), ("version", version)):
         if field in doc and doc[field] != expected:
-            raise InvalidCriteria(f"{field}: {doc[field]!r} differs from the path ({expected!r})")
+            raise InvalidCriteria(
+                f"{field}: {doc[field]!r} differs from the path ({expected!r})",
+                zh=f"{field}为{doc[field]}，与地址中的{expected}不一致",
+            )
     return {**doc, "id": measure_id, "version": version}
 
 
@@ -98,7 +103,9 @@ def check_new_version(candidate: Measure, published: Sequence[Measure]) -> None:
     latest = max((m.version for m in published), default=0)
     if candidate.version <= latest:
         raise LifecycleConflict(
-            "version", f"{candidate.id} has version {latest} already; a draft needs a higher one"
+            "version",
+            f"{candidate.id} has version {latest} already; a draft needs a higher one",
+            zh=f"措施{candidate.id}已有第{latest}版，草稿的版本号须大于{latest}",
         )
 
 
@@ -108,11 +115,14 @@ def check_publishable(candidate: Measure, published: Sequence[Measure]) -> None:
     for other in published:
         if _overlap(candidate, other):
             ends = other.valid_to.isoformat() if other.valid_to else "open-ended"
+            ends_zh = f"至{other.valid_to.isoformat()}" if other.valid_to else "起长期有效"
+            start = candidate.valid_from.isoformat()
             raise LifecycleConflict(
                 "valid_from",
                 f"overlaps version {other.version} ({other.valid_from.isoformat()} to {ends}); "
-                f"retire version {other.version} effective {candidate.valid_from.isoformat()} "
-                "or change the draft's dates",
+                f"retire version {other.version} effective {start} or change the draft's dates",
+                zh=f"施行期与第{other.version}版（{other.valid_from.isoformat()}{ends_zh}）重叠："
+                f"请将第{other.version}版自{start}起废止，或修改草稿的日期",
             )
 
 
@@ -127,14 +137,22 @@ def retired_document(doc: dict[str, Any], *, effective_on: date, today: date) ->
     valid_from = date.fromisoformat(doc["valid_from"])
     valid_to = date.fromisoformat(doc["valid_to"]) if doc.get("valid_to") else None
     if effective_on < today:
-        raise InvalidCriteria(f"effective_on: {effective_on} is in the past (today is {today})")
+        raise InvalidCriteria(
+            f"effective_on: {effective_on} is in the past (today is {today})",
+            zh=f"废止日期{effective_on}早于今天（{today}），已作出的判断不能改变",
+        )
     if effective_on <= valid_from:
         raise InvalidCriteria(
-            f"effective_on: the version starts on {valid_from}; retire it after that day"
+            f"effective_on: the version starts on {valid_from}; retire it after that day",
+            zh=f"该版本自{valid_from}起施行，废止日期须在此之后",
         )
     last_day = effective_on - timedelta(days=1)
     if valid_to is not None and valid_to <= last_day:
-        raise LifecycleConflict("effective_on", f"the version already ends on {valid_to}")
+        raise LifecycleConflict(
+            "effective_on",
+            f"the version already ends on {valid_to}",
+            zh=f"该版本已于{valid_to}结束施行",
+        )
     return {**doc, "valid_to": last_day.isoformat()}
 
 
