@@ -245,7 +245,8 @@ def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
     assert {line[2] for line in lines} == {"广东"}
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="XLSX").click()
-    sheet = load_workbook(xlsx_download.value.path(), read_only=True).active
+    book = io.BytesIO(Path(xlsx_download.value.path()).read_bytes())  # the file has no suffix
+    sheet = load_workbook(book, read_only=True).active
     assert sheet is not None
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
         line[0] for line in lines
