@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import multiprocessing
 import os
 import sys
 import threading
@@ -94,12 +95,37 @@ def rss_mb() -> float:
     return rss / MB
 
 
+def explain(url: str) -> int:
+    """One Explainer, as each replica of the service runs one (ranges claimed with SKIP LOCKED)."""
+    engine = create_database_engine(url)
+    try:
+        return explain_pending(
+            uow=SqlUnitOfWork(engine), catalogue=Catalogue(load_catalogue()), batch=5000
+        )
+    finally:
+        engine.dispose()
+
+
 def prepare(args: argparse.Namespace) -> str:
-    """The database with --firms firms, each decided on every measure in force and explained."""
+    """The database with --firms firms, each decided on every measure in force and explained
+    (with --reuse: what an earlier run left unexplained is explained first)."""
     server = args.database_url
     url = make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
-    if args.reuse:
-        return url
+    if not args.reuse:
+        decide_everyone(server, url, args)
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(args.explainers) as pool:
+        explained = sum(pool.map(explain, [url] * args.explainers))
+    print(f"explained {explained:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    engine = create_database_engine(url)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    return url
+
+
+def decide_everyone(server: str, url: str, args: argparse.Namespace) -> None:
+    """A fresh database: --firms firms seeded, every measure in force decided in the database."""
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{DATABASE}"')
@@ -113,16 +139,9 @@ def prepare(args: argparse.Namespace) -> str:
     with uow.begin() as work:
         done = rematch_due(work, catalogue=catalogue, on=args.day)
     changed = sum(r.changed for r in done)
-    print(
-        f"decided {len(done)} measures ({changed:,} changes) in {time.perf_counter() - started:.0f} s"
-    )
-    started = time.perf_counter()
-    explained = explain_pending(uow=uow, catalogue=catalogue, batch=5000)
-    print(f"explained {explained:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
+    seconds = time.perf_counter() - started
+    print(f"decided {len(done)} measures ({changed:,} pairs) in {seconds:.0f} s", flush=True)
     engine.dispose()
-    return url
 
 
 def queue_figures(
