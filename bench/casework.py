@@ -228,6 +228,7 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=3, help="first and next page, this often")
     parser.add_argument("--export", type=int, default=100_000, help="rows of each export")
+    parser.add_argument("--explainers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--reuse", action="store_true", help="the database of an earlier --keep")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
