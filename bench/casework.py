@@ -6,8 +6,9 @@ then, through the eligibility app in this process (ASGI, no network):
 
 (1) GET /v1/measures/{id}/enterprises for each filter combination the portal offers, as a
     caseworker of 广东 and as an admin, the first page and the next: p50/p95/max per combination;
-(2) the portal's own CSV and XLSX export of --export rows (its paging, cells and writers), with
-    the time and this process's resident memory before, at the peak and after.
+(2) the portal's own CSV and XLSX export of --export rows (its paging, cells and writers, the
+    temporary file and its chunks), with the time and this process's resident memory before,
+    at the peak and after.
 
 Reuse a seeded database with --reuse (as --keep leaves it).
 """
@@ -51,7 +52,7 @@ from portal.domain.accounts import Account
 from portal.domain.queue import QueueFilters
 from portal.settings import PortalSettings
 from portal.use_cases.queue import every_row
-from portal.web.exports import csv_stream, xlsx_stream
+from portal.web.exports import write_csv, write_xlsx, written
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
@@ -190,7 +191,7 @@ def exported(services: Services, measure: str, rows: int, kind: str) -> dict[str
     """The portal's export of the first `rows` rows of the measure's queue, as an admin."""
     filters = QueueFilters(measure=measure)
     stream = itertools.islice(every_row(services, ADMIN, filters), rows)
-    writer: Callable[..., Iterable[bytes]] = csv_stream if kind == "csv" else xlsx_stream
+    writer: Callable[..., None] = write_csv if kind == "csv" else write_xlsx
     arguments = (stream, "zh") if kind == "csv" else (stream, "zh", "工作清单")
     peak, stop = [rss_mb()], threading.Event()
 
@@ -201,7 +202,7 @@ def exported(services: Services, measure: str, rows: int, kind: str) -> dict[str
     sampler = threading.Thread(target=sample, daemon=True)
     before, started, size = rss_mb(), time.perf_counter(), 0
     sampler.start()
-    for chunk in writer(*arguments):
+    for chunk in written(writer, *arguments):  # the route's path: a temporary file, then chunks
         size += len(chunk)
     seconds = time.perf_counter() - started
     stop.set()

@@ -4,6 +4,7 @@ the facts each still has to give, filtered, counted and paged."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -65,6 +66,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _pages_follow_after_until_the_last(system, tokens)
         _nobody_sees_firms_outside_the_provinces_it_serves(system, tokens)
         _counts_stop_at_the_cap(system)
+        _a_fact_given_leaves_the_missing_list(system, tokens)
 
 
 def _get(system: InProcessSystem, path: str, headers: dict[str, str], **params: Any) -> Any:
@@ -124,6 +126,9 @@ def _filters_narrow_the_list_and_the_counts(system: InProcessSystem, tokens: Tok
     assert [i["name"] for i in counted["items"]] == ["广州星河电子有限公司"]
     assert _names(_get(system, QUEUE, guangdong, industry="F")) == []
     assert _names(_get(system, QUEUE, guangdong, size="large")) == []
+    # LIKE's wildcards are searched for as written.
+    assert _names(_get(system, QUEUE, guangdong, q="%")) == []
+    assert _names(_get(system, QUEUE, guangdong, q="_")) == []
 
 
 def _pages_follow_after_until_the_last(system: InProcessSystem, tokens: TokenService) -> None:
@@ -145,6 +150,9 @@ def _nobody_sees_firms_outside_the_provinces_it_serves(
 ) -> None:
     beijing = bearer(tokens, Role.CASEWORKER, regions=["11"])
     assert _names(_get(system, QUEUE, beijing)) == ["北京中关村电子有限公司"]
+    both = bearer(tokens, Role.CASEWORKER, regions=["11", "44"])
+    assert len(_names(_get(system, QUEUE, both))) == len(FIRMS)
+    assert _names(_get(system, QUEUE, both, province="北京")) == ["北京中关村电子有限公司"]
     # Asking for another province by filter gives nothing, not that province's firms.
     assert _names(_get(system, QUEUE, beijing, province="44")) == []
     assert _get(system, QUEUE, beijing, province="44").json()["counts"] == {
@@ -199,9 +207,41 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
             queue = WorkQueue(connection, cap=2)
             page = queue.page(wanted, after="", limit=2, on=china_today())
             rest = queue.page(wanted, after=page.after or "", limit=10, on=china_today())
+        with engine.connect() as connection:
+            narrowed = WorkQueue(connection, cap=2).page(
+                replace(wanted, missing="tax_credit_grade"), after="", limit=10, on=china_today()
+            )
     finally:
         engine.dispose()
     assert page.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 3}
     assert page.capped is True
     assert page.missing_counts is None
     assert [f.uscc for f in page.firms + rest.firms] == sorted(f["uscc"] for f in FIRMS)
+    # A filter on a missing fact does not count the rows it leaves out past the cap either.
+    assert len(narrowed.firms) == 4
+    assert narrowed.missing_counts is None
+
+
+def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: TokenService) -> None:
+    """The Shenzhen firm gives its tax credit grade: it leaves the "missing the grade" list and
+    the counts, and is listed as eligible with nothing to give."""
+    shenzhen = FIRMS[1]
+    admin = bearer(tokens)
+    year = dict(COMPLIANT)
+    answer = system.profiles.put(
+        f"/v1/enterprises/{shenzhen['uscc']}/facts/2025", json=year, headers=admin
+    )
+    assert answer.status_code == 200, answer.text
+    assert wait_until(
+        lambda: (
+            shenzhen["name"]
+            in _names(_get(system, QUEUE, admin, status="eligible", q=shenzhen["name"]))
+        ),
+        timeout=30,
+    )
+    lacking = _get(system, QUEUE, admin, missing="tax_credit_grade")
+    assert shenzhen["name"] not in _names(lacking)
+    by_fact = {m["fact"]: m["count"] for m in lacking.json()["missing_counts"]}
+    assert by_fact["tax_credit_grade"] == 3  # 佛山, 东莞 and 北京
+    (item,) = _get(system, QUEUE, admin, q=shenzhen["name"]).json()["items"]
+    assert item["missing_facts"] == []

@@ -104,7 +104,7 @@ def test_a_draft_is_named_by_its_path() -> None:
     assert (stored["id"], stored["version"]) == ("vat-credit-refund", 2)
     with pytest.raises(InvalidCriteria, match=r"^id: ") as differs:
         draft_document({**doc, "id": "other"}, measure_id="vat-credit-refund", version=2)
-    assert differs.value.zh == "id为other，与地址中的vat-credit-refund不一致"
+    assert differs.value.zh == "文档中的措施编号（other）与请求路径中的（vat-credit-refund）不一致"
     with pytest.raises(InvalidCriteria, match=r"^id: 'drafts' is reserved"):
         draft_document(doc, measure_id="drafts", version=1)
     with pytest.raises(InvalidCriteria, match=r"^\(root\)"):

@@ -147,17 +147,18 @@ def _portal_database() -> Iterator[UnitOfWork]:
     from supportmatch_core.migrate import upgrade_to_head
 
     url = PortalSettings().database_url
-    engine = None
+    engine = create_database_engine(url)
     try:
+        try:
+            with engine.connect():
+                pass
+        except OperationalError as error:
+            where = make_url(url).render_as_string(hide_password=True)
+            reason = str(error.orig or error).strip().splitlines()[0]
+            raise _refuse(
+                f"the portal's database ({where}, PORTAL_DATABASE_URL) cannot be reached: {reason}"
+            ) from None
         upgrade_to_head("portal", url)
-        engine = create_database_engine(url)
         yield UnitOfWork(engine)
-    except OperationalError as error:
-        where = make_url(url).render_as_string(hide_password=True)
-        reason = str(error.orig or error).strip().splitlines()[0]
-        raise _refuse(
-            f"the portal's database ({where}, PORTAL_DATABASE_URL) cannot be reached: {reason}"
-        ) from None
     finally:
-        if engine is not None:
-            engine.dispose()
+        engine.dispose()

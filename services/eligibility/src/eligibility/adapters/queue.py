@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, func, literal, or_, select
+from sqlalchemy import Connection, Select, case, exists, func, literal, null, or_, select
 
 from eligibility.adapters.tables import determinations, enterprise_certifications, enterprise_facts
 from eligibility.domain.decision import Status
@@ -18,10 +18,6 @@ from eligibility.domain.queue import COUNT_CAP, QUEUED, QueuedFirm, QueueFilter,
 from eligibility.domain.rematches import PENDING
 
 _d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
-
-
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _reads_firms(wanted: QueueFilter) -> bool:
@@ -50,9 +46,9 @@ def _filtered(
         if value is not None:
             query = query.where(column == value)
     if wanted.industry is not None:
-        query = query.where(_f.industry_code.like(_escaped(wanted.industry) + "%", escape="\\"))
+        query = query.where(_f.industry_code.startswith(wanted.industry, autoescape=True))
     if wanted.missing is not None:
-        query = query.where(_d.missing.like(f"%,{_escaped(wanted.missing)},%", escape="\\"))
+        query = query.where(_d.missing.contains(f",{wanted.missing},", autoescape=True))
     if wanted.certification is not None:
         query = query.where(
             exists().where(
@@ -63,11 +59,10 @@ def _filtered(
             )
         )
     if wanted.query:
-        text = _escaped(wanted.query)
         query = query.where(
             or_(
-                _f.name.like(f"%{text}%", escape="\\"),
-                _d.uscc.like(text.upper() + "%", escape="\\"),
+                _f.name.icontains(wanted.query, autoescape=True),
+                _d.uscc.startswith(wanted.query.upper(), autoescape=True),
             )
         )
     return query
@@ -87,6 +82,8 @@ _COLUMNS = (
     _d.evaluated_on,
     _d.missing,
     _d.facts_digest,
+    # The facts a row waiting for the Explainer was decided on, to explain it on the page.
+    case((_d.facts_digest == PENDING, _f.facts), else_=null()).label("facts"),
 )
 
 
@@ -102,7 +99,11 @@ class WorkQueue:
         self._connection = connection
         self._cap = cap
 
-    def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage:
+    def page(
+        self, wanted: QueueFilter, *, after: str, limit: int, on: date, counted: bool = True
+    ) -> QueuePage:
+        """A page in USCC order after `after`; with the counts unless not `counted` (an export
+        reading page after page needs them once at most)."""
         statuses = [wanted.status] if wanted.status else list(QUEUED)
         rows = heapq.merge(
             *(
@@ -118,16 +119,17 @@ class WorkQueue:
         )
         found = list(itertools.islice(rows, limit + 1))
         firms = [_queued(wanted.measure_id, row) for row in found[:limit]]
-        counts = self.counts(wanted, on=on)
-        counted = [counts[s] for s in statuses]
+        following = firms[-1].uscc if len(found) > limit else None
+        if not counted:
+            return QueuePage(
+                firms=firms, after=following, counts=None, missing_counts=None, cap=self._cap
+            )
         return QueuePage(
             firms=firms,
-            after=firms[-1].uscc if len(found) > limit else None,
-            counts=counts,
-            capped=any(count > self._cap for count in counts.values()),
-            missing_counts=(
-                self.missing_counts(wanted, on=on) if sum(counted) <= self._cap else None
-            ),
+            after=following,
+            counts=self.counts(wanted, on=on),
+            missing_counts=self.missing_counts(wanted, on=on),
+            cap=self._cap,
         )
 
     def counts(self, wanted: QueueFilter, *, on: date) -> dict[Status, int]:
@@ -145,18 +147,30 @@ class WorkQueue:
             )
         return found
 
-    def missing_counts(self, wanted: QueueFilter, *, on: date) -> dict[str, int]:
-        """Counted by the distinct sets of missing facts (a handful per measure), then by fact."""
+    def missing_counts(self, wanted: QueueFilter, *, on: date) -> dict[str, int] | None:
+        """Per fact still to give, under every filter but the missing fact: counted over the
+        distinct sets of missing facts (a handful per measure) of at most `cap` + 1 rows; None
+        past that, or while some of these rows wait for the Explainer (their facts are not
+        counted yet)."""
         statuses = [wanted.status] if wanted.status else list(QUEUED)
-        query = (
+        rows = (
             _filtered(
-                select(_d.missing, func.count()), replace(wanted, missing=None), on, join=False
+                select(_d.missing, _d.facts_digest), replace(wanted, missing=None), on, join=False
             )
-            .where(_d.status.in_([s.value for s in statuses]), _d.missing.is_not(None))
-            .group_by(_d.missing)
+            .where(_d.status.in_([s.value for s in statuses]))
+            .limit(self._cap + 1)
+            .subquery()
         )
+        query = select(
+            rows.c.missing,
+            func.count(),
+            func.count().filter(rows.c.facts_digest == PENDING),
+        ).group_by(rows.c.missing)
+        found = self._connection.execute(query).all()
+        if sum(row[1] for row in found) > self._cap or any(row[2] for row in found):
+            return None
         counted: Counter[str] = Counter()
-        for missing, count in self._connection.execute(query):
+        for missing, count, _ in found:
             for name in _names(missing):
                 counted[name] += count
         return dict(counted.most_common())
@@ -182,4 +196,5 @@ def _queued(measure_id: str, row: Any) -> QueuedFirm:
         evaluated_on=row.evaluated_on,
         missing=_names(row.missing),
         explained=row.facts_digest != PENDING,
+        facts=row.facts,
     )

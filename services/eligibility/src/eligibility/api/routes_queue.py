@@ -11,10 +11,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from eligibility.api.deps import CatalogueDep, UowDep
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
-from eligibility.domain.decision import Status, askable, describe_fact
+from eligibility.domain.decision import Status, describe_fact
 from eligibility.domain.facts import REGISTRY
 from eligibility.domain.queue import COUNT_CAP, QueuedFirm, QueueFilter
-from eligibility.use_cases.queue import work_queue
+from eligibility.use_cases.queue import askable_facts, work_queue
 from supportmatch_core.auth import Principal, Role, require_role
 from supportmatch_core.contracts.profile import Ownership
 from supportmatch_core.fields import PlainText, ProvinceCode
@@ -30,7 +30,7 @@ Caseworker = Annotated[Principal, require_role(Role.CASEWORKER, Role.ADMIN)]
 
 def _fact(name: str | None) -> str | None:
     if name is not None and name not in REGISTRY:
-        raise SaidValueError(f"no fact named {name}", f"没有名为{name}的事实")
+        raise SaidValueError(f"no fact named {name}", f"没有名为{name}的信息项")
     return name
 
 
@@ -57,6 +57,7 @@ class QueueQuery(BaseModel):
     q: PlainText | None = Field(None, max_length=50, description="part of the name, or USCC start")
     after: str | None = Field(None, pattern="^[0-9A-Z]{1,18}$", description="the page's `after`")
     limit: int = Field(50, ge=1, le=1000)
+    counts: bool = Field(True, description="false: no counts (an export reading page after page)")
 
 
 class FactRead(BaseModel):
@@ -106,15 +107,17 @@ class MissingCount(FactRead):
 
 class QueueRead(BaseModel):
     measure_id: str
-    counts: dict[Status, int] = Field(
-        description=f"per status, under every filter but the status, up to {COUNT_CAP + 1:,}"
+    counts: dict[Status, int] | None = Field(
+        description=f"per status, under every filter but the status, up to {COUNT_CAP + 1:,}; "
+        "null when not asked for"
     )
     capped: bool = Field(description="a count is more than `count_cap`: it is not exact")
-    count_cap: int = Field(COUNT_CAP, description="counts stop one above this")
+    count_cap: int = Field(description="counts stop one above this")
     missing_counts: list[MissingCount] = Field(
         description="the facts still to give, most often missing first, with how many firms "
-        "lack each under every filter but `missing`; when the list is longer than the cap, "
-        "every fact the measure may ask for, without counts"
+        "lack each under every filter but `missing`; when that is not known exactly (more "
+        "firms than the cap, or some still being explained after a re-match), every fact the "
+        "measure may ask for, without counts"
     )
     items: list[QueuedRead]
     after: str | None = Field(description="ask again with this `after` for the next page")
@@ -125,8 +128,10 @@ def _missing_counts(
 ) -> list[MissingCount]:
     if counted is not None:
         return [MissingCount(**describe_fact(name), count=n) for name, n in counted.items()]
-    facts = dict.fromkeys(name for m in catalogue.versions(measure_id) for name in askable(m))
-    return [MissingCount(**describe_fact(name), count=None) for name in facts]
+    return [
+        MissingCount(**describe_fact(name), count=None)
+        for name in askable_facts(catalogue, measure_id)
+    ]
 
 
 @router.get("/{measure_id}/enterprises")
@@ -161,11 +166,13 @@ def measure_queue(
             after=query.after or "",
             limit=query.limit,
             on=china_today(),
+            counted=query.counts,
         )
     return QueueRead(
         measure_id=measure_id,
         counts=page.counts,
         capped=page.capped,
+        count_cap=page.cap,
         missing_counts=_missing_counts(page.missing_counts, catalogue, measure_id),
         items=[QueuedRead.of(firm) for firm in page.firms],
         after=page.after,

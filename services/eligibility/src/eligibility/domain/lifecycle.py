@@ -14,6 +14,7 @@ from eligibility.domain.measures import Measure
 from supportmatch_core.contracts.measure import MeasureChanged
 from supportmatch_core.errors import ConflictError, NotFoundError
 
+_FIELD_ZH = {"id": "措施编号", "version": "版本号"}
 RESERVED_IDS = frozenset({"drafts"})  # /v1/measures/drafts lists the drafts
 PUBLISHED, RETIRED = "published", "retired"  # a stored version's status
 BY_CATALOGUE, BY_ADMIN = "catalogue", "admin"  # who manages it: the shipped files or the API
@@ -93,7 +94,7 @@ def draft_document(doc: object, *, measure_id: str, version: int) -> dict[str, A
         if field in doc and doc[field] != expected:
             raise InvalidCriteria(
                 f"{field}: {doc[field]!r} differs from the path ({expected!r})",
-                zh=f"{field}为{doc[field]}，与地址中的{expected}不一致",
+                zh=f"文档中的{_FIELD_ZH[field]}（{doc[field]}）与请求路径中的（{expected}）不一致",
             )
     return {**doc, "id": measure_id, "version": version}
 

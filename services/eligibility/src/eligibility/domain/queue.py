@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from eligibility.domain.decision import Status
 
@@ -29,7 +31,6 @@ class QueueFilter:
     certification: str | None = None  # a kind held and valid on `on`
     missing: str | None = None  # a fact the firm still has to give
     query: str | None = None  # part of the name, or the start of the USCC
-    on: date | None = None  # the day certifications are valid on
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,24 @@ class QueuedFirm:
     evaluated_on: date
     missing: tuple[str, ...]  # fact names; empty while the determination waits to be explained
     explained: bool
+    # While it waits: the facts it was decided on, to explain it where it is shown (ADR 0009).
+    facts: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class QueuePage:
     firms: list[QueuedFirm]
     after: str | None  # the USCC to continue from; None on the last page
-    counts: dict[Status, int]  # per queued status, under every filter but the status, to the cap
-    capped: bool  # a count reached the cap: it means "more than COUNT_CAP"
+    # Per queued status, under every filter but the status, up to COUNT_CAP + 1 ("more than");
+    # None when not asked for.
+    counts: dict[Status, int] | None
     # Per fact still to give: how many of the listed firms lack it, under every filter but the
-    # missing fact; None when the list is longer than the cap (the measure's facts are offered).
+    # missing fact; None when not known exactly (more firms than the cap, or some of them wait
+    # for the Explainer).
     missing_counts: dict[str, int] | None
+    cap: int = COUNT_CAP  # where the counts stop
+
+    @property
+    def capped(self) -> bool:
+        """Whether a count stopped at the cap: it means "more than `cap`"."""
+        return self.counts is not None and any(n > self.cap for n in self.counts.values())

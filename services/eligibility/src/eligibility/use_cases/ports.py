@@ -117,14 +117,14 @@ class Reach(Protocol):
 class Queue(Protocol):
     """The caseworkers' work queue."""
 
-    def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage: ...
+    def page(
+        self, wanted: QueueFilter, *, after: str, limit: int, on: date, counted: bool = True
+    ) -> QueuePage: ...
 
 
 class QueueWork(Protocol):
     """What reading the work queue needs of a transaction."""
 
-    @property
-    def firms(self) -> Firms: ...
     @property
     def queue(self) -> Queue: ...
 

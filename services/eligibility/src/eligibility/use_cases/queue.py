@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from eligibility.domain.catalogue import Catalogue, NoMeasure
+from eligibility.domain.decision import askable
 from eligibility.domain.queue import QueuedFirm, QueueFilter, QueuePage
 from eligibility.domain.rematches import explained
 from eligibility.use_cases.ports import QueueWork
@@ -23,6 +24,7 @@ def work_queue(
     after: str,
     limit: int,
     on: date,
+    counted: bool = True,
 ) -> QueuePage:
     """One page of the queue, in USCC order, within the provinces the caller serves.
 
@@ -35,14 +37,19 @@ def work_queue(
     if served is not None:
         provinces = served if wanted.provinces is None else wanted.provinces & served
         wanted = replace(wanted, provinces=provinces)
-    page = work.queue.page(wanted, after=after, limit=limit, on=on)
-    return replace(page, firms=[_explained(work, catalogue, firm) for firm in page.firms])
+    page = work.queue.page(wanted, after=after, limit=limit, on=on, counted=counted)
+    return replace(page, firms=[_explained(catalogue, firm) for firm in page.firms])
 
 
-def _explained(work: QueueWork, catalogue: Catalogue, firm: QueuedFirm) -> QueuedFirm:
-    facts = None if firm.explained else work.firms.facts(firm.uscc)
-    decision = None if facts is None else explained(catalogue, facts, firm)
+def _explained(catalogue: Catalogue, firm: QueuedFirm) -> QueuedFirm:
+    decision = None if firm.facts is None else explained(catalogue, firm.facts, firm)
     if decision is None:
         return firm
     missing = tuple(m["fact"] for m in decision.missing_facts)
-    return replace(firm, missing=missing, explained=True)
+    return replace(firm, missing=missing, explained=True, facts=None)
+
+
+def askable_facts(catalogue: Catalogue, measure_id: str) -> list[str]:
+    """Every fact any version of the measure may ask a firm for: the choices of the missing-fact
+    filter when the firms lacking each cannot be counted exactly."""
+    return list(dict.fromkeys(f for m in catalogue.versions(measure_id) for f in askable(m)))

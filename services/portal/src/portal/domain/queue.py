@@ -7,16 +7,11 @@ from typing import Literal
 
 from portal.domain.wizard import OWNERSHIPS
 
-__all__ = ["EXPORT_COLUMNS", "OWNERSHIPS", "REGIONS", "SIZES", "QueueFilters", "Status"]
+__all__ = ["OWNERSHIPS", "REGIONS", "SIZES", "QueueFilters", "Status"]
 
 Status = Literal["eligible", "possibly_eligible"]
 SIZES = ("large", "medium", "small", "micro")
 REGIONS = ("east", "central", "west", "northeast")
-# The columns of an export, in order: each a message key for its heading.
-EXPORT_COLUMNS = (
-    "uscc", "name", "province", "city", "industry", "size_class", "ownership", "status", "missing",
-    "evaluated_on",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

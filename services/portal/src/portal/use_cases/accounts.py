@@ -95,7 +95,14 @@ def register_caseworkers(
         if known.get(account.username) == account.provinces:
             continue
         # Asking for its preferences as the caseworker creates the recipient or sets its provinces.
-        services.call("notifications", "GET", "/v1/caseworkers/me/preferences", account=account)
+        try:
+            services.call("notifications", "GET", "/v1/caseworkers/me/preferences", account=account)
+        except ServiceRefused as error:  # this account only: the others are still registered
+            log.warning(
+                "a caseworker was not registered with notifications",
+                extra={"username": account.username, "status": error.status},
+            )
+            continue
         known[account.username] = account.provinces
         asked += 1
     if asked:

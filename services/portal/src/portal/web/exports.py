@@ -1,25 +1,35 @@
-"""The work queue as a file a caseworker opens in a spreadsheet: CSV (UTF-8 with BOM) or XLSX,
-written while the rows arrive, in the reader's language, every text kept from running as a formula."""
+"""The work queue as a file a caseworker opens in a spreadsheet: CSV (UTF-8 with BOM) or XLSX in
+the reader's language, no text able to run as a formula.
+
+The file is written whole to a temporary file before the answer starts, then sent in chunks:
+memory holds one page of the service at a time, and a service failing on any page is an error
+page rather than a download cut short.
+"""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
 from portal.domain.accounts import Language
-from portal.domain.queue import EXPORT_COLUMNS
 from portal.web import wording
 from portal.web.messages import translate
-from supportmatch_core.csvfiles import csv_header, csv_line, inert
+from supportmatch_core.csvfiles import csv_header, csv_line
 
 _CHUNK = 64 * 1024
+# The columns of an export, in order: each a message key for its heading.
+COLUMNS = (
+    "uscc", "name", "province", "city", "industry", "size_class", "ownership", "status", "missing",
+    "evaluated_on",
+)  # fmt: skip
 
 
 def headings(language: Language) -> list[str]:
-    return [translate(f"queue.column.{column}", language) for column in EXPORT_COLUMNS]
+    return [translate(f"queue.column.{column}", language) for column in COLUMNS]
 
 
 def cells(item: dict[str, Any], language: Language) -> list[str]:
@@ -42,30 +52,46 @@ def cells(item: dict[str, Any], language: Language) -> list[str]:
     ]
 
 
-def csv_stream(rows: Iterable[dict[str, Any]], language: Language) -> Iterator[bytes]:
-    """The CSV file in chunks: memory holds one chunk and the service's current page."""
-    buffer = [csv_header(headings(language))]
-    size = len(buffer[0])
+def write_csv(rows: Iterable[dict[str, Any]], language: Language, file: IO[bytes]) -> None:
+    """Every text cell made inert (a leading ' before =, +, -, @)."""
+    file.write(csv_header(headings(language)).encode())
     for item in rows:
-        line = csv_line(cells(item, language))
-        buffer.append(line)
-        size += len(line)
-        if size >= _CHUNK:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
-    yield "".join(buffer).encode()
+        file.write(csv_line(cells(item, language)).encode())
 
 
-def xlsx_stream(rows: Iterable[dict[str, Any]], language: Language, title: str) -> Iterator[bytes]:
-    """The XLSX file: openpyxl's write-only sheet keeps rows on disk, then the file is read back
-    in chunks, so memory stays flat however long the list."""
+def write_xlsx(
+    rows: Iterable[dict[str, Any]], language: Language, title: str, file: IO[bytes]
+) -> None:
+    """openpyxl's write-only sheet (rows kept on disk); every cell stored as text, never as a
+    formula, so a name starting with = or - shows as written."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.append(headings(language))
     for item in rows:
-        sheet.append([inert(cell) for cell in cells(item, language)])
-    with tempfile.TemporaryFile() as file:
-        book.save(file)
+        sheet.append([_text(sheet, value) for value in cells(item, language)])
+    book.save(file)
+
+
+def _text(sheet: Any, value: str) -> Any:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def written(write: Any, *arguments: Any) -> Iterator[bytes]:
+    """Run `write(*arguments, file)` into a temporary file now, then yield the file in chunks
+    (the file is removed when the last chunk is sent, or the answer is abandoned)."""
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
+    try:
+        write(*arguments, file)
         file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return _chunks(file)
+
+
+def _chunks(file: IO[bytes]) -> Iterator[bytes]:
+    with file:
         while chunk := file.read(_CHUNK):
             yield chunk

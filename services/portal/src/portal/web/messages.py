@@ -161,7 +161,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queue.province": ("省份", "Province"), "queue.city": ("城市", "City"),
     "queue.region": ("地区", "Region"), "queue.industry": ("行业门类", "Industry section"),
     "queue.size": ("企业规模", "Size"), "queue.ownership": ("所有制", "Ownership"),
-    "queue.certification": ("持有认定", "Title held"),
+    "queue.certification": ("已获认定", "Title held"),
     "queue.search": ("企业名称或统一社会信用代码", "Firm name or USCC"),
     "queue.filter": ("筛选", "Filter"), "queue.clear": ("清除筛选", "Clear the filters"),
     "queue.count.eligible": ("符合：{n}家", "Eligible: {n} firms"),

@@ -3,21 +3,18 @@ paged, and exported as CSV or XLSX."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import chain, islice
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from portal.adapters.services import Services
 from portal.domain.accounts import Account
 from portal.domain.queue import OWNERSHIPS, REGIONS, SIZES, QueueFilters
 from portal.use_cases import queue
 from portal.web.deps import AccountDep, ServicesDep, VisitorDep
-from portal.web.exports import csv_stream, xlsx_stream
+from portal.web.exports import write_csv, write_xlsx, written
 from portal.web.pages import render
 from supportmatch_reference.certifications import LABELS as CERTIFICATIONS
 from supportmatch_reference.industries import catalogue as industries
@@ -94,13 +91,6 @@ def _encoded(params: dict[str, str]) -> str:
     return "&".join(f"{key}={quote(value)}" for key, value in params.items())
 
 
-def _rows(services: Services, account: Account, filters: QueueFilters) -> Iterator[Any]:
-    """Every row, the first asked for before the answer starts: a refused filter is an error
-    page, not a file cut short."""
-    rows = queue.every_row(services, account, filters)
-    return chain(list(islice(rows, 1)), rows)
-
-
 @router.get("/queue/export.csv")
 def export_csv(
     visitor: VisitorDep, account: AccountDep, services: ServicesDep, query: QueueDep
@@ -108,8 +98,9 @@ def export_csv(
     if (away := _refuse_firms(account)) is not None:
         return away
     filters = query.filters()
+    rows = queue.every_row(services, account, filters)
     return StreamingResponse(
-        csv_stream(_rows(services, account, filters), visitor.language),
+        written(write_csv, rows, visitor.language),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": _attachment(filters, "csv")},
     )
@@ -122,8 +113,9 @@ def export_xlsx(
     if (away := _refuse_firms(account)) is not None:
         return away
     filters = query.filters()
+    rows = queue.every_row(services, account, filters)
     return StreamingResponse(
-        xlsx_stream(_rows(services, account, filters), visitor.language, visitor.t("queue.title")),
+        written(write_xlsx, rows, visitor.language, visitor.t("queue.title")),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": _attachment(filters, "xlsx")},
     )

@@ -1,0 +1,62 @@
+"""The work queue's files: headings and cells in the reader's language, and no cell that a
+spreadsheet program would run as a formula, in CSV or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+from portal.web.exports import write_csv, write_xlsx, written
+
+HOSTILE = '=HYPERLINK("http://example.invalid","点此")'
+
+
+def _item(**changes: Any) -> dict[str, Any]:
+    return {
+        "uscc": "914403001922038216",
+        "name": "深圳市示例电子有限公司",
+        "province_code": "44",
+        "city": "深圳市",
+        "industry_code": "C3921",
+        "size_class": "small",
+        "ownership": "private",
+        "status": "possibly_eligible",
+        "missing_facts": [
+            {
+                "fact": "tax_credit_grade",
+                "label_zh": "纳税信用等级",
+                "label_en": "tax credit grade",
+            },
+            {"fact": "vat_sales", "label_zh": "增值税销售额", "label_en": "VAT sales"},
+        ],
+        "evaluated_on": "2026-12-06",
+    } | changes
+
+
+def test_a_csv_export_reads_in_chinese_and_runs_nothing() -> None:
+    rows = [_item(), _item(name=HOSTILE, city="-1+2")]
+    text = b"".join(written(write_csv, rows, "zh")).decode("utf-8-sig")
+    heading, first, second = list(csv.reader(io.StringIO(text)))
+    assert heading[:3] == ["统一社会信用代码", "企业名称", "省份"]
+    assert first[2:9] == [
+        "广东", "深圳市", "C3921 通信系统设备制造", "小型企业", "民营企业", "可能符合",
+        "纳税信用等级、增值税销售额",
+    ]  # fmt: skip
+    assert second[1] == "'" + HOSTILE
+    assert second[3] == "'-1+2"
+
+
+def test_an_xlsx_export_stores_every_cell_as_text() -> None:
+    rows = [_item(name=HOSTILE, city="-1+2")]
+    book = io.BytesIO(b"".join(written(write_xlsx, rows, "en", "Work queue")))
+    sheet = load_workbook(book).active
+    assert sheet is not None
+    heading, row = list(sheet.iter_rows(values_only=True))
+    assert heading[:2] == ("USCC", "Firm")
+    assert row[1] == HOSTILE  # shown as written, never run
+    assert row[3] == "-1+2"
+    assert sheet.cell(row=2, column=2).data_type == "s"
+    assert row[8] == "tax credit grade, VAT sales"
