@@ -10,7 +10,9 @@ then, through the eligibility app in this process (ASGI, no network):
     temporary file and its chunks), with the time and this process's resident memory before,
     at the peak and after.
 
-Reuse a seeded database with --reuse (as --keep leaves it).
+Reuse a seeded database with --reuse (as --keep leaves it). --unexplained measures the state right
+after a re-match, before the Explainer has run: each page explains its own rows, and the missing
+facts are neither filtered on nor counted yet.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 
-DATABASE, MB, SECRET = "sm_bench_casework", 1024 * 1024, "bench-signing-key-long-enough-for-hs256"
+MB, SECRET = 1024 * 1024, "bench-signing-key-long-enough-for-hs256"
 GUANGDONG = Account(
     id=1, username="cw", role=Role.CASEWORKER, display_name="广东", provinces=frozenset({"44"})
 )
@@ -91,6 +93,11 @@ COMBINATIONS: list[dict[str, str]] = [
 ]
 
 
+def database(args: argparse.Namespace) -> str:
+    """One database per population size, so a run at another size keeps the first for --reuse."""
+    return f"sm_bench_casework_{args.firms}"
+
+
 def rss_mb() -> float:
     rss: int = psutil.Process().memory_info().rss
     return rss / MB
@@ -111,13 +118,15 @@ def prepare(args: argparse.Namespace) -> str:
     """The database with --firms firms, each decided on every measure in force and explained
     (with --reuse: what an earlier run left unexplained is explained first)."""
     server = args.database_url
-    url = make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
+    url = make_url(server).set(database=database(args)).render_as_string(hide_password=False)
     if not args.reuse:
         decide_everyone(server, url, args)
-    started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(args.explainers) as pool:
-        explained = sum(pool.map(explain, [url] * args.explainers))
-    print(f"explained {explained:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    if not args.unexplained:
+        started = time.perf_counter()
+        with multiprocessing.get_context("spawn").Pool(args.explainers) as pool:
+            explained = sum(pool.map(explain, [url] * args.explainers))
+        seconds = time.perf_counter() - started
+        print(f"explained {explained:,} rows in {seconds:.0f} s", flush=True)
     engine = create_database_engine(url)
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
@@ -128,8 +137,8 @@ def prepare(args: argparse.Namespace) -> str:
 def decide_everyone(server: str, url: str, args: argparse.Namespace) -> None:
     """A fresh database: --firms firms seeded, every measure in force decided in the database."""
     with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{database(args)}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{database(args)}"')
     upgrade_to_head("eligibility", url)
     started = time.perf_counter()
     seed(url, 0, args.firms)
@@ -230,6 +239,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="first and next page, this often")
     parser.add_argument("--export", type=int, default=100_000, help="rows of each export")
     parser.add_argument("--explainers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--unexplained",
+        action="store_true",
+        help="measure before the Explainer ran (pages explain their rows; no missing facts held)",
+    )
     parser.add_argument("--reuse", action="store_true", help="the database of an earlier --keep")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
@@ -267,7 +281,7 @@ def main() -> int:
     )
     if not args.keep:
         with psycopg.connect(args.database_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            connection.execute(f'DROP DATABASE IF EXISTS "{database(args)}" WITH (FORCE)')
     return 0
 
 
