@@ -107,12 +107,7 @@ class WorkQueue:
         statuses = [wanted.status] if wanted.status else list(QUEUED)
         rows = heapq.merge(
             *(
-                self._connection.execute(
-                    _filtered(select(*_COLUMNS), wanted, on)
-                    .where(_d.status == status.value, _d.uscc > after)
-                    .order_by(_d.uscc)
-                    .limit(limit + 1)
-                ).all()
+                self._rows(wanted, status, after=after, limit=limit + 1, on=on)
                 for status in statuses
             ),
             key=lambda row: row.uscc,
@@ -131,6 +126,25 @@ class WorkQueue:
             missing_counts=self.missing_counts(wanted, on=on),
             cap=self._cap,
         )
+
+    def _rows(
+        self, wanted: QueueFilter, status: Status, *, after: str, limit: int, on: date
+    ) -> list[Any]:
+        """The page's keys first, from the indexes alone where the filters allow, then their
+        columns: fetching every column of each row passed over would read the whole table."""
+        keys = (
+            _filtered(select(_d.uscc), wanted, on)
+            .where(_d.status == status.value, _d.uscc > after)
+            .order_by(_d.uscc)
+            .limit(limit)
+        )
+        query = (
+            select(*_COLUMNS)
+            .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
+            .where(_d.measure_id == wanted.measure_id, _d.uscc.in_(keys.scalar_subquery()))
+            .order_by(_d.uscc)
+        )
+        return list(self._connection.execute(query).all())
 
     def counts(self, wanted: QueueFilter, *, on: date) -> dict[Status, int]:
         """Per queued status, up to `cap` + 1 (more than `cap`: "more than cap")."""

@@ -53,6 +53,9 @@ enterprise_facts = Table(
         for name, fact in REGISTRY.items()
         if fact.comparable
     ),
+    # A province's firms in USCC order: the work queue merges it with a measure's determinations
+    # (ADR 0027), reading both indexes alone.
+    Index("ix_enterprise_facts_province", "province_code", "uscc"),
 )
 
 enterprise_certifications = Table(
