@@ -126,6 +126,11 @@ def _filters_narrow_the_list_and_the_counts(system: InProcessSystem, tokens: Tok
     assert [i["name"] for i in counted["items"]] == ["广州星河电子有限公司"]
     assert _names(_get(system, QUEUE, guangdong, industry="F")) == []
     assert _names(_get(system, QUEUE, guangdong, size="large")) == []
+    # A fact the measure never asks for: nobody lacks it, answered without reading the rows.
+    unasked = _get(system, QUEUE, guangdong, missing="rd_expense").json()
+    assert unasked["items"] == []
+    assert unasked["counts"] == {"eligible": 0, "possibly_eligible": 0}
+    assert "tax_credit_grade" in {m["fact"] for m in unasked["missing_counts"]}
     # LIKE's wildcards are searched for as written.
     assert _names(_get(system, QUEUE, guangdong, q="%")) == []
     assert _names(_get(system, QUEUE, guangdong, q="_")) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -58,14 +59,32 @@ def _filtered(
                 or_(_c.valid_to.is_(None), _c.valid_to >= on),
             )
         )
-    if wanted.query:
-        query = query.where(
-            or_(
-                _f.name.icontains(wanted.query, autoescape=True),
-                _d.uscc.startswith(wanted.query.upper(), autoescape=True),
-            )
-        )
+    if wanted.query and _USCC_START.fullmatch(wanted.query):
+        # The start of a USCC, as a range of keys: the index (measure, status, USCC) reads it.
+        start = wanted.query.upper()
+        query = query.where(_d.uscc >= start)
+        if (end := _after_every(start)) is not None:
+            query = query.where(_d.uscc < end)
+    elif wanted.query:
+        query = query.where(_f.name.icontains(wanted.query, autoescape=True))
     return query
+
+
+# What a caseworker types to find a firm by its code: digits and Latin letters, a digit among
+# them (every USCC's second character is one); "TCL" is part of a name, "914403" of a code.
+_USCC_START = re.compile("(?=.*[0-9])[0-9A-Za-z]{1,18}")
+_KEY_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _after_every(start: str) -> str | None:
+    """The first key after every key that starts with `start` (keys of digits and capitals)."""
+    while start:
+        head, last = start[:-1], start[-1]
+        position = _KEY_CHARACTERS.find(last)
+        if 0 <= position < len(_KEY_CHARACTERS) - 1:
+            return head + _KEY_CHARACTERS[position + 1]
+        start = head
+    return None
 
 
 _COLUMNS = (

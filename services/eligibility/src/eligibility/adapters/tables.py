@@ -56,6 +56,7 @@ enterprise_facts = Table(
     # A province's firms in USCC order: the work queue merges it with a measure's determinations
     # (ADR 0027), reading both indexes alone.
     Index("ix_enterprise_facts_province", "province_code", "uscc"),
+    Index("ix_enterprise_facts_city", "city", "uscc"),
 )
 
 enterprise_certifications = Table(

@@ -8,7 +8,7 @@ from datetime import date
 
 from eligibility.domain.catalogue import Catalogue, NoMeasure
 from eligibility.domain.decision import askable
-from eligibility.domain.queue import QueuedFirm, QueueFilter, QueuePage
+from eligibility.domain.queue import QUEUED, QueuedFirm, QueueFilter, QueuePage
 from eligibility.domain.rematches import explained
 from eligibility.use_cases.ports import QueueWork
 from supportmatch_core.access import visible_to
@@ -33,6 +33,12 @@ def work_queue(
     """
     if not catalogue.versions(wanted.measure_id):
         raise NoMeasure(wanted.measure_id)
+    if wanted.missing is not None and wanted.missing not in askable_facts(
+        catalogue, wanted.measure_id
+    ):
+        # No version of the measure asks for this fact: nobody lacks it for this measure.
+        counts = dict.fromkeys(QUEUED, 0) if counted else None
+        return QueuePage(firms=[], after=None, counts=counts, missing_counts=None)
     served = visible_to(principal).provinces
     if served is not None:
         provinces = served if wanted.provinces is None else wanted.provinces & served

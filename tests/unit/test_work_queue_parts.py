@@ -1,5 +1,5 @@
 """The work queue's files: headings and cells in the reader's language, and no cell that a
-spreadsheet program would run as a formula, in CSV or XLSX."""
+spreadsheet program would run as a formula, in CSV or XLSX; and how a search reads a USCC."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
+from eligibility.adapters.queue import _USCC_START, _after_every
 from portal.web.exports import write_csv, write_xlsx, written
 
 HOSTILE = '=HYPERLINK("http://example.invalid","点此")'
@@ -60,3 +61,14 @@ def test_an_xlsx_export_stores_every_cell_as_text() -> None:
     assert row[3] == "-1+2"
     assert sheet.cell(row=2, column=2).data_type == "s"
     assert row[8] == "tax credit grade, VAT sales"
+
+
+def test_a_uscc_prefix_is_a_range_of_keys() -> None:
+    assert _after_every("914403") == "914404"
+    assert _after_every("9144039") == "914403A"
+    assert _after_every("91440Z") == "91441"
+    assert _after_every("ZZ") is None
+    assert _USCC_START.fullmatch("914403")
+    assert _USCC_START.fullmatch("y1")
+    assert not _USCC_START.fullmatch("TCL")
+    assert not _USCC_START.fullmatch("华信")

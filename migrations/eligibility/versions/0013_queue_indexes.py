@@ -1,5 +1,5 @@
-"""The firms of a province in USCC order, for the work queue: merged with a measure's
-determinations, both read from their indexes alone (ADR 0027).
+"""The firms of a province, and of a city, in USCC order, for the work queue: merged with a
+measure's determinations, both read from their indexes alone (ADR 0027).
 
 Revision ID: 0013
 Revises: 0012
@@ -18,7 +18,9 @@ depends_on: Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_enterprise_facts_province", "enterprise_facts", ["province_code", "uscc"])
+    op.create_index("ix_enterprise_facts_city", "enterprise_facts", ["city", "uscc"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_enterprise_facts_city", table_name="enterprise_facts")
     op.drop_index("ix_enterprise_facts_province", table_name="enterprise_facts")
