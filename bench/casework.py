@@ -119,7 +119,9 @@ def prepare(args: argparse.Namespace) -> str:
     (with --reuse: what an earlier run left unexplained is explained first)."""
     server = args.database_url
     url = make_url(server).set(database=database(args)).render_as_string(hide_password=False)
-    if not args.reuse:
+    if args.reuse:
+        upgrade_to_head("eligibility", url)  # what came since the database was made
+    else:
         decide_everyone(server, url, args)
     if not args.unexplained:
         started = time.perf_counter()
