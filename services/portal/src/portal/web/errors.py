@@ -100,7 +100,9 @@ def document_pages(app: FastAPI) -> None:
 
 
 def _page_answers(responses: dict[str, Any]) -> None:
-    responses["200"] = {"description": "The page", "content": _PAGE}
+    # A download says what it sends (its route's `responses`); every other page is HTML.
+    if set(responses.get("200", {}).get("content", {})) <= {"application/json", "text/html"}:
+        responses["200"] = {"description": "The page", "content": _PAGE}
     for status, description in _PAGE_ANSWERS.items():
         responses[status] = {"description": description, "content": _PAGE}
     responses["303"].pop("content")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,36 +91,39 @@ def _encoded(params: dict[str, str]) -> str:
     return "&".join(f"{key}={quote(value)}" for key, value in params.items())
 
 
-@router.get("/queue/export.csv")
-def export_csv(
-    visitor: VisitorDep, account: AccountDep, services: ServicesDep, query: QueueDep
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/queue/export.{kind}",
+    response_class=StreamingResponse,
+    responses={200: {"description": "The file", "content": dict.fromkeys(_MEDIA.values(), _FILE)}},
+)
+def export(
+    visitor: VisitorDep,
+    account: AccountDep,
+    services: ServicesDep,
+    query: QueueDep,
+    kind: Annotated[Literal["csv", "xlsx"], Path()],
 ) -> Response:
+    """Every firm the page's filters list, as CSV or XLSX."""
     if (away := _refuse_firms(account)) is not None:
         return away
     filters = query.filters()
     rows = queue.every_row(services, account, filters)
+    if kind == "csv":
+        file = written(write_csv, rows, visitor.language)
+    else:
+        file = written(write_xlsx, rows, visitor.language, visitor.t("queue.title"))
+    name = f"work-queue-{filters.measure}.{kind}"
     return StreamingResponse(
-        written(write_csv, rows, visitor.language),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": _attachment(filters, "csv")},
+        file,
+        media_type=_MEDIA[kind],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-@router.get("/queue/export.xlsx")
-def export_xlsx(
-    visitor: VisitorDep, account: AccountDep, services: ServicesDep, query: QueueDep
-) -> Response:
-    if (away := _refuse_firms(account)) is not None:
-        return away
-    filters = query.filters()
-    rows = queue.every_row(services, account, filters)
-    return StreamingResponse(
-        written(write_xlsx, rows, visitor.language, visitor.t("queue.title")),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": _attachment(filters, "xlsx")},
-    )
-
-
-def _attachment(filters: QueueFilters, extension: str) -> str:
-    name = f"work-queue-{filters.measure}.{extension}"
-    return f'attachment; filename="{name}"'
