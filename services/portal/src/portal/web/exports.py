@@ -8,12 +8,12 @@ page rather than a download cut short.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+import xlsxwriter  # type: ignore[import-untyped]
 
 from portal.domain.accounts import Language
 from portal.web import wording
@@ -62,20 +62,25 @@ def write_csv(rows: Iterable[dict[str, Any]], language: Language, file: IO[bytes
 def write_xlsx(
     rows: Iterable[dict[str, Any]], language: Language, title: str, file: IO[bytes]
 ) -> None:
-    """openpyxl's write-only sheet (rows kept on disk); every cell stored as text, never as a
-    formula, so a name starting with = or - shows as written."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(headings(language))
-    for item in rows:
-        sheet.append([_text(sheet, value) for value in cells(item, language)])
-    book.save(file)
-
-
-def _text(sheet: Any, value: str) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
+    """XlsxWriter in constant-memory mode (each row flushed to disk as it is written); every
+    cell stored as text, never as a formula, number or link, so a name starting with = or -
+    shows as written."""
+    book = xlsxwriter.Workbook(
+        file,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = book.add_worksheet(title[:31])
+    for number, values in enumerate(
+        itertools.chain([headings(language)], (cells(item, language) for item in rows))
+    ):
+        for column, value in enumerate(values):
+            sheet.write_string(number, column, value)
+    book.close()
 
 
 def written(write: Any, *arguments: Any) -> Iterator[bytes]:
