@@ -114,10 +114,10 @@ class QueueRead(BaseModel):
     capped: bool = Field(description="a count is more than `count_cap`: it is not exact")
     count_cap: int = Field(description="counts stop one above this")
     missing_counts: list[MissingCount] = Field(
-        description="the facts still to give, most often missing first, with how many firms "
-        "lack each under every filter but `missing`; when that is not known exactly (more "
-        "firms than the cap, or some still being explained after a re-match), every fact the "
-        "measure may ask for, without counts"
+        description="every fact the measure may ask for, those most often missing first, with "
+        "how many firms lack each under every filter but `missing`; without counts when that "
+        "is not known exactly (more firms than the cap, or some still being explained after a "
+        "re-match)"
     )
     items: list[QueuedRead]
     after: str | None = Field(description="ask again with this `after` for the next page")
@@ -126,12 +126,13 @@ class QueueRead(BaseModel):
 def _missing_counts(
     counted: dict[str, int] | None, catalogue: Catalogue, measure_id: str
 ) -> list[MissingCount]:
-    if counted is not None:
-        return [MissingCount(**describe_fact(name), count=n) for name, n in counted.items()]
-    return [
-        MissingCount(**describe_fact(name), count=None)
-        for name in askable_facts(catalogue, measure_id)
-    ]
+    """The facts lacking most first, then every other fact the measure may ask for (none of
+    the listed firms lacks it); without counts when they are not known exactly."""
+    facts = askable_facts(catalogue, measure_id)
+    if counted is None:
+        return [MissingCount(**describe_fact(name), count=None) for name in facts]
+    named = [*counted, *(name for name in facts if name not in counted)]
+    return [MissingCount(**describe_fact(name), count=counted.get(name, 0)) for name in named]
 
 
 @router.get("/{measure_id}/enterprises")
