@@ -10,14 +10,18 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import httpx
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
 
 from portal.domain.demo import DEMO_ACCOUNTS, DEMO_FIRM, DEMO_USCC
 from tests.browser.conftest import check_page, keep, sign_in, tab_to
 from tests.e2e.system import RunningSystem
+from tests.factories import enterprise_payload
 from tests.integration.notifying import Receiver
 from tests.integration.system import wait_until
+from tests.integration.test_eligibility_api import VAT_FIGURES
+from tests.integration.test_work_queue import WITHOUT_GRADE
 
 FIRM = DEMO_ACCOUNTS[0]
 VAT = "#measure-vat-credit-refund"
@@ -209,8 +213,19 @@ def test_every_page_of_a_firm_and_a_caseworker_reads_at_both_widths(page: Page) 
 
 
 def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
-    page: Page, tmp_path: Path
+    page: Page, system: RunningSystem
 ) -> None:
+    # Three manufacturers of 广东 that have not given their tax credit grade.
+    admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}
+    for name in ("广州星河电子有限公司", "佛山南海器件有限公司", "东莞长安模具有限公司"):
+        body = {
+            **enterprise_payload(province="广东", industry="C3921"),
+            **VAT_FIGURES,
+            "name": name,
+            "facts": {"fiscal_year": 2025, **WITHOUT_GRADE},
+        }
+        answer = httpx.post(f"{system.url('profiles')}/v1/enterprises", json=body, headers=admin)
+        assert answer.status_code == 201, answer.text
     caseworker = DEMO_ACCOUNTS[1]
     sign_in(page, caseworker.username, caseworker.password)
     page.get_by_role("link", name="工作清单").click()
@@ -218,20 +233,19 @@ def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
     expect(page.get_by_label("政策")).to_have_value("vat-credit-refund")
     page.get_by_label("匹配结果").select_option(label="可能符合")
     page.get_by_role("button", name="筛选").click()
-    # The demo firm is registered by the portal when the system starts: wait until it is decided.
-    rows = page.locator("#queue tbody tr")
-    for _ in range(60):
-        if rows.count():
+    # The choices of the missing-fact filter come with their counts: "缺纳税信用等级（3家）".
+    grade = page.get_by_label("待补充信息").locator("option", has_text="缺纳税信用等级")
+    for _ in range(60):  # until eligibility has decided the three
+        found = re.fullmatch(r"缺纳税信用等级（(\d+)家）", grade.inner_text())
+        if found and int(found.group(1)) >= 3:
             break
-        page.wait_for_timeout(1000)
+        page.wait_for_timeout(500)
         page.reload()
-    # The choices of the missing-fact filter come with their counts: "缺纳税信用等级（12家）".
-    choices = page.get_by_label("待补充信息").locator("option").all_inner_texts()
-    counted = [m for c in choices if (m := re.fullmatch(r"缺(.+)（(\d+)家）", c))]
-    lacking = [m for m in counted if int(m.group(2)) > 0]
-    assert lacking, choices
-    fact = next((m for m in lacking if m.group(1) == "纳税信用等级"), lacking[0])
-    choice = fact.group(0)
+    choice = grade.inner_text()
+    fact = re.fullmatch(r"缺(纳税信用等级)（(\d+)家）", choice)
+    assert fact, choice
+    assert int(fact.group(2)) >= 3, choice
+    rows = page.locator("#queue tbody tr")
     page.get_by_label("待补充信息").select_option(label=choice)
     page.get_by_role("button", name="筛选").click()
     expect(page.get_by_role("status")).to_contain_text(f"可能符合：{fact.group(2)}家")
