@@ -126,6 +126,11 @@ def _filters_narrow_the_list_and_the_counts(system: InProcessSystem, tokens: Tok
     assert [i["name"] for i in counted["items"]] == ["广州星河电子有限公司"]
     assert _names(_get(system, QUEUE, guangdong, industry="F")) == []
     assert _names(_get(system, QUEUE, guangdong, size="large")) == []
+    # A region is its provinces: 广东 is in the east.
+    assert len(_names(_get(system, QUEUE, guangdong, region="east"))) == 4
+    assert _names(_get(system, QUEUE, guangdong, region="west")) == []
+    admin = bearer(tokens)
+    assert _names(_get(system, QUEUE, admin, region="east", q="北京")) == ["北京中关村电子有限公司"]
     # A fact the measure never asks for: nobody lacks it, answered without reading the rows.
     unasked = _get(system, QUEUE, guangdong, missing="rd_expense").json()
     assert unasked["items"] == []

@@ -1,5 +1,5 @@
-"""The firms of a province, and of a city, in USCC order, for the work queue: merged with a
-measure's determinations, both read from their indexes alone (ADR 0027).
+"""The firms of a province (of one size, of one ownership) and of a city in USCC order, for the
+work queue: merged with a measure's determinations, both read from their indexes alone (ADR 0027).
 
 Revision ID: 0013
 Revises: 0012
@@ -16,11 +16,19 @@ branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
 
+_INDEXES = {
+    "ix_enterprise_facts_province": ["province_code", "uscc"],
+    "ix_enterprise_facts_province_size": ["province_code", "size_class", "uscc"],
+    "ix_enterprise_facts_province_ownership": ["province_code", "ownership", "uscc"],
+    "ix_enterprise_facts_city": ["city", "uscc"],
+}
+
+
 def upgrade() -> None:
-    op.create_index("ix_enterprise_facts_province", "enterprise_facts", ["province_code", "uscc"])
-    op.create_index("ix_enterprise_facts_city", "enterprise_facts", ["city", "uscc"])
+    for name, columns in _INDEXES.items():
+        op.create_index(name, "enterprise_facts", columns)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_enterprise_facts_city", table_name="enterprise_facts")
-    op.drop_index("ix_enterprise_facts_province", table_name="enterprise_facts")
+    for name in reversed(_INDEXES):
+        op.drop_index(name, table_name="enterprise_facts")

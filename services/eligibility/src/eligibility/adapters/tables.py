@@ -56,6 +56,8 @@ enterprise_facts = Table(
     # A province's firms in USCC order: the work queue merges it with a measure's determinations
     # (ADR 0027), reading both indexes alone.
     Index("ix_enterprise_facts_province", "province_code", "uscc"),
+    Index("ix_enterprise_facts_province_size", "province_code", "size_class", "uscc"),
+    Index("ix_enterprise_facts_province_ownership", "province_code", "ownership", "uscc"),
     Index("ix_enterprise_facts_city", "city", "uscc"),
 )
 

@@ -13,6 +13,7 @@ from eligibility.domain.rematches import explained
 from eligibility.use_cases.ports import QueueWork
 from supportmatch_core.access import visible_to
 from supportmatch_core.auth import Principal
+from supportmatch_reference.regions import PROVINCES
 
 
 def work_queue(
@@ -39,12 +40,20 @@ def work_queue(
         # No version of the measure asks for this fact: nobody lacks it for this measure.
         counts = dict.fromkeys(QUEUED, 0) if counted else None
         return QueuePage(firms=[], after=None, counts=counts, missing_counts=None)
-    served = visible_to(principal).provinces
-    if served is not None:
-        provinces = served if wanted.provinces is None else wanted.provinces & served
-        wanted = replace(wanted, provinces=provinces)
+    for provinces in (visible_to(principal).provinces, _in_region(wanted.region)):
+        if provinces is not None:
+            narrowed = provinces if wanted.provinces is None else wanted.provinces & provinces
+            wanted = replace(wanted, provinces=narrowed)
+    # A firm's region is its province's: the provinces answer it, and their index reads them.
+    wanted = replace(wanted, region=None)
     page = work.queue.page(wanted, after=after, limit=limit, on=on, counted=counted)
     return replace(page, firms=[_explained(catalogue, firm) for firm in page.firms])
+
+
+def _in_region(region: str | None) -> frozenset[str] | None:
+    if region is None:
+        return None
+    return frozenset(p.code for p in PROVINCES if p.region.value == region)
 
 
 def _explained(catalogue: Catalogue, firm: QueuedFirm) -> QueuedFirm:
