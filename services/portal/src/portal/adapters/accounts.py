@@ -36,15 +36,13 @@ def by_username(connection: Connection, username: str) -> tuple[Account, str | N
     return None if row is None else (_account(row), row.password_hash)
 
 
-def caseworkers(connection: Connection) -> list[Account]:
-    """Every enabled caseworker account."""
+def caseworkers(connection: Connection) -> list[tuple[Account, bool]]:
+    """Every caseworker account, and whether it is enabled."""
     c = accounts.c
     rows = connection.execute(
-        select(accounts)
-        .where(c.role == Role.CASEWORKER.value, c.disabled_at.is_(None))
-        .order_by(c.id)
+        select(accounts).where(c.role == Role.CASEWORKER.value).order_by(c.id)
     )
-    return [_account(row) for row in rows]
+    return [(_account(row), row.disabled_at is None) for row in rows]
 
 
 def taken(connection: Connection, username: str) -> bool:

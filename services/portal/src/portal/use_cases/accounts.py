@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -86,24 +87,26 @@ def register_caseworkers(
     *, uow: UnitOfWork, services: Services, known: dict[str, frozenset[str]]
 ) -> int:
     """Make each enabled caseworker a recipient of the notifications service with its provinces
-    (its digest starts the day the account is made, not at its first sign-in); `known` holds
-    whom this process registered already, with which provinces. Returns how many were asked."""
+    (its digest starts the day the account is made, not at its first sign-in), and a disabled
+    one a recipient of no province (its digest stops); `known` holds whom this process told
+    already, with which provinces. Returns how many were told."""
     with uow.read() as connection:
         found = store.caseworkers(connection)
     asked = 0
-    for account in found:
-        if known.get(account.username) == account.provinces:
+    for account, enabled in found:
+        told = account if enabled else replace(account, provinces=frozenset())
+        if known.get(told.username) == told.provinces:
             continue
         # Asking for its preferences as the caseworker creates the recipient or sets its provinces.
         try:
-            services.call("notifications", "GET", "/v1/caseworkers/me/preferences", account=account)
-        except ServiceRefused as error:  # this account only: the others are still registered
+            services.call("notifications", "GET", "/v1/caseworkers/me/preferences", account=told)
+        except ServiceRefused as error:  # this account only: the others are still told
             log.warning(
                 "a caseworker was not registered with notifications",
-                extra={"username": account.username, "status": error.status},
+                extra={"username": told.username, "status": error.status},
             )
             continue
-        known[account.username] = account.provinces
+        known[told.username] = told.provinces
         asked += 1
     if asked:
         log.info("caseworkers registered with notifications", extra={"count": asked})
