@@ -46,6 +46,7 @@ from eligibility.app import build_app
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.domain.measures import load_catalogue
+from eligibility.domain.queue import name_grams
 from eligibility.settings import EligibilitySettings
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.rematch import rematch_due
@@ -121,6 +122,7 @@ def prepare(args: argparse.Namespace) -> str:
     url = make_url(server).set(database=database(args)).render_as_string(hide_password=False)
     if args.reuse:
         upgrade_to_head("eligibility", url)  # what came since the database was made
+        fill_name_grams(url)
     else:
         decide_everyone(server, url, args)
     if not args.unexplained:
@@ -134,6 +136,18 @@ def prepare(args: argparse.Namespace) -> str:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
     return url
+
+
+def fill_name_grams(url: str) -> None:
+    """The pairs of each name, for a database seeded before they were kept (migration 0014)."""
+    with psycopg.connect(url) as connection:
+        if connection.execute("SELECT 1 FROM enterprise_name_grams LIMIT 1").fetchone():
+            return
+        names = connection.execute("SELECT uscc, name FROM enterprise_facts").fetchall()
+        with connection.cursor().copy("COPY enterprise_name_grams (gram, uscc) FROM STDIN") as copy:
+            for uscc, name in names:
+                for gram in sorted(name_grams(name or "")):
+                    copy.write_row([gram, uscc])
 
 
 def decide_everyone(server: str, url: str, args: argparse.Namespace) -> None:

@@ -48,6 +48,7 @@ from eligibility.domain.criteria import LEVELS, All, Certified, Compare, Criteri
 from eligibility.domain.decision import decide
 from eligibility.domain.facts import DATE, REGISTRY, facts_of
 from eligibility.domain.measures import Measure, load_catalogue
+from eligibility.domain.queue import name_grams
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.rematch import rematch as rematch_one
 from eligibility.use_cases.rematch import rematch_due
@@ -248,6 +249,11 @@ def seed(url: str, start: int, count: int) -> dict[str, int]:
                     label = name_and_city(uscc, facts["province_code"])
                     facts_json = json.dumps(facts, ensure_ascii=False)
                     copy.write_row([uscc, 1, facts_json, now, *label, *values])
+            with cursor.copy("COPY enterprise_name_grams (gram, uscc) FROM STDIN") as copy:
+                for uscc, facts in chunk:
+                    name, _ = name_and_city(uscc, facts["province_code"])
+                    for gram in sorted(name_grams(name)):
+                        copy.write_row([gram, uscc])
             held = "enterprise_certifications (uscc, kind, level, valid_from, valid_to)"
             with cursor.copy(f"COPY {held} FROM STDIN") as copy:
                 for uscc, facts in chunk:

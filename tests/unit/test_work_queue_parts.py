@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from eligibility.adapters.queue import _USCC_START, _after_every
+from eligibility.domain.queue import name_grams
 from portal.web.exports import write_csv, write_xlsx, written
 
 HOSTILE = '=HYPERLINK("http://example.invalid","点此")'
@@ -72,3 +73,9 @@ def test_a_uscc_prefix_is_a_range_of_keys() -> None:
     assert _USCC_START.fullmatch("y1")
     assert not _USCC_START.fullmatch("TCL")
     assert not _USCC_START.fullmatch("华信")
+
+
+def test_a_name_is_read_as_pairs_of_neighbouring_characters() -> None:
+    assert name_grams("华信 科技") == {"华信", "信科", "科技"}
+    assert name_grams("TCL科技") == {"tc", "cl", "l科", "科技"}
+    assert name_grams("华") == set()

@@ -7,8 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from eligibility.adapters.tables import enterprise_certifications, enterprise_facts
+from eligibility.adapters.tables import (
+    enterprise_certifications,
+    enterprise_facts,
+    enterprise_name_grams,
+)
 from eligibility.domain.facts import DATE, REGISTRY, Facts
+from eligibility.domain.queue import name_grams
 
 _COLUMNS = [name for name, fact in REGISTRY.items() if fact.comparable]
 _DAYS = [name for name in _COLUMNS if REGISTRY[name].type == DATE]
@@ -70,8 +75,14 @@ class Firms:
             connection.execute(
                 delete(enterprise_certifications).where(enterprise_certifications.c.uscc == uscc)
             )
+            connection.execute(
+                delete(enterprise_name_grams).where(enterprise_name_grams.c.uscc == uscc)
+            )
         else:
             connection.execute(insert(enterprise_facts), {"uscc": uscc, **values})
+        grams = [{"gram": gram, "uscc": uscc} for gram in sorted(name_grams(name or ""))]
+        if grams:
+            connection.execute(insert(enterprise_name_grams), grams)
         held = [
             {
                 "uscc": uscc,

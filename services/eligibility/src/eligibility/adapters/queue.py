@@ -13,12 +13,25 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, case, exists, func, literal, null, or_, select
 
-from eligibility.adapters.tables import determinations, enterprise_certifications, enterprise_facts
+from eligibility.adapters.tables import (
+    determinations,
+    enterprise_certifications,
+    enterprise_facts,
+    enterprise_name_grams,
+)
 from eligibility.domain.decision import Status
-from eligibility.domain.queue import COUNT_CAP, QUEUED, QueuedFirm, QueueFilter, QueuePage
+from eligibility.domain.queue import (
+    COUNT_CAP,
+    QUEUED,
+    QueuedFirm,
+    QueueFilter,
+    QueuePage,
+    name_grams,
+)
 from eligibility.domain.rematches import PENDING
 
 _d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
+_g = enterprise_name_grams.c
 
 
 def _reads_firms(wanted: QueueFilter) -> bool:
@@ -66,6 +79,10 @@ def _filtered(
         if (end := _after_every(start)) is not None:
             query = query.where(_d.uscc < end)
     elif wanted.query:
+        # Every pair of the search's characters in the name, found by their index, then the
+        # whole search in the name (the pairs may stand apart).
+        for gram in sorted(name_grams(wanted.query)):
+            query = query.where(exists().where(_g.gram == gram, _g.uscc == _d.uscc))
         query = query.where(_f.name.icontains(wanted.query, autoescape=True))
     return query
 

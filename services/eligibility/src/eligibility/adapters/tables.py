@@ -61,6 +61,16 @@ enterprise_facts = Table(
     Index("ix_enterprise_facts_city", "city", "uscc"),
 )
 
+# Each pair of neighbouring characters of a firm's name (ADR 0027): a two-character search, the
+# usual one in Chinese names, is a lookup of one pair, not a scan of every name.
+enterprise_name_grams = Table(
+    "enterprise_name_grams",
+    metadata,
+    Column("gram", String(2), primary_key=True),
+    Column("uscc", String(18), primary_key=True),
+    Index("ix_enterprise_name_grams_uscc", "uscc"),  # a firm's pairs, replaced with its name
+)
+
 enterprise_certifications = Table(
     "enterprise_certifications",
     metadata,

@@ -70,3 +70,10 @@ class QueuePage:
     def capped(self) -> bool:
         """Whether a count stopped at the cap: it means "more than `cap`"."""
         return self.counts is not None and any(n > self.cap for n in self.counts.values())
+
+
+def name_grams(text: str) -> set[str]:
+    """The pairs of neighbouring characters of a name or a search, spaces left out, letters in
+    one case: "华信科技" gives 华信, 信科, 科技."""
+    plain = "".join(text.split()).casefold()
+    return {plain[i : i + 2] for i in range(len(plain) - 1)}
