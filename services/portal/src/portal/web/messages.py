@@ -167,7 +167,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queue.count.eligible": ("符合：{n}家", "Eligible: {n} firms"),
     "queue.count.possibly_eligible": ("可能符合：{n}家", "Possibly eligible: {n} firms"),
     "queue.export": ("导出全部结果：", "Export every result:"),
-    "queue.next": ("下一页", "Next page"), "queue.empty": ("没有符合筛选条件的企业。", "No firm matches these filters."),
+    "queue.next": ("下一页", "Next page"), "queue.first": ("回到第一页", "First page"), "queue.empty": ("没有符合筛选条件的企业。", "No firm matches these filters."),
     "queue.column.uscc": ("统一社会信用代码", "USCC"), "queue.column.name": ("企业名称", "Firm"),
     "queue.column.province": ("省份", "Province"), "queue.column.city": ("城市", "City"),
     "queue.column.location": ("所在地", "Location"),
