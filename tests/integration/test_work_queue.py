@@ -124,6 +124,7 @@ def _filters_narrow_the_list_and_the_counts(system: InProcessSystem, tokens: Tok
     counted = _get(system, QUEUE, guangdong, industry="c39", status="eligible").json()
     assert counted["counts"] == {"eligible": 1, "possibly_eligible": 3}
     assert [i["name"] for i in counted["items"]] == ["广州星河电子有限公司"]
+    assert len(_names(_get(system, QUEUE, guangdong, industry="c"))) == 4  # a section
     assert _names(_get(system, QUEUE, guangdong, industry="F")) == []
     assert _names(_get(system, QUEUE, guangdong, size="large")) == []
     # A region is its provinces: 广东 is in the east.

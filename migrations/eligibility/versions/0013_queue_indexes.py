@@ -1,5 +1,6 @@
-"""The firms of a province (of one size, of one ownership) and of a city in USCC order, for the
-work queue: merged with a measure's determinations, both read from their indexes alone (ADR 0027).
+"""The firms of a province (of one size, ownership or industry section) and of a city in USCC
+order, for the work queue: merged with a measure's determinations, both read from their indexes
+alone (ADR 0027).
 
 Revision ID: 0013
 Revises: 0012
@@ -20,6 +21,7 @@ _INDEXES = {
     "ix_enterprise_facts_province": ["province_code", "uscc"],
     "ix_enterprise_facts_province_size": ["province_code", "size_class", "uscc"],
     "ix_enterprise_facts_province_ownership": ["province_code", "ownership", "uscc"],
+    "ix_enterprise_facts_province_section": ["province_code", "industry_section", "uscc"],
     "ix_enterprise_facts_city": ["city", "uscc"],
 }
 

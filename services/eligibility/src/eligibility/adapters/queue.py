@@ -59,7 +59,9 @@ def _filtered(
     ):
         if value is not None:
             query = query.where(column == value)
-    if wanted.industry is not None:
+    if wanted.industry is not None and len(wanted.industry) == 1:
+        query = query.where(_f.industry_section == wanted.industry)  # indexed with the province
+    elif wanted.industry is not None:
         query = query.where(_f.industry_code.startswith(wanted.industry, autoescape=True))
     if wanted.missing is not None:
         query = query.where(_d.missing.contains(f",{wanted.missing},", autoescape=True))

@@ -58,6 +58,7 @@ enterprise_facts = Table(
     Index("ix_enterprise_facts_province", "province_code", "uscc"),
     Index("ix_enterprise_facts_province_size", "province_code", "size_class", "uscc"),
     Index("ix_enterprise_facts_province_ownership", "province_code", "ownership", "uscc"),
+    Index("ix_enterprise_facts_province_section", "province_code", "industry_section", "uscc"),
     Index("ix_enterprise_facts_city", "city", "uscc"),
 )
 
