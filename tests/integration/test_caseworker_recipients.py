@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from notifications.adapters.tables import caseworker_regions, recipients
 from portal.adapters.passwords import Passwords
-from portal.adapters.services import Services
+from portal.adapters.services import Services, ServiceUnavailable
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import create_account, disable_account, register_caseworkers
 from supportmatch_core.auth import Role, TokenService
@@ -81,3 +81,28 @@ def test_caseworkers_are_told_of_their_provinces_and_a_disabled_one_of_none(
     finally:
         services.close()
         engine.dispose()
+
+
+def test_a_notifications_service_away_leaves_every_caseworker_to_the_next_round(
+    databases: Databases,
+) -> None:
+    portal_url = databases.url("portal")
+    upgrade_to_head("portal", portal_url)
+    engine = create_database_engine(portal_url)
+    uow = UnitOfWork(engine)
+    create_account(
+        uow=uow, passwords=Passwords(), username="li.hua", password=PASSWORD,
+        role=Role.CASEWORKER, display_name="li.hua", provinces=["44"], now=datetime.now(UTC),
+    )  # fmt: skip
+    settings = PortalSettings(
+        database_url=portal_url, jwt_secret=TEST_SECRET, notifications_url="http://127.0.0.1:9"
+    )
+    services = Services(settings, TokenService(TEST_SECRET))
+    known: dict[str, frozenset[str]] = {}
+    try:
+        with pytest.raises(ServiceUnavailable):
+            register_caseworkers(uow=uow, services=services, known=known)
+    finally:
+        services.close()
+        engine.dispose()
+    assert known == {}  # asked again on the worker's next round

@@ -50,6 +50,10 @@ def portal(databases: Databases, clock: Clock, tmp_path: Path) -> Iterator[TestC
         uow=UnitOfWork(engine), passwords=Passwords(), username="firm", password=PASSWORD,
         role=Role.ENTERPRISE, display_name="测试企业", uscc=FIRM, now=clock(),
     )  # fmt: skip
+    create_account(
+        uow=UnitOfWork(engine), passwords=Passwords(), username="caseworker", password=PASSWORD,
+        role=Role.CASEWORKER, display_name="广东省服务中心", provinces=["44"], now=clock(),
+    )  # fmt: skip
     engine.dispose()
     # The services are unreachable: every refusal below must come from the portal itself.
     settings = PortalSettings(
@@ -72,10 +76,10 @@ def token(client: TestClient, path: str = "/sign-in") -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, password: str = PASSWORD) -> int:
+def sign_in(client: TestClient, password: str = PASSWORD, username: str = "firm") -> int:
     answer = client.post(
         "/sign-in",
-        data={"csrf_token": token(client), "username": "firm", "password": password},
+        data={"csrf_token": token(client), "username": username, "password": password},
         follow_redirects=False,
     )
     return int(answer.status_code)
@@ -106,6 +110,18 @@ def test_a_firm_never_reaches_the_work_queue_or_its_exports(portal: TestClient) 
         answer = portal.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
         assert answer.headers["location"] == f"/firms/{FIRM}/measures", path
+
+
+def test_the_work_queue_without_its_service_is_an_error_page_never_a_cut_file(
+    portal: TestClient,
+) -> None:
+    assert sign_in(portal, username="caseworker") == 303
+    for path in ("/queue", "/queue/export.csv", "/queue/export.xlsx"):
+        answer = portal.get(path)
+        assert answer.status_code == 502, path
+        assert answer.headers["content-type"].startswith("text/html"), path
+        assert "相关服务暂时无法访问" in answer.text, path
+    assert portal.get("/queue/export.pdf").status_code == 422  # no such kind of file
 
 
 def test_every_form_route_refuses_a_missing_or_foreign_csrf_token(portal: TestClient) -> None:
@@ -185,7 +201,9 @@ def test_passwords_are_never_logged_stored_or_sent_back(
     engine = create_engine(databases.url("portal") if databases.kind == "sqlite" else "sqlite://")
     if databases.kind == "sqlite":
         with engine.connect() as connection:
-            stored = connection.execute(text("SELECT password_hash FROM accounts")).scalar_one()
+            stored = connection.execute(
+                text("SELECT password_hash FROM accounts WHERE username = 'firm'")
+            ).scalar_one()
         assert stored.startswith("$argon2id$")
         assert PASSWORD not in stored
     engine.dispose()
