@@ -3,6 +3,7 @@ events in either order give one email per inbox entry, and what cannot be sent s
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,10 +18,12 @@ from notifications.adapters.deliveries import (
     Deliveries,
 )
 from notifications.adapters.recipients import Recipients
+from notifications.adapters.unit_of_work import SqlUnitOfWork
 from notifications.domain.recipients import RecipientKind
+from notifications.worker import delivery_worker
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.events import Event
-from supportmatch_core.topics import PROFILE
+from supportmatch_core.topics import DETERMINATION, PROFILE
 from tests import notifications_steps as service
 from tests.conftest import Databases
 from tests.integration.notifying import START, Clock, Mailbox, Notifications
@@ -162,3 +165,71 @@ def test_an_address_removed_before_sending_puts_the_email_back_to_wait(
     (delivery,) = log_of(system, data["uscc"])
     assert delivery["status"] == AWAITING
     assert delivery["attempts"] == []
+
+
+
+def test_an_address_given_while_notices_are_written_sends_them(
+    system: Notifications, mailbox: Mailbox
+) -> None:
+    """The profile consumer handles the firm's address while the determination consumer's
+    transaction, which wrote an email as owed, has not committed yet."""
+    first, second = new_firm_determinations()
+    uscc = first["uscc"]
+    system.determination(first)  # the firm is known, without an address
+    profile = profile_event(uscc, "finance@example.cn")
+    address = threading.Thread(target=system.handle, args=(system.on_profile, profile))
+    with system.uow.begin() as connection:
+        system.on_determination(
+            connection, Event(type=DETERMINATION, source="test", subject=uscc, data=second)
+        )
+        address.start()
+        address.join(1)  # it waits for the firm's row, locked by the notice being written
+    address.join(30)
+    system.deliver_all()
+
+    assert [str(m["To"]) for m in mailbox.messages] == ["finance@example.cn"] * 2
+    assert [d["status"] for d in log_of(system, uscc)] == [SENT, SENT]
+
+
+class AddressBackWhileSending(SqlUnitOfWork):
+    """The firm gives its address back after the delivery worker claimed its email (and read
+    no address) and before it records the outcome."""
+
+    def __init__(self, system: Notifications, uscc: str) -> None:
+        super().__init__(system.engine)
+        self.system, self.uscc, self.transactions = system, uscc, 0
+
+    def begin(self):  # type: ignore[no-untyped-def]
+        self.transactions += 1
+        if self.transactions == 2:
+            set_address(self.system, self.uscc, "finance@example.cn")
+        return super().begin()
+
+
+def set_address(system: Notifications, uscc: str, email: str | None) -> None:
+    service.update_preferences(
+        uow=system.uow,
+        principal=ADMIN,
+        scope=service.Scope.enterprise(uscc),
+        changes={"email": email},
+        now=system.clock(),
+    )
+
+
+def test_an_address_given_back_while_the_email_is_out_sends_it(
+    system: Notifications, mailbox: Mailbox
+) -> None:
+    (data, _) = new_firm_determinations()
+    system.handle(system.on_profile, profile_event(data["uscc"], "finance@example.cn"))
+    system.determination(data)
+    set_address(system, data["uscc"], None)
+    racing = AddressBackWhileSending(system, data["uscc"])
+    delivery_worker(system.settings, racing, clock=system.clock, sender=system.sender).deliver_due()
+    assert racing.transactions == 2 and mailbox.messages == []
+
+    system.deliver_all()
+
+    assert [str(m["To"]) for m in mailbox.messages] == ["finance@example.cn"]
+    (delivery,) = log_of(system, data["uscc"])
+    assert delivery["status"] == SENT
+    assert len(delivery["attempts"]) == 1

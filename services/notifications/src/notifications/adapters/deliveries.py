@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from notifications.adapters.tables import deliveries, delivery_attempts
+from notifications.adapters.tables import deliveries, delivery_attempts, recipients
 from supportmatch_core.db import insert_new
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -83,17 +83,22 @@ class Deliveries:
             .values(status=PENDING, next_attempt_at=now, last_error=None)
         ).rowcount
 
-    def await_address(self, delivery_id: int) -> None:
-        """A claimed email whose recipient has no address (any more) waits for one, uncounted."""
+    def await_address(self, delivery_id: int, recipient_id: int, *, now: datetime) -> None:
+        """A claimed email whose recipient had no address waits for one, uncounted. The
+        recipient's row is locked first, so an address given while the email was out is seen
+        here (the email is due again at once) and one given later finds it waiting."""
+        address = self._connection.execute(
+            select(recipients.c.email).where(recipients.c.id == recipient_id).with_for_update()
+        ).scalar()
+        state = (
+            {"status": PENDING, "next_attempt_at": now, "last_error": None}
+            if address
+            else {"status": AWAITING, "next_attempt_at": None, "last_error": NO_ADDRESS}
+        )
         self._connection.execute(
             update(deliveries)
             .where(deliveries.c.id == delivery_id)
-            .values(
-                status=AWAITING,
-                next_attempt_at=None,
-                last_error=NO_ADDRESS,
-                attempts=deliveries.c.attempts - 1,
-            )
+            .values(attempts=deliveries.c.attempts - 1, **state)
         )
 
     def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> list[Row[Any]]:

@@ -146,15 +146,20 @@ class Recipients:
     def enterprises(
         self, provinces: dict[str, str | None], *, now: datetime
     ) -> dict[str, Recipient]:
-        """The recipients of the firms `provinces` maps (USCC to province), new ones created."""
+        """The recipients of the firms `provinces` maps (USCC to province), new ones created,
+        each row locked (in key order) until the transaction ends: an address given meanwhile
+        waits, then finds the emails written here owed to it (`Deliveries.release_awaiting`)."""
         found: dict[str, Recipient] = {}
         keys = list(provinces)
         for start in range(0, len(keys), 500):
             rows = self._connection.execute(
-                select(recipients).where(
+                select(recipients)
+                .where(
                     recipients.c.kind == RecipientKind.ENTERPRISE.value,
                     recipients.c.key.in_(keys[start : start + 500]),
                 )
+                .order_by(recipients.c.key)
+                .with_for_update()
             )
             found.update((row.key, _recipient(row)) for row in rows)
         missing = [

@@ -153,7 +153,7 @@ class Deliverer:
             work.deliveries.postpone(row.id, until=outcome.until)
             return
         if outcome.kind == "awaiting":
-            work.deliveries.await_address(row.id)
+            work.deliveries.await_address(row.id, row.recipient_id, now=now)
             return
         attempt = row.attempts + 1
         work.deliveries.record_attempt(
