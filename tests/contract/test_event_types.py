@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import pytest
 
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.delivery import DeliveryFinished
 from supportmatch_core.contracts.determination import EligibilityChanged
 from supportmatch_core.contracts.event import TypedEvent
@@ -27,6 +28,7 @@ TYPES: list[type[TypedEvent]] = [
     EligibilityChanged,
     MeasureChanged,
     DeliveryFinished,
+    CaseChanged,
 ]
 _JSON = {str: "string", int: "integer", float: "number", bool: "boolean"}
 

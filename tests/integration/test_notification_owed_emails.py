@@ -167,7 +167,6 @@ def test_an_address_removed_before_sending_puts_the_email_back_to_wait(
     assert delivery["attempts"] == []
 
 
-
 def test_an_address_given_while_notices_are_written_sends_them(
     system: Notifications, mailbox: Mailbox
 ) -> None:

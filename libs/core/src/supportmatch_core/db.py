@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, literal_column
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -161,12 +161,16 @@ def insert_new(
 
     For idempotent writes: a replayed event finds its row taken instead of failing the batch.
     """
-    key = ("insert_new", connection.dialect.name, table, tuple(unique))
+    one = isinstance(values, dict)
+    key = ("insert_new", connection.dialect.name, table, tuple(unique), one)
     statement = _STATEMENTS.get(key)
     if statement is None:
         statement = _dialect_insert(connection, table).on_conflict_do_nothing(index_elements=unique)
+        if one:  # psycopg counts -1 rows for the RETURNING SQLAlchemy adds itself: ask for one
+            statement = statement.returning(literal_column("1"))
         _STATEMENTS[key] = statement
-    return bool(connection.execute(statement, values).rowcount)
+    result = connection.execute(statement, values)
+    return result.first() is not None if one else bool(result.rowcount)
 
 
 def upsert(

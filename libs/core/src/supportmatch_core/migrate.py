@@ -30,15 +30,30 @@ def alembic_config(service: str, database_url: str) -> Config:
     return config
 
 
+# Modules with tables and an Alembic history of their own inside a service's database (ADR 0028).
+MODULES = {"portal": ("casework",)}
+
+
+def histories(service: str) -> tuple[str, ...]:
+    """The Alembic histories in `service`'s database: its own, then its modules'."""
+    return (service, *MODULES.get(service, ()))
+
+
 def upgrade_to_head(service: str, database_url: str) -> None:
-    """Bring the service's schema up to date; safe to run on every start, and from several
-    processes at once on PostgreSQL (they take turns)."""
-    command.upgrade(alembic_config(service, database_url), "head")
+    """Bring the service's schema (and its modules') up to date; safe to run on every start,
+    and from several processes at once on PostgreSQL (they take turns)."""
+    for history in histories(service):
+        command.upgrade(alembic_config(history, database_url), "head")
 
 
 def schema_state(service: str, database_url: str) -> str:
-    """'current' (at this code's head), 'behind' (a migration is due) or 'ahead' (a later
-    release migrated: by the one-release rule this code still works on it)."""
+    """'current' (every history at this code's head), 'behind' (a migration is due) or 'ahead'
+    (a later release migrated: by the one-release rule this code still works on it)."""
+    states = {_history_state(history, database_url) for history in histories(service)}
+    return "behind" if "behind" in states else "ahead" if "ahead" in states else "current"
+
+
+def _history_state(service: str, database_url: str) -> str:
     config = alembic_config(service, database_url)
     scripts = ScriptDirectory.from_config(config)
     engine = create_database_engine(database_url)

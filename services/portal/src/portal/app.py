@@ -11,6 +11,8 @@ from importlib import resources
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
+from casework.adapters import tables as casework_tables
+from casework.adapters.unit_of_work import CaseUnitOfWork
 from portal import worker
 from portal.adapters.oidc import OidcProvider
 from portal.adapters.passwords import Passwords
@@ -21,12 +23,20 @@ from portal.domain.throttle import Throttle
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import seed_demo_accounts
 from portal.use_cases.signing_in import SignInLimits
-from portal.web import routes_auth, routes_firm, routes_notices, routes_public, routes_queue
+from portal.web import (
+    routes_auth,
+    routes_cases,
+    routes_firm,
+    routes_notices,
+    routes_public,
+    routes_queue,
+)
 from portal.web.cookies import set_cookie
 from portal.web.deps import BROWSER_COOKIE, utc_now
 from portal.web.errors import document_pages, install_error_pages
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
+from supportmatch_core.wiring import outbox_relay
 
 # Pages may load only the portal's own files; /docs (Swagger UI) needs its inline start-up script.
 _CSP = (
@@ -57,7 +67,9 @@ def build_app(
         services = Services(settings, app.state.tokens)
         oidc = OidcProvider(settings) if settings.oidc_enabled else None
         app.state.services, app.state.oidc = services, oidc
+        app.state.cases = CaseUnitOfWork(engine)
         workers: list[worker.Worker] = [
+            outbox_relay(settings, uow, casework_tables.backbone),
             worker.Housekeeping(uow, limits, rules, clock),
             worker.CaseworkerRecipients(uow, services),
             worker.ClientsClosed(services.close),
@@ -78,6 +90,7 @@ def build_app(
             routes_firm.router,
             routes_notices.router,
             routes_queue.router,
+            routes_cases.router,
         ],
         build_runtime=runtime,
     )

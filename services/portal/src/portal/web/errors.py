@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casework.use_cases.cases import NoCase
 from portal.adapters.services import ServiceRefused, ServiceUnavailable
 from portal.domain.csrf import form_token
 from portal.use_cases.firm import NotYourFirm
@@ -47,6 +48,10 @@ def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotYourFirm)
     async def _not_yours(request: Request, _: NotYourFirm) -> HTMLResponse:
         return error_page(request, 403, "error.403")
+
+    @app.exception_handler(NoCase)
+    async def _no_case(request: Request, _: NoCase) -> HTMLResponse:
+        return error_page(request, 404, "error.404")
 
     @app.exception_handler(ServiceRefused)
     async def _refused(request: Request, error: ServiceRefused) -> HTMLResponse:
