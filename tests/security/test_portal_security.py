@@ -4,36 +4,25 @@ passwords that are never logged, stored in clear or sent back."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from portal.adapters.passwords import Passwords
-from portal.app import build_app
-from portal.settings import PortalSettings
-from portal.use_cases.accounts import create_account, disable_account
-from supportmatch_core.auth import Role
-from supportmatch_core.db import UnitOfWork, create_database_engine
-from supportmatch_core.migrate import upgrade_to_head
-from tests.conftest import TEST_SECRET, Databases
-from tests.factories import new_uscc
-
-PASSWORD = "correct-horse-battery-staple-约"
-FIRM = new_uscc("44")
-OTHER = new_uscc("44")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 9, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from portal.use_cases.accounts import disable_account
+from supportmatch_core.db import UnitOfWork
+from tests.conftest import Databases
+from tests.security.portal_client import (
+    FIRM,
+    OTHER,
+    PASSWORD,
+    Clock,
+    sign_in,
+    token,
+    unreachable_services_portal,
+)
 
 
 @pytest.fixture
@@ -42,47 +31,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def portal(databases: Databases, clock: Clock, tmp_path: Path) -> Iterator[TestClient]:
-    url = databases.url("portal")
-    upgrade_to_head("portal", url)
-    engine = create_database_engine(url)
-    create_account(
-        uow=UnitOfWork(engine), passwords=Passwords(), username="firm", password=PASSWORD,
-        role=Role.ENTERPRISE, display_name="测试企业", uscc=FIRM, now=clock(),
-    )  # fmt: skip
-    create_account(
-        uow=UnitOfWork(engine), passwords=Passwords(), username="caseworker", password=PASSWORD,
-        role=Role.CASEWORKER, display_name="广东省服务中心", provinces=["44"], now=clock(),
-    )  # fmt: skip
-    engine.dispose()
-    # The services are unreachable: every refusal below must come from the portal itself.
-    settings = PortalSettings(
-        database_url=url,
-        jwt_secret=TEST_SECRET,
-        cookie_secure=False,
-        profiles_url="http://127.0.0.1:9",
-        eligibility_url="http://127.0.0.1:9",
-        notifications_url="http://127.0.0.1:9",
-        sign_in_failures_per_account=3,
-        run_workers=False,
-    )
-    with TestClient(build_app(settings, clock=clock), raise_server_exceptions=False) as client:
+def portal(databases: Databases, clock: Clock) -> Iterator[TestClient]:
+    with unreachable_services_portal(databases, clock) as client:
         yield client
-
-
-def token(client: TestClient, path: str = "/sign-in") -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
-    assert found
-    return found.group(1)
-
-
-def sign_in(client: TestClient, password: str = PASSWORD, username: str = "firm") -> int:
-    answer = client.post(
-        "/sign-in",
-        data={"csrf_token": token(client), "username": username, "password": password},
-        follow_redirects=False,
-    )
-    return int(answer.status_code)
 
 
 def test_an_enterprise_cannot_open_another_firms_pages(portal: TestClient) -> None:
@@ -130,6 +81,7 @@ def test_every_form_route_refuses_a_missing_or_foreign_csrf_token(portal: TestCl
     posts = [
         path.replace("{uscc}", FIRM)
         .replace("{entry_id}", "1")
+        .replace("{case_id}", "1")
         .replace("{webhook_id}", "wh_" + "0" * 16)
         for path, operations in paths.items()
         if "post" in operations

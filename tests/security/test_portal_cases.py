@@ -1,0 +1,110 @@
+"""Cases through the portal's pages: a caseworker reaches only its provinces' cases, by address,
+by list or by form; a firm reads its own cases and changes none; no form edits the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from casework.adapters.unit_of_work import CaseUnitOfWork
+from casework.domain.cases import Case, CaseState
+from casework.use_cases.cases import Firm, case_of, open_case
+from supportmatch_core.auth import Principal, Role
+from tests.conftest import Databases
+from tests.factories import new_uscc
+from tests.security.portal_client import FIRM, Clock, sign_in, token, unreachable_services_portal
+
+ADMIN = Principal("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def portal(databases: Databases, clock: Clock) -> Iterator[TestClient]:
+    with unreachable_services_portal(databases, clock) as client:
+        yield client
+
+
+def cases(portal: TestClient) -> CaseUnitOfWork:
+    uow: CaseUnitOfWork = portal.app.state.cases  # type: ignore[attr-defined]
+    return uow
+
+
+def opened(portal: TestClient, clock: Clock, firm: Firm) -> Case:
+    return open_case(
+        uow=cases(portal), principal=ADMIN, firm=firm, measure_id="vat-credit-refund",
+        measure_title="增值税留抵退税", now=clock(),
+    )  # fmt: skip
+
+
+def test_a_caseworker_reaches_no_case_outside_its_provinces(
+    portal: TestClient, clock: Clock
+) -> None:
+    ours = opened(portal, clock, Firm(new_uscc("44"), "广州明德机电有限公司", "44"))
+    theirs = opened(portal, clock, Firm(new_uscc("11"), "北京远方科技有限公司", "11"))
+    assert sign_in(portal, username="caseworker") == 303
+    listed = portal.get("/cases").text
+    assert "广州明德机电有限公司" in listed
+    assert "北京远方科技有限公司" not in listed
+    assert "北京远方科技有限公司" not in portal.get("/cases?state=identified").text
+    assert portal.get(f"/cases/{ours.id}").status_code == 200
+    page = portal.get(f"/cases/{theirs.id}")
+    assert page.status_code == 404
+    assert "找不到此页面" in page.text
+    csrf = token(portal, "/cases")
+    form = {"csrf_token": csrf, "kind": "move", "to": "contacted", "version": "1"}
+    assert portal.post(f"/cases/{theirs.id}", data=form).status_code == 404
+    case, trail = case_of(uow=cases(portal), principal=ADMIN, case_id=theirs.id)
+    assert (case.state, len(trail)) == (CaseState.IDENTIFIED, 1)
+
+
+def test_a_firm_reads_its_own_case_without_a_form_and_cannot_change_it(
+    portal: TestClient, clock: Clock
+) -> None:
+    own = opened(portal, clock, Firm(FIRM, "测试企业", "44"))
+    other = opened(portal, clock, Firm(new_uscc("44"), "另一家企业", "44"))
+    assert sign_in(portal) == 303
+    page = portal.get(f"/cases/{own.id}")
+    assert page.status_code == 200
+    assert "已识别" in page.text
+    assert 'id="move"' not in page.text
+    assert "另一家企业" not in portal.get("/cases").text
+    assert portal.get(f"/cases/{other.id}").status_code == 404
+    csrf = token(portal, "/cases")
+    for form in ({"kind": "move", "to": "contacted"}, {"kind": "note", "text": "自己改"}):
+        answer = portal.post(f"/cases/{own.id}", data={"csrf_token": csrf, "version": "1", **form})
+        assert answer.status_code == 404
+    _, trail = case_of(uow=cases(portal), principal=ADMIN, case_id=own.id)
+    assert len(trail) == 1
+
+
+def test_no_form_edits_or_removes_the_trail_and_refusals_say_why(
+    portal: TestClient, clock: Clock
+) -> None:
+    case = opened(portal, clock, Firm(new_uscc("44"), "广州明德机电有限公司", "44"))
+    assert sign_in(portal, username="caseworker") == 303
+    csrf = token(portal, "/cases")
+    for form, said in (
+        ({"kind": "edit", "entry": "1", "text": "改写"}, "无法识别的操作"),
+        ({"kind": "delete", "entry": "1"}, "无法识别的操作"),
+        ({"kind": "move", "to": "disbursed"}, "只能转为：已联系、申报中"),
+        ({"kind": "due", "due_on": "31/12/2026"}, "日期请按"),
+        ({"kind": "assign", "assignee": "someone-elsewhere"}, "只能指派给服务该省份的经办人员"),
+        ({"kind": "note", "text": "   "}, "内容不能为空"),
+    ):
+        answer = portal.post(f"/cases/{case.id}", data={"csrf_token": csrf, "version": "1", **form})
+        assert answer.status_code == 422, form
+        assert said in answer.text, form
+    outdated = {"csrf_token": csrf, "version": "0", "kind": "note", "text": "旧页面"}
+    assert "该个案已被他人更新" in portal.post(f"/cases/{case.id}", data=outdated).text
+    _, trail = case_of(uow=cases(portal), principal=ADMIN, case_id=case.id)
+    assert len(trail) == 1
+    routes = portal.app.openapi()["paths"]  # type: ignore[attr-defined]
+    changing = {p for p, ops in routes.items() if "case" in p and set(ops) - {"get"}}
+    assert changing == {"/cases", "/cases/{case_id}"}
+    assert all(set(routes[p]) <= {"get", "post"} for p in changing)
