@@ -8,6 +8,7 @@ import io
 import re
 import sqlite3
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -277,6 +278,38 @@ def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
     name = first.inner_text()
     first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+    # Back in the queue, the caseworker opens a case for the firm and takes it to the money.
+    page.go_back()
+    rows.first.get_by_role("button", name="开立个案").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"个案：{name}")
+    expect(page.locator("#case-state")).to_have_text("已识别")
+    for state, reason in (("申报中", "企业已在电子税务局提交申请"), ("已批准", "")):
+        page.get_by_label("新状态").select_option(label=state)
+        page.get_by_label("原因或说明").fill(reason)
+        page.get_by_role("button", name="保存").first.click()
+        expect(page.locator("#case-state")).to_have_text(state)
+    page.get_by_label("新状态").select_option(label="已兑付")
+    page.get_by_label("兑付金额（元）").fill("十二万元")
+    page.get_by_label("兑付日期").fill(date.today().isoformat())
+    page.get_by_role("button", name="保存").first.click()
+    expect(page.get_by_role("alert")).to_contain_text("兑付金额须为大于零的元数")
+    page.get_by_label("兑付金额（元）").fill("125000.50")
+    page.get_by_role("button", name="保存").first.click()
+    expect(page.locator("#case-state")).to_contain_text("已兑付（125,000.50 元，")
+    page.get_by_label("添加备注").fill("退税款已到账，企业确认")
+    page.locator("#note").get_by_role("button", name="保存").click()
+    trail = page.locator("#trail tbody tr")
+    expect(trail).to_have_count(5)
+    expect(trail.nth(1)).to_contain_text("已识别 → 申报中")
+    expect(trail.nth(1)).to_contain_text("企业已在电子税务局提交申请")
+    expect(trail.nth(4)).to_contain_text("退税款已到账，企业确认")
+    check_page(page)
+    keep(page, "case", readme=True)
+    page.get_by_role("link", name="个案办理").click()
+    expect(page.locator("#cases tbody tr").first).to_contain_text("已兑付")
+    page.go_back()
+    page.go_back()
 
 
 def test_a_caseworker_account_is_told_of_its_provinces_without_ever_signing_in(

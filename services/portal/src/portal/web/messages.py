@@ -171,7 +171,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.firm": ("企业", "Firm"), "case.measure": ("政策", "Measure"), "case.state": ("状态", "State"),
     "case.assignee": ("经办人", "Caseworker"), "case.nobody": ("未指派", "Nobody"),
     "case.due": ("办理期限", "Due date"), "case.no_due": ("未设定", "None"),
-    "case.disbursed": ("已兑付 {amount} 元（{on}）", "{amount} yuan paid on {on}"),
+    "case.paid": ("{amount} 元，{on}", "{amount} yuan on {on}"),
     "case.move": ("变更状态", "Change the state"), "case.to": ("新状态", "New state"),
     "case.reason": ("原因或说明", "Reason"), "case.amount": ("兑付金额（元）", "Amount paid (yuan)"),
     "case.on": ("兑付日期", "Date paid"), "case.save": ("保存", "Save"),

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from casework.use_cases.cases import cases_of_firms
 from portal.domain.accounts import Account
 from portal.domain.queue import OWNERSHIPS, REGIONS, SIZES, QueueFilters
 from portal.use_cases import queue
@@ -66,12 +67,19 @@ def queue_page(
         return away
     filters = query.filters()
     found = queue.page(services, account, filters, after=query.after or None)
+    opened = cases_of_firms(
+        uow=request.app.state.cases,
+        principal=account.principal,
+        usccs=[firm["uscc"] for firm in found["items"]],
+        measure_id=filters.measure,
+    )
     measures = [m for m in services.measures() if not m["ended"]]
     return render(
         request,
         visitor,
         "queue.html",
         found=found,
+        opened=opened,
         filters=filters,
         paged=bool(query.after),
         measures=sorted(measures, key=lambda m: m["title_zh"]),

@@ -164,14 +164,15 @@ def compact(raw: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def china_time(stamp: str | None) -> str:
-    """A service's timestamp (ISO 8601, UTC) as the reader's clock in China shows it."""
+def china_time(stamp: str | datetime | None) -> str:
+    """A timestamp (ISO 8601 from a service, or the portal's own, UTC) as the reader's clock
+    in China shows it."""
     if not stamp:
         return "—"
     try:
-        moment = datetime.fromisoformat(stamp)
+        moment = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
     except ValueError:
-        return stamp[:16]
+        return str(stamp)[:16]
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
