@@ -100,8 +100,11 @@ def test_no_form_edits_or_removes_the_trail_and_refusals_say_why(
         answer = portal.post(f"/cases/{case.id}", data={"csrf_token": csrf, "version": "1", **form})
         assert answer.status_code == 422, form
         assert said in answer.text, form
-    outdated = {"csrf_token": csrf, "version": "0", "kind": "note", "text": "旧页面"}
-    assert "该个案已被他人更新" in portal.post(f"/cases/{case.id}", data=outdated).text
+    for version in ("0", "²", "9" * 5000):
+        outdated = {"csrf_token": csrf, "version": version, "kind": "note", "text": "旧页面"}
+        assert "该个案已被他人更新" in portal.post(f"/cases/{case.id}", data=outdated).text
+    for garbled in ("0000000000000000000|1", "2026-12-01T09:00:00|1", "x"):
+        assert portal.get("/cases", params={"after": garbled}).status_code == 422
     _, trail = case_of(uow=cases(portal), principal=ADMIN, case_id=case.id)
     assert len(trail) == 1
     routes = portal.app.openapi()["paths"]  # type: ignore[attr-defined]

@@ -118,14 +118,14 @@ def fen_of(amount: str) -> int:
         value = Decimal(text)
     except InvalidOperation:
         value = Decimal("NaN")
+    if value.is_finite() and value * 100 >= MAX_AMOUNT_FEN:
+        raise CaseRefused("兑付金额超出上限", "the amount is beyond any measure's payment")
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
         raise CaseRefused(
             "兑付金额须为大于零的元数，最多两位小数，如 125000.50",
             "the amount must be a positive number of yuan with at most two decimals",
         )
     fen = int(value * 100)
-    if fen >= MAX_AMOUNT_FEN:
-        raise CaseRefused("兑付金额超出上限", "the amount is beyond any measure's payment")
     return fen
 
 

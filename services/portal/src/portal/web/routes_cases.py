@@ -3,12 +3,13 @@ reads the state of its own cases there too."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from casework.adapters.unit_of_work import CaseUnitOfWork
 from casework.domain.cases import NEXT, OPEN, CaseRefused, CaseState, yuan
@@ -19,6 +20,8 @@ from portal.web.deps import AccountDep, Csrf, FormDep, NowDep, ServicesDep, UowD
 from portal.web.pages import render
 
 router = APIRouter(tags=["case pages"])
+_USCC = re.compile("[0-9A-Z]{18}")
+_MEASURE = re.compile("[a-z0-9-]{1,100}")
 
 
 def _cases(request: Request) -> CaseUnitOfWork:
@@ -36,6 +39,15 @@ class CasesQuery(BaseModel):
     mine: bool = False
     overdue: bool = False
     after: str = Field("", pattern=r"^([0-9T:.+-]{19,40}\|[0-9]{1,18})?$")
+
+    @field_validator("after")
+    @classmethod
+    def _a_moment_and_a_case(cls, after: str) -> str:
+        if after:
+            moment = datetime.fromisoformat(after.partition("|")[0])  # ValueError: a 422 page
+            if moment.tzinfo is None:
+                raise ValueError("the page's moment has no time zone")
+        return after
 
     def chosen(self, username: str, now: datetime) -> CaseFilter:
         states: frozenset[CaseState] = frozenset()
@@ -91,12 +103,15 @@ def open_case(
     form: FormDep,
 ) -> Response:
     """Open the case of the firm and measure the form names (or go to the one that exists)."""
+    uscc, measure = form.get("uscc", "").upper(), form.get("measure", "")
+    if not (_USCC.fullmatch(uscc) and _MEASURE.fullmatch(measure)):
+        raise HTTPException(422)
     case = cases.open_for(
         services=services,
         cases=_cases(request),
         account=account,
-        uscc=form.get("uscc", "").upper(),
-        measure_id=form.get("measure", ""),
+        uscc=uscc,
+        measure_id=measure,
         now=now,
     )
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
@@ -129,13 +144,18 @@ def change_case(
             uow=_cases(request),
             principal=account.principal,
             case_id=case_id,
-            version=int(form["version"]) if form.get("version", "").isdigit() else 0,
+            version=_version(form.get("version", "")),
             command=command,
             now=now,
         )
     except CaseRefused as refused:
         return _case_page(request, visitor, account, uow, case_id, refused=refused, form=form)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def _version(text: str) -> int:
+    """The case's version the page was made from; 0 (matching no case) when garbled."""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else 0
 
 
 def _case_page(
