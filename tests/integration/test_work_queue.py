@@ -14,7 +14,10 @@ from eligibility.domain.clock import china_today
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import QueueFilter
 from supportmatch_core.auth import Role, TokenService
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.db import create_database_engine
+from supportmatch_core.kafka import create_producer
+from supportmatch_core.topics import CASE
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, wait_until
@@ -66,6 +69,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _pages_follow_after_until_the_last(system, tokens)
         _nobody_sees_firms_outside_the_provinces_it_serves(system, tokens)
         _counts_stop_at_the_cap(system)
+        _cases_narrow_the_list(system, tokens)
         _a_fact_given_leaves_the_missing_list(system, tokens)
 
 
@@ -189,6 +193,8 @@ def _nobody_sees_firms_outside_the_provinces_it_serves(
         ({"after": "x' OR 1=1"}, "after"),
         ({"q": "星\u202e河"}, "q"),
         ({"page": 2}, "page"),
+        ({"case": "closed"}, "case"),
+        ({"assignee": "x" * 101}, "assignee"),
     ],
 )
 def test_bad_filters_are_422_naming_the_field(
@@ -256,3 +262,39 @@ def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: Token
     assert by_fact["tax_credit_grade"] == 3  # 佛山, 东莞 and 北京
     (item,) = _get(system, QUEUE, admin, q=shenzhen["name"]).json()["items"]
     assert item["missing_facts"] == []
+
+
+def _case(uscc: str, state: str, version: int, assignee: str | None = None) -> CaseChanged:
+    return CaseChanged(
+        case_id=1, uscc=uscc, province_code="44", measure_id="vat-credit-refund", state=state,
+        previous_state=None, assignee=assignee, due_on=None, disbursed_fen=None, disbursed_on=None,
+        action="moved", actor="li", reason="", changed_at="2026-12-06T09:00:00+00:00",
+        version=version,
+    )  # fmt: skip
+
+
+def _cases_narrow_the_list(system: InProcessSystem, tokens: TokenService) -> None:
+    """Cases come as casework.case.v1 events: one being worked on, one assigned to "li", one
+    done with (disbursed, then an older event of it replayed, which changes nothing)."""
+    guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
+    shenzhen, foshan, dongguan = (FIRMS[i]["uscc"] for i in (1, 2, 3))
+    producer = create_producer(system.settings("eligibility"))
+    try:
+        for case in (
+            _case(shenzhen, "identified", 1),
+            _case(foshan, "contacted", 2, assignee="li"),
+            _case(dongguan, "disbursed", 5),
+            _case(dongguan, "applying", 3),
+        ):
+            event = case.envelope(source="urn:supportmatch:casework", subject=case.uscc)
+            producer.send(CASE, key=case.uscc.encode(), value=event.to_bytes()).get(10)
+    finally:
+        producer.close()
+    assert wait_until(
+        lambda: len(_names(_get(system, QUEUE, guangdong, case="open"))) == 2, timeout=30
+    )
+    assert system.count("eligibility", "case_states") == 3
+    assert _names(_get(system, QUEUE, guangdong, case="none")) == ["广州星河电子有限公司"]
+    assert _names(_get(system, QUEUE, guangdong, assignee="li")) == ["佛山南海器件有限公司"]
+    counted = _get(system, QUEUE, guangdong, case="open", status="eligible").json()
+    assert counted["counts"] == {"eligible": 0, "possibly_eligible": 2}

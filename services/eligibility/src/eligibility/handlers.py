@@ -1,4 +1,5 @@
-"""Consumed events, each to one use case: enterprise.profile.v1 decides the firm again."""
+"""Consumed events, each to one use case: enterprise.profile.v1 decides the firm again;
+casework.case.v1 keeps the case the work queue filters on."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from eligibility.domain.facts import facts_of
 from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.decide import decide_firm
 from eligibility.use_cases.ports import Work
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.profile import ProfileChanged
 
 
@@ -29,4 +31,15 @@ def profile_changed(
         facts=facts_of(profile.to_data()),
         catalogue=catalogue,
         on=today(),
+    )
+
+
+def case_changed(work: Work, case: CaseChanged) -> None:
+    """Keep the firm's case of the measure as the queue's "has a case" and "assigned to" see it."""
+    work.cases.follow(
+        uscc=case.uscc,
+        measure_id=case.measure_id,
+        state=case.state,
+        assignee=case.assignee,
+        version=case.version,
     )

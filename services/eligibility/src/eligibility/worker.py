@@ -1,5 +1,5 @@
-"""Background work of the eligibility service: the profile consumer, the daily tick, the
-explainer and the relay, each a thin loop around its use case."""
+"""Background work of the eligibility service: the profile and case consumers, the daily tick,
+the explainer and the relay, each a thin loop around its use case."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.ports import UnitOfWork
 from eligibility.use_cases.rematch import rematch_due
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.profile import ProfileChanged
 from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
 from supportmatch_core.settings import ServiceSettings
-from supportmatch_core.topics import PROFILE
+from supportmatch_core.topics import CASE, PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import Health, WorkerGroup
 
@@ -97,10 +98,14 @@ def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue)
         profile = ProfileChanged.from_event(event)
         handlers.profile_changed(work, profile, catalogue=catalogue, today=china_today)
 
+    def on_case(connection: Connection, event: Event) -> None:
+        handlers.case_changed(uow.joined(connection), CaseChanged.from_event(event))
+
     transactions = Transactions(uow.engine)
     return WorkerGroup(
         [
             event_consumer(settings, transactions, backbone, topic=PROFILE, handler=on_profile),
+            event_consumer(settings, transactions, backbone, topic=CASE, handler=on_case),
             DailyTick(uow=uow, catalogue=catalogue, today=china_today),
             Explainer(uow=uow, catalogue=catalogue),
             outbox_relay(settings, transactions, backbone),

@@ -11,9 +11,21 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, exists, func, literal, null, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
 
 from eligibility.adapters.tables import (
+    case_states,
     determinations,
     enterprise_certifications,
     enterprise_facts,
@@ -22,6 +34,7 @@ from eligibility.adapters.tables import (
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import (
     COUNT_CAP,
+    OPEN_CASES,
     QUEUED,
     QueuedFirm,
     QueueFilter,
@@ -31,7 +44,7 @@ from eligibility.domain.queue import (
 from eligibility.domain.rematches import PENDING
 
 _d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
-_g = enterprise_name_grams.c
+_g, _k = enterprise_name_grams.c, case_states.c
 
 
 def _reads_firms(wanted: QueueFilter) -> bool:
@@ -65,34 +78,59 @@ def _filtered(
         query = query.where(_f.industry_code.startswith(wanted.industry, autoescape=True))
     if wanted.missing is not None:
         query = query.where(_d.missing.contains(f",{wanted.missing},", autoescape=True))
-    if wanted.certification is not None:
-        query = query.where(
-            exists().where(
-                _c.uscc == _d.uscc,
-                _c.kind == wanted.certification,
-                _c.valid_from <= on,
-                or_(_c.valid_to.is_(None), _c.valid_to >= on),
-            )
-        )
-    if wanted.query and _USCC_START.fullmatch(wanted.query):
-        # The start of a USCC, as a range of keys: the index (measure, status, USCC) reads it.
-        start = wanted.query.upper()
-        query = query.where(_d.uscc >= start)
-        if (end := _after_every(start)) is not None:
-            query = query.where(_d.uscc < end)
-    elif wanted.query:
-        # Every pair of the search's characters in the name, found by their index, then the
-        # whole search in the name (the pairs may stand apart).
-        for gram in sorted(name_grams(wanted.query)):
-            query = query.where(exists().where(_g.gram == gram, _g.uscc == _d.uscc))
-        query = query.where(_f.name.icontains(wanted.query, autoescape=True))
+    for condition in (_holding(wanted, on), _cased(wanted), *_searched(wanted.query)):
+        if condition is not None:
+            query = query.where(condition)
     return query
+
+
+def _searched(search: str | None) -> list[ColumnElement[bool]]:
+    """The firms a search finds: by the start of the USCC, or by part of the name."""
+    if not search:
+        return []
+    if _USCC_START.fullmatch(search):
+        # The start of a USCC, as a range of keys: the index (measure, status, USCC) reads it.
+        start = search.upper()
+        end = _after_every(start)
+        return [_d.uscc >= start] + ([_d.uscc < end] if end is not None else [])
+    # Every pair of the search's characters in the name, found by their index, then the whole
+    # search in the name (the pairs may stand apart).
+    pairs = [
+        exists().where(_g.gram == gram, _g.uscc == _d.uscc) for gram in sorted(name_grams(search))
+    ]
+    return [*pairs, _f.name.icontains(search, autoescape=True)]
 
 
 # What a caseworker types to find a firm by its code: digits and Latin letters, a digit among
 # them (every USCC's second character is one); "TCL" is part of a name, "914403" of a code.
 _USCC_START = re.compile("(?=.*[0-9])[0-9A-Za-z]{1,18}")
 _KEY_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _holding(wanted: QueueFilter, on: date) -> ColumnElement[bool] | None:
+    """The firm holds the title asked for, valid on `on`."""
+    if wanted.certification is None:
+        return None
+    return exists().where(
+        _c.uscc == _d.uscc,
+        _c.kind == wanted.certification,
+        _c.valid_from <= on,
+        or_(_c.valid_to.is_(None), _c.valid_to >= on),
+    )
+
+
+def _cased(wanted: QueueFilter) -> ColumnElement[bool] | None:
+    """The firm's case of the measure: being worked on, absent, or assigned to someone."""
+    if wanted.case is None and wanted.assignee is None:
+        return None
+    held = exists().where(_k.measure_id == _d.measure_id, _k.uscc == _d.uscc)
+    if wanted.case == "none":
+        return ~held
+    if wanted.case == "open":
+        held = held.where(_k.state.in_(OPEN_CASES))
+    if wanted.assignee is not None:
+        held = held.where(_k.assignee == wanted.assignee)
+    return held
 
 
 def _after_every(start: str) -> str | None:

@@ -179,3 +179,16 @@ catalogue_revision = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("revision", BigInteger, nullable=False),
 )
+
+# The caseworkers' cases, as casework.case.v1 tells them: the work queue's "has a case" and
+# "assigned to" filters. One row per firm and measure, the highest version kept.
+case_states = Table(
+    "case_states",
+    metadata,
+    Column("measure_id", String(100), primary_key=True),
+    Column("uscc", String(18), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("assignee", String(100), nullable=True),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_case_states_assignee", "assignee", "measure_id"),
+)

@@ -6,6 +6,7 @@ from functools import partial
 
 from sqlalchemy import Connection, Engine
 
+from eligibility.adapters.cases import CaseStates
 from eligibility.adapters.determinations import Determinations
 from eligibility.adapters.firms import Firms
 from eligibility.adapters.measures import MeasureStore
@@ -38,6 +39,7 @@ class SqlWork:
         self.explanations = Explanations(connection)
         self.reach = Reach(connection)
         self.queue = WorkQueue(connection)
+        self.cases = CaseStates(connection)
         self.outbox = OutboxWriter(outbox or Outbox(backbone), connection, source=SOURCE)
 
 

@@ -55,6 +55,12 @@ class QueueQuery(BaseModel):
         None, max_length=60, description="a fact the firm still has to give"
     )
     q: PlainText | None = Field(None, max_length=50, description="part of the name, or USCC start")
+    case: Literal["open", "none"] | None = Field(
+        None, description="open: a case is being worked on; none: no case was ever opened"
+    )
+    assignee: PlainText | None = Field(
+        None, max_length=100, description="the firm's case is assigned to this account"
+    )
     after: str | None = Field(None, pattern="^[0-9A-Z]{1,18}$", description="the page's `after`")
     limit: int = Field(50, ge=1, le=1000)
     counts: bool = Field(True, description="false: no counts (an export reading page after page)")
@@ -157,6 +163,8 @@ def measure_queue(
         certification=query.certification,
         missing=query.missing,
         query=query.q,
+        case=query.case,
+        assignee=query.assignee,
     )
     with uow.read() as work:
         page = work_queue(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from eligibility.domain.decision import Status
 
@@ -14,6 +14,8 @@ QUEUED = (Status.ELIGIBLE, Status.POSSIBLY_ELIGIBLE)
 # Counts stop here ("more than 10,000"): beyond it a caseworker narrows the list or exports it,
 # and a page costs the same in a province of a million firms as in a county.
 COUNT_CAP = 10_000
+# A case in one of these is being worked on; rejected and disbursed cases are done with.
+OPEN_CASES = ("identified", "contacted", "applying", "approved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class QueueFilter:
     certification: str | None = None  # a kind held and valid on `on`
     missing: str | None = None  # a fact the firm still has to give
     query: str | None = None  # part of the name, or the start of the USCC
+    case: Literal["open", "none"] | None = None  # a case being worked on; no case at all
+    assignee: str | None = None  # its case is assigned to this caseworker account
 
 
 @dataclass(frozen=True, slots=True)

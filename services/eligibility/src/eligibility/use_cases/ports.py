@@ -122,6 +122,14 @@ class Queue(Protocol):
     ) -> QueuePage: ...
 
 
+class Cases(Protocol):
+    """The caseworkers' cases as their events tell them."""
+
+    def follow(
+        self, *, uscc: str, measure_id: str, state: str, assignee: str | None, version: int
+    ) -> None: ...
+
+
 class QueueWork(Protocol):
     """What reading the work queue needs of a transaction."""
 
@@ -166,6 +174,8 @@ class Work(Protocol):
     def reach(self) -> Reach: ...
     @property
     def queue(self) -> Queue: ...
+    @property
+    def cases(self) -> Cases: ...
     @property
     def outbox(self) -> Outbox: ...
 

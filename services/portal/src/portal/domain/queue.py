@@ -29,6 +29,8 @@ class QueueFilters:
     certification: str | None = None
     missing: str | None = None
     q: str | None = None
+    case: Literal["open", "none"] | None = None
+    assignee: str | None = None  # the signed-in caseworker, when "assigned to me" is ticked
 
     def service_params(self) -> dict[str, str]:
         """The eligibility service's query parameters for these filters (the measure aside)."""
@@ -36,4 +38,7 @@ class QueueFilters:
 
     def with_(self, **changes: str | None) -> dict[str, str]:
         """This page's address parameters with some changed: links to a status, a fact, a page."""
-        return {k: v for k, v in (asdict(self) | changes).items() if v}
+        params = asdict(self) | changes
+        if params.pop("assignee", None):  # the page says "mine", never whose name
+            params["mine"] = "true"
+        return {k: v for k, v in params.items() if v}

@@ -195,6 +195,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queue.region": ("地区", "Region"), "queue.industry": ("行业门类", "Industry section"),
     "queue.size": ("企业规模", "Size"), "queue.ownership": ("所有制", "Ownership"),
     "queue.certification": ("已获认定", "Title held"),
+    "queue.case": ("个案", "Case"), "queue.case.none": ("尚未立案", "No case yet"),
+    "queue.case.open": ("办理中", "Being worked on"),
     "queue.search": ("企业名称或统一社会信用代码", "Firm name or USCC"),
     "queue.filter": ("筛选", "Filter"), "queue.clear": ("清除筛选", "Clear the filters"),
     "queue.count.eligible": ("符合：{n}家", "Eligible: {n} firms"),

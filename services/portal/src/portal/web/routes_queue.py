@@ -41,11 +41,17 @@ class QueueQuery(BaseModel):
     certification: str = Field("", max_length=60)
     missing: str = Field("", max_length=60)
     q: str = Field("", max_length=50)
+    case: Literal["", "open", "none"] = ""
+    mine: bool = False
     after: str = Field("", pattern="^[0-9A-Z]{0,18}$")
 
-    def filters(self) -> QueueFilters:
-        values = self.model_dump(exclude={"measure", "after"})
-        return QueueFilters(measure=self.measure, **{k: v or None for k, v in values.items()})
+    def filters(self, account: Account) -> QueueFilters:
+        values = self.model_dump(exclude={"measure", "after", "mine"})
+        return QueueFilters(
+            measure=self.measure,
+            assignee=account.username if self.mine else None,
+            **{k: v or None for k, v in values.items()},
+        )
 
 
 QueueDep = Annotated[QueueQuery, Query()]
@@ -65,7 +71,7 @@ def queue_page(
 ) -> Response:
     if (away := _refuse_firms(account)) is not None:
         return away
-    filters = query.filters()
+    filters = query.filters(account)
     found = queue.page(services, account, filters, after=query.after or None)
     opened = cases_of_firms(
         uow=request.app.state.cases,
@@ -122,7 +128,7 @@ def export(
     """Every firm the page's filters list, as CSV or XLSX."""
     if (away := _refuse_firms(account)) is not None:
         return away
-    filters = query.filters()
+    filters = query.filters(account)
     rows = queue.every_row(services, account, filters)
     if kind == "csv":
         file = written(write_csv, rows, visitor.language)
