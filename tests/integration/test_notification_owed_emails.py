@@ -224,7 +224,8 @@ def test_an_address_given_back_while_the_email_is_out_sends_it(
     set_address(system, data["uscc"], None)
     racing = AddressBackWhileSending(system, data["uscc"])
     delivery_worker(system.settings, racing, clock=system.clock, sender=system.sender).deliver_due()
-    assert racing.transactions == 2 and mailbox.messages == []
+    assert racing.transactions == 2
+    assert mailbox.messages == []
 
     system.deliver_all()
 

@@ -14,7 +14,7 @@ from eligibility.domain.clock import china_today
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import QueueFilter
 from supportmatch_core.auth import Role, TokenService
-from supportmatch_core.contracts.case import CaseChanged
+from supportmatch_core.contracts.case import CaseChanged, State
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.kafka import create_producer
 from supportmatch_core.topics import CASE
@@ -264,7 +264,7 @@ def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: Token
     assert item["missing_facts"] == []
 
 
-def _case(uscc: str, state: str, version: int, assignee: str | None = None) -> CaseChanged:
+def _case(uscc: str, state: State, version: int, assignee: str | None = None) -> CaseChanged:
     return CaseChanged(
         case_id=1, uscc=uscc, province_code="44", measure_id="vat-credit-refund", state=state,
         previous_state=None, assignee=assignee, due_on=None, disbursed_fen=None, disbursed_on=None,
