@@ -51,7 +51,8 @@ class Casework:
             principal=who,
             firm=firm,
             measure_id=measure,
-            measure_title="增值税留抵退税",
+            measure_title_zh="增值税留抵退税",
+            measure_title_en="VAT credit refund",
             now=NOW,
         )
 
@@ -121,6 +122,8 @@ def test_every_change_is_in_the_trail_and_on_the_topic(casework: Casework) -> No
         "uscc": FIRM.uscc,
         "province_code": "11",
         "measure_id": "vat-credit-refund",
+        "measure_title_zh": "增值税留抵退税",
+        "measure_title_en": "VAT credit refund",
         "state": "disbursed",
         "previous_state": "approved",
         "assignee": "li",

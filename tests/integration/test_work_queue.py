@@ -266,7 +266,8 @@ def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: Token
 
 def _case(uscc: str, state: State, version: int, assignee: str | None = None) -> CaseChanged:
     return CaseChanged(
-        case_id=1, uscc=uscc, province_code="44", measure_id="vat-credit-refund", state=state,
+        case_id=1, uscc=uscc, province_code="44", measure_id="vat-credit-refund",
+        measure_title_zh="增值税留抵退税", measure_title_en="VAT credit refund", state=state,
         previous_state=None, assignee=assignee, due_on=None, disbursed_fen=None, disbursed_on=None,
         action="moved", actor="li", reason="", changed_at="2026-12-06T09:00:00+00:00",
         version=version,

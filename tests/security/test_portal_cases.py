@@ -38,7 +38,7 @@ def cases(portal: TestClient) -> CaseUnitOfWork:
 def opened(portal: TestClient, clock: Clock, firm: Firm) -> Case:
     return open_case(
         uow=cases(portal), principal=ADMIN, firm=firm, measure_id="vat-credit-refund",
-        measure_title="增值税留抵退税", now=clock(),
+        measure_title_zh="增值税留抵退税", measure_title_en="VAT credit refund", now=clock(),
     )  # fmt: skip
 
 

@@ -20,6 +20,8 @@ class CaseChanged(TypedEvent):
     uscc: str
     province_code: str
     measure_id: str
+    measure_title_zh: str
+    measure_title_en: str
     state: State
     previous_state: State | None
     assignee: str | None

@@ -73,7 +73,8 @@ class Case:
     firm_name: str
     province_code: str
     measure_id: str
-    measure_title: str
+    measure_title_zh: str
+    measure_title_en: str
     state: CaseState
     assignee: str | None
     due_on: date | None

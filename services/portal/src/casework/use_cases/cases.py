@@ -42,7 +42,8 @@ def open_case(
     principal: Principal,
     firm: Firm,
     measure_id: str,
-    measure_title: str,
+    measure_title_zh: str,
+    measure_title_en: str,
     now: datetime,
 ) -> Case:
     """The firm's case of the measure, opened at `identified` unless it has one already."""
@@ -54,7 +55,8 @@ def open_case(
                 "firm_name": firm.name,
                 "province_code": firm.province_code,
                 "measure_id": measure_id,
-                "measure_title": measure_title,
+                "measure_title_zh": measure_title_zh,
+                "measure_title_en": measure_title_en,
                 "state": CaseState.IDENTIFIED.value,
                 "opened_at": now,
                 "opened_by": principal.subject,
@@ -155,6 +157,8 @@ def event_of(case: Case, change: Change, previous: CaseState | None) -> CaseChan
         uscc=case.uscc,
         province_code=case.province_code,
         measure_id=case.measure_id,
+        measure_title_zh=case.measure_title_zh,
+        measure_title_en=case.measure_title_en,
         state=case.state.value,
         previous_state=previous.value if previous else None,
         assignee=case.assignee,

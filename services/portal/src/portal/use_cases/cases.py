@@ -38,7 +38,8 @@ def open_for(
             uscc=profile["uscc"], name=profile["name"], province_code=profile["province"]["code"]
         ),
         measure_id=measure_id,
-        measure_title=measure["title_zh"],
+        measure_title_zh=measure["title_zh"],
+        measure_title_en=measure["title_en"],
         now=now,
     )
 
