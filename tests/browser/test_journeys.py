@@ -220,14 +220,7 @@ def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
     # Three manufacturers of 广东 that have not given their tax credit grade.
     admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}
     for name in ("广州星河电子有限公司", "佛山南海器件有限公司", "东莞长安模具有限公司"):
-        body = {
-            **enterprise_payload(province="广东", industry="C3921"),
-            **VAT_FIGURES,
-            "name": name,
-            "facts": {"fiscal_year": 2025, **WITHOUT_GRADE},
-        }
-        answer = httpx.post(f"{system.url('profiles')}/v1/enterprises", json=body, headers=admin)
-        assert answer.status_code == 201, answer.text
+        _manufacturer_without_a_grade(system, admin, name)
     caseworker = DEMO_ACCOUNTS[1]
     sign_in(page, caseworker.username, caseworker.password)
     page.get_by_role("link", name="工作清单").click()
@@ -281,11 +274,8 @@ def test_a_caseworker_filters_the_work_queue_exports_it_and_opens_a_firm(
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
 
 
-def test_a_caseworker_opens_a_case_from_the_queue_and_takes_it_to_disbursement(
-    page: Page, system: RunningSystem
-) -> None:
-    name = "珠海横琴精工有限公司"
-    admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}
+def _manufacturer_without_a_grade(system: RunningSystem, admin: dict[str, str], name: str) -> str:
+    """A manufacturer of 广东 that has not given its tax credit grade; its USCC."""
     body = {
         **enterprise_payload(province="广东", industry="C3921"),
         **VAT_FIGURES,
@@ -294,6 +284,21 @@ def test_a_caseworker_opens_a_case_from_the_queue_and_takes_it_to_disbursement(
     }
     answer = httpx.post(f"{system.url('profiles')}/v1/enterprises", json=body, headers=admin)
     assert answer.status_code == 201, answer.text
+    return str(body["uscc"])
+
+
+def _told_of_its_case(system: RunningSystem, admin: dict[str, str], uscc: str) -> list[str]:
+    inbox = f"{system.url('notifications')}/v1/enterprises/{uscc}/inbox"
+    entries = httpx.get(inbox, headers=admin).json()["entries"]
+    return [e["title_zh"] for e in entries if e["topic"] == "case_changed"]
+
+
+def test_a_caseworker_opens_a_case_from_the_queue_and_takes_it_to_disbursement(
+    page: Page, system: RunningSystem
+) -> None:
+    name = "珠海横琴精工有限公司"
+    admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}
+    uscc = _manufacturer_without_a_grade(system, admin, name)
     caseworker = DEMO_ACCOUNTS[1]
     sign_in(page, caseworker.username, caseworker.password)
     page.goto(f"/queue?measure=vat-credit-refund&q={name}")
@@ -319,6 +324,10 @@ def test_a_caseworker_opens_a_case_from_the_queue_and_takes_it_to_disbursement(
     page.get_by_label("兑付金额（元）").fill("125000.50")
     page.locator("#move").get_by_role("button", name="保存").click()
     expect(page.locator("#case-state")).to_contain_text("已兑付（125,000.50 元，")
+    # The firm hears of it through casework.case.v1: the decision, then the money.
+    measure = page.locator("#case dd").nth(1).inner_text()
+    told = [f"{measure}已兑付125,000.50元", f"您申请的{measure}已获批准"]
+    assert wait_until(lambda: _told_of_its_case(system, admin, uscc) == told, timeout=30)
     page.get_by_label("添加备注").fill("退税款已到账，企业确认")
     page.locator("#note").get_by_role("button", name="保存").click()
     trail = page.locator("#trail tbody tr")

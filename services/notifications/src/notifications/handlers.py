@@ -1,4 +1,4 @@
-"""Consumed events, each to one use case: determinations, enterprise profiles, measures; each
+"""Consumed events, each to one use case: determinations, enterprise profiles, measures, cases; each
 typed event comes with the id of its CloudEvent (the trigger of what it tells)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from datetime import datetime
 
 from notifications.use_cases import tell
 from notifications.use_cases.ports import Work
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.determination import EligibilityChanged
 from supportmatch_core.contracts.measure import MeasureChanged
 from supportmatch_core.contracts.profile import ProfileChanged
@@ -28,3 +29,8 @@ def profile_changed(work: Work, event: Event, *, now: datetime) -> None:
 def measure_changed(work: Work, event: Event, *, now: datetime) -> None:
     """policy.measure.v1."""
     tell.announce_measure(work, event.id, MeasureChanged.from_event(event), now=now)
+
+
+def case_changed(work: Work, event: Event, *, now: datetime) -> None:
+    """casework.case.v1."""
+    tell.tell_case(work, event.id, CaseChanged.from_event(event), now=now)

@@ -27,7 +27,7 @@ from notifications.use_cases.ports import UnitOfWork
 from notifications.use_cases.schedule import local_day, send_digests, send_reminders
 from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
-from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
+from supportmatch_core.topics import CASE, DETERMINATION, MEASURE, PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import Health, WorkerGroup
 
@@ -174,6 +174,9 @@ def workers(
     def on_measure(connection: Connection, event: Event) -> None:
         handlers.measure_changed(SqlWork(connection), event, now=clock())
 
+    def on_case(connection: Connection, event: Event) -> None:
+        handlers.case_changed(SqlWork(connection), event, now=clock())
+
     transactions = Transactions(uow.engine)
     return WorkerGroup(
         [
@@ -187,6 +190,7 @@ def workers(
             ),
             event_consumer(settings, transactions, backbone, topic=PROFILE, handler=on_profile),
             event_consumer(settings, transactions, backbone, topic=MEASURE, handler=on_measure),
+            event_consumer(settings, transactions, backbone, topic=CASE, handler=on_case),
             delivery_worker(settings, uow, clock=clock, sender=sender),
             Scheduler(
                 uow=uow,

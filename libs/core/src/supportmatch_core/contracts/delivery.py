@@ -14,6 +14,7 @@ Topic = Literal[
     "ending_soon",
     "measure_published",
     "webhook_disabled",
+    "case_changed",
     "digest",
 ]
 

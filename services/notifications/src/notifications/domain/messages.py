@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.determination import EligibilityChanged, MeasureReference
 from supportmatch_core.contracts.values import JsonObject
 from supportmatch_reference.clauses import clause_en
@@ -22,6 +23,7 @@ class Topic(StrEnum):
     ENDING_SOON = "ending_soon"
     MEASURE_PUBLISHED = "measure_published"
     WEBHOOK_DISABLED = "webhook_disabled"
+    CASE_CHANGED = "case_changed"
     DIGEST = "digest"
 
 
@@ -201,6 +203,46 @@ def webhook_disabled(url: str, failures: int) -> InboxMessage:
         ),
         facts_to_provide=[],
         topic=Topic.WEBHOOK_DISABLED,
+    )
+
+
+def case_news(case: CaseChanged) -> InboxMessage | None:
+    """What the firm hears of its case: the decision on its application, and the money paid;
+    None for the service centre's own steps (contacting it, recording its application)."""
+    if case.action != "moved" or case.state not in ("approved", "rejected", "disbursed"):
+        return None
+    zh, en = case.measure_title_zh, case.measure_title_en or case.measure_title_zh
+    if case.state == "approved":
+        texts = (
+            f"您申请的{zh}已获批准",
+            f"Your application for {en} was approved",
+            "服务中心已将您的申请登记为已批准，款项兑付后将再通知您。",
+            "The service centre recorded your application as approved; you will hear again "
+            "when the money is paid.",
+        )
+    elif case.state == "rejected":
+        texts = (
+            f"您申请的{zh}未获批准",
+            f"Your application for {en} was not approved",
+            f"原因：{case.reason}。如有疑问，请联系所在地企业服务中心。",
+            f"Reason: {case.reason}. Your local enterprise service centre can tell you more.",
+        )
+    else:
+        amount = f"{(case.disbursed_fen or 0) / 100:,.2f}"
+        texts = (
+            f"{zh}已兑付{amount}元",
+            f"{en}: {amount} yuan paid",
+            f"兑付日期：{case.disbursed_on}。请留意账户入账情况。",
+            f"Paid on {case.disbursed_on}. Please check that it reached your account.",
+        )
+    title_zh, title_en, body_zh, body_en = texts
+    return InboxMessage(
+        title_zh=title_zh,
+        title_en=title_en,
+        body_zh=body_zh,
+        body_en=body_en,
+        facts_to_provide=[],
+        topic=Topic.CASE_CHANGED,
     )
 
 

@@ -26,10 +26,11 @@ class About:
     province_code: str | None = None
     measure: MeasureReference | None = None
     status: str | None = None
+    measure_named: str | None = None  # a measure known by its id alone (a case's)
 
     @property
     def measure_id(self) -> str | None:
-        return self.measure.id if self.measure else None
+        return self.measure.id if self.measure else self.measure_named
 
     @property
     def measure_kind(self) -> str | None:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from notifications.adapters import repository
 from notifications.domain.messages import (
+    case_news,
     caseworker_line,
     measure_published,
     message_for,
@@ -18,6 +19,7 @@ from notifications.domain.preferences import Channel
 from notifications.domain.recipients import RecipientKind
 from notifications.use_cases.notify import About, notify, writing
 from notifications.use_cases.ports import Work
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.determination import EligibilityChanged, Kind, MeasureReference
 from supportmatch_core.contracts.measure import MeasureChanged
 from supportmatch_core.contracts.profile import ProfileChanged
@@ -135,3 +137,19 @@ def measure_reference(event: MeasureChanged) -> MeasureReference:
         how_to_apply_zh=event.text("how_to_apply_zh") or "",
         how_to_apply_en=how_en,
     )
+
+
+def tell_case(work: Work, trigger: str, case: CaseChanged, *, now: datetime) -> None:
+    """Tell the firm of the decision on its application and of the money paid."""
+    message = case_news(case)
+    if message is None:
+        return
+    firm = work.recipients.enterprises({case.uscc: case.province_code}, now=now)[case.uscc]
+    about = About(
+        uscc=case.uscc,
+        province_code=case.province_code,
+        status=case.state,
+        measure_named=case.measure_id,
+    )
+    with writing(work) as writes:
+        notify(writes, firm, message, trigger=trigger, now=now, about=about)

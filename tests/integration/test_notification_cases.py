@@ -1,0 +1,93 @@
+"""A firm hears of its case as casework.case.v1 tells it: the decision on its application (with
+the reason of a refusal) and the money paid, in its inbox and by email, once per event; the
+service centre's own steps are not news to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection
+
+from notifications import handlers
+from notifications.adapters.unit_of_work import SqlWork
+from supportmatch_core.contracts.case import CaseChanged, State
+from supportmatch_core.events import Event
+from supportmatch_core.topics import PROFILE
+from tests.conftest import Databases
+from tests.factories import new_uscc
+from tests.integration.notifying import START, Clock, Mailbox, Notifications
+from tests.unit._snapshots import profile_snapshot
+
+FIRM = new_uscc("44")
+
+
+@pytest.fixture
+def system(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
+    parts = Notifications(
+        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
+    )
+    data = {**profile_snapshot(), "uscc": FIRM, "contact": {"email": "finance@example.cn"}}
+    parts.handle(parts.on_profile, Event(type=PROFILE, source="test", subject=FIRM, data=data))
+    yield parts
+    parts.dispose()
+
+
+def case_event(state: State, version: int, **changes: Any) -> Event:
+    case = CaseChanged(
+        case_id=7, uscc=FIRM, province_code="44", measure_id="vat-credit-refund",
+        measure_title_zh="增值税留抵退税", measure_title_en="VAT credit refund", state=state,
+        previous_state=None, assignee="li", due_on=None, disbursed_fen=None, disbursed_on=None,
+        action="moved", actor="li", reason="", changed_at="2026-12-06T09:00:00+00:00",
+        version=version,
+    )  # fmt: skip
+    case = CaseChanged.from_data({**case.to_data(), **changes})
+    return case.envelope(source="urn:supportmatch:casework", subject=FIRM)
+
+
+def tell(system: Notifications, event: Event) -> None:
+    def handler(connection: Connection, event: Event) -> None:
+        handlers.case_changed(SqlWork(connection), event, now=system.clock())
+
+    system.handle(handler, event)
+
+
+def test_the_firm_hears_of_the_decision_and_the_money_once(
+    system: Notifications, mailbox: Mailbox
+) -> None:
+    for event in (
+        case_event("identified", 1, action="opened"),
+        case_event("contacted", 2),
+        case_event("applying", 3),
+        case_event("applying", 4, action="noted", reason="材料齐全"),
+    ):
+        tell(system, event)
+    assert system.count("inbox") == 0
+    approved = case_event("approved", 5)
+    tell(system, approved)
+    tell(system, approved)  # delivered twice by the broker
+    tell(system, case_event("disbursed", 6, disbursed_fen=12_500_050, disbursed_on="2026-12-06"))
+    system.deliver_all()
+
+    entries = sorted(system.rows("inbox"), key=lambda r: r.id)
+    assert [e.title_zh for e in entries] == [
+        "您申请的增值税留抵退税已获批准",
+        "增值税留抵退税已兑付125,000.50元",
+    ]
+    assert entries[1].body_zh == "兑付日期：2026-12-06。请留意账户入账情况。"
+    assert entries[1].title_en == "VAT credit refund: 125,000.50 yuan paid"
+    assert {(e.topic, e.uscc, e.measure_id) for e in entries} == {
+        ("case_changed", FIRM, "vat-credit-refund")
+    }
+    assert [e.status for e in entries] == ["approved", "disbursed"]
+    assert len(mailbox.messages) == 2
+    assert all(str(m["To"]) == "finance@example.cn" for m in mailbox.messages)
+
+
+def test_a_refusal_says_why(system: Notifications, mailbox: Mailbox) -> None:
+    tell(system, case_event("rejected", 4, reason="纳税信用等级为C级"))
+    (entry,) = system.rows("inbox")
+    assert entry.title_zh == "您申请的增值税留抵退税未获批准"
+    assert entry.body_zh == "原因：纳税信用等级为C级。如有疑问，请联系所在地企业服务中心。"
+    assert entry.title_en == "Your application for VAT credit refund was not approved"
