@@ -1,17 +1,21 @@
 """A firm hears of its case as casework.case.v1 tells it: the decision on its application (with
 the reason of a refusal) and the money paid, in its inbox and by email, once per event; the
-service centre's own steps are not news to it."""
+service centre's own steps are not news to it. The case's assignee is reminded of its due date."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection
 
 from notifications import handlers
+from notifications.adapters.recipients import Recipients
 from notifications.adapters.unit_of_work import SqlWork
+from notifications.domain.recipients import RecipientKind
+from notifications.use_cases.schedule import remind_of_cases
 from supportmatch_core.contracts.case import CaseChanged, State
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
@@ -91,3 +95,37 @@ def test_a_refusal_says_why(system: Notifications, mailbox: Mailbox) -> None:
     assert entry.title_zh == "您申请的增值税留抵退税未获批准"
     assert entry.body_zh == "原因：纳税信用等级为C级。如有疑问，请联系所在地企业服务中心。"
     assert entry.title_en == "Your application for VAT credit refund was not approved"
+
+
+def reminded(system: Notifications) -> int:
+    with system.uow.begin() as connection:
+        return remind_of_cases(SqlWork(connection), now=system.clock())
+
+
+def test_the_assignee_is_reminded_as_the_case_comes_due_and_once_overdue(
+    system: Notifications,
+) -> None:
+    with system.uow.begin() as connection:
+        li = Recipients(connection).ensure_recipient(
+            RecipientKind.CASEWORKER, "portal:li", now=system.clock()
+        )
+    due = (START + timedelta(days=2)).date()
+    tell(system, case_event("applying", 3, due_on=due.isoformat()))
+    other = case_event("applying", 3, due_on=due.isoformat(), measure_id="rd-super-deduction")
+    tell(system, other)
+    tell(system, case_event("rejected", 4, measure_id="rd-super-deduction", reason="不符合"))
+    assert reminded(system) == 0  # two days ahead
+    system.clock.advance(days=1)
+    assert reminded(system) == 1
+    assert reminded(system) == 1  # asked again the same day: the same notice, not a second
+    system.clock.advance(days=2)
+    assert reminded(system) == 1
+    titles = [r.title_zh for r in system.rows("inbox") if r.recipient_id == li.id]
+    firm = profile_snapshot()["name"]
+    assert titles == [
+        f"个案即将到期：{firm}（增值税留抵退税）",
+        f"个案已逾期：{firm}（增值税留抵退税）",
+    ]
+    (overdue,) = [r for r in system.rows("inbox") if r.title_zh.startswith("个案已逾期")]
+    assert overdue.body_zh == f"办理期限为{due}，已逾期1天。请在个案办理中更新进度或调整期限。"
+    assert overdue.topic == "case_due"

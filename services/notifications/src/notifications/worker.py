@@ -24,7 +24,12 @@ from notifications.domain.webhook_urls import UrlRules, parse_ports
 from notifications.settings import NotificationsSettings
 from notifications.use_cases.deliver import Deliverer
 from notifications.use_cases.ports import UnitOfWork
-from notifications.use_cases.schedule import local_day, send_digests, send_reminders
+from notifications.use_cases.schedule import (
+    local_day,
+    remind_of_cases,
+    send_digests,
+    send_reminders,
+)
 from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
 from supportmatch_core.topics import CASE, DETERMINATION, MEASURE, PROFILE
@@ -117,6 +122,8 @@ class Scheduler:
         if self._reminded_on != local_day(now):
             with self._uow.begin() as work:
                 reminders = send_reminders(work, now=now)
+            with self._uow.begin() as work:
+                reminders += remind_of_cases(work, now=now)
             self._reminded_on = local_day(now)
         if digests or reminders:
             log.info("scheduled notices", extra={"digests": digests, "reminders": reminders})

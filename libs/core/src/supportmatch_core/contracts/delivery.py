@@ -15,6 +15,7 @@ Topic = Literal[
     "measure_published",
     "webhook_disabled",
     "case_changed",
+    "case_due",
     "digest",
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -154,6 +155,23 @@ holdings = Table(
     Column("valid_to", Date, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_holdings_ending", "valid_to", "status"),
+)
+
+# The caseworkers' cases as casework.case.v1 tells them: their assignees are reminded of due dates.
+case_dues = Table(
+    "case_dues",
+    metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("measure_id", String(100), primary_key=True),
+    Column("case_id", BigInteger, nullable=False),
+    Column("province_code", String(2), nullable=False),
+    Column("measure_title_zh", Text, nullable=False),
+    Column("measure_title_en", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("assignee", String(100), nullable=True),
+    Column("due_on", Date, nullable=True),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_case_dues_due", "due_on"),
 )
 
 # The firm's answer to a measure: applied for or declined; either stops the reminders.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine
 
+from notifications.adapters.cases import CaseDues
 from notifications.adapters.deliveries import Deliveries
 from notifications.adapters.recipients import Recipients
 from notifications.adapters.repository import Notices
@@ -21,6 +22,7 @@ class SqlWork:
         self.recipients = Recipients(connection)
         self.deliveries = Deliveries(connection)
         self.subscriptions = Subscriptions(connection)
+        self.cases = CaseDues(connection)
         self.outbox = OutboxWriter(Outbox(backbone), connection, source=SOURCE)
 
 

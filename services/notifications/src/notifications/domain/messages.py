@@ -24,6 +24,7 @@ class Topic(StrEnum):
     MEASURE_PUBLISHED = "measure_published"
     WEBHOOK_DISABLED = "webhook_disabled"
     CASE_CHANGED = "case_changed"
+    CASE_DUE = "case_due"
     DIGEST = "digest"
 
 
@@ -243,6 +244,33 @@ def case_news(case: CaseChanged) -> InboxMessage | None:
         body_en=body_en,
         facts_to_provide=[],
         topic=Topic.CASE_CHANGED,
+    )
+
+
+def case_due(
+    *, firm: str, measure_zh: str, measure_en: str, due_on: date, days_left: int
+) -> InboxMessage:
+    """A caseworker's reminder of a case assigned to it: due soon, or overdue."""
+    if days_left < 0:
+        title = (f"个案已逾期：{firm}（{measure_zh}）", f"Overdue case: {firm} ({measure_en})")
+        when = (
+            f"办理期限为{due_on}，已逾期{-days_left}天。",
+            f"It was due on {due_on}, {-days_left} day(s) ago.",
+        )
+    else:
+        title = (f"个案即将到期：{firm}（{measure_zh}）", f"Case due soon: {firm} ({measure_en})")
+        left = "今天" if days_left == 0 else f"{days_left}天后"
+        when = (
+            f"办理期限为{due_on}（{left}到期）。",
+            f"It is due on {due_on}, in {days_left} day(s).",
+        )
+    return InboxMessage(
+        title_zh=title[0],
+        title_en=title[1],
+        body_zh=when[0] + "请在个案办理中更新进度或调整期限。",
+        body_en=when[1] + " Update the case, or its due date, under Cases.",
+        facts_to_provide=[],
+        topic=Topic.CASE_DUE,
     )
 
 

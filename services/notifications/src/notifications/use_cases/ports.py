@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from notifications.domain.preferences import Preferences
 from notifications.domain.recipients import Recipient, RecipientKind
+from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.determination import MeasureReference
 from supportmatch_core.ports import Outbox, Transactions
 
@@ -124,6 +125,13 @@ class Subscriptions(Protocol):
     def disable_subscription(self, subscription_id: str, *, reason: str) -> bool: ...
 
 
+class Cases(Protocol):
+    """The caseworkers' cases as their events tell them."""
+
+    def follow(self, case: CaseChanged) -> None: ...
+    def due_by(self, day: date) -> Sequence[Row]: ...
+
+
 class Work(Protocol):
     """The repositories of one open transaction."""
 
@@ -135,6 +143,8 @@ class Work(Protocol):
     def deliveries(self) -> Deliveries: ...
     @property
     def subscriptions(self) -> Subscriptions: ...
+    @property
+    def cases(self) -> Cases: ...
     @property
     def outbox(self) -> Outbox: ...
 

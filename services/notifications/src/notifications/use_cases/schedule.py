@@ -1,13 +1,14 @@
-"""Scheduled notices: reminders before a measure a firm qualifies for ends, daily digests."""
+"""Scheduled notices: reminders before a measure a firm qualifies for ends, reminders of the cases
+due that caseworkers were assigned, daily digests."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from notifications.domain.messages import digest, ending_soon
+from notifications.domain.messages import case_due, digest, ending_soon
 from notifications.domain.preferences import DEFAULT_TIME_ZONE, Channel
-from notifications.domain.recipients import Recipient
+from notifications.domain.recipients import Recipient, RecipientKind
 from notifications.use_cases.notify import About, Writes, notify, writing
 from notifications.use_cases.ports import Row, Work
 from supportmatch_core.contracts.determination import MeasureReference
@@ -36,6 +37,46 @@ def send_reminders(work: Work, *, now: datetime) -> int:
         writes.prefetch_subscriptions([firm.id for firm in firms.values()])
         for holding in ending:
             remind(writes, holding, firms[holding.uscc], today=today, now=now)
+            sent += 1
+    return sent
+
+
+def remind_of_cases(work: Work, *, now: datetime) -> int:
+    """Remind each case's assignee once as it comes due (the day before) and once when it is
+    overdue, per due date, however often this runs; returns how many."""
+    today = local_day(now)
+    sent = 0
+    with writing(work) as writes:
+        for case in work.cases.due_by(today + timedelta(days=1)):
+            # The portal registers each caseworker account as the recipient `portal:<name>`.
+            assignee = work.recipients.recipient(
+                RecipientKind.CASEWORKER, f"portal:{case.assignee}"
+            )
+            if assignee is None:
+                continue
+            days_left = (case.due_on - today).days
+            firm = work.recipients.recipient(RecipientKind.ENTERPRISE, case.uscc)
+            message = case_due(
+                firm=(firm.name if firm and firm.name else case.uscc),
+                measure_zh=case.measure_title_zh,
+                measure_en=case.measure_title_en or case.measure_title_zh,
+                due_on=case.due_on,
+                days_left=days_left,
+            )
+            when = "overdue" if days_left < 0 else "due"
+            notify(
+                writes,
+                assignee,
+                message,
+                trigger=f"case-{when}:{case.case_id}:{case.due_on.isoformat()}",
+                now=now,
+                about=About(
+                    uscc=case.uscc,
+                    province_code=case.province_code,
+                    status=case.state,
+                    measure_named=case.measure_id,
+                ),
+            )
             sent += 1
     return sent
 

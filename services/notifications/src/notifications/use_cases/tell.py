@@ -140,7 +140,9 @@ def measure_reference(event: MeasureChanged) -> MeasureReference:
 
 
 def tell_case(work: Work, trigger: str, case: CaseChanged, *, now: datetime) -> None:
-    """Tell the firm of the decision on its application and of the money paid."""
+    """Keep the case for its due date's reminders; tell the firm of the decision on its
+    application and of the money paid."""
+    work.cases.follow(case)
     message = case_news(case)
     if message is None:
         return
