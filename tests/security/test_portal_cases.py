@@ -3,31 +3,16 @@ by list or by form; a firm reads its own cases and changes none; no form edits t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
 from casework.adapters.unit_of_work import CaseUnitOfWork
 from casework.domain.cases import Case, CaseState
 from casework.use_cases.cases import Firm, case_of, open_case
 from supportmatch_core.auth import Principal, Role
-from tests.conftest import Databases
 from tests.factories import new_uscc
-from tests.security.portal_client import FIRM, Clock, sign_in, token, unreachable_services_portal
+from tests.security.portal_client import FIRM, Clock, sign_in, token
 
 ADMIN = Principal("admin", Role.ADMIN)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def portal(databases: Databases, clock: Clock) -> Iterator[TestClient]:
-    with unreachable_services_portal(databases, clock) as client:
-        yield client
 
 
 def cases(portal: TestClient) -> CaseUnitOfWork:

@@ -4,7 +4,6 @@ passwords that are never logged, stored in clear or sent back."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -21,19 +20,7 @@ from tests.security.portal_client import (
     Clock,
     sign_in,
     token,
-    unreachable_services_portal,
 )
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def portal(databases: Databases, clock: Clock) -> Iterator[TestClient]:
-    with unreachable_services_portal(databases, clock) as client:
-        yield client
 
 
 def test_an_enterprise_cannot_open_another_firms_pages(portal: TestClient) -> None:

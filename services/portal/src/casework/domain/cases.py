@@ -9,7 +9,22 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 
-class CaseState(StrEnum):
+class Labelled(StrEnum):
+    """A value people read by its Chinese and English names (in `LABELS`)."""
+
+    @property
+    def zh(self) -> str:
+        return LABELS[self][0]
+
+    @property
+    def en(self) -> str:
+        return LABELS[self][1]
+
+
+LABELS: dict[Labelled, tuple[str, str]] = {}
+
+
+class CaseState(Labelled):
     IDENTIFIED = "identified"
     CONTACTED = "contacted"
     APPLYING = "applying"
@@ -17,16 +32,8 @@ class CaseState(StrEnum):
     REJECTED = "rejected"
     DISBURSED = "disbursed"
 
-    @property
-    def zh(self) -> str:
-        return _LABELS[self][0]
 
-    @property
-    def en(self) -> str:
-        return _LABELS[self][1]
-
-
-_LABELS = {
+LABELS |= {
     CaseState.IDENTIFIED: ("已识别", "identified"),
     CaseState.CONTACTED: ("已联系", "contacted"),
     CaseState.APPLYING: ("申报中", "applying"),

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 
-from casework.domain.cases import Case, CaseRefused, CaseState, moved
+from casework.domain.cases import LABELS, Case, CaseRefused, CaseState, Labelled, moved
 
 
-class Action(StrEnum):
+class Action(Labelled):
     OPENED = "opened"
     MOVED = "moved"
     ASSIGNED = "assigned"
@@ -17,16 +16,8 @@ class Action(StrEnum):
     NOTED = "noted"
     ATTACHED = "attached"
 
-    @property
-    def zh(self) -> str:
-        return _LABELS[self][0]
 
-    @property
-    def en(self) -> str:
-        return _LABELS[self][1]
-
-
-_LABELS = {
+LABELS |= {
     Action.OPENED: ("立案", "opened"),
     Action.MOVED: ("状态变更", "state changed"),
     Action.ASSIGNED: ("指派", "assigned"),
