@@ -23,8 +23,13 @@ WRITES = {
 READS = {
     "portal": set(),
     "profiles": set(),
-    "eligibility": {"enterprise.profile.v1"},
-    "notifications": {"eligibility.determination.v1", "policy.measure.v1", "enterprise.profile.v1"},
+    "eligibility": {"enterprise.profile.v1", "casework.case.v1"},
+    "notifications": {
+        "eligibility.determination.v1",
+        "policy.measure.v1",
+        "enterprise.profile.v1",
+        "casework.case.v1",
+    },
 }
 
 

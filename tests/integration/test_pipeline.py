@@ -95,9 +95,11 @@ def test_broker_outage_loses_nothing(
             lambda: system.count("eligibility", "enterprise_facts") == 200, timeout=240
         )
         expected = qualifying(system)
+        # Each consumer group finds its coordinator again on its own: on a loaded machine the
+        # last of them may take a while after the broker is back.
         assert wait_until(
             lambda: system.count("notifications", "inbox_entries") >= notable_changes(system),
-            timeout=60,
+            timeout=180,
         )
         time.sleep(1)  # anything extra would show up now
         assert system.count("eligibility", "enterprise_facts") == 200
