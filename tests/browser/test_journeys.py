@@ -287,6 +287,21 @@ def _manufacturer_without_a_grade(system: RunningSystem, admin: dict[str, str], 
     return str(body["uscc"])
 
 
+def _the_dashboard_counts_the_money(page: Page) -> None:
+    page.get_by_role("link", name="统计").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("政策兑现统计")
+    guangdong = page.locator("#dashboard tbody tr", has_text="广东")
+    expect(guangdong).to_contain_text("125,000.50")
+    expect(page.locator("#dashboard tr.total")).to_contain_text("合计")
+    check_page(page)
+    keep(page, "dashboard", readme=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("省份,符合（家）,可能符合（家）,已立案（件）")
+    assert "125,000.50" in text
+
+
 def _told_of_its_case(system: RunningSystem, admin: dict[str, str], uscc: str) -> list[str]:
     inbox = f"{system.url('notifications')}/v1/enterprises/{uscc}/inbox"
     entries = httpx.get(inbox, headers=admin).json()["entries"]
@@ -339,6 +354,7 @@ def test_a_caseworker_opens_a_case_from_the_queue_and_takes_it_to_disbursement(
     keep(page, "case", readme=True)
     page.get_by_role("link", name="个案办理").click()
     expect(page.locator("#cases tbody tr", has_text=name)).to_contain_text("已兑付")
+    _the_dashboard_counts_the_money(page)
     # The queue hears of the case through casework.case.v1: the firm leaves "尚未立案".
     page.goto(f"/queue?measure=vat-credit-refund&case=none&q={name}")
     for _ in range(60):

@@ -44,7 +44,14 @@ def test_an_enterprise_cannot_open_another_firms_pages(portal: TestClient) -> No
 def test_a_firm_never_reaches_the_work_queue_or_its_exports(portal: TestClient) -> None:
     assert sign_in(portal) == 303
     # The services are unreachable: a 303 to the firm's own page is the portal's own refusal.
-    for path in ("/queue", "/queue/export.csv", "/queue/export.xlsx", "/queue?province=11"):
+    for path in (
+        "/queue",
+        "/queue/export.csv",
+        "/queue/export.xlsx",
+        "/queue?province=11",
+        "/dashboard",
+        "/dashboard.csv",
+    ):
         answer = portal.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
         assert answer.headers["location"] == f"/firms/{FIRM}/measures", path
@@ -54,7 +61,7 @@ def test_the_work_queue_without_its_service_is_an_error_page_never_a_cut_file(
     portal: TestClient,
 ) -> None:
     assert sign_in(portal, username="caseworker") == 303
-    for path in ("/queue", "/queue/export.csv", "/queue/export.xlsx"):
+    for path in ("/queue", "/queue/export.csv", "/queue/export.xlsx", "/dashboard.csv"):
         answer = portal.get(path)
         assert answer.status_code == 502, path
         assert answer.headers["content-type"].startswith("text/html"), path

@@ -26,6 +26,7 @@ from portal.use_cases.signing_in import SignInLimits
 from portal.web import (
     routes_auth,
     routes_cases,
+    routes_dashboard,
     routes_firm,
     routes_notices,
     routes_public,
@@ -91,6 +92,7 @@ def build_app(
             routes_notices.router,
             routes_queue.router,
             routes_cases.router,
+            routes_dashboard.router,
         ],
         build_runtime=runtime,
     )

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from casework.adapters.tables import case_changes, cases
 from casework.domain.cases import Case, CaseOutdated, CaseState
 from casework.domain.changes import Action, Change
-from casework.domain.listing import CaseFilter
+from casework.domain.listing import CaseFilter, Tally
 from supportmatch_core.db import insert_new
 
 
@@ -93,6 +93,25 @@ class Cases:
         for condition in _conditions(where, with_state=False):
             query = query.where(condition)
         return {CaseState(state): n for state, n in self._connection.execute(query)}
+
+    def tally(self, measure_id: str, provinces: frozenset[str] | None) -> list[Tally]:
+        """Cases of the measure per province and state, with the amounts disbursed."""
+        query = (
+            select(
+                cases.c.province_code,
+                cases.c.state,
+                func.count(),
+                func.coalesce(func.sum(cases.c.disbursed_fen), 0),
+            )
+            .where(cases.c.measure_id == measure_id)
+            .group_by(cases.c.province_code, cases.c.state)
+        )
+        if provinces is not None:
+            query = query.where(cases.c.province_code.in_(sorted(provinces)))
+        return [
+            Tally(province, CaseState(state), count, int(fen))
+            for province, state, count, fen in self._connection.execute(query)
+        ]
 
     def of_firm(self, uscc: str) -> list[Case]:
         rows = self._connection.execute(

@@ -12,6 +12,16 @@ PAGE = 50
 
 
 @dataclass(frozen=True, slots=True)
+class Tally:
+    """How many cases of a measure one province has in one state, and what they disbursed."""
+
+    province_code: str
+    state: CaseState
+    cases: int
+    disbursed_fen: int
+
+
+@dataclass(frozen=True, slots=True)
 class CaseFilter:
     provinces: frozenset[str] | None = None  # None: every province
     uscc: str | None = None

@@ -10,7 +10,7 @@ from datetime import datetime
 from casework.adapters.unit_of_work import CaseUnitOfWork, CaseWork
 from casework.domain.cases import Case, CaseOutdated, CaseState
 from casework.domain.changes import Action, Change, Command, applied
-from casework.domain.listing import PAGE, CaseFilter
+from casework.domain.listing import PAGE, CaseFilter, Tally
 from supportmatch_core.access import may_see, visible_to
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.contracts.case import CaseChanged
@@ -123,6 +123,14 @@ def cases_page(*, uow: CaseUnitOfWork, principal: Principal, chosen: CaseFilter)
         counts=counts,
         next_after=(last.updated_at, last.id) if last else None,
     )
+
+
+def tally(*, uow: CaseUnitOfWork, principal: Principal, measure_id: str) -> list[Tally]:
+    """The measure's cases per province and state, in the provinces the caller may see."""
+    if principal.role is Role.ENTERPRISE:
+        return []
+    with uow.read() as work:
+        return work.cases.tally(measure_id, visible_to(principal).provinces)
 
 
 def cases_of_firms(
