@@ -9,6 +9,7 @@ import re
 import sqlite3
 from contextlib import closing
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -302,6 +303,10 @@ def _the_dashboard_counts_the_money(page: Page) -> None:
     assert "125,000.50" in text
 
 
+def _is_told(system: RunningSystem, admin: dict[str, str], uscc: str, told: list[str]) -> bool:
+    return _told_of_its_case(system, admin, uscc) == told
+
+
 def _told_of_its_case(system: RunningSystem, admin: dict[str, str], uscc: str) -> list[str]:
     inbox = f"{system.url('notifications')}/v1/enterprises/{uscc}/inbox"
     entries = httpx.get(inbox, headers=admin).json()["entries"]
@@ -363,6 +368,43 @@ def test_a_caseworker_opens_a_case_from_the_queue_and_takes_it_to_disbursement(
         page.wait_for_timeout(500)
         page.reload()
     expect(page.get_by_text("没有符合筛选条件的企业。")).to_be_visible()
+
+
+def test_a_caseworker_confirms_support_granted_without_applying(
+    page: Page, system: RunningSystem
+) -> None:
+    admin = {"Authorization": f"Bearer {system.token('--role', 'admin')}"}
+    names = ("中山小榄五金商行有限公司", "江门蓬江灯饰有限公司")
+    usccs = []
+    for name in names:  # small-scale VAT taxpayers: "六税两费" halved, on the data held
+        body = {**enterprise_payload(province="广东"), "vat_taxpayer_type": "small_scale"}
+        body["name"] = name
+        answer = httpx.post(f"{system.url('profiles')}/v1/enterprises", json=body, headers=admin)
+        assert answer.status_code == 201, answer.text
+        usccs.append(str(body["uscc"]))
+    caseworker = DEMO_ACCOUNTS[1]
+    sign_in(page, caseworker.username, caseworker.password)
+    page.get_by_role("link", name="免申即享").click()
+    page.get_by_label("政策").select_option(value="six-taxes-two-fees")
+    page.get_by_role("button", name="筛选").click()
+    for _ in range(60):  # until eligibility has decided the two firms
+        if all(page.get_by_label(f"选择{name}").count() for name in names):
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    page.get_by_label(f"选择{names[0]}").check()
+    check_page(page)
+    keep(page, "grants", readme=True)
+    page.get_by_role("button", name="确认所选企业").click()
+    expect(page.locator("#granted")).to_have_text("已确认1家企业免申即享。")
+    page.get_by_role("button", name=re.compile("^确认全部")).click()
+    expect(page.locator("#granted")).to_contain_text("已确认")
+    page.get_by_role("link", name="查看已确认的个案").click()
+    for name in names:
+        expect(page.locator("#cases tbody tr", has_text=name)).to_contain_text("已批准")
+    told = ["已为您自动享受“六税两费”减半征收"]
+    for uscc in usccs:  # each firm is told
+        assert wait_until(partial(_is_told, system, admin, uscc, told), timeout=30)
 
 
 def test_a_caseworker_account_is_told_of_its_provinces_without_ever_signing_in(

@@ -19,12 +19,14 @@ from casework.domain.cases import CaseOutdated, CaseRefused, CaseState
 from casework.domain.changes import Action, Assign, Command, Move, Note
 from casework.domain.listing import PAGE, CaseFilter
 from casework.use_cases.cases import (
+    GRANT_REASON,
     Firm,
     NoCase,
     case_of,
     cases_of_firms,
     cases_page,
     change_case,
+    grant,
     open_case,
 )
 from supportmatch_core.auth import Principal, Role
@@ -264,3 +266,32 @@ def test_a_list_pages_by_latest_change_and_counts_each_state(casework: Casework)
     )
     assert [c.id for c in contacted.cases] == [moved.id]
     assert json.dumps(sorted(s.value for s in contacted.counts)) == '["contacted", "identified"]'
+
+
+def test_a_grant_opens_each_firms_case_at_approved_once(casework: Casework) -> None:
+    other = Firm("91110105MA01H2XK3A", "北京另一家有限公司", "11")
+    already = casework.open(measure="six-taxes-two-fees")
+    granted = grant(
+        uow=casework.uow, principal=BEIJING, firms=[FIRM, other], measure_id="six-taxes-two-fees",
+        measure_title_zh="“六税两费”减半征收", measure_title_en="Six taxes and two fees halved",
+        now=NOW,
+    )  # fmt: skip
+    assert granted == 1  # the firm with a case keeps it as it is
+    page = cases_page(uow=casework.uow, principal=ADMIN, chosen=CaseFilter())
+    states = {c.uscc: c.state for c in page.cases}
+    assert states == {FIRM.uscc: CaseState.IDENTIFIED, other.uscc: CaseState.APPROVED}
+    assert already.state is CaseState.IDENTIFIED
+    event = casework.events()[-1]
+    check(event)
+    assert (event.data["action"], event.data["state"], event.data["actor"]) == (
+        "granted",
+        "approved",
+        "li",
+    )
+    assert event.data["reason"] == GRANT_REASON
+    with pytest.raises(NoCase):  # a firm outside the caseworker's provinces: nothing granted
+        grant(
+            uow=casework.uow, principal=SHANGHAI, firms=[other], measure_id="rd-super-deduction",
+            measure_title_zh="研发费用加计扣除", measure_title_en="R&D super-deduction", now=NOW,
+        )  # fmt: skip
+    assert len(cases_page(uow=casework.uow, principal=ADMIN, chosen=CaseFilter()).cases) == 2

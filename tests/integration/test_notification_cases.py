@@ -129,3 +129,13 @@ def test_the_assignee_is_reminded_as_the_case_comes_due_and_once_overdue(
     (overdue,) = [r for r in system.rows("inbox") if r.title_zh.startswith("个案已逾期")]
     assert overdue.body_zh == f"办理期限为{due}，已逾期1天。请在个案办理中更新进度或调整期限。"
     assert overdue.topic == "case_due"
+
+
+def test_a_measure_granted_without_applying_is_told_as_such(
+    system: Notifications, mailbox: Mailbox
+) -> None:
+    tell(system, case_event("approved", 1, action="granted", previous_state=None))
+    (entry,) = system.rows("inbox")
+    assert entry.title_zh == "已为您自动享受增值税留抵退税"
+    assert entry.body_zh.endswith("经主管部门确认，无需申请即可享受。")
+    assert entry.title_en == "VAT credit refund is granted to you without applying"

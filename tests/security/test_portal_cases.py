@@ -37,6 +37,9 @@ def test_a_caseworker_reaches_no_case_outside_its_provinces(
     assert "广州明德机电有限公司" in listed
     assert "北京远方科技有限公司" not in listed
     assert "北京远方科技有限公司" not in portal.get("/cases?state=identified").text
+    exported = portal.get("/cases/export.csv").content.decode("utf-8-sig").splitlines()
+    assert exported[0].startswith("企业名称,统一社会信用代码,省份,政策,状态")
+    assert [line.split(",")[0] for line in exported[1:]] == ["广州明德机电有限公司"]
     assert portal.get(f"/cases/{ours.id}").status_code == 200
     page = portal.get(f"/cases/{theirs.id}")
     assert page.status_code == 404
@@ -59,6 +62,7 @@ def test_a_firm_reads_its_own_case_without_a_form_and_cannot_change_it(
     assert "已识别" in page.text
     assert 'id="move"' not in page.text
     assert "另一家企业" not in portal.get("/cases").text
+    assert "另一家企业" not in portal.get("/cases/export.csv").content.decode("utf-8-sig")
     assert portal.get(f"/cases/{other.id}").status_code == 404
     csrf = token(portal, "/cases")
     for form in ({"kind": "move", "to": "contacted"}, {"kind": "note", "text": "自己改"}):

@@ -51,6 +51,7 @@ def test_a_firm_never_reaches_the_work_queue_or_its_exports(portal: TestClient) 
         "/queue?province=11",
         "/dashboard",
         "/dashboard.csv",
+        "/grants",
     ):
         answer = portal.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
@@ -61,7 +62,7 @@ def test_the_work_queue_without_its_service_is_an_error_page_never_a_cut_file(
     portal: TestClient,
 ) -> None:
     assert sign_in(portal, username="caseworker") == 303
-    for path in ("/queue", "/queue/export.csv", "/queue/export.xlsx", "/dashboard.csv"):
+    for path in ("/queue", "/queue/export.csv", "/queue/export.xlsx", "/dashboard.csv", "/grants"):
         answer = portal.get(path)
         assert answer.status_code == 502, path
         assert answer.headers["content-type"].startswith("text/html"), path

@@ -403,6 +403,7 @@ def test_measure_document_valid_for_one_day_is_accepted() -> None:
         (lambda d: d.update(version="one"), "version: expected a whole number"),
         (lambda d: d.update(title_en=7), "title_en: expected a non-empty string"),
         (lambda d: d.update(kind="gift"), "kind: one of"),
+        (lambda d: d.update(grant="by_lottery"), "grant: one of on_application, automatic"),
     ],
 )
 def test_measure_document_with_bad_fields_is_rejected(change: Any, message: str) -> None:

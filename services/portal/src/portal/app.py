@@ -28,6 +28,7 @@ from portal.web import (
     routes_cases,
     routes_dashboard,
     routes_firm,
+    routes_grants,
     routes_notices,
     routes_public,
     routes_queue,
@@ -93,6 +94,7 @@ def build_app(
             routes_queue.router,
             routes_cases.router,
             routes_dashboard.router,
+            routes_grants.router,
         ],
         build_runtime=runtime,
     )

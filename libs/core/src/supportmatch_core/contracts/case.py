@@ -1,5 +1,6 @@
-"""casework.case.v1: a case of a firm and a measure changed (opened, moved on, assigned, given a
-due date, a note or an attachment's reference); the case's state after the change, and the change."""
+"""casework.case.v1: a case of a firm and a measure changed (opened, granted without application,
+moved on, assigned, given a due date, a note or an attachment's reference); the case's state
+after the change, and the change."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import ClassVar, Literal
 from supportmatch_core.contracts.event import TypedEvent
 
 State = Literal["identified", "contacted", "applying", "approved", "rejected", "disbursed"]
-Action = Literal["opened", "moved", "assigned", "due", "noted", "attached"]
+Action = Literal["opened", "granted", "moved", "assigned", "due", "noted", "attached"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,9 @@ class MeasureRead(BaseModel):
     departments: list[str]
     themes: list[dict[str, str]]
     kind: str
+    grant: str = Field(
+        description="automatic: granted without applying once the department confirms (免申即享)"
+    )
     audience_zh: str
     audience_en: str
     benefit_zh: str
@@ -76,6 +79,7 @@ class MeasureRead(BaseModel):
                 for key in measure.themes
             ],
             kind=measure.kind,
+            grant=measure.grant,
             audience_zh=measure.audience_zh,
             audience_en=measure.audience_en,
             benefit_zh=measure.benefit_zh,

@@ -57,6 +57,9 @@ class Measure:
     assumptions: tuple[Text, ...] = ()  # what is assumed, in words a firm may read
     notes: tuple[str, ...] = ()  # authoring notes for administrators, never shown publicly
     estimate: Estimate | None = None
+    # automatic: granted to firms that qualify on the data held, without applying (免申即享),
+    # once the department in charge confirms the list.
+    grant: str = "on_application"
     digest: str = ""  # SHA-256 of the document: an edit without a new version still shows
 
     def in_force_on(self, day: date) -> bool:
@@ -101,6 +104,7 @@ _TEXTS = (
     "audience_en",
 )
 _KINDS = ("benefit", "obligation", "opportunity")
+GRANTS = ("on_application", "automatic")
 
 
 def measure_from_document(doc: dict[str, Any]) -> Measure:
@@ -116,6 +120,8 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
             raise InvalidCriteria("version: expected a whole number from 1")
         if doc["kind"] not in _KINDS:
             raise InvalidCriteria(f"kind: one of {', '.join(_KINDS)}")
+        if doc.get("grant", GRANTS[0]) not in GRANTS:
+            raise InvalidCriteria(f"grant: one of {', '.join(GRANTS)}")
         sources = read_sources(doc["sources"])
         assumptions = read_assumptions(doc.get("assumptions"))
         if any(not s.verified for s in sources) and not assumptions:
@@ -145,6 +151,7 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
             assumptions=assumptions,
             notes=read_strings(doc, "notes"),
             estimate=estimate_from_document(estimate) if estimate is not None else None,
+            grant=doc.get("grant", GRANTS[0]),
             digest=hashlib.sha256(
                 json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()
             ).hexdigest(),

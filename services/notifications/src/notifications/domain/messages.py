@@ -208,12 +208,21 @@ def webhook_disabled(url: str, failures: int) -> InboxMessage:
 
 
 def case_news(case: CaseChanged) -> InboxMessage | None:
-    """What the firm hears of its case: the decision on its application, and the money paid;
-    None for the service centre's own steps (contacting it, recording its application)."""
-    if case.action != "moved" or case.state not in ("approved", "rejected", "disbursed"):
-        return None
+    """What the firm hears of its case: a measure granted without applying, the decision on its
+    application, the money paid; None for the service centre's own steps (contacting it,
+    recording its application)."""
     zh, en = case.measure_title_zh, case.measure_title_en or case.measure_title_zh
-    if case.state == "approved":
+    if case.action == "granted":
+        texts = (
+            f"已为您自动享受{zh}",
+            f"{en} is granted to you without applying",
+            "依据您已提供的信息，您符合该项政策的条件，经主管部门确认，无需申请即可享受。",
+            "The information you gave shows that you qualify; the department in charge "
+            "confirmed it, so you get it without applying.",
+        )
+    elif case.action != "moved" or case.state not in ("approved", "rejected", "disbursed"):
+        return None
+    elif case.state == "approved":
         texts = (
             f"您申请的{zh}已获批准",
             f"Your application for {en} was approved",

@@ -10,6 +10,7 @@ from casework.domain.cases import LABELS, Case, CaseRefused, CaseState, Labelled
 
 class Action(Labelled):
     OPENED = "opened"
+    GRANTED = "granted"
     MOVED = "moved"
     ASSIGNED = "assigned"
     DUE = "due"
@@ -19,6 +20,7 @@ class Action(Labelled):
 
 LABELS |= {
     Action.OPENED: ("立案", "opened"),
+    Action.GRANTED: ("免申即享确认", "granted without application"),
     Action.MOVED: ("状态变更", "state changed"),
     Action.ASSIGNED: ("指派", "assigned"),
     Action.DUE: ("办理期限", "due date"),

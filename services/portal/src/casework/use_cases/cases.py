@@ -4,7 +4,8 @@ same transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from casework.adapters.unit_of_work import CaseUnitOfWork, CaseWork
@@ -14,6 +15,8 @@ from casework.domain.listing import PAGE, CaseFilter, Tally
 from supportmatch_core.access import may_see, visible_to
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.contracts.case import CaseChanged
+
+GRANT_REASON = "依据已掌握的数据符合条件，经主管部门确认免申即享"
 
 
 class NoCase(LookupError):
@@ -48,31 +51,72 @@ def open_case(
 ) -> Case:
     """The firm's case of the measure, opened at `identified` unless it has one already."""
     _may_work_on(principal, firm.uscc, firm.province_code)
+    measure = (measure_id, measure_title_zh, measure_title_en)
     with uow.begin() as work:
-        case, created = work.cases.open(
-            {
-                "uscc": firm.uscc,
-                "firm_name": firm.name,
-                "province_code": firm.province_code,
-                "measure_id": measure_id,
-                "measure_title_zh": measure_title_zh,
-                "measure_title_en": measure_title_en,
-                "state": CaseState.IDENTIFIED.value,
-                "opened_at": now,
-                "opened_by": principal.subject,
-                "updated_at": now,
-            }
-        )
-        if created:
-            change = Change(
-                case_id=case.id,
-                at=now,
-                actor=principal.subject,
-                action=Action.OPENED,
-                after=CaseState.IDENTIFIED.value,
-            )
-            _record(work, case, change, previous=None)
+        case, _ = _opened(work, principal, firm, measure, CaseState.IDENTIFIED, now=now)
         return case
+
+
+def grant(
+    *,
+    uow: CaseUnitOfWork,
+    principal: Principal,
+    firms: list[Firm],
+    measure_id: str,
+    measure_title_zh: str,
+    measure_title_en: str,
+    now: datetime,
+) -> int:
+    """Record the department's confirmation that `firms` get a measure granted without
+    application (免申即享): each gets its case opened at `approved`; a firm with a case of the
+    measure already keeps it. Returns how many were granted."""
+    for firm in firms:
+        _may_work_on(principal, firm.uscc, firm.province_code)
+    measure = (measure_id, measure_title_zh, measure_title_en)
+    granted = 0
+    with uow.begin() as work:
+        for firm in firms:
+            _, created = _opened(work, principal, firm, measure, CaseState.APPROVED, now=now)
+            granted += created
+    return granted
+
+
+def _opened(
+    work: CaseWork,
+    principal: Principal,
+    firm: Firm,
+    measure: tuple[str, str, str],
+    state: CaseState,
+    *,
+    now: datetime,
+) -> tuple[Case, bool]:
+    measure_id, title_zh, title_en = measure
+    case, created = work.cases.open(
+        {
+            "uscc": firm.uscc,
+            "firm_name": firm.name,
+            "province_code": firm.province_code,
+            "measure_id": measure_id,
+            "measure_title_zh": title_zh,
+            "measure_title_en": title_en,
+            "state": state.value,
+            "opened_at": now,
+            "opened_by": principal.subject,
+            "updated_at": now,
+        }
+    )
+    if created:
+        granted = state is CaseState.APPROVED
+        change = Change(
+            case_id=case.id,
+            at=now,
+            actor=principal.subject,
+            action=Action.GRANTED if granted else Action.OPENED,
+            after=state.value,
+            reason=GRANT_REASON if granted else "",
+        )
+        _record(work, case, change, previous=None)
+    return case, created
 
 
 def change_case(
@@ -123,6 +167,16 @@ def cases_page(*, uow: CaseUnitOfWork, principal: Principal, chosen: CaseFilter)
         counts=counts,
         next_after=(last.updated_at, last.id) if last else None,
     )
+
+
+def every_case(*, uow: CaseUnitOfWork, principal: Principal, chosen: CaseFilter) -> Iterator[Case]:
+    """Every case a list shows, page after page (an export)."""
+    while True:
+        page = cases_page(uow=uow, principal=principal, chosen=chosen)
+        yield from page.cases
+        if page.next_after is None:
+            return
+        chosen = replace(chosen, after=page.next_after)
 
 
 def tally(*, uow: CaseUnitOfWork, principal: Principal, measure_id: str) -> list[Tally]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 from portal.domain.wizard import OWNERSHIPS
@@ -35,6 +35,10 @@ class QueueFilters:
     def service_params(self) -> dict[str, str]:
         """The eligibility service's query parameters for these filters (the measure aside)."""
         return {k: v for k, v in asdict(self).items() if k != "measure" and v}
+
+    def with_q(self, search: str) -> QueueFilters:
+        """These filters, searching for `search` (a firm's name or USCC)."""
+        return replace(self, q=search)
 
     def with_(self, **changes: str | None) -> dict[str, str]:
         """This page's address parameters with some changed: links to a status, a fact, a page."""

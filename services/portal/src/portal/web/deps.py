@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from casework.adapters.unit_of_work import CaseUnitOfWork
 from portal.adapters.passwords import Passwords
 from portal.adapters.services import Services
 from portal.domain.accounts import Account, Language
@@ -42,6 +43,11 @@ def _uow(request: Request) -> UnitOfWork:
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+def _cases(request: Request) -> CaseUnitOfWork:
+    cases: CaseUnitOfWork = request.app.state.cases
+    return cases
 
 
 def _passwords(request: Request) -> Passwords:
@@ -120,6 +126,7 @@ FormListsDep = Annotated[dict[str, list[str]], Depends(form_lists)]
 NowDep = Annotated[datetime, Depends(_now)]
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
 ServicesDep = Annotated[Services, Depends(_services)]
+CasesDep = Annotated[CaseUnitOfWork, Depends(_cases)]
 PasswordsDep = Annotated[Passwords, Depends(_passwords)]
 Csrf = Depends(csrf_checked)
 

@@ -12,21 +12,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from casework.adapters.unit_of_work import CaseUnitOfWork
-from casework.domain.cases import NEXT, OPEN, CaseRefused, CaseState, yuan
+from casework.domain.cases import NEXT, OPEN, Case, CaseRefused, CaseState, yuan
 from casework.domain.listing import CaseFilter
 from casework.use_cases import cases as casework
-from portal.use_cases import cases
-from portal.web.deps import AccountDep, Csrf, FormDep, NowDep, ServicesDep, UowDep, VisitorDep
+from portal.use_cases import cases as case_forms
+from portal.web.deps import (
+    AccountDep,
+    CasesDep,
+    Csrf,
+    FormDep,
+    NowDep,
+    ServicesDep,
+    UowDep,
+    VisitorDep,
+)
+from portal.web.messages import translate
 from portal.web.pages import render
+from portal.web.wording import china_time, value
+from supportmatch_core.csvfiles import csv_header, csv_line
 
 router = APIRouter(tags=["case pages"])
 _USCC = re.compile("[0-9A-Z]{18}")
 _MEASURE = re.compile("[a-z0-9-]{1,100}")
-
-
-def _cases(request: Request) -> CaseUnitOfWork:
-    uow: CaseUnitOfWork = request.app.state.cases
-    return uow
 
 
 class CasesQuery(BaseModel):
@@ -73,11 +80,12 @@ def cases_page(
     request: Request,
     visitor: VisitorDep,
     account: AccountDep,
+    cases: CasesDep,
     now: NowDep,
     query: Annotated[CasesQuery, Query()],
 ) -> HTMLResponse:
     page = casework.cases_page(
-        uow=_cases(request),
+        uow=cases,
         principal=account.principal,
         chosen=query.chosen(account.username, now),
     )
@@ -96,8 +104,8 @@ def cases_page(
 
 @router.post("/cases", dependencies=[Csrf])
 def open_case(
-    request: Request,
     account: AccountDep,
+    cases: CasesDep,
     services: ServicesDep,
     now: NowDep,
     form: FormDep,
@@ -106,9 +114,9 @@ def open_case(
     uscc, measure = form.get("uscc", "").upper(), form.get("measure", "")
     if not (_USCC.fullmatch(uscc) and _MEASURE.fullmatch(measure)):
         raise HTTPException(422)
-    case = cases.open_for(
+    case = case_forms.open_for(
         services=services,
-        cases=_cases(request),
+        cases=cases,
         account=account,
         uscc=uscc,
         measure_id=measure,
@@ -117,14 +125,66 @@ def open_case(
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
+EXPORT_COLUMNS = ("name", "uscc", "province", "measure", "state", "assignee", "due", "paid",
+                  "paid_on", "opened", "updated")  # fmt: skip
+
+
+@router.get(
+    "/cases/export.csv",
+    response_class=Response,
+    responses={200: {"description": "The file", "content": {"text/csv": {}}}},
+)
+def export_cases(
+    visitor: VisitorDep,
+    account: AccountDep,
+    cases: CasesDep,
+    now: NowDep,
+    query: Annotated[CasesQuery, Query()],
+) -> Response:
+    """Every case the list's filters show, as CSV (UTF-8 with BOM) in the reader's language."""
+    language = visitor.language
+    found = casework.every_case(
+        uow=cases, principal=account.principal, chosen=query.chosen(account.username, now)
+    )
+    text = csv_header([translate(f"cases.export.{c}", language) for c in EXPORT_COLUMNS])
+    text += "".join(csv_line(_cells(case, language)) for case in found)
+    return Response(
+        text.encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="cases.csv"'},
+    )
+
+
+def _cells(case: Case, language: str) -> list[str]:
+    english = language == "en"
+    return [
+        case.firm_name,
+        case.uscc,
+        value("province_code", case.province_code, language),
+        case.measure_title_en if english else case.measure_title_zh,
+        case.state.en if english else case.state.zh,
+        case.assignee or "",
+        case.due_on.isoformat() if case.due_on else "",
+        yuan(case.disbursed_fen) if case.disbursed_fen else "",
+        case.disbursed_on.isoformat() if case.disbursed_on else "",
+        china_time(case.opened_at),
+        china_time(case.updated_at),
+    ]
+
+
 CaseId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, visitor: VisitorDep, account: AccountDep, uow: UowDep, case_id: CaseId
+    request: Request,
+    visitor: VisitorDep,
+    account: AccountDep,
+    cases: CasesDep,
+    uow: UowDep,
+    case_id: CaseId,
 ) -> HTMLResponse:
-    return _case_page(request, visitor, account, uow, case_id)
+    return _case_page(request, visitor, account, cases, uow, case_id)
 
 
 @router.post("/cases/{case_id}", response_class=HTMLResponse, dependencies=[Csrf])
@@ -132,16 +192,19 @@ def change_case(
     request: Request,
     visitor: VisitorDep,
     account: AccountDep,
+    cases: CasesDep,
     uow: UowDep,
     now: NowDep,
     case_id: CaseId,
     form: FormDep,
 ) -> Response:
-    case, _ = casework.case_of(uow=_cases(request), principal=account.principal, case_id=case_id)
+    case, _ = casework.case_of(uow=cases, principal=account.principal, case_id=case_id)
     try:
-        command = cases.command_of(form, assignees=cases.assignable(uow, case.province_code))
+        command = case_forms.command_of(
+            form, assignees=case_forms.assignable(uow, case.province_code)
+        )
         casework.change_case(
-            uow=_cases(request),
+            uow=cases,
             principal=account.principal,
             case_id=case_id,
             version=_version(form.get("version", "")),
@@ -149,7 +212,9 @@ def change_case(
             now=now,
         )
     except CaseRefused as refused:
-        return _case_page(request, visitor, account, uow, case_id, refused=refused, form=form)
+        return _case_page(
+            request, visitor, account, cases, uow, case_id, refused=refused, form=form
+        )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -162,15 +227,14 @@ def _case_page(
     request: Request,
     visitor: VisitorDep,
     account: AccountDep,
+    cases: CaseUnitOfWork,
     uow: UowDep,
     case_id: int,
     *,
     refused: CaseRefused | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    case, trail = casework.case_of(
-        uow=_cases(request), principal=account.principal, case_id=case_id
-    )
+    case, trail = casework.case_of(uow=cases, principal=account.principal, case_id=case_id)
     working = account.uscc is None
     return render(
         request,
@@ -180,7 +244,7 @@ def _case_page(
         case=case,
         trail=trail,
         onward=NEXT[case.state] if working else (),
-        assignees=cases.assignable(uow, case.province_code) if working else [],
+        assignees=case_forms.assignable(uow, case.province_code) if working else [],
         working=working,
         refused=refused,
         form=form or {},

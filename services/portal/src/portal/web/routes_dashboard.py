@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from casework.domain.cases import yuan
 from portal.domain.dashboard import Figures
 from portal.use_cases import dashboard
-from portal.web.deps import AccountDep, ServicesDep, VisitorDep
+from portal.web.deps import AccountDep, CasesDep, ServicesDep, VisitorDep
 from portal.web.messages import translate
 from portal.web.pages import render
 from portal.web.routes_queue import DEFAULT_MEASURE
@@ -53,12 +53,13 @@ def dashboard_page(
     request: Request,
     visitor: VisitorDep,
     account: AccountDep,
+    cases: CasesDep,
     services: ServicesDep,
     measure: Measure = DEFAULT_MEASURE,
 ) -> Response:
     if account.uscc is not None:
         return RedirectResponse(account.home, status_code=303)
-    rows = dashboard.figures(services, request.app.state.cases, account, measure)
+    rows = dashboard.figures(services, cases, account, measure)
     total = rows[-1]
     funnel = [
         ("could", total.eligible + total.possibly_eligible),
@@ -90,13 +91,14 @@ def dashboard_file(
     request: Request,
     visitor: VisitorDep,
     account: AccountDep,
+    cases: CasesDep,
     services: ServicesDep,
     measure: Measure = DEFAULT_MEASURE,
 ) -> Response:
     """The dashboard's table as CSV (UTF-8 with BOM) in the reader's language."""
     if account.uscc is not None:
         return RedirectResponse(account.home, status_code=303)
-    rows = dashboard.figures(services, request.app.state.cases, account, measure)
+    rows = dashboard.figures(services, cases, account, measure)
     language = visitor.language
     text = csv_header([translate(f"dashboard.column.{c}", language) for c in COLUMNS])
     text += "".join(csv_line(_shown(row, language)) for row in rows)

@@ -14,7 +14,7 @@ from casework.use_cases.cases import cases_of_firms
 from portal.domain.accounts import Account
 from portal.domain.queue import OWNERSHIPS, REGIONS, SIZES, QueueFilters
 from portal.use_cases import queue
-from portal.web.deps import AccountDep, ServicesDep, VisitorDep
+from portal.web.deps import AccountDep, CasesDep, ServicesDep, VisitorDep
 from portal.web.exports import write_csv, write_xlsx, written
 from portal.web.pages import render
 from supportmatch_reference.certifications import LABELS as CERTIFICATIONS
@@ -66,6 +66,7 @@ def queue_page(
     request: Request,
     visitor: VisitorDep,
     account: AccountDep,
+    cases: CasesDep,
     services: ServicesDep,
     query: QueueDep,
 ) -> Response:
@@ -74,7 +75,7 @@ def queue_page(
     filters = query.filters(account)
     found = queue.page(services, account, filters, after=query.after or None)
     opened = cases_of_firms(
-        uow=request.app.state.cases,
+        uow=cases,
         principal=account.principal,
         usccs=[firm["uscc"] for firm in found["items"]],
         measure_id=filters.measure,
