@@ -111,7 +111,9 @@ def _the_dashboard_counts_the_money(page: Page) -> None:
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("省份,符合（家）,可能符合（家）,已立案（件）")
+    assert text.splitlines()[0].startswith(
+        "省份,符合（家）,可能符合（家）,近7日新符合（家）,已立案（件）"
+    )
     assert "125,000.50" in text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -70,6 +71,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _nobody_sees_firms_outside_the_provinces_it_serves(system, tokens)
         _counts_stop_at_the_cap(system)
         _cases_narrow_the_list(system, tokens)
+        _firms_newly_eligible_are_counted_per_province(system, tokens)
         _a_fact_given_leaves_the_missing_list(system, tokens)
 
 
@@ -299,3 +301,20 @@ def _cases_narrow_the_list(system: InProcessSystem, tokens: TokenService) -> Non
     assert _names(_get(system, QUEUE, guangdong, assignee="li")) == ["佛山南海器件有限公司"]
     counted = _get(system, QUEUE, guangdong, case="open", status="eligible").json()
     assert counted["counts"] == {"eligible": 0, "possibly_eligible": 2}
+
+
+def _firms_newly_eligible_are_counted_per_province(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    path = "/v1/measures/vat-credit-refund/newly-eligible"
+    guangdong = _get(system, path, bearer(tokens, Role.CASEWORKER, regions=["44"])).json()
+    assert guangdong["by_province"] == {"44": 1}  # 广州星河电子, eligible today
+    assert guangdong["since"] == (china_today() - timedelta(days=6)).isoformat()
+    beijing = _get(system, path, bearer(tokens, Role.CASEWORKER, regions=["11"])).json()
+    assert beijing["by_province"] == {}
+    assert _get(system, path, bearer(tokens), days=1).json()["by_province"] == {"44": 1}
+    assert _get(system, path, bearer(tokens), days=0).status_code == 422
+    unknown = "/v1/measures/no-such-measure/newly-eligible"
+    assert _get(system, unknown, bearer(tokens)).status_code == 404
+    firm = bearer(tokens, Role.ENTERPRISE, uscc=FIRMS[0]["uscc"])
+    assert _get(system, path, firm).status_code == 403

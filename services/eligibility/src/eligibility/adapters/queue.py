@@ -8,7 +8,7 @@ import itertools
 import re
 from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from eligibility.adapters.tables import (
     case_states,
+    determination_history,
     determinations,
     enterprise_certifications,
     enterprise_facts,
@@ -221,6 +222,27 @@ class WorkQueue:
             .order_by(_d.uscc)
         )
         return list(self._connection.execute(query).all())
+
+    def newly_eligible(
+        self, measure_id: str, provinces: frozenset[str] | None, since: datetime
+    ) -> dict[str, int]:
+        """Firms per province that became eligible for the measure since `since` (and may have
+        changed again since: this counts the news, as the firms were told it)."""
+        _h = determination_history.c
+        query = (
+            select(_f.province_code, func.count(func.distinct(_h.uscc)))
+            .join_from(determination_history, enterprise_facts, _f.uscc == _h.uscc)
+            .where(
+                _h.measure_id == measure_id,
+                _h.recorded_at >= since,
+                _h.status == Status.ELIGIBLE.value,
+                or_(_h.previous_status.is_(None), _h.previous_status != Status.ELIGIBLE.value),
+            )
+            .group_by(_f.province_code)
+        )
+        if provinces is not None:
+            query = query.where(_f.province_code.in_(sorted(provinces)))
+        return {province: n for province, n in self._connection.execute(query) if province}
 
     def counts(self, wanted: QueueFilter, *, on: date) -> dict[Status, int]:
         """Per queued status, up to `cap` + 1 (more than `cap`: "more than cap")."""

@@ -129,6 +129,7 @@ determination_history = Table(
     Column("facts_digest", String(64), nullable=False),
     Column("explanation", JSON, nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
+    Index("ix_determination_history_measure_recorded", "measure_id", "recorded_at"),
 )
 
 rematch_log = Table(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -10,11 +10,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from eligibility.api.deps import CatalogueDep, UowDep
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
+from eligibility.domain.clock import CHINA, china_today
 from eligibility.domain.decision import Status, describe_fact
 from eligibility.domain.facts import REGISTRY
 from eligibility.domain.queue import COUNT_CAP, QueuedFirm, QueueFilter
-from eligibility.use_cases.queue import askable_facts, work_queue
+from eligibility.use_cases.queue import askable_facts, newly_eligible, work_queue
 from supportmatch_core.auth import Principal, Role, require_role
 from supportmatch_core.contracts.profile import Ownership
 from supportmatch_core.fields import PlainText, ProvinceCode
@@ -186,3 +186,29 @@ def measure_queue(
         items=[QueuedRead.of(firm) for firm in page.firms],
         after=page.after,
     )
+
+
+class NewlyEligibleRead(BaseModel):
+    measure_id: str
+    since: date = Field(description="the first day counted (in China)")
+    by_province: dict[str, int] = Field(
+        description="firms per province code of the caller's that became eligible since then"
+    )
+
+
+@router.get("/{measure_id}/newly-eligible")
+def measure_newly_eligible(
+    measure_id: MeasureId,
+    principal: Caseworker,
+    uow: UowDep,
+    catalogue: CatalogueDep,
+    days: Annotated[int, Query(ge=1, le=366, description="the last this many days")] = 7,
+) -> NewlyEligibleRead:
+    """How many firms of the caller's provinces became eligible for the measure lately."""
+    since = china_today() - timedelta(days=days - 1)
+    start = datetime.combine(since, time(), tzinfo=CHINA)
+    with uow.read() as work:
+        found = newly_eligible(
+            work, principal=principal, catalogue=catalogue, measure_id=measure_id, since=start
+        )
+    return NewlyEligibleRead(measure_id=measure_id, since=since, by_province=found)

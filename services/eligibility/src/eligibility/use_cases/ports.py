@@ -4,7 +4,7 @@ work that opens transactions; `adapters/unit_of_work.py` implements them over SQ
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from eligibility.domain.decision import Decision, Held, Status
@@ -120,6 +120,9 @@ class Queue(Protocol):
     def page(
         self, wanted: QueueFilter, *, after: str, limit: int, on: date, counted: bool = True
     ) -> QueuePage: ...
+    def newly_eligible(
+        self, measure_id: str, provinces: frozenset[str] | None, since: datetime
+    ) -> dict[str, int]: ...
 
 
 class Cases(Protocol):

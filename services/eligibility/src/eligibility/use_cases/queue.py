@@ -4,7 +4,7 @@ still has to give."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from eligibility.domain.catalogue import Catalogue, NoMeasure
 from eligibility.domain.decision import askable
@@ -68,3 +68,17 @@ def askable_facts(catalogue: Catalogue, measure_id: str) -> list[str]:
     """Every fact any version of the measure may ask a firm for: the choices of the missing-fact
     filter when the firms lacking each cannot be counted exactly."""
     return list(dict.fromkeys(f for m in catalogue.versions(measure_id) for f in askable(m)))
+
+
+def newly_eligible(
+    work: QueueWork,
+    *,
+    principal: Principal,
+    catalogue: Catalogue,
+    measure_id: str,
+    since: datetime,
+) -> dict[str, int]:
+    """Firms per province of the caller's that became eligible for the measure since `since`."""
+    if not catalogue.versions(measure_id):
+        raise NoMeasure(measure_id)
+    return work.queue.newly_eligible(measure_id, visible_to(principal).provinces, since)

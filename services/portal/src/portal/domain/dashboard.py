@@ -20,6 +20,7 @@ class Figures:
     eligible: int
     possibly_eligible: int
     counted_to: int  # the service stops counting above this: a larger count reads "10,000+"
+    newly_eligible: int = 0  # firms that became eligible in the last seven days
     cases: dict[CaseState, int] = field(default_factory=dict)
     disbursed_fen: int = 0
 
@@ -46,7 +47,9 @@ class Figures:
 
 
 def with_cases(
-    counts: dict[str | None, tuple[dict[str, int], int]], tallies: Iterable[Tally]
+    counts: dict[str | None, tuple[dict[str, int], int]],
+    tallies: Iterable[Tally],
+    newly: dict[str, int],
 ) -> list[Figures]:
     """Each province's counts of firms (from eligibility) joined with its cases; the total
     (key None) last, its cases summed over the provinces listed."""
@@ -64,6 +67,9 @@ def with_cases(
             eligible=found.get("eligible", 0),
             possibly_eligible=found.get("possibly_eligible", 0),
             counted_to=cap,
+            newly_eligible=(
+                newly.get(key, 0) if key else sum(newly.get(p, 0) for p in counts if p)
+            ),
             cases=cases[key],
             disbursed_fen=paid[key],
         )

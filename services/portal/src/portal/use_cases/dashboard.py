@@ -24,6 +24,11 @@ def figures(
         found = services.call("eligibility", "GET", path, account=account, params=params)
         return dict(found["counts"]), int(found["count_cap"])
 
+    def newly() -> dict[str, int]:
+        path = f"/v1/measures/{measure}/newly-eligible"
+        found = services.call("eligibility", "GET", path, account=account, params={"days": 7})
+        return dict(found["by_province"])
+
     keys: list[str | None] = [*provinces, None]
-    answers = services.together(*[lambda key=key: counted(key) for key in keys])
-    return with_cases(dict(zip(keys, answers, strict=True)), tallies)
+    *answers, lately = services.together(*[lambda key=key: counted(key) for key in keys], newly)
+    return with_cases(dict(zip(keys, answers, strict=True)), tallies, lately)

@@ -171,6 +171,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dashboard.export": ("导出统计表：", "Export the table:"), "dashboard.total": ("合计", "Total"),
     "dashboard.column.province": ("省份", "Province"), "dashboard.column.eligible": ("符合（家）", "Eligible (firms)"),
     "dashboard.column.possibly_eligible": ("可能符合（家）", "Possibly eligible (firms)"),
+    "dashboard.column.newly_eligible": ("近7日新符合（家）", "Newly eligible, last 7 days"),
     "dashboard.column.opened": ("已立案（件）", "Cases opened"), "dashboard.column.working": ("办理中（件）", "Being worked on"),
     "dashboard.column.approved": ("已批准（件）", "Approved"), "dashboard.column.disbursed": ("已兑付（件）", "Paid"),
     "dashboard.column.rejected": ("未获批准（件）", "Refused"), "dashboard.column.paid": ("兑付金额（元）", "Amount paid (yuan)"),

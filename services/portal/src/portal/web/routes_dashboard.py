@@ -20,8 +20,8 @@ from supportmatch_core.csvfiles import csv_header, csv_line
 
 router = APIRouter(tags=["dashboard pages"])
 Measure = Annotated[str, Query(pattern="^[a-z0-9-]{1,100}$")]
-COLUMNS = ("province", "eligible", "possibly_eligible", "opened", "working", "approved",
-           "disbursed", "rejected", "paid")  # fmt: skip
+COLUMNS = ("province", "eligible", "possibly_eligible", "newly_eligible", "opened", "working",
+           "approved", "disbursed", "rejected", "paid")  # fmt: skip
 
 
 def _shown(figures: Figures, language: str) -> list[str]:
@@ -39,6 +39,7 @@ def _shown(figures: Figures, language: str) -> list[str]:
         place,
         counted(figures.eligible),
         counted(figures.possibly_eligible),
+        f"{figures.newly_eligible:,}",
         f"{figures.opened:,}",
         f"{figures.working:,}",
         f"{figures.approved:,}",
