@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
 from notifications import handlers
@@ -16,12 +17,14 @@ from notifications.adapters.recipients import Recipients
 from notifications.adapters.unit_of_work import SqlWork
 from notifications.domain.recipients import RecipientKind
 from notifications.use_cases.schedule import remind_of_cases
+from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.contracts.case import CaseChanged, State
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
-from tests.conftest import Databases
+from tests.conftest import Databases, bearer
 from tests.factories import new_uscc
 from tests.integration.notifying import START, Clock, Mailbox, Notifications
+from tests.security.apps import service_app
 from tests.unit._snapshots import profile_snapshot
 
 FIRM = new_uscc("44")
@@ -139,3 +142,24 @@ def test_a_measure_granted_without_applying_is_told_as_such(
     assert entry.title_zh == "已为您自动享受增值税留抵退税"
     assert entry.body_zh.endswith("经主管部门确认，无需申请即可享受。")
     assert entry.title_en == "VAT credit refund is granted to you without applying"
+
+
+def test_the_deliveries_of_a_measures_notices_are_counted_per_province(
+    system: Notifications, mailbox: Mailbox, databases: Databases, tokens: TokenService
+) -> None:
+    tell(system, case_event("approved", 5))
+    tell(system, case_event("disbursed", 6, disbursed_fen=100, disbursed_on="2026-03-02"))
+    tell(system, case_event("approved", 5, measure_id="rd-super-deduction"))
+    system.deliver_all()
+    path = "/v1/measures/vat-credit-refund/deliveries"
+    with TestClient(service_app("notifications", system.settings.database_url)) as api:
+        guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
+        answer = api.get(path, params={"days": 366}, headers=guangdong)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["by_province"] == {"44": {"sent": 2, "failed": 0, "pending": 0}}
+        beijing = bearer(tokens, Role.CASEWORKER, regions=["11"])
+        assert api.get(path, params={"days": 366}, headers=beijing).json()["by_province"] == {}
+        assert api.get(path, headers=guangdong).json()["by_province"] == {}  # months ago
+        assert api.get(path, params={"days": 0}, headers=guangdong).status_code == 422
+        firm = bearer(tokens, Role.ENTERPRISE, uscc=FIRM)
+        assert api.get(path, headers=firm).status_code == 403

@@ -21,13 +21,14 @@ def test_each_province_with_its_cases_and_the_total_last() -> None:
         Tally("33", CaseState.REJECTED, 3, 0),
         Tally("11", CaseState.DISBURSED, 9, 1),  # not a province of this page
     ]
-    zhejiang, guangdong, total = with_cases(counts, tallies, {"44": 5, "33": 1, "11": 7})
+    delivered = {"44": {"sent": 40, "failed": 2}, "11": {"sent": 9, "failed": 9}}
+    zhejiang, guangdong, total = with_cases(counts, tallies, {"44": 5, "33": 1, "11": 7}, delivered)
     assert (guangdong.opened, guangdong.working, guangdong.approved, guangdong.disbursed) == (
         6, 4, 2, 2,
     )  # fmt: skip
     assert (zhejiang.approved, zhejiang.rejected, zhejiang.disbursed_fen) == (1, 3, 0)
     assert (total.opened, total.approved, total.disbursed_fen) == (10, 3, 30_000_000)
     assert _shown(total, "zh") == [
-        "合计", "10,000+", "32", "6", "10", "4", "3", "2", "3", "300,000.00",
+        "合计", "10,000+", "32", "6", "10", "4", "3", "2", "3", "300,000.00", "40", "2",
     ]  # fmt: skip
     assert _shown(guangdong, "en")[0] == "Guangdong"

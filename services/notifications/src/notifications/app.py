@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from notifications import worker
 from notifications.adapters.unit_of_work import SqlUnitOfWork
 from notifications.adapters.webhooks import WebhookSender
-from notifications.api import routes_responses
+from notifications.api import routes_figures, routes_responses
 from notifications.api.routes_notifications import caseworker_router, enterprise_router
 from notifications.settings import NotificationsSettings
 from supportmatch_core.db import create_database_engine
@@ -43,7 +43,12 @@ def build_app(
     app = create_app(
         settings=settings,
         title="supportmatch notifications",
-        routers=[enterprise_router, caseworker_router, routes_responses.router],
+        routers=[
+            enterprise_router,
+            caseworker_router,
+            routes_responses.router,
+            routes_figures.router,
+        ],
         build_runtime=runtime,
     )
     app.state.clock = clock

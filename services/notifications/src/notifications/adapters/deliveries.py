@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
-from notifications.adapters.tables import deliveries, delivery_attempts, recipients
+from notifications.adapters.tables import deliveries, delivery_attempts, inbox, recipients
 from supportmatch_core.db import insert_new
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -100,6 +100,26 @@ class Deliveries:
             .where(deliveries.c.id == delivery_id)
             .values(attempts=deliveries.c.attempts - 1, **state)
         )
+
+    def tally_for_measure(
+        self, measure_id: str, provinces: frozenset[str] | None, since: datetime
+    ) -> list[tuple[str, str, int]]:
+        """(province, status, how many) of the deliveries of the measure's notices to firms
+        since `since`: a notice is the measure's through its inbox entry."""
+        query = (
+            select(inbox.c.province_code, deliveries.c.status, func.count())
+            .join_from(
+                deliveries,
+                inbox,
+                (inbox.c.recipient_id == deliveries.c.recipient_id)
+                & (inbox.c.trigger == deliveries.c.trigger),
+            )
+            .where(inbox.c.measure_id == measure_id, inbox.c.created_at >= since)
+            .group_by(inbox.c.province_code, deliveries.c.status)
+        )
+        if provinces is not None:
+            query = query.where(inbox.c.province_code.in_(sorted(provinces)))
+        return [(p, status, n) for p, status, n in self._connection.execute(query) if p]
 
     def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> list[Row[Any]]:
         """Take up to `limit` due deliveries: each is counted as attempted and hidden for `lease`,

@@ -72,6 +72,7 @@ inbox = Table(
     Column("read_at", UtcDateTime(), nullable=True),
     UniqueConstraint("recipient_id", "trigger", name="uq_inbox_entries_recipient_trigger"),
     Index("ix_inbox_entries_recipient_id", "recipient_id", "id"),
+    Index("ix_inbox_entries_measure_created", "measure_id", "created_at"),
 )
 
 # One row per (recipient, trigger, channel, target): replays and redeliveries find it taken.

@@ -15,12 +15,12 @@ from supportmatch_core.contracts.determination import MeasureReference
 from supportmatch_core.contracts.values import from_json
 
 REMINDER_DAYS = (1, 7, 30)
-_CHINA = ZoneInfo(DEFAULT_TIME_ZONE)
+CHINA = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 def local_day(now: datetime) -> date:
     """The calendar day in China, by which measures start and end."""
-    return now.astimezone(_CHINA).date()
+    return now.astimezone(CHINA).date()
 
 
 def send_reminders(work: Work, *, now: datetime) -> int:

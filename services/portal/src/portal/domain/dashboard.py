@@ -3,7 +3,7 @@ and how far their cases went, with the money paid."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from casework.domain.cases import CaseState
@@ -21,6 +21,8 @@ class Figures:
     possibly_eligible: int
     counted_to: int  # the service stops counting above this: a larger count reads "10,000+"
     newly_eligible: int = 0  # firms that became eligible in the last seven days
+    sent: int = 0  # emails and webhooks of the measure's notices, last seven days
+    failed: int = 0
     cases: dict[CaseState, int] = field(default_factory=dict)
     disbursed_fen: int = 0
 
@@ -50,6 +52,7 @@ def with_cases(
     counts: dict[str | None, tuple[dict[str, int], int]],
     tallies: Iterable[Tally],
     newly: dict[str, int],
+    delivered: dict[str, dict[str, int]],
 ) -> list[Figures]:
     """Each province's counts of firms (from eligibility) joined with its cases; the total
     (key None) last, its cases summed over the provinces listed."""
@@ -67,11 +70,16 @@ def with_cases(
             eligible=found.get("eligible", 0),
             possibly_eligible=found.get("possibly_eligible", 0),
             counted_to=cap,
-            newly_eligible=(
-                newly.get(key, 0) if key else sum(newly.get(p, 0) for p in counts if p)
-            ),
+            newly_eligible=_of(key, counts, lambda p: newly.get(p, 0)),
+            sent=_of(key, counts, lambda p: delivered.get(p, {}).get("sent", 0)),
+            failed=_of(key, counts, lambda p: delivered.get(p, {}).get("failed", 0)),
             cases=cases[key],
             disbursed_fen=paid[key],
         )
         for key, (found, cap) in sorted(counts.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
     ]
+
+
+def _of(key: str | None, counts: Mapping[str | None, object], figure: Callable[[str], int]) -> int:
+    """A province's figure, or (key None) the sum over the provinces listed."""
+    return figure(key) if key else sum(figure(p) for p in counts if p)

@@ -29,6 +29,13 @@ def figures(
         found = services.call("eligibility", "GET", path, account=account, params={"days": 7})
         return dict(found["by_province"])
 
+    def delivered() -> dict[str, dict[str, int]]:
+        path = f"/v1/measures/{measure}/deliveries"
+        found = services.call("notifications", "GET", path, account=account, params={"days": 7})
+        return dict(found["by_province"])
+
     keys: list[str | None] = [*provinces, None]
-    *answers, lately = services.together(*[lambda key=key: counted(key) for key in keys], newly)
-    return with_cases(dict(zip(keys, answers, strict=True)), tallies, lately)
+    *answers, lately, sent = services.together(
+        *[lambda key=key: counted(key) for key in keys], newly, delivered
+    )
+    return with_cases(dict(zip(keys, answers, strict=True)), tallies, lately, sent)

@@ -21,7 +21,7 @@ from supportmatch_core.csvfiles import csv_header, csv_line
 router = APIRouter(tags=["dashboard pages"])
 Measure = Annotated[str, Query(pattern="^[a-z0-9-]{1,100}$")]
 COLUMNS = ("province", "eligible", "possibly_eligible", "newly_eligible", "opened", "working",
-           "approved", "disbursed", "rejected", "paid")  # fmt: skip
+           "approved", "disbursed", "rejected", "paid", "sent", "failed")  # fmt: skip
 
 
 def _shown(figures: Figures, language: str) -> list[str]:
@@ -46,6 +46,8 @@ def _shown(figures: Figures, language: str) -> list[str]:
         f"{figures.disbursed:,}",
         f"{figures.rejected:,}",
         yuan(figures.disbursed_fen),
+        f"{figures.sent:,}",
+        f"{figures.failed:,}",
     ]
 
 
