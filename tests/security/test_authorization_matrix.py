@@ -96,6 +96,8 @@ ROUTES: dict[tuple[str, str, str], str] = {
     ("eligibility", "get", "/v1/measures/{measure_id}"): "public",
     ("eligibility", "get", "/v1/measures/{measure_id}/versions"): "public",
     ("eligibility", "get", "/v1/measures/{measure_id}/enterprises"): "staff",
+    ("eligibility", "get", "/v1/measures/{measure_id}/newly-eligible"): "staff",
+    ("notifications", "get", "/v1/measures/{measure_id}/deliveries"): "staff",
     ("eligibility", "get", f"{_FIRM}/determinations"): "the firm",
     ("eligibility", "get", f"{_FIRM}/determinations/stored"): "the firm",
     ("eligibility", "post", "/v1/measures/{measure_id}/preview"): "admin",
