@@ -132,6 +132,7 @@ _PROBLEMS = """() => {
 def check_page(page: Page) -> None:
     """What every page must have: a title, one h1, a label for each input, controls reachable
     and named for keyboard and screen-reader users, and no sideways scrolling at 1280 and 390."""
+    page.wait_for_load_state()  # a link just clicked: the address changes before the page comes
     assert page.title().strip(), f"{page.url} has no title"
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})

@@ -10,6 +10,8 @@ from typing import ClassVar, Literal
 from supportmatch_core.contracts.event import TypedEvent
 
 State = Literal["identified", "contacted", "applying", "approved", "rejected", "disbursed"]
+# A case in one of these is being worked on; refused and paid cases are done with.
+OPEN: tuple[State, ...] = ("identified", "contacted", "applying", "approved")
 Action = Literal["opened", "granted", "moved", "assigned", "due", "noted", "attached"]
 
 

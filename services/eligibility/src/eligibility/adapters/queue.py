@@ -35,7 +35,6 @@ from eligibility.adapters.tables import (
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import (
     COUNT_CAP,
-    OPEN_CASES,
     QUEUED,
     QueuedFirm,
     QueueFilter,
@@ -43,6 +42,7 @@ from eligibility.domain.queue import (
     name_grams,
 )
 from eligibility.domain.rematches import PENDING
+from supportmatch_core.contracts.case import OPEN
 
 _d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
 _g, _k = enterprise_name_grams.c, case_states.c
@@ -128,7 +128,7 @@ def _cased(wanted: QueueFilter) -> ColumnElement[bool] | None:
     if wanted.case == "none":
         return ~held
     if wanted.case == "open":
-        held = held.where(_k.state.in_(OPEN_CASES))
+        held = held.where(_k.state.in_(OPEN))
     if wanted.assignee is not None:
         held = held.where(_k.assignee == wanted.assignee)
     return held

@@ -14,8 +14,6 @@ QUEUED = (Status.ELIGIBLE, Status.POSSIBLY_ELIGIBLE)
 # Counts stop here ("more than 10,000"): beyond it a caseworker narrows the list or exports it,
 # and a page costs the same in a province of a million firms as in a county.
 COUNT_CAP = 10_000
-# A case in one of these is being worked on; rejected and disbursed cases are done with.
-OPEN_CASES = ("identified", "contacted", "applying", "approved")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,7 @@ from sqlalchemy import Connection, Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.adapters.tables import case_dues
-from supportmatch_core.contracts.case import CaseChanged
-
-# A case in one of these is being worked on: its assignee is reminded of its due date.
-OPEN_CASES = ("identified", "contacted", "applying", "approved")
+from supportmatch_core.contracts.case import OPEN, CaseChanged
 
 
 class CaseDues:
@@ -51,7 +48,7 @@ class CaseDues:
                 select(case_dues)
                 .where(
                     case_dues.c.due_on <= day,
-                    case_dues.c.state.in_(OPEN_CASES),
+                    case_dues.c.state.in_(OPEN),  # being worked on: its assignee is reminded
                     case_dues.c.assignee.is_not(None),
                 )
                 .order_by(case_dues.c.due_on, case_dues.c.case_id)

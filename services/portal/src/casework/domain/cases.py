@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from supportmatch_core.contracts.case import OPEN as OPEN_STATES
+
 
 class Labelled(StrEnum):
     """A value people read by its Chinese and English names (in `LABELS`)."""
@@ -51,7 +53,7 @@ NEXT: dict[CaseState, tuple[CaseState, ...]] = {
     CaseState.REJECTED: (CaseState.APPLYING,),
     CaseState.DISBURSED: (),
 }
-OPEN = frozenset(state for state, onward in NEXT.items() if onward)
+OPEN = frozenset(CaseState(state) for state in OPEN_STATES)
 MAX_AMOUNT_FEN = 10**14  # 1万亿元: more than any one measure pays one firm
 
 

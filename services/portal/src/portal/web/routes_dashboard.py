@@ -91,7 +91,6 @@ def dashboard_page(
     responses={200: {"description": "The file", "content": {"text/csv": {}}}},
 )
 def dashboard_file(
-    request: Request,
     visitor: VisitorDep,
     account: AccountDep,
     cases: CasesDep,
