@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 
 from casework.adapters.unit_of_work import CaseUnitOfWork
 from casework.domain.cases import Case, CaseState
-from casework.use_cases.cases import Firm, case_of, open_case
+from casework.domain.listing import CaseFilter
+from casework.use_cases.cases import Firm, case_of, cases_page, open_case
 from supportmatch_core.auth import Principal, Role
 from tests.factories import new_uscc
 from tests.security.portal_client import FIRM, Clock, sign_in, token
@@ -100,3 +101,30 @@ def test_no_form_edits_or_removes_the_trail_and_refusals_say_why(
     changing = {p for p, ops in routes.items() if "case" in p and set(ops) - {"get"}}
     assert changing == {"/cases", "/cases/{case_id}"}
     assert all(set(routes[p]) <= {"get", "post"} for p in changing)
+
+
+def test_a_grant_form_that_names_no_firm_properly_is_refused_and_grants_nothing(
+    portal: TestClient,
+) -> None:
+    assert sign_in(portal, username="caseworker") == 303
+    csrf = token(portal, "/cases")
+    measure = {"csrf_token": csrf, "measure": "six-taxes-two-fees"}
+    for form in (
+        {**measure, "uscc": "not-a-uscc"},
+        {**measure, "uscc": ["914403001922038216"] * 201},
+        {"csrf_token": csrf, "uscc": "914403001922038216"},  # no measure
+        measure,  # nobody chosen, and not "all"
+    ):
+        assert portal.post("/grants", data=form).status_code == 422, form
+    # A proper form with the eligibility service away: an error page, no case written.
+    answer = portal.post("/grants", data={**measure, "uscc": "914403001922038216"})
+    assert answer.status_code == 502
+    assert "相关服务暂时无法访问" in answer.text
+    assert cases_page(uow=cases(portal), principal=ADMIN, chosen=CaseFilter()).cases == []
+
+
+def test_a_firm_cannot_confirm_a_grant(portal: TestClient) -> None:
+    assert sign_in(portal) == 303
+    form = {"csrf_token": token(portal, "/"), "measure": "six-taxes-two-fees", "all": "1"}
+    assert portal.post("/grants", data=form).status_code == 422
+    assert cases_page(uow=cases(portal), principal=ADMIN, chosen=CaseFilter()).cases == []

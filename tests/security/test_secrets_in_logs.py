@@ -9,23 +9,16 @@ import contextlib
 import io
 import json
 import logging
-import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from notifications.settings import NotificationsSettings
-from portal.adapters.passwords import Passwords
-from portal.app import build_app as portal_app
-from portal.settings import PortalSettings
-from portal.use_cases.accounts import create_account
 from supportmatch_core.auth import Principal, Role, TokenService
-from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.logs import configure_logging
-from supportmatch_core.migrate import upgrade_to_head
 from supportmatch_core.settings import ServiceSettings
 from tests import notifications_steps as notifications_service
 from tests.conftest import TEST_SECRET, Databases
@@ -33,10 +26,11 @@ from tests.factories import enterprise_payload
 from tests.integration.notifying import START, Clock, Notifications
 from tests.integration.test_notification_smtp_tls import Relay
 from tests.security.apps import Callers, service_app
+from tests.security.portal_client import FIRM, PASSWORD, sign_in, unreachable_services_portal
+from tests.security.portal_client import Clock as PortalClock
 from tests.security.seeds import PUBLIC_HOOK
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
-PORTAL_PASSWORD = "portal-password-约-7f3a9c"
 WRONG_PASSWORD = "wrong-portal-password-51be"
 SMTP_PASSWORD = "s3cret"  # the one the relay of tests/integration accepts
 WRONG_SMTP_PASSWORD = "wrong-smtp-password-c4d2"
@@ -86,33 +80,11 @@ def _services(callers: Callers, databases: Databases, secrets: list[str]) -> Non
 
 def _portal(databases: Databases, secrets: list[str]) -> None:
     """A failed and a good sign-in, then a page whose services are down (a 502 that is logged)."""
-    url = databases.url("portal")
-    upgrade_to_head("portal", url)
-    engine = create_database_engine(url)
-    firm = enterprise_payload()["uscc"]
-    create_account(
-        uow=UnitOfWork(engine), passwords=Passwords(), username="firm", password=PORTAL_PASSWORD,
-        role=Role.ENTERPRISE, display_name="测试企业", uscc=firm, now=datetime.now(UTC),
-    )  # fmt: skip
-    engine.dispose()
-    settings = PortalSettings(
-        database_url=url,
-        jwt_secret=TEST_SECRET,
-        cookie_secure=False,
-        profiles_url="http://127.0.0.1:9",
-        eligibility_url="http://127.0.0.1:9",
-        notifications_url="http://127.0.0.1:9",
-        run_workers=False,
-    )
-    with TestClient(portal_app(settings), raise_server_exceptions=False) as portal:
-        for password, expected in ((WRONG_PASSWORD, 401), (PORTAL_PASSWORD, 303)):
-            found = re.search(r'name="csrf_token" value="([^"]+)"', portal.get("/sign-in").text)
-            assert found
-            form = {"csrf_token": found.group(1), "username": "firm", "password": password}
-            answer = portal.post("/sign-in", data=form, follow_redirects=False)
-            assert answer.status_code == expected, answer.text
+    with unreachable_services_portal(databases, PortalClock()) as portal:
+        assert sign_in(portal, WRONG_PASSWORD) == 401
+        assert sign_in(portal) == 303
         secrets += [value for value in portal.cookies.values() if len(value) >= 16]
-        assert portal.get(f"/firms/{firm}/inbox").status_code == 502
+        assert portal.get(f"/firms/{FIRM}/inbox").status_code == 502
 
 
 def _smtp(databases: Databases, tmp_path: Path) -> None:
@@ -169,7 +141,7 @@ def _refused_settings() -> None:
 def test_no_token_password_or_key_in_the_logs(
     production_logs: io.StringIO, databases: Databases, tmp_path: Path
 ) -> None:
-    secrets = [TEST_SECRET, PORTAL_PASSWORD, WRONG_PASSWORD, SMTP_PASSWORD, WRONG_SMTP_PASSWORD]
+    secrets = [TEST_SECRET, PASSWORD, WRONG_PASSWORD, SMTP_PASSWORD, WRONG_SMTP_PASSWORD]
     secrets.append(SASL_PASSWORD)
     _services(Callers(), databases, secrets)
     _portal(databases, secrets)

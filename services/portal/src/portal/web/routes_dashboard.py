@@ -8,7 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from casework.adapters.unit_of_work import CaseUnitOfWork
 from casework.domain.cases import yuan
+from portal.adapters.services import Services
+from portal.domain.accounts import Account
 from portal.domain.dashboard import Figures
 from portal.use_cases import dashboard
 from portal.web.deps import AccountDep, CasesDep, ServicesDep, VisitorDep
@@ -51,6 +54,15 @@ def _shown(figures: Figures, language: str) -> list[str]:
     ]
 
 
+def _figures(
+    account: Account, cases: CaseUnitOfWork, services: Services, measure: str
+) -> list[Figures] | Response:
+    """The measure's figures for a caseworker or admin; a firm is sent to its own page."""
+    if account.uscc is not None:
+        return RedirectResponse(account.home, status_code=303)
+    return dashboard.figures(services, cases, account, measure)
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
@@ -60,9 +72,9 @@ def dashboard_page(
     services: ServicesDep,
     measure: Measure = DEFAULT_MEASURE,
 ) -> Response:
-    if account.uscc is not None:
-        return RedirectResponse(account.home, status_code=303)
-    rows = dashboard.figures(services, cases, account, measure)
+    rows = _figures(account, cases, services, measure)
+    if isinstance(rows, Response):
+        return rows
     total = rows[-1]
     funnel = [
         ("could", total.eligible + total.possibly_eligible),
@@ -98,9 +110,9 @@ def dashboard_file(
     measure: Measure = DEFAULT_MEASURE,
 ) -> Response:
     """The dashboard's table as CSV (UTF-8 with BOM) in the reader's language."""
-    if account.uscc is not None:
-        return RedirectResponse(account.home, status_code=303)
-    rows = dashboard.figures(services, cases, account, measure)
+    rows = _figures(account, cases, services, measure)
+    if isinstance(rows, Response):
+        return rows
     language = visitor.language
     text = csv_header([translate(f"dashboard.column.{c}", language) for c in COLUMNS])
     text += "".join(csv_line(_shown(row, language)) for row in rows)
