@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from eligibility.domain.measures import shipped_documents
 from supportmatch_core.auth import Role, TokenService
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload, new_uscc
@@ -229,6 +230,34 @@ def test_a_problem_speaks_the_caller_language_with_the_other_beside_it(
     assert as_chinese["title"] == "输入无效"
     assert answer.headers["content-language"] == "zh"
     assert all(e["message_zh"] for e in as_chinese["errors"])
+
+
+def test_a_bad_measure_draft_is_refused_at_its_path_in_chinese(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    doc = max(
+        (d for d in shipped_documents() if d["id"] == "vat-credit-refund"),
+        key=lambda d: int(d["version"]),
+    )
+    draft = {
+        **doc,
+        "version": 9,
+        "criteria": {"all": [{"fact": "employees", "op": "gte", "value": 1}]},
+    }
+    zh = {**bearer(tokens), "Accept-Language": "zh"}
+    answer = system.eligibility.put(
+        "/v1/measures/vat-credit-refund/drafts/9", json=draft, headers=zh
+    )
+    problem = _problem(answer, 422)
+    assert problem["errors"] == [
+        {
+            "field": "criteria.all[0].op",
+            "message": "unknown operator 'gte'",
+            "message_zh": "未知的比较方式“gte”",
+        }
+    ]
+    assert problem["detail"] == "criteria.all[0].op：未知的比较方式“gte”"
+    assert problem["detail_en"] == "criteria.all[0].op: unknown operator 'gte'"
 
 
 def test_not_found_and_forbidden_say_why_in_chinese(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from eligibility.adapters.tables import (
     backbone,
@@ -23,8 +23,6 @@ from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.api.deps import _uow
 from eligibility.app import build_app
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
-from eligibility.domain.facts import facts_of
 from eligibility.domain.lifecycle import StaleCatalogue
 from eligibility.domain.measures import shipped_documents
 from eligibility.use_cases import publish
@@ -36,22 +34,19 @@ from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION, MEASURE
 from tests.conftest import Databases, bearer
-from tests.eligibility_steps import rematch, save_facts
+from tests.integration.lifecycle import (
+    GRADE,
+    TODAY,
+    VAT,
+    count,
+    decided_with_v1,
+    outbox,
+    seed_firms,
+    v2,
+    vat_document,
+)
 from tests.integration.system import InProcessSystem
-from tests.unit._snapshots import COMPLIANT, profile_snapshot
-
-# A measure with one open-ended version in force: the VAT refund of the other industries.
-VAT = "vat-credit-refund-other"
-TODAY = china_today()
-GRADE = 5  # the place of the tax credit grade among the criteria
-# What makes a wholesaler a candidate for that refund (公告2025年第7号): a general taxpayer whose
-# VAT credit rose for six months, by 1,000,000 yuan on the prior December.
-REFUND_FIGURES: dict[str, Any] = {
-    "vat_taxpayer_type": "general",
-    "vat_sales_by_industry": {"F5191": 1},
-    "vat_credit_balances": {"2025-12": 1_000_000}
-    | {f"2026-{m:02d}": 1_000_000 + 200_000 * m for m in range(1, 7)},
-}
+from tests.unit._snapshots import COMPLIANT
 
 
 @pytest.fixture
@@ -67,79 +62,18 @@ def uow(offline: InProcessSystem) -> Iterator[UnitOfWork]:
     engine.dispose()
 
 
-def _vat_document() -> dict[str, Any]:
-    (doc,) = [d for d in shipped_documents() if d["id"] == VAT and d["version"] == 1]
-    return copy.deepcopy(doc)
-
-
-def _v2(*, valid_from: date = TODAY) -> dict[str, Any]:
-    """Version 2 of the VAT refund: tax credit grade M qualifies too."""
-    doc = _vat_document()
-    doc.update(version=2, valid_from=valid_from.isoformat(), valid_to=None)
-    assert doc["criteria"]["all"][GRADE]["fact"] == "tax_credit_grade"
-    doc["criteria"]["all"][GRADE] = {
-        "fact": "tax_credit_grade",
-        "op": "in",
-        "value": ["A", "B", "M"],
-    }
-    return doc
-
-
-def _seed_firms(uow: UnitOfWork) -> dict[str, list[str]]:
-    """Four compliant firms, three that differ only in grade M, and three that say nothing."""
-    kinds = {
-        "compliant": COMPLIANT,
-        "grade_m": {**COMPLIANT, "tax_credit_grade": "M"},
-        "silent": {},
-    }
-    firms: dict[str, list[str]] = {kind: [] for kind in kinds}
-    with uow.begin() as connection:
-        for kind, facts in kinds.items():
-            for _ in range(4 if kind == "compliant" else 3):
-                snapshot = profile_snapshot(industry="F5191", **facts)
-                if facts:
-                    snapshot |= REFUND_FIGURES
-                save_facts(
-                    connection,
-                    uscc=snapshot["uscc"],
-                    version=1,
-                    facts=facts_of(snapshot),
-                    exists=False,
-                )
-                firms[kind].append(snapshot["uscc"])
-    return {kind: sorted(usccs) for kind, usccs in firms.items()}
-
-
-def _decided_with_v1(uow: UnitOfWork, catalogue: Catalogue) -> None:
-    """What the daily tick did before any administrator came: everyone decided on version 1."""
-    (v1,) = catalogue.versions(VAT)
-    rematch(uow, measure=v1, on=TODAY)
-
-
-def _count(connection: Connection, table: Any, *where: Any) -> int:
-    return int(
-        connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-    )
-
-
-def _outbox(connection: Connection, topic: str) -> list[Event]:
-    o = backbone.outbox.c
-    payloads = connection.execute(select(o.payload).where(o.topic == topic).order_by(o.id))
-    return [Event.from_bytes(p.encode()) for p in payloads.scalars()]
-
-
 def test_start_up_seeds_every_shipped_version_once_and_a_restart_keeps_what_was_published(
     offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
 ) -> None:
     shipped = len(shipped_documents())
     with uow.read() as connection:
-        assert _count(connection, measure_versions) == shipped
-        seeded = _outbox(connection, MEASURE)
+        assert count(connection, measure_versions) == shipped
+        seeded = outbox(connection, MEASURE)
     assert len(seeded) == shipped
     assert {e.data["lifecycle"] for e in seeded} == {"published"}
     admin = bearer(tokens)
     client = offline.eligibility
-    assert client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin).status_code == 201
+    assert client.put(f"/v1/measures/{VAT}/drafts/2", json=v2(), headers=admin).status_code == 201
     retire = {"effective_on": TODAY.isoformat()}
     assert client.post(
         f"/v1/measures/{VAT}/versions/1/retire", json=retire, headers=admin
@@ -152,8 +86,8 @@ def test_start_up_seeds_every_shipped_version_once_and_a_restart_keeps_what_was_
     assert [(v["version"], v["ended"]) for v in versions] == [(1, True), (2, False)]
     assert versions[0]["valid_to"] == (TODAY - timedelta(days=1)).isoformat()
     with uow.read() as connection:
-        assert _count(connection, measure_versions) == shipped + 1
-        assert len(_outbox(connection, MEASURE)) == shipped + 2  # the restart announced nothing
+        assert count(connection, measure_versions) == shipped + 1
+        assert len(outbox(connection, MEASURE)) == shipped + 2  # the restart announced nothing
 
 
 def test_drafts_are_stored_listed_read_replaced_and_discarded(
@@ -161,10 +95,10 @@ def test_drafts_are_stored_listed_read_replaced_and_discarded(
 ) -> None:
     admin, client = bearer(tokens), offline.eligibility
     path = f"/v1/measures/{VAT}/drafts/2"
-    created = client.put(path, json=_v2(), headers=admin)
+    created = client.put(path, json=v2(), headers=admin)
     assert created.status_code == 201, created.text
     assert created.json()["updated_by"] == "test-admin"
-    changed = _v2()
+    changed = v2()
     changed["title_en"] = "Monthly refund of incremental VAT credits, grade M too"
     assert client.put(path, json=changed, headers=admin).status_code == 200
     (listed,) = client.get("/v1/measures/drafts", headers=admin).json()
@@ -178,7 +112,7 @@ def test_drafts_are_stored_listed_read_replaced_and_discarded(
 
 
 def _with(change: Any) -> dict[str, Any]:
-    doc = _v2()
+    doc = v2()
     change(doc)
     return doc
 
@@ -242,7 +176,7 @@ def test_a_bad_draft_is_refused_with_the_path_of_the_error(
 def test_a_draft_must_follow_the_published_versions(
     offline: InProcessSystem, tokens: TokenService
 ) -> None:
-    doc = _vat_document()
+    doc = vat_document()
     answer = offline.eligibility.put(
         f"/v1/measures/{VAT}/drafts/1", json=doc, headers=bearer(tokens)
     )
@@ -257,9 +191,12 @@ def test_a_draft_must_follow_the_published_versions(
 ADMIN_CALLS = [
     ("get", "/v1/measures/drafts", None),
     ("get", f"/v1/measures/{VAT}/drafts/2", None),
-    ("put", f"/v1/measures/{VAT}/drafts/2", _v2()),
+    ("put", f"/v1/measures/{VAT}/drafts/2", v2()),
     ("delete", f"/v1/measures/{VAT}/drafts/2", None),
     ("post", f"/v1/measures/{VAT}/drafts/2/preview", None),
+    ("post", f"/v1/measures/{VAT}/drafts/2/preview/firms?group=eligible", None),
+    ("post", f"/v1/measures/{VAT}/drafts/2/check", v2()),
+    ("get", "/v1/measures/log", None),
     ("post", f"/v1/measures/{VAT}/drafts/2/publish", None),
     ("post", f"/v1/measures/{VAT}/versions/1/retire", {"effective_on": TODAY.isoformat()}),
 ]
@@ -283,33 +220,14 @@ def test_only_an_administrator_manages_measures(
     assert client.get(f"/v1/measures/{VAT}").json()["valid_to"] is None
 
 
-def test_preview_of_a_stored_draft_names_the_firms_it_gains(
-    offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
-) -> None:
-    firms = _seed_firms(uow)
-    admin, client = bearer(tokens), offline.eligibility
-    client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
-    answer = client.post(f"/v1/measures/{VAT}/drafts/2/preview", headers=admin)
-    assert answer.status_code == 200, answer.text
-    body = answer.json()
-    assert body["current_version"] == 1
-    assert body["draft"]["by_status"]["eligible"] == 7
-    assert body["current"]["by_status"]["eligible"] == 4
-    assert body["firms"]["newly_eligible"] == {"count": 3, "firms": firms["grade_m"]}
-    assert body["firms"]["no_longer_eligible"] == {"count": 0, "firms": []}
-    assert body["firms"]["eligible"]["count"] == 7
-    assert client.post(f"/v1/measures/{VAT}/drafts/3/preview", headers=admin).status_code == 404
-    assert offline.count("eligibility", "determinations") == 0
-
-
 def test_publishing_re_decides_the_population_and_announces_only_the_changes(
     offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
 ) -> None:
-    firms = _seed_firms(uow)
+    firms = seed_firms(uow)
     catalogue: Catalogue = offline.eligibility.app.state.catalogue  # type: ignore[attr-defined]
-    _decided_with_v1(uow, catalogue)
+    decided_with_v1(uow, catalogue)
     admin, client = bearer(tokens), offline.eligibility
-    client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
+    client.put(f"/v1/measures/{VAT}/drafts/2", json=v2(), headers=admin)
     overlapping = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
     assert overlapping.status_code == 409, overlapping.text
     assert "retire version 1" in overlapping.json()["detail"]
@@ -322,7 +240,7 @@ def test_publishing_re_decides_the_population_and_announces_only_the_changes(
     assert retired.status_code == 200, retired.text
     assert retired.json()["rematch"] is None  # nothing of it is in force any more
     with uow.read() as connection:
-        before = _count(connection, backbone.outbox, backbone.outbox.c.topic == DETERMINATION)
+        before = count(connection, backbone.outbox, backbone.outbox.c.topic == DETERMINATION)
     published = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
     assert published.status_code == 200, published.text
     body = published.json()
@@ -335,9 +253,9 @@ def test_publishing_re_decides_the_population_and_announces_only_the_changes(
         held = dict(
             connection.execute(select(d.uscc, d.measure_version).where(d.measure_id == VAT)).all()
         )
-        announced = _outbox(connection, DETERMINATION)[before:]
-        measure_events = _outbox(connection, MEASURE)[-2:]
-        assert _count(connection, measure_drafts) == 0
+        announced = outbox(connection, DETERMINATION)[before:]
+        measure_events = outbox(connection, MEASURE)[-2:]
+        assert count(connection, measure_drafts) == 0
     assert set(held.values()) == {2}
     assert sorted(e.subject for e in announced) == firms["grade_m"]
     assert {(e.data["status"], e.data["previous_status"]) for e in announced} == {
@@ -347,7 +265,7 @@ def test_publishing_re_decides_the_population_and_announces_only_the_changes(
         (1, "retired"),
         (2, "published"),
     ]
-    assert measure_events[1].data["document"] == _v2()
+    assert measure_events[1].data["document"] == v2()
     assert catalogue.current(VAT, TODAY).version == 2  # type: ignore[union-attr]
     again = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
     assert again.status_code == 404
@@ -371,11 +289,11 @@ def _state(uow: UnitOfWork) -> dict[str, Any]:
     with uow.read() as connection:
         d = determinations.c
         return {
-            "versions": _count(connection, measure_versions),
-            "drafts": _count(connection, measure_drafts),
-            "history": _count(connection, determination_history),
-            "outbox": _count(connection, backbone.outbox),
-            "on_v2": _count(connection, determinations, d.measure_version == 2),
+            "versions": count(connection, measure_versions),
+            "drafts": count(connection, measure_drafts),
+            "history": count(connection, determination_history),
+            "outbox": count(connection, backbone.outbox),
+            "on_v2": count(connection, determinations, d.measure_version == 2),
             "revision": connection.execute(select(catalogue_revision.c.revision)).scalar_one(),
         }
 
@@ -383,16 +301,16 @@ def _state(uow: UnitOfWork) -> dict[str, Any]:
 def test_a_publish_that_fails_half_way_leaves_nothing_behind(
     offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
 ) -> None:
-    _seed_firms(uow)
+    seed_firms(uow)
     catalogue: Catalogue = offline.eligibility.app.state.catalogue  # type: ignore[attr-defined]
-    _decided_with_v1(uow, catalogue)
+    decided_with_v1(uow, catalogue)
     admin, client = bearer(tokens), offline.eligibility
     client.post(
         f"/v1/measures/{VAT}/versions/1/retire",
         json={"effective_on": TODAY.isoformat()},
         headers=admin,
     )
-    client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
+    client.put(f"/v1/measures/{VAT}/drafts/2", json=v2(), headers=admin)
     before, revision = _state(uow), catalogue.revision
 
     # The version, its event and the re-decided determinations are written; then the
@@ -422,7 +340,7 @@ def test_a_publish_that_fails_half_way_leaves_nothing_behind(
 def test_retiring_ends_a_version_from_its_effective_day(
     offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
 ) -> None:
-    _seed_firms(uow)
+    seed_firms(uow)
     admin, client = bearer(tokens), offline.eligibility
     path = f"/v1/measures/{VAT}/versions/1/retire"
     later = TODAY + timedelta(days=30)
@@ -472,7 +390,7 @@ def test_every_instance_sees_a_published_version(
         admin, client = bearer(tokens), offline.eligibility
         retire = {"effective_on": TODAY.isoformat()}
         client.post(f"/v1/measures/{VAT}/versions/1/retire", json=retire, headers=admin)
-        client.put(f"/v1/measures/{VAT}/drafts/2", json=_v2(), headers=admin)
+        client.put(f"/v1/measures/{VAT}/drafts/2", json=v2(), headers=admin)
         assert client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin).status_code == 200
         # The other instance's daily tick refuses to re-decide with the catalogue it holds ...
         units = SqlUnitOfWork(uow.engine)
@@ -510,11 +428,11 @@ def test_seeding_keeps_what_an_administrator_changed_and_takes_edits_of_the_rest
     revision = _seed(uow, edited)
     with uow.read() as connection:
         rows = {(r.measure_id, r.version): r for r in connection.execute(select(measure_versions))}
-        changed = [e for e in _outbox(connection, MEASURE) if e.data["lifecycle"] == "changed"]
+        changed = [e for e in outbox(connection, MEASURE) if e.data["lifecycle"] == "changed"]
     assert not rows[(VAT, 1)].document["how_to_apply_en"].endswith("(edited)")
     assert len(changed) == len(documents) - 1
     assert _seed(uow, edited) == revision
-    assert rows[(VAT, 1)].document == _vat_document()
+    assert rows[(VAT, 1)].document == vat_document()
 
 
 def _seed(uow: UnitOfWork, documents: list[dict[str, Any]]) -> int:

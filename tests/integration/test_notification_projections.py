@@ -19,6 +19,7 @@ from notifications.adapters.recipients import Recipients
 from notifications.domain.recipients import RecipientKind
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.contracts import check
+from supportmatch_core.contracts.measure import Change
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
 from tests import notifications_steps as service
@@ -40,8 +41,11 @@ def system(databases: Databases) -> Iterator[Notifications]:
     parts.dispose()
 
 
-def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
-    """The VAT refund's first version, open-ended here, as version `version`."""
+def _measure_event(
+    version: int, lifecycle: Lifecycle, *, said: tuple[Change, ...] = (), **changes: Any
+) -> Event:
+    """The VAT refund's first version, open-ended here, as version `version`; `said`: what it
+    changes, in words."""
     (shipped,) = [d for d in shipped_documents() if (d["id"], d["version"]) == (VAT, 1)]
     document = {**shipped, "version": version, "valid_to": None, **changes}
     typed = measure_changed(
@@ -49,6 +53,7 @@ def _measure_event(version: int, lifecycle: Lifecycle, **changes: Any) -> Event:
         measure=measure_from_document(document),
         lifecycle=lifecycle,
         actor="admin",
+        changes=said,
     )
     event = typed.envelope(source="urn:supportmatch:eligibility", subject=typed.subject)
     check(event)
@@ -110,14 +115,17 @@ def test_a_new_measure_reaches_caseworkers_and_a_new_version_its_holders(
     caseworker_entries = [e for e in system.rows("inbox") if e.topic == "measure_published"]
     assert len(caseworker_entries) == 1
     assert caseworker_entries[0].title_en.startswith("New measure: ")
-    second = _measure_event(2, Lifecycle.PUBLISHED, valid_from="2026-01-01")
+    grade_m = Change("新增条件“纳税信用等级为M级”", "new condition: tax credit grade: grade M")
+    second = _measure_event(2, Lifecycle.PUBLISHED, said=(grade_m,), valid_from="2026-01-01")
     system.handle(system.on_measure, second)
     told = [e for e in system.rows("inbox") if e.topic == "measure_published"]
     assert len(told) == 3  # the caseworker twice, the holder once
     firm = _firm(system, holder["uscc"])
     (holder_entry,) = [e for e in told if e.recipient_id == firm.id]
     assert holder_entry.title_zh.startswith("措施已更新：")
-    assert "第2版" in holder_entry.body_zh
+    assert "第2版自2026-01-01起施行" in holder_entry.body_zh
+    assert holder_entry.body_zh.endswith("主要变化：新增条件“纳税信用等级为M级”。")
+    assert holder_entry.body_en.endswith("What changes: new condition: tax credit grade: grade M.")
     # The holding now follows version 2: the same version announced again tells no firm.
     again = _measure_event(2, Lifecycle.CHANGED, valid_from="2026-01-01", audience="all firms")
     system.handle(system.on_measure, again)

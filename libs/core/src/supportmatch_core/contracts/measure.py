@@ -10,6 +10,14 @@ from supportmatch_core.contracts.values import JsonObject
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """One thing a version changes from the version before, in words."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureChanged(TypedEvent):
     """One version and what happened to it; `document` is the whole measure document (the
     catalogue's format, read by the measure parser of whoever needs more than its titles)."""
@@ -24,6 +32,7 @@ class MeasureChanged(TypedEvent):
     digest: str
     actor: str
     document: JsonObject
+    changes: tuple[Change, ...] = ()
 
     @property
     def subject(self) -> str:

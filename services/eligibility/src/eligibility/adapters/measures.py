@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
@@ -13,6 +13,7 @@ from eligibility.domain.lifecycle import (
     PUBLISHED,
     RETIRED,
     Draft,
+    LoggedStep,
     StoredVersion,
 )
 from eligibility.domain.measures import Measure
@@ -103,6 +104,23 @@ class MeasureStore:
             .values(document=document, digest=measure.digest, updated_at=now, **values)
         )
 
+    def log(self, limit: int) -> list[LoggedStep]:
+        """The latest publications and retirements, newest first."""
+        v = measure_versions.c
+        steps: list[LoggedStep] = []
+        for step, at, by in (
+            (PUBLISHED, v.published_at, v.published_by),
+            (RETIRED, v.retired_at, v.retired_by),
+        ):
+            query = (
+                select(v.measure_id, v.version, v.document, at.label("at"), by.label("by"))
+                .where(at.is_not(None))
+                .order_by(at.desc())
+                .limit(limit)
+            )
+            steps += [_step(step, row) for row in self._connection.execute(query)]
+        return sorted(steps, key=lambda s: s.at, reverse=True)[:limit]
+
     def drafts(self) -> list[Draft]:
         d = measure_drafts.c
         query = select(measure_drafts).order_by(d.measure_id, d.version)
@@ -137,6 +155,22 @@ class MeasureStore:
             delete(measure_drafts).where(d.measure_id == measure_id, d.version == number)
         )
         return bool(result.rowcount)
+
+
+def _step(step: str, row: Row[Any, Any, Any, Any, Any]) -> LoggedStep:
+    doc = row.document
+    valid_to = doc.get("valid_to")
+    return LoggedStep(
+        measure_id=row.measure_id,
+        version=row.version,
+        step=step,
+        at=row.at,
+        by=row.by,
+        title_zh=doc["title_zh"],
+        title_en=doc["title_en"],
+        valid_from=date.fromisoformat(doc["valid_from"]),
+        valid_to=date.fromisoformat(valid_to) if valid_to else None,
+    )
 
 
 def _version(row: Row[Any]) -> StoredVersion:

@@ -14,6 +14,13 @@ from eligibility.domain.decision import Status
 from eligibility.domain.measures import Measure
 
 ELIGIBLE = Status.ELIGIBLE.value
+FIRST = 100  # firms named in the preview itself; the rest are paged
+_TRAITS = {
+    "region": enterprise_facts.c.region.label("region"),
+    "province": enterprise_facts.c.province_code.label("province"),
+    "size": enterprise_facts.c.size_class.label("size"),
+    "ownership": enterprise_facts.c.ownership.label("ownership"),
+}
 
 
 class Reach:
@@ -22,33 +29,63 @@ class Reach:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def reach(
-        self, *, draft: Measure, current: Measure | None, on: date, limit: int = 100
-    ) -> dict[str, Any]:
-        """Counts and the first `limit` USCCs of the firms the draft makes eligible, of those it
-        newly makes eligible and of those no longer eligible under it."""
+    def reach(self, *, draft: Measure, current: Measure | None, on: date) -> dict[str, Any]:
+        """For the firms the draft makes eligible, those it newly makes eligible and those no
+        longer eligible under it: how many, how many by region, size and ownership, and the
+        first of them by USCC."""
+        found: dict[str, Any] = {}
+        for group, where in self._groups(draft, current, on).items():
+            rows = self._connection.execute(
+                select(*_TRAITS.values(), func.count().label("firms"))
+                .where(where)
+                .group_by(*_TRAITS.values())
+            ).all()
+            by: dict[str, Counter[str]] = {name: Counter() for name in _TRAITS}
+            for row in rows:
+                for name in _TRAITS:
+                    by[name][getattr(row, name) or "unknown"] += row.firms
+            found[group] = {
+                "count": sum(row.firms for row in rows),
+                **{f"by_{name}": dict(counted) for name, counted in by.items()},
+                "firms": self._firms(where, after="", limit=FIRST),
+            }
+        return found
+
+    def firms(
+        self,
+        *,
+        draft: Measure,
+        current: Measure | None,
+        on: date,
+        group: str,
+        after: str,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """One group's firms in USCC order after `after`: a page of the preview's full list."""
+        return self._firms(self._groups(draft, current, on)[group], after=after, limit=limit)
+
+    def _firms(self, where: ColumnElement[bool], *, after: str, limit: int) -> list[dict[str, Any]]:
+        f = enterprise_facts.c
+        query = (
+            select(f.uscc, f.name, f.city, *_TRAITS.values())
+            .where(where, f.uscc > after)
+            .order_by(f.uscc)
+            .limit(limit)
+        )
+        return [row._asdict() for row in self._connection.execute(query)]
+
+    @staticmethod
+    def _groups(
+        draft: Measure, current: Measure | None, on: date
+    ) -> dict[str, ColumnElement[bool]]:
         new: ColumnElement[str] = status_of(draft.criteria, on)
         old: ColumnElement[str] = (
             status_of(current.criteria, on) if current is not None else literal("none")
         )
-        groups = {
+        return {
             "eligible": new == ELIGIBLE,
             "newly_eligible": and_(new == ELIGIBLE, old != ELIGIBLE),
             "no_longer_eligible": and_(old == ELIGIBLE, new != ELIGIBLE),
-        }
-        uscc = enterprise_facts.c.uscc
-        return {
-            name: {
-                "count": self._connection.execute(
-                    select(func.count()).select_from(enterprise_facts).where(where)
-                ).scalar_one(),
-                "firms": list(
-                    self._connection.execute(
-                        select(uscc).where(where).order_by(uscc).limit(limit)
-                    ).scalars()
-                ),
-            }
-            for name, where in groups.items()
         }
 
     def breakdown(self, *, draft: Measure, current: Measure | None, on: date) -> dict[str, Any]:

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from eligibility.api.deps import AdminDep, CatalogueDep, UowDep
-from eligibility.api.schemas import ChangedRead, DraftRead, RetireRequest
+from eligibility.api.lifecycle_schemas import (
+    ChangedRead,
+    DraftCheckRead,
+    DraftRead,
+    LoggedStepRead,
+    PublishRequest,
+    ReachedPage,
+    RetireRequest,
+)
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.clock import china_today
 from eligibility.domain.lifecycle import Draft
 from eligibility.use_cases import drafts, publish
 from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.ports import UnitOfWork
-from eligibility.use_cases.preview import preview_measure
+from eligibility.use_cases.preview import preview_measure, reached_firms
 from supportmatch_core.openapi import CONFLICT
 from supportmatch_core.ranges import Day
 
@@ -34,6 +42,15 @@ def list_drafts(_: AdminDep, uow: UowDep) -> list[DraftRead]:
     """Every stored draft, by measure and version."""
     with uow.read() as work:
         return [_read(d) for d in drafts.list_drafts(work)]
+
+
+@router.get("/log")
+def catalogue_log(
+    _: AdminDep, uow: UowDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[LoggedStepRead]:
+    """Who published or retired which version, and when; newest first."""
+    with uow.read() as work:
+        return [LoggedStepRead.of(step) for step in drafts.catalogue_log(work, limit=limit)]
 
 
 @router.get("/{measure_id}/drafts/{version}")
@@ -63,6 +80,19 @@ def put_draft(
     return _read(draft)
 
 
+@router.post("/{measure_id}/drafts/{version}/check")
+def check_draft(
+    measure_id: MeasureId, version: Version, document: dict[str, Any], _: AdminDep, uow: UowDep
+) -> DraftCheckRead:
+    """Check a document as saving it would, without storing it: 422 names the first error's
+    path; otherwise the rule is read back as sentences."""
+    with uow.read() as work:
+        measure = drafts.check_draft(
+            work, measure_id=measure_id, version=version, document=document
+        )
+    return DraftCheckRead.of(measure)
+
+
 @router.delete("/{measure_id}/drafts/{version}", status_code=status.HTTP_204_NO_CONTENT)
 def discard_draft(measure_id: MeasureId, version: Version, _: AdminDep, uow: UowDep) -> None:
     with uow.begin() as work:
@@ -84,6 +114,35 @@ def preview_stored_draft(
         return preview_measure(work, catalogue=catalogue, draft=draft, on=on or china_today())
 
 
+@router.post("/{measure_id}/drafts/{version}/preview/firms")
+def preview_firms(
+    measure_id: MeasureId,
+    version: Version,
+    group: Literal["eligible", "newly_eligible", "no_longer_eligible"],
+    _: AdminDep,
+    catalogue: CatalogueDep,
+    uow: UowDep,
+    after: Annotated[str, Query(pattern="^[0-9A-Z]{0,18}$")] = "",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    on: Annotated[Day | None, Query(description="defaults to today")] = None,
+) -> ReachedPage:
+    """The preview's firms of one group, in USCC order from `after`: the whole list, page by page."""
+    with uow.read() as work:
+        draft = drafts.draft_measure(work, measure_id=measure_id, version=version)
+        items = reached_firms(
+            work,
+            catalogue=catalogue,
+            draft=draft,
+            on=on or china_today(),
+            group=group,
+            after=after,
+            limit=limit,
+        )
+    return ReachedPage.model_validate(
+        {"items": items, "after": items[-1]["uscc"] if len(items) == limit else None}
+    )
+
+
 @router.post("/{measure_id}/drafts/{version}/publish", responses=CONFLICT)
 def publish_draft(
     measure_id: MeasureId,
@@ -91,13 +150,20 @@ def publish_draft(
     principal: AdminDep,
     catalogue: CatalogueDep,
     uow: UowDep,
+    body: Annotated[PublishRequest | None, Body()] = None,
 ) -> ChangedRead:
     """The draft becomes a published version; the population is re-decided in the same
-    transaction and only the changes of status are announced."""
+    transaction and only the changes of status are announced. `replaces` ends the version in
+    force the day before, in the same step."""
     today = china_today()
     with uow.begin() as work:
         changed = publish.publish(
-            work, measure_id=measure_id, version=version, actor=principal.subject, on=today
+            work,
+            measure_id=measure_id,
+            version=version,
+            actor=principal.subject,
+            on=today,
+            replaces=body.replaces if body else None,
         )
     _reload(uow, catalogue)
     return ChangedRead.of(changed, today)

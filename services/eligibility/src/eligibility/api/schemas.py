@@ -3,7 +3,7 @@ self-check are asked for and shown. Longer than 300 lines: declarations of every
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import (
@@ -22,7 +22,6 @@ from eligibility.domain.facts import REGISTRY, accepts, facts_of, within
 from eligibility.domain.measures import Measure
 from eligibility.domain.sentences import tree
 from eligibility.domain.themes import THEMES
-from eligibility.use_cases.publish import Changed
 from supportmatch_core.fields import IndustryCode, ProvinceCode
 from supportmatch_core.ranges import Day
 from supportmatch_reference.certifications import CertificationKind, Level
@@ -180,46 +179,6 @@ class MeasureFilters(BaseModel):
     theme: str | None = Field(None, pattern=f"^({'|'.join(THEMES)})$")
     kind: str | None = Field(None, pattern="^(benefit|obligation|opportunity)$")
     in_force_on: Day | None = Field(None, description="only versions in force on this day")
-
-
-class DraftRead(BaseModel):
-    measure_id: str
-    version: int
-    document: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    updated_by: str
-
-
-class RetireRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    effective_on: Day = Field(
-        description="the first day the version is no longer in force (today or later)"
-    )
-
-
-class RematchRead(BaseModel):
-    on: date
-    changed: int = Field(description="firms whose status changed, each announced")
-    refreshed: int = Field(description="firms rewritten with the same status")
-
-
-class ChangedRead(BaseModel):
-    measure: MeasureRead
-    revision: int = Field(description="the catalogue revision this change made")
-    rematch: RematchRead | None = Field(description="null when the version is not in force today")
-
-    @classmethod
-    def of(cls, changed: Changed, on: date) -> ChangedRead:
-        done = changed.rematch
-        return cls(
-            measure=MeasureRead.of(changed.measure, on),
-            revision=changed.revision,
-            rematch=RematchRead(on=on, changed=done.changed, refreshed=done.refreshed)
-            if done
-            else None,
-        )
 
 
 _STORED_FACTS = {name for name, fact in REGISTRY.items() if not fact.derived}

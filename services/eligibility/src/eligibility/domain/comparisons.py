@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from eligibility.domain.criteria import Certified, Compare, Criterion, InvalidCriteria, Not
+from eligibility.domain.criteria import (
+    Certified,
+    Compare,
+    Criterion,
+    InvalidCriteria,
+    Not,
+    codes,
+    shown,
+)
 from eligibility.domain.facts import DATE, NUMERIC, REGISTRY, Fact, accepts
+from eligibility.domain.registry import TYPE_ZH
 from supportmatch_reference.certifications import CertificationKind
 
 
@@ -11,16 +20,24 @@ def check_comparison(compare: Compare | Certified, path: str) -> None:
     """Refuse a comparison on an unknown fact, or with a value the fact's type cannot meet."""
     if isinstance(compare, Certified):
         if compare.kind not in set(CertificationKind):
-            raise InvalidCriteria(f"{path}.certified: unknown certification {compare.kind!r}")
+            raise InvalidCriteria(
+                f"{path}.certified: unknown certification {compare.kind!r}",
+                zh=f"未知的认定类型{shown(compare.kind)}",
+            )
         return
     fact = REGISTRY.get(compare.fact)
     if fact is None:
-        raise InvalidCriteria(f"{path}.fact: unknown fact {compare.fact!r}")
+        raise InvalidCriteria(
+            f"{path}.fact: unknown fact {compare.fact!r}", zh=f"未知的信息项{shown(compare.fact)}"
+        )
     if not fact.comparable:
-        raise InvalidCriteria(f"{path}.fact: {fact.name} is a table, compare the facts it gives")
+        raise InvalidCriteria(
+            f"{path}.fact: {fact.name} is a table, compare the facts it gives",
+            zh=f"“{fact.label_zh}”是数额表，请比较由它得出的信息项",
+        )
     for value in _compared(compare, fact, path):
         if not accepts(fact, value) or (fact.values and value not in fact.values):
-            raise InvalidCriteria(f"{path}.value: {value!r} does not fit {fact.name} ({fact.type})")
+            raise _misfit(value, fact, path)
 
 
 def _compared(compare: Compare, fact: Fact, path: str) -> tuple[object, ...]:
@@ -28,18 +45,45 @@ def _compared(compare: Compare, fact: Fact, path: str) -> tuple[object, ...]:
     ordered = fact.type in (*NUMERIC, DATE)
     if compare.op in ("in", "not_in"):
         if not isinstance(compare.value, tuple) or not compare.value:
-            raise InvalidCriteria(f"{path}.value: {compare.op} needs a non-empty list")
+            raise InvalidCriteria(
+                f"{path}.value: {compare.op} needs a non-empty list",
+                zh=f"比较方式为“{compare.op}”时，应为列表，不能为空",
+            )
         return tuple(compare.value)
     if compare.op == "between":
         bounds = compare.value
         if not (isinstance(bounds, tuple) and len(bounds) == 2):
-            raise InvalidCriteria(f"{path}.value: between needs [low, high] of {fact.type}")
+            raise InvalidCriteria(
+                f"{path}.value: between needs [low, high] of {fact.type}",
+                zh=f"比较方式为“between”时，应为[下限, 上限]，均为{TYPE_ZH[fact.type]}",
+            )
         if not ordered or not all(accepts(fact, b) for b in bounds) or bounds[0] > bounds[1]:
-            raise InvalidCriteria(f"{path}.value: between needs numbers with low <= high")
+            raise InvalidCriteria(
+                f"{path}.value: between needs numbers or dates with low <= high",
+                zh="比较方式为“between”时，上下限应为数值或日期，且下限不大于上限",
+            )
         return tuple(bounds)
     if compare.op in ("lt", "le", "gt", "ge") and not ordered:
-        raise InvalidCriteria(f"{path}.op: {compare.op} needs a number, {fact.name} is {fact.type}")
+        raise InvalidCriteria(
+            f"{path}.op: {compare.op} needs a number or a date, {fact.name} is {fact.type}",
+            zh=f"比较方式“{compare.op}”只适用于数值或日期，“{fact.label_zh}”的类型为"
+            f"{TYPE_ZH[fact.type]}",
+        )
     return (compare.value,)
+
+
+def _misfit(value: object, fact: Fact, path: str) -> InvalidCriteria:
+    """A value the fact cannot take; for a fact of few values, which ones it takes."""
+    if fact.values and isinstance(value, str):
+        return InvalidCriteria(
+            f"{path}.value: {value!r} does not fit {fact.name} "
+            f"({fact.type}: one of {', '.join(fact.values)})",
+            zh=f"{shown(value)}不是“{fact.label_zh}”的可选值，应为以下之一：{codes(fact.values)}",
+        )
+    return InvalidCriteria(
+        f"{path}.value: {value!r} does not fit {fact.name} ({fact.type})",
+        zh=f"{shown(value)}不符合“{fact.label_zh}”的类型，应为{TYPE_ZH[fact.type]}",
+    )
 
 
 def facts_named(criterion: Criterion) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,15 +71,41 @@ Criterion = Compare | Certified | All | AnyOf | Not
 
 
 class InvalidCriteria(RuleBroken, ValueError):
-    """A measure document that cannot be read; the message gives the path of the error."""
+    """A measure document that cannot be read: `text` is "path: message", `zh` the message in
+    Chinese without the path (an administrator's console shows it at the path)."""
 
-    def __init__(self, text: str, *, zh: str | None = None) -> None:
+    def __init__(self, text: str, *, zh: str) -> None:
         field, _, message = text.partition(": ")
-        super().__init__(
-            field if message else "body",
-            message or text,
-            zh=zh or "措施文档此处有误，英文说明见同一回复",
-        )
+        super().__init__(field if message else "body", message or text, zh=zh)
+
+
+def shown(value: object) -> str:
+    """A value as the document wrote it, in Chinese quotation marks: “gte”, “[1, 2]”, “null”."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return f"“{text}”"
+
+
+def codes(allowed: Iterable[str]) -> str:
+    """Allowed codes as a Chinese list: benefit、obligation、opportunity."""
+    return "、".join(allowed)
+
+
+def needs_text(path: str) -> InvalidCriteria:
+    return InvalidCriteria(f"{path}: expected a non-empty string", zh="应为文本，不能为空")
+
+
+def needs_object(path: str) -> InvalidCriteria:
+    return InvalidCriteria(f"{path}: expected an object", zh="应为对象")
+
+
+def needs_list(path: str) -> InvalidCriteria:
+    return InvalidCriteria(f"{path}: expected a non-empty list", zh="应为列表，不能为空")
+
+
+def needs_one_of(path: str, allowed: Sequence[str]) -> InvalidCriteria:
+    return InvalidCriteria(
+        f"{path}: one of {', '.join(allowed)}", zh=f"应为以下之一：{codes(allowed)}"
+    )
 
 
 Check = Callable[[Compare | Certified, str], None]
@@ -94,14 +121,17 @@ def parse(doc: object, path: str = "criteria", check: Check = _accept) -> Criter
     `check` vets each comparison (fact known, value of the right type) and raises with its path.
     """
     if not isinstance(doc, dict):
-        raise InvalidCriteria(f"{path}: expected an object")
+        raise needs_object(path)
     kinds = [key for key in ("all", "any", "not", "fact", "certified") if key in doc]
     if len(kinds) != 1:
-        raise InvalidCriteria(f"{path}: expected exactly one of all, any, not, fact or certified")
+        raise InvalidCriteria(
+            f"{path}: expected exactly one of all, any, not, fact or certified",
+            zh="应含all、any、not、fact、certified中的一项，且只含一项",
+        )
     if "certified" in doc:
         level = doc.get("level_at_least")
         if level is not None and level not in LEVELS:
-            raise InvalidCriteria(f"{path}.level_at_least: one of {', '.join(LEVELS)}")
+            raise needs_one_of(f"{path}.level_at_least", LEVELS)
         certified = Certified(str(doc["certified"]), level)
         check(certified, path)
         return certified
@@ -109,19 +139,24 @@ def parse(doc: object, path: str = "criteria", check: Check = _accept) -> Criter
         key = "all" if "all" in doc else "any"
         items = doc[key]
         if not isinstance(items, list) or not items:
-            raise InvalidCriteria(f"{path}.{key}: expected a non-empty list")
+            raise needs_list(f"{path}.{key}")
         children = tuple(parse(item, f"{path}.{key}[{i}]", check) for i, item in enumerate(items))
         return All(children) if key == "all" else AnyOf(children)
     if "not" in doc:
         return Not(parse(doc["not"], f"{path}.not", check))
     if {"fact", "op", "value"} <= doc.keys():
-        if doc["op"] not in _OPERATORS:
-            raise InvalidCriteria(f"{path}.op: unknown operator {doc['op']!r}")
+        if not isinstance(doc["op"], str) or doc["op"] not in _OPERATORS:
+            raise InvalidCriteria(
+                f"{path}.op: unknown operator {doc['op']!r}", zh=f"未知的比较方式{shown(doc['op'])}"
+            )
         value = tuple(doc["value"]) if isinstance(doc["value"], list) else doc["value"]
         compare = Compare(str(doc["fact"]), doc["op"], value)
         check(compare, path)
         return compare
-    raise InvalidCriteria(f"{path}: expected all, any, not or a comparison (fact, op, value)")
+    raise InvalidCriteria(
+        f"{path}: expected all, any, not or a comparison (fact, op, value)",
+        zh="应为all、any、not，或含fact、op、value三项的比较",
+    )
 
 
 @dataclass(frozen=True, slots=True)

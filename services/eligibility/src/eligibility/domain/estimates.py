@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eligibility.domain.criteria import InvalidCriteria
+from eligibility.domain.criteria import (
+    InvalidCriteria,
+    needs_list,
+    needs_object,
+    needs_text,
+    shown,
+)
 from eligibility.domain.registry import NUMERIC, REGISTRY
 from eligibility.domain.wording import amount_en, amount_zh, percent_text
 
@@ -98,29 +104,39 @@ class Estimate:
 def estimate_from_document(doc: object, path: str = "estimate") -> Estimate:
     """Read an estimate; raise `InvalidCriteria` with the path of the first error."""
     if not isinstance(doc, dict):
-        raise InvalidCriteria(f"{path}: expected an object")
+        raise needs_object(path)
     base = doc.get("base")
-    if base not in REGISTRY or REGISTRY[base].type not in NUMERIC:
-        raise InvalidCriteria(f"{path}.base: {base!r} is not a numeric fact")
+    if not isinstance(base, str) or base not in REGISTRY or REGISTRY[base].type not in NUMERIC:
+        raise InvalidCriteria(
+            f"{path}.base: {base!r} is not a numeric fact", zh=f"{shown(base)}不是数值类信息项"
+        )
     tiers = doc.get("tiers")
     if not isinstance(tiers, list) or not tiers:
-        raise InvalidCriteria(f"{path}.tiers: expected a non-empty list")
+        raise needs_list(f"{path}.tiers")
     read: list[Tier] = []
     for i, tier in enumerate(tiers):
         up_to, percent = (
             (tier.get("up_to"), tier.get("percent")) if isinstance(tier, dict) else (0, None)
         )
         if not _number(percent) or (up_to is not None and not isinstance(up_to, int)):
-            raise InvalidCriteria(f"{path}.tiers[{i}]: expected percent and an optional up_to")
+            raise InvalidCriteria(
+                f"{path}.tiers[{i}]: expected percent and an optional up_to",
+                zh="应含percent（不小于0的数值），可另含up_to（整数）",
+            )
         if up_to is None and i != len(tiers) - 1:
-            raise InvalidCriteria(f"{path}.tiers[{i}].up_to: only the last tier is open-ended")
+            raise InvalidCriteria(
+                f"{path}.tiers[{i}].up_to: only the last tier is open-ended",
+                zh="只有最后一档可以不设上限",
+            )
         read.append(Tier(up_to, float(percent or 0)))
     times = doc.get("times_percent")
     if times is not None and not _number(times):
-        raise InvalidCriteria(f"{path}.times_percent: expected a number")
+        raise InvalidCriteria(
+            f"{path}.times_percent: expected a number, 0 or more", zh="应为不小于0的数值"
+        )
     for name in ("label_zh", "label_en"):
         if not isinstance(doc.get(name), str) or not doc[name].strip():
-            raise InvalidCriteria(f"{path}.{name}: expected a non-empty string")
+            raise needs_text(f"{path}.{name}")
     return Estimate(
         label_zh=doc["label_zh"],
         label_en=doc["label_en"],

@@ -11,7 +11,7 @@ from typing import Any
 
 from eligibility.domain.criteria import InvalidCriteria
 from eligibility.domain.measures import Measure
-from supportmatch_core.contracts.measure import MeasureChanged
+from supportmatch_core.contracts.measure import Change, MeasureChanged
 from supportmatch_core.errors import ConflictError, NotFoundError
 
 _FIELD_ZH = {"id": "措施编号", "version": "版本号"}
@@ -158,9 +158,15 @@ def retired_document(doc: dict[str, Any], *, effective_on: date, today: date) ->
 
 
 def measure_changed(
-    *, document: dict[str, Any], measure: Measure, lifecycle: Lifecycle, actor: str
+    *,
+    document: dict[str, Any],
+    measure: Measure,
+    lifecycle: Lifecycle,
+    actor: str,
+    changes: tuple[Change, ...] = (),
 ) -> MeasureChanged:
-    """The policy.measure.v1 event: the whole document of one version and what happened to it."""
+    """The policy.measure.v1 event: the whole document of one version, what happened to it and
+    what it changes from the version before, in words."""
     return MeasureChanged(
         measure_id=measure.id,
         version=measure.version,
@@ -170,4 +176,21 @@ def measure_changed(
         digest=measure.digest,
         actor=actor,
         document=document,
+        changes=changes,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedStep:
+    """A version published or retired: what, when, by whom (an administrator's token subject,
+    or the catalogue files of a release)."""
+
+    measure_id: str
+    version: int
+    step: str  # published or retired
+    at: datetime
+    by: str
+    title_zh: str
+    title_en: str
+    valid_from: date
+    valid_to: date | None

@@ -10,7 +10,13 @@ from importlib import resources
 from typing import Any
 
 from eligibility.domain.comparisons import check_comparison, facts_named, uses_certifications
-from eligibility.domain.criteria import Criterion, InvalidCriteria, parse
+from eligibility.domain.criteria import (
+    Criterion,
+    InvalidCriteria,
+    needs_one_of,
+    needs_text,
+    parse,
+)
 from eligibility.domain.documents import (
     Source,
     Text,
@@ -110,22 +116,27 @@ GRANTS = ("on_application", "automatic")
 def measure_from_document(doc: dict[str, Any]) -> Measure:
     """Read one measure document; raise `InvalidCriteria` with the path of the first error."""
     if not isinstance(doc, dict):
-        raise InvalidCriteria("(root): expected a measure document (an object)")
+        raise InvalidCriteria(
+            "(root): expected a measure document (an object)", zh="应为措施文档（对象）"
+        )
     try:
         for name in _TEXTS:
             if not isinstance(doc[name], str) or not doc[name].strip():
-                raise InvalidCriteria(f"{name}: expected a non-empty string")
+                raise needs_text(name)
         version = doc["version"]
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise InvalidCriteria("version: expected a whole number from 1")
+            raise InvalidCriteria("version: expected a whole number from 1", zh="应为正整数")
         if doc["kind"] not in _KINDS:
-            raise InvalidCriteria(f"kind: one of {', '.join(_KINDS)}")
+            raise needs_one_of("kind", _KINDS)
         if doc.get("grant", GRANTS[0]) not in GRANTS:
-            raise InvalidCriteria(f"grant: one of {', '.join(GRANTS)}")
+            raise needs_one_of("grant", GRANTS)
         sources = read_sources(doc["sources"])
         assumptions = read_assumptions(doc.get("assumptions"))
         if any(not s.verified for s in sources) and not assumptions:
-            raise InvalidCriteria("assumptions: say in words what an unverified source assumes")
+            raise InvalidCriteria(
+                "assumptions: say in words what an unverified source assumes",
+                zh="有出处未经核对原文，须写明所作的假设",
+            )
         valid_from = day(doc, "valid_from")
         valid_to = day(doc, "valid_to") if doc.get("valid_to") is not None else None
         estimate = doc.get("estimate")
@@ -160,11 +171,13 @@ def measure_from_document(doc: dict[str, Any]) -> Measure:
     except InvalidCriteria:
         raise
     except KeyError as error:
-        raise InvalidCriteria(f"{error.args[0]}: required") from error
-    except (TypeError, ValueError) as error:
-        raise InvalidCriteria(str(error)) from error
+        raise InvalidCriteria(f"{error.args[0]}: required", zh="必填") from error
+    except (TypeError, ValueError) as error:  # a shape no check above foresaw
+        raise InvalidCriteria(
+            f"(root): {error}", zh="文档中有无法读取的内容，请检查各项的类型"
+        ) from error
     if valid_to is not None and valid_to < valid_from:
-        raise InvalidCriteria("valid_to: before valid_from")
+        raise InvalidCriteria("valid_to: before valid_from", zh="结束日期早于开始日期")
     return measure
 
 

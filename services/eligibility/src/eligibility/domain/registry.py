@@ -18,6 +18,16 @@ STRING, INTEGER, MONEY, NUMBER, BOOLEAN, DATE = (
 )
 MAP = "map"  # a table of amounts (month or industry -> yuan): a source of derived facts only
 NUMERIC = (INTEGER, MONEY, NUMBER)
+# Each type as an administrator reads it in Chinese, e.g. in an error about a measure document.
+TYPE_ZH = {
+    STRING: "文本",
+    INTEGER: "整数",
+    MONEY: "整数金额",
+    NUMBER: "数值",
+    BOOLEAN: "是/否（true或false）",
+    DATE: "日期（年-月-日）",
+    MAP: "数额表",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from eligibility.domain.lifecycle import Draft, NoDraft, check_new_version, draft_document
+from eligibility.domain.lifecycle import (
+    Draft,
+    LoggedStep,
+    NoDraft,
+    check_new_version,
+    draft_document,
+)
 from eligibility.domain.measures import Measure, measure_from_document
 from eligibility.use_cases.catalogue import published_measures
 from eligibility.use_cases.ports import Work
@@ -23,9 +29,8 @@ def save_draft(
     work: Work, *, measure_id: str, version: int, document: object, actor: str
 ) -> tuple[Draft, bool]:
     """Create or replace a draft, checked as a published version is; returns it and whether new."""
+    check_draft(work, measure_id=measure_id, version=version, document=document)
     stored = draft_document(document, measure_id=measure_id, version=version)
-    measure = measure_from_document(stored)
-    check_new_version(measure, published_measures(work, measure_id))
     exists = work.measures.draft(measure_id, version) is not None
     work.measures.save_draft(document=stored, actor=actor, exists=exists)
     return read_draft(work, measure_id=measure_id, version=version), not exists
@@ -39,3 +44,17 @@ def discard_draft(work: Work, *, measure_id: str, version: int) -> None:
 def draft_measure(work: Work, *, measure_id: str, version: int) -> Measure:
     """A stored draft as a measure (for the preview)."""
     return measure_from_document(read_draft(work, measure_id=measure_id, version=version).document)
+
+
+def check_draft(work: Work, *, measure_id: str, version: int, document: object) -> Measure:
+    """A document read and checked as `save_draft` does, without storing it: the console's
+    check as the administrator types."""
+    measure = measure_from_document(
+        draft_document(document, measure_id=measure_id, version=version)
+    )
+    check_new_version(measure, published_measures(work, measure_id))
+    return measure
+
+
+def catalogue_log(work: Work, *, limit: int) -> list[LoggedStep]:
+    return work.measures.log(limit)

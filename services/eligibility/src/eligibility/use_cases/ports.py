@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from eligibility.domain.decision import Decision, Held, Status
 from eligibility.domain.facts import Facts
-from eligibility.domain.lifecycle import Draft, StoredVersion
+from eligibility.domain.lifecycle import Draft, LoggedStep, StoredVersion
 from eligibility.domain.measures import Measure
 from eligibility.domain.queue import QueueFilter, QueuePage
 from eligibility.domain.rematches import Claimed, Rematch, Rematched, Stored, Unexplained
@@ -67,6 +67,7 @@ class Measures(Protocol):
     def retire_version(
         self, *, document: dict[str, object], measure: Measure, actor: str
     ) -> None: ...
+    def log(self, limit: int) -> list[LoggedStep]: ...
     def drafts(self) -> list[Draft]: ...
     def draft(self, measure_id: str, number: int) -> Draft | None: ...
     def save_draft(self, *, document: dict[str, object], actor: str, exists: bool) -> None: ...
@@ -106,9 +107,17 @@ class Explanations(Protocol):
 
 
 class Reach(Protocol):
-    def reach(
-        self, *, draft: Measure, current: Measure | None, on: date, limit: int = 100
-    ) -> dict[str, object]: ...
+    def reach(self, *, draft: Measure, current: Measure | None, on: date) -> dict[str, object]: ...
+    def firms(
+        self,
+        *,
+        draft: Measure,
+        current: Measure | None,
+        on: date,
+        group: str,
+        after: str,
+        limit: int,
+    ) -> list[dict[str, object]]: ...
     def breakdown(
         self, *, draft: Measure, current: Measure | None, on: date
     ) -> dict[str, object]: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from eligibility.domain.differences import differences
 from eligibility.domain.lifecycle import (
     BY_ADMIN,
     BY_CATALOGUE,
@@ -43,9 +44,10 @@ def seed(work: Work, *, documents: list[dict[str, object]]) -> int:
     has touched; announce each. Returns the revision after seeding."""
     held = work.measures.lock()
     stored = {(v.measure_id, v.version): v for v in work.measures.versions()}
+    shipped = [measure_from_document(document) for document in documents]
+    known = {(m.id, m.version): m for m in shipped}
     changed = 0
-    for document in documents:
-        measure = measure_from_document(document)
+    for document, measure in zip(documents, shipped, strict=True):
         row = stored.get((measure.id, measure.version))
         if row is not None and (row.managed_by != BY_CATALOGUE or row.digest == measure.digest):
             continue
@@ -56,20 +58,38 @@ def seed(work: Work, *, documents: list[dict[str, object]]) -> int:
         else:
             work.measures.change_version(document=document, measure=measure)
         lifecycle = Lifecycle.PUBLISHED if row is None else Lifecycle.CHANGED
-        _announce(work, document, measure, lifecycle, CATALOGUE_ACTOR)
+        before = (
+            measure_from_document(row.document)
+            if row is not None
+            else known.get((measure.id, measure.version - 1))
+        )
+        _announce(work, document, measure, lifecycle, CATALOGUE_ACTOR, before=before)
         changed += 1
     return work.measures.bump(held) if changed else held
 
 
-def publish(work: Work, *, measure_id: str, version: int, actor: str, on: date) -> Changed:
-    """Make a draft a published version and re-decide the population: all of it or nothing."""
+def publish(
+    work: Work,
+    *,
+    measure_id: str,
+    version: int,
+    actor: str,
+    on: date,
+    replaces: int | None = None,
+) -> Changed:
+    """Make a draft a published version and re-decide the population: all of it or nothing.
+    `replaces` names the version in force that ends the day before the draft begins."""
     held = work.measures.lock()
     document = read_draft(work, measure_id=measure_id, version=version).document
     measure = measure_from_document(document)
+    # What the version changes is said against the latest one as it stood, before it was ended.
+    before = max(published_measures(work, measure_id), key=lambda m: m.version, default=None)
+    if replaces is not None:
+        _end(work, measure_id, replaces, effective_on=measure.valid_from, actor=actor, on=on)
     check_publishable(measure, published_measures(work, measure_id))
     work.measures.add_version(document=document, measure=measure, managed_by=BY_ADMIN, actor=actor)
     work.measures.remove_draft(measure_id, version)
-    _announce(work, document, measure, Lifecycle.PUBLISHED, actor)
+    _announce(work, document, measure, Lifecycle.PUBLISHED, actor, before=before)
     return _changed(work, held, measure, on)
 
 
@@ -84,14 +104,22 @@ def retire(
 ) -> Changed:
     """End a published version from `effective_on`; re-decide the population if still in force."""
     held = work.measures.lock()
+    measure = _end(work, measure_id, version, effective_on=effective_on, actor=actor, on=on)
+    return _changed(work, held, measure, on)
+
+
+def _end(
+    work: Work, measure_id: str, version: int, *, effective_on: date, actor: str, on: date
+) -> Measure:
     stored = work.measures.version(measure_id, version)
     if stored is None:
         raise NoPublishedVersion(measure_id, version)
     document = retired_document(stored.document, effective_on=effective_on, today=on)
     measure = measure_from_document(document)
     work.measures.retire_version(document=document, measure=measure, actor=actor)
-    _announce(work, document, measure, Lifecycle.RETIRED, actor)
-    return _changed(work, held, measure, on)
+    before = measure_from_document(stored.document)
+    _announce(work, document, measure, Lifecycle.RETIRED, actor, before=before)
+    return measure
 
 
 def _changed(work: Work, held: int, measure: Measure, on: date) -> Changed:
@@ -102,7 +130,19 @@ def _changed(work: Work, held: int, measure: Measure, on: date) -> Changed:
 
 
 def _announce(
-    work: Work, document: dict[str, object], measure: Measure, lifecycle: Lifecycle, actor: str
+    work: Work,
+    document: dict[str, object],
+    measure: Measure,
+    lifecycle: Lifecycle,
+    actor: str,
+    *,
+    before: Measure | None,
 ) -> None:
-    event = measure_changed(document=document, measure=measure, lifecycle=lifecycle, actor=actor)
+    event = measure_changed(
+        document=document,
+        measure=measure,
+        lifecycle=lifecycle,
+        actor=actor,
+        changes=differences(before, measure),
+    )
     work.outbox.publish([event])

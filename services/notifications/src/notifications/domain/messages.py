@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.determination import EligibilityChanged, MeasureReference
+from supportmatch_core.contracts.measure import Change
 from supportmatch_core.contracts.values import JsonObject
 from supportmatch_reference.clauses import clause_en
 from supportmatch_reference.explanations import sentence, tree_lines
@@ -178,16 +179,22 @@ def ending_soon(measure: MeasureReference, valid_to: date, days_left: int) -> In
     )
 
 
-def measure_published(measure: MeasureReference, *, changed: bool) -> InboxMessage:
-    """A new or changed measure version, for caseworkers and firms that hold the measure."""
+def measure_published(
+    measure: MeasureReference, *, changed: bool, valid_from: str, changes: tuple[Change, ...]
+) -> InboxMessage:
+    """A new or changed measure version, for caseworkers and firms that hold the measure: from
+    which day it applies and what it changes from the version before."""
     clause_zh, clause_en = _clause(measure)
     head_zh, head_en = ("措施已更新", "Measure changed") if changed else ("新措施", "New measure")
     version = measure.version
+    changed_zh = f"主要变化：{'；'.join(c.zh for c in changes)}。" if changes else ""
+    changed_en = f" What changes: {'; '.join(c.en for c in changes)}." if changes else ""
     return InboxMessage(
         title_zh=f"{head_zh}：{measure.title_zh}",
         title_en=f"{head_en}: {measure.title_en}",
-        body_zh=f"{clause_zh}第{version}版已发布，资格将按新版本重新判断。",
-        body_en=f"{clause_en} Version {version} is published; eligibility is decided again.",
+        body_zh=f"{clause_zh}第{version}版自{valid_from}起施行，资格将按新版本重新判断。{changed_zh}",
+        body_en=f"{clause_en} Version {version} applies from {valid_from}; eligibility is decided "
+        f"again.{changed_en}",
         facts_to_provide=[],
         topic=Topic.MEASURE_PUBLISHED,
     )

@@ -97,7 +97,9 @@ def announce_measure(work: Work, trigger: str, event: MeasureChanged, *, now: da
     if event.lifecycle == "retired":
         return  # the re-match that follows tells each firm whose status changes
     changed = event.lifecycle == "changed" or measure.version > 1
-    message = measure_published(measure, changed=changed)
+    message = measure_published(
+        measure, changed=changed, valid_from=event.valid_from, changes=event.changes
+    )
     with writing(work) as writes:
         for caseworker in work.recipients.all_caseworkers():
             notify(
