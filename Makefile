@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .PHONY: run test test-unit test-integration test-contract test-security test-e2e test-browser test-faults lint format bench sync clean \
-	postgres browser kafka kafka-fetch kafka-stop kafka-status kustomize settings-reference
+	postgres browser pdf kafka kafka-fetch kafka-stop kafka-status kustomize settings-reference
 
 DEMO_COUNT ?= 300
 # The broker `make run` starts: tansu (embedded, memory only) or apache (Apache Kafka under var/kafka).
@@ -23,7 +23,7 @@ export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
 unexport PYTHONDONTWRITEBYTECODE
 
 # The portal's demo accounts and plain-http cookies are for this machine only (refused in production).
-run: .venv/.synced ## Start broker, migrations and all services (Ctrl-C stops everything)
+run: .venv/.synced pdf ## Start broker, migrations and all services (Ctrl-C stops everything)
 	PORTAL_DEMO_ACCOUNTS=true PORTAL_COOKIE_SECURE=false SUPPORTMATCH_BROKER=$(KAFKA) $(RUN) supportmatch run --demo-count $(DEMO_COUNT)
 
 # Apache Kafka from Maven Central's jars (cached in ~/.cache/supportmatch), KRaft on 127.0.0.1:9092.
@@ -39,7 +39,7 @@ kafka-stop: .venv/.synced
 kafka-status: .venv/.synced
 	@$(RUN) supportmatch kafka status
 
-test: .venv/.synced lint postgres browser kustomize ## Lint, type-check, then every test but the fault scenarios
+test: .venv/.synced lint postgres browser pdf kustomize ## Lint, type-check, then every test but the fault scenarios
 	$(PYTEST) tests --ignore=tests/faults --ignore=tests/integration/test_apache_kafka.py
 	@# The SASL/TLS node refuses a wrong password without its reason while other nodes start beside it.
 	$(RUN) pytest -q -p no:xdist tests/integration/test_apache_kafka.py
@@ -53,13 +53,13 @@ test-contract: .venv/.synced postgres
 test-integration: .venv/.synced postgres
 	$(PYTEST) tests/integration
 
-test-security: .venv/.synced postgres
+test-security: .venv/.synced postgres pdf
 	$(PYTEST) tests/security
 
 test-e2e: .venv/.synced postgres
 	$(PYTEST) tests/e2e
 
-test-browser: .venv/.synced browser
+test-browser: .venv/.synced browser pdf
 	$(PYTEST) tests/browser
 
 # The system as `make run` starts it, broken mid-stream; each scenario prints what it did and counted.
@@ -99,6 +99,14 @@ postgres:
 browser:
 	@deploy/local/browser.sh >/dev/null || { [ -z "$$SUPPORTMATCH_REQUIRE_BROWSER" ] && \
 	  echo "make: no chromium; the browser tests will be skipped" >&2; }
+
+# What the portal's PDF report needs from the system: pango (WeasyPrint lays text out with it),
+# harfbuzz's subsetter (fonts embedded as small subsets) and a Chinese font, installed with apt-get
+# when absent. Without them the portal still runs and the report answers 503 saying why; its tests fail.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+pdf:
+	@deploy/local/debian-packages.sh $(PDF_PACKAGES) || \
+	  echo "make: no pango; the portal's PDF report will answer 503 (apt-get install $(PDF_PACKAGES))" >&2
 
 # First use: a private uv (unless one is installed), then the locked environment.
 .tools/bin/uv:

@@ -70,6 +70,8 @@ def decide_profile(
         SqlWork(connection),
         uscc=profile["uscc"],
         version=int(profile["version"]),
+        name=profile.get("name"),
+        city=profile.get("city"),
         facts=facts_of(profile),
         catalogue=catalogue,
         on=on,

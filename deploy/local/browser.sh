@@ -6,27 +6,10 @@
 set -euo pipefail
 
 browser=/usr/bin/chromium
-packages=(chromium fonts-noto-cjk)
 
 say() { printf 'browser: %s\n' "$*" >&2; }
 
-missing=()
-[ -x "$browser" ] || missing+=(chromium)
-dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed' ||
-  missing+=(fonts-noto-cjk)
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  say "installing ${missing[*]} from Debian's packages"
-  sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
-  export DEBIAN_FRONTEND=noninteractive
-  if ! { "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
-      { "${sudo[@]}" apt-get update -q >&2 &&
-        "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; }; }; then
-    say "could not install ${missing[*]} (apt-get install -y ${packages[*]} needs root or passwordless sudo)"
-    exit 1
-  fi
-fi
+"$(dirname "$0")/debian-packages.sh" chromium fonts-noto-cjk
 if ! version=$("$browser" --version 2>&1); then
   say "$browser is installed but does not run: $version"
   exit 1

@@ -1,9 +1,11 @@
 """The portal as people use it, in Debian's chromium: the self-check, a firm providing a missing
-fact, its notification settings with a test webhook, and the language switch."""
+fact and downloading its report, its notification settings with a test webhook, and the language
+switch."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -74,6 +76,11 @@ def test_a_firm_gives_a_missing_fact_and_sees_the_measure_become_eligible(page: 
     expect(page.locator(f"{VAT}.eligible")).to_be_visible(timeout=20_000)
     expect(page.locator(VAT)).to_contain_text("纳税信用等级为A、B：贵企业为A，满足。")
     keep(page, "firm-measures", readme=True)
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="下载政策匹配报告（PDF）").click()
+    report = downloading.value
+    assert re.fullmatch(rf"政策匹配报告-{DEMO_USCC}-\d{{8}}\.pdf", report.suggested_filename)
+    assert Path(report.path()).read_bytes().startswith(b"%PDF-")
     expect(page.locator("#inbox-link .badge")).to_be_visible(timeout=15_000)
     page.locator("#inbox-link").click()
     entry = page.locator(".inbox > li").filter(has_text="增值税期末留抵税额按月全额退还").first

@@ -56,9 +56,9 @@ def seed(name: str, client: Any, callers: Callers, database_url: str) -> Seeded:
             {"uscc": callers.firm, "year": "2024", "certification_id": str(answer.json()["id"])}
         )
     if name == "eligibility":
-        decide_firm(callers, database_url)
+        decide_firm(firm_payload(callers), database_url)
         return Seeded({"uscc": callers.firm, "measure_id": MEASURE, "version": "1"})
-    project_firm(callers, database_url)
+    project_firm(firm_payload(callers), database_url)
     subscribed = client.post(
         f"/v1/enterprises/{callers.firm}/webhooks", json={"url": PUBLIC_HOOK}, headers=admin
     )
@@ -73,20 +73,21 @@ def seed(name: str, client: Any, callers: Callers, database_url: str) -> Seeded:
     )
 
 
-def _snapshot(callers: Callers) -> dict[str, Any]:
-    """The firm's enterprise.profile.v1 document, as profiles publishes it on registration."""
-    profile = EnterpriseCreate.model_validate(firm_payload(callers)).to_profile()
+def _snapshot(payload: dict[str, Any]) -> dict[str, Any]:
+    """The enterprise.profile.v1 document of the firm registered with `payload`, as profiles
+    publishes it on registration."""
+    profile = EnterpriseCreate.model_validate(payload).to_profile()
     return {**snapshot_data(profile, size_of(profile)), "version": 1}
 
 
-def decide_firm(callers: Callers, database_url: str) -> None:
+def decide_firm(payload: dict[str, Any], database_url: str) -> None:
     """Give eligibility the firm's facts and decisions, as its consumer does from a snapshot."""
     engine = create_database_engine(database_url)
     try:
         with UnitOfWork(engine).begin() as connection:
             decide_profile(
                 connection,
-                profile=_snapshot(callers),
+                profile=_snapshot(payload),
                 catalogue=Catalogue(load_catalogue()),
                 on=china_today(),
             )
@@ -94,10 +95,10 @@ def decide_firm(callers: Callers, database_url: str) -> None:
         engine.dispose()
 
 
-def project_firm(callers: Callers, database_url: str) -> None:
+def project_firm(payload: dict[str, Any], database_url: str) -> None:
     """Give notifications the firm's profile, as its consumer does: the province it stores
     decides which caseworkers see the firm."""
-    event = Event(type=PROFILE, source=SOURCE, subject=callers.firm, data=_snapshot(callers))
+    event = Event(type=PROFILE, source=SOURCE, subject=payload["uscc"], data=_snapshot(payload))
     engine = create_database_engine(database_url)
     try:
         with UnitOfWork(engine).begin() as connection:

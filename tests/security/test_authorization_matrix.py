@@ -20,7 +20,8 @@ from supportmatch_core.auth import Role, TokenService
 from tests.conftest import Databases
 from tests.factories import enterprise_payload
 from tests.security.apps import SERVICES, Callers, service_app
-from tests.security.seeds import MEASURE, PUBLIC_HOOK, seed
+from tests.security.portal_system import ADMIN, PortalSystem, enterprise, portal_system, staff
+from tests.security.seeds import MEASURE, PUBLIC_HOOK, firm_payload, seed
 from tests.security.test_not_yours import REQUESTS as FIRM_REQUESTS
 
 ALLOWED = "allowed"
@@ -102,6 +103,10 @@ ROUTES: dict[tuple[str, str, str], str] = {
     ("eligibility", "get", f"{_FIRM}/determinations/stored"): "the firm",
     ("eligibility", "post", "/v1/measures/{measure_id}/preview"): "admin",
     ("eligibility", "get", "/v1/measures/drafts"): "admin",
+    ("eligibility", "get", "/v1/measures/log"): "admin",
+    ("eligibility", "get", "/v1/measures/{measure_id}/versions/{version}/document"): "admin",
+    ("eligibility", "post", "/v1/measures/{measure_id}/drafts/{version}/check"): "admin",
+    ("eligibility", "post", "/v1/measures/{measure_id}/drafts/{version}/preview/firms"): "admin",
     ("eligibility", "get", "/v1/measures/{measure_id}/drafts/{version}"): "admin",
     ("eligibility", "put", "/v1/measures/{measure_id}/drafts/{version}"): "admin",
     ("eligibility", "delete", "/v1/measures/{measure_id}/drafts/{version}"): "admin",
@@ -135,6 +140,7 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("post", "/v1/checks"): {"industry": "C3921", "province": "44", "ownership": "private"},
     ("post", "/v1/measures/{measure_id}/preview"): {},
     ("put", "/v1/measures/{measure_id}/drafts/{version}"): {},
+    ("post", "/v1/measures/{measure_id}/drafts/{version}/check"): {},
     ("post", "/v1/measures/{measure_id}/versions/{version}/retire"): {
         "effective_on": (china_today() + timedelta(days=400)).isoformat()
     },
@@ -238,3 +244,91 @@ def test_every_caller_gets_the_answer_the_table_gives_on_every_route(running: Ru
                 wrong.append(f"{' '.join(route)} as {who}: {got}, expected {expected[who]}")
     assert wrong == [], "\n".join(wrong)
     assert MEASURE in running.ids.values()
+
+
+# The portal's pages of one firm, asked by each kind of person (anonymous: nobody signed in;
+# forged: a session cookie the portal never gave). The portal refuses another firm itself (403);
+# for a caseworker of other provinces the services' 404 passes through, as for no such firm.
+SIGN_IN = "sign in"
+PAGE_POLICIES: dict[str, dict[str, int | str]] = {
+    "the firm's page": {
+        **dict.fromkeys(("anonymous", "forged"), SIGN_IN),
+        "other enterprise": 403,
+        "other caseworker": 404,
+        **dict.fromkeys(("enterprise", "caseworker", "admin"), ALLOWED),
+    },
+}
+# The header's unread count is the reader's own inbox, whichever firm's page asks for it.
+PAGE_POLICIES["the reader's own count"] = {
+    **PAGE_POLICIES["the firm's page"],
+    "other caseworker": ALLOWED,
+}
+_PAGE = "/firms/{uscc}"
+_FIRM_PAGES = ("", "/edit", "/history", "/measures", "/measures/answers", "/inbox", "/notices")
+PAGES: dict[str, str] = {
+    **{f"{_PAGE}{suffix}": "the firm's page" for suffix in _FIRM_PAGES},
+    f"{_PAGE}/deliveries": "the firm's page",
+    f"{_PAGE}/report.pdf": "the firm's page",
+    f"{_PAGE}/inbox/badge": "the reader's own count",
+}
+
+
+def _username(who: str) -> str:
+    return who.replace(" ", "-")
+
+
+@pytest.fixture
+def portal(databases: Databases) -> Iterator[tuple[PortalSystem, Callers]]:
+    """The portal before the three services, the callers' firm seeded, an account per caller."""
+    callers = Callers()
+    accounts = {
+        "enterprise": enterprise(callers.firm),
+        "other enterprise": enterprise(callers.other_firm),
+        "caseworker": staff(["44"]),
+        "other caseworker": staff(["33"]),
+        "admin": ADMIN,
+    }
+    named = {_username(who): fields for who, fields in accounts.items()}
+    with portal_system(databases, firm=firm_payload(callers), accounts=named) as running:
+        yield running, callers
+
+
+def _browser(system: PortalSystem, who: str) -> TestClient:
+    browser = system.browser(None if who in ("anonymous", "forged") else _username(who))
+    if who == "forged":
+        browser.cookies.set("sm_session", "a-session-the-portal-never-gave")
+    return browser
+
+
+def _page_answer(browser: TestClient, who: str, path: str) -> int | str:
+    """The class of the page's answer to `who`: sent to sign in, 403, 404 or allowed."""
+    answer = browser.get(path, follow_redirects=False)
+    assert answer.status_code < 500, (path, who, answer.text)
+    if answer.status_code == 303 and answer.headers["location"].startswith("/sign-in?"):
+        return SIGN_IN
+    if answer.status_code in (403, 404):
+        assert answer.headers["content-type"].startswith("text/html"), answer.text
+        return int(answer.status_code)
+    return ALLOWED if answer.status_code in (200, 204) else int(answer.status_code)
+
+
+def test_every_person_gets_the_answer_the_table_gives_on_every_page_of_a_firm(
+    portal: tuple[PortalSystem, Callers],
+) -> None:
+    system, callers = portal
+    served = {
+        path
+        for path, operations in system.app.openapi()["paths"].items()
+        if path.startswith(_PAGE) and "get" in operations
+    }
+    assert served == PAGES.keys(), "the firm's pages and the table differ"
+    browsers = {who: _browser(system, who) for who in CALLERS}
+    wrong = []
+    for template, policy in sorted(PAGES.items()):
+        for who in CALLERS:
+            got = _page_answer(browsers[who], who, template.format(uscc=callers.firm))
+            if got != PAGE_POLICIES[policy][who]:
+                wrong.append(
+                    f"GET {template} as {who}: {got}, expected {PAGE_POLICIES[policy][who]}"
+                )
+    assert wrong == [], "\n".join(wrong)

@@ -91,7 +91,10 @@ def problem_of(error: DomainError) -> Problem:
         extensions = {}
         if error.field is not None:
             said = error.message.removeprefix(f"{error.field}: ")
-            extensions["errors"] = [{"field": error.field, "message": said}]
+            found = {"field": error.field, "message": said}
+            if error.zh:
+                found["message_zh"] = error.zh
+            extensions["errors"] = [found]
         return Conflict(error.message, zh=error.zh, **extensions)
     kind = {NotFoundError: NotFound, NotAllowed: Forbidden}
     for domain, problem in kind.items():

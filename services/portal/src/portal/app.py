@@ -24,6 +24,7 @@ from portal.settings import PortalSettings
 from portal.use_cases.accounts import seed_demo_accounts
 from portal.use_cases.signing_in import SignInLimits
 from portal.web import (
+    routes_admin,
     routes_auth,
     routes_cases,
     routes_dashboard,
@@ -95,6 +96,7 @@ def build_app(
             routes_cases.router,
             routes_dashboard.router,
             routes_grants.router,
+            routes_admin.router,
         ],
         build_runtime=runtime,
     )

@@ -169,6 +169,15 @@ def publish_draft(
     return ChangedRead.of(changed, today)
 
 
+@router.get("/{measure_id}/versions/{version}/document")
+def version_document(
+    measure_id: MeasureId, version: Version, _: AdminDep, uow: UowDep
+) -> dict[str, Any]:
+    """A published version's whole document: where an administrator's next draft starts."""
+    with uow.read() as work:
+        return drafts.version_document(work, measure_id=measure_id, version=version)
+
+
 @router.post("/{measure_id}/versions/{version}/retire", responses=CONFLICT)
 def retire_version(
     measure_id: MeasureId,

@@ -6,6 +6,7 @@ from eligibility.domain.lifecycle import (
     Draft,
     LoggedStep,
     NoDraft,
+    NoPublishedVersion,
     check_new_version,
     draft_document,
 )
@@ -58,3 +59,10 @@ def check_draft(work: Work, *, measure_id: str, version: int, document: object) 
 
 def catalogue_log(work: Work, *, limit: int) -> list[LoggedStep]:
     return work.measures.log(limit)
+
+
+def version_document(work: Work, *, measure_id: str, version: int) -> dict[str, object]:
+    stored = work.measures.version(measure_id, version)
+    if stored is None:
+        raise NoPublishedVersion(measure_id, version)
+    return stored.document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +48,23 @@ def measures(services: Services, account: Account, uscc: str) -> dict[str, list[
     """The firm's answer for each measure in force, grouped by status."""
     path = f"/v1/enterprises/{guard(account, uscc)}/determinations"
     return with_measures(services, services.call("eligibility", "GET", path, account=account))
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """A firm's profile beside its answer for each measure in force, grouped by status."""
+
+    profile: dict[str, Any]
+    groups: dict[str, list[dict[str, Any]]]
+
+
+def answers(services: Services, account: Account, uscc: str) -> Answers:
+    """What the firm's measures page and its report show, asked of profiles and eligibility at
+    the same time: the reader waits for the slower of the two, not for both."""
+    found, groups = services.together(
+        lambda: profile(services, account, uscc), lambda: measures(services, account, uscc)
+    )
+    return Answers(found, groups)
 
 
 def provide_facts(

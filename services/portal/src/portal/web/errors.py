@@ -12,10 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casework.use_cases.cases import NoCase
+from portal.adapters.pdf import PdfUnavailable
 from portal.adapters.services import ServiceRefused, ServiceUnavailable
+from portal.domain.accounts import Language
 from portal.domain.csrf import form_token
 from portal.use_cases.firm import NotYourFirm
 from portal.web.deps import CsrfRefused, SignInRequired, language_of
+from portal.web.messages import translate
 from portal.web.pages import Visitor, render
 
 log = logging.getLogger(__name__)
@@ -29,8 +32,23 @@ def _visitor(request: Request) -> Visitor:
     return Visitor(None, language_of(request, None), form_token(request.app.state.csrf_key, secret))
 
 
-def error_page(request: Request, status: int, message_key: str) -> HTMLResponse:
-    return render(request, _visitor(request), "error.html", status=status, message_key=message_key)
+def error_page(
+    request: Request, status: int, message_key: str, *, both_languages: bool = False
+) -> HTMLResponse:
+    """The error page; `both_languages`: the sentence also in the other language, for a reader
+    who may have to pass it on to the administrators."""
+    visitor = _visitor(request)
+    other: Language = "zh" if visitor.language == "en" else "en"
+    also = translate(message_key, other) if both_languages else None
+    return render(
+        request,
+        visitor,
+        "error.html",
+        status=status,
+        message_key=message_key,
+        also=also,
+        also_lang="zh-CN" if other == "zh" else "en",
+    )
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -65,11 +83,15 @@ def install_error_pages(app: FastAPI) -> None:
         log.warning("a service is unavailable", extra={"error": str(error)})
         return error_page(request, 502, "error.502")
 
+    @app.exception_handler(PdfUnavailable)
+    async def _no_pdf(request: Request, error: PdfUnavailable) -> HTMLResponse:
+        log.error("PDF files cannot be made on this machine", extra={"error": str(error)})
+        return error_page(request, 503, "error.pdf_unavailable", both_languages=True)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> HTMLResponse:
-        return error_page(
-            request, error.status_code, "error.404" if error.status_code == 404 else "error.422"
-        )
+        known = {403: "error.403", 404: "error.404"}
+        return error_page(request, error.status_code, known.get(error.status_code, "error.422"))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, _: RequestValidationError) -> HTMLResponse:

@@ -59,6 +59,29 @@ def write_csv(rows: Iterable[dict[str, Any]], language: Language, file: IO[bytes
         file.write(csv_line(cells(item, language)).encode())
 
 
+REACH_COLUMNS = ("change", "uscc", "name", "province", "city", "size_class", "ownership")
+
+
+def write_reach_csv(
+    rows: Iterable[tuple[str, dict[str, Any]]], language: Language, file: IO[bytes]
+) -> None:
+    """The firms a draft gains and loses: (group, firm) pairs, each firm on one line."""
+    file.write(
+        csv_header([translate(f"admin.column.{c}", language) for c in REACH_COLUMNS]).encode()
+    )
+    for group, firm in rows:
+        line = [
+            translate(f"admin.group.{group}", language),
+            firm["uscc"],
+            firm["name"] or "",
+            wording.value("province_code", firm["province"], language),
+            firm["city"] or "",
+            wording.value("size_class", firm["size"], language) if firm["size"] else "",
+            wording.value("ownership", firm["ownership"], language) if firm["ownership"] else "",
+        ]
+        file.write(csv_line(line).encode())
+
+
 def write_xlsx(
     rows: Iterable[dict[str, Any]], language: Language, title: str, file: IO[bytes]
 ) -> None:

@@ -51,6 +51,7 @@ def environment() -> Environment:
         condition=wording.condition,
         value=wording.value,
         source_title=wording.source_title,
+        citation=wording.citation,
         text_in=wording.text_in,
         fields=FIELDS,
         change_label=wording.change_label,
@@ -63,7 +64,12 @@ def environment() -> Environment:
 def render(
     request: Request, visitor: Visitor, template: str, *, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    page = (
+    return HTMLResponse(page_text(request, visitor, template, **context), status_code=status)
+
+
+def page_text(request: Request, visitor: Visitor, template: str, **context: Any) -> str:
+    """The page as text, for a response or for printing to PDF."""
+    return (
         environment()
         .get_template(template)
         .render(
@@ -75,4 +81,3 @@ def render(
             **context,
         )
     )
-    return HTMLResponse(page, status_code=status)

@@ -1,5 +1,5 @@
-"""A firm's own pages: its profile and history, its measures with what is missing, live updates;
-and, for caseworkers and admins, finding a firm."""
+"""A firm's own pages: its profile and history, its measures with what is missing, live updates,
+its report as PDF; and, for caseworkers and admins, finding a firm."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from portal.use_cases import firm
 from portal.use_cases.profile_form import FLAG_FIELDS, read_profile_form, service_errors
 from portal.web.deps import AccountDep, Csrf, FormDep, NowDep, ServicesDep, VisitorDep
 from portal.web.pages import render
+from portal.web.report import report_file
 from supportmatch_reference.regions import BY_CODE
 
 router = APIRouter(tags=["firm pages"])
@@ -151,21 +152,42 @@ def history_page(
 def measures_page(
     request: Request, visitor: VisitorDep, account: AccountDep, services: ServicesDep, uscc: Uscc
 ) -> HTMLResponse:
-    profile, groups = services.together(
-        lambda: firm.profile(services, account, uscc),
-        lambda: firm.measures(services, account, uscc),
-    )
+    found = firm.answers(services, account, uscc)
     return render(
         request,
         visitor,
         "firm_measures.html",
-        firm=profile,
-        groups=groups,
-        marker=marker(groups),
+        firm=found.profile,
+        groups=found.groups,
+        marker=marker(found.groups),
         errors={},
         form={},
         submitted=False,
     )
+
+
+_PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+_NO_PDF = {"text/html": {"schema": {"type": "string"}}}
+
+
+@router.get(
+    "/firms/{uscc}/report.pdf",
+    response_class=Response,
+    responses={
+        200: {"description": "The firm's report", "content": _PDF},
+        503: {"description": "This machine cannot make PDF files", "content": _NO_PDF},
+    },
+)
+def report(
+    request: Request,
+    visitor: VisitorDep,
+    account: AccountDep,
+    services: ServicesDep,
+    uscc: Uscc,
+    now: NowDep,
+) -> Response:
+    """What the measures page shows of the firm, with its profile, as a PDF to keep or send."""
+    return report_file(request, visitor, firm.answers(services, account, uscc), made_at=now)
 
 
 def marker(groups: dict[str, list[dict[str, Any]]]) -> str:

@@ -129,6 +129,22 @@ def source_title(title: str, language: str) -> str | None:
     return None if _LATIN.search(kept) else kept
 
 
+def citation(source: dict[str, Any], language: str) -> str:
+    """One document behind a measure: its number, title and article, and the day it was issued
+    (工信部联运行〔2022〕160号《…的通知》（十六））."""
+    title = source_title(str(source["title"]), language) if source.get("title") else None
+    article, issued = source.get("article"), source.get("issued")
+    if language == "en":
+        parts = [str(source.get("document") or ""), title or "", str(article or "")]
+        text = ", ".join(part for part in parts if part)
+        return f"{text} (issued {issued})" if issued else text
+    text = str(source.get("document") or "")
+    if title:
+        text += title if title.startswith("《") else f"《{title}》"
+    text += str(article or "")
+    return f"{text}（{issued}发布）" if issued else text
+
+
 def text_in(item: dict[str, Any], key: str, language: str) -> str | None:
     """`key_zh` / `key_en` of `item` in the reader's language; the unsuffixed `key` only in English
     (the catalogue writes it in English)."""
