@@ -33,6 +33,20 @@ class Checked:
     read_back: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A step the service took (how many firms changed status), or refused (why, with the status
+    the page answers)."""
+
+    changed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    status: int = 200
+
+
+def unconfirmed(problem: Problem) -> Outcome:
+    return Outcome(problems=[problem], status=422)
+
+
 def _call(services: Services, account: Account, method: str, path: str, **kwargs: Any) -> Any:
     return services.call(ELIGIBILITY, method, path, account=account, **kwargs)
 
@@ -136,16 +150,26 @@ def reached(
 
 def publish(
     services: Services, account: Account, measure_id: str, version: int, *, replaces: int | None
-) -> dict[str, Any]:
+) -> Outcome:
     path = f"/v1/measures/{measure_id}/drafts/{version}/publish"
-    return dict(_call(services, account, "POST", path, json={"replaces": replaces}))
+    return _step(services, account, path, {"replaces": replaces})
 
 
 def retire(
     services: Services, account: Account, measure_id: str, version: int, *, effective_on: str
-) -> dict[str, Any]:
+) -> Outcome:
     path = f"/v1/measures/{measure_id}/versions/{version}/retire"
-    return dict(_call(services, account, "POST", path, json={"effective_on": effective_on}))
+    return _step(services, account, path, {"effective_on": effective_on})
+
+
+def _step(services: Services, account: Account, path: str, body: dict[str, Any]) -> Outcome:
+    try:
+        answer = _call(services, account, "POST", path, json=body)
+    except ServiceRefused as refused:
+        if refused.status not in (409, 422):
+            raise
+        return Outcome(problems=problems_of(refused), status=refused.status)
+    return Outcome(changed=int((answer.get("rematch") or {}).get("changed", 0)))
 
 
 def discard(services: Services, account: Account, measure_id: str, version: int) -> None:

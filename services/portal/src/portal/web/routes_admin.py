@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from portal.adapters.services import ServiceRefused
 from portal.domain.accounts import Account
 from portal.domain.drafts import Problem, shown
 from portal.domain.reach import CHANGE_GROUPS, breakdowns
@@ -74,20 +73,20 @@ def _measure(
     measure_id: str,
     *,
     done: dict[str, int | None] | None = None,
-    problems: list[Problem] | None = None,
-    status: int = 200,
+    outcome: console.Outcome | None = None,
 ) -> HTMLResponse:
     versions, drafts = console.versions(services, account, measure_id)
+    refused = outcome or console.Outcome()
     return render(
         request,
         visitor,
         "admin_measure.html",
-        status=status,
+        status=refused.status,
         measure_id=measure_id,
         versions=versions,
         drafts=drafts,
         done=done or {},
-        problems=problems or [],
+        problems=refused.problems,
         today=request.app.state.clock().astimezone(CHINA).date().isoformat(),
     )
 
@@ -206,9 +205,9 @@ def _preview(
     measure_id: str,
     version: int,
     *,
-    problems: list[Problem] | None = None,
-    status: int = 200,
+    outcome: console.Outcome | None = None,
 ) -> HTMLResponse:
+    refused = outcome or console.Outcome()
     stored, reach = services.together(
         lambda: console.draft(services, account, measure_id, version),
         lambda: console.preview(services, account, measure_id, version),
@@ -217,12 +216,12 @@ def _preview(
         request,
         visitor,
         "admin_preview.html",
-        status=status,
+        status=refused.status,
         draft=stored,
         reach=reach,
         tables=breakdowns(reach["firms"]),
         groups=CHANGE_GROUPS,
-        problems=problems or [],
+        problems=refused.problems,
     )
 
 
@@ -252,6 +251,14 @@ def preview_csv(
     )
 
 
+UNCONFIRMED_PUBLISH = Problem(
+    "confirm", "请先勾选确认，再发布", "tick the confirmation before publishing"
+)
+UNCONFIRMED_RETIRE = Problem(
+    "confirm", "请先勾选确认，再废止", "tick the confirmation before retiring"
+)
+
+
 @router.post("/measures/{measure_id}/drafts/{version}/publish", dependencies=[Csrf])
 def publish(
     request: Request,
@@ -263,38 +270,21 @@ def publish(
     version: Version,
 ) -> Response:
     """Publish after the administrator confirmed the reach; `replaces` ends the version in force."""
-    if form.get("confirm") != "1":
-        problem = Problem(
-            "confirm", "请先勾选确认，再发布", "tick the confirmation before publishing"
-        )
-        return _preview(
-            request, visitor, account, services, measure_id, version, problems=[problem], status=422
-        )
     replaces = form.get("replaces", "")
-    try:
-        changed = console.publish(
+    outcome = (
+        console.publish(
             services,
             account,
             measure_id,
             version,
             replaces=int(replaces) if replaces.isdigit() else None,
         )
-    except ServiceRefused as refused:
-        if refused.status not in (409, 422):
-            raise
-        problems = console.problems_of(refused)
-        return _preview(
-            request,
-            visitor,
-            account,
-            services,
-            measure_id,
-            version,
-            problems=problems,
-            status=refused.status,
-        )
-    done = {"published": version, "changed": (changed.get("rematch") or {}).get("changed", 0)}
-    return RedirectResponse(f"/admin/measures/{measure_id}?{urlencode(done)}", status_code=303)
+        if form.get("confirm") == "1"
+        else console.unconfirmed(UNCONFIRMED_PUBLISH)
+    )
+    if outcome.problems:
+        return _preview(request, visitor, account, services, measure_id, version, outcome=outcome)
+    return _done(measure_id, published=version, changed=outcome.changed)
 
 
 @router.post("/measures/{measure_id}/versions/{version}/retire", dependencies=[Csrf])
@@ -307,29 +297,18 @@ def retire(
     measure_id: MeasureId,
     version: Version,
 ) -> Response:
-    if form.get("confirm") != "1":
-        problem = Problem(
-            "confirm", "请先勾选确认，再废止", "tick the confirmation before retiring"
-        )
-        return _measure(
-            request, visitor, account, services, measure_id, problems=[problem], status=422
-        )
-    try:
-        changed = console.retire(
+    outcome = (
+        console.retire(
             services, account, measure_id, version, effective_on=form.get("effective_on", "")
         )
-    except ServiceRefused as refused:
-        if refused.status not in (409, 422):
-            raise
-        problems = console.problems_of(refused)
-        return _measure(
-            request,
-            visitor,
-            account,
-            services,
-            measure_id,
-            problems=problems,
-            status=refused.status,
-        )
-    done = {"retired": version, "changed": (changed.get("rematch") or {}).get("changed", 0)}
+        if form.get("confirm") == "1"
+        else console.unconfirmed(UNCONFIRMED_RETIRE)
+    )
+    if outcome.problems:
+        return _measure(request, visitor, account, services, measure_id, outcome=outcome)
+    return _done(measure_id, retired=version, changed=outcome.changed)
+
+
+def _done(measure_id: str, **done: int) -> Response:
+    """Back to the measure's page, which says what was done."""
     return RedirectResponse(f"/admin/measures/{measure_id}?{urlencode(done)}", status_code=303)
