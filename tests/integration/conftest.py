@@ -1,4 +1,5 @@
-"""Fixtures of the integration tests: the real peers of the notifications service."""
+"""Fixtures of the integration tests: the services without a broker, and the real peers of the
+notifications service."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import Databases
 from tests.integration.notifying import Mailbox, Receiver
+from tests.integration.system import InProcessSystem
+
+
+@pytest.fixture
+def offline(databases: Databases) -> Iterator[InProcessSystem]:
+    """The three services in this process on their own databases, with no broker to reach and
+    no workers: their APIs and what they store."""
+    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+        yield running
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,12 +20,6 @@ COMPLIANT = {
 }
 # A manufacturer's VAT as 公告2025年第7号 reads it: a general taxpayer selling manufactures.
 VAT_FIGURES = {"vat_taxpayer_type": "general", "vat_sales_by_industry": {"C3921": 9_000_000}}
-
-
-@pytest.fixture
-def offline(databases: Databases) -> Iterator[InProcessSystem]:
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
-        yield running
 
 
 def _vat(decisions: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from eligibility.domain.measures import shipped_documents
 from supportmatch_core.auth import TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.topics import MEASURE
-from tests.conftest import Databases, bearer
+from tests.conftest import bearer
 from tests.integration.lifecycle import (
     TODAY,
     VAT,
@@ -23,12 +23,6 @@ from tests.integration.lifecycle import (
     v2,
 )
 from tests.integration.system import InProcessSystem
-
-
-@pytest.fixture
-def offline(databases: Databases) -> Iterator[InProcessSystem]:
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
-        yield running
 
 
 @pytest.fixture

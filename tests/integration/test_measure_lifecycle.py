@@ -33,7 +33,7 @@ from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION, MEASURE
-from tests.conftest import Databases, bearer
+from tests.conftest import bearer
 from tests.integration.lifecycle import (
     GRADE,
     TODAY,
@@ -47,12 +47,6 @@ from tests.integration.lifecycle import (
 )
 from tests.integration.system import InProcessSystem
 from tests.unit._snapshots import COMPLIANT
-
-
-@pytest.fixture
-def offline(databases: Databases) -> Iterator[InProcessSystem]:
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
-        yield running
 
 
 @pytest.fixture

@@ -305,12 +305,6 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
     assert {r.measure_id for r in later} == dated | fresh
 
 
-@pytest.fixture
-def offline(databases: Databases) -> Iterator[InProcessSystem]:
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
-        yield running
-
-
 def _vat_document() -> dict[str, Any]:
     folder = resources.files("eligibility") / "catalogue"
     doc: dict[str, Any] = json.loads((folder / "vat-credit-refund.v1.json").read_text("utf-8"))

@@ -3,7 +3,6 @@ the facts each still has to give, filtered, counted and paged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -45,12 +44,6 @@ FIRMS = [
     _firm("东莞长安模具有限公司", "广东", WITHOUT_GRADE, city="东莞市"),
     _firm("北京中关村电子有限公司", "北京", WITHOUT_GRADE),
 ]
-
-
-@pytest.fixture
-def offline(databases: Databases) -> Iterator[InProcessSystem]:
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
-        yield running
 
 
 def test_a_caseworker_works_through_the_firms_of_its_provinces(
