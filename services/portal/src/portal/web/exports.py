@@ -16,6 +16,7 @@ from typing import IO, Any
 from portal.domain.accounts import Language
 from portal.web import wording
 from portal.web.messages import translate
+from supportmatch_core import xlsxfiles
 from supportmatch_core.csvfiles import csv_header, csv_line
 
 _CHUNK = 64 * 1024
@@ -83,28 +84,10 @@ def write_reach_csv(
 def write_xlsx(
     rows: Iterable[dict[str, Any]], language: Language, title: str, file: IO[bytes]
 ) -> None:
-    """XlsxWriter in constant-memory mode (each row flushed to disk as it is written); every
-    cell stored as text, never as a formula, number or link, so a name starting with = or -
-    shows as written. XlsxWriter is loaded on the first XLSX export: it holds 13 MB that an idle
-    portal does without."""
-    import xlsxwriter  # type: ignore[import-untyped]
-
-    book = xlsxwriter.Workbook(
-        file,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = book.add_worksheet(title[:31])
-    for number, values in enumerate(
-        itertools.chain([headings(language)], (cells(item, language) for item in rows))
-    ):
-        for column, value in enumerate(values):
-            sheet.write_string(number, column, value)
-    book.close()
+    """Every cell stored as text, never as a formula, number or link, so a name starting with
+    = or - shows as written."""
+    lines = itertools.chain([headings(language)], (cells(item, language) for item in rows))
+    xlsxfiles.write_xlsx(lines, file, sheet=title)
 
 
 def written(write: Any, *arguments: Any) -> Iterator[bytes]:
