@@ -9,6 +9,7 @@ import pytest
 
 from portal.domain.drafts import MAX_TEXT, NotJson, next_draft, read_text, shown
 from portal.domain.reach import Row, breakdowns
+from portal.use_cases.catalogue_admin import overlaps
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,12 @@ def test_the_reach_tables_put_the_largest_changes_first() -> None:
     assert (by_province.fact, by_size.fact) == ("province_code", "size_class")
     assert by_size.rows == [Row("small", 4, 0)]
     assert (by_ownership.rows, by_ownership.widest) == ([], 0)
+
+
+def test_a_draft_offers_to_end_only_the_version_its_days_overlap() -> None:
+    draft = {"valid_from": "2026-12-07"}
+    open_ended = {"version": 1, "valid_to": None, "ended": False}
+    assert overlaps(open_ended, draft) == 1
+    assert overlaps({**open_ended, "valid_to": "2026-12-31"}, draft) == 1
+    assert overlaps({**open_ended, "valid_to": "2026-12-06"}, draft) is None
+    assert overlaps({**open_ended, "valid_to": "2025-12-31", "ended": True}, draft) is None

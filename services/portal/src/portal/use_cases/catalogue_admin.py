@@ -128,6 +128,15 @@ def problems_of(refused: ServiceRefused) -> list[Problem]:
     return found or [Problem("", refused.detail, refused.detail)]
 
 
+def overlaps(latest: dict[str, Any], document: dict[str, Any]) -> int | None:
+    """The version in force (or to come) that the draft's days overlap, which publishing it
+    must end; None when they follow each other."""
+    if latest.get("ended"):
+        return None
+    ends, starts = latest.get("valid_to"), str(document.get("valid_from", ""))
+    return None if ends is not None and ends < starts else int(latest["version"])
+
+
 def preview(services: Services, account: Account, measure_id: str, version: int) -> dict[str, Any]:
     path = f"/v1/measures/{measure_id}/drafts/{version}/preview"
     return dict(_call(services, account, "POST", path))

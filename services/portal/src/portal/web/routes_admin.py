@@ -162,9 +162,10 @@ def _preview(
     page: Console, measure_id: str, version: int, *, outcome: console.Outcome | None = None
 ) -> HTMLResponse:
     refused = outcome or console.Outcome()
-    stored, reach = page.services.together(
+    stored, reach, latest = page.services.together(
         lambda: console.draft(page.services, page.account, measure_id, version),
         lambda: console.preview(page.services, page.account, measure_id, version),
+        lambda: page.services.measure(measure_id),
     )
     return page.render(
         "admin_preview.html",
@@ -172,6 +173,7 @@ def _preview(
         draft=stored,
         reach=reach,
         tables=breakdowns(reach["firms"]),
+        overlaps=console.overlaps(latest, stored["document"]),
         groups=CHANGE_GROUPS,
         problems=refused.problems,
     )
