@@ -21,6 +21,7 @@ from typing import Any
 
 import psutil
 
+sys.path.remove(sys.path[0])  # bench/portal.py is not the portal
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from portal.web.exports import write_csv, write_xlsx, written
