@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +15,12 @@ from kafka.errors import KafkaTimeoutError
 from sqlalchemy import MetaData
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from supportmatch_core.consumer import EventConsumer, Unavailable, _partitions_known
+from supportmatch_core.consumer import (
+    COMMIT_TIMEOUT_MS,
+    EventConsumer,
+    Unavailable,
+    _partitions_known,
+)
 from supportmatch_core.events import Event
 from supportmatch_core.schema import backbone_tables
 from supportmatch_core.topics import PROFILE
@@ -306,3 +311,58 @@ def test_waiting_for_partitions_ends_when_the_service_stops() -> None:
     stopped = threading.Event()
     stopped.set()
     assert not _partitions_known(SlowMetadata(), PROFILE, stopped)
+
+
+class RebalancingConsumer:
+    """A Kafka consumer whose commit times out, as kafka-python's may while its group rebalances
+    after a member died; it hands out one message, then nothing."""
+
+    def __init__(self, message: Any) -> None:
+        self.batches = [{("profile", 0): [message]}]
+        self.commits: list[int | None] = []
+        self.closed = False
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return {0}
+
+    def subscribe(self, topics: list[str], listener: Any) -> None:
+        pass
+
+    def poll(self, timeout_ms: int) -> dict[Any, list[Any]]:
+        return self.batches.pop() if self.batches else {}
+
+    def assignment(self) -> set[Any]:
+        return set()
+
+    def commit(self, timeout_ms: int | None = None) -> None:
+        self.commits.append(timeout_ms)
+        raise KafkaTimeoutError("Timeout waiting for future")
+
+    def close(self, autocommit: bool) -> None:
+        self.closed = True
+
+
+def test_a_commit_that_waits_too_long_makes_the_consumer_again() -> None:
+    """No call to the broker waits for ever: a commit that times out closes the consumer, and a
+    new one rejoins the group and is given the batch again (its processed rows skip it then)."""
+    consumer, _, _, _ = make_consumer(Handler())
+    batches: list[Sequence[Any]] = []
+    consumer.process_batch = batches.append  # type: ignore[method-assign,assignment]
+    made: list[RebalancingConsumer] = []
+    stop = threading.Event()
+
+    def consumer_factory(name: str) -> RebalancingConsumer:
+        if len(made) == 2:
+            stop.set()  # the second consumer has been given the batch again: enough
+        made.append(RebalancingConsumer(message="the batch"))
+        return made[-1]
+
+    consumer._consumer_factory = consumer_factory
+    runner = threading.Thread(target=consumer.run, args=(stop,))
+    runner.start()
+    runner.join(timeout=10)
+    assert not runner.is_alive()
+    assert [c.commits for c in made[:2]] == [[COMMIT_TIMEOUT_MS], [COMMIT_TIMEOUT_MS]]
+    assert all(c.closed for c in made)
+    assert batches == [["the batch"], ["the batch"]]
+    assert "Timeout" in consumer.health.reason

@@ -47,6 +47,14 @@ class _AlreadyProcessed(Exception):
     """The processed-event row of this consumer and event exists: another delivery handled it."""
 
 
+# Every call that waits on the broker has an end. Without one, kafka-python waits for ever for a
+# commit or a position while its group rebalances after a member died: the loop stops polling,
+# the group drops it, and its partitions are read by nobody (seen with two replicas on Apache
+# Kafka). On a timeout the consumer is closed and made again, and rejoins the group.
+COMMIT_TIMEOUT_MS = 30_000
+LAG_TIMEOUT_MS = 2_000
+
+
 def _partitions_known(consumer: KafkaConsumer, topic: str, stop: threading.Event) -> bool:
     """Wait until this client's metadata lists the topic's partitions (False if stopped first): a
     group leader that assigns before then gives its members none, on Apache Kafka for minutes,
@@ -144,7 +152,7 @@ class EventConsumer:
                 log.warning("dependency unavailable; will retry", extra={"error": str(error)})
                 stop.wait(1.0)
                 continue
-            consumer.commit()
+            consumer.commit(timeout_ms=COMMIT_TIMEOUT_MS)
             self.health.ok()
 
     def _measure_lag(self, consumer: KafkaConsumer, every: float = 5.0) -> None:
@@ -156,8 +164,11 @@ class EventConsumer:
         assigned = list(consumer.assignment())
         if not assigned:
             return
-        ends = consumer.end_offsets(assigned)
-        lag = sum(max(0, ends[tp] - consumer.position(tp)) for tp in assigned)
+        ends = consumer.end_offsets(assigned, timeout_ms=LAG_TIMEOUT_MS)
+        positions = [consumer.position(tp, timeout_ms=LAG_TIMEOUT_MS) for tp in assigned]
+        if None in positions:
+            return  # a partition just assigned, its position not fetched yet: measured next time
+        lag = sum(max(0, ends[tp] - at) for tp, at in zip(assigned, positions, strict=True))
         CONSUMER_LAG.labels(self.name).set(lag)
         if lag == 0:
             self.health.ok()
