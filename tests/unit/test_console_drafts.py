@@ -7,9 +7,8 @@ from datetime import date
 
 import pytest
 
-from portal.domain.drafts import MAX_TEXT, NotJson, next_draft, read_text, shown
+from portal.domain.drafts import MAX_TEXT, NotJson, next_draft, overlaps, read_text, shown
 from portal.domain.reach import Row, breakdowns
-from portal.use_cases.catalogue_admin import overlaps
 
 
 @pytest.mark.parametrize(

@@ -82,3 +82,12 @@ def next_draft(latest: dict[str, Any], *, starts: date) -> dict[str, Any]:
 def shown(document: dict[str, Any]) -> str:
     """The document as the editor shows it: indented, Chinese as written."""
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def overlaps(latest: dict[str, Any], document: dict[str, Any]) -> int | None:
+    """The version in force (or to come) that the draft's days overlap, which publishing it
+    must end; None when they follow each other."""
+    if latest.get("ended"):
+        return None
+    ends, starts = latest.get("valid_to"), str(document.get("valid_from", ""))
+    return None if ends is not None and ends < starts else int(latest["version"])

@@ -26,24 +26,19 @@ class Overview:
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
-    """A draft's text as the service read it: its problems, or the rule read back."""
-
-    problems: list[Problem] = field(default_factory=list)
-    read_back: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Outcome:
-    """A step the service took (how many firms changed status), or refused (why, with the status
-    the page answers)."""
+    """What the service answered to a draft checked or saved, a version published or retired:
+    the answer (and how many firms changed status), or why it refused, with the status the page
+    answers."""
 
     changed: int = 0
     problems: list[Problem] = field(default_factory=list)
     status: int = 200
+    read_back: dict[str, Any] | None = None
 
 
-def unconfirmed(problem: Problem) -> Outcome:
+def refused_here(problem: Problem) -> Outcome:
+    """A step refused before the service is asked: the page's own check of the input."""
     return Outcome(problems=[problem], status=422)
 
 
@@ -91,30 +86,36 @@ def draft(services: Services, account: Account, measure_id: str, version: int) -
 
 def check(
     services: Services, account: Account, measure_id: str, version: int, text: str
-) -> Checked:
+) -> Outcome:
     """What the text would be as a draft, without storing it."""
     return _send(
         services, account, "POST", f"/v1/measures/{measure_id}/drafts/{version}/check", text
     )
 
 
-def save(services: Services, account: Account, measure_id: str, version: int, text: str) -> Checked:
+def save(services: Services, account: Account, measure_id: str, version: int, text: str) -> Outcome:
     """Store the text as the draft, if it reads and checks."""
     return _send(services, account, "PUT", f"/v1/measures/{measure_id}/drafts/{version}", text)
 
 
-def _send(services: Services, account: Account, method: str, path: str, text: str) -> Checked:
+def _send(services: Services, account: Account, method: str, path: str, text: str) -> Outcome:
     try:
         document = read_text(text)
     except NotJson as error:
-        return Checked([error.problem])
+        return refused_here(error.problem)
+    return _asked(services, account, method, path, document)
+
+
+def _asked(services: Services, account: Account, method: str, path: str, body: object) -> Outcome:
+    """The service's answer, or its refusal of the input (409, 422) as problems to show; any
+    other refusal is the page's to answer."""
     try:
-        answer = _call(services, account, method, path, json=document)
+        answer = _call(services, account, method, path, json=body)
     except ServiceRefused as refused:
         if refused.status not in (409, 422):
             raise
-        return Checked(problems_of(refused))
-    return Checked(read_back=answer)
+        return Outcome(problems=problems_of(refused), status=refused.status)
+    return Outcome(changed=int((answer.get("rematch") or {}).get("changed", 0)), read_back=answer)
 
 
 def problems_of(refused: ServiceRefused) -> list[Problem]:
@@ -126,15 +127,6 @@ def problems_of(refused: ServiceRefused) -> list[Problem]:
         for e in refused.errors
     ]
     return found or [Problem("", refused.detail, refused.detail)]
-
-
-def overlaps(latest: dict[str, Any], document: dict[str, Any]) -> int | None:
-    """The version in force (or to come) that the draft's days overlap, which publishing it
-    must end; None when they follow each other."""
-    if latest.get("ended"):
-        return None
-    ends, starts = latest.get("valid_to"), str(document.get("valid_from", ""))
-    return None if ends is not None and ends < starts else int(latest["version"])
 
 
 def preview(services: Services, account: Account, measure_id: str, version: int) -> dict[str, Any]:
@@ -161,24 +153,14 @@ def publish(
     services: Services, account: Account, measure_id: str, version: int, *, replaces: int | None
 ) -> Outcome:
     path = f"/v1/measures/{measure_id}/drafts/{version}/publish"
-    return _step(services, account, path, {"replaces": replaces})
+    return _asked(services, account, "POST", path, {"replaces": replaces})
 
 
 def retire(
     services: Services, account: Account, measure_id: str, version: int, *, effective_on: str
 ) -> Outcome:
     path = f"/v1/measures/{measure_id}/versions/{version}/retire"
-    return _step(services, account, path, {"effective_on": effective_on})
-
-
-def _step(services: Services, account: Account, path: str, body: dict[str, Any]) -> Outcome:
-    try:
-        answer = _call(services, account, "POST", path, json=body)
-    except ServiceRefused as refused:
-        if refused.status not in (409, 422):
-            raise
-        return Outcome(problems=problems_of(refused), status=refused.status)
-    return Outcome(changed=int((answer.get("rematch") or {}).get("changed", 0)))
+    return _asked(services, account, "POST", path, {"effective_on": effective_on})
 
 
 def discard(services: Services, account: Account, measure_id: str, version: int) -> None:

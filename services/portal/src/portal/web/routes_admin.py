@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from portal.adapters.services import Services
 from portal.domain.accounts import Account
-from portal.domain.drafts import Problem, shown
+from portal.domain.drafts import Problem, overlaps, shown
 from portal.domain.reach import CHANGE_GROUPS, breakdowns
 from portal.use_cases import catalogue_admin as console
 from portal.use_cases.firm import CHINA
@@ -173,7 +173,7 @@ def _preview(
         draft=stored,
         reach=reach,
         tables=breakdowns(reach["firms"]),
-        overlaps=console.overlaps(latest, stored["document"]),
+        overlaps=overlaps(latest, stored["document"]),
         groups=CHANGE_GROUPS,
         problems=refused.problems,
     )
@@ -212,7 +212,7 @@ def publish(page: AdminDep, form: FormDep, measure_id: MeasureId, version: Versi
             replaces=int(replaces) if replaces.isdigit() else None,
         )
         if form.get("confirm") == "1"
-        else console.unconfirmed(UNCONFIRMED_PUBLISH)
+        else console.refused_here(UNCONFIRMED_PUBLISH)
     )
     if outcome.problems:
         return _preview(page, measure_id, version, outcome=outcome)
@@ -225,7 +225,7 @@ def retire(page: AdminDep, form: FormDep, measure_id: MeasureId, version: Versio
     outcome = (
         console.retire(page.services, page.account, measure_id, version, effective_on=effective_on)
         if form.get("confirm") == "1"
-        else console.unconfirmed(UNCONFIRMED_RETIRE)
+        else console.refused_here(UNCONFIRMED_RETIRE)
     )
     if outcome.problems:
         return _measure(page, measure_id, outcome=outcome)
