@@ -15,6 +15,7 @@ from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.topics import MEASURE
 from tests.conftest import bearer
 from tests.integration.lifecycle import (
+    GRADE,
     TODAY,
     VAT,
     decided_with_v1,
@@ -170,3 +171,16 @@ def test_replacing_a_version_that_does_not_exist_publishes_nothing(
     assert unknown.status_code == 422
     assert client.get(f"/v1/measures/{VAT}").json()["version"] == 1
     assert len(client.get("/v1/measures/drafts", headers=admin).json()) == 1
+
+
+def test_a_published_version_s_document_is_where_the_next_draft_starts(
+    offline: InProcessSystem, tokens: TokenService
+) -> None:
+    admin, client = bearer(tokens), offline.eligibility
+    found = client.get(f"/v1/measures/{VAT}/versions/1/document", headers=admin)
+    assert found.status_code == 200, found.text
+    assert (found.json()["id"], found.json()["version"]) == (VAT, 1)
+    assert found.json()["criteria"]["all"][GRADE]["value"] == ["A", "B"]  # not version 2's
+    missing = client.get(f"/v1/measures/{VAT}/versions/9/document", headers=admin)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
