@@ -15,11 +15,12 @@ from kafka.errors import KafkaTimeoutError
 from sqlalchemy import MetaData
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from supportmatch_core.consumer import (
+from supportmatch_core.consumer import EventConsumer, Unavailable
+from supportmatch_core.consumer_group import (
     COMMIT_TIMEOUT_MS,
-    EventConsumer,
-    Unavailable,
-    _partitions_known,
+    LAG_TIMEOUT_MS,
+    lag_of,
+    partitions_known,
 )
 from supportmatch_core.events import Event
 from supportmatch_core.schema import backbone_tables
@@ -303,14 +304,14 @@ class SlowMetadata:
 
 def test_a_consumer_subscribes_only_once_its_metadata_lists_the_partitions() -> None:
     client = SlowMetadata()
-    assert _partitions_known(client, PROFILE, threading.Event())
+    assert partitions_known(client, PROFILE, threading.Event())
     assert client.looks == 3
 
 
 def test_waiting_for_partitions_ends_when_the_service_stops() -> None:
     stopped = threading.Event()
     stopped.set()
-    assert not _partitions_known(SlowMetadata(), PROFILE, stopped)
+    assert not partitions_known(SlowMetadata(), PROFILE, stopped)
 
 
 class RebalancingConsumer:
@@ -366,3 +367,29 @@ def test_a_commit_that_waits_too_long_makes_the_consumer_again() -> None:
     assert all(c.closed for c in made)
     assert batches == [["the batch"], ["the batch"]]
     assert "Timeout" in consumer.health.reason
+
+
+class Holding:
+    """A consumer holding two partitions; the second's position is not known yet unless given."""
+
+    def __init__(self, second: int | None) -> None:
+        self.positions = {("t", 0): 7, ("t", 1): second}
+        self.timeouts: list[int | None] = []
+
+    def assignment(self) -> set[tuple[str, int]]:
+        return set(self.positions)
+
+    def end_offsets(self, partitions: list[Any], timeout_ms: int | None = None) -> dict[Any, int]:
+        self.timeouts.append(timeout_ms)
+        return dict.fromkeys(partitions, 10)
+
+    def position(self, partition: Any, timeout_ms: int | None = None) -> int | None:
+        self.timeouts.append(timeout_ms)
+        return self.positions[partition]
+
+
+def test_the_lag_is_measured_only_when_every_position_is_known_and_never_waits_long() -> None:
+    known = Holding(second=4)
+    assert lag_of(known) == 3 + 6
+    assert set(known.timeouts) == {LAG_TIMEOUT_MS}
+    assert lag_of(Holding(second=None)) is None

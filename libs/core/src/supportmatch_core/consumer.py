@@ -1,5 +1,6 @@
-"""The consumer runner: at-least-once delivery made idempotent, bounded retries, a dead-letter topic.
-Longer than 300 lines: a batch's path and one event's path share the runner's state and rules."""
+"""The consumer runner: at-least-once delivery made idempotent, bounded retries, a dead-letter topic
+(its place in the group is `consumer_group`). Longer than 300 lines: a batch's path and one
+event's path share the runner's state and rules."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -24,9 +24,15 @@ from tenacity import (
 )
 
 from supportmatch_core import contracts
+from supportmatch_core.consumer_group import (
+    COMMIT_TIMEOUT_MS,
+    JoinTimer,
+    lag_of,
+    partitions_known,
+)
 from supportmatch_core.db import UnitOfWork, database_unavailable, unique_violation
 from supportmatch_core.events import Event, MalformedEvent
-from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS, CONSUMER_LAG, EVENTS_CONSUMED
+from supportmatch_core.metrics import CONSUMER_LAG, EVENTS_CONSUMED
 from supportmatch_core.schema import BackboneTables
 from supportmatch_core.topics import dead_letter
 from supportmatch_core.workers import Health
@@ -45,39 +51,6 @@ class Unavailable(Exception):
 
 class _AlreadyProcessed(Exception):
     """The processed-event row of this consumer and event exists: another delivery handled it."""
-
-
-# Every call that waits on the broker has an end. Without one, kafka-python waits for ever for a
-# commit or a position while its group rebalances after a member died: the loop stops polling,
-# the group drops it, and its partitions are read by nobody (seen with two replicas on Apache
-# Kafka). On a timeout the consumer is closed and made again, and rejoins the group.
-COMMIT_TIMEOUT_MS = 30_000
-LAG_TIMEOUT_MS = 2_000
-
-
-def _partitions_known(consumer: KafkaConsumer, topic: str, stop: threading.Event) -> bool:
-    """Wait until this client's metadata lists the topic's partitions (False if stopped first): a
-    group leader that assigns before then gives its members none, on Apache Kafka for minutes,
-    as when the topics were created a moment before the consumers started."""
-    while not consumer.partitions_for_topic(topic):
-        if stop.wait(0.2):
-            return False
-    return True
-
-
-class _JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, name: str, started: float, joined: threading.Event) -> None:
-        self.name, self.started, self.joined = name, started, joined
-
-    def on_partitions_revoked(self, revoked: Any) -> None:
-        pass
-
-    def on_partitions_assigned(self, assigned: Any) -> None:
-        if not self.joined.is_set():
-            seconds = time.monotonic() - self.started
-            CONSUMER_JOIN_SECONDS.labels(self.name).set(seconds)
-            log.info("consumer joined its group", extra={"consumer": self.name, "seconds": seconds})
-            self.joined.set()
 
 
 class EventConsumer:
@@ -118,10 +91,10 @@ class EventConsumer:
             consumer = None
             try:
                 consumer = self._consumer_factory(self.name)
-                if not _partitions_known(consumer, self.topic, stop):
+                if not partitions_known(consumer, self.topic, stop):
                     continue
                 consumer.subscribe(
-                    [self.topic], listener=_JoinTimer(self.name, time.monotonic(), self.joined)
+                    [self.topic], listener=JoinTimer(self.name, time.monotonic(), self.joined)
                 )
                 self._loop(consumer, stop)
             except (KafkaError, OSError) as error:
@@ -156,20 +129,14 @@ class EventConsumer:
             self.health.ok()
 
     def _measure_lag(self, consumer: KafkaConsumer, every: float = 5.0) -> None:
-        """Set the lag gauge now and then: the messages of its partitions not yet handled."""
+        """Set the lag gauge now and then; a consumer that has caught up is healthy."""
         now = time.monotonic()
         if now - self._lag_measured_at < every:
             return
         self._lag_measured_at = now
-        assigned = list(consumer.assignment())
-        if not assigned:
-            return
-        ends = consumer.end_offsets(assigned, timeout_ms=LAG_TIMEOUT_MS)
-        positions = [consumer.position(tp, timeout_ms=LAG_TIMEOUT_MS) for tp in assigned]
-        if None in positions:
-            return  # a partition just assigned, its position not fetched yet: measured next time
-        lag = sum(max(0, ends[tp] - at) for tp, at in zip(assigned, positions, strict=True))
-        CONSUMER_LAG.labels(self.name).set(lag)
+        lag = lag_of(consumer)
+        if lag is not None:
+            CONSUMER_LAG.labels(self.name).set(lag)
         if lag == 0:
             self.health.ok()
 

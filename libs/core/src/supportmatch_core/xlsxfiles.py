@@ -4,8 +4,7 @@ Excel, WPS or LibreOffice.
 Every cell is an inline string (`t="inlineStr"`): a spreadsheet program shows it as written and
 never runs it as a formula, reads it as a number or a date, or follows it as a link. The sheet's
 XML is produced row by row straight into the zip stream, so memory holds one row whatever the
-size; about ten times faster than a general writer, whose cost per cell dominated the exports
-(docs/benchmarks.md, the work queue).
+size, and a cell costs a few string operations (`bench/exports.py`, docs/benchmarks.md).
 """
 
 from __future__ import annotations

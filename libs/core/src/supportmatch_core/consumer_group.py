@@ -1,0 +1,63 @@
+"""A consumer's place in its group: joining it once the topic's partitions are known, the limits
+on every call that waits on the broker, and the lag of the partitions it holds."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from kafka import KafkaConsumer
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+
+from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS
+
+log = logging.getLogger("supportmatch_core.consumer")
+
+# Every call that waits on the broker has an end. Without one, kafka-python waits for ever for a
+# commit or a position while its group rebalances after a member died: the loop stops polling,
+# the group drops it, and its partitions are read by nobody (seen with two replicas on Apache
+# Kafka). On a timeout the consumer is closed and made again, and rejoins the group.
+COMMIT_TIMEOUT_MS = 30_000
+LAG_TIMEOUT_MS = 2_000
+
+
+def partitions_known(consumer: KafkaConsumer, topic: str, stop: threading.Event) -> bool:
+    """Wait until this client's metadata lists the topic's partitions (False if stopped first): a
+    group leader that assigns before then gives its members none, on Apache Kafka for minutes,
+    as when the topics were created a moment before the consumers started."""
+    while not consumer.partitions_for_topic(topic):
+        if stop.wait(0.2):
+            return False
+    return True
+
+
+class JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Says once how long the consumer took to be given its first partitions."""
+
+    def __init__(self, name: str, started: float, joined: threading.Event) -> None:
+        self.name, self.started, self.joined = name, started, joined
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        if not self.joined.is_set():
+            seconds = time.monotonic() - self.started
+            CONSUMER_JOIN_SECONDS.labels(self.name).set(seconds)
+            log.info("consumer joined its group", extra={"consumer": self.name, "seconds": seconds})
+            self.joined.set()
+
+
+def lag_of(consumer: KafkaConsumer) -> int | None:
+    """The messages of the consumer's partitions not handled yet; None while it holds none, or a
+    partition just assigned has no position yet."""
+    assigned = list(consumer.assignment())
+    if not assigned:
+        return None
+    ends = consumer.end_offsets(assigned, timeout_ms=LAG_TIMEOUT_MS)
+    positions = [consumer.position(tp, timeout_ms=LAG_TIMEOUT_MS) for tp in assigned]
+    if None in positions:
+        return None
+    return sum(max(0, int(ends[tp]) - int(at)) for tp, at in zip(assigned, positions, strict=True))
