@@ -19,6 +19,8 @@ from supportmatch_core.consumer import EventConsumer, Unavailable
 from supportmatch_core.consumer_group import (
     COMMIT_TIMEOUT_MS,
     LAG_TIMEOUT_MS,
+    Stalled,
+    StallWatch,
     lag_of,
     partitions_known,
 )
@@ -393,3 +395,91 @@ def test_the_lag_is_measured_only_when_every_position_is_known_and_never_waits_l
     assert lag_of(known) == 3 + 6
     assert set(known.timeouts) == {LAG_TIMEOUT_MS}
     assert lag_of(Holding(second=None)) is None
+
+
+class Unanswered(Holding):
+    """A consumer whose broker does not answer the offsets asked for the gauge in time."""
+
+    def end_offsets(self, partitions: list[Any], timeout_ms: int | None = None) -> dict[Any, int]:
+        raise KafkaTimeoutError("Timeout waiting for future")
+
+
+def test_a_gauge_the_broker_does_not_answer_in_time_is_measured_next_time() -> None:
+    assert lag_of(Unanswered(second=4)) is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_consumer_is_stalled_only_when_messages_wait_and_none_is_read_for_the_limit() -> None:
+    clock = Clock()
+    watch = StallWatch(60, clock)
+    clock.now = 59
+    watch.measured(5)  # waiting, but not for long yet
+    watch.progressed()
+    clock.now = 118
+    watch.measured(5)  # 59 s since the last batch
+    clock.now = 200
+    watch.measured(0)  # caught up: nothing waits
+    watch.measured(None)  # holds no partitions
+    clock.now = 259
+    watch.measured(3)
+    clock.now = 261
+    with pytest.raises(Stalled, match="3 messages waiting and none read for 61 s"):
+        watch.measured(3)
+
+
+class Stuck:
+    """A Kafka consumer that holds a partition with ten messages unread and is given none, as one
+    whose membership the broker forgot while it kept polling."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return {0}
+
+    def subscribe(self, topics: list[str], listener: Any) -> None:
+        pass
+
+    def poll(self, timeout_ms: int) -> dict[Any, list[Any]]:
+        return {}
+
+    def assignment(self) -> set[tuple[str, int]]:
+        return {("profile", 0)}
+
+    def end_offsets(self, partitions: list[Any], timeout_ms: int | None = None) -> dict[Any, int]:
+        return dict.fromkeys(partitions, 10)
+
+    def position(self, partition: Any, timeout_ms: int | None = None) -> int:
+        return 0
+
+    def close(self, autocommit: bool) -> None:
+        self.closed = True
+
+
+def test_a_consumer_that_reads_nothing_while_messages_wait_is_made_again() -> None:
+    consumer, _, _, _ = make_consumer(Handler())
+    consumer._stall_seconds, consumer._lag_every = 0.05, 0.0
+    made: list[Stuck] = []
+    stop = threading.Event()
+
+    def consumer_factory(name: str) -> Stuck:
+        if len(made) == 2:
+            stop.set()
+        made.append(Stuck())
+        return made[-1]
+
+    consumer._consumer_factory = consumer_factory
+    runner = threading.Thread(target=consumer.run, args=(stop,))
+    runner.start()
+    runner.join(timeout=10)
+    assert not runner.is_alive()
+    assert len(made) == 3
+    assert all(c.closed for c in made)
+    assert "10 messages waiting" in consumer.health.reason

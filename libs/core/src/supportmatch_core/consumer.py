@@ -26,7 +26,10 @@ from tenacity import (
 from supportmatch_core import contracts
 from supportmatch_core.consumer_group import (
     COMMIT_TIMEOUT_MS,
+    STALL_SECONDS,
     JoinTimer,
+    Stalled,
+    StallWatch,
     lag_of,
     partitions_known,
 )
@@ -69,6 +72,8 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         batch_handler: BatchHandler | None = None,
+        stall_seconds: float = STALL_SECONDS,
+        lag_every: float = 5.0,
     ) -> None:
         self.name = name
         self.topic = topic
@@ -85,6 +90,8 @@ class EventConsumer:
         self._retry_delay = retry_delay
         self.health = Health()
         self._lag_measured_at = 0.0
+        self._lag_every = lag_every
+        self._stall_seconds = stall_seconds
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -101,6 +108,12 @@ class EventConsumer:
                 self.health.failing(f"broker unreachable: {error!r}")
                 log.warning("consumer lost the broker", extra={"error": repr(error)})
                 stop.wait(1.0)
+            except Stalled as error:
+                self.health.failing(f"consumer stalled: {error}")
+                log.warning(
+                    "consumer stalled; made again",
+                    extra={"consumer": self.name, "error": str(error)},
+                )
             finally:
                 if consumer is not None:
                     consumer.close(autocommit=False)
@@ -108,9 +121,12 @@ class EventConsumer:
             self._producer.close(timeout=1)
 
     def _loop(self, consumer: KafkaConsumer, stop: threading.Event) -> None:
+        watch = StallWatch(self._stall_seconds)
         while not stop.is_set():
             batch = consumer.poll(timeout_ms=200)
-            self._measure_lag(consumer)
+            if batch:
+                watch.progressed()
+            self._measure_lag(consumer, watch)
             if not batch:
                 continue
             try:
@@ -126,15 +142,18 @@ class EventConsumer:
                 stop.wait(1.0)
                 continue
             consumer.commit(timeout_ms=COMMIT_TIMEOUT_MS)
+            watch.progressed()
             self.health.ok()
 
-    def _measure_lag(self, consumer: KafkaConsumer, every: float = 5.0) -> None:
-        """Set the lag gauge now and then; a consumer that has caught up is healthy."""
+    def _measure_lag(self, consumer: KafkaConsumer, watch: StallWatch) -> None:
+        """Set the lag gauge now and then; a consumer that has caught up is healthy, one that
+        reads nothing while messages wait raises `Stalled`."""
         now = time.monotonic()
-        if now - self._lag_measured_at < every:
+        if now - self._lag_measured_at < self._lag_every:
             return
         self._lag_measured_at = now
         lag = lag_of(consumer)
+        watch.measured(lag)
         if lag is not None:
             CONSUMER_LAG.labels(self.name).set(lag)
         if lag == 0:

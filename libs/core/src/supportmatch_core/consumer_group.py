@@ -1,15 +1,18 @@
 """A consumer's place in its group: joining it once the topic's partitions are known, the limits
-on every call that waits on the broker, and the lag of the partitions it holds."""
+on every call that waits on the broker, the lag of the partitions it holds, and noticing when it
+holds unread messages and reads none."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kafka import KafkaConsumer
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaTimeoutError
 
 from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS
 
@@ -21,6 +24,13 @@ log = logging.getLogger("supportmatch_core.consumer")
 # Kafka). On a timeout the consumer is closed and made again, and rejoins the group.
 COMMIT_TIMEOUT_MS = 30_000
 LAG_TIMEOUT_MS = 2_000
+# A consumer that holds partitions with unread messages and is given none for this long is stuck,
+# whatever the cause (a membership the broker forgot, a fetch that never returns): it is made again.
+STALL_SECONDS = 60.0
+
+
+class Stalled(Exception):
+    """The consumer holds unread messages and has read none for `STALL_SECONDS`."""
 
 
 def partitions_known(consumer: KafkaConsumer, topic: str, stop: threading.Event) -> bool:
@@ -51,13 +61,38 @@ class JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 def lag_of(consumer: KafkaConsumer) -> int | None:
-    """The messages of the consumer's partitions not handled yet; None while it holds none, or a
-    partition just assigned has no position yet."""
+    """The messages of the consumer's partitions not handled yet; None while it holds none, a
+    partition just assigned has no position yet, or the broker does not answer in time (a gauge
+    is no reason to leave the group: it is measured next time)."""
     assigned = list(consumer.assignment())
     if not assigned:
         return None
-    ends = consumer.end_offsets(assigned, timeout_ms=LAG_TIMEOUT_MS)
-    positions = [consumer.position(tp, timeout_ms=LAG_TIMEOUT_MS) for tp in assigned]
+    try:
+        ends = consumer.end_offsets(assigned, timeout_ms=LAG_TIMEOUT_MS)
+        positions = [consumer.position(tp, timeout_ms=LAG_TIMEOUT_MS) for tp in assigned]
+    except KafkaTimeoutError:
+        return None
     if None in positions:
         return None
     return sum(max(0, int(ends[tp]) - int(at)) for tp, at in zip(assigned, positions, strict=True))
+
+
+class StallWatch:
+    """Raises `Stalled` when every lag measured for `limit` seconds was above zero and the
+    consumer neither was given a message nor finished a batch in that time. A lag of zero, or no
+    partitions held, is not a stall."""
+
+    def __init__(self, limit: float = STALL_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self._limit, self._clock = limit, clock
+        self._since = clock()
+
+    def progressed(self) -> None:
+        """A poll gave messages, or a batch was handled."""
+        self._since = self._clock()
+
+    def measured(self, lag: int | None) -> None:
+        now = self._clock()
+        if not lag:
+            self._since = now
+        elif now - self._since > self._limit:
+            raise Stalled(f"{lag} messages waiting and none read for {now - self._since:.0f} s")
