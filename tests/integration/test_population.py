@@ -104,6 +104,21 @@ def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) ->
     assert _announced(uow)[-1].data["previous_status"] in {"eligible", "possibly_eligible"}
 
 
+def test_a_rematch_that_writes_many_rows_leaves_the_table_analysed(
+    uow: UnitOfWork, databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next re-match is planned on the table's new size, not the one before the writes."""
+    monkeypatch.setattr("eligibility.adapters.population.ANALYZE_AFTER_ROWS", 20)
+    _seed(uow, 30)
+    assert rematch(uow, measure=_vat(), on=ON, announce=False).changed == 30
+    if databases.kind == "postgres":
+        with uow.read() as connection:
+            planned_rows = connection.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'determinations'"
+            ).scalar_one()
+        assert planned_rows == 30
+
+
 def _facts(connection: Connection, uscc: str) -> dict[str, Any]:
     facts = SqlWork(connection).firms.facts(uscc)
     assert facts is not None
