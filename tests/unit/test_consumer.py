@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from kafka.errors import KafkaTimeoutError
@@ -316,20 +316,50 @@ def test_waiting_for_partitions_ends_when_the_service_stops() -> None:
     assert not partitions_known(SlowMetadata(), PROFILE, stopped)
 
 
-class RebalancingConsumer:
-    """A Kafka consumer whose commit times out, as kafka-python's may while its group rebalances
-    after a member died; it hands out one message, then nothing."""
+class KafkaClient:
+    """What the consumer loop asks of a Kafka consumer before it polls, and at the end."""
 
-    def __init__(self, message: Any) -> None:
-        self.batches = [{("profile", 0): [message]}]
-        self.commits: list[int | None] = []
-        self.closed = False
+    closed = False
 
     def partitions_for_topic(self, topic: str) -> set[int]:
         return {0}
 
     def subscribe(self, topics: list[str], listener: Any) -> None:
         pass
+
+    def close(self, autocommit: bool) -> None:
+        self.closed = True
+
+
+Client = TypeVar("Client", bound=KafkaClient)
+
+
+def run_until_third(consumer: EventConsumer, make: Callable[[], Client]) -> list[Client]:
+    """Run the consumer's loop until it asks for a third Kafka consumer; the ones it was given."""
+    made: list[Client] = []
+    stop = threading.Event()
+
+    def consumer_factory(name: str) -> Client:
+        if len(made) == 2:
+            stop.set()  # the loop made a second consumer and gave it up too: enough
+        made.append(make())
+        return made[-1]
+
+    consumer._consumer_factory = consumer_factory
+    runner = threading.Thread(target=consumer.run, args=(stop,))
+    runner.start()
+    runner.join(timeout=10)
+    assert not runner.is_alive()
+    return made
+
+
+class RebalancingConsumer(KafkaClient):
+    """A Kafka consumer whose commit times out, as kafka-python's may while its group rebalances
+    after a member died; it hands out one message, then nothing."""
+
+    def __init__(self, message: Any) -> None:
+        self.batches = [{("profile", 0): [message]}]
+        self.commits: list[int | None] = []
 
     def poll(self, timeout_ms: int) -> dict[Any, list[Any]]:
         return self.batches.pop() if self.batches else {}
@@ -341,9 +371,6 @@ class RebalancingConsumer:
         self.commits.append(timeout_ms)
         raise KafkaTimeoutError("Timeout waiting for future")
 
-    def close(self, autocommit: bool) -> None:
-        self.closed = True
-
 
 def test_a_commit_that_waits_too_long_makes_the_consumer_again() -> None:
     """No call to the broker waits for ever: a commit that times out closes the consumer, and a
@@ -351,20 +378,7 @@ def test_a_commit_that_waits_too_long_makes_the_consumer_again() -> None:
     consumer, _, _, _ = make_consumer(Handler())
     batches: list[Sequence[Any]] = []
     consumer.process_batch = batches.append  # type: ignore[method-assign,assignment]
-    made: list[RebalancingConsumer] = []
-    stop = threading.Event()
-
-    def consumer_factory(name: str) -> RebalancingConsumer:
-        if len(made) == 2:
-            stop.set()  # the second consumer has been given the batch again: enough
-        made.append(RebalancingConsumer(message="the batch"))
-        return made[-1]
-
-    consumer._consumer_factory = consumer_factory
-    runner = threading.Thread(target=consumer.run, args=(stop,))
-    runner.start()
-    runner.join(timeout=10)
-    assert not runner.is_alive()
+    made = run_until_third(consumer, lambda: RebalancingConsumer(message="the batch"))
     assert [c.commits for c in made[:2]] == [[COMMIT_TIMEOUT_MS], [COMMIT_TIMEOUT_MS]]
     assert all(c.closed for c in made)
     assert batches == [["the batch"], ["the batch"]]
@@ -434,18 +448,9 @@ def test_a_consumer_is_stalled_only_when_messages_wait_and_none_is_read_for_the_
         watch.measured(3)
 
 
-class Stuck:
+class Stuck(KafkaClient):
     """A Kafka consumer that holds a partition with ten messages unread and is given none, as one
     whose membership the broker forgot while it kept polling."""
-
-    def __init__(self) -> None:
-        self.closed = False
-
-    def partitions_for_topic(self, topic: str) -> set[int]:
-        return {0}
-
-    def subscribe(self, topics: list[str], listener: Any) -> None:
-        pass
 
     def poll(self, timeout_ms: int) -> dict[Any, list[Any]]:
         return {}
@@ -459,27 +464,11 @@ class Stuck:
     def position(self, partition: Any, timeout_ms: int | None = None) -> int:
         return 0
 
-    def close(self, autocommit: bool) -> None:
-        self.closed = True
-
 
 def test_a_consumer_that_reads_nothing_while_messages_wait_is_made_again() -> None:
     consumer, _, _, _ = make_consumer(Handler())
     consumer._stall_seconds, consumer._lag_every = 0.05, 0.0
-    made: list[Stuck] = []
-    stop = threading.Event()
-
-    def consumer_factory(name: str) -> Stuck:
-        if len(made) == 2:
-            stop.set()
-        made.append(Stuck())
-        return made[-1]
-
-    consumer._consumer_factory = consumer_factory
-    runner = threading.Thread(target=consumer.run, args=(stop,))
-    runner.start()
-    runner.join(timeout=10)
-    assert not runner.is_alive()
+    made = run_until_third(consumer, Stuck)
     assert len(made) == 3
     assert all(c.closed for c in made)
     assert "10 messages waiting" in consumer.health.reason
