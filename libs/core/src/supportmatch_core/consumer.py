@@ -72,8 +72,6 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         batch_handler: BatchHandler | None = None,
-        stall_seconds: float = STALL_SECONDS,
-        lag_every: float = 5.0,
     ) -> None:
         self.name = name
         self.topic = topic
@@ -90,8 +88,8 @@ class EventConsumer:
         self._retry_delay = retry_delay
         self.health = Health()
         self._lag_measured_at = 0.0
-        self._lag_every = lag_every
-        self._stall_seconds = stall_seconds
+        self._lag_every = 5.0
+        self._stall_seconds = STALL_SECONDS
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():

@@ -79,8 +79,8 @@ def lag_of(consumer: KafkaConsumer) -> int | None:
 
 class StallWatch:
     """Raises `Stalled` when every lag measured for `limit` seconds was above zero and the
-    consumer neither was given a message nor finished a batch in that time. A lag of zero, or no
-    partitions held, is not a stall."""
+    consumer neither was given a message nor finished a batch in that time. A lag of zero, or one
+    not known (no partitions held, the broker not answering), is not a stall."""
 
     def __init__(self, limit: float = STALL_SECONDS, clock: Callable[[], float] = time.monotonic):
         self._limit, self._clock = limit, clock
