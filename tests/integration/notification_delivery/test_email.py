@@ -1,71 +1,32 @@
-"""Email over a real SMTP server and webhooks to a real HTTP receiver, with a settable clock:
-languages, retries while the server is down, exactly-once effects, signatures, refusals,
-quiet hours, digests and reminders."""
+"""Email over a real SMTP server with a settable clock: languages, exactly-once effects, retries
+while the server is down, quiet hours, daily digests for firms and caseworkers, reminders and
+opted-out kinds."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-import pytest
 from sqlalchemy import update
 
 from eligibility.domain.decision import Status
 from notifications.adapters.recipients import Recipients
 from notifications.adapters.tables import holdings
-from notifications.domain import signing
 from notifications.domain.preferences import Cadence, Language, QuietHours
 from notifications.domain.recipients import RecipientKind
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.contracts import check
-from supportmatch_core.errors import RuleBroken
 from supportmatch_core.events import Event
 from tests import notifications_steps as service
 from tests.conftest import Databases
-from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
+from tests.integration.notification_delivery.steps import (
+    ADMIN,
+    eligible,
+    set_preferences,
+)
+from tests.integration.notifying import Clock, Mailbox, Notifications
 from tests.notifications_steps import send_digests, send_reminders
 from tests.unit._snapshots import COMPLIANT, decide_for, determination, vat_refund
-
-ADMIN = Principal(subject="admin", role=Role.ADMIN)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
-
-
-@pytest.fixture
-def system(databases: Databases, mailbox: Mailbox, clock: Clock) -> Iterator[Notifications]:
-    parts = Notifications(databases.migrated("notifications"), smtp_port=mailbox.port, clock=clock)
-    yield parts
-    parts.dispose()
-
-
-def eligible(uscc: str | None = None, previous: Status | None = None) -> dict[str, Any]:
-    return determination(decide_for(**COMPLIANT), previous=previous, uscc=uscc)
-
-
-def set_preferences(system: Notifications, uscc: str, **changes: Any) -> None:
-    service.update_preferences(
-        uow=system.uow,
-        principal=ADMIN,
-        scope=service.Scope.enterprise(uscc),
-        changes=changes,
-        now=system.clock(),
-    )
-
-
-def subscribe(system: Notifications, uscc: str, url: str) -> dict[str, Any]:
-    return service.subscribe(
-        uow=system.uow,
-        principal=ADMIN,
-        scope=service.Scope.enterprise(uscc),
-        url=url,
-        sender=system.sender,
-        now=system.clock(),
-    )
 
 
 def test_the_email_arrives_in_the_chosen_language_once(
@@ -167,121 +128,6 @@ def test_after_the_last_attempt_the_delivery_fails_and_is_reported(
     assert payload["data"]["status"] == "failed"
     assert payload["data"]["error"].startswith("SMTP")
     check(Event.from_bytes(json.dumps(payload).encode()))
-    system.dispose()
-
-
-def test_a_webhook_is_signed_with_the_documented_scheme(
-    system: Notifications, receiver: Receiver, clock: Clock
-) -> None:
-    data = eligible()
-    hook = subscribe(system, data["uscc"], receiver.url())
-    system.determination(data)
-    system.deliver_all()
-    (request,) = receiver.requests
-    now = int(clock().timestamp())
-    header = request.headers[signing.HEADER]
-    assert signing.verify(header, request.body, secret=hook["secret"], now=now) == now
-    body = json.loads(request.body)
-    assert body["topic"] == "newly_eligible"
-    assert body["enterprise"] == data["uscc"]
-    assert body["measure"]["id"] == "vat-credit-refund"
-    assert body["status"] == "eligible"
-    assert request.headers["Supportmatch-Delivery"].startswith("delivery-")
-    with pytest.raises(signing.SignatureError):
-        signing.verify(header, request.body + b" ", secret=hook["secret"], now=now)
-    with pytest.raises(signing.SignatureError):
-        signing.verify(header, request.body, secret=hook["secret"], now=now + 3600)
-
-
-def test_a_rotated_secret_and_the_previous_one_both_verify_until_it_expires(
-    system: Notifications, receiver: Receiver, clock: Clock
-) -> None:
-    first, second = eligible(), None
-    hook = subscribe(system, first["uscc"], receiver.url())
-    scope = service.Scope.enterprise(first["uscc"])
-    rotated = service.rotate(
-        uow=system.uow,
-        principal=ADMIN,
-        scope=scope,
-        subscription_id=hook["id"],
-        keep_previous=timedelta(hours=24),
-        now=clock(),
-    )
-    assert rotated["secret"] != hook["secret"]
-    system.determination(first)
-    system.deliver_all()
-    request = receiver.requests[-1]
-    now = int(clock().timestamp())
-    for secret in (hook["secret"], rotated["secret"]):
-        signing.verify(request.headers[signing.HEADER], request.body, secret=secret, now=now)
-    clock.advance(hours=25)
-    second = eligible(uscc=first["uscc"], previous=Status.INELIGIBLE)
-    system.determination(second)
-    system.deliver_all()
-    request = receiver.requests[-1]
-    now = int(clock().timestamp())
-    signing.verify(request.headers[signing.HEADER], request.body, secret=rotated["secret"], now=now)
-    with pytest.raises(signing.SignatureError):
-        signing.verify(
-            request.headers[signing.HEADER], request.body, secret=hook["secret"], now=now
-        )
-
-
-def test_a_private_address_is_refused_at_subscription_and_again_at_delivery(
-    databases: Databases, mailbox: Mailbox, clock: Clock, receiver: Receiver
-) -> None:
-    url = databases.migrated("notifications")
-    strict = Notifications(url, smtp_port=mailbox.port, clock=clock, allow_loopback=False)
-    data = eligible()
-    for private in (receiver.url(), "http://10.0.0.7/hook", "http://169.254.169.254/latest"):
-        with pytest.raises(RuleBroken, match="address"):
-            subscribe(strict, data["uscc"], private)
-    # Subscribed while loopback was allowed; the configuration then changed.
-    lenient = Notifications(url, smtp_port=mailbox.port, clock=clock)
-    subscribe(lenient, data["uscc"], receiver.url())
-    strict.determination(data)
-    strict.deliver_all()
-    assert receiver.requests == []
-    (row,) = [r for r in strict.rows("deliveries") if r.channel == "webhook"]
-    assert row.status == "failed"
-    assert "loopback" in row.last_error
-    (attempt,) = strict.rows("delivery_attempts")
-    assert attempt.outcome == "refused"
-    strict.dispose()
-    lenient.dispose()
-
-
-def test_a_webhook_failing_repeatedly_is_disabled_and_its_owner_told(
-    databases: Databases, mailbox: Mailbox, clock: Clock, receiver: Receiver
-) -> None:
-    system = Notifications(
-        databases.migrated("notifications"),
-        smtp_port=mailbox.port,
-        clock=clock,
-        webhook_disable_after_failures=3,
-    )
-    receiver.status = 500
-    firm = eligible()
-    set_preferences(system, firm["uscc"], email="it@firm.example")
-    hook = subscribe(system, firm["uscc"], receiver.url())
-    system.determination(firm)
-    for _ in range(3):  # three failures within the first hours: still on
-        system.deliver_all()
-        clock.advance(hours=2)
-    assert system.rows("webhooks")[0].enabled
-    clock.advance(hours=20)  # failing for a day now
-    system.deliver_all()
-    system.deliver_all()
-    assert len(receiver.requests) == 4
-    (subscription,) = system.rows("webhooks")
-    assert not subscription.enabled
-    assert "4 failed attempts in a row since" in subscription.disabled_reason
-    topics = [e.topic for e in system.rows("inbox")]
-    assert "webhook_disabled" in topics
-    assert any(m["Subject"] == "Webhook 已停用" for m in mailbox.messages)
-    webhook_row = next(r for r in system.rows("deliveries") if r.channel == "webhook")
-    assert webhook_row.status == "failed"
-    assert webhook_row.target == hook["id"]
     system.dispose()
 
 
@@ -444,26 +290,3 @@ def test_an_opted_out_kind_is_not_told(system: Notifications, mailbox: Mailbox) 
     assert system.count("inbox") == 0
     assert mailbox.messages == []
     assert system.count("holdings") == 1  # still known, for when the firm opts back in
-
-
-def test_a_deleted_subscription_fails_its_pending_deliveries(
-    system: Notifications, receiver: Receiver
-) -> None:
-    data = eligible()
-    hook = subscribe(system, data["uscc"], receiver.url())
-    system.determination(data)
-    service.unsubscribe(
-        uow=system.uow,
-        principal=ADMIN,
-        scope=service.Scope.enterprise(data["uscc"]),
-        subscription_id=hook["id"],
-        now=system.clock(),
-    )
-    system.deliver_all()
-    assert receiver.requests == []
-    (row,) = [r for r in system.rows("deliveries") if r.channel == "webhook"]
-    assert row.status == "failed"
-    assert row.last_error == "the subscription was deleted or disabled"
-    (payload,) = [json.loads(o["payload"]) for o in system.outbox_events()]
-    assert payload["data"]["status"] == "failed"
-    assert payload["data"]["channel"] == "webhook"
