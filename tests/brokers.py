@@ -21,7 +21,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from supportmatch_core.apache_kafka import ApacheKafka, ScramOverTls
+from supportmatch_core.apache_kafka import SHORT_LIVED_JVM, ApacheKafka, ScramOverTls
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.kafka import create_consumer, topic_configs
 from supportmatch_core.settings import ServiceSettings
@@ -82,10 +82,15 @@ def free_ports(count: int) -> list[int]:
 
 
 def single_node(folder: Path, security: ScramOverTls | None = None) -> ApacheKafka:
-    """One Apache Kafka node on free ports, its data and logs under `folder`."""
+    """One Apache Kafka node on free ports, its data and logs under `folder`, started as a node
+    that lives for a test."""
     port, controller = free_ports(2)
     return ApacheKafka(
-        folder / "kafka", ports=[(port, controller)], logs=folder / "log", security=security
+        folder / "kafka",
+        ports=[(port, controller)],
+        logs=folder / "log",
+        security=security,
+        jvm=SHORT_LIVED_JVM,
     )
 
 

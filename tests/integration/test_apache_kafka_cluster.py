@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from supportmatch_core.apache_kafka import ApacheKafka
+from supportmatch_core.apache_kafka import SHORT_LIVED_JVM, ApacheKafka
 from supportmatch_core.kafka import create_admin, create_producer, ensure_platform_topics
 from supportmatch_core.kafka_jars import KafkaStartError
 from supportmatch_core.settings import ServiceSettings
@@ -22,7 +22,10 @@ def three_nodes(tmp_path: Path) -> Iterator[ApacheKafka]:
     need_apache_tools()
     ports = free_ports(6)
     cluster = ApacheKafka(
-        tmp_path / "kafka", ports=list(zip(ports[::2], ports[1::2], strict=True)), logs=tmp_path
+        tmp_path / "kafka",
+        ports=list(zip(ports[::2], ports[1::2], strict=True)),
+        logs=tmp_path,
+        jvm=SHORT_LIVED_JVM,
     )
     try:
         cluster.start()
