@@ -1,8 +1,8 @@
 """Work-queue benchmark: the caseworkers' queue over --firms firms and the full catalogue, PostgreSQL.
 
-Seeds bench/eligibility's synthetic population (with names and cities), decides every measure in
-force on --day in the database (rematch_due) and explains the stored rows as the Explainer does,
-then, through the eligibility app in this process (ASGI, no network):
+Seeds the synthetic population of bench/population.py (with names and cities), decides every
+measure in force on --day in the database (rematch_due) and explains the stored rows as the
+Explainer does, then, through the eligibility app in this process (ASGI, no network):
 
 (1) GET /v1/measures/{id}/enterprises for each filter combination the portal offers, as a
     caseworker of 广东 and as an admin, the first page and the next: p50/p95/max per combination;
@@ -39,8 +39,8 @@ from sqlalchemy.engine import make_url
 sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.eligibility import seed
 from bench.pipeline import percentiles
+from bench.population import seed
 from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.app import build_app
 from eligibility.domain.catalogue import Catalogue
