@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +21,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from supportmatch_core.apache_kafka import SHORT_LIVED_JVM, ApacheKafka, ScramOverTls
+from supportmatch_core.apache_kafka import BROKER_JVM, ApacheKafka, ScramOverTls
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.kafka import create_consumer, topic_configs
 from supportmatch_core.settings import ServiceSettings
@@ -81,16 +81,17 @@ def free_ports(count: int) -> list[int]:
     return [free_port() for _ in range(count)]
 
 
-def single_node(folder: Path, security: ScramOverTls | None = None) -> ApacheKafka:
-    """One Apache Kafka node on free ports, its data and logs under `folder`, started as a node
-    that lives for a test."""
+def single_node(
+    folder: Path, security: ScramOverTls | None = None, *, jvm: Sequence[str] = BROKER_JVM
+) -> ApacheKafka:
+    """One Apache Kafka node on free ports, its data and logs under `folder`."""
     port, controller = free_ports(2)
     return ApacheKafka(
         folder / "kafka",
         ports=[(port, controller)],
         logs=folder / "log",
         security=security,
-        jvm=SHORT_LIVED_JVM,
+        jvm=jvm,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from supportmatch_core.apache_kafka import SHORT_LIVED_JVM
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.broker import EmbeddedBroker
 from supportmatch_core.kafka_jars import KafkaStartError
@@ -41,9 +42,10 @@ def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BrokerUnd
     )
     if kind == "apache":
         # A node of its own, as the embedded broker is: consumers a finished test left behind can
-        # never join the next test's groups (the groups' names are the same in every test).
+        # never join the next test's groups (the groups' names are the same in every test). It
+        # lives for one test, so it starts on the JVM that costs least to start.
         need_apache_tools()
-        own = SharedApacheKafka(single_node(tmp_path))
+        own = SharedApacheKafka(single_node(tmp_path, jvm=SHORT_LIVED_JVM))
         try:
             own.cluster.start()
         except KafkaStartError as error:

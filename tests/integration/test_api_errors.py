@@ -12,6 +12,7 @@ from supportmatch_core.auth import Role, TokenService
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload, new_uscc
 from tests.integration.system import InProcessSystem
+from tests.problems import problem
 
 
 @pytest.fixture
@@ -19,16 +20,6 @@ def system(databases: Databases) -> Iterator[InProcessSystem]:
     # No broker needed: the API only writes the outbox; workers stay off.
     with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
         yield running
-
-
-def _problem(answer: Any, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = answer.json()
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    return body
 
 
 @pytest.mark.parametrize(
@@ -57,8 +48,8 @@ def test_invalid_enterprise_is_refused_naming_the_field(
 ) -> None:
     body = {**enterprise_payload(uscc="914403001922038216"), **change}
     answer = system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
-    problem = _problem(answer, 422)
-    assert field in [e["field"] for e in problem["errors"]], problem
+    refused = problem(answer, 422)
+    assert field in [e["field"] for e in refused["errors"]], refused
     assert system.count("profiles", "enterprises") == 0
     assert system.count("profiles", "outbox") == 0
 
@@ -67,10 +58,10 @@ def test_invalid_enterprise_is_refused_naming_the_field(
 def test_missing_field_is_named(system: InProcessSystem, tokens: TokenService, field: str) -> None:
     body = enterprise_payload()
     del body[field]
-    problem = _problem(
+    refused = problem(
         system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 422
     )
-    assert field in [e["field"] for e in problem["errors"]]
+    assert field in [e["field"] for e in refused["errors"]]
 
 
 @pytest.mark.parametrize("raw", [b"", b"{", b"[]", b"null", b'"text"', b'{"name": "\\ud800"}'])
@@ -101,7 +92,7 @@ def test_a_second_registration_of_the_same_code_conflicts(
         system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)).status_code
         == 201
     )
-    _problem(system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 409)
+    problem(system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 409)
     assert system.count("profiles", "outbox") == 1
 
 
@@ -120,7 +111,7 @@ def test_requests_without_a_valid_token_get_401(
         (system.notifications, "GET", f"/v1/enterprises/{uscc}/inbox"),
     ]:
         answer = client.request(method, path, headers=headers, json=enterprise_payload())
-        _problem(answer, 401)
+        problem(answer, 401)
 
 
 def test_a_token_signed_with_another_key_gets_401(system: InProcessSystem) -> None:
@@ -130,7 +121,7 @@ def test_a_token_signed_with_another_key_gets_401(system: InProcessSystem) -> No
     answer = system.profiles.get(
         f"/v1/enterprises/{new_uscc()}", headers={"Authorization": f"Bearer {forged}"}
     )
-    _problem(answer, 401)
+    problem(answer, 401)
 
 
 def test_enterprises_see_only_themselves_and_caseworkers_only_their_regions(
@@ -149,12 +140,12 @@ def test_enterprises_see_only_themselves_and_caseworkers_only_their_regions(
         system.profiles.get(f"/v1/enterprises/{mine['uscc']}", headers=guangdong).status_code == 200
     )
     # Another's firm answers as a firm that does not exist (tests/security/test_not_yours.py).
-    _problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=me), 404)
-    _problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=guangdong), 404)
+    problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=me), 404)
+    problem(system.profiles.get(f"/v1/enterprises/{other['uscc']}", headers=guangdong), 404)
     for path in (f"/v1/enterprises/{other['uscc']}/inbox",):
-        _problem(system.notifications.get(path, headers=me), 404)
-        _problem(system.notifications.get(path, headers=guangdong), 404)
-    _problem(
+        problem(system.notifications.get(path, headers=me), 404)
+        problem(system.notifications.get(path, headers=guangdong), 404)
+    problem(
         system.eligibility.get(f"/v1/enterprises/{other['uscc']}/determinations", headers=me), 404
     )
     # An enterprise cannot register somebody else, nor a caseworker outside its regions.
@@ -171,8 +162,8 @@ def test_enterprises_see_only_themselves_and_caseworkers_only_their_regions(
 
 
 def test_unknown_enterprise_is_404(system: InProcessSystem, tokens: TokenService) -> None:
-    _problem(system.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=bearer(tokens)), 404)
-    _problem(
+    problem(system.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=bearer(tokens)), 404)
+    problem(
         system.eligibility.get(
             f"/v1/enterprises/{new_uscc()}/determinations", headers=bearer(tokens)
         ),
@@ -182,15 +173,15 @@ def test_unknown_enterprise_is_404(system: InProcessSystem, tokens: TokenService
 
 def test_bad_paths_and_queries_are_4xx(system: InProcessSystem, tokens: TokenService) -> None:
     admin = bearer(tokens)
-    _problem(system.profiles.get("/v1/enterprises/short", headers=admin), 422)
-    _problem(
+    problem(system.profiles.get("/v1/enterprises/short", headers=admin), 422)
+    problem(
         system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?limit=0", headers=admin), 422
     )
-    _problem(
+    problem(
         system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?before=x", headers=admin), 422
     )
-    _problem(system.profiles.get("/v1/nothing-here", headers=admin), 404)
-    _problem(system.profiles.delete("/v1/enterprises", headers=admin), 405)
+    problem(system.profiles.get("/v1/nothing-here", headers=admin), 404)
+    problem(system.profiles.delete("/v1/enterprises", headers=admin), 405)
 
 
 def test_health_readiness_and_metrics(system: InProcessSystem) -> None:
@@ -219,12 +210,12 @@ def test_a_problem_speaks_the_caller_language_with_the_other_beside_it(
 ) -> None:
     body = {**enterprise_payload(uscc="914403001922038216"), **change}
     headers = bearer(tokens)
-    as_english = _problem(system.profiles.post("/v1/enterprises", json=body, headers=headers), 422)
+    as_english = problem(system.profiles.post("/v1/enterprises", json=body, headers=headers), 422)
     assert english in as_english["detail"]
     assert chinese in as_english["detail_zh"]
     zh = {**headers, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
     answer = system.profiles.post("/v1/enterprises", json=body, headers=zh)
-    as_chinese = _problem(answer, 422)
+    as_chinese = problem(answer, 422)
     assert chinese in as_chinese["detail"]
     assert english in as_chinese["detail_en"]
     assert as_chinese["title"] == "输入无效"
@@ -248,16 +239,16 @@ def test_a_bad_measure_draft_is_refused_at_its_path_in_chinese(
     answer = system.eligibility.put(
         "/v1/measures/vat-credit-refund/drafts/9", json=draft, headers=zh
     )
-    problem = _problem(answer, 422)
-    assert problem["errors"] == [
+    refused = problem(answer, 422)
+    assert refused["errors"] == [
         {
             "field": "criteria.all[0].op",
             "message": "unknown operator 'gte'",
             "message_zh": "未知的比较方式“gte”",
         }
     ]
-    assert problem["detail"] == "criteria.all[0].op：未知的比较方式“gte”"
-    assert problem["detail_en"] == "criteria.all[0].op: unknown operator 'gte'"
+    assert refused["detail"] == "criteria.all[0].op：未知的比较方式“gte”"
+    assert refused["detail_en"] == "criteria.all[0].op: unknown operator 'gte'"
 
 
 def test_not_found_and_forbidden_say_why_in_chinese(
@@ -265,10 +256,10 @@ def test_not_found_and_forbidden_say_why_in_chinese(
 ) -> None:
     zh = {"Accept-Language": "zh"}
     missing = system.eligibility.get("/v1/measures/no-such-measure", headers=zh)
-    assert _problem(missing, 404)["detail"] == "没有措施no-such-measure"
+    assert problem(missing, 404)["detail"] == "没有措施no-such-measure"
     bad_clause = system.eligibility.get("/v1/measures?clause=17th", headers=zh)
-    assert "不是通知的条款" in _problem(bad_clause, 422)["detail"]
+    assert "不是通知的条款" in problem(bad_clause, 422)["detail"]
     nobody = system.profiles.get("/v1/enterprises", headers=zh)
-    assert _problem(nobody, 401)["detail"] == "需要身份令牌"
+    assert problem(nobody, 401)["detail"] == "需要身份令牌"
     english = system.profiles.get("/v1/enterprises", headers={"Accept-Language": "en-GB"})
-    assert _problem(english, 401)["detail_zh"] == "需要身份令牌"
+    assert problem(english, 401)["detail_zh"] == "需要身份令牌"

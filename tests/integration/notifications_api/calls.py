@@ -54,19 +54,6 @@ class Callers:
         return bearer(self.tokens, Role.ADMIN)
 
 
-def problem(answer: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = answer.json()
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    if field is not None:
-        named = [e["field"] for e in body["errors"]]
-        assert any(f == field or f.startswith(f"{field}.") for f in named), body
-    return body
-
-
 def notice(parts: Notifications, uscc: str | None = None, **kwargs: Any) -> str:
     """File one eligibility notice in a Guangdong (44) firm's inbox; returns the firm's USCC."""
     data = determination(decide_for(**COMPLIANT), uscc=uscc or new_uscc("44"), **kwargs)

@@ -18,11 +18,11 @@ from tests.integration.notifications_api.calls import (
     Route,
     inbox,
     notice,
-    problem,
     subscribe,
 )
 from tests.integration.notifying import Notifications, Receiver
 from tests.notifications_steps import send_digests
+from tests.problems import problem
 
 # Every route that takes an id: (method, path after the scope, body, status when allowed).
 ROUTES: list[Route] = [

@@ -13,9 +13,9 @@ from tests.integration.notifications_api.calls import (
     Callers,
     inbox,
     notice,
-    problem,
 )
 from tests.integration.notifying import Notifications
+from tests.problems import problem
 
 
 def test_the_inbox_pages_newest_first_and_marks_read(

@@ -15,10 +15,10 @@ from tests.integration.notifications_api.calls import (
     Callers,
     client_for,
     notice,
-    problem,
     subscribe,
 )
 from tests.integration.notifying import START, Mailbox, Notifications, Receiver
+from tests.problems import problem
 
 
 def test_a_webhook_is_created_rotated_pinged_and_deleted(

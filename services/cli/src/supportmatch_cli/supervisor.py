@@ -1,5 +1,7 @@
 """Runs the whole system on one machine: the embedded broker and each service in its own process,
-restarting what dies (with backoff) and stopping the services first and the broker last."""
+restarting what dies (with backoff) and stopping the services first and the broker last. Longer
+than 300 lines: the processes' lives (start, watch, restart, stop) and what `supportmatch run`
+does around them (a local Apache Kafka, demo firms, the ready banner) read best together."""
 
 from __future__ import annotations
 

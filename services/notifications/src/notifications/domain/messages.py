@@ -1,5 +1,6 @@
 """What a recipient is told, in Chinese and English: eligibility changes, measures ending soon,
-measures published, a webhook disabled, and the one-line forms that go into a daily digest."""
+measures published, a webhook disabled, and the one-line forms that go into a daily digest.
+Longer than 300 lines: each message is its wording in two languages, kept beside the others."""
 
 from __future__ import annotations
 
