@@ -26,6 +26,7 @@ BROKER_JVM = ("-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt
 # The storage tool, which runs once, and nodes that live for seconds (each test's): the quick
 # compiler alone and a single-threaded collector halve the CPU a node's start costs (on 2 cores:
 # 9.5 s to 5.1 s for format, start, topics and stop), and such a node never reaches a steady state.
+# Not for a node speaking TLS: on this JVM clients gave up on it before a refusal reached them.
 SHORT_LIVED_JVM = (
     "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
 )  # fmt: skip
