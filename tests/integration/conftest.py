@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import Databases
-from tests.integration.notifying import Mailbox, Receiver
+from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
 from tests.integration.system import InProcessSystem
 
 
@@ -34,3 +34,14 @@ def receiver() -> Iterator[Receiver]:
     server = Receiver()
     yield server
     server.close()
+
+
+@pytest.fixture
+def notification_parts(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
+    """The notifications service's parts on a migrated test database, sending email to
+    `mailbox`, its clock standing at START."""
+    parts = Notifications(
+        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
+    )
+    yield parts
+    parts.dispose()

@@ -3,7 +3,6 @@ delivery comes due again when its lease ends, and is then sent once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -12,20 +11,15 @@ from notifications.adapters.deliveries import Deliveries
 from notifications.settings import NotificationsSettings
 from supportmatch_core.auth import Principal, Role
 from tests import notifications_steps as service
-from tests.conftest import Databases
-from tests.integration.notifying import START, Clock, Mailbox, Notifications
+from tests.integration.notifying import Mailbox, Notifications
 from tests.unit._snapshots import COMPLIANT, decide_for, determination
 
 LEASE = timedelta(seconds=NotificationsSettings().delivery_lease_seconds)
 
 
 @pytest.fixture
-def system(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
-    parts = Notifications(
-        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
-    )
-    yield parts
-    parts.dispose()
+def system(notification_parts: Notifications) -> Notifications:
+    return notification_parts
 
 
 def test_a_claimed_delivery_is_sent_after_its_lease_when_its_worker_died(

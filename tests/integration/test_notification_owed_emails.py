@@ -4,7 +4,6 @@ events in either order give one email per inbox entry, and what cannot be sent s
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,20 +24,15 @@ from supportmatch_core.auth import Principal, Role
 from supportmatch_core.events import Event
 from supportmatch_core.topics import DETERMINATION, PROFILE
 from tests import notifications_steps as service
-from tests.conftest import Databases
-from tests.integration.notifying import START, Clock, Mailbox, Notifications
+from tests.integration.notifying import Mailbox, Notifications
 from tests.unit._snapshots import COMPLIANT, decide_for, determination, profile_snapshot
 
 ADMIN = Principal(subject="admin", role=Role.ADMIN)
 
 
 @pytest.fixture
-def system(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
-    parts = Notifications(
-        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
-    )
-    yield parts
-    parts.dispose()
+def system(notification_parts: Notifications) -> Notifications:
+    return notification_parts
 
 
 def profile_event(uscc: str, email: str | None) -> Event:

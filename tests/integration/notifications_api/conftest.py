@@ -8,18 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from supportmatch_core.auth import TokenService
-from tests.conftest import Databases
 from tests.integration.notifications_api.calls import Callers, client_for
-from tests.integration.notifying import START, Clock, Mailbox, Notifications
+from tests.integration.notifying import Mailbox, Notifications
 
 
 @pytest.fixture
-def parts(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
-    system = Notifications(
-        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
-    )
-    yield system
-    system.dispose()
+def parts(notification_parts: Notifications) -> Notifications:
+    return notification_parts
 
 
 @pytest.fixture
