@@ -41,12 +41,12 @@ SERVICES = ("profiles", "eligibility", "notifications")
 
 
 def label_of(process: psutil.Process, supervisor_pid: int) -> str:
-    """supervisor, broker, or the service name (`python -m profiles` etc.)."""
+    """supervisor, broker, or the service name (`python -m profiles` etc., the portal too)."""
     if process.pid == supervisor_pid:
         return "supervisor"
     cmdline: list[str] = process.cmdline()
     for index, part in enumerate(cmdline[:-1]):
-        if part == "-m" and cmdline[index + 1] in SERVICES:
+        if part == "-m" and cmdline[index + 1] in (*SERVICES, "portal"):
             return str(cmdline[index + 1])
     return "broker" if "broker" in cmdline else f"other-{process.pid}"
 

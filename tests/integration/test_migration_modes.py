@@ -91,6 +91,30 @@ def test_a_replica_started_with_no_migrate_serves_without_touching_the_schema(
         process.wait(timeout=30)
 
 
+def test_a_service_whose_database_cannot_be_migrated_exits_saying_so_without_serving(
+    databases: Databases, tmp_path: Path
+) -> None:
+    url = databases.url("profiles")
+    upgrade_to_head("profiles", url)
+    engine = create_database_engine(url)
+    with engine.begin() as connection:  # a revision this code does not know
+        connection.execute(text("UPDATE alembic_version_profiles SET version_num = 'f00dfeed'"))
+    engine.dispose()
+    port = free_port()
+    served = subprocess.run(
+        [sys.executable, "-m", "profiles"],
+        env=service_env(tmp_path, url, PROFILES_PORT=str(port)),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert served.returncode == 1
+    assert "f00dfeed" in served.stdout + served.stderr  # the migrator's own reason
+    assert "the database could not be migrated" in served.stdout + served.stderr
+    assert '"serving"' not in served.stdout + served.stderr
+
+
 @pytest.mark.parametrize("database_kind", ["postgres"], indirect=True)
 def test_migration_jobs_started_together_take_turns_on_postgresql(
     databases: Databases, tmp_path: Path

@@ -1,9 +1,16 @@
-"""Runs one service process: `python -m <service>` migrates then serves; flags split the two."""
+"""Runs one service process: `python -m <service>` migrates then serves; flags split the two.
+
+The serving process never imports Alembic: it migrates through `python -m <service>
+--migrate-only` in a child process that exits when done, which keeps Alembic and the migration
+scripts (about 10 MB) out of the resident memory of every service for its whole life (ADR 0033).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -14,7 +21,6 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from supportmatch_core.logs import configure_logging
-from supportmatch_core.migrate import upgrade_to_head, wait_for_head
 from supportmatch_core.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -22,10 +28,11 @@ S = TypeVar("S", bound=ServiceSettings)
 log = logging.getLogger(__name__)
 
 
-def main(settings_class: type[S], build_app: Callable[[S], FastAPI]) -> None:
+def main(settings_class: type[S], app_factory: str) -> None:
     """The body of every service's `__main__`: read the flags and settings, then do one of
     migrate-and-serve (one machine), migrate only (a deploy's migration job), wait for the
-    schema and serve (a replica: it never migrates, so replicas cannot race)."""
+    schema and serve (a replica: it never migrates, so replicas cannot race). `app_factory`
+    ("module:function") is imported only to serve, so that migrating alone stays light."""
     service = settings_class.model_fields["service_name"].default
     parser = argparse.ArgumentParser(
         prog=f"python -m {service}",
@@ -50,6 +57,8 @@ def main(settings_class: type[S], build_app: Callable[[S], FastAPI]) -> None:
     args = parser.parse_args()
     settings = load_settings(settings_class)
     if args.wait_for_schema or args.migrate_only:
+        from supportmatch_core.migrate import upgrade_to_head, wait_for_head
+
         configure_logging(settings.service_name, settings.log_level)
         if args.wait_for_schema:
             wait_for_head(settings.service_name, settings.database_url)
@@ -57,7 +66,21 @@ def main(settings_class: type[S], build_app: Callable[[S], FastAPI]) -> None:
             upgrade_to_head(settings.service_name, settings.database_url)
         log.info("database at this release's schema")
         return
-    serve(settings, build_app(settings), migrate=not args.no_migrate)
+    configure_logging(settings.service_name, settings.log_level)
+    if not args.no_migrate:
+        migrate_in_child(service)
+    module, function = app_factory.split(":")
+    build_app: Callable[[S], FastAPI] = getattr(importlib.import_module(module), function)
+    serve(settings, build_app(settings))
+
+
+def migrate_in_child(service: str) -> None:
+    """`python -m <service> --migrate-only` with this process's environment, or exit 1 saying
+    so: the child logs what went wrong itself."""
+    migrated = subprocess.run([sys.executable, "-m", service, "--migrate-only"], check=False)
+    if migrated.returncode != 0:
+        log.error("the database could not be migrated", extra={"exit_code": migrated.returncode})
+        raise SystemExit(1)
 
 
 def load_settings(settings_class: type[S]) -> S:
@@ -80,11 +103,8 @@ def _sentence(location: tuple[int | str, ...], message: str) -> str:
     return f"{'.'.join(map(str, location))}: {message}" if location else message
 
 
-def serve(settings: ServiceSettings, app: FastAPI, *, migrate: bool = True) -> None:
-    """Migrate the service's database (unless told not to), then serve until SIGINT or SIGTERM."""
-    configure_logging(settings.service_name, settings.log_level)
-    if migrate:
-        upgrade_to_head(settings.service_name, settings.database_url)
+def serve(settings: ServiceSettings, app: FastAPI) -> None:
+    """Serve `app` until SIGINT or SIGTERM."""
     log.info("serving", extra={"url": f"http://{settings.host}:{settings.port}"})
     config = uvicorn.Config(
         app,

@@ -1,7 +1,6 @@
 """`python -m eligibility`: migrate and serve (`--help`: migrate only, serve without migrating)."""
 
-from eligibility.app import build_app
 from eligibility.settings import EligibilitySettings
 from supportmatch_core.serve import main
 
-main(EligibilitySettings, build_app)
+main(EligibilitySettings, "eligibility.app:build_app")

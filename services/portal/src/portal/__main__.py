@@ -1,7 +1,6 @@
 """`python -m portal`: migrate and serve (`--help`: migrate only, serve without migrating)."""
 
-from portal.app import build_app
 from portal.settings import PortalSettings
 from supportmatch_core.serve import main
 
-main(PortalSettings, build_app)
+main(PortalSettings, "portal.app:build_app")

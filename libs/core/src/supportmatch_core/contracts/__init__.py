@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
 
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
@@ -25,7 +24,7 @@ def validator(event_type: str) -> Any:
     if not path.exists():
         raise ContractViolation(f"no schema for event type {event_type!r}")
     schema: dict[str, Any] = json.loads(path.read_text())
-    Draft202012Validator.check_schema(schema)
+    jsonschema_rs.meta.validate(schema)  # the schema itself is valid JSON Schema
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
