@@ -13,15 +13,16 @@ import logging
 import subprocess
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import uvicorn
-from fastapi import FastAPI
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from supportmatch_core.logs import configure_logging
 from supportmatch_core.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -105,6 +106,8 @@ def _sentence(location: tuple[int | str, ...], message: str) -> str:
 
 def serve(settings: ServiceSettings, app: FastAPI) -> None:
     """Serve `app` until SIGINT or SIGTERM."""
+    import uvicorn  # here: the migration child never serves
+
     log.info("serving", extra={"url": f"http://{settings.host}:{settings.port}"})
     config = uvicorn.Config(
         app,
