@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,15 +99,86 @@ def unique_violation(error: BaseException, *, constraint: str | None = None) -> 
     return code in (_SQLITE_PRIMARY_KEY, _SQLITE_UNIQUE)
 
 
+class WriterQueue:
+    """This process's writers of one SQLite file, let in one at a time in the order they came.
+
+    SQLite's busy handler retries a waiting writer after sleeps of up to 100 ms, so a thread that
+    commits and begins again at once (a consumer working through a backlog) can keep the write
+    lock from another (the outbox relay stamping what it sent) for minutes. Here the lock is
+    handed to the longest waiter. One that waits longer than `timeout` goes on to SQLite's own
+    busy handler, which decides as before."""
+
+    def __init__(self, timeout: float = 30.0) -> None:
+        self._timeout = timeout
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Event] = deque()
+
+    @property
+    def waiting(self) -> int:
+        """How many writers wait for their turn."""
+        return len(self._waiting)
+
+    @contextmanager
+    def turn(self) -> Iterator[bool]:
+        """Wait for this writer's turn; yields whether it got it (False: it waited too long)."""
+        mine = self._acquire()
+        try:
+            yield mine
+        finally:
+            if mine:
+                self._release()
+
+    def _acquire(self) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            handed = threading.Event()
+            self._waiting.append(handed)
+        if handed.wait(self._timeout):
+            return True
+        with self._mutex:
+            if handed.is_set():  # handed over between the timeout and this line
+                return True
+            self._waiting.remove(handed)
+            return False
+
+    def _release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()  # still held: now by the one that waited longest
+            else:
+                self._held = False
+
+
+_WRITERS: dict[str, WriterQueue] = {}
+_WRITERS_MUTEX = threading.Lock()
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The queue of writers of `engine`'s SQLite file, shared by every engine on that file in
+    this process; None for PostgreSQL, whose rows are locked one by one."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITERS_MUTEX:
+        return _WRITERS.setdefault(str(engine.url.database), WriterQueue())
+
+
 class UnitOfWork:
     """One transaction: the state change and its outbox rows commit together or not at all."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writers = writer_queue(engine)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
+        if self._writers is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._writers.turn(), self.engine.begin() as connection:
             yield connection
 
     @contextmanager
