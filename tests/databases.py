@@ -17,10 +17,10 @@ from supportmatch_core.migrate import upgrade_to_head
 
 
 def _create(server: str, name: str, *, template: str | None = None) -> None:
-    # A copy of a template by its files, not page by page through the WAL (PostgreSQL 15's
-    # default): 0.08 s of the server's CPU for a service's database, not 0.10, and the tests of
-    # profiles' API on PostgreSQL took 47 s instead of 58.
-    copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+    # Page by page through the WAL (PostgreSQL 15's default), not STRATEGY FILE_COPY: a copy by
+    # files waits for two checkpoints, and the workers' copies and drops queue on them
+    # (docs/benchmarks.md, the PostgreSQL server's share).
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"{copy}')
 

@@ -53,5 +53,6 @@ def test_a_writer_beside_a_busy_one_writes_long_before_the_busy_one_is_done(
     for thread in threads:
         thread.join(60)
     engine.dispose()
+    assert consumer_done_when_relay_finished, "the relay's writes did not finish"
     # In turn, each of the relay's writes waits for at most one of the consumer's transactions.
     assert consumer_done_when_relay_finished[0] < BACKLOG / 2
