@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -152,7 +153,8 @@ class WriterQueue:
                 self._held = False
 
 
-_WRITERS: dict[str, WriterQueue] = {}
+# By file, for as long as a unit of work on that file holds its queue.
+_WRITERS: weakref.WeakValueDictionary[str, WriterQueue] = weakref.WeakValueDictionary()
 _WRITERS_MUTEX = threading.Lock()
 
 
@@ -162,7 +164,10 @@ def writer_queue(engine: Engine) -> WriterQueue | None:
     if engine.dialect.name != "sqlite":
         return None
     with _WRITERS_MUTEX:
-        return _WRITERS.setdefault(str(engine.url.database), WriterQueue())
+        queue = _WRITERS.get(str(engine.url.database))
+        if queue is None:
+            queue = _WRITERS[str(engine.url.database)] = WriterQueue()
+        return queue
 
 
 class UnitOfWork:
