@@ -33,14 +33,17 @@ from tests.security.served import Served
 
 PASSWORD = "portal-password-for-fuzzing"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-# A visitor who is not signed in is sent to sign in (303) before the input is looked at.
+# A visitor who is not signed in is sent to sign in (303) before the input is looked at. A
+# portal's first PDF report loads WeasyPrint and the Chinese font: seconds of a core, many more
+# while the suite shares two cores, so a request may take longer than schemathesis's 10 s.
 _CONFIG = schemathesis.Config.from_dict(
     {
+        "request-timeout": 60,
         "checks": {
             "negative_data_rejection": {
                 "expected-statuses": [303, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429]
             }
-        }
+        },
     }
 )
 
