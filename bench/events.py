@@ -1,5 +1,6 @@
 """Per-event costs behind the pipeline: checking an event against its contract, and the eligibility
-handler deciding one profile event against the catalogue in force (SQLite, in-process)."""
+handler deciding profile events against the catalogue in force, one a call and a batch a call
+(SQLite, in-process)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import load_catalogue
-from eligibility.use_cases.decide import decide_firm
+from eligibility.use_cases.decide import Snapshot, decide_firms
 from supportmatch_core import contracts
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.events import Event
@@ -36,18 +37,20 @@ def contract_check_ms(count: int) -> float:
     return (time.perf_counter() - started) / count * 1000
 
 
-def handler_ms(count: int, on: date) -> tuple[float, int]:
+def handler_ms(count: int, on: date, *, batch: int) -> tuple[float, int]:
+    """Milliseconds per new profile the eligibility handler takes, `batch` profiles a call (as
+    the consumer hands it a polled batch), all in one transaction."""
     folder = Path(tempfile.mkdtemp(prefix="bench-events-"))
     url = f"sqlite:///{folder / 'eligibility.sqlite3'}"
     upgrade_to_head("eligibility", url)
     engine = create_database_engine(url)
     catalogue = Catalogue(load_catalogue())
     snapshots = [profile_snapshot(employees=50, revenue=10_000_000) for _ in range(count)]
+    firms = [Snapshot(uscc=s["uscc"], version=1, facts=facts_of(s)) for s in snapshots]
     started = time.perf_counter()
     with SqlUnitOfWork(engine).begin() as work:
-        for snapshot in snapshots:
-            facts, uscc = facts_of(snapshot), snapshot["uscc"]
-            decide_firm(work, uscc=uscc, version=1, facts=facts, catalogue=catalogue, on=on)
+        for first in range(0, count, batch):
+            decide_firms(work, firms[first : first + batch], catalogue=catalogue, on=on)
     elapsed = (time.perf_counter() - started) / count * 1000
     engine.dispose()
     return elapsed, len(catalogue.in_force(on))
@@ -57,13 +60,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--profiles", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=100, help="profiles a handler call")
     parser.add_argument("--day", type=date.fromisoformat, default=date(2026, 11, 26))
     args = parser.parse_args()
     print(f"contract check, one determination event: {contract_check_ms(args.events):.4f} ms")
-    per_profile, in_force = handler_ms(args.profiles, args.day)
-    print(
-        f"eligibility handler, one new profile, {in_force} measures in force: {per_profile:.2f} ms"
-    )
+    for batch in (1, args.batch):
+        per_profile, in_force = handler_ms(args.profiles, args.day, batch=batch)
+        print(
+            f"eligibility handler, one new profile in a batch of {batch}, {in_force} measures"
+            f" in force: {per_profile:.2f} ms"
+        )
     return 0
 
 

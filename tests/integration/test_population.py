@@ -255,7 +255,8 @@ def test_an_older_snapshot_arriving_late_changes_nothing(uow: UnitOfWork) -> Non
     _profile_event(uow, {**worse, "version": 2})
     assert _announced(uow) == announced
     with uow.read() as connection:
-        assert SqlWork(connection).firms.version(compliant["uscc"]) == 3
+        versions = SqlWork(connection).firms.versions([compliant["uscc"]])
+        assert versions == {compliant["uscc"]: 3}
         assert _facts(connection, compliant["uscc"])["tax_credit_grade"] == "A"
 
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.decision import Decision, Held, Status
+from eligibility.domain.decision import Decision, Held, Recorded, Status
 from eligibility.domain.facts import Facts, facts_of
 from eligibility.domain.measures import Measure
 from eligibility.domain.rematches import Claimed, Unexplained
-from eligibility.use_cases.decide import decide_firm
+from eligibility.use_cases.decide import Snapshot, decide_firm, decide_firms
 from profiles.domain.model import Enterprise, Profile
 from profiles.use_cases.enterprises import change, register
 from supportmatch_core.auth import Principal, Role
@@ -43,8 +43,8 @@ class Firms:
     def lock_for_writing(self) -> None:
         pass
 
-    def version(self, uscc: str) -> int | None:
-        return self.held[uscc][0] if uscc in self.held else None
+    def versions(self, usccs: Sequence[str]) -> dict[str, int]:
+        return {uscc: self.held[uscc][0] for uscc in usccs if uscc in self.held}
 
     def facts(self, uscc: str) -> dict[str, Any] | None:
         return dict(self.held[uscc][1]) if uscc in self.held else None
@@ -68,24 +68,25 @@ class Determinations:
     rows: dict[tuple[str, str], Decision] = field(default_factory=dict)
     history: list[tuple[str, str, Status | None, Status]] = field(default_factory=list)
 
-    def held(self, uscc: str) -> dict[str, Held]:
-        return {
-            m: Held(d.status, d.measure.version, d.facts_digest)
-            for (u, m), d in self.rows.items()
-            if u == uscc
-        }
+    def held(self, usccs: Sequence[str]) -> dict[str, dict[str, Held]]:
+        held: dict[str, dict[str, Held]] = {uscc: {} for uscc in usccs}
+        for (uscc, measure_id), d in self.rows.items():
+            if uscc in held:
+                held[uscc][measure_id] = Held(d.status, d.measure.version, d.facts_digest)
+        return held
 
     def decided_for_everyone(self, measure_ids: Iterable[str]) -> set[str]:
         return set()
 
-    def refresh(self, uscc: str, decision: Decision) -> None:
-        self.rows[uscc, decision.measure.id] = decision
+    def refresh(self, decided: Sequence[tuple[str, Decision]]) -> None:
+        for uscc, decision in decided:
+            self.rows[uscc, decision.measure.id] = decision
 
-    def record(
-        self, uscc: str, decision: Decision, *, previous: Status | None, stored: bool
-    ) -> None:
-        self.rows[uscc, decision.measure.id] = decision
-        self.history.append((uscc, decision.measure.id, previous, decision.status))
+    def record(self, recorded: Sequence[Recorded]) -> None:
+        for r in recorded:
+            assert r.stored == ((r.uscc, r.decision.measure.id) in self.rows)
+            self.rows[r.uscc, r.decision.measure.id] = r.decision
+            self.history.append((r.uscc, r.decision.measure.id, r.previous, r.decision.status))
 
     def of_firm(self, uscc: str) -> list[Any]:
         return []
@@ -160,7 +161,7 @@ def test_an_older_snapshot_than_the_one_held_changes_nothing() -> None:
     work = DecideWork()
     _decide(work, 5, **COMPLIANT)
     assert _decide(work, 4, tax_credit_grade="M") == 0
-    assert work.firms.version("91440300192203821J") == 5
+    assert work.firms.versions(["91440300192203821J"]) == {"91440300192203821J": 5}
 
 
 def test_a_first_ineligible_is_neither_stored_nor_announced() -> None:
@@ -168,6 +169,52 @@ def test_a_first_ineligible_is_neither_stored_nor_announced() -> None:
     assert _decide(work, 1, tax_credit_grade="M") == 0
     assert work.determinations.rows == {}
     assert work.outbox.published == []
+
+
+def _snapshot(uscc: str, version: int, **facts: Any) -> Snapshot:
+    snapshot = profile_snapshot(**facts)
+    snapshot["uscc"] = uscc
+    return Snapshot(uscc=uscc, version=version, facts=facts_of(snapshot))
+
+
+def _changes(work: DecideWork) -> list[tuple[str, str]]:
+    published = work.outbox.published
+    return [(e.uscc, e.status) for e in published if isinstance(e, EligibilityChanged)]
+
+
+def test_a_batch_has_the_effect_of_its_snapshots_one_by_one() -> None:
+    a, b, c = (new_uscc() for _ in range(3))
+    batch = [
+        _snapshot(a, 1, **COMPLIANT),
+        _snapshot(b, 1, tax_credit_grade="M"),
+        _snapshot(a, 2, **(COMPLIANT | {"tax_credit_grade": "M"})),  # the same firm again
+        _snapshot(c, 2, **COMPLIANT),
+        _snapshot(c, 1, tax_credit_grade="M"),  # older than the one before it: ignored
+        _snapshot(a, 3, **COMPLIANT),
+    ]
+    catalogue = Catalogue([vat_refund()])
+    together, alone = DecideWork(), DecideWork()
+    assert decide_firms(together, batch, catalogue=catalogue, on=DAY) == 4
+    for snapshot in batch:
+        decide_firms(alone, [snapshot], catalogue=catalogue, on=DAY)
+    for firm in (a, b, c):  # each firm's history the same, in the same order
+        assert [h for h in together.determinations.history if h[0] == firm] == [
+            h for h in alone.determinations.history if h[0] == firm
+        ]
+    # Each firm's changes in its order; firms' changes interleave by round.
+    assert _changes(together) == [
+        (a, "eligible"),
+        (c, "eligible"),
+        (a, "ineligible"),
+        (a, "eligible"),
+    ]
+    assert _changes(alone) == [
+        (a, "eligible"),
+        (a, "ineligible"),
+        (c, "eligible"),
+        (a, "eligible"),
+    ]
+    assert together.firms.held == alone.firms.held
 
 
 @dataclass

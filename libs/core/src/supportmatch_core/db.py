@@ -15,6 +15,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
+from supportmatch_core.jsontext import dumps_text, loads
+
+# JSON columns written and read by orjson: a determination's explanation is written twice (its
+# row and its history) and a firm's facts once, for every firm a profile event decides.
+_JSON_COLUMNS: dict[str, Any] = {"json_serializer": dumps_text, "json_deserializer": loads}
+
 
 def create_database_engine(url: str, *, pool_size: int = 5) -> Engine:
     """An engine for `url`; SQLite files get WAL, a busy timeout and immediate write locks."""
@@ -22,12 +28,16 @@ def create_database_engine(url: str, *, pool_size: int = 5) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **_JSON_COLUMNS
+        )
         _tune_sqlite(engine)
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, **_JSON_COLUMNS
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -8,11 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
+from supportmatch_core import jsontext
 
-# orjson writes the same compact UTF-8 JSON as json.dumps, several times faster; these options
-# hand datetimes and dataclasses back, so that they fail as they would with json.dumps.
-_ONLY_JSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 SPEC_VERSION = "1.0"
 
@@ -45,11 +42,7 @@ class Event:
         }
 
     def to_bytes(self) -> bytes:
-        document = self.to_dict()
-        try:
-            return orjson.dumps(document, option=_ONLY_JSON)
-        except TypeError:  # integers beyond 64 bits; json refuses what is not JSON, as before
-            return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        return jsontext.dumps(self.to_dict())
 
     @classmethod
     def from_bytes(cls, raw: bytes | None) -> Event:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import Connection
@@ -93,10 +93,13 @@ class Explainer:
 
 
 def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue) -> WorkerGroup:
+    def on_profiles(connection: Connection, events: Sequence[Event]) -> None:
+        work = uow.joined(connection)  # the consumer's transaction, one per polled batch
+        profiles = [ProfileChanged.from_event(event) for event in events]
+        handlers.profiles_changed(work, profiles, catalogue=catalogue, today=china_today)
+
     def on_profile(connection: Connection, event: Event) -> None:
-        work = uow.joined(connection)  # the consumer's transaction, one per event
-        profile = ProfileChanged.from_event(event)
-        handlers.profile_changed(work, profile, catalogue=catalogue, today=china_today)
+        on_profiles(connection, [event])  # an event the batch failed on, alone
 
     def on_case(connection: Connection, event: Event) -> None:
         handlers.case_changed(uow.joined(connection), CaseChanged.from_event(event))
@@ -104,7 +107,14 @@ def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue)
     transactions = Transactions(uow.engine)
     return WorkerGroup(
         [
-            event_consumer(settings, transactions, backbone, topic=PROFILE, handler=on_profile),
+            event_consumer(
+                settings,
+                transactions,
+                backbone,
+                topic=PROFILE,
+                handler=on_profile,
+                batch_handler=on_profiles,
+            ),
             event_consumer(settings, transactions, backbone, topic=CASE, handler=on_case),
             DailyTick(uow=uow, catalogue=catalogue, today=china_today),
             Explainer(uow=uow, catalogue=catalogue),

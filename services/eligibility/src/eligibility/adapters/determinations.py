@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from eligibility.adapters.tables import determination_history, determinations, rematch_log
-from eligibility.domain.decision import Decision, Held, Status
+from eligibility.domain.decision import Decision, Held, Recorded, Status
 
 # Statements built once, executed with parameters: SQLAlchemy then reuses their compiled form.
 _UPDATE = update(determinations).where(
@@ -48,52 +48,73 @@ def decided_for_everyone(connection: Connection, measure_ids: Iterable[str]) -> 
 
 
 class Determinations:
-    """Reads and writes one firm's determinations within one transaction."""
+    """Reads and writes firms' determinations within one transaction."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def held(self, uscc: str) -> dict[str, Held]:
+    def held(self, usccs: Sequence[str]) -> dict[str, dict[str, Held]]:
+        """Each firm's stored determinations by measure (an empty map for a firm with none)."""
         d = determinations.c
         rows = self._connection.execute(
-            select(d.measure_id, d.status, d.measure_version, d.facts_digest).where(d.uscc == uscc)
+            select(d.uscc, d.measure_id, d.status, d.measure_version, d.facts_digest).where(
+                d.uscc.in_(usccs)
+            )
         )
-        return {
-            row.measure_id: Held(Status(row.status), row.measure_version, row.facts_digest)
-            for row in rows
-        }
+        held: dict[str, dict[str, Held]] = {uscc: {} for uscc in usccs}
+        for row in rows:
+            held[row.uscc][row.measure_id] = Held(
+                Status(row.status), row.measure_version, row.facts_digest
+            )
+        return held
 
     def decided_for_everyone(self, measure_ids: Iterable[str]) -> set[str]:
         return decided_for_everyone(self._connection, measure_ids)
 
-    def refresh(self, uscc: str, decision: Decision) -> None:
-        """Rewrite a determination whose status did not change (new facts or version)."""
-        values = {"key_uscc": uscc, "key_measure": decision.measure.id, **_values(decision)}
+    def refresh(self, decided: Sequence[tuple[str, Decision]]) -> None:
+        """Rewrite determinations whose status did not change (new facts or version)."""
+        if not decided:
+            return
+        now = datetime.now(UTC)
         self._connection.execute(
-            _UPDATE, {**values, "missing": missing_of(decision), "updated_at": datetime.now(UTC)}
+            _UPDATE,
+            [
+                {
+                    "key_uscc": uscc,
+                    "key_measure": decision.measure.id,
+                    **_values(decision),
+                    "missing": missing_of(decision),
+                    "updated_at": now,
+                }
+                for uscc, decision in decided
+            ],
         )
 
-    def record(
-        self, uscc: str, decision: Decision, *, previous: Status | None, stored: bool
-    ) -> None:
-        """Store the determination (update the firm's row if `stored`), append it to the history."""
-        now, values = datetime.now(UTC), _values(decision)
-        key = {"key_uscc": uscc, "key_measure": decision.measure.id} if stored else {}
-        row = {"uscc": uscc, "measure_id": decision.measure.id} if not stored else {}
-        self._connection.execute(
-            _UPDATE if stored else _INSERT,
-            {**key, **row, "updated_at": now, "missing": missing_of(decision), **values},
-        )
-        self._connection.execute(
-            _HISTORY,
-            {
-                "uscc": uscc,
-                "measure_id": decision.measure.id,
-                "recorded_at": now,
-                "previous_status": previous.value if previous else None,
-                **values,
-            },
-        )
+    def record(self, recorded: Sequence[Recorded]) -> None:
+        """Store each new status (updating the firm's row where it has one) and append it to
+        the history: a statement for each of the three, whatever the number of rows."""
+        now = datetime.now(UTC)
+        updates, inserts, history = [], [], []
+        for r in recorded:
+            values, measure_id = _values(r.decision), r.decision.measure.id
+            row = values | {"missing": missing_of(r.decision), "updated_at": now}
+            if r.stored:
+                updates.append({"key_uscc": r.uscc, "key_measure": measure_id, **row})
+            else:
+                inserts.append({"uscc": r.uscc, "measure_id": measure_id, **row})
+            previous = r.previous.value if r.previous else None
+            history.append(
+                {
+                    "uscc": r.uscc,
+                    "measure_id": measure_id,
+                    "recorded_at": now,
+                    "previous_status": previous,
+                    **values,
+                }
+            )
+        for statement, rows in ((_UPDATE, updates), (_INSERT, inserts), (_HISTORY, history)):
+            if rows:
+                self._connection.execute(statement, rows)
 
     def of_firm(self, uscc: str) -> list[Row[Any]]:
         return list(

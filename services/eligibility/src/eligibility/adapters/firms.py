@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,11 +33,11 @@ class Firms:
             # otherwise deadlock with the re-match's writes.
             self._connection.exec_driver_sql("LOCK TABLE enterprise_facts IN ROW EXCLUSIVE MODE")
 
-    def version(self, uscc: str) -> int | None:
-        """The profile version the firm's facts come from; None when the firm is not known."""
-        return self._connection.execute(
-            select(enterprise_facts.c.profile_version).where(enterprise_facts.c.uscc == uscc)
-        ).scalar_one_or_none()
+    def versions(self, usccs: Sequence[str]) -> dict[str, int]:
+        """The profile version each known firm's facts come from (firms not known are left out)."""
+        e = enterprise_facts.c
+        rows = self._connection.execute(select(e.uscc, e.profile_version).where(e.uscc.in_(usccs)))
+        return {row.uscc: row.profile_version for row in rows}
 
     def facts(self, uscc: str) -> dict[str, Any] | None:
         """The firm's facts as last projected, or None when the firm is not known here."""

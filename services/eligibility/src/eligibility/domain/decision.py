@@ -63,6 +63,17 @@ class Decision:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A firm's new status of a measure, to store and keep in its history: the status it had
+    before (None for a first one) and whether the firm has a row of the measure to update."""
+
+    uscc: str
+    decision: Decision
+    previous: Status | None
+    stored: bool
+
+
 def evidence(measure: Measure) -> dict[str, object]:
     """What the measure's encoding rests on: verified texts, or assumptions said in words."""
     return {"basis": measure.basis, "assumptions": [a.public() for a in measure.assumptions]}

@@ -3,13 +3,11 @@ lines: the row of an enterprise and back, and the bulk path (COPY) beside the si
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-import orjson
 import psycopg
 from sqlalchemy import (
     ARRAY,
@@ -48,6 +46,7 @@ from profiles.domain.model import (
 )
 from supportmatch_core import outbox
 from supportmatch_core.errors import ConflictError
+from supportmatch_core.jsontext import dumps_text
 from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
@@ -143,14 +142,6 @@ def _among(
     if postgres:
         return column == any_(bindparam("keys", list(keys), type_=ARRAY(String)))
     return column.in_(list(keys))
-
-
-def _json(value: Any) -> str:
-    """`value` as JSON text; orjson, or json for what orjson cannot hold (integers over 64 bits)."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False)
 
 
 class Enterprises:
@@ -345,7 +336,7 @@ class Enterprises:
             cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
         ):
             for row in rows:
-                copy.write_row([_json(row[n]) if n in as_json else row[n] for n in names])
+                copy.write_row([dumps_text(row[n]) if n in as_json else row[n] for n in names])
 
     def add_import(self, values: dict[str, Any]) -> None:
         self._connection.execute(insert(imports).values(values))
