@@ -63,6 +63,9 @@ class FakeProducer:
         self.sent.append({"topic": topic, "key": key, "value": value, "headers": dict(headers)})
         return FakeFuture(self.error)
 
+    def flush(self, timeout: float | None = None) -> None:
+        pass
+
 
 class Handler:
     def __init__(self, error: Exception | None = None) -> None:

@@ -65,6 +65,10 @@ class OutboxRelay:
         self._last_prune = 0.0
         self.health = Health()
         self._backlog_shown = False  # the gauge shows waiting rows: count again until none
+        # Counting a large backlog costs as much as sending a batch: while full batches go out,
+        # the gauge is counted once a second.
+        self._counted_at = 0.0
+        self._count_every = 1.0
         # A commit that wrote outbox rows in this process wakes the relay at once; rows written
         # by other processes (the import command) are found by polling.
         self._wakeup = threading.Event()
@@ -161,7 +165,8 @@ class OutboxRelay:
             confirmed, failure = self._send(rows)
             with self._uow.begin() as connection:
                 self._stamp(connection, confirmed)
-        if rows or self._backlog_shown:
+        full = len(rows) == self._batch
+        if (rows or self._backlog_shown) and not (full and self._counted_recently()):
             self._record_backlog()
         if failure is not None:
             raise failure
@@ -226,6 +231,9 @@ class OutboxRelay:
                 update(outbox).where(outbox.c.id.in_(ids[start : start + 500])).values(sent_at=now)
             )
 
+    def _counted_recently(self) -> bool:
+        return time.monotonic() - self._counted_at < self._count_every
+
     def _record_backlog(self) -> None:
         outbox = self._tables.outbox
         with self._uow.read() as connection:
@@ -234,6 +242,7 @@ class OutboxRelay:
             ).scalar_one()
         OUTBOX_PENDING.set(pending)
         self._backlog_shown = pending > 0
+        self._counted_at = time.monotonic()
 
     def _record_backlog_if_possible(self) -> None:
         """Count what waits while the broker is away (the database may be away too)."""
