@@ -22,11 +22,15 @@ from tests.brokers import (
     single_node,
 )
 from tests.databases import Databases, Dropper, Templates
+from tests.passwords import ENVIRONMENT as PASSWORD_HASHING
 from tests.ports import free_port
 
 __all__ = ["TEST_SECRET", "Databases", "bearer", "free_port"]
 
 TEST_SECRET = "test-signing-key-that-is-long-enough-for-hs256"
+# Portals built here and the systems started from here hash passwords cheaply (tests/passwords.py).
+for _name, _value in PASSWORD_HASHING.items():
+    os.environ.setdefault(_name, _value)
 POSTGRES_URL = os.environ.get(
     "SUPPORTMATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:55432/postgres"
 )

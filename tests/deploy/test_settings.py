@@ -12,6 +12,7 @@ from supportmatch_cli.reference import BEGIN, END, render, settings_classes
 from supportmatch_core.setting_sources import env_name
 from supportmatch_core.settings import ServiceSettings
 from tests.deploy.files import DEPLOY, ROOT, load_yaml
+from tests.passwords import ENVIRONMENT as PASSWORD_HASHING
 
 COMPOSE = load_yaml(DEPLOY / "compose.yaml")
 
@@ -43,6 +44,8 @@ def test_the_compose_environment_makes_valid_production_settings(
 ) -> None:
     service = cls.model_fields["service_name"].default
     environment = COMPOSE["services"][service]["environment"]
+    for name in PASSWORD_HASHING:  # the tests' cheap hashing is not the deployment's
+        monkeypatch.delenv(name, raising=False)
     for name in COMPOSE["services"][service]["secrets"]:
         (tmp_path / name).write_text(f"{name}-" + "x" * 40 + "\n")
     for name, value in environment.items():

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from notifications.adapters.tables import caseworker_regions, recipients
-from portal.adapters.passwords import Passwords
 from portal.adapters.services import Services, ServiceUnavailable
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import create_account, disable_account, register_caseworkers
@@ -19,6 +18,7 @@ from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import TEST_SECRET, Databases
+from tests.passwords import cheap_passwords
 from tests.security.apps import service_app
 
 PASSWORD = "caseworker-password-2026"
@@ -59,7 +59,7 @@ def test_caseworkers_are_told_of_their_provinces_and_a_disabled_one_of_none(
     uow, now = UnitOfWork(engine), datetime.now(UTC)
     for username, provinces in (("li.hua", ["44"]), ("wang.fang", ["33", "32"])):
         create_account(
-            uow=uow, passwords=Passwords(), username=username, password=PASSWORD,
+            uow=uow, passwords=cheap_passwords(), username=username, password=PASSWORD,
             role=Role.CASEWORKER, display_name=username, provinces=provinces, now=now,
         )  # fmt: skip
     settings = PortalSettings(
@@ -91,7 +91,7 @@ def test_a_notifications_service_away_leaves_every_caseworker_to_the_next_round(
     engine = create_database_engine(portal_url)
     uow = UnitOfWork(engine)
     create_account(
-        uow=uow, passwords=Passwords(), username="li.hua", password=PASSWORD,
+        uow=uow, passwords=cheap_passwords(), username="li.hua", password=PASSWORD,
         role=Role.CASEWORKER, display_name="li.hua", provinces=["44"], now=datetime.now(UTC),
     )  # fmt: skip
     settings = PortalSettings(

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from portal.adapters import accounts as store
-from portal.adapters.passwords import Passwords
 from portal.adapters.tables import accounts
 from supportmatch_cli.main import app
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import Databases
 from tests.factories import new_uscc
+from tests.passwords import cheap_passwords
 
 PASSWORD = "a-password-of-sixteen"
 
@@ -83,7 +83,7 @@ def test_each_role_gets_its_account_and_signs_in_with_its_password(
     assert code == 0, out
     code, out, _ = account("create", "--role", "admin", "--username", "sso-admin", "--oidc-only")
     assert "single sign-on only" in out
-    uow, passwords = UnitOfWork(create_database_engine(portal_url)), Passwords()
+    uow, passwords = UnitOfWork(create_database_engine(portal_url)), cheap_passwords()
     with uow.read() as connection:
         found = store.by_username(connection, firm)
         caseworker = store.by_username(connection, "li.hua@gd.gov.cn")

@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from notifications.settings import NotificationsSettings
+from portal.settings import PortalSettings
 from profiles.settings import ProfilesSettings
 
 POSTGRES = "postgresql://profiles@db.internal:5432/profiles"
@@ -43,6 +45,22 @@ def test_short_platform_keys_and_symmetric_provider_algorithms_are_refused() -> 
         ProfilesSettings(jwt_secret="too-short")
     with pytest.raises(ValidationError, match="RS256"):
         ProfilesSettings(oidc_algorithms="RS256,HS256")
+
+
+def test_production_refuses_passwords_hashed_below_owasps_least_argon2id() -> None:
+    production: dict[str, Any] = {
+        "environment": "production",
+        "database_url": POSTGRES,
+        "oidc_issuer": ISSUER,
+    }
+    least: dict[str, Any] = {"password_memory_kib": 19456, "password_time_cost": 2}
+    for weak in ({"password_memory_kib": 19455}, {"password_time_cost": 1}):
+        with pytest.raises(ValidationError, match="PORTAL_PASSWORD_"):
+            PortalSettings(**production, **(least | weak))
+    settings = PortalSettings(**production, **least)
+    assert settings.passwords().hash("口令").startswith("$argon2id$v=19$m=19456,t=2,")
+    development = PortalSettings(password_memory_kib=1024, password_time_cost=1)
+    assert development.passwords().hash("口令").startswith("$argon2id$v=19$m=1024,t=1,")
 
 
 def test_secrets_are_read_from_the_files_their_file_variables_name(

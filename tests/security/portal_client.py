@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from portal.adapters.passwords import Passwords
 from portal.app import build_app
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import create_account
@@ -19,6 +18,7 @@ from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import TEST_SECRET, Databases
 from tests.factories import new_uscc
+from tests.passwords import cheap_passwords
 
 PASSWORD = "correct-horse-battery-staple-约"
 FIRM = new_uscc("44")
@@ -40,11 +40,11 @@ def unreachable_services_portal(databases: Databases, clock: Clock) -> Iterator[
     upgrade_to_head("portal", url)
     engine = create_database_engine(url)
     create_account(
-        uow=UnitOfWork(engine), passwords=Passwords(), username="firm", password=PASSWORD,
+        uow=UnitOfWork(engine), passwords=cheap_passwords(), username="firm", password=PASSWORD,
         role=Role.ENTERPRISE, display_name="测试企业", uscc=FIRM, now=clock(),
     )  # fmt: skip
     create_account(
-        uow=UnitOfWork(engine), passwords=Passwords(), username="caseworker", password=PASSWORD,
+        uow=UnitOfWork(engine), passwords=cheap_passwords(), username="caseworker", password=PASSWORD,
         role=Role.CASEWORKER, display_name="广东省服务中心", provinces=["44"], now=clock(),
     )  # fmt: skip
     engine.dispose()

@@ -15,7 +15,6 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from portal.adapters.passwords import Passwords
 from portal.app import build_app
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import create_account
@@ -23,6 +22,7 @@ from supportmatch_core.auth import Role
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import TEST_SECRET, Databases
+from tests.passwords import cheap_passwords
 from tests.security.apps import SERVICES, Callers, service_app
 from tests.security.seeds import decide_firm, project_firm
 from tests.security.served import Served
@@ -107,7 +107,7 @@ def _create_accounts(url: str, accounts: dict[str, dict[str, Any]]) -> None:
     try:
         for username, fields in accounts.items():
             create_account(
-                uow=UnitOfWork(engine), passwords=Passwords(), username=username,
+                uow=UnitOfWork(engine), passwords=cheap_passwords(), username=username,
                 password=PASSWORD, display_name=username, now=datetime.now(UTC), **fields,
             )  # fmt: skip
     finally:

@@ -15,7 +15,6 @@ import httpx
 import pytest
 import uvicorn
 
-from portal.adapters.passwords import Passwords
 from portal.app import build_app
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import create_account
@@ -24,6 +23,7 @@ from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import TEST_SECRET, Databases, free_port
 from tests.factories import new_uscc
+from tests.passwords import cheap_passwords
 from tests.security.oidc_issuer import FakeIssuer, new_key
 
 FIRM = new_uscc("44")
@@ -43,7 +43,7 @@ def portal(databases: Databases) -> Iterator[Portal]:
     upgrade_to_head("portal", url)
     engine = create_database_engine(url)
     create_account(
-        uow=UnitOfWork(engine), passwords=Passwords(), username="li.hua", password=None,
+        uow=UnitOfWork(engine), passwords=cheap_passwords(), username="li.hua", password=None,
         role=Role.ENTERPRISE, display_name="华力科技", uscc=FIRM, now=datetime.now(UTC),
     )  # fmt: skip
     engine.dispose()

@@ -18,7 +18,6 @@ import schemathesis
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from portal.adapters.passwords import Passwords
 from portal.app import build_app as portal_app
 from portal.settings import PortalSettings
 from portal.use_cases.accounts import create_account
@@ -26,6 +25,7 @@ from supportmatch_core.auth import Role
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
 from tests.conftest import TEST_SECRET, Databases
+from tests.passwords import cheap_passwords
 from tests.security.apps import SERVICES, Callers, service_app
 from tests.security.fuzzing import AnyCase, fuzz, report
 from tests.security.seeds import seed
@@ -67,7 +67,7 @@ def _accounts(url: str, callers: Callers) -> None:
     engine = create_database_engine(url)
     for username, fields in accounts.items():
         create_account(
-            uow=UnitOfWork(engine), passwords=Passwords(), username=username, password=PASSWORD,
+            uow=UnitOfWork(engine), passwords=cheap_passwords(), username=username, password=PASSWORD,
             display_name=username, now=datetime.now(UTC), **fields,
         )  # fmt: skip
     engine.dispose()

@@ -81,8 +81,8 @@ def create(
     ] = False,
 ) -> None:
     """Create a portal account bound to a firm (enterprise), provinces (caseworker) or nothing (admin)."""
-    from portal.adapters.passwords import Passwords
     from portal.domain.accounts import AccountInvalid, binding, username_of
+    from portal.settings import PortalSettings
     from portal.use_cases.accounts import AccountExists, create_account
 
     if username is None:
@@ -102,7 +102,7 @@ def create(
         try:
             account = create_account(
                 uow=uow,
-                passwords=Passwords(),
+                passwords=PortalSettings().passwords(),
                 username=username,
                 password=password,
                 role=role,

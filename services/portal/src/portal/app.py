@@ -15,7 +15,6 @@ from casework.adapters import tables as casework_tables
 from casework.adapters.unit_of_work import CaseUnitOfWork
 from portal import worker
 from portal.adapters.oidc import OidcProvider
-from portal.adapters.passwords import Passwords
 from portal.adapters.services import Services
 from portal.domain.csrf import new_browser_secret
 from portal.domain.sessions import SessionRules
@@ -53,7 +52,7 @@ def build_app(
 ) -> FastAPI:
     """The portal; tests pass a clock of their own."""
     settings = settings or PortalSettings()
-    passwords = Passwords()
+    passwords = settings.passwords()
     window = timedelta(minutes=settings.sign_in_window_minutes)
     limits = SignInLimits(
         per_account=Throttle(settings.sign_in_failures_per_account, window),

@@ -7,7 +7,12 @@ import os
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from portal.adapters.passwords import MEMORY_KIB, PARALLELISM, TIME_COST, Passwords
 from supportmatch_core.settings import ServiceSettings
+
+# The least a production deployment may hash passwords with: OWASP's first argon2id
+# configuration (19 MiB, 2 passes).
+PRODUCTION_MEMORY_KIB, PRODUCTION_TIME_COST = 19456, 2
 
 
 class PortalSettings(ServiceSettings):
@@ -54,6 +59,13 @@ class PortalSettings(ServiceSettings):
     oidc_username_claim: str = "preferred_username"
     """The ID token claim that names the portal account of the person."""
 
+    password_time_cost: int = Field(TIME_COST, ge=1)
+    """argon2id passes per password hash; production refuses fewer than 2."""
+    password_memory_kib: int = Field(MEMORY_KIB, ge=8)
+    """argon2id memory per password hash, in KiB; production refuses less than 19456 (19 MiB)."""
+    password_parallelism: int = Field(PARALLELISM, ge=1)
+    """argon2id lanes per password hash."""
+
     demo_accounts: bool = False
     """Seed one demo account per role (`make run`); refused in production."""
     poll_seconds: float = 3.0
@@ -69,12 +81,28 @@ class PortalSettings(ServiceSettings):
             raise ValueError("PORTAL_DEMO_ACCOUNTS must not be set in production")
         if self.environment == "production" and not self.cookie_secure:
             raise ValueError("PORTAL_COOKIE_SECURE cannot be turned off in production")
+        if self.environment == "production" and (
+            self.password_memory_kib < PRODUCTION_MEMORY_KIB
+            or self.password_time_cost < PRODUCTION_TIME_COST
+        ):
+            raise ValueError(
+                f"argon2id below {PRODUCTION_MEMORY_KIB} KiB (PORTAL_PASSWORD_MEMORY_KIB) or "
+                f"{PRODUCTION_TIME_COST} passes (PORTAL_PASSWORD_TIME_COST) is refused in production"
+            )
         if self.oidc_client_id and not (self.oidc_issuer and self.oidc_redirect_url):
             raise ValueError(
                 "sign-in with the identity provider needs SUPPORTMATCH_OIDC_ISSUER and "
                 "PORTAL_OIDC_REDIRECT_URL beside PORTAL_OIDC_CLIENT_ID"
             )
         return self
+
+    def passwords(self) -> Passwords:
+        """The password hasher these settings configure."""
+        return Passwords(
+            time_cost=self.password_time_cost,
+            memory_kib=self.password_memory_kib,
+            parallelism=self.password_parallelism,
+        )
 
     @property
     def oidc_enabled(self) -> bool:
