@@ -28,9 +28,11 @@ class MailFolder:
         with self._lock:
             self._count += 1
             name = f"{time.strftime('%Y%m%d-%H%M%S')}-{self._count:06d}.eml"
-        draft = self.folder / f".{name}"
+        # Written under a name no reader of *.eml matches (pathlib's glob matches dot files),
+        # then renamed: readers never see half a message, nor one that is about to move.
+        draft = self.folder / f".{name}.part"
         draft.write_bytes(envelope.content)
-        draft.rename(self.folder / name)  # readers never see half a message
+        draft.rename(self.folder / name)
         return "250 Message accepted for delivery"
 
 
