@@ -33,9 +33,18 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+# bench/ holds files named like the services' packages: the checkout, not bench/, goes on the path.
+sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import percentiles, post_all, started_system, wait_for_inbox
+from bench.pipeline import (
+    flamegraph,
+    percentiles,
+    post_all,
+    started_system,
+    system_processes,
+    wait_for_inbox,
+)
 from tests.factories import enterprise_payload
 from tests.unit._snapshots import COMPLIANT
 
@@ -174,9 +183,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     wrk = wrk_binary()
     runs = {"threads": args.threads, "connections": args.connections, "seconds": args.seconds}
     results: dict[str, Any] = {"wrk": runs, "firms": args.firms}
+    settings = {}
+    if args.request_threads:
+        services = ("PROFILES", "ELIGIBILITY", "NOTIFICATIONS", "PORTAL")
+        settings = {f"{name}_REQUEST_THREADS": str(args.request_threads) for name in services}
+        results["request_threads"] = args.request_threads
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
-        started_system("tansu", Path(tmp)) as (system, _),
+        started_system("tansu", Path(tmp), settings) as (system, _),
         bare_endpoint() as bare_url,
     ):
         admin = system.token("--role", "admin")
@@ -189,34 +203,30 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         results["firms_in_inbox"] = len(seen)
         firms = [f"/v1/enterprises/{uscc}" for uscc in sent]
         check = {"industry": "C3921", "province": "44", "ownership": "private", "facts": COMPLIANT}
-        targets = {
-            "bare FastAPI endpoint": (bare_url, wrk_script(paths=["/"])),
-            "GET enterprise (profiles)": (
-                system.url("profiles"),
-                wrk_script(paths=firms, token=admin),
-            ),
-            "GET inbox (notifications)": (
-                system.url("notifications"),
-                wrk_script(paths=[f"{p}/inbox" for p in firms], token=admin),
-            ),
-            "POST self-check (eligibility)": (
-                system.url("eligibility"),
-                wrk_script(paths=["/v1/checks"], body=check),
-            ),
-        }
+        inboxes = [f"{p}/inbox" for p in firms]
+        # label, service (None: the bare endpoint), base URL, wrk script
+        targets = [
+            ("bare FastAPI endpoint", None, bare_url, wrk_script(paths=["/"])),
+            ("GET enterprise", "profiles", None, wrk_script(paths=firms, token=admin)),
+            ("GET inbox", "notifications", None, wrk_script(paths=inboxes, token=admin)),
+            ("POST self-check", "eligibility", None, wrk_script(paths=["/v1/checks"], body=check)),
+        ]
+        processes = system_processes(system)
         throughput: dict[str, Any] = {}
-        for label, (base, script) in targets.items():
-            throughput[label] = run_wrk(wrk, base, script, **runs)
+        for what, service, base, script in targets:
+            label = f"{what} ({service})" if service else what
+            pid = processes[service].pid if service else None
+            svg = None
+            if args.flamegraphs and service:
+                svg = args.flamegraphs / f"{service}-{what.lower().replace(' ', '-')}.svg"
+            with flamegraph(pid, svg):
+                throughput[label] = run_wrk(wrk, base or system.url(service or ""), script, **runs)
             print(f"wrk {label}: {json.dumps(throughput[label])}", flush=True)
         results["throughput"] = throughput
         paced: dict[str, Any] = {}
         for label, base, paths in (
             ("GET enterprise (profiles)", system.url("profiles"), firms),
-            (
-                "GET inbox (notifications)",
-                system.url("notifications"),
-                [f"{p}/inbox" for p in firms],
-            ),
+            ("GET inbox (notifications)", system.url("notifications"), inboxes),
         ):
             paced[label] = asyncio.run(_paced(base, paths, admin, args.rate, args.paced_seconds))
             print(f"at {args.rate:g}/s {label}: {json.dumps(paced[label])}", flush=True)
@@ -256,6 +266,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--paced-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--request-threads", type=int, default=None, help="<SERVICE>_REQUEST_THREADS of each"
+    )
+    parser.add_argument(
+        "--flamegraphs",
+        type=Path,
+        default=None,
+        help="a folder: a py-spy flame graph of each service under wrk (e.g. docs/perf)",
+    )
     args = parser.parse_args()
     results = measure(args)
     print_table(results)

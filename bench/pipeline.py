@@ -14,6 +14,7 @@ import contextlib
 import json
 import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -66,13 +67,16 @@ def system_processes(
 
 
 @contextlib.contextmanager
-def started_system(broker: str, folder: Path) -> Iterator[tuple[RunningSystem, ApacheKafka | None]]:
-    """`supportmatch run` on `broker`: its embedded Tansu, or an Apache Kafka node started here."""
+def started_system(
+    broker: str, folder: Path, settings: dict[str, str] | None = None
+) -> Iterator[tuple[RunningSystem, ApacheKafka | None]]:
+    """`supportmatch run` on `broker`: its embedded Tansu, or an Apache Kafka node started here;
+    `settings` are environment variables for the services."""
     cluster = single_node(folder / "apache-kafka") if broker == "apache" else None
-    extra: dict[str, str] = {}
+    extra: dict[str, str] = dict(settings or {})
     if cluster is not None:
         cluster.start()
-        extra = {
+        extra |= {
             "SUPPORTMATCH_BROKER": "apache",
             "KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrap_servers,
         }
@@ -81,8 +85,29 @@ def started_system(broker: str, folder: Path) -> Iterator[tuple[RunningSystem, A
         system.start()
         yield system, cluster
     finally:
+        if system.process is not None:  # the caller did not stop it to read its exit code
+            system.stop(signal.SIGINT)
         if cluster is not None:
             cluster.stop()
+
+
+@contextlib.contextmanager
+def flamegraph(pid: int | None, svg: Path | None) -> Iterator[None]:
+    """py-spy samples process `pid` into the flame graph `svg` while the block runs (if both are
+    given)."""
+    if pid is None or svg is None:
+        yield
+        return
+    svg.parent.mkdir(parents=True, exist_ok=True)
+    py_spy = str(Path(sys.executable).parent / "py-spy")  # a development dependency
+    command = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--nonblocking"]
+    command += ["--format", "flamegraph", "--output", str(svg)]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes the graph when interrupted
+        spy.wait(60)
 
 
 def probe(processes: dict[str, psutil.Process], read: Callable[[Any], float]) -> dict[str, float]:
@@ -203,7 +228,11 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
     return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
 
 
-def measure(broker: str, count: int, concurrency: int, timeout: float) -> dict[str, Any]:
+def measure(
+    broker: str, count: int, concurrency: int, timeout: float, flamegraphs: Path | None = None
+) -> dict[str, Any]:
+    """One broker's run; with `flamegraphs`, each service's py-spy flame graph of the run (its
+    hop of the pipeline) is written there as pipeline-<broker>-<service>.svg."""
     with (
         tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp,
         started_system(broker, Path(tmp)) as (system, cluster),
@@ -219,11 +248,16 @@ def measure(broker: str, count: int, concurrency: int, timeout: float) -> dict[s
             sampler = Sampler(processes)
             sampler.start()
             cpu_before = probe(processes, cpu)
-            started = time.perf_counter()
-            sent, http, failures = post_all(url, token, bodies, concurrency)
-            write_seconds = time.perf_counter() - started
-            first = wait_for_inbox(system.var_dir / "notifications.sqlite3", set(sent), timeout)
-            cpu_after = probe(processes, cpu)
+            with contextlib.ExitStack() as spies:
+                for service in SERVICES:
+                    svg = flamegraphs / f"pipeline-{broker}-{service}.svg" if flamegraphs else None
+                    spies.enter_context(flamegraph(processes[service].pid, svg))
+                started = time.perf_counter()
+                sent, http, failures = post_all(url, token, bodies, concurrency)
+                write_seconds = time.perf_counter() - started
+                inboxes = system.var_dir / "notifications.sqlite3"
+                first = wait_for_inbox(inboxes, set(sent), timeout)
+                cpu_after = probe(processes, cpu)
             sampler.done.set()
             sampler.join()
         finally:
@@ -298,6 +332,12 @@ def main() -> int:
         "--brokers", default="tansu,apache", help="comma-separated, each measured in turn"
     )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
+    parser.add_argument(
+        "--flamegraphs",
+        type=Path,
+        default=None,
+        help="a folder: each service's py-spy flame graph of the run (e.g. docs/perf)",
+    )
     args = parser.parse_args()
     brokers = [name.strip() for name in args.brokers.split(",") if name.strip()]
     if not brokers or set(brokers) - set(BROKER_NAMES):
@@ -305,7 +345,9 @@ def main() -> int:
     results = []
     for broker in brokers:  # each printed as soon as measured
         try:
-            results.append(measure(broker, args.count, args.concurrency, args.timeout))
+            results.append(
+                measure(broker, args.count, args.concurrency, args.timeout, args.flamegraphs)
+            )
         except KafkaStartError as error:
             print(f"{BROKER_NAMES[broker]} did not start: {error}", file=sys.stderr)
             return 1

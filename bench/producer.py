@@ -26,9 +26,13 @@ from tests.ports import free_port
 ROUND = 500
 
 
-def events_per_second(address: str, size: int, rounds: int) -> float:
+def events_per_second(address: str, size: int, rounds: int, batch_bytes: int) -> float:
     producer = KafkaProducer(
-        bootstrap_servers=address, acks="all", enable_idempotence=True, linger_ms=5
+        bootstrap_servers=address,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        batch_size=batch_bytes,
     )
     payload = b"x" * size
     try:
@@ -50,6 +54,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,4600", help="event sizes in bytes, comma-separated")
     parser.add_argument("--rounds", type=int, default=4, help="rounds of 500 events per size")
+    parser.add_argument(
+        "--partitions", type=int, default=3, help="of the topic (3: KAFKA_TOPIC_PARTITIONS)"
+    )
+    parser.add_argument(
+        "--batch-kib",
+        default="16,256",
+        help="the producer's record batch sizes to compare, KiB (16: kafka-python's default)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     crc = "C extension (crc32c)" if record_util.crc32c_c is not None else "pure Python"
@@ -60,11 +72,14 @@ def main() -> int:
         broker.start()
         try:
             admin = KafkaAdminClient(bootstrap_servers=address)
-            admin.create_topics([NewTopic("bench.producer", 12, 1)])
+            admin.create_topics([NewTopic("bench.producer", args.partitions, 1)])
             admin.close()
-            for size in sizes:
-                rate = events_per_second(address, size, args.rounds)
-                print(f"  {size:>6} bytes: {rate:8.0f} events/s, {rate * size / 1e6:6.2f} MB/s")
+            for batch in [int(kib) * 1024 for kib in args.batch_kib.split(",")]:
+                print(f"record batches of up to {batch // 1024} KiB:")
+                for size in sizes:
+                    rate = events_per_second(address, size, args.rounds, batch)
+                    mb = rate * size / 1e6
+                    print(f"  {size:>6} bytes: {rate:8.0f} events/s, {mb:6.2f} MB/s")
         finally:
             broker.stop()
     return 0

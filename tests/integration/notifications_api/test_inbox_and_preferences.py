@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -16,6 +17,20 @@ from tests.integration.notifications_api.calls import (
 )
 from tests.integration.notifying import Notifications
 from tests.problems import problem
+
+
+def test_a_known_firm_reads_its_inbox_while_a_writer_holds_the_database(
+    api: TestClient, parts: Notifications, who: Callers
+) -> None:
+    uscc = notice(parts)
+    base, firm = f"/v1/enterprises/{uscc}", who.firm(uscc)
+    assert inbox(api, base, firm)["unread"] == 1  # the firm's first read: known from now on
+    with parts.engine.begin() as writer:  # SQLite: BEGIN IMMEDIATE, the file's write lock
+        if writer.dialect.name == "postgresql":
+            writer.exec_driver_sql("LOCK TABLE inbox_entries, recipients IN EXCLUSIVE MODE")
+        started = time.monotonic()
+        assert inbox(api, base, firm)["unread"] == 1
+        assert time.monotonic() - started < 5  # not the 30 s a writer waits for the lock
 
 
 def test_the_inbox_pages_newest_first_and_marks_read(

@@ -23,13 +23,18 @@ _JSON_COLUMNS: dict[str, Any] = {"json_serializer": dumps_text, "json_deserializ
 
 
 def create_database_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """An engine for `url`; SQLite files get WAL, a busy timeout and immediate write locks."""
+    """An engine for `url` keeping `pool_size` connections open (more are opened and closed as
+    needed); SQLite files get WAL, a busy timeout and immediate write locks."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, **_JSON_COLUMNS
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=pool_size,
+            max_overflow=10,
+            **_JSON_COLUMNS,
         )
         _tune_sqlite(engine)
         return engine

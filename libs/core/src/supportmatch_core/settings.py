@@ -26,6 +26,9 @@ EMBEDDED_SESSION_TIMEOUT_MS = 2000
 CLUSTER_SESSION_TIMEOUT_MS = 10000
 # HS256 keys shorter than the hash are guessable (RFC 7518 section 3.2).
 MIN_SECRET_BYTES = 32
+# Background workers of the busiest service (eligibility: two consumers, the tick, the explainer
+# and the relay), each holding at most one database connection at a time.
+BACKGROUND_CONNECTIONS = 5
 # Asymmetric only: an HS256 token "signed" with a published key would verify (alg confusion).
 OIDC_ALGORITHMS = frozenset({"RS256", "ES256"})
 
@@ -57,6 +60,10 @@ class ServiceSettings(BaseSettings):
     PostgreSQL in production (postgresql://user@host:5432/name)."""
     database_password: str = Field("", repr=False)
     """The database password, put into the URL; keeps the URL itself free of secrets."""
+    request_threads: int = Field(8, ge=1)
+    """Requests the service works on at once: the threads its routes run on. Python runs one
+    thread at a time, so more threads than this add switching, not speed; the database pool holds
+    this many connections beside its background workers' own."""
     run_workers: bool = True
     """Run the background workers (Kafka consumers, outbox relay, schedules) in this process."""
     log_level: str = Field("INFO", validation_alias=_shared("SUPPORTMATCH_LOG_LEVEL"))
@@ -137,6 +144,11 @@ class ServiceSettings(BaseSettings):
         if not names or not names <= OIDC_ALGORITHMS:
             raise ValueError(f"name one or both of {', '.join(sorted(OIDC_ALGORITHMS))}")
         return value
+
+    @property
+    def database_pool_size(self) -> int:
+        """Connections kept open: one per request thread and one per background worker."""
+        return self.request_threads + BACKGROUND_CONNECTIONS
 
     @property
     def oidc_algorithm_names(self) -> frozenset[str]:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -47,6 +48,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run on anyio's threads: as many at once as the settings say (anyio's 40
+        # contend for one interpreter and outnumber the database pool).
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         runtime = build_runtime()
         app.state.runtime = runtime
         if settings.run_workers:

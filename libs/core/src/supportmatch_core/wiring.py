@@ -38,6 +38,7 @@ def event_consumer(
     topic: str,
     handler: Handler,
     batch_handler: BatchHandler | None = None,
+    max_poll_records: int = 500,
 ) -> EventConsumer:
     return EventConsumer(
         name=f"{settings.service_name}.{topic}",
@@ -45,7 +46,9 @@ def event_consumer(
         handler=handler,
         uow=uow,
         tables=tables,
-        consumer_factory=lambda group: create_consumer(settings, group=group),
+        consumer_factory=lambda group: create_consumer(
+            settings, group=group, max_poll_records=max_poll_records
+        ),
         producer_factory=lambda: create_producer(settings),
         max_attempts=settings.consumer_max_attempts,
         batch_handler=batch_handler,

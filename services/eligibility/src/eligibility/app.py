@@ -27,7 +27,9 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
     app: FastAPI
 
     def runtime() -> Runtime:
-        engine = create_database_engine(settings.database_url)
+        engine = create_database_engine(
+            settings.database_url, pool_size=settings.database_pool_size
+        )
         uow = SqlUnitOfWork(engine)
         # The shipped files seed the catalogue; what administrators published is kept beside them.
         with uow.begin() as work:

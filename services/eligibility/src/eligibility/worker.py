@@ -30,6 +30,7 @@ from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import Health, WorkerGroup
 
 log = logging.getLogger(__name__)
+PROFILES_PER_BATCH = 100
 
 
 class DailyTick:
@@ -114,6 +115,10 @@ def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue)
                 topic=PROFILE,
                 handler=on_profile,
                 batch_handler=on_profiles,
+                # A transaction a poll: a hundred firms' decisions hold the SQLite write lock for
+                # well under a second, so the relay sends while a backlog is decided, and a
+                # batch's decisions and events stay a few megabytes.
+                max_poll_records=PROFILES_PER_BATCH,
             ),
             event_consumer(settings, transactions, backbone, topic=CASE, handler=on_case),
             DailyTick(uow=uow, catalogue=catalogue, today=china_today),

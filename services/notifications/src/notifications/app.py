@@ -33,7 +33,9 @@ def build_app(
     app: FastAPI
 
     def runtime() -> Runtime:
-        engine = create_database_engine(settings.database_url)
+        engine = create_database_engine(
+            settings.database_url, pool_size=settings.database_pool_size
+        )
         uow = SqlUnitOfWork(engine)
         app.state.uow = uow
         return Runtime(

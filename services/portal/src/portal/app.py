@@ -64,7 +64,9 @@ def build_app(
     )
 
     def runtime() -> Runtime:
-        engine = create_database_engine(settings.database_url)
+        engine = create_database_engine(
+            settings.database_url, pool_size=settings.database_pool_size
+        )
         uow = UnitOfWork(engine)
         services = Services(settings, app.state.tokens)
         oidc = OidcProvider(settings) if settings.oidc_enabled else None

@@ -17,7 +17,9 @@ def build_app(settings: ProfilesSettings | None = None) -> FastAPI:
     app: FastAPI
 
     def runtime() -> Runtime:
-        engine = create_database_engine(settings.database_url)
+        engine = create_database_engine(
+            settings.database_url, pool_size=settings.database_pool_size
+        )
         app.state.uow = SqlUnitOfWork(engine)
         return Runtime(engine=engine, workers=worker.workers(settings, UnitOfWork(engine)))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, select, update
 
 from notifications.adapters.tables import digest_items, holdings, inbox, responses
 from notifications.domain.messages import InboxMessage
@@ -79,6 +79,26 @@ def hold_row(*, uscc: str, measure: MeasureReference, status: str, now: datetime
     }
 
 
+def _entries(*, before: bool, unread: bool) -> Select[Any]:
+    query = select(inbox).where(inbox.c.recipient_id == bindparam("recipient"))
+    if before:
+        query = query.where(inbox.c.id < bindparam("before"))
+    if unread:
+        query = query.where(inbox.c.read_at.is_(None))
+    return query.order_by(inbox.c.id.desc()).limit(bindparam("limit"))
+
+
+# The inbox's reads, built once and executed with parameters (a firm's pages read them often).
+_ENTRIES = {
+    (before, unread): _entries(before=before, unread=unread)
+    for before in (False, True)
+    for unread in (False, True)
+}
+_UNREAD = select(func.count()).where(
+    inbox.c.recipient_id == bindparam("recipient"), inbox.c.read_at.is_(None)
+)
+
+
 class Notices:
     """Inbox entries, digest items, holdings and measure responses, within one transaction."""
 
@@ -98,19 +118,12 @@ class Notices:
     def entries(
         self, recipient_id: int, *, limit: int, before: int | None, unread: bool
     ) -> list[Row[Any]]:
-        query = select(inbox).where(inbox.c.recipient_id == recipient_id)
-        if before is not None:
-            query = query.where(inbox.c.id < before)
-        if unread:
-            query = query.where(inbox.c.read_at.is_(None))
-        return list(self._connection.execute(query.order_by(inbox.c.id.desc()).limit(limit)))
+        query = _ENTRIES[before is not None, unread]
+        values = {"recipient": recipient_id, "before": before, "limit": limit}
+        return list(self._connection.execute(query, values))
 
     def unread_count(self, recipient_id: int) -> int:
-        return self._connection.execute(
-            select(func.count()).where(
-                inbox.c.recipient_id == recipient_id, inbox.c.read_at.is_(None)
-            )
-        ).scalar_one()
+        return self._connection.execute(_UNREAD, {"recipient": recipient_id}).scalar_one()
 
     def mark_read(self, recipient_id: int, entry_id: int | None, now: datetime) -> int:
         """Mark one entry (or, with `entry_id` None, every entry) read; how many changed."""

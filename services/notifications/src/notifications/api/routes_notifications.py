@@ -4,7 +4,7 @@ the calling caseworker (`/v1/caseworkers/me`): inbox, preferences, deliveries, w
 # No `from __future__ import annotations`: the routes below are built per scope, and FastAPI
 # must see each scope's dependency type when the function is defined.
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -23,8 +23,9 @@ from notifications.api.schemas import (
     WebhookWithSecret,
 )
 from notifications.use_cases import inbox, webhooks
-from notifications.use_cases.recipients import recipient_for
-from supportmatch_core.auth import CurrentPrincipal
+from notifications.use_cases.ports import UnitOfWork
+from notifications.use_cases.recipients import Scope, recipient_for, settled_recipient
+from supportmatch_core.auth import CurrentPrincipal, Principal
 from supportmatch_core.errors import NotFoundError
 from supportmatch_core.openapi import created, link
 
@@ -40,6 +41,27 @@ def _subscription_link(prefix: str, method: str, path: str) -> dict[str, Any]:
         subscription_id="$response.body#/id",
         **({"uscc": "$request.path.uscc"} if "{uscc}" in prefix else {}),
     )
+
+
+def _inbox_page(
+    uow: UnitOfWork,
+    principal: Principal,
+    scope: Scope,
+    now: datetime,
+    *,
+    limit: int,
+    before: int | None,
+    unread: bool,
+) -> dict[str, Any]:
+    """The inbox page, read without the write lock; only a first sight of the recipient (or a
+    caseworker's new regions) takes it, to write them first."""
+    with uow.read() as work:
+        recipient = settled_recipient(work, principal, scope)
+        if recipient is not None:
+            return inbox.inbox(work, recipient, limit=limit, before=before, unread=unread)
+    with uow.begin() as work:
+        recipient = recipient_for(work, principal, scope, now)
+        return inbox.inbox(work, recipient, limit=limit, before=before, unread=unread)
 
 
 def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
@@ -58,16 +80,7 @@ def _scoped(prefix: str, ScopeDep: Any, tag: str) -> APIRouter:  # noqa: N803
         unread: Annotated[bool, Query(description="only unread entries")] = False,
     ) -> Inbox:
         """The inbox, newest first, with the unread count."""
-        with uow.begin() as work:
-            page = inbox.inbox(
-                work,
-                principal=principal,
-                scope=scope,
-                limit=limit,
-                before=before,
-                unread=unread,
-                now=now,
-            )
+        page = _inbox_page(uow, principal, scope, now, limit=limit, before=before, unread=unread)
         entries = [InboxEntry.model_validate(e) for e in page["entries"]]
         next_before = entries[-1].id if len(entries) == limit else None
         return Inbox(entries=entries, unread=page["unread"], next_before=next_before)

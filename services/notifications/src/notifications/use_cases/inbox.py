@@ -14,16 +14,9 @@ from supportmatch_core.auth import Principal
 
 
 def inbox(
-    work: Work,
-    *,
-    principal: Principal,
-    scope: Scope,
-    limit: int,
-    before: int | None,
-    unread: bool,
-    now: datetime,
+    work: Work, recipient: Recipient, *, limit: int, before: int | None, unread: bool
 ) -> dict[str, Any]:
-    recipient = recipient_for(work, principal, scope, now)
+    """The recipient's entries, newest first, and how many are unread."""
     rows = work.notices.entries(recipient.id, limit=limit, before=before, unread=unread)
     count = work.notices.unread_count(recipient.id)
     return {"entries": [row._asdict() for row in rows], "unread": count}

@@ -51,6 +51,17 @@ from supportmatch_reference.certifications import CertificationKind, Level
 from supportmatch_reference.industries import parse_industry
 from supportmatch_reference.regions import BY_CODE
 
+# A profile's reads, built once and executed with parameters: a read of one enterprise is the
+# busiest request, and building its statements cost more than running them (bench/load.py).
+_ENTERPRISE = select(enterprises).where(enterprises.c.uscc == bindparam("key_uscc"))
+_LOCKED = _ENTERPRISE.with_for_update()
+_YEARS = select(enterprise_years).where(enterprise_years.c.uscc == bindparam("key_uscc"))
+_CERTIFICATIONS = (
+    select(certifications)
+    .where(certifications.c.uscc == bindparam("key_uscc"))
+    .order_by(certifications.c.id)
+)
+
 
 def row_of(enterprise: Enterprise, *, size_class: str) -> dict[str, Any]:
     e = enterprise
@@ -169,26 +180,13 @@ class Enterprises:
 
     def get(self, uscc: str, *, lock: bool = False) -> Profile | None:
         """The whole profile of `uscc`; `lock` holds the row until the transaction ends (PostgreSQL)."""
-        query = select(enterprises).where(enterprises.c.uscc == uscc)
-        if lock and self._connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self._connection.execute(query).first()
+        locked = lock and self._connection.dialect.name == "postgresql"
+        key = {"key_uscc": uscc}
+        row = self._connection.execute(_LOCKED if locked else _ENTERPRISE, key).first()
         if row is None:
             return None
-        years = {
-            r.fiscal_year: dict(r.facts)
-            for r in self._connection.execute(
-                select(enterprise_years).where(enterprise_years.c.uscc == uscc)
-            )
-        }
-        certs = tuple(
-            certification_of(r)
-            for r in self._connection.execute(
-                select(certifications)
-                .where(certifications.c.uscc == uscc)
-                .order_by(certifications.c.id)
-            )
-        )
+        years = {r.fiscal_year: dict(r.facts) for r in self._connection.execute(_YEARS, key)}
+        certs = tuple(certification_of(r) for r in self._connection.execute(_CERTIFICATIONS, key))
         return Profile(enterprise_of(row), years, certs)
 
     def put_year(self, uscc: str, year: int, facts: dict[str, Any]) -> None:
