@@ -38,6 +38,7 @@ sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import (
+    add_flamegraphs_option,
     flamegraph,
     percentiles,
     post_all,
@@ -269,12 +270,7 @@ def main() -> int:
     parser.add_argument(
         "--request-threads", type=int, default=None, help="<SERVICE>_REQUEST_THREADS of each"
     )
-    parser.add_argument(
-        "--flamegraphs",
-        type=Path,
-        default=None,
-        help="a folder: a py-spy flame graph of each service under wrk (e.g. docs/perf)",
-    )
+    add_flamegraphs_option(parser, "a py-spy flame graph of each service under wrk")
     args = parser.parse_args()
     results = measure(args)
     print_table(results)

@@ -110,6 +110,11 @@ def flamegraph(pid: int | None, svg: Path | None) -> Iterator[None]:
         spy.wait(60)
 
 
+def add_flamegraphs_option(parser: argparse.ArgumentParser, what: str) -> None:
+    help_text = f"a folder for {what} (e.g. docs/perf)"
+    parser.add_argument("--flamegraphs", type=Path, default=None, help=help_text)
+
+
 def probe(processes: dict[str, psutil.Process], read: Callable[[Any], float]) -> dict[str, float]:
     """`read` of every process still alive, by label."""
     values: dict[str, float] = {}
@@ -332,12 +337,7 @@ def main() -> int:
         "--brokers", default="tansu,apache", help="comma-separated, each measured in turn"
     )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
-    parser.add_argument(
-        "--flamegraphs",
-        type=Path,
-        default=None,
-        help="a folder: each service's py-spy flame graph of the run (e.g. docs/perf)",
-    )
+    add_flamegraphs_option(parser, "each service's py-spy flame graph of the run")
     args = parser.parse_args()
     brokers = [name.strip() for name in args.brokers.split(",") if name.strip()]
     if not brokers or set(brokers) - set(BROKER_NAMES):
