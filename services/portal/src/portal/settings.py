@@ -28,6 +28,9 @@ class PortalSettings(ServiceSettings):
     """The eligibility service; empty: this machine at ELIGIBILITY_PORT."""
     notifications_url: str = ""
     """The notifications service; empty: this machine at NOTIFICATIONS_PORT."""
+    request_threads: int = Field(16, ge=1)
+    """Requests the portal works on at once: the threads its pages run on. A page mostly waits
+    for the services, so the portal runs more of them than a service does."""
     service_timeout_seconds: float = 10.0
     """How long a call to another service may take before the page says it is unavailable."""
 
