@@ -13,7 +13,8 @@ from notifications import handlers
 from notifications.adapters.unit_of_work import SqlWork
 from notifications.use_cases import inbox as inboxes
 from notifications.use_cases import schedule, webhooks
-from notifications.use_cases.recipients import Scope
+from notifications.use_cases.recipients import Scope, recipient_for
+from supportmatch_core.auth import Principal
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
 
@@ -35,11 +36,19 @@ def _in_a_transaction(use_case: Callable[..., T]) -> Callable[..., T]:
 
 update_preferences = _in_a_transaction(inboxes.update_preferences)
 preferences = _in_a_transaction(inboxes.preferences)
-inbox = _in_a_transaction(inboxes.inbox)
 respond = _in_a_transaction(inboxes.respond)
 subscribe = _in_a_transaction(webhooks.subscribe)
 rotate = _in_a_transaction(webhooks.rotate)
 unsubscribe = _in_a_transaction(webhooks.unsubscribe)
+
+
+def inbox(
+    *, uow: UnitOfWork, principal: Principal, scope: Scope, now: datetime, **page: Any
+) -> dict[str, Any]:
+    """An inbox page as its route reads it the first time: the recipient is written first."""
+    with uow.begin() as connection:
+        work = SqlWork(connection)
+        return inboxes.inbox(work, recipient_for(work, principal, scope, now), **page)
 
 
 def send_digests(connection: Connection, *, now: datetime, hour: int) -> int:
