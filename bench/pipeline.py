@@ -94,20 +94,23 @@ def started_system(
 @contextlib.contextmanager
 def flamegraph(pid: int | None, svg: Path | None) -> Iterator[None]:
     """py-spy samples process `pid` into the flame graph `svg` while the block runs (if both are
-    given)."""
+    given). It pauses the process for each sample: without that, a busy process's stacks are
+    read while they change, and py-spy gave up on eligibility under load."""
     if pid is None or svg is None:
         yield
         return
     svg.parent.mkdir(parents=True, exist_ok=True)
     py_spy = str(Path(sys.executable).parent / "py-spy")  # a development dependency
-    command = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--nonblocking"]
+    command = [py_spy, "record", "--pid", str(pid), "--rate", "100"]
     command += ["--format", "flamegraph", "--output", str(svg)]
-    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         yield
     finally:
         spy.send_signal(signal.SIGINT)  # py-spy writes the graph when interrupted
-        spy.wait(60)
+        _, said = spy.communicate(timeout=60)
+        if not svg.exists():
+            print(f"py-spy wrote no {svg.name}: {said.strip()[-500:]}", file=sys.stderr)
 
 
 def add_flamegraphs_option(parser: argparse.ArgumentParser, what: str) -> None:

@@ -15,11 +15,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-from supportmatch_core.jsontext import dumps_text, loads
+from supportmatch_core.jsontext import dumps_text
 
-# JSON columns written and read by orjson: a determination's explanation is written twice (its
-# row and its history) and a firm's facts once, for every firm a profile event decides.
-_JSON_COLUMNS: dict[str, Any] = {"json_serializer": dumps_text, "json_deserializer": loads}
+# JSON columns written by orjson: a determination's explanation is written twice (its row and
+# its history) and a firm's facts once, for every firm a profile event decides. They are read
+# with json, which keeps integers beyond 64 bits (orjson reads them as floats).
+_JSON_COLUMNS: dict[str, Any] = {"json_serializer": dumps_text}
 
 
 def create_database_engine(url: str, *, pool_size: int = 5) -> Engine:
