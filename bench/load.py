@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import (
     add_flamegraphs_option,
+    cpu,
     flamegraph,
     percentiles,
     post_all,
@@ -220,8 +221,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             svg = None
             if args.flamegraphs and service:
                 svg = args.flamegraphs / f"{service}-{what.lower().replace(' ', '-')}.svg"
+            spent = cpu(processes[service]) if service else 0.0
             with flamegraph(pid, svg):
-                throughput[label] = run_wrk(wrk, base or system.url(service or ""), script, **runs)
+                figures = run_wrk(wrk, base or system.url(service or ""), script, **runs)
+            if service:  # the service's own CPU for each request it answered
+                spent = cpu(processes[service]) - spent
+                figures["cpu_ms_per_request"] = round(spent / figures["requests"] * 1000, 2)
+            throughput[label] = figures
             print(f"wrk {label}: {json.dumps(throughput[label])}", flush=True)
         results["throughput"] = throughput
         paced: dict[str, Any] = {}
@@ -239,13 +245,16 @@ def print_table(results: dict[str, Any]) -> None:
     throughput = results["throughput"]
     ceiling = throughput["bare FastAPI endpoint"]["requests_per_s"]
     print(f"\n{'wrk, ' + str(results['wrk']):<60}")
-    print(f"{'target':<34}{'req/s':>9}{'of bare':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'target':<34}{'req/s':>9}{'of bare':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'CPU ms/req':>12}"
+    )
     for label, f in throughput.items():
         errors = f["socket_errors"] + f["non_2xx"]
         share = f"{f['requests_per_s'] / ceiling:.0%}"
         print(
             f"{label:<34}{f['requests_per_s']:>9}{share:>9}{f['p50_ms']:>9}{f['p99_ms']:>9}"
-            f"{errors:>8}"
+            f"{errors:>8}{f.get('cpu_ms_per_request', ''):>12}"
         )
     paced = results["paced"]
     print(f"\nat a steady {paced['rate_per_s']:g} requests/s:")

@@ -155,15 +155,43 @@ class Sampler(threading.Thread):
             self.done.wait(self.interval)
 
 
-def group_joins(system: RunningSystem) -> dict[str, float]:
-    """Seconds each consumer of the services took to join its group at start."""
-    joins: dict[str, float] = {}
+def gauges(system: RunningSystem, metric: str) -> dict[str, float]:
+    """`metric` of every service, by consumer where it has one (else by service)."""
+    values: dict[str, float] = {}
     for service in SERVICES:
         for line in httpx.get(f"{system.url(service)}/metrics", timeout=10).text.splitlines():
-            if line.startswith("consumer_group_join_seconds{"):
-                consumer = line.split('consumer="', 1)[1].split('"', 1)[0]
-                joins[consumer] = float(line.rsplit(" ", 1)[1])
-    return joins
+            if line.startswith((f"{metric}{{", f"{metric} ")):
+                labelled = 'consumer="' in line
+                name = line.split('consumer="', 1)[1].split('"', 1)[0] if labelled else service
+                values[name] = float(line.rsplit(" ", 1)[1])
+    return values
+
+
+def group_joins(system: RunningSystem) -> dict[str, float]:
+    """Seconds each consumer of the services took to join its group at start."""
+    return gauges(system, "consumer_group_join_seconds")
+
+
+class Backlogs(threading.Thread):
+    """Every `interval` s, each service's unsent outbox events and each consumer's lag: where
+    the pipeline queues up. Keeps the peak of each."""
+
+    def __init__(self, system: RunningSystem, interval: float = 2.0) -> None:
+        super().__init__(daemon=True)
+        self.system, self.interval = system, interval
+        self.peak: dict[str, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            with contextlib.suppress(httpx.HTTPError):
+                seen = {
+                    f"outbox of {k}": v for k, v in gauges(self.system, "outbox_pending").items()
+                }
+                seen |= {f"lag of {k}": v for k, v in gauges(self.system, "consumer_lag").items()}
+                for name, value in seen.items():
+                    self.peak[name] = max(self.peak.get(name, 0.0), value)
+            self.done.wait(self.interval)
 
 
 def post_all(
@@ -253,8 +281,9 @@ def measure(
             bodies = [enterprise_payload() for _ in range(count)]
             token = system.token("--role", "admin")
             url = f"{system.url('profiles')}/v1/enterprises"
-            sampler = Sampler(processes)
+            sampler, backlogs = Sampler(processes), Backlogs(system)
             sampler.start()
+            backlogs.start()
             cpu_before = probe(processes, cpu)
             with contextlib.ExitStack() as spies:
                 for service in SERVICES:
@@ -267,6 +296,7 @@ def measure(
                 first = wait_for_inbox(inboxes, set(sent), timeout)
                 cpu_after = probe(processes, cpu)
             sampler.done.set()
+            backlogs.done.set()
             sampler.join()
         finally:
             exit_code = system.stop(signal.SIGINT)
@@ -293,6 +323,7 @@ def measure(
         "cpu_seconds_under_load": {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()},
         "idle_total_rss_mb": sum(idle.values()) / MB,
         "peak_total_rss_mb": sampler.peak_total / MB,
+        "peak_backlog": {k: v for k, v in sorted(backlogs.peak.items()) if v},
         "exit_code": exit_code,
         "leftover_processes": leftovers,
     }
@@ -319,6 +350,8 @@ def print_table(result: dict[str, Any]) -> None:
         row(title, figures)
     joins = "  ".join(f"{c} {s:.2f} s" for c, s in sorted(result["group_join_s"].items()))
     row("consumer group joins at start", joins or "none reported")
+    backlog = "  ".join(f"{name} {value:.0f}" for name, value in result["peak_backlog"].items())
+    row("peak backlogs (every 2 s)", backlog or "none seen")
     print(f"\n  {'process':<16} {'idle RSS MB':>12} {'peak RSS MB':>12} {'CPU s (load)':>13}")
     for label in sorted(result["idle_rss_mb"]):
         idle, peak = result["idle_rss_mb"][label], result["peak_rss_mb"].get(label, 0.0)

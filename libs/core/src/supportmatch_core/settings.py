@@ -26,9 +26,9 @@ EMBEDDED_SESSION_TIMEOUT_MS = 2000
 CLUSTER_SESSION_TIMEOUT_MS = 10000
 # HS256 keys shorter than the hash are guessable (RFC 7518 section 3.2).
 MIN_SECRET_BYTES = 32
-# Background workers of the busiest service (eligibility: two consumers, the tick, the explainer
-# and the relay), each holding at most one database connection at a time.
-BACKGROUND_CONNECTIONS = 5
+# Background workers of the service that runs the most (notifications: four consumers, the
+# delivery worker, the scheduler and the relay), each holding one database connection at a time.
+BACKGROUND_CONNECTIONS = 7
 # Asymmetric only: an HS256 token "signed" with a published key would verify (alg confusion).
 OIDC_ALGORITHMS = frozenset({"RS256", "ES256"})
 

@@ -180,9 +180,8 @@ class Enterprises:
 
     def get(self, uscc: str, *, lock: bool = False) -> Profile | None:
         """The whole profile of `uscc`; `lock` holds the row until the transaction ends (PostgreSQL)."""
-        locked = lock and self._connection.dialect.name == "postgresql"
-        key = {"key_uscc": uscc}
-        row = self._connection.execute(_LOCKED if locked else _ENTERPRISE, key).first()
+        key = {"key_uscc": uscc}  # SQLite leaves FOR UPDATE out: its writer holds the file
+        row = self._connection.execute(_LOCKED if lock else _ENTERPRISE, key).first()
         if row is None:
             return None
         years = {r.fiscal_year: dict(r.facts) for r in self._connection.execute(_YEARS, key)}
