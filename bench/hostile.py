@@ -25,7 +25,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import SERVICES, Sampler, probe, rss, system_processes
+from bench.observe import SERVICES, Sampler, probe, rss
+from bench.pipeline import system_processes
 from tests.e2e.system import RunningSystem
 from tests.factories import enterprise_payload, new_uscc
 from tests.security import hostile

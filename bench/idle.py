@@ -19,7 +19,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import BROKER_NAMES, MB, cpu, probe, rss, started_system, system_processes
+from bench.observe import cpu, probe, rss
+from bench.pipeline import BROKER_NAMES, MB, started_system, system_processes
 
 
 def measure(broker: str, settle: float, seconds: float) -> dict[str, Any]:

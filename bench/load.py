@@ -37,10 +37,8 @@ from fastapi import FastAPI
 sys.path.remove(sys.path[0])
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.observe import add_flamegraphs_option, cpu, flamegraph
 from bench.pipeline import (
-    add_flamegraphs_option,
-    cpu,
-    flamegraph,
     percentiles,
     post_all,
     started_system,
