@@ -7,11 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
-from sqlalchemy import Connection, Row, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, event, func, insert, select, update
 
 from supportmatch_core.db import UnitOfWork, is_postgres
 from supportmatch_core.events import CONTENT_TYPE
@@ -63,6 +64,7 @@ class OutboxRelay:
         self._admin: KafkaAdminClient | None = None
         self._last_epoch_check = 0.0
         self._last_prune = 0.0
+        self._pruning = False
         self.health = Health()
         self._backlog_shown = False  # the gauge shows waiting rows: count again until none
         # Counting a large backlog costs as much as sending a batch: while full batches go out,
@@ -252,18 +254,37 @@ class OutboxRelay:
             log.debug("cannot count the outbox backlog", exc_info=True)
 
     def _prune_now_and_then(self) -> None:
+        """Once an hour, delete what the retention period lets go: a batch each round until a
+        batch comes back short, so that publishing goes on between the batches."""
         now = time.monotonic()
-        if now - self._last_prune >= 3600:
+        if not self._pruning and now - self._last_prune >= 3600:
             self._last_prune = now
-            self.prune()
+            self._pruning = True
+        if self._pruning:
+            self._pruning = self.prune() == self._batch
 
     def prune(self) -> int:
-        """Delete rows sent longer ago than the retention period."""
+        """Delete up to a batch of rows from the outbox's head that were sent longer ago than
+        the retention period; returns how many.
+
+        Rows are written and sent in id order, so the ones to delete are the head's: reading
+        the head by primary key costs a batch whatever the outbox holds, where a search by
+        `sent_at` would read every row (gigabytes at a population's scale) while holding the
+        write lock. Pruning stops at the first row still to keep."""
         outbox = self._tables.outbox
         horizon = datetime.now(UTC) - self._retention
+        expired = and_(outbox.c.sent_at.is_not(None), outbox.c.sent_at < horizon)
+        with self._uow.read() as connection:
+            head = connection.execute(
+                select(outbox.c.id, expired).order_by(outbox.c.id).limit(self._batch)
+            ).all()
+        prunable = list(takewhile(lambda row: bool(row[1]), head))
+        if not prunable:
+            return 0
         with self._uow.begin() as connection:
+            # Checked again: a broker found empty meanwhile queues sent rows to be sent again.
             return connection.execute(
-                delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < horizon)
+                delete(outbox).where(outbox.c.id <= prunable[-1].id, expired)
             ).rowcount
 
     def _close_clients(self) -> None:

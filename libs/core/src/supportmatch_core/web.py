@@ -108,7 +108,9 @@ def _operations_router() -> APIRouter:
         checks: dict[str, object] = {"database": "ok"}
         ready = True
         try:
-            with runtime.engine.connect() as connection:
+            # Read-only: on SQLite a write transaction (a long prune, a re-match) must not make
+            # the service look unready while it can still answer.
+            with runtime.engine.connect().execution_options(readonly=True) as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as error:
             checks["database"] = f"failed: {type(error).__name__}"
