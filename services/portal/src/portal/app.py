@@ -36,6 +36,7 @@ from portal.web import (
 from portal.web.cookies import set_cookie
 from portal.web.deps import BROWSER_COOKIE, utc_now
 from portal.web.errors import document_pages, install_error_pages
+from portal.web.pages import environment
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.web import Runtime, create_app
 from supportmatch_core.wiring import outbox_relay
@@ -68,6 +69,7 @@ def build_app(
             settings.database_url, pool_size=settings.database_pool_size
         )
         uow = UnitOfWork(engine)
+        environment()  # every template compiled at start: a broken one stops the start, not a page
         services = Services(settings, app.state.tokens)
         oidc = OidcProvider(settings) if settings.oidc_enabled else None
         app.state.services, app.state.oidc = services, oidc

@@ -7,8 +7,6 @@ import json
 from functools import cache
 from typing import Any
 
-import jsonschema_rs
-
 from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
 
@@ -20,6 +18,8 @@ class ContractViolation(ValueError):
 @cache
 def validator(event_type: str) -> Any:
     """The compiled validator of `event_type` (jsonschema-rs: every consumed event is checked)."""
+    import jsonschema_rs  # loaded by the services that consume events, not by every process
+
     path = project_root() / "contracts" / "events" / f"{event_type}.schema.json"
     if not path.exists():
         raise ContractViolation(f"no schema for event type {event_type!r}")

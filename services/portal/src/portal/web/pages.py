@@ -58,6 +58,8 @@ def environment() -> Environment:
         compact=wording.compact,
     )
     env.filters["china_time"] = wording.china_time
+    for name in env.list_templates():
+        env.get_template(name)
     return env
 
 

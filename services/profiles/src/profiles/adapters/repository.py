@@ -8,7 +8,6 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-import psycopg
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -311,29 +310,30 @@ class Enterprises:
 
     def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert `rows` (dicts with the same keys); PostgreSQL takes them by COPY, far faster.
-        A row whose key another transaction wrote meanwhile is a ConflictError on both databases
-        (COPY's unique violation comes from psycopg itself, never wrapped by SQLAlchemy)."""
+        A row whose key another transaction wrote meanwhile is a ConflictError on both databases."""
+        if self._connection.dialect.name == "postgresql":
+            self._copy(table, rows)
+            return
         try:
-            if self._connection.dialect.name == "postgresql":
-                self._copy(table, rows)
-            else:
-                self._connection.execute(insert(table), rows)
-        except (IntegrityError, psycopg.IntegrityError) as error:
-            raise ConflictError(
-                f"{table.name}: a row of this batch was written meanwhile; read it again",
-                zh="本批数据中有企业刚被他人写入，请重新读取后再试",
-            ) from error
+            self._connection.execute(insert(table), rows)
+        except IntegrityError as error:
+            raise _written_meanwhile(table) from error
 
     def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        import psycopg  # the PostgreSQL driver: a service on SQLite never loads it (7 MB)
+
         names = list(rows[0])
         as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
         columns = ", ".join(f'"{name}"' for name in names)
-        with (
-            self._connection.connection.driver_connection.cursor() as cursor,  # type: ignore[union-attr]
-            cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
-        ):
-            for row in rows:
-                copy.write_row([dumps_text(row[n]) if n in as_json else row[n] for n in names])
+        try:
+            with (
+                self._connection.connection.driver_connection.cursor() as cursor,  # type: ignore[union-attr]
+                cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
+            ):
+                for row in rows:
+                    copy.write_row([dumps_text(row[n]) if n in as_json else row[n] for n in names])
+        except psycopg.IntegrityError as error:  # COPY's own: SQLAlchemy never wraps it
+            raise _written_meanwhile(table) from error
 
     def add_import(self, values: dict[str, Any]) -> None:
         self._connection.execute(insert(imports).values(values))
@@ -343,3 +343,10 @@ class Enterprises:
 
     def get_import(self, import_id: str) -> Row[Any] | None:
         return self._connection.execute(select(imports).where(imports.c.id == import_id)).first()
+
+
+def _written_meanwhile(table: Table) -> ConflictError:
+    return ConflictError(
+        f"{table.name}: a row of this batch was written meanwhile; read it again",
+        zh="本批数据中有企业刚被他人写入，请重新读取后再试",
+    )
