@@ -30,6 +30,8 @@ from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
+IDLE_POLL_SECONDS = 1.0  # the longest wait between two looks at an outbox nothing wrote to
+
 
 class OutboxRelay:
     """Moves outbox rows to Kafka. Kafka down means rows wait; a new, empty broker gets them again."""
@@ -85,7 +87,7 @@ class OutboxRelay:
         connection.info.pop(WRITTEN, None)
 
     def run(self, stop: threading.Event) -> None:
-        backoff = self._poll
+        backoff = idle = self._poll
         while not stop.is_set():
             try:
                 self._check_cluster()
@@ -95,7 +97,10 @@ class OutboxRelay:
                 self.health.ok()
                 backoff = self._poll
                 if published < self._batch:
-                    self._wakeup.wait(self._poll)
+                    # A commit of this process wakes the relay at once. Rows that other
+                    # processes write (an import) are polled for, less often while none come.
+                    woken = self._wakeup.wait(idle)
+                    idle = self._poll if published or woken else min(idle * 2, IDLE_POLL_SECONDS)
             except (KafkaError, OSError) as error:
                 RELAY_ERRORS.inc()
                 self.health.failing(f"broker unreachable: {error!r}")
