@@ -196,7 +196,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         admin = system.token("--role", "admin")
         bodies = [enterprise_payload() for _ in range(args.firms)]
         url = f"{system.url('profiles')}/v1/enterprises"
-        sent, _, failures = post_all(url, admin, bodies, concurrency=8)
+        sent, _, failures, _ = post_all(url, admin, bodies, concurrency=8)
         if failures:
             raise SystemExit(f"bench/load.py: {failures} registrations failed")
         seen = wait_for_inbox(system.var_dir / "notifications.sqlite3", set(sent), timeout=600)

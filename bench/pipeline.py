@@ -2,9 +2,9 @@
 
 Starts the system exactly as `make run` does (`supportmatch run`, SQLite), on the embedded Tansu
 broker and on Apache Kafka (one KRaft node started for the run, as `make run KAFKA=apache` uses a
-configured cluster), posts --count enterprises from --concurrency client threads, waits until every
-enterprise has an inbox entry, and reports throughput, latency and the resident memory of every
-process, the broker's included.
+configured cluster), posts --count enterprises from --concurrency client threads (as fast as they
+can, or paced at --rate a second), waits until every enterprise has an inbox entry, and reports
+throughput, latency and the resident memory of every process, the broker's included.
 """
 
 from __future__ import annotations
@@ -106,35 +106,47 @@ def group_joins(system: RunningSystem) -> dict[str, float]:
 
 
 def post_all(
-    url: str, token: str, bodies: list[dict[str, Any]], concurrency: int
-) -> tuple[dict[str, float], list[float], int]:
-    """Posts every body; returns send time (epoch s) per USCC created, HTTP latencies, failures."""
+    url: str, token: str, bodies: list[dict[str, Any]], concurrency: int, rate: float = 0.0
+) -> tuple[dict[str, float], list[float], int, float]:
+    """Posts every body, as fast as `concurrency` clients can or, with `rate`, the i-th due i/rate
+    seconds after the first. Returns per USCC created the moment its write was due (epoch s; when
+    sent, without `rate`), so that a client falling behind shows in the latency; the HTTP
+    latencies; the failures; and the most a write went out after it was due (s)."""
     headers = {"Authorization": f"Bearer {token}"}
     sent: dict[str, float] = {}
     latencies: list[float] = []
-    failures = [0]
+    failures, late = [0], [0.0]
     lock = threading.Lock()
-    chunks = [bodies[i::concurrency] for i in range(concurrency)]
+    order = iter(range(len(bodies)))
+    wall_start, start = time.time(), time.perf_counter()
 
-    def worker(chunk: list[dict[str, Any]]) -> None:
+    def worker() -> None:
         with httpx.Client(headers=headers, timeout=60) as client:
-            for body in chunk:
-                wall, started = time.time(), time.perf_counter()
+            while True:
+                with lock:
+                    index = next(order, None)
+                if index is None:
+                    return
+                due = start + index / rate if rate else time.perf_counter()
+                time.sleep(max(0.0, due - time.perf_counter()))
+                body, began = bodies[index], time.perf_counter()
                 try:
                     ok = client.post(url, json=body).status_code == 201
                 except httpx.HTTPError:
                     ok = False
-                elapsed = time.perf_counter() - started
+                elapsed = time.perf_counter() - began
                 with lock:
                     latencies.append(elapsed)
+                    late[0] = max(late[0], began - due)
                     if ok:
-                        sent[body["uscc"]] = wall
+                        sent[body["uscc"]] = wall_start + (due - start)
                     else:
                         failures[0] += 1
 
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(worker, chunks))
-    return sent, latencies, failures[0]
+        for running in [pool.submit(worker) for _ in range(concurrency)]:
+            running.result()
+    return sent, latencies, failures[0], late[0]
 
 
 def as_epoch(stored: str) -> float:
@@ -176,7 +188,12 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
 
 
 def measure(
-    broker: str, count: int, concurrency: int, timeout: float, flamegraphs: Path | None = None
+    broker: str,
+    count: int,
+    concurrency: int,
+    timeout: float,
+    flamegraphs: Path | None = None,
+    rate: float = 0.0,
 ) -> dict[str, Any]:
     """One broker's run; with `flamegraphs`, each service's py-spy flame graph of the run (its
     hop of the pipeline) is written there as pipeline-<broker>-<service>.svg."""
@@ -201,7 +218,7 @@ def measure(
                     svg = flamegraphs / f"pipeline-{broker}-{service}.svg" if flamegraphs else None
                     spies.enter_context(flamegraph(processes[service].pid, svg))
                 started = time.perf_counter()
-                sent, http, failures = post_all(url, token, bodies, concurrency)
+                sent, http, failures, late = post_all(url, token, bodies, concurrency, rate)
                 write_seconds = time.perf_counter() - started
                 inboxes = system.var_dir / "notifications.sqlite3"
                 first = wait_for_inbox(inboxes, set(sent), timeout)
@@ -220,6 +237,8 @@ def measure(
         "group_join_s": joins,
         "count": count,
         "concurrency": concurrency,
+        "rate_per_s": rate,
+        "most_late_s": late,
         "writes_ok": len(sent),
         "writes_failed": failures,
         "inbox_entries_seen": len(first),
@@ -244,9 +263,12 @@ def print_table(result: dict[str, Any]) -> None:
     def row(name: str, value: str) -> None:
         print(f"  {name:<38} {value}")
 
+    pace = ""
+    if result["rate_per_s"]:
+        pace = f", paced at {result['rate_per_s']:g}/s (at most {result['most_late_s'] * 1000:.0f} ms late)"
     print(
         f"\nPipeline on {BROKER_NAMES[result['broker']]}: {result['count']} writes, "
-        f"{result['concurrency']} client threads"
+        f"{result['concurrency']} client threads{pace}"
     )
     row("writes ok / failed", f"{result['writes_ok']} / {result['writes_failed']}")
     row("inbox entries seen", str(result["inbox_entries_seen"]))
@@ -281,11 +303,20 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--timeout", type=float, default=300, help="s to wait for the inboxes")
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="writes a second, paced (e.g. 100 with --count 6000: a steady minute; 1: each "
+        "write on an idle system); 0 posts as fast as the clients can",
+    )
+    parser.add_argument(
         "--brokers", default="tansu,apache", help="comma-separated, each measured in turn"
     )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
     add_flamegraphs_option(parser, "each service's py-spy flame graph of the run")
     args = parser.parse_args()
+    if args.rate < 0:
+        parser.error("--rate is a number of writes a second, 0 or more")
     brokers = [name.strip() for name in args.brokers.split(",") if name.strip()]
     if not brokers or set(brokers) - set(BROKER_NAMES):
         parser.error(f"--brokers names one or more of {', '.join(BROKER_NAMES)}")
@@ -293,7 +324,14 @@ def main() -> int:
     for broker in brokers:  # each printed as soon as measured
         try:
             results.append(
-                measure(broker, args.count, args.concurrency, args.timeout, args.flamegraphs)
+                measure(
+                    broker,
+                    args.count,
+                    args.concurrency,
+                    args.timeout,
+                    args.flamegraphs,
+                    args.rate,
+                )
             )
         except KafkaStartError as error:
             print(f"{BROKER_NAMES[broker]} did not start: {error}", file=sys.stderr)

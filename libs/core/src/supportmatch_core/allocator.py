@@ -19,7 +19,7 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 
-ARENAS = 2  # the request threads share them: the interpreter lets one allocate at a time
+ARENAS = 2  # for two cores; most allocations hold the interpreter lock anyway
 LARGE_BLOCK = 128 * 1024  # glibc's own starting threshold, held fixed
 
 

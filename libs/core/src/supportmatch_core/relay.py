@@ -7,12 +7,11 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from itertools import takewhile
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
-from sqlalchemy import Connection, Row, and_, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Row, event, func, insert, select, update
 
 from supportmatch_core.db import UnitOfWork, is_postgres
 from supportmatch_core.events import CONTENT_TYPE
@@ -24,6 +23,7 @@ from supportmatch_core.metrics import (
     RELAY_ERRORS,
 )
 from supportmatch_core.outbox import WRITTEN
+from supportmatch_core.pruning import OutboxPruner
 from supportmatch_core.schema import BackboneTables
 from supportmatch_core.topics import all_topics
 from supportmatch_core.workers import Health
@@ -65,8 +65,7 @@ class OutboxRelay:
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._last_epoch_check = 0.0
-        self._last_prune = 0.0
-        self._pruning = False
+        self._pruner = OutboxPruner(uow, tables.outbox, retention=retention, batch=batch_size)
         self.health = Health()
         self._backlog_shown = False  # the gauge shows waiting rows: count again until none
         # Counting a large backlog costs as much as sending a batch: while full batches go out,
@@ -91,16 +90,16 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 self._check_cluster()
-                self._prune_now_and_then()
+                self._pruner.step()
                 self._wakeup.clear()
                 published = self.publish_pending()
                 self.health.ok()
                 backoff = self._poll
-                if published < self._batch:
+                if published < self._batch and not self._pruner.walking:
                     # A commit of this process wakes the relay at once. Rows that other
                     # processes write (an import) are polled for, less often while none come.
                     woken = self._wakeup.wait(idle)
-                    idle = self._poll if published or woken else min(idle * 2, IDLE_POLL_SECONDS)
+                    idle = self.next_wait(idle, busy=bool(published or woken))
             except (KafkaError, OSError) as error:
                 RELAY_ERRORS.inc()
                 self.health.failing(f"broker unreachable: {error!r}")
@@ -116,6 +115,11 @@ class OutboxRelay:
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
         self._close_clients()
+
+    def next_wait(self, wait: float, *, busy: bool) -> float:
+        """The wait before the next look at the outbox: the poll interval after work, doubling
+        while nothing comes, to IDLE_POLL_SECONDS (or the poll interval, if that is longer)."""
+        return self._poll if busy else min(wait * 2, max(self._poll, IDLE_POLL_SECONDS))
 
     def _check_cluster(self) -> None:
         """Queue sent events again when the broker is a different cluster than last time."""
@@ -257,40 +261,6 @@ class OutboxRelay:
             self._record_backlog()
         except Exception:
             log.debug("cannot count the outbox backlog", exc_info=True)
-
-    def _prune_now_and_then(self) -> None:
-        """Once an hour, delete what the retention period lets go: a batch each round until a
-        batch comes back short, so that publishing goes on between the batches."""
-        now = time.monotonic()
-        if not self._pruning and now - self._last_prune >= 3600:
-            self._last_prune = now
-            self._pruning = True
-        if self._pruning:
-            self._pruning = self.prune() == self._batch
-
-    def prune(self) -> int:
-        """Delete up to a batch of rows from the outbox's head that were sent longer ago than
-        the retention period; returns how many.
-
-        Rows are written and sent in id order, so the ones to delete are the head's: reading
-        the head by primary key costs a batch whatever the outbox holds, where a search by
-        `sent_at` would read every row (gigabytes at a population's scale) while holding the
-        write lock. Pruning stops at the first row still to keep."""
-        outbox = self._tables.outbox
-        horizon = datetime.now(UTC) - self._retention
-        expired = and_(outbox.c.sent_at.is_not(None), outbox.c.sent_at < horizon)
-        with self._uow.read() as connection:
-            head = connection.execute(
-                select(outbox.c.id, expired).order_by(outbox.c.id).limit(self._batch)
-            ).all()
-        prunable = list(takewhile(lambda row: bool(row[1]), head))
-        if not prunable:
-            return 0
-        with self._uow.begin() as connection:
-            # Checked again: a broker found empty meanwhile queues sent rows to be sent again.
-            return connection.execute(
-                delete(outbox).where(outbox.c.id <= prunable[-1].id, expired)
-            ).rowcount
 
     def _close_clients(self) -> None:
         try:

@@ -59,6 +59,7 @@ def main(settings_class: type[S], app_factory: str) -> None:
     )
     args = parser.parse_args()
     hold_memory_lightly()  # before the threads start and the app's modules load
+    leave_out_unused_modules()
     settings = load_settings(settings_class)
     if args.wait_for_schema or args.migrate_only:
         from supportmatch_core.migrate import upgrade_to_head, wait_for_head
@@ -76,6 +77,13 @@ def main(settings_class: type[S], app_factory: str) -> None:
     module, function = app_factory.split(":")
     build_app: Callable[[S], FastAPI] = getattr(importlib.import_module(module), function)
     serve(settings, build_app(settings))
+
+
+def leave_out_unused_modules() -> None:
+    """httpx loads its command-line client (with rich and pygments, 4 MB in each process)
+    whenever those are installed, as the `supportmatch` command's typer installs them; no
+    service uses it. None in sys.modules is how Python is told a module cannot be imported."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
 def migrate_in_child(service: str) -> None:
@@ -122,7 +130,9 @@ def serve(settings: ServiceSettings, app: FastAPI) -> None:
     )
     # What is loaded by now lives as long as the process: kept out of the collector's passes,
     # full collections stay cheap and come often, so that the reference cycles requests leave
-    # are freed within a few hundred requests, not thousands (ADR 0035).
+    # are freed within a few hundred requests, not thousands (ADR 0035). The last collection
+    # counts the long-lived objects afresh: none, once frozen.
     gc.collect()
     gc.freeze()
+    gc.collect()
     uvicorn.Server(config).run()

@@ -109,7 +109,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     """Tries of one event before it is parked on its dead-letter topic."""
     outbox_poll_seconds: float = 0.2
-    """How often the outbox relay looks for events to publish when nothing woke it."""
+    """How often the outbox relay looks for events to publish when nothing woke it, after work;
+    while nothing comes it waits longer, up to `relay.IDLE_POLL_SECONDS` (or this, if longer)."""
     outbox_retention_days: int = 7
     """Days a published outbox row is kept (as long as the topics keep events)."""
 

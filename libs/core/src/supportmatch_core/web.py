@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 
 from supportmatch_core.auth import TokenService
+from supportmatch_core.db import UnitOfWork
 from supportmatch_core.docs import install_offline_docs
 from supportmatch_core.jwks import token_verifier
 from supportmatch_core.limits import BodyLimit
@@ -110,7 +111,7 @@ def _operations_router() -> APIRouter:
         try:
             # Read-only: on SQLite a write transaction (a long prune, a re-match) must not make
             # the service look unready while it can still answer.
-            with runtime.engine.connect().execution_options(readonly=True) as connection:
+            with UnitOfWork(runtime.engine).read() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as error:
             checks["database"] = f"failed: {type(error).__name__}"

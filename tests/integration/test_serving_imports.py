@@ -14,6 +14,8 @@ UNLESS_CONSUMING = ("jsonschema_rs",)
 
 _SCRIPT = """
 import sys
+from supportmatch_core.serve import leave_out_unused_modules
+leave_out_unused_modules()  # as `python -m <service>` does before it builds the app
 def loaded(names):
     return [name for name in names if name in sys.modules]
 import portal.app, profiles.app
