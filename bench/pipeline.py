@@ -187,20 +187,15 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
     return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
 
 
-def measure(
-    broker: str,
-    count: int,
-    concurrency: int,
-    timeout: float,
-    flamegraphs: Path | None = None,
-    rate: float = 0.0,
-) -> dict[str, Any]:
-    """One broker's run; with `flamegraphs`, each service's py-spy flame graph of the run (its
-    hop of the pipeline) is written there as pipeline-<broker>-<service>.svg."""
+def measure(broker: str, options: argparse.Namespace) -> dict[str, Any]:
+    """One broker's run with the command's options; with --flamegraphs, each service's py-spy
+    flame graph of the run (its hop of the pipeline) is written there as
+    pipeline-<broker>-<service>.svg."""
     with (
         tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp,
         started_system(broker, Path(tmp)) as (system, cluster),
     ):
+        count, concurrency, flamegraphs = options.count, options.concurrency, options.flamegraphs
         try:
             time.sleep(2)  # let the services settle after /readyz before reading idle memory
             joins = group_joins(system)
@@ -218,10 +213,10 @@ def measure(
                     svg = flamegraphs / f"pipeline-{broker}-{service}.svg" if flamegraphs else None
                     spies.enter_context(flamegraph(processes[service].pid, svg))
                 started = time.perf_counter()
-                sent, http, failures, late = post_all(url, token, bodies, concurrency, rate)
+                sent, http, failures, late = post_all(url, token, bodies, concurrency, options.rate)
                 write_seconds = time.perf_counter() - started
                 inboxes = system.var_dir / "notifications.sqlite3"
-                first = wait_for_inbox(inboxes, set(sent), timeout)
+                first = wait_for_inbox(inboxes, set(sent), options.timeout)
                 cpu_after = probe(processes, cpu)
             sampler.done.set()
             backlogs.done.set()
@@ -237,7 +232,7 @@ def measure(
         "group_join_s": joins,
         "count": count,
         "concurrency": concurrency,
-        "rate_per_s": rate,
+        "rate_per_s": options.rate,
         "most_late_s": late,
         "writes_ok": len(sent),
         "writes_failed": failures,
@@ -323,16 +318,7 @@ def main() -> int:
     results = []
     for broker in brokers:  # each printed as soon as measured
         try:
-            results.append(
-                measure(
-                    broker,
-                    args.count,
-                    args.concurrency,
-                    args.timeout,
-                    args.flamegraphs,
-                    args.rate,
-                )
-            )
+            results.append(measure(broker, args))
         except KafkaStartError as error:
             print(f"{BROKER_NAMES[broker]} did not start: {error}", file=sys.stderr)
             return 1

@@ -26,7 +26,6 @@ from tenacity import (
 from supportmatch_core import contracts
 from supportmatch_core.consumer_group import (
     COMMIT_TIMEOUT_MS,
-    POLL_MS,
     STALL_SECONDS,
     JoinTimer,
     Stalled,
@@ -122,7 +121,7 @@ class EventConsumer:
     def _loop(self, consumer: KafkaConsumer, stop: threading.Event) -> None:
         watch = StallWatch(self._stall_seconds)
         while not stop.is_set():
-            batch = consumer.poll(timeout_ms=POLL_MS)
+            batch = consumer.poll(timeout_ms=200)
             if batch:
                 watch.progressed()
             self._measure_lag(consumer, watch)

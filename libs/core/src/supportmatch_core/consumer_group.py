@@ -24,9 +24,6 @@ log = logging.getLogger("supportmatch_core.consumer")
 # Kafka). On a timeout the consumer is closed and made again, and rejoins the group.
 COMMIT_TIMEOUT_MS = 30_000
 LAG_TIMEOUT_MS = 2_000
-# How long one poll waits for messages. A message ends the wait at once (the broker answers a
-# fetch when data arrives); only an idle consumer waits the whole second, waking less often.
-POLL_MS = 1_000
 # A consumer that holds partitions with unread messages and is given none for this long is stuck,
 # whatever the cause (a membership the broker forgot, a fetch that never returns): it is made again.
 STALL_SECONDS = 60.0

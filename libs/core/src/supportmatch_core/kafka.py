@@ -17,9 +17,6 @@ log = logging.getLogger(__name__)
 
 # Keep events as long as the outbox keeps them (7 days), so the broker's storage stays bounded.
 RETENTION_MS = str(7 * 24 * 3600 * 1000)
-# How long the broker may hold a fetch that finds nothing new: it answers as soon as a message
-# arrives, so this sets only how often an idle consumer asks again (kafka-python's default: 500).
-FETCH_WAIT_MS = 1_000
 
 
 def client_config(settings: ServiceSettings) -> dict[str, Any]:
@@ -73,7 +70,6 @@ def create_consumer(
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
         max_poll_records=max_poll_records,
         max_poll_interval_ms=300_000,
-        fetch_max_wait_ms=FETCH_WAIT_MS,
         reconnect_backoff_max_ms=2000,
         # A group that formed before a topic's partitions were known (created a moment later by
         # another service, or partitions added) is given them at the next refresh: 10 s, not 5 min.
