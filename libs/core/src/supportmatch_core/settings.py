@@ -110,7 +110,7 @@ class ServiceSettings(BaseSettings):
     """Tries of one event before it is parked on its dead-letter topic."""
     outbox_poll_seconds: float = 0.2
     """How often the outbox relay looks for events to publish when nothing woke it, after work;
-    while nothing comes it waits longer, up to `relay.IDLE_POLL_SECONDS` (or this, if longer)."""
+    while nothing comes it waits longer, up to 1 s (or this, if longer)."""
     outbox_retention_days: int = 7
     """Days a published outbox row is kept (as long as the topics keep events)."""
 
