@@ -50,7 +50,7 @@ from notifications.settings import NotificationsSettings
 from notifications.worker import delivery_worker
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.consumer import EventConsumer
+from supportmatch_core.consumer import EventConsumer, Subscription
 from supportmatch_core.contracts.determination import EligibilityChanged
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
@@ -320,10 +320,8 @@ def handler_path(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
     batch = determinations_handler(lambda: datetime.now(UTC))
     consumer = EventConsumer(
-        name="notifications.eligibility.determination.v1",
-        topic=DETERMINATION,
-        handler=one_by_one(batch),
-        batch_handler=batch,
+        group="notifications",
+        subscriptions=[Subscription(DETERMINATION, one_by_one(batch), batch)],
         uow=uow,
         tables=backbone,
         consumer_factory=lambda group: None,

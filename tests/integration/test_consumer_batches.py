@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, select
 
 from notifications.adapters.tables import backbone
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.consumer import EventConsumer
+from supportmatch_core.consumer import EventConsumer, Subscription
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_producer
@@ -61,15 +61,13 @@ def test_a_failing_event_is_parked_and_the_rest_of_the_batch_commits(
             handler(connection, event)
 
     consumer = EventConsumer(
-        name="batch-test",
-        topic=DETERMINATION,
-        handler=handler,
+        group="batch-test",
+        subscriptions=[Subscription(DETERMINATION, handler, batch_handler if together else None)],
         uow=UnitOfWork(engine),
         tables=backbone,
         consumer_factory=lambda group: KafkaConsumer(),
         producer_factory=lambda: create_producer(settings),
         retry_delay=0,
-        batch_handler=batch_handler if together else None,
     )
     batch = [Message(e.to_bytes(), e.subject.encode(), i) for i, e in enumerate(events)]
     consumer.process_batch(batch)

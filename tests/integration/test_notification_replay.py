@@ -15,7 +15,7 @@ from eligibility.domain.decision import Status
 from notifications.adapters.tables import backbone
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.consumer import EventConsumer
+from supportmatch_core.consumer import EventConsumer, Subscription
 from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_consumer, create_producer
 from supportmatch_core.topics import DETERMINATION
@@ -45,14 +45,12 @@ def parts(databases: Databases) -> Iterator[tuple[Notifications, Receiver]]:
     receiver.close()
 
 
-def _consumer(system: Notifications, broker: EmbeddedBroker, name: str) -> EventConsumer:
+def _consumer(system: Notifications, broker: EmbeddedBroker, group: str) -> EventConsumer:
     batch = determinations_handler(system.clock)
     settings = system.settings.model_copy(update={"kafka_bootstrap_servers": broker.address})
     return EventConsumer(
-        name=name,
-        topic=DETERMINATION,
-        handler=one_by_one(batch),
-        batch_handler=batch,
+        group=group,
+        subscriptions=[Subscription(DETERMINATION, one_by_one(batch), batch)],
         uow=system.uow,
         tables=backbone,
         consumer_factory=lambda group: create_consumer(settings, group=group),
@@ -120,7 +118,7 @@ def test_replaying_the_whole_topic_creates_no_new_notification(
     producer.flush()
     producer.close()
 
-    live = _consumer(system, broker, "notifications.eligibility.determination.v1")
+    live = _consumer(system, broker, "notifications")
     stop = threading.Event()
     thread = threading.Thread(target=live.run, args=(stop,), daemon=True)
     thread.start()
@@ -136,12 +134,10 @@ def test_replaying_the_whole_topic_creates_no_new_notification(
     everything = _everything_on(broker)
     assert len(everything) == len(events) + 5
     # A consumer that has never seen these events (a new group, an empty processed_events).
-    _consumer(system, broker, "notifications.replay").process_batch(everything)
+    _consumer(system, broker, "replay").process_batch(everything)
     assert _counts(system) == first
     # The live consumer again after its processed_events were lost.
     with system.uow.begin() as connection:
         connection.execute(delete(backbone.processed_events))
-    _consumer(system, broker, "notifications.eligibility.determination.v1").process_batch(
-        everything
-    )
+    _consumer(system, broker, "notifications").process_batch(everything)
     assert _counts(system) == first

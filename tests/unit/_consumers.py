@@ -3,14 +3,14 @@ and of its place in the consumer group."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import MetaData
 
-from supportmatch_core.consumer import EventConsumer
+from supportmatch_core.consumer import EventConsumer, Subscription
 from supportmatch_core.events import Event
 from supportmatch_core.schema import backbone_tables
 from supportmatch_core.topics import PROFILE
@@ -85,7 +85,10 @@ def make_consumer(
     producer: FakeProducer | None = None,
     max_attempts: int = 3,
     topic: str = PROFILE,
+    more: Sequence[Subscription] = (),
 ) -> tuple[EventConsumer, FakeUnitOfWork, FakeProducer, list[int]]:
+    """A consumer in group `eligibility` giving `topic`'s events to `handler`, and those of the
+    topics of `more` to theirs."""
     uow = uow or FakeUnitOfWork()
     producer = producer or FakeProducer()
     made: list[int] = []
@@ -98,9 +101,8 @@ def make_consumer(
         raise AssertionError("process() must not need a Kafka consumer")
 
     consumer = EventConsumer(
-        name="eligibility",
-        topic=topic,
-        handler=handler,
+        group="eligibility",
+        subscriptions=[Subscription(topic, handler), *more],
         uow=uow,  # type: ignore[arg-type]
         tables=backbone_tables(MetaData()),
         consumer_factory=consumer_factory,

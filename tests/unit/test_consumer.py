@@ -10,9 +10,9 @@ import pytest
 from kafka.errors import KafkaTimeoutError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from supportmatch_core.consumer import Unavailable
+from supportmatch_core.consumer import Subscription, Unavailable
 from supportmatch_core.events import Event
-from supportmatch_core.topics import PROFILE
+from supportmatch_core.topics import DETERMINATION, PROFILE
 from tests.unit._consumers import (
     ORIGIN,
     FakeConnection,
@@ -22,6 +22,7 @@ from tests.unit._consumers import (
     make_consumer,
     profile_event,
 )
+from tests.unit._snapshots import decide_for, determination
 
 
 def test_a_valid_event_is_handled_once_with_its_processed_row() -> None:
@@ -34,7 +35,7 @@ def test_a_valid_event_is_handled_once_with_its_processed_row() -> None:
     assert uow.begun == uow.committed == 1
     ((statement, params),) = uow.connection.statements
     assert statement.table.name == "processed_events"
-    assert params["consumer"] == "eligibility"
+    assert params["consumer"] == f"eligibility.{PROFILE}"  # the topic's work in the group
     assert params["event_id"] == event.id
     assert producer.sent == []
 
@@ -55,7 +56,7 @@ def test_a_malformed_message_is_dead_lettered(message: bytes) -> None:
     headers = sent["headers"]
     assert headers["dlq-reason"] == b"malformed"
     assert headers["dlq-error"]
-    assert headers["dlq-consumer"] == b"eligibility"
+    assert headers["dlq-consumer"] == f"eligibility.{PROFILE}".encode()
     assert headers["dlq-topic"] == PROFILE.encode()
     assert headers["dlq-partition"] == b"1"
     assert headers["dlq-offset"] == b"42"
@@ -86,10 +87,39 @@ def test_an_event_breaking_its_contract_is_dead_lettered() -> None:
 def test_an_event_of_another_type_is_dead_lettered() -> None:
     event = profile_event()
     consumer, _, producer, _ = make_consumer(Handler(), topic="eligibility.determination.v1")
-    assert consumer.process(event.to_bytes(), None, ORIGIN) == "dead-lettered"
+    on_determinations = {**ORIGIN, "topic": "eligibility.determination.v1"}
+    assert consumer.process(event.to_bytes(), None, on_determinations) == "dead-lettered"
     (sent,) = producer.sent
     assert sent["topic"] == "eligibility.determination.v1.dlq"
     assert b"does not belong on eligibility.determination.v1" in sent["headers"]["dlq-error"]
+
+
+def test_each_topic_goes_to_its_own_handler_under_its_own_name() -> None:
+    """One consumer reads every topic of a service; each message goes to its topic's handler,
+    recorded as processed under `<group>.<topic>`, the name of the topic's earlier group."""
+    on_profiles, on_determinations = Handler(), Handler()
+    consumer, uow, producer, _ = make_consumer(
+        on_profiles, more=[Subscription(DETERMINATION, on_determinations)]
+    )
+    profile = profile_event()
+    data = determination(decide_for())
+    decided = Event(type=DETERMINATION, source="test", subject=data["uscc"], data=data)
+    on_determination_topic = {**ORIGIN, "topic": DETERMINATION}
+    assert consumer.process(profile.to_bytes(), None, ORIGIN) == "handled"
+    assert consumer.process(decided.to_bytes(), None, on_determination_topic) == "handled"
+    assert [e for _, e in on_profiles.calls] == [profile]
+    assert [e for _, e in on_determinations.calls] == [decided]
+    names = [params["consumer"] for _, params in uow.connection.statements]
+    assert names == [f"eligibility.{PROFILE}", f"eligibility.{DETERMINATION}"]
+    assert producer.sent == []
+
+
+def test_an_event_on_a_topic_nobody_here_reads_is_dead_lettered() -> None:
+    consumer, _, producer, _ = make_consumer(Handler(), topic=DETERMINATION)
+    assert consumer.process(profile_event().to_bytes(), None, ORIGIN) == "dead-lettered"
+    (sent,) = producer.sent
+    assert sent["topic"] == f"{PROFILE}.dlq"
+    assert sent["headers"]["dlq-error"] == f"eligibility reads no events of {PROFILE}".encode()
 
 
 @pytest.mark.parametrize("attempts", [1, 3, 5])

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pytest
+from kafka import TopicPartition
 from kafka.errors import KafkaTimeoutError
 
 from supportmatch_core.consumer import EventConsumer
@@ -16,7 +17,7 @@ from supportmatch_core.consumer_group import (
     LAG_TIMEOUT_MS,
     Stalled,
     StallWatch,
-    lag_of,
+    lags_of,
     partitions_known,
 )
 from supportmatch_core.topics import PROFILE
@@ -91,7 +92,7 @@ class RebalancingConsumer(KafkaClient):
     after a member died; it hands out one message, then nothing."""
 
     def __init__(self, message: Any) -> None:
-        self.batches = [{("profile", 0): [message]}]
+        self.batches = [{TopicPartition(PROFILE, 0): [message]}]
         self.commits: list[int | None] = []
 
     def poll(self, timeout_ms: int) -> dict[Any, list[Any]]:
@@ -122,10 +123,10 @@ class Holding:
     """A consumer holding two partitions; the second's position is not known yet unless given."""
 
     def __init__(self, second: int | None) -> None:
-        self.positions = {("t", 0): 7, ("t", 1): second}
+        self.positions = {TopicPartition("t", 0): 7, TopicPartition("t", 1): second}
         self.timeouts: list[int | None] = []
 
-    def assignment(self) -> set[tuple[str, int]]:
+    def assignment(self) -> set[TopicPartition]:
         return set(self.positions)
 
     def end_offsets(self, partitions: list[Any], timeout_ms: int | None = None) -> dict[Any, int]:
@@ -139,9 +140,9 @@ class Holding:
 
 def test_the_lag_is_measured_only_when_every_position_is_known_and_never_waits_long() -> None:
     known = Holding(second=4)
-    assert lag_of(known) == 3 + 6
+    assert lags_of(known) == {"t": 3 + 6}
     assert set(known.timeouts) == {LAG_TIMEOUT_MS}
-    assert lag_of(Holding(second=None)) is None
+    assert lags_of(Holding(second=None)) is None
 
 
 class Unanswered(Holding):
@@ -152,7 +153,7 @@ class Unanswered(Holding):
 
 
 def test_a_gauge_the_broker_does_not_answer_in_time_is_measured_next_time() -> None:
-    assert lag_of(Unanswered(second=4)) is None
+    assert lags_of(Unanswered(second=4)) is None
 
 
 class Clock:
@@ -188,8 +189,8 @@ class Stuck(KafkaClient):
     def poll(self, timeout_ms: int) -> dict[Any, list[Any]]:
         return {}
 
-    def assignment(self) -> set[tuple[str, int]]:
-        return {("profile", 0)}
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition(PROFILE, 0)}
 
     def end_offsets(self, partitions: list[Any], timeout_ms: int | None = None) -> dict[Any, int]:
         return dict.fromkeys(partitions, 10)

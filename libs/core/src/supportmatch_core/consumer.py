@@ -1,6 +1,7 @@
 """The consumer runner: at-least-once delivery made idempotent, bounded retries, a dead-letter topic
-(its place in the group is `consumer_group`). Longer than 300 lines: a batch's path and one
-event's path share the runner's state and rules."""
+(its place in the group is `consumer_group`). One Kafka consumer reads all of a service's topics
+and hands each message to its topic's subscription (ADR 0036). Longer than 300 lines: a batch's
+path and one event's path share the runner's state and rules."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -30,7 +32,8 @@ from supportmatch_core.consumer_group import (
     JoinTimer,
     Stalled,
     StallWatch,
-    lag_of,
+    adopt_offsets,
+    lags_of,
     partitions_known,
 )
 from supportmatch_core.db import UnitOfWork, database_unavailable, unique_violation
@@ -42,10 +45,35 @@ from supportmatch_core.workers import Health
 
 log = logging.getLogger(__name__)
 
+# How long a poll waits while no message comes (kafka-python returns at once when one does): the
+# loop then checks whether to stop and measures the lag. Longer polls wake the consumer less at
+# rest (bench/idle.py).
+POLL_MS = 1000
+
 Handler = Callable[[Connection, Event], None]
 # Handles the new events of a polled batch at once, with the same effect as `Handler` on each
 # in turn; lets a handler write each table once per batch instead of once per event.
 BatchHandler = Callable[[Connection, Sequence[Event]], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a service does with each event of one topic: `handler` one at a time, and
+    `batch_handler`, when given, the new events of a polled batch together."""
+
+    topic: str
+    handler: Handler
+    batch_handler: BatchHandler | None = None
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A subscription as the runner keeps it, with the name its topic's work goes by: the rows of
+    processed events, the metrics' label and the dead letters' header (`<group>.<topic>`, the
+    name of the group that read the topic alone before ADR 0036)."""
+
+    name: str
+    subscription: Subscription
 
 
 class Unavailable(Exception):
@@ -57,32 +85,32 @@ class _AlreadyProcessed(Exception):
 
 
 class EventConsumer:
-    """Runs `handler` once per event: its writes and the processed-event row commit together."""
+    """Runs each subscription's handler once per event of its topic: the handler's writes and the
+    processed-event row commit together."""
 
     def __init__(
         self,
         *,
-        name: str,
-        topic: str,
-        handler: Handler,
+        group: str,
+        subscriptions: Sequence[Subscription],
         uow: UnitOfWork,
         tables: BackboneTables,
         consumer_factory: Callable[[str], KafkaConsumer],
         producer_factory: Callable[[], KafkaProducer],
+        admin_factory: Callable[[], KafkaAdminClient] | None = None,
         max_attempts: int = 3,
         retry_delay: float = 0.2,
-        batch_handler: BatchHandler | None = None,
     ) -> None:
-        self.name = name
-        self.topic = topic
+        self.name = group
+        self.topics = [s.topic for s in subscriptions]
         self.joined = threading.Event()
-        self._handler = handler
-        self._batch_handler = batch_handler
+        self._routes = {s.topic: _Route(f"{group}.{s.topic}", s) for s in subscriptions}
         self._uow = uow
         self._processed = tables.processed_events
         self._record = insert(tables.processed_events)
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory
+        self._admin_factory = admin_factory
         self._producer: KafkaProducer | None = None
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
@@ -90,16 +118,19 @@ class EventConsumer:
         self._lag_measured_at = 0.0
         self._lag_every = 5.0
         self._stall_seconds = STALL_SECONDS
+        self._offsets_adopted = admin_factory is None
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             consumer = None
             try:
                 consumer = self._consumer_factory(self.name)
-                if not partitions_known(consumer, self.topic, stop):
+                if not all(partitions_known(consumer, topic, stop) for topic in self.topics):
                     continue
+                self._adopt_offsets()
+                names = [route.name for route in self._routes.values()]
                 consumer.subscribe(
-                    [self.topic], listener=JoinTimer(self.name, time.monotonic(), self.joined)
+                    self.topics, listener=JoinTimer(names, time.monotonic(), self.joined)
                 )
                 self._loop(consumer, stop)
             except (KafkaError, OSError) as error:
@@ -118,10 +149,25 @@ class EventConsumer:
         if self._producer is not None:
             self._producer.close(timeout=1)
 
+    def _adopt_offsets(self) -> None:
+        """Once, before the group is first joined: go on where the groups of one topic each
+        stopped (see `adopt_offsets`)."""
+        if self._offsets_adopted or self._admin_factory is None:
+            return
+        admin = self._admin_factory()
+        try:
+            earlier = {route.name for route in self._routes.values()}
+            adopt_offsets(admin, self.name, earlier)
+        finally:
+            admin.close()
+        self._offsets_adopted = True
+
     def _loop(self, consumer: KafkaConsumer, stop: threading.Event) -> None:
         watch = StallWatch(self._stall_seconds)
         while not stop.is_set():
-            batch = consumer.poll(timeout_ms=200)
+            # Returns as soon as messages come; the timeout only paces the loop's own checks
+            # (stop, lag) while nothing arrives.
+            batch = consumer.poll(timeout_ms=POLL_MS)
             if batch:
                 watch.progressed()
             self._measure_lag(consumer, watch)
@@ -144,47 +190,53 @@ class EventConsumer:
             self.health.ok()
 
     def _measure_lag(self, consumer: KafkaConsumer, watch: StallWatch) -> None:
-        """Set the lag gauge now and then; a consumer that has caught up is healthy, one that
-        reads nothing while messages wait raises `Stalled`."""
+        """Set each topic's lag gauge now and then; a consumer that has caught up is healthy,
+        one that reads nothing while messages wait raises `Stalled`."""
         now = time.monotonic()
         if now - self._lag_measured_at < self._lag_every:
             return
         self._lag_measured_at = now
-        lag = lag_of(consumer)
+        lags = lags_of(consumer)
+        lag = None if lags is None else sum(lags.values())
         watch.measured(lag)
-        if lag is not None:
-            CONSUMER_LAG.labels(self.name).set(lag)
+        for topic, waiting in (lags or {}).items():
+            if topic in self._routes:
+                CONSUMER_LAG.labels(self._routes[topic].name).set(waiting)
         if lag == 0:
             self.health.ok()
 
     def process_batch(self, messages: Sequence[Any]) -> None:
-        """Handle a polled batch in one transaction, each event in its own savepoint.
+        """Handle a polled batch of one topic's messages in one transaction, each event in its
+        own savepoint.
 
         An event whose handler fails there is handled again alone, with retries and the
         dead-letter topic, after the batch commits.
         """
         events = []
         for message in messages:
-            event = self._parse(message.value, message.key, _origin(message))
-            if event is not None:
-                events.append((message, event))
+            parsed = self._parse(message.value, message.key, _origin(message))
+            if parsed is not None:
+                events.append((message, *parsed))
         if not events:
             return
-        if self._batch_handler is not None and self._handled_together(events):
+        route = events[0][1]  # a batch holds the messages of one partition
+        if route.subscription.batch_handler is not None and self._handled_together(
+            route, [event for _, _, event in events]
+        ):
             return
         retry_alone = []
         try:
             with self._uow.begin() as connection:
-                seen = self._processed_among(connection, [event.id for _, event in events])
-                for message, event in events:
+                seen = self._processed_among(connection, route, [e.id for _, _, e in events])
+                for message, _, event in events:
                     if event.id in seen:
-                        EVENTS_CONSUMED.labels(self.name, "duplicate").inc()
+                        EVENTS_CONSUMED.labels(route.name, "duplicate").inc()
                         continue
                     seen.add(event.id)
                     try:
                         with connection.begin_nested():
-                            self._record_and_handle(connection, event)
-                        EVENTS_CONSUMED.labels(self.name, "handled").inc()
+                            self._record_and_handle(connection, route, event)
+                        EVENTS_CONSUMED.labels(route.name, "handled").inc()
                     except DBAPIError as error:
                         if database_unavailable(error):
                             raise Unavailable(str(error.orig)) from error
@@ -194,18 +246,20 @@ class EventConsumer:
         except DBAPIError as error:
             if database_unavailable(error):
                 raise Unavailable(str(error.orig)) from error
-            retry_alone = [message for message, _ in events]  # the batch rolled back
+            retry_alone = [message for message, _, _ in events]  # the batch rolled back
         for message in retry_alone:
             self.process(message.value, message.key, _origin(message))
 
-    def _handled_together(self, events: list[tuple[Any, Event]]) -> bool:
+    def _handled_together(self, route: _Route, events: list[Event]) -> bool:
         """Handle the batch's new events in one call of the batch handler; False when that
         failed on something other than an unavailable database (then each is tried alone)."""
+        batch_handler = route.subscription.batch_handler
+        assert batch_handler is not None
         try:
             with self._uow.begin() as connection:
-                seen = self._processed_among(connection, [event.id for _, event in events])
+                seen = self._processed_among(connection, route, [event.id for event in events])
                 fresh: dict[str, Event] = {}
-                for _, event in events:
+                for event in events:
                     if event.id not in seen:
                         fresh.setdefault(event.id, event)
                 if fresh:
@@ -213,12 +267,11 @@ class EventConsumer:
                     connection.execute(
                         self._record,
                         [
-                            {"consumer": self.name, "event_id": i, "processed_at": now}
+                            {"consumer": route.name, "event_id": i, "processed_at": now}
                             for i in fresh
                         ],
                     )
-                    assert self._batch_handler is not None
-                    self._batch_handler(connection, list(fresh.values()))
+                    batch_handler(connection, list(fresh.values()))
         except DBAPIError as error:
             if database_unavailable(error):
                 raise Unavailable(str(error.orig)) from error
@@ -229,66 +282,75 @@ class EventConsumer:
                 "batch failed; handling its events one by one", extra={"error": repr(error)}
             )
             return False
-        EVENTS_CONSUMED.labels(self.name, "handled").inc(len(fresh))
-        EVENTS_CONSUMED.labels(self.name, "duplicate").inc(len(events) - len(fresh))
+        EVENTS_CONSUMED.labels(route.name, "handled").inc(len(fresh))
+        EVENTS_CONSUMED.labels(route.name, "duplicate").inc(len(events) - len(fresh))
         return True
 
-    def _processed_among(self, connection: Connection, ids: list[str]) -> set[str]:
+    def _processed_among(self, connection: Connection, route: _Route, ids: list[str]) -> set[str]:
         table = self._processed
         rows = connection.execute(
-            select(table.c.event_id).where(table.c.consumer == self.name, table.c.event_id.in_(ids))
+            select(table.c.event_id).where(
+                table.c.consumer == route.name, table.c.event_id.in_(ids)
+            )
         )
         return {row.event_id for row in rows}
 
-    def _parse(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> Event | None:
-        """The event in `raw`, or None after sending an unreadable message to the dead letters."""
+    def _parse(
+        self, raw: bytes | None, key: bytes | None, origin: dict[str, str]
+    ) -> tuple[_Route, Event] | None:
+        """The message's subscription and event, or None after sending an unreadable message to
+        the dead letters."""
+        topic = origin["topic"]
         try:
             event = Event.from_bytes(raw)
             contracts.check(event)
-            if event.type != self.topic:
-                raise MalformedEvent(f"event type {event.type!r} does not belong on {self.topic}")
+            if event.type != topic:
+                raise MalformedEvent(f"event type {event.type!r} does not belong on {topic}")
+            if topic not in self._routes:
+                raise MalformedEvent(f"{self.name} reads no events of {topic}")
         except (MalformedEvent, contracts.ContractViolation) as error:
             self._dead_letter(raw, key, origin, "malformed", str(error))
             return None
-        return event
+        return self._routes[topic], event
 
     def process(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> str:
         """Handle one message; returns the outcome (handled, duplicate, dead-lettered)."""
-        event = self._parse(raw, key, origin)
-        if event is None:
+        parsed = self._parse(raw, key, origin)
+        if parsed is None:
             return "dead-lettered"
+        route, event = parsed
         retrying = Retrying(
             stop=stop_after_attempt(self._max_attempts),
             wait=wait_exponential(multiplier=self._retry_delay),
             retry=retry_if_not_exception_type(Unavailable),
-            after=lambda state: self._log_failure(event, state),
+            after=lambda state: self._log_failure(route, event, state),
             reraise=True,
         )
         try:
-            outcome = retrying(self._handle_once, event)
+            outcome = retrying(self._handle_once, route, event)
         except Unavailable:
             raise
         except Exception as error:
             return self._dead_letter(raw, key, origin, "handler-failed", _described(error))
-        EVENTS_CONSUMED.labels(self.name, outcome).inc()
+        EVENTS_CONSUMED.labels(route.name, outcome).inc()
         return outcome
 
-    def _log_failure(self, event: Event, state: RetryCallState) -> None:
+    def _log_failure(self, route: _Route, event: Event, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         log.warning(
             "handler failed",
             extra={
-                "consumer": self.name,
+                "consumer": route.name,
                 "event_id": event.id,
                 "attempt": state.attempt_number,
                 "error": _described(error),
             },
         )
 
-    def _handle_once(self, event: Event) -> str:
+    def _handle_once(self, route: _Route, event: Event) -> str:
         try:
             with self._uow.begin() as connection:
-                self._record_and_handle(connection, event)
+                self._record_and_handle(connection, route, event)
         except _AlreadyProcessed:
             return "duplicate"
         except DBAPIError as error:
@@ -297,39 +359,42 @@ class EventConsumer:
             raise
         return "handled"
 
-    def _record_and_handle(self, connection: Connection, event: Event) -> None:
+    def _record_and_handle(self, connection: Connection, route: _Route, event: Event) -> None:
         try:
             connection.execute(
                 self._record,
-                {"consumer": self.name, "event_id": event.id, "processed_at": datetime.now(UTC)},
+                {"consumer": route.name, "event_id": event.id, "processed_at": datetime.now(UTC)},
             )
         except IntegrityError as error:
             if unique_violation(error, constraint="processed_events_pkey"):
                 raise _AlreadyProcessed(event.id) from error
             raise
-        self._handler(connection, event)
+        route.subscription.handler(connection, event)
 
     def _dead_letter(
         self, raw: bytes | None, key: bytes | None, origin: dict[str, str], reason: str, error: str
     ) -> str:
-        headers = [(f"dlq-{name}", value.encode()) for name, value in origin.items()]
+        """Park the message on its topic's dead-letter topic, named by the topic's work."""
+        topic = origin["topic"]
+        name = self._routes[topic].name if topic in self._routes else self.name
+        headers = [(f"dlq-{field}", value.encode()) for field, value in origin.items()]
         headers += [
-            ("dlq-consumer", self.name.encode()),
+            ("dlq-consumer", name.encode()),
             ("dlq-reason", reason.encode()),
             ("dlq-error", error[:2000].encode()),
         ]
         try:
             if self._producer is None:
                 self._producer = self._producer_factory()
-            self._producer.send(
-                dead_letter(self.topic), key=key, value=raw or b"", headers=headers
-            ).get(timeout=10)
+            self._producer.send(dead_letter(topic), key=key, value=raw or b"", headers=headers).get(
+                timeout=10
+            )
         except KafkaError as failure:
             raise Unavailable(f"cannot reach the dead-letter topic: {failure!r}") from failure
-        EVENTS_CONSUMED.labels(self.name, "dead-lettered").inc()
+        EVENTS_CONSUMED.labels(name, "dead-lettered").inc()
         log.error(
             "message sent to the dead-letter topic",
-            extra={"consumer": self.name, "reason": reason, "error": error, **origin},
+            extra={"consumer": name, "reason": reason, "error": error, **origin},
         )
         return "dead-lettered"
 

@@ -1,18 +1,20 @@
-"""A consumer's place in its group: joining it once the topic's partitions are known, the limits
-on every call that waits on the broker, the lag of the partitions it holds, and noticing when it
-holds unread messages and reads none."""
+"""A consumer's place in its group: joining it once the topics' partitions are known (where the
+groups of one topic each stopped, the first time), the limits on every call that waits on the
+broker, the lag of the partitions it holds, and noticing when it holds unread messages and reads
+none."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Collection
 from typing import Any
 
-from kafka import KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import KafkaTimeoutError
+from kafka.errors import KafkaTimeoutError, NoError
 
 from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS
 
@@ -43,11 +45,34 @@ def partitions_known(consumer: KafkaConsumer, topic: str, stop: threading.Event)
     return True
 
 
-class JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Says once how long the consumer took to be given its first partitions."""
+def adopt_offsets(admin: KafkaAdminClient, group: str, earlier: Collection[str]) -> int:
+    """Give `group` the offsets its `earlier` groups committed (a service read each topic in a
+    group of its own before ADR 0036) for the partitions where it has committed none, so it goes
+    on where they stopped instead of reading those partitions from their start; returns how many
+    partitions it was given. A group that another replica has joined meanwhile refuses them and
+    keeps its own; a message read again by a replica that raced here is skipped as processed."""
+    own = admin.list_group_offsets({group: None}).get(group, {})
+    offsets = {}
+    for name in earlier:
+        committed = admin.list_group_offsets({name: None}).get(name, {})
+        offsets.update({tp: at for tp, at in committed.items() if at.offset >= 0 and tp not in own})
+    if not offsets:
+        return 0
+    errors = admin.alter_group_offsets(group, offsets)
+    adopted = sum(1 for error in errors.values() if error is NoError)
+    log.info(
+        "consumer group took offsets from the groups of one topic each",
+        extra={"group": group, "partitions": adopted, "refused": len(errors) - adopted},
+    )
+    return adopted
 
-    def __init__(self, name: str, started: float, joined: threading.Event) -> None:
-        self.name, self.started, self.joined = name, started, joined
+
+class JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Says once how long the consumer took to be given its first partitions, under each name
+    its work goes by."""
+
+    def __init__(self, names: Collection[str], started: float, joined: threading.Event) -> None:
+        self.names, self.started, self.joined = names, started, joined
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         pass
@@ -55,15 +80,19 @@ class JoinTimer(ConsumerRebalanceListener):  # type: ignore[misc]
     def on_partitions_assigned(self, assigned: Any) -> None:
         if not self.joined.is_set():
             seconds = time.monotonic() - self.started
-            CONSUMER_JOIN_SECONDS.labels(self.name).set(seconds)
-            log.info("consumer joined its group", extra={"consumer": self.name, "seconds": seconds})
+            for name in self.names:
+                CONSUMER_JOIN_SECONDS.labels(name).set(seconds)
+            log.info(
+                "consumer joined its group",
+                extra={"consumers": sorted(self.names), "seconds": seconds},
+            )
             self.joined.set()
 
 
-def lag_of(consumer: KafkaConsumer) -> int | None:
-    """The messages of the consumer's partitions not handled yet; None while it holds none, a
-    partition just assigned has no position yet, or the broker does not answer in time (a gauge
-    is no reason to leave the group: it is measured next time)."""
+def lags_of(consumer: KafkaConsumer) -> dict[str, int] | None:
+    """The messages of the consumer's partitions not handled yet, by topic; None while it holds
+    none, a partition just assigned has no position yet, or the broker does not answer in time
+    (a gauge is no reason to leave the group: it is measured next time)."""
     assigned = list(consumer.assignment())
     if not assigned:
         return None
@@ -74,7 +103,10 @@ def lag_of(consumer: KafkaConsumer) -> int | None:
         return None
     if None in positions:
         return None
-    return sum(max(0, int(ends[tp]) - int(at)) for tp, at in zip(assigned, positions, strict=True))
+    lags: dict[str, int] = defaultdict(int)
+    for tp, at in zip(assigned, positions, strict=True):
+        lags[tp.topic] += max(0, int(ends[tp]) - int(at))
+    return dict(lags)
 
 
 class StallWatch:

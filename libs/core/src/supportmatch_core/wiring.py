@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
-from supportmatch_core.consumer import BatchHandler, EventConsumer, Handler
+from supportmatch_core.consumer import EventConsumer, Subscription
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.kafka import (
     create_admin,
@@ -34,22 +35,20 @@ def event_consumer(
     settings: ServiceSettings,
     uow: UnitOfWork,
     tables: BackboneTables,
+    subscriptions: Sequence[Subscription],
     *,
-    topic: str,
-    handler: Handler,
-    batch_handler: BatchHandler | None = None,
     max_poll_records: int = 500,
 ) -> EventConsumer:
+    """The service's one consumer of every topic it reads, in the group named after it."""
     return EventConsumer(
-        name=f"{settings.service_name}.{topic}",
-        topic=topic,
-        handler=handler,
+        group=settings.service_name,
+        subscriptions=subscriptions,
         uow=uow,
         tables=tables,
         consumer_factory=lambda group: create_consumer(
             settings, group=group, max_poll_records=max_poll_records
         ),
         producer_factory=lambda: create_producer(settings),
+        admin_factory=lambda: create_admin(settings),
         max_attempts=settings.consumer_max_attempts,
-        batch_handler=batch_handler,
     )

@@ -36,7 +36,7 @@ def replay(
         raise typer.BadParameter(f"one of {', '.join(SERVICES)}", param_hint="SERVICE")
     if topic not in {spec.name for spec in all_topics()}:
         raise typer.BadParameter("not a topic of the platform", param_hint="TOPIC")
-    group = f"{service}.{topic}"  # the group name each consumer uses (supportmatch_core.wiring)
+    group = service  # a service reads all its topics in the group named after it (ADR 0036)
     settings = ServiceSettings(service_name=f"{service}-replay")
     deadline = time.monotonic() + wait
     while True:

@@ -1,4 +1,4 @@
-"""Background work of the eligibility service: the profile and case consumers, the daily tick,
+"""Background work of the eligibility service: one consumer of profiles and cases, the daily tick,
 the explainer and the relay, each a thin loop around its use case."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.ports import UnitOfWork
 from eligibility.use_cases.rematch import rematch_due
+from supportmatch_core.consumer import Subscription
 from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.profile import ProfileChanged
 from supportmatch_core.db import UnitOfWork as Transactions
@@ -112,15 +113,12 @@ def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue)
                 settings,
                 transactions,
                 backbone,
-                topic=PROFILE,
-                handler=on_profile,
-                batch_handler=on_profiles,
+                [Subscription(PROFILE, on_profile, on_profiles), Subscription(CASE, on_case)],
                 # A transaction a poll: a hundred firms' decisions hold the SQLite write lock for
                 # well under a second, so the relay sends while a backlog is decided, and a
                 # batch's decisions and events stay a few megabytes.
                 max_poll_records=PROFILES_PER_BATCH,
             ),
-            event_consumer(settings, transactions, backbone, topic=CASE, handler=on_case),
             DailyTick(uow=uow, catalogue=catalogue, today=china_today),
             Explainer(uow=uow, catalogue=catalogue),
             outbox_relay(settings, transactions, backbone),

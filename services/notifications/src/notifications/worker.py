@@ -1,5 +1,6 @@
-"""Background work of the notifications service: three consumers, the delivery worker, the
-schedule (reminders, digests) and the outbox relay, each a thin loop around its use case."""
+"""Background work of the notifications service: one consumer of its four topics, the delivery
+worker, the schedule (reminders, digests) and the outbox relay, each a thin loop around its use
+case."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from notifications.use_cases.schedule import (
     send_digests,
     send_reminders,
 )
+from supportmatch_core.consumer import Subscription
 from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
 from supportmatch_core.topics import CASE, DETERMINATION, MEASURE, PROFILE
@@ -191,13 +193,13 @@ def workers(
                 settings,
                 transactions,
                 backbone,
-                topic=DETERMINATION,
-                handler=on_determination,
-                batch_handler=on_determinations,
+                [
+                    Subscription(DETERMINATION, on_determination, on_determinations),
+                    Subscription(PROFILE, on_profile),
+                    Subscription(MEASURE, on_measure),
+                    Subscription(CASE, on_case),
+                ],
             ),
-            event_consumer(settings, transactions, backbone, topic=PROFILE, handler=on_profile),
-            event_consumer(settings, transactions, backbone, topic=MEASURE, handler=on_measure),
-            event_consumer(settings, transactions, backbone, topic=CASE, handler=on_case),
             delivery_worker(settings, uow, clock=clock, sender=sender),
             Scheduler(
                 uow=uow,
