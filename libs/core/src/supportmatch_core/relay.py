@@ -65,6 +65,7 @@ class OutboxRelay:
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._last_epoch_check = 0.0
+        self._cluster: str | None = None  # the cluster id stored, once this relay has seen it
         self._pruner = OutboxPruner(uow, tables.outbox, retention=retention, batch=batch_size)
         self.health = Health()
         self._backlog_shown = False  # the gauge shows waiting rows: count again until none
@@ -130,12 +131,15 @@ class OutboxRelay:
             self._admin = self._admin_factory()
         current = cluster_id(self._admin)
         self._last_epoch_check = now
+        if current == self._cluster:
+            return  # the cluster this relay last stored: nothing to read or write
         state = self._tables.relay_state
         with self._uow.begin() as connection:
             known = connection.execute(
                 select(state.c.cluster_id).where(state.c.relay == self.name)
             ).scalar_one_or_none()
             if known == current:
+                self._cluster = current
                 return
             self._create_topics(self._admin)
             requeued = self._requeue_sent(connection) if known is not None else 0
@@ -144,6 +148,7 @@ class OutboxRelay:
                 connection.execute(insert(state).values(relay=self.name, **values))
             else:
                 connection.execute(update(state).where(state.c.relay == self.name).values(values))
+        self._cluster = current
         if known is not None:
             OUTBOX_REPUBLISHED.inc(requeued)
             log.warning(
