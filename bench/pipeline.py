@@ -51,13 +51,16 @@ BROKER_NAMES = {"tansu": "Tansu (embedded)", "apache": "Apache Kafka (one KRaft 
 
 
 def label_of(process: psutil.Process, supervisor_pid: int) -> str:
-    """supervisor, broker, or the service name (`python -m profiles` etc., the portal too)."""
+    """supervisor, broker, the service name (`python -m profiles` etc., the portal too) or the
+    local mail catcher."""
     if process.pid == supervisor_pid:
         return "supervisor"
     cmdline: list[str] = process.cmdline()
     for index, part in enumerate(cmdline[:-1]):
         if part == "-m" and cmdline[index + 1] in (*SERVICES, "portal"):
             return str(cmdline[index + 1])
+        if part == "-m" and cmdline[index + 1] == "notifications.mailcatcher":
+            return "mailcatcher"
     return "broker" if "broker" in cmdline else f"other-{process.pid}"
 
 
