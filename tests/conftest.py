@@ -96,6 +96,24 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return SharedServerScheduling(config, log)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Apache Kafka is tested with PostgreSQL, as production runs it; SQLite with Apache Kafka
+    (`make run KAFKA=apache`) is run whole by tests/e2e/test_make_run.py. A test on both brokers
+    and both databases therefore runs three times, not four: each Apache Kafka test starts a
+    node of its own, and those tests go one after the other (tests/scheduling.py)."""
+    kept, left = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        chosen = params.params if params else {}
+        if chosen.get("broker_kind") == "apache" and chosen.get("database_kind") == "sqlite":
+            left.append(item)
+        else:
+            kept.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def _postgres_reachable() -> bool:
     try:
         with psycopg.connect(POSTGRES_URL, connect_timeout=2):
@@ -104,14 +122,27 @@ def _postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_kind(request: pytest.FixtureRequest) -> str:
-    """Runs a test once on SQLite and once on PostgreSQL (skipped only where none is reachable)."""
-    if request.param == "postgres" and not _postgres_reachable():
+def _usable(kind: str) -> str:
+    """`kind`, once PostgreSQL is known to be reachable if it is "postgres" (skipped only where
+    none is, failed where SUPPORTMATCH_REQUIRE_POSTGRES is set)."""
+    if kind == "postgres" and not _postgres_reachable():
         if os.environ.get("SUPPORTMATCH_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_URL}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    return str(request.param)
+    return kind
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """Runs a test once on SQLite and once on PostgreSQL (skipped only where none is reachable)."""
+    return _usable(str(request.param))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def module_database_kind(request: pytest.FixtureRequest) -> str:
+    """`database_kind` for the fixtures a module's tests share: they run on SQLite, then again on
+    PostgreSQL."""
+    return _usable(str(request.param))
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +160,20 @@ def databases(
     database_kind: str, tmp_path: Path, database_templates: Templates
 ) -> Iterator[Databases]:
     dbs = Databases(database_kind, tmp_path, database_templates)
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="module")
+def module_databases(
+    module_database_kind: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    database_templates: Templates,
+) -> Iterator[Databases]:
+    """`databases` for the tests of a module that share them: made before the first of those
+    tests and dropped after the last. Only a module-scoped fixture of that module asks for them,
+    saying why its tests may share what they write."""
+    dbs = Databases(module_database_kind, tmp_path_factory.mktemp("shared"), database_templates)
     yield dbs
     dbs.drop_all()
 

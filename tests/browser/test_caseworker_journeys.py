@@ -22,8 +22,8 @@ from portal.use_cases.firm import CHINA
 from tests.browser.conftest import check_page, keep, sign_in
 from tests.e2e.system import RunningSystem
 from tests.factories import enterprise_payload
+from tests.integration.eligibility_facts import VAT_FIGURES
 from tests.integration.system import wait_until
-from tests.integration.test_eligibility_api import VAT_FIGURES
 from tests.integration.test_work_queue import WITHOUT_GRADE
 
 

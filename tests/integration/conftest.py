@@ -8,15 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import Databases
-from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
-from tests.integration.system import InProcessSystem
+from tests.integration.notifying import Mailbox, Notifications, Receiver, notifications_on
+from tests.integration.system import InProcessSystem, offline_system
 
 
 @pytest.fixture
 def offline(databases: Databases) -> Iterator[InProcessSystem]:
     """The three services in this process on their own databases, with no broker to reach and
     no workers: their APIs and what they store."""
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+    with offline_system(databases) as running:
         yield running
 
 
@@ -38,10 +38,6 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def notification_parts(databases: Databases, mailbox: Mailbox) -> Iterator[Notifications]:
-    """The notifications service's parts on a migrated test database, sending email to
-    `mailbox`, its clock standing at START."""
-    parts = Notifications(
-        databases.migrated("notifications"), smtp_port=mailbox.port, clock=Clock(START)
-    )
-    yield parts
-    parts.dispose()
+    """The notifications service's parts on a migrated test database (`notifications_on`)."""
+    with notifications_on(databases, mailbox) as parts:
+        yield parts

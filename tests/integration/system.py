@@ -89,6 +89,12 @@ class InProcessSystem:
             engine.dispose()
 
 
+def offline_system(databases: Databases) -> InProcessSystem:
+    """The three services on `databases` with no broker to reach and no workers: their APIs and
+    what they store (the API only writes the outbox)."""
+    return InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False)
+
+
 def notable_changes(system: InProcessSystem) -> int:
     """Determination changes the firms are told of (all but first decisions of "ineligible")."""
     engine = create_engine(

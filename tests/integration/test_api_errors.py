@@ -11,14 +11,24 @@ from eligibility.domain.measures import shipped_documents
 from supportmatch_core.auth import Role, TokenService
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload, new_uscc
-from tests.integration.system import InProcessSystem
+from tests.integration.system import InProcessSystem, offline_system
 from tests.problems import problem
 
 
 @pytest.fixture
 def system(databases: Databases) -> Iterator[InProcessSystem]:
-    # No broker needed: the API only writes the outbox; workers stay off.
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+    """A system of the test's own, for the tests that store firms."""
+    with offline_system(databases) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def shared(module_databases: Databases) -> Iterator[InProcessSystem]:
+    """One system for this module's tests whose callers are refused (401, 403, 404, 405, 422)
+    or only read: none of them stores a row, so none can see another's. The refusals' check
+    that no firm and no event is stored then holds for every test before it too. The tests
+    that store firms take a `system` of their own."""
+    with offline_system(module_databases) as running:
         yield running
 
 
@@ -44,32 +54,32 @@ def system(databases: Databases) -> Iterator[InProcessSystem]:
     ],
 )
 def test_invalid_enterprise_is_refused_naming_the_field(
-    system: InProcessSystem, tokens: TokenService, change: dict[str, Any], field: str
+    shared: InProcessSystem, tokens: TokenService, change: dict[str, Any], field: str
 ) -> None:
     body = {**enterprise_payload(uscc="914403001922038216"), **change}
-    answer = system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
+    answer = shared.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens))
     refused = problem(answer, 422)
     assert field in [e["field"] for e in refused["errors"]], refused
-    assert system.count("profiles", "enterprises") == 0
-    assert system.count("profiles", "outbox") == 0
+    assert shared.count("profiles", "enterprises") == 0
+    assert shared.count("profiles", "outbox") == 0
 
 
 @pytest.mark.parametrize("field", ["uscc", "name", "province", "industry", "ownership"])
-def test_missing_field_is_named(system: InProcessSystem, tokens: TokenService, field: str) -> None:
+def test_missing_field_is_named(shared: InProcessSystem, tokens: TokenService, field: str) -> None:
     body = enterprise_payload()
     del body[field]
     refused = problem(
-        system.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 422
+        shared.profiles.post("/v1/enterprises", json=body, headers=bearer(tokens)), 422
     )
     assert field in [e["field"] for e in refused["errors"]]
 
 
 @pytest.mark.parametrize("raw", [b"", b"{", b"[]", b"null", b'"text"', b'{"name": "\\ud800"}'])
 def test_unreadable_bodies_are_422(
-    system: InProcessSystem, tokens: TokenService, raw: bytes
+    shared: InProcessSystem, tokens: TokenService, raw: bytes
 ) -> None:
     headers = {**bearer(tokens), "content-type": "application/json"}
-    answer = system.profiles.post("/v1/enterprises", content=raw, headers=headers)
+    answer = shared.profiles.post("/v1/enterprises", content=raw, headers=headers)
     assert answer.status_code == 422, answer.text
 
 
@@ -101,24 +111,24 @@ def test_a_second_registration_of_the_same_code_conflicts(
     [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic dXNlcjpwYXNz"}],
 )
 def test_requests_without_a_valid_token_get_401(
-    system: InProcessSystem, headers: dict[str, str]
+    shared: InProcessSystem, headers: dict[str, str]
 ) -> None:
     uscc = new_uscc()
     for client, method, path in [
-        (system.profiles, "POST", "/v1/enterprises"),
-        (system.profiles, "GET", f"/v1/enterprises/{uscc}"),
-        (system.eligibility, "GET", f"/v1/enterprises/{uscc}/determinations"),
-        (system.notifications, "GET", f"/v1/enterprises/{uscc}/inbox"),
+        (shared.profiles, "POST", "/v1/enterprises"),
+        (shared.profiles, "GET", f"/v1/enterprises/{uscc}"),
+        (shared.eligibility, "GET", f"/v1/enterprises/{uscc}/determinations"),
+        (shared.notifications, "GET", f"/v1/enterprises/{uscc}/inbox"),
     ]:
         answer = client.request(method, path, headers=headers, json=enterprise_payload())
         problem(answer, 401)
 
 
-def test_a_token_signed_with_another_key_gets_401(system: InProcessSystem) -> None:
+def test_a_token_signed_with_another_key_gets_401(shared: InProcessSystem) -> None:
     forged = TokenService("another-key-another-key-another-key-1234").issue(
         subject="x", role=Role.ADMIN
     )
-    answer = system.profiles.get(
+    answer = shared.profiles.get(
         f"/v1/enterprises/{new_uscc()}", headers={"Authorization": f"Bearer {forged}"}
     )
     problem(answer, 401)
@@ -161,31 +171,31 @@ def test_enterprises_see_only_themselves_and_caseworkers_only_their_regions(
     )
 
 
-def test_unknown_enterprise_is_404(system: InProcessSystem, tokens: TokenService) -> None:
-    problem(system.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=bearer(tokens)), 404)
+def test_unknown_enterprise_is_404(shared: InProcessSystem, tokens: TokenService) -> None:
+    problem(shared.profiles.get(f"/v1/enterprises/{new_uscc()}", headers=bearer(tokens)), 404)
     problem(
-        system.eligibility.get(
+        shared.eligibility.get(
             f"/v1/enterprises/{new_uscc()}/determinations", headers=bearer(tokens)
         ),
         404,
     )
 
 
-def test_bad_paths_and_queries_are_4xx(system: InProcessSystem, tokens: TokenService) -> None:
+def test_bad_paths_and_queries_are_4xx(shared: InProcessSystem, tokens: TokenService) -> None:
     admin = bearer(tokens)
-    problem(system.profiles.get("/v1/enterprises/short", headers=admin), 422)
+    problem(shared.profiles.get("/v1/enterprises/short", headers=admin), 422)
     problem(
-        system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?limit=0", headers=admin), 422
+        shared.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?limit=0", headers=admin), 422
     )
     problem(
-        system.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?before=x", headers=admin), 422
+        shared.notifications.get(f"/v1/enterprises/{new_uscc()}/inbox?before=x", headers=admin), 422
     )
-    problem(system.profiles.get("/v1/nothing-here", headers=admin), 404)
-    problem(system.profiles.delete("/v1/enterprises", headers=admin), 405)
+    problem(shared.profiles.get("/v1/nothing-here", headers=admin), 404)
+    problem(shared.profiles.delete("/v1/enterprises", headers=admin), 405)
 
 
-def test_health_readiness_and_metrics(system: InProcessSystem) -> None:
-    for client in system.clients.values():
+def test_health_readiness_and_metrics(shared: InProcessSystem) -> None:
+    for client in shared.clients.values():
         assert client.get("/healthz").json() == {"status": "ok"}
         assert client.get("/readyz").json()["ready"] is True
         assert "http_requests_total" in client.get("/metrics").text
@@ -202,7 +212,7 @@ def test_health_readiness_and_metrics(system: InProcessSystem) -> None:
     ],
 )
 def test_a_problem_speaks_the_caller_language_with_the_other_beside_it(
-    system: InProcessSystem,
+    shared: InProcessSystem,
     tokens: TokenService,
     change: dict[str, Any],
     english: str,
@@ -210,11 +220,11 @@ def test_a_problem_speaks_the_caller_language_with_the_other_beside_it(
 ) -> None:
     body = {**enterprise_payload(uscc="914403001922038216"), **change}
     headers = bearer(tokens)
-    as_english = problem(system.profiles.post("/v1/enterprises", json=body, headers=headers), 422)
+    as_english = problem(shared.profiles.post("/v1/enterprises", json=body, headers=headers), 422)
     assert english in as_english["detail"]
     assert chinese in as_english["detail_zh"]
     zh = {**headers, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
-    answer = system.profiles.post("/v1/enterprises", json=body, headers=zh)
+    answer = shared.profiles.post("/v1/enterprises", json=body, headers=zh)
     as_chinese = problem(answer, 422)
     assert chinese in as_chinese["detail"]
     assert english in as_chinese["detail_en"]
@@ -224,7 +234,7 @@ def test_a_problem_speaks_the_caller_language_with_the_other_beside_it(
 
 
 def test_a_bad_measure_draft_is_refused_at_its_path_in_chinese(
-    system: InProcessSystem, tokens: TokenService
+    shared: InProcessSystem, tokens: TokenService
 ) -> None:
     doc = max(
         (d for d in shipped_documents() if d["id"] == "vat-credit-refund"),
@@ -236,7 +246,7 @@ def test_a_bad_measure_draft_is_refused_at_its_path_in_chinese(
         "criteria": {"all": [{"fact": "employees", "op": "gte", "value": 1}]},
     }
     zh = {**bearer(tokens), "Accept-Language": "zh"}
-    answer = system.eligibility.put(
+    answer = shared.eligibility.put(
         "/v1/measures/vat-credit-refund/drafts/9", json=draft, headers=zh
     )
     refused = problem(answer, 422)
@@ -252,14 +262,14 @@ def test_a_bad_measure_draft_is_refused_at_its_path_in_chinese(
 
 
 def test_not_found_and_forbidden_say_why_in_chinese(
-    system: InProcessSystem, tokens: TokenService
+    shared: InProcessSystem, tokens: TokenService
 ) -> None:
     zh = {"Accept-Language": "zh"}
-    missing = system.eligibility.get("/v1/measures/no-such-measure", headers=zh)
+    missing = shared.eligibility.get("/v1/measures/no-such-measure", headers=zh)
     assert problem(missing, 404)["detail"] == "没有措施no-such-measure"
-    bad_clause = system.eligibility.get("/v1/measures?clause=17th", headers=zh)
+    bad_clause = shared.eligibility.get("/v1/measures?clause=17th", headers=zh)
     assert "不是通知的条款" in problem(bad_clause, 422)["detail"]
-    nobody = system.profiles.get("/v1/enterprises", headers=zh)
+    nobody = shared.profiles.get("/v1/enterprises", headers=zh)
     assert problem(nobody, 401)["detail"] == "需要身份令牌"
-    english = system.profiles.get("/v1/enterprises", headers={"Accept-Language": "en-GB"})
+    english = shared.profiles.get("/v1/enterprises", headers={"Accept-Language": "en-GB"})
     assert problem(english, 401)["detail_zh"] == "需要身份令牌"

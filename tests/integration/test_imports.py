@@ -1,4 +1,6 @@
-"""Bulk import over HTTP and from the command line: rows stored, errors located, re-import idempotent."""
+"""Bulk import over HTTP and from the command line: what an import stores and counts, errors
+located, re-import idempotent, unreadable files refused. What an import makes of the rows of a
+file is tested in test_import_rows.py."""
 
 from __future__ import annotations
 
@@ -9,56 +11,32 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from profiles.adapters.repository import Enterprises
-from supportmatch_core.auth import Role, TokenService
-from supportmatch_core.db import create_database_engine
-from supportmatch_core.errors import ConflictError
+from supportmatch_core.auth import TokenService
 from tests.conftest import Databases, bearer
-from tests.factories import new_uscc
-from tests.integration.system import InProcessSystem
+from tests.integration.profiles_calls import csv_bytes, imported, row, upload
+from tests.integration.system import InProcessSystem, offline_system
 
 SUPPORTMATCH = Path(sys.executable).parent / "supportmatch"
 
 
 @pytest.fixture
 def system(databases: Databases) -> Iterator[InProcessSystem]:
-    with InProcessSystem(bootstrap="127.0.0.1:1", databases=databases, workers=False) as running:
+    """A system of the test's own, for the tests that import rows: each counts every row stored."""
+    with offline_system(databases) as running:
         yield running
 
 
-def row(**values: Any) -> dict[str, Any]:
-    """A valid import row of a manufacturer in Guangdong, with `values` laid over it."""
-    base = {"uscc": new_uscc("44"), "name": "广东华信科技有限公司", "province": "广东"}
-    base |= {"industry": "C3921", "ownership": "private", "city": "深圳市"}
-    base |= {"fiscal_year": "2024", "employees": "120", "revenue": "50,000,000"}
-    return base | values
-
-
-def csv_bytes(rows: list[dict[str, Any]], *, bom: bool = True) -> bytes:
-    columns = list(dict.fromkeys(name for r in rows for name in r))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" if bom else "").encode() + buffer.getvalue().encode()
-
-
-def upload(
-    system: InProcessSystem, content: bytes, headers: dict[str, str], name: str = "firms.csv"
-) -> Any:
-    return system.profiles.post("/v1/imports", files={"file": (name, content)}, headers=headers)
-
-
-def imported(system: InProcessSystem, tokens: TokenService, rows: list[dict[str, Any]]) -> Any:
-    answer = upload(system, csv_bytes(rows), bearer(tokens))
-    assert answer.status_code == 201, answer.text
-    return answer.json()
+@pytest.fixture(scope="module")
+def shared(module_databases: Databases) -> Iterator[InProcessSystem]:
+    """One system for the unreadable files: each is refused before an import is recorded, so no
+    test that shares it stores a row, and each one's check that no import is recorded holds for
+    every test before it too."""
+    with offline_system(module_databases) as running:
+        yield running
 
 
 def test_good_rows_are_stored_and_bad_rows_reported_by_row_and_column(
@@ -116,29 +94,6 @@ def test_good_rows_are_stored_and_bad_rows_reported_by_row_and_column(
     )
 
 
-def test_the_facts_of_the_later_rules_import_from_their_columns(
-    system: InProcessSystem, tokens: TokenService
-) -> None:
-    good = row(
-        vat_taxpayer_type="general",
-        vat_credit_balances="2025-12:1,000,000；2026-01:1200000",
-        vat_sales_by_industry="C3921:9000000;F5191=1000000",
-        own_brand="是",
-        layoff_rate="1.5%",
-        ip_class1="3",
-        serious_violation_3y="否",
-    )
-    summary = imported(system, tokens, [good, row(vat_credit_balances="Dec: lots")])
-    assert (summary["created"], summary["rejected"]) == (1, 1)
-    assert {e["column"] for e in summary["errors"]} == {"vat_credit_balances"}
-    body = system.profiles.get(f"/v1/enterprises/{good['uscc']}", headers=bearer(tokens)).json()
-    assert body["vat_credit_balances"] == {"2025-12": 1_000_000, "2026-01": 1_200_000}
-    assert body["vat_sales_by_industry"] == {"C3921": 9_000_000, "F5191": 1_000_000}
-    assert body["flags"]["own_brand"] is True
-    assert body["facts"]["layoff_rate"] == 1.5
-    assert body["facts"]["serious_violation_3y"] is False
-
-
 def test_importing_the_same_file_again_changes_nothing(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
@@ -188,40 +143,6 @@ def test_integers_beyond_the_range_of_money_are_refused_by_row(
     assert gc.get_freeze_count() == 0  # the import hands the frozen objects back
 
 
-def test_a_code_given_twice_is_applied_in_file_order(
-    system: InProcessSystem, tokens: TokenService
-) -> None:
-    first = row()
-    summary = imported(system, tokens, [first, {**first, "name": "广东华信通信有限公司"}])
-    assert (summary["created"], summary["updated"]) == (1, 1)
-    body = system.profiles.get(f"/v1/enterprises/{first['uscc']}", headers=bearer(tokens)).json()
-    assert body["name"] == "广东华信通信有限公司"
-
-
-def test_xlsx_is_read_like_csv(
-    system: InProcessSystem, tokens: TokenService, tmp_path: Path
-) -> None:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["uscc", "name", "province", "industry", "ownership", "employees", "listed"])
-    codes = [new_uscc("44") for _ in range(3)]
-    for code in codes:
-        sheet.append([code, "广东华信科技有限公司", "44", "C3921", "private", 42, True])
-    sheet.append([new_uscc("44"), "广东华信科技有限公司", "44", "C3921", "private", "many", None])
-    workbook.save(tmp_path / "firms.xlsx")
-    answer = upload(system, (tmp_path / "firms.xlsx").read_bytes(), bearer(tokens), "firms.xlsx")
-    assert answer.status_code == 201, answer.text
-    summary = answer.json()
-    assert (summary["created"], summary["rejected"]) == (3, 1)
-    assert summary["errors"] == [
-        {"row": 5, "column": "employees", "message": summary["errors"][0]["message"]}
-    ]
-    body = system.profiles.get(f"/v1/enterprises/{codes[0]}", headers=bearer(tokens)).json()
-    assert body["facts"]["employees"] == 42
-
-
 @pytest.mark.parametrize(
     "content",
     [
@@ -233,35 +154,13 @@ def test_xlsx_is_read_like_csv(
     ],
 )
 def test_unreadable_files_are_422_and_store_nothing(
-    system: InProcessSystem, tokens: TokenService, content: bytes
+    shared: InProcessSystem, tokens: TokenService, content: bytes
 ) -> None:
-    answer = upload(system, content, bearer(tokens))
+    answer = upload(shared, content, bearer(tokens))
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["errors"][0]["field"] == "file"
-    assert system.count("profiles", "imports") == 0
-
-
-def test_unknown_columns_are_reported_once(system: InProcessSystem, tokens: TokenService) -> None:
-    summary = imported(system, tokens, [row(colour="red"), row(colour="blue")])
-    assert summary["created"] == 2
-    assert [(e["row"], e["column"]) for e in summary["errors"]] == [(1, "colour")]
-
-
-def test_who_may_import(system: InProcessSystem, tokens: TokenService) -> None:
-    content = csv_bytes([row(), row(uscc=new_uscc("11"), province="北京")])
-    me = bearer(tokens, Role.ENTERPRISE, uscc=new_uscc())
-    assert upload(system, content, me).status_code == 403
-    guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
-    answer = upload(system, content, guangdong)
-    assert answer.status_code == 201, answer.text
-    summary = answer.json()
-    assert (summary["created"], summary["rejected"]) == (1, 1)
-    assert summary["errors"][0]["row"] == 3
-    assert system.profiles.get(f"/v1/imports/{summary['id']}", headers=me).status_code == 403
-    other = tokens.issue(subject="another-caseworker", role=Role.CASEWORKER, regions=["44"])
-    colleague = {"Authorization": f"Bearer {other}"}
-    assert system.profiles.get(f"/v1/imports/{summary['id']}", headers=colleague).status_code == 403
+    assert shared.count("profiles", "imports") == 0
 
 
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -302,32 +201,3 @@ def test_the_command_imports_files_with_exit_codes_0_1_2(tmp_path: Path) -> None
     direct = run_cli(tmp_path, "demo-data", "--count", "50", "--seed", "8")
     assert direct.returncode == 0, direct.stderr
     assert "50 rows: 50 created" in direct.stdout
-
-
-def test_a_batch_meeting_rows_written_meanwhile_is_a_conflict_on_either_database(
-    system: InProcessSystem, tokens: TokenService
-) -> None:
-    """PostgreSQL takes a batch by COPY, whose unique violation psycopg raises unwrapped: both
-    databases must give the ConflictError the import retries on (never a 500)."""
-    firm = row()
-    imported(system, tokens, [firm])
-    version = {
-        "uscc": firm["uscc"],
-        "version": 1,
-        "changed_by": "another import",
-        "changed_at": datetime.now(UTC),
-        "changes": {},
-    }
-    engine = create_database_engine(system.urls["profiles"])
-    try:
-        with pytest.raises(ConflictError), engine.begin() as connection:
-            Enterprises(connection).write_many(
-                added=[],
-                replaced=[],
-                years_added=[],
-                years_replaced=[],
-                versions=[version],
-                events=[],
-            )
-    finally:
-        engine.dispose()

@@ -4,12 +4,13 @@ administrators only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from supportmatch_core.auth import Role, TokenService
-from tests.conftest import bearer
+from tests.conftest import Databases, bearer
 from tests.integration.lifecycle import (
     GRADE,
     TODAY,
@@ -17,7 +18,17 @@ from tests.integration.lifecycle import (
     v2,
     vat_document,
 )
-from tests.integration.system import InProcessSystem
+from tests.integration.system import InProcessSystem, offline_system
+
+
+@pytest.fixture(scope="module")
+def shared(module_databases: Databases) -> Iterator[InProcessSystem]:
+    """One system for this module's tests whose drafts are refused (403, 401, 409, 422): none of
+    them stores a draft or publishes or retires a version, so none can see another's, and their
+    check that no draft is stored holds for every test before it too. The test that stores,
+    replaces and discards a draft, and lists all drafts, takes an `offline` system of its own."""
+    with offline_system(module_databases) as running:
+        yield running
 
 
 def test_drafts_are_stored_listed_read_replaced_and_discarded(
@@ -91,28 +102,28 @@ def _with(change: Any) -> dict[str, Any]:
     ],
 )
 def test_a_bad_draft_is_refused_with_the_path_of_the_error(
-    offline: InProcessSystem, tokens: TokenService, body: Any, field: str, status: int
+    shared: InProcessSystem, tokens: TokenService, body: Any, field: str, status: int
 ) -> None:
-    answer = offline.eligibility.put(
+    answer = shared.eligibility.put(
         f"/v1/measures/{VAT}/drafts/2", json=body, headers=bearer(tokens)
     )
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     if field:
         assert answer.json()["errors"][0]["field"] == field
-    assert offline.count("eligibility", "measure_drafts") == 0
+    assert shared.count("eligibility", "measure_drafts") == 0
 
 
 def test_a_draft_must_follow_the_published_versions(
-    offline: InProcessSystem, tokens: TokenService
+    shared: InProcessSystem, tokens: TokenService
 ) -> None:
     doc = vat_document()
-    answer = offline.eligibility.put(
+    answer = shared.eligibility.put(
         f"/v1/measures/{VAT}/drafts/1", json=doc, headers=bearer(tokens)
     )
     assert answer.status_code == 409, answer.text
     assert answer.json()["errors"][0]["field"] == "version"
-    reserved = offline.eligibility.put(
+    reserved = shared.eligibility.put(
         "/v1/measures/drafts/drafts/1", json=doc, headers=bearer(tokens)
     )
     assert reserved.status_code == 422
@@ -134,9 +145,9 @@ ADMIN_CALLS = [
 
 @pytest.mark.parametrize(("method", "path", "body"), ADMIN_CALLS)
 def test_only_an_administrator_manages_measures(
-    offline: InProcessSystem, tokens: TokenService, method: str, path: str, body: Any
+    shared: InProcessSystem, tokens: TokenService, method: str, path: str, body: Any
 ) -> None:
-    client = offline.eligibility
+    client = shared.eligibility
     for headers in (
         bearer(tokens, Role.ENTERPRISE, uscc="914403001922038216"),
         bearer(tokens, Role.CASEWORKER, regions=["44"]),
@@ -146,5 +157,5 @@ def test_only_an_administrator_manages_measures(
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert "admin" in answer.json()["detail"]
     assert client.request(method, path, json=body).status_code == 401
-    assert offline.count("eligibility", "measure_drafts") == 0
+    assert shared.count("eligibility", "measure_drafts") == 0
     assert client.get(f"/v1/measures/{VAT}").json()["valid_to"] is None

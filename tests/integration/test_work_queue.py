@@ -20,8 +20,8 @@ from supportmatch_core.kafka import create_producer
 from supportmatch_core.topics import CASE
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
+from tests.integration.eligibility_facts import COMPLIANT, VAT_FIGURES
 from tests.integration.system import InProcessSystem, wait_until
-from tests.integration.test_eligibility_api import COMPLIANT, VAT_FIGURES
 
 QUEUE = "/v1/measures/vat-credit-refund/enterprises"
 WITHOUT_GRADE = {k: v for k, v in COMPLIANT.items() if k != "tax_credit_grade"}

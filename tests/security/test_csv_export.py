@@ -13,8 +13,8 @@ from supportmatch_core.auth import TokenService
 from supportmatch_core.csvfiles import csv_line, inert
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
+from tests.integration.profiles_calls import csv_bytes, row, upload
 from tests.integration.system import InProcessSystem
-from tests.integration.test_imports import csv_bytes, row, upload
 
 FORMULAS = [
     '=HYPERLINK("http://127.0.0.1/x","点击领取补贴")',

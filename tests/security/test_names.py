@@ -11,8 +11,8 @@ import pytest
 from supportmatch_core.auth import TokenService
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
+from tests.integration.profiles_calls import imported, row
 from tests.integration.system import InProcessSystem
-from tests.integration.test_imports import imported, row
 
 HIDDEN = {
     "NUL": "\x00",

@@ -16,8 +16,8 @@ from supportmatch_core.paths import project_root
 from supportmatch_core.ranges import FACT_RANGES, MONEY_LIMIT
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
+from tests.integration.profiles_calls import imported, row
 from tests.integration.system import InProcessSystem
-from tests.integration.test_imports import imported, row
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Fixtures of this folder: the notifications parts on a test database, the app, the callers."""
+"""Fixtures of this folder: the notifications parts on a test database, the app, the callers; for
+the tests of a module that share them, the same once per module and database kind."""
 
 from __future__ import annotations
 
@@ -20,6 +21,21 @@ def parts(notification_parts: Notifications) -> Notifications:
 @pytest.fixture
 def api(parts: Notifications, mailbox: Mailbox) -> Iterator[TestClient]:
     with client_for(parts, mailbox, allowed="127.0.0.0/8") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def shared_mailbox() -> Iterator[Mailbox]:
+    """`mailbox` for the tests of a module that share `shared_parts`."""
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_api(shared_parts: Notifications, shared_mailbox: Mailbox) -> Iterator[TestClient]:
+    """`api` on the `shared_parts` of the test's module, which says why its tests may share."""
+    with client_for(shared_parts, shared_mailbox, allowed="127.0.0.0/8") as client:
         yield client
 
 

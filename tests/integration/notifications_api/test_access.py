@@ -4,13 +4,14 @@ parameters that are malformed or belong to someone else."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import Databases
 from tests.factories import new_uscc
 from tests.integration.notifications_api.calls import (
     Callers,
@@ -20,7 +21,7 @@ from tests.integration.notifications_api.calls import (
     notice,
     subscribe,
 )
-from tests.integration.notifying import Notifications, Receiver
+from tests.integration.notifying import Mailbox, Notifications, Receiver, notifications_on
 from tests.notifications_steps import send_digests
 from tests.problems import problem
 
@@ -42,6 +43,18 @@ FIRM_ONLY: list[Route] = [
     ("PUT", "/responses/vat-credit-refund", {"response": "applied"}, 204),
     ("GET", "/responses", None, 200),
 ]
+
+
+@pytest.fixture(scope="module")
+def shared_parts(module_databases: Databases, shared_mailbox: Mailbox) -> Iterator[Notifications]:
+    """One database for this module's tests of an enterprise's routes and of malformed input:
+    each files notices and subscribes webhooks for firms of its own (fresh USCCs) and reads
+    only those, or is refused before anything is written; none moves the clock, sends digests
+    or runs the delivery worker, and each has a `receiver` of its own, so none can see what
+    another wrote. The tests of /v1/caseworkers/me share one caseworker's inbox and webhooks
+    and send digests: they take `parts` and `api` of their own."""
+    with notifications_on(module_databases, shared_mailbox) as parts:
+        yield parts
 
 
 def _call(
@@ -71,26 +84,26 @@ def _firm_with_hook(
 
 @pytest.mark.parametrize("route", ROUTES + FIRM_ONLY, ids=lambda r: f"{r[0]} {r[1]}")
 def test_an_enterprise_is_reached_by_itself_its_region_and_admins_only(
-    api: TestClient,
-    parts: Notifications,
+    shared_api: TestClient,
+    shared_parts: Notifications,
     receiver: Receiver,
     who: Callers,
     route: Route,
 ) -> None:
-    base, ids = _firm_with_hook(api, parts, receiver, who)
+    base, ids = _firm_with_hook(shared_api, shared_parts, receiver, who)
     for headers, status in (
         (who.firm(new_uscc("44")), 404),  # another's firm answers as an unknown one
         (who.caseworker("33", "11"), 404),
         ({}, 401),
         ({"Authorization": "Bearer not-a-token"}, 401),
     ):
-        problem(_call(api, route, base, headers, ids), status)
+        problem(_call(shared_api, route, base, headers, ids), status)
     # Nothing changed for the refused callers.
-    assert inbox(api, base, who.admin())["unread"] == 1
-    (hook,) = api.get(f"{base}/webhooks", headers=who.admin()).json()
+    assert inbox(shared_api, base, who.admin())["unread"] == 1
+    (hook,) = shared_api.get(f"{base}/webhooks", headers=who.admin()).json()
     assert hook["previous_secret_valid_until"] is None
     assert receiver.requests == []
-    assert api.get(f"{base}/responses", headers=who.admin()).json() == []
+    assert shared_api.get(f"{base}/responses", headers=who.admin()).json() == []
     allowed: list[Callable[[str], tuple[str, Headers]]] = [
         lambda base: (base, who.firm(base.rsplit("/", 1)[1])),
         lambda base: (base, who.caseworker("44")),
@@ -100,9 +113,9 @@ def test_an_enterprise_is_reached_by_itself_its_region_and_admins_only(
     ]
     for index, caller in enumerate(allowed):
         if index:
-            base, ids = _firm_with_hook(api, parts, receiver, who)
+            base, ids = _firm_with_hook(shared_api, shared_parts, receiver, who)
         path, headers = caller(base)
-        answer = _call(api, route, path, headers, ids)
+        answer = _call(shared_api, route, path, headers, ids)
         assert answer.status_code == route[3], answer.text
 
 
@@ -171,15 +184,15 @@ def test_ids_of_another_recipient_are_not_found(
     ],
 )
 def test_bad_query_parameters_are_named(
-    api: TestClient, who: Callers, path: str, params: dict[str, Any], field: str
+    shared_api: TestClient, who: Callers, path: str, params: dict[str, Any], field: str
 ) -> None:
     uscc = new_uscc("44")
     for base in (f"/v1/enterprises/{uscc}", "/v1/caseworkers/me"):
         headers = who.admin() if base.startswith("/v1/ent") else who.caseworker("44")
-        problem(api.get(base + path, params=params, headers=headers), 422, field)
+        problem(shared_api.get(base + path, params=params, headers=headers), 422, field)
 
 
-def test_malformed_ids_in_paths_are_named(api: TestClient, who: Callers) -> None:
+def test_malformed_ids_in_paths_are_named(shared_api: TestClient, who: Callers) -> None:
     uscc = new_uscc("44")
     base, admin = f"/v1/enterprises/{uscc}", who.admin()
     for method, path, field in [
@@ -195,7 +208,7 @@ def test_malformed_ids_in_paths_are_named(api: TestClient, who: Callers) -> None
         ("PUT", "/responses/" + "a" * 101, "measure_id"),
     ]:
         body = {"response": "applied"} if method == "PUT" else None
-        problem(api.request(method, base + path, json=body, headers=admin), 422, field)
+        problem(shared_api.request(method, base + path, json=body, headers=admin), 422, field)
     for bad in ("9144", "91440300192203821!", "9" * 19):
-        problem(api.get(f"/v1/enterprises/{bad}/inbox", headers=admin), 422, "uscc")
-    assert api.get(f"{base}/responses", headers=admin).json() == []
+        problem(shared_api.get(f"/v1/enterprises/{bad}/inbox", headers=admin), 422, "uscc")
+    assert shared_api.get(f"{base}/responses", headers=admin).json() == []

@@ -4,12 +4,14 @@ they may not reach, and the delivery log (email to a real SMTP server) with resp
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from notifications.domain import signing
+from tests.conftest import Databases
 from tests.factories import new_uscc
 from tests.integration.notifications_api.calls import (
     Callers,
@@ -17,36 +19,47 @@ from tests.integration.notifications_api.calls import (
     notice,
     subscribe,
 )
-from tests.integration.notifying import START, Mailbox, Notifications, Receiver
+from tests.integration.notifying import START, Mailbox, Notifications, Receiver, notifications_on
 from tests.problems import problem
 
 
+@pytest.fixture(scope="module")
+def shared_parts(module_databases: Databases, shared_mailbox: Mailbox) -> Iterator[Notifications]:
+    """One database for this module's tests of webhooks and responses: each subscribes, files
+    notices and records responses for firms of its own (fresh USCCs) and reads only those, or
+    is refused before anything is written; none moves the clock, and each has a `receiver` of
+    its own. The test of the delivery log runs the delivery worker, which sends whatever any
+    test left due, and counts the mails: it takes `parts`, `mailbox` and `api` of its own."""
+    with notifications_on(module_databases, shared_mailbox) as parts:
+        yield parts
+
+
 def test_a_webhook_is_created_rotated_pinged_and_deleted(
-    api: TestClient, parts: Notifications, receiver: Receiver, who: Callers
+    shared_api: TestClient, shared_parts: Notifications, receiver: Receiver, who: Callers
 ) -> None:
     uscc = new_uscc("44")
     base, firm = f"/v1/enterprises/{uscc}/webhooks", who.firm(uscc)
-    created = subscribe(api, f"/v1/enterprises/{uscc}", firm, receiver.url())
+    created = subscribe(shared_api, f"/v1/enterprises/{uscc}", firm, receiver.url())
     assert created["id"].startswith("wh_")
     assert created["secret"].startswith("whsec_")
     assert created["url"] == receiver.url()
     assert created["enabled"] is True
     assert created["previous_secret_valid_until"] is None
-    (listed,) = api.get(base, headers=firm).json()
+    (listed,) = shared_api.get(base, headers=firm).json()
     assert listed == {k: v for k, v in created.items() if k != "secret"}
 
-    pinged = api.post(f"{base}/{created['id']}/ping", headers=firm)
+    pinged = shared_api.post(f"{base}/{created['id']}/ping", headers=firm)
     assert pinged.status_code == 200, pinged.text
     assert pinged.json()["delivered"] is True
     assert pinged.json()["detail"] == "HTTP 200"
     (request,) = receiver.requests
-    now = int(parts.clock().timestamp())
+    now = int(shared_parts.clock().timestamp())
     header = request.headers[signing.HEADER]
     assert signing.verify(header, request.body, secret=created["secret"], now=now) == now
     assert json.loads(request.body)["topic"] == "ping"
     assert request.headers["Supportmatch-Topic"] == "ping"
 
-    rotated = api.post(f"{base}/{created['id']}/rotate", headers=firm)
+    rotated = shared_api.post(f"{base}/{created['id']}/rotate", headers=firm)
     assert rotated.status_code == 200, rotated.text
     fresh = rotated.json()
     assert fresh["id"] == created["id"]
@@ -56,22 +69,22 @@ def test_a_webhook_is_created_rotated_pinged_and_deleted(
         valid_until.isoformat(),
         valid_until.replace(tzinfo=None).isoformat(),
     )
-    assert "secret" not in api.get(base, headers=firm).json()[0]
-    assert api.post(f"{base}/{created['id']}/ping", headers=firm).json()["delivered"] is True
+    assert "secret" not in shared_api.get(base, headers=firm).json()[0]
+    assert shared_api.post(f"{base}/{created['id']}/ping", headers=firm).json()["delivered"] is True
     request = receiver.requests[-1]
     for secret in (created["secret"], fresh["secret"]):
         signing.verify(request.headers[signing.HEADER], request.body, secret=secret, now=now)
 
     receiver.status = 500
-    failed = api.post(f"{base}/{created['id']}/ping", headers=firm).json()
+    failed = shared_api.post(f"{base}/{created['id']}/ping", headers=firm).json()
     assert failed["delivered"] is False
     assert "500" in failed["detail"]
     assert len(receiver.requests) == 3
 
-    assert api.delete(f"{base}/{created['id']}", headers=firm).status_code == 204
-    assert api.get(base, headers=firm).json() == []
+    assert shared_api.delete(f"{base}/{created['id']}", headers=firm).status_code == 204
+    assert shared_api.get(base, headers=firm).json() == []
     for method, path in (("DELETE", ""), ("POST", "/rotate"), ("POST", "/ping")):
-        problem(api.request(method, f"{base}/{created['id']}{path}", headers=firm), 404)
+        problem(shared_api.request(method, f"{base}/{created['id']}{path}", headers=firm), 404)
     assert len(receiver.requests) == 3
 
 
@@ -97,11 +110,11 @@ def test_a_webhook_is_created_rotated_pinged_and_deleted(
     ],
 )
 def test_webhook_urls_webhooks_may_not_reach_are_refused(
-    api: TestClient, who: Callers, url: str
+    shared_api: TestClient, who: Callers, url: str
 ) -> None:
     base = f"/v1/enterprises/{new_uscc('44')}/webhooks"
-    problem(api.post(base, json={"url": url}, headers=who.admin()), 422, "url")
-    assert api.get(base, headers=who.admin()).json() == []
+    problem(shared_api.post(base, json={"url": url}, headers=who.admin()), 422, "url")
+    assert shared_api.get(base, headers=who.admin()).json() == []
 
 
 @pytest.mark.parametrize(
@@ -114,10 +127,10 @@ def test_webhook_urls_webhooks_may_not_reach_are_refused(
     ],
 )
 def test_a_refused_webhook_url_is_explained_in_chinese_then_english(
-    parts: Notifications, mailbox: Mailbox, who: Callers, url: str, zh: str
+    shared_parts: Notifications, shared_mailbox: Mailbox, who: Callers, url: str, zh: str
 ) -> None:
     base = f"/v1/enterprises/{new_uscc('44')}/webhooks"
-    with client_for(parts, mailbox, allowed="") as strict:
+    with client_for(shared_parts, shared_mailbox, allowed="") as strict:
         refused = problem(strict.post(base, json={"url": url}, headers=who.admin()), 422, "url")
     chinese, english = refused["errors"][0]["message"].split(" / ")
     assert zh in chinese
@@ -125,15 +138,15 @@ def test_a_refused_webhook_url_is_explained_in_chinese_then_english(
 
 
 def test_a_webhook_url_is_stored_in_its_normal_form(
-    api: TestClient, receiver: Receiver, who: Callers
+    shared_api: TestClient, receiver: Receiver, who: Callers
 ) -> None:
     uscc = new_uscc("44")
     given = f"HTTP://127.0.0.1:{receiver.port}/hook?a=1"
-    created = subscribe(api, f"/v1/enterprises/{uscc}", who.admin(), given)
+    created = subscribe(shared_api, f"/v1/enterprises/{uscc}", who.admin(), given)
     assert created["url"] == f"http://127.0.0.1:{receiver.port}/hook?a=1"
 
 
-def test_bad_webhook_bodies_are_refused(api: TestClient, who: Callers) -> None:
+def test_bad_webhook_bodies_are_refused(shared_api: TestClient, who: Callers) -> None:
     base = f"/v1/enterprises/{new_uscc('44')}/webhooks"
     for body, field in [
         ({}, "url"),
@@ -141,16 +154,20 @@ def test_bad_webhook_bodies_are_refused(api: TestClient, who: Callers) -> None:
         ({"url": "https://example.com/" + "x" * 2000}, "url"),
         ({"url": "https://example.com/", "events": ["all"]}, "events"),
     ]:
-        problem(api.post(base, json=body, headers=who.admin()), 422, field)
+        problem(shared_api.post(base, json=body, headers=who.admin()), 422, field)
 
 
 def test_loopback_is_refused_unless_configured(
-    api: TestClient, parts: Notifications, mailbox: Mailbox, receiver: Receiver, who: Callers
+    shared_api: TestClient,
+    shared_parts: Notifications,
+    shared_mailbox: Mailbox,
+    receiver: Receiver,
+    who: Callers,
 ) -> None:
     uscc = new_uscc("44")
     base = f"/v1/enterprises/{uscc}/webhooks"
-    hook = subscribe(api, f"/v1/enterprises/{uscc}", who.admin(), receiver.url())
-    with client_for(parts, mailbox, allowed="") as strict:
+    hook = subscribe(shared_api, f"/v1/enterprises/{uscc}", who.admin(), receiver.url())
+    with client_for(shared_parts, shared_mailbox, allowed="") as strict:
         refused = problem(strict.post(base, json={"url": receiver.url()}, headers=who.admin()), 422)
         assert refused["errors"][0]["field"] == "url"
         assert "loopback" in refused["errors"][0]["message"]
@@ -200,27 +217,33 @@ def test_the_delivery_log_shows_each_delivery_with_its_attempts(
 
 
 def test_responses_are_recorded_and_listed(
-    api: TestClient, parts: Notifications, who: Callers
+    shared_api: TestClient, shared_parts: Notifications, who: Callers
 ) -> None:
-    uscc = notice(parts)  # known here, so its caseworkers see it by its stored province
+    uscc = notice(shared_parts)  # known here, so its caseworkers see it by its stored province
     base, firm = f"/v1/enterprises/{uscc}/responses", who.firm(uscc)
-    assert api.get(base, headers=firm).json() == []
-    applied = api.put(f"{base}/vat-credit-refund", json={"response": "applied"}, headers=firm)
+    assert shared_api.get(base, headers=firm).json() == []
+    applied = shared_api.put(
+        f"{base}/vat-credit-refund", json={"response": "applied"}, headers=firm
+    )
     assert applied.status_code == 204, applied.text
     declined = {"response": "declined"}
-    by_caseworker = api.put(f"{base}/sme-relief", json=declined, headers=who.caseworker("44"))
+    by_caseworker = shared_api.put(
+        f"{base}/sme-relief", json=declined, headers=who.caseworker("44")
+    )
     assert by_caseworker.status_code == 204, by_caseworker.text
-    listed = api.get(base, headers=firm).json()
+    listed = shared_api.get(base, headers=firm).json()
     assert [(r["measure_id"], r["response"], r["by"]) for r in listed] == [
         ("sme-relief", "declined", "test-caseworker"),
         ("vat-credit-refund", "applied", "test-enterprise"),
     ]
-    assert api.put(f"{base}/vat-credit-refund", json=declined, headers=firm).status_code == 204
-    assert api.get(base, headers=firm).json()[1]["response"] == "declined"
+    assert (
+        shared_api.put(f"{base}/vat-credit-refund", json=declined, headers=firm).status_code == 204
+    )
+    assert shared_api.get(base, headers=firm).json()[1]["response"] == "declined"
     for body, field in [
         ({"response": "maybe"}, "response"),
         ({}, "response"),
         ({"response": "applied", "note": "x"}, "note"),
     ]:
-        problem(api.put(f"{base}/vat-credit-refund", json=body, headers=firm), 422, field)
-    assert len(api.get(base, headers=firm).json()) == 2
+        problem(shared_api.put(f"{base}/vat-credit-refund", json=body, headers=firm), 422, field)
+    assert len(shared_api.get(base, headers=firm).json()) == 2

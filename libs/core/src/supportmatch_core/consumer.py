@@ -1,7 +1,6 @@
-"""The consumer runner: at-least-once delivery made idempotent, bounded retries, a dead-letter topic
-(its place in the group is `consumer_group`). One Kafka consumer reads all of a service's topics
-and hands each message to its topic's subscription (ADR 0036). Longer than 300 lines: a batch's
-path and one event's path share the runner's state and rules."""
+"""The consumer runner: one Kafka consumer reads all of a service's topics (ADR 0036), hands each
+polled batch to `processing` (each event handled once, retries, dead letters) and commits its
+offsets after; its place in the group is `consumer_group`."""
 
 from __future__ import annotations
 
@@ -9,23 +8,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_not_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
 
-from supportmatch_core import contracts
 from supportmatch_core.consumer_group import (
     COMMIT_TIMEOUT_MS,
     STALL_SECONDS,
@@ -36,12 +23,19 @@ from supportmatch_core.consumer_group import (
     lags_of,
     partitions_known,
 )
-from supportmatch_core.db import UnitOfWork, database_unavailable, unique_violation
-from supportmatch_core.events import Event, MalformedEvent
-from supportmatch_core.metrics import CONSUMER_LAG, EVENTS_CONSUMED
+from supportmatch_core.db import UnitOfWork
+from supportmatch_core.metrics import CONSUMER_LAG
+from supportmatch_core.processing import (
+    BatchHandler,
+    EventProcessing,
+    Handler,
+    Subscription,
+    Unavailable,
+)
 from supportmatch_core.schema import BackboneTables
-from supportmatch_core.topics import dead_letter
 from supportmatch_core.workers import Health
+
+__all__ = ["BatchHandler", "EventConsumer", "Handler", "Subscription", "Unavailable"]
 
 log = logging.getLogger(__name__)
 
@@ -50,43 +44,10 @@ log = logging.getLogger(__name__)
 # rest (bench/idle.py).
 POLL_MS = 1000
 
-Handler = Callable[[Connection, Event], None]
-# Handles the new events of a polled batch at once, with the same effect as `Handler` on each
-# in turn; lets a handler write each table once per batch instead of once per event.
-BatchHandler = Callable[[Connection, Sequence[Event]], None]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """What a service does with each event of one topic: `handler` one at a time, and
-    `batch_handler`, when given, the new events of a polled batch together."""
-
-    topic: str
-    handler: Handler
-    batch_handler: BatchHandler | None = None
-
-
-@dataclass(frozen=True)
-class _Route:
-    """A subscription as the runner keeps it, with the name its topic's work goes by: the rows of
-    processed events, the metrics' label and the dead letters' header (`<group>.<topic>`, the
-    name of the group that read the topic alone before ADR 0036)."""
-
-    name: str
-    subscription: Subscription
-
-
-class Unavailable(Exception):
-    """A dependency (database or broker) is away; the message is kept and tried again later."""
-
-
-class _AlreadyProcessed(Exception):
-    """The processed-event row of this consumer and event exists: another delivery handled it."""
-
 
 class EventConsumer:
-    """Runs each subscription's handler once per event of its topic: the handler's writes and the
-    processed-event row commit together."""
+    """Reads the subscriptions' topics in `group` and has `EventProcessing` handle each batch;
+    commits the batch's offsets once it is handled."""
 
     def __init__(
         self,
@@ -104,16 +65,17 @@ class EventConsumer:
         self.name = group
         self.topics = [s.topic for s in subscriptions]
         self.joined = threading.Event()
-        self._routes = {s.topic: _Route(f"{group}.{s.topic}", s) for s in subscriptions}
-        self._uow = uow
-        self._processed = tables.processed_events
-        self._record = insert(tables.processed_events)
+        self._processing = EventProcessing(
+            group=group,
+            subscriptions=subscriptions,
+            uow=uow,
+            tables=tables,
+            producer_factory=producer_factory,
+            max_attempts=max_attempts,
+            retry_delay=retry_delay,
+        )
         self._consumer_factory = consumer_factory
-        self._producer_factory = producer_factory
         self._admin_factory = admin_factory
-        self._producer: KafkaProducer | None = None
-        self._max_attempts = max_attempts
-        self._retry_delay = retry_delay
         self.health = Health()
         self._lag_measured_at = 0.0
         self._lag_every = 5.0
@@ -128,7 +90,7 @@ class EventConsumer:
                 if not all(partitions_known(consumer, topic, stop) for topic in self.topics):
                     continue
                 self._adopt_offsets()
-                names = [route.name for route in self._routes.values()]
+                names = list(self._processing.names().values())
                 consumer.subscribe(
                     self.topics, listener=JoinTimer(names, time.monotonic(), self.joined)
                 )
@@ -146,8 +108,7 @@ class EventConsumer:
             finally:
                 if consumer is not None:
                     consumer.close(autocommit=False)
-        if self._producer is not None:
-            self._producer.close(timeout=1)
+        self._processing.close()
 
     def _adopt_offsets(self) -> None:
         """Once, before the group is first joined: go on where the groups of one topic each
@@ -156,8 +117,7 @@ class EventConsumer:
             return
         admin = self._admin_factory()
         try:
-            earlier = {route.name for route in self._routes.values()}
-            adopt_offsets(admin, self.name, earlier)
+            adopt_offsets(admin, self.name, set(self._processing.names().values()))
         finally:
             admin.close()
         self._offsets_adopted = True
@@ -199,216 +159,15 @@ class EventConsumer:
         lags = lags_of(consumer)
         lag = None if lags is None else sum(lags.values())
         watch.measured(lag)
+        names = self._processing.names()
         for topic, waiting in (lags or {}).items():
-            if topic in self._routes:
-                CONSUMER_LAG.labels(self._routes[topic].name).set(waiting)
+            if topic in names:
+                CONSUMER_LAG.labels(names[topic]).set(waiting)
         if lag == 0:
             self.health.ok()
 
     def process_batch(self, messages: Sequence[Any]) -> None:
-        """Handle a polled batch of one topic's messages in one transaction, each event in its
-        own savepoint.
-
-        An event whose handler fails there is handled again alone, with retries and the
-        dead-letter topic, after the batch commits.
-        """
-        events = []
-        for message in messages:
-            parsed = self._parse(message.value, message.key, _origin(message))
-            if parsed is not None:
-                events.append((message, *parsed))
-        if not events:
-            return
-        route = events[0][1]  # a batch holds the messages of one partition
-        if route.subscription.batch_handler is not None and self._handled_together(
-            route, [event for _, _, event in events]
-        ):
-            return
-        retry_alone = []
-        try:
-            with self._uow.begin() as connection:
-                seen = self._processed_among(connection, route, [e.id for _, _, e in events])
-                for message, _, event in events:
-                    if event.id in seen:
-                        EVENTS_CONSUMED.labels(route.name, "duplicate").inc()
-                        continue
-                    seen.add(event.id)
-                    try:
-                        with connection.begin_nested():
-                            self._record_and_handle(connection, route, event)
-                        EVENTS_CONSUMED.labels(route.name, "handled").inc()
-                    except DBAPIError as error:
-                        if database_unavailable(error):
-                            raise Unavailable(str(error.orig)) from error
-                        retry_alone.append(message)
-                    except Exception:
-                        retry_alone.append(message)
-        except DBAPIError as error:
-            if database_unavailable(error):
-                raise Unavailable(str(error.orig)) from error
-            retry_alone = [message for message, _, _ in events]  # the batch rolled back
-        for message in retry_alone:
-            self.process(message.value, message.key, _origin(message))
-
-    def _handled_together(self, route: _Route, events: list[Event]) -> bool:
-        """Handle the batch's new events in one call of the batch handler; False when that
-        failed on something other than an unavailable database (then each is tried alone)."""
-        batch_handler = route.subscription.batch_handler
-        assert batch_handler is not None
-        try:
-            with self._uow.begin() as connection:
-                seen = self._processed_among(connection, route, [event.id for event in events])
-                fresh: dict[str, Event] = {}
-                for event in events:
-                    if event.id not in seen:
-                        fresh.setdefault(event.id, event)
-                if fresh:
-                    now = datetime.now(UTC)
-                    connection.execute(
-                        self._record,
-                        [
-                            {"consumer": route.name, "event_id": i, "processed_at": now}
-                            for i in fresh
-                        ],
-                    )
-                    batch_handler(connection, list(fresh.values()))
-        except DBAPIError as error:
-            if database_unavailable(error):
-                raise Unavailable(str(error.orig)) from error
-            log.warning("batch failed; handling its events one by one", extra={"error": str(error)})
-            return False
-        except Exception as error:
-            log.warning(
-                "batch failed; handling its events one by one", extra={"error": repr(error)}
-            )
-            return False
-        EVENTS_CONSUMED.labels(route.name, "handled").inc(len(fresh))
-        EVENTS_CONSUMED.labels(route.name, "duplicate").inc(len(events) - len(fresh))
-        return True
-
-    def _processed_among(self, connection: Connection, route: _Route, ids: list[str]) -> set[str]:
-        table = self._processed
-        rows = connection.execute(
-            select(table.c.event_id).where(
-                table.c.consumer == route.name, table.c.event_id.in_(ids)
-            )
-        )
-        return {row.event_id for row in rows}
-
-    def _parse(
-        self, raw: bytes | None, key: bytes | None, origin: dict[str, str]
-    ) -> tuple[_Route, Event] | None:
-        """The message's subscription and event, or None after sending an unreadable message to
-        the dead letters."""
-        topic = origin["topic"]
-        try:
-            event = Event.from_bytes(raw)
-            contracts.check(event)
-            if event.type != topic:
-                raise MalformedEvent(f"event type {event.type!r} does not belong on {topic}")
-            if topic not in self._routes:
-                raise MalformedEvent(f"{self.name} reads no events of {topic}")
-        except (MalformedEvent, contracts.ContractViolation) as error:
-            self._dead_letter(raw, key, origin, "malformed", str(error))
-            return None
-        return self._routes[topic], event
+        self._processing.process_batch(messages)
 
     def process(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> str:
-        """Handle one message; returns the outcome (handled, duplicate, dead-lettered)."""
-        parsed = self._parse(raw, key, origin)
-        if parsed is None:
-            return "dead-lettered"
-        route, event = parsed
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=wait_exponential(multiplier=self._retry_delay),
-            retry=retry_if_not_exception_type(Unavailable),
-            after=lambda state: self._log_failure(route, event, state),
-            reraise=True,
-        )
-        try:
-            outcome = retrying(self._handle_once, route, event)
-        except Unavailable:
-            raise
-        except Exception as error:
-            return self._dead_letter(raw, key, origin, "handler-failed", _described(error))
-        EVENTS_CONSUMED.labels(route.name, outcome).inc()
-        return outcome
-
-    def _log_failure(self, route: _Route, event: Event, state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome else None
-        log.warning(
-            "handler failed",
-            extra={
-                "consumer": route.name,
-                "event_id": event.id,
-                "attempt": state.attempt_number,
-                "error": _described(error),
-            },
-        )
-
-    def _handle_once(self, route: _Route, event: Event) -> str:
-        try:
-            with self._uow.begin() as connection:
-                self._record_and_handle(connection, route, event)
-        except _AlreadyProcessed:
-            return "duplicate"
-        except DBAPIError as error:
-            if database_unavailable(error):
-                raise Unavailable(str(error.orig)) from error
-            raise
-        return "handled"
-
-    def _record_and_handle(self, connection: Connection, route: _Route, event: Event) -> None:
-        try:
-            connection.execute(
-                self._record,
-                {"consumer": route.name, "event_id": event.id, "processed_at": datetime.now(UTC)},
-            )
-        except IntegrityError as error:
-            if unique_violation(error, constraint="processed_events_pkey"):
-                raise _AlreadyProcessed(event.id) from error
-            raise
-        route.subscription.handler(connection, event)
-
-    def _dead_letter(
-        self, raw: bytes | None, key: bytes | None, origin: dict[str, str], reason: str, error: str
-    ) -> str:
-        """Park the message on its topic's dead-letter topic, named by the topic's work."""
-        topic = origin["topic"]
-        name = self._routes[topic].name if topic in self._routes else self.name
-        headers = [(f"dlq-{field}", value.encode()) for field, value in origin.items()]
-        headers += [
-            ("dlq-consumer", name.encode()),
-            ("dlq-reason", reason.encode()),
-            ("dlq-error", error[:2000].encode()),
-        ]
-        try:
-            if self._producer is None:
-                self._producer = self._producer_factory()
-            self._producer.send(dead_letter(topic), key=key, value=raw or b"", headers=headers).get(
-                timeout=10
-            )
-        except KafkaError as failure:
-            raise Unavailable(f"cannot reach the dead-letter topic: {failure!r}") from failure
-        EVENTS_CONSUMED.labels(name, "dead-lettered").inc()
-        log.error(
-            "message sent to the dead-letter topic",
-            extra={"consumer": name, "reason": reason, "error": error, **origin},
-        )
-        return "dead-lettered"
-
-
-def _origin(message: Any) -> dict[str, str]:
-    return {
-        "topic": str(message.topic),
-        "partition": str(message.partition),
-        "offset": str(message.offset),
-    }
-
-
-def _described(error: BaseException | None) -> str:
-    """The error as a dead letter and the log name it; a database error by its driver's error."""
-    if isinstance(error, DBAPIError):
-        return f"{type(error.orig).__name__}: {error.orig}"
-    return f"{type(error).__name__}: {error}"
+        return self._processing.process(raw, key, origin)
