@@ -52,10 +52,12 @@ def dockerfile(path: Path) -> list[Instruction]:
 
 
 def consumed_topics(service: str) -> set[str]:
-    """The topics a service's workers consume, read from its worker.py (`topic=PROFILE`, ...)."""
+    """The topics a service's consumer reads, from its worker.py (`Subscription(PROFILE, ...)`)."""
     from supportmatch_core import topics
 
     worker = ROOT / "services" / service / "src" / service / "worker.py"
     if not worker.exists():
         return set()
-    return {getattr(topics, name) for name in re.findall(r"topic=([A-Z_]+)", worker.read_text())}
+    return {
+        getattr(topics, name) for name in re.findall(r"Subscription\(([A-Z_]+)", worker.read_text())
+    }

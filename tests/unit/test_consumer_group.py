@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
-from kafka import TopicPartition
-from kafka.errors import KafkaTimeoutError
+from kafka import KafkaAdminClient, TopicPartition
+from kafka.errors import (
+    CoordinatorLoadInProgressError,
+    KafkaTimeoutError,
+    NoError,
+    UnknownMemberIdError,
+)
+from kafka.structs import OffsetAndMetadata
 
 from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.consumer_group import (
@@ -17,10 +23,11 @@ from supportmatch_core.consumer_group import (
     LAG_TIMEOUT_MS,
     Stalled,
     StallWatch,
+    adopt_offsets,
     lags_of,
     partitions_known,
 )
-from supportmatch_core.topics import PROFILE
+from supportmatch_core.topics import CASE, PROFILE
 from tests.unit._consumers import (
     Handler,
     make_consumer,
@@ -206,3 +213,48 @@ def test_a_consumer_that_reads_nothing_while_messages_wait_is_made_again() -> No
     assert len(made) == 3
     assert all(c.closed for c in made)
     assert "10 messages waiting" in consumer.health.reason
+
+
+class Groups:
+    """An admin client over committed offsets by group; `alter` answers each partition with
+    `answer`."""
+
+    def __init__(self, committed: dict[str, dict[TopicPartition, int]], answer: type) -> None:
+        self.committed, self.answer = committed, answer
+        self.altered: dict[TopicPartition, int] = {}
+
+    def list_group_offsets(self, specs: dict[str, None]) -> dict[str, dict[TopicPartition, Any]]:
+        (group,) = specs
+        offsets = self.committed.get(group, {})
+        return {group: {tp: OffsetAndMetadata(at, "", -1) for tp, at in offsets.items()}}
+
+    def alter_group_offsets(
+        self, group: str, offsets: dict[TopicPartition, Any]
+    ) -> dict[TopicPartition, type]:
+        if self.answer is NoError:
+            self.altered = {tp: at.offset for tp, at in offsets.items()}
+        return dict.fromkeys(offsets, self.answer)
+
+
+def test_a_service_group_takes_the_offsets_of_its_topic_groups_where_it_has_none() -> None:
+    earlier = {
+        f"svc.{PROFILE}": {TopicPartition(PROFILE, 0): 7, TopicPartition(PROFILE, 1): -1},
+        f"svc.{CASE}": {TopicPartition(CASE, 0): 3, TopicPartition(CASE, 1): 9},
+    }
+    own = {"svc": {TopicPartition(CASE, 1): 12}}  # read since: its own offset stands
+    admin = Groups({**earlier, **own}, NoError)
+    assert adopt_offsets(cast(KafkaAdminClient, admin), "svc", set(earlier)) == 2
+    assert admin.altered == {TopicPartition(PROFILE, 0): 7, TopicPartition(CASE, 0): 3}
+    admin = Groups({"svc": {TopicPartition(PROFILE, 0): 8}}, NoError)
+    assert adopt_offsets(cast(KafkaAdminClient, admin), "svc", {f"svc.{PROFILE}"}) == 0
+
+
+def test_a_group_another_replica_joined_keeps_its_offsets_and_a_loading_one_is_tried_again() -> (
+    None
+):
+    committed = {f"svc.{PROFILE}": {TopicPartition(PROFILE, 0): 7}}
+    joined = Groups(committed, UnknownMemberIdError)
+    assert adopt_offsets(cast(KafkaAdminClient, joined), "svc", {f"svc.{PROFILE}"}) == 0
+    loading = Groups(committed, CoordinatorLoadInProgressError)
+    with pytest.raises(CoordinatorLoadInProgressError):
+        adopt_offsets(cast(KafkaAdminClient, loading), "svc", {f"svc.{PROFILE}"})

@@ -50,7 +50,8 @@ def adopt_offsets(admin: KafkaAdminClient, group: str, earlier: Collection[str])
     group of its own before ADR 0036) for the partitions where it has committed none, so it goes
     on where they stopped instead of reading those partitions from their start; returns how many
     partitions it was given. A group that another replica has joined meanwhile refuses them and
-    keeps its own; a message read again by a replica that raced here is skipped as processed."""
+    keeps its own; a message read again by a replica that raced here is skipped as processed. A
+    coordinator not ready yet raises its (retriable) error, and the consumer tries again."""
     own = admin.list_group_offsets({group: None}).get(group, {})
     offsets = {}
     for name in earlier:
@@ -59,10 +60,15 @@ def adopt_offsets(admin: KafkaAdminClient, group: str, earlier: Collection[str])
     if not offsets:
         return 0
     errors = admin.alter_group_offsets(group, offsets)
+    retry = [error for error in errors.values() if error.retriable]
+    if retry:  # the group's coordinator is loading or moving: the consumer tries again
+        raise retry[0](f"the offsets of {group} could not be set yet")
     adopted = sum(1 for error in errors.values() if error is NoError)
-    log.info(
+    refused = sorted({error.__name__ for error in errors.values() if error is not NoError})
+    log.log(
+        logging.WARNING if refused else logging.INFO,
         "consumer group took offsets from the groups of one topic each",
-        extra={"group": group, "partitions": adopted, "refused": len(errors) - adopted},
+        extra={"group": group, "partitions": adopted, "refused": refused},
     )
     return adopted
 
