@@ -71,6 +71,9 @@ def create_consumer(
         max_poll_records=max_poll_records,
         max_poll_interval_ms=300_000,
         reconnect_backoff_max_ms=2000,
+        # A broker that cannot be reached is reported (the consumer failing in /readyz) after
+        # 10 s, as the relay's admin client does, not after kafka-python's 30 s.
+        bootstrap_timeout_ms=10_000,
         # A group that formed before a topic's partitions were known (created a moment later by
         # another service, or partitions added) is given them at the next refresh: 10 s, not 5 min.
         metadata_max_age_ms=10_000,
