@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -190,3 +190,27 @@ def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("Apache Kafka did not settle within 30 s")
         time.sleep(0.1)
+
+
+def messages_on(address: str, topic: str, *, timeout: float = 60) -> list[Any]:
+    """Every message on `topic` now, read from its start up to the end offsets it has when asked
+    (a reader that stops after a quiet spell can stop before the broker first answers it, as on
+    a busy machine)."""
+    consumer = KafkaConsumer(bootstrap_servers=address, group_id=None, enable_auto_commit=False)
+    try:
+        deadline = time.monotonic() + timeout
+        while not (numbers := consumer.partitions_for_topic(topic)):
+            assert time.monotonic() < deadline, f"no partitions of {topic} known"
+            time.sleep(0.1)
+        partitions = [TopicPartition(topic, n) for n in sorted(numbers)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        messages: list[Any] = []
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            assert time.monotonic() < deadline, f"{topic} not read to its end in {timeout} s"
+            for batch in consumer.poll(timeout_ms=500).values():
+                messages.extend(batch)
+        return messages
+    finally:
+        consumer.close()

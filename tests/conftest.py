@@ -100,7 +100,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Apache Kafka is tested with PostgreSQL, as production runs it; SQLite with Apache Kafka
     (`make run KAFKA=apache`) is run whole by tests/e2e/test_make_run.py. A test on both brokers
     and both databases therefore runs three times, not four: each Apache Kafka test starts a
-    node of its own, and those tests go one after the other (tests/scheduling.py)."""
+    node of its own, and those tests go one after the other (tests/scheduling.py). Where no
+    PostgreSQL is reachable (outside CI), no Apache Kafka test that needs a database runs."""
     kept, left = [], []
     for item in items:
         params = getattr(item, "callspec", None)

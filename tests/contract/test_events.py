@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from kafka import KafkaConsumer
 from sqlalchemy import create_engine, text
 
 from eligibility.domain.clock import china_today
@@ -18,7 +17,7 @@ from supportmatch_core.events import Event
 from supportmatch_core.paths import project_root
 from supportmatch_core.ranges import COUNT_LIMIT, MONEY_LIMIT
 from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
-from tests.brokers import BrokerUnderTest, is_embedded
+from tests.brokers import BrokerUnderTest, is_embedded, messages_on
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, notable_changes, wait_until
@@ -150,15 +149,4 @@ def test_a_contract_violation_names_the_field() -> None:
 
 
 def _events(address: str, topic: str) -> list[Event]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=address,
-        auto_offset_reset="earliest",
-        group_id=None,
-        enable_auto_commit=False,
-        consumer_timeout_ms=2000,
-    )
-    try:
-        return [Event.from_bytes(message.value) for message in consumer]
-    finally:
-        consumer.close()
+    return [Event.from_bytes(message.value) for message in messages_on(address, topic)]

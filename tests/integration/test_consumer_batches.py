@@ -18,6 +18,7 @@ from supportmatch_core.kafka import create_producer
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import DETERMINATION, dead_letter
+from tests.brokers import messages_on
 from tests.conftest import TEST_SECRET, Databases
 from tests.unit._snapshots import decide_for, determination
 
@@ -81,15 +82,7 @@ def test_a_failing_event_is_parked_and_the_rest_of_the_batch_commits(
     engine.dispose()
     assert handled == 4
     assert processed == 4
-    parked = KafkaConsumer(
-        dead_letter(DETERMINATION),
-        bootstrap_servers=broker.address,
-        group_id=None,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=2000,
-    )
-    messages = list(parked)
-    parked.close()
+    messages = messages_on(broker.address, dead_letter(DETERMINATION))
     assert len(messages) == 2  # parked once per delivery, each after its bounded retries
     headers = dict(messages[0].headers)
     assert headers["dlq-reason"] == b"handler-failed"

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from sqlalchemy import delete
 
 from eligibility.domain.decision import Status
@@ -20,6 +20,7 @@ from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_consumer, create_producer
 from supportmatch_core.topics import DETERMINATION
 from tests import notifications_steps as service
+from tests.brokers import messages_on
 from tests.conftest import Databases
 from tests.factories import new_uscc
 from tests.integration.notifying import START, Clock, Mailbox, Notifications, Receiver
@@ -56,21 +57,6 @@ def _consumer(system: Notifications, broker: EmbeddedBroker, group: str) -> Even
         consumer_factory=lambda group: create_consumer(settings, group=group),
         producer_factory=lambda: create_producer(settings),
     )
-
-
-def _everything_on(broker: EmbeddedBroker) -> list[object]:
-    reader = KafkaConsumer(
-        DETERMINATION,
-        bootstrap_servers=broker.address,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-        consumer_timeout_ms=2000,
-    )
-    try:
-        return list(reader)
-    finally:
-        reader.close()
 
 
 def _counts(system: Notifications) -> dict[str, int]:
@@ -131,7 +117,7 @@ def test_replaying_the_whole_topic_creates_no_new_notification(
     # 24 notices to the firms: inbox + email + webhook each; 24 lines for the caseworker.
     assert first == {"inbox": 24, "deliveries": 48, "digest_items": 24}
 
-    everything = _everything_on(broker)
+    everything = messages_on(broker.address, DETERMINATION)
     assert len(everything) == len(events) + 5
     # A consumer that has never seen these events (a new group, an empty processed_events).
     _consumer(system, broker, "replay").process_batch(everything)

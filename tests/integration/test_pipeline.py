@@ -7,12 +7,12 @@ import time
 from typing import Any
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.metrics import CONSUMER_JOIN_SECONDS
 from supportmatch_core.topics import DETERMINATION, PROFILE, dead_letter
-from tests.brokers import BrokerUnderTest, is_embedded
+from tests.brokers import BrokerUnderTest, is_embedded, messages_on
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import (
@@ -222,18 +222,7 @@ def _produce(address: str, topic: str, value: bytes, *, key: str) -> None:
 
 
 def _read_all(address: str, topic: str, *, with_headers: bool = False) -> list:  # type: ignore[type-arg]
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=address,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-        consumer_timeout_ms=2000,
-    )
-    try:
-        messages = list(consumer)
-    finally:
-        consumer.close()
+    messages = messages_on(address, topic)
     if with_headers:
         return [(m.value, dict(m.headers)) for m in messages]
     return [m.value for m in messages]

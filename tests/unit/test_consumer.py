@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
+from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
+from sqlalchemy import MetaData
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from supportmatch_core.consumer import Subscription, Unavailable
+from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
+from supportmatch_core.processing import EventProcessing
+from supportmatch_core.schema import backbone_tables
 from supportmatch_core.topics import DETERMINATION, PROFILE
 from tests.unit._consumers import (
     ORIGIN,
@@ -112,6 +118,22 @@ def test_each_topic_goes_to_its_own_handler_under_its_own_name() -> None:
     names = [params["consumer"] for _, params in uow.connection.statements]
     assert names == [f"eligibility.{PROFILE}", f"eligibility.{DETERMINATION}"]
     assert producer.sent == []
+
+
+def test_a_list_of_messages_of_two_topics_is_handled_a_topic_at_a_time() -> None:
+    """Each topic's messages in a transaction of their own, never under another's handler."""
+    processing = EventProcessing(
+        group="eligibility",
+        subscriptions=[Subscription(PROFILE, Handler()), Subscription(DETERMINATION, Handler())],
+        uow=cast(UnitOfWork, FakeUnitOfWork()),
+        tables=backbone_tables(MetaData()),
+        producer_factory=lambda: cast(KafkaProducer, FakeProducer()),
+    )
+    batches: list[list[str]] = []
+    processing._process_topic_batch = lambda batch: batches.append([m.topic for m in batch])  # type: ignore[method-assign,assignment]
+    topics = [PROFILE, DETERMINATION, PROFILE]
+    processing.process_batch([SimpleNamespace(topic=topic) for topic in topics])
+    assert batches == [[PROFILE, PROFILE], [DETERMINATION]]
 
 
 def test_an_event_on_a_topic_nobody_here_reads_is_dead_lettered() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,7 +25,10 @@ def test_a_message_is_seen_by_a_reader_of_eml_files_only_once_it_is_whole(
 
     monkeypatch.setattr(Path, "rename", watched)
     envelope = SimpleNamespace(content=b"Subject: hello\r\n\r\nbody\r\n")
-    answer = asyncio.run(folder.handle_DATA(None, None, envelope))
+    # On a loop of its own thread: a browser test's Playwright, run earlier in this process,
+    # may still hold this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(asyncio.run, folder.handle_DATA(None, None, envelope)).result()
     assert answer.startswith("250")
     assert seen_while_written == [[]]
     (written,) = tmp_path.glob("*.eml")

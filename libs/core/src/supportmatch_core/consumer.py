@@ -80,7 +80,7 @@ class EventConsumer:
         self._lag_measured_at = 0.0
         self._lag_every = 5.0
         self._stall_seconds = STALL_SECONDS
-        self._offsets_adopted = admin_factory is None
+        self._offsets_adopted = False
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -114,7 +114,7 @@ class EventConsumer:
         """Once, before the group is first joined: go on where the groups of one topic each
         stopped (see `adopt_offsets`)."""
         if self._offsets_adopted or self._admin_factory is None:
-            return
+            return  # taken over already, or nothing to take them from (a test's consumer)
         admin = self._admin_factory()
         try:
             adopt_offsets(admin, self.name, set(self._processing.names().values()))

@@ -52,7 +52,11 @@ def adopt_offsets(admin: KafkaAdminClient, group: str, earlier: Collection[str])
     partitions it was given. A group that another replica has joined meanwhile refuses them and
     keeps its own; a message read again by a replica that raced here is skipped as processed. A
     coordinator not ready yet raises its (retriable) error, and the consumer tries again."""
-    own = admin.list_group_offsets({group: None}).get(group, {})
+    own = {
+        tp
+        for tp, at in admin.list_group_offsets({group: None}).get(group, {}).items()
+        if at.offset >= 0
+    }
     offsets = {}
     for name in earlier:
         committed = admin.list_group_offsets({name: None}).get(name, {})

@@ -100,12 +100,16 @@ class EventProcessing:
             self._producer.close(timeout=1)
 
     def process_batch(self, messages: Sequence[Any]) -> None:
-        """Handle a polled batch of one topic's messages in one transaction, each event in its
-        own savepoint.
+        """Handle the messages of a polled batch, each topic's in one transaction, each event in
+        its own savepoint.
 
         An event whose handler fails there is handled again alone, with retries and the
         dead-letter topic, after the batch commits.
         """
+        for topic in dict.fromkeys(message.topic for message in messages):
+            self._process_topic_batch([m for m in messages if m.topic == topic])
+
+    def _process_topic_batch(self, messages: Sequence[Any]) -> None:
         events = []
         for message in messages:
             parsed = self._parse(message.value, message.key, _origin(message))
@@ -113,7 +117,7 @@ class EventProcessing:
                 events.append((message, *parsed))
         if not events:
             return
-        route = events[0][1]  # a batch holds the messages of one partition
+        route = events[0][1]  # the messages of one topic
         if route.subscription.batch_handler is not None and self._handled_together(
             route, [event for _, _, event in events]
         ):

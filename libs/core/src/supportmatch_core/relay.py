@@ -65,7 +65,10 @@ class OutboxRelay:
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._last_epoch_check = 0.0
-        self._cluster: str | None = None  # the cluster id stored, once this relay has seen it
+        # The cluster id stored, once this replica has read or written it. A broker that comes
+        # back with an id this replica holds (X, then Y seen only by another replica, then X) is
+        # not noticed; only the embedded broker changes its id, and it runs one replica.
+        self._cluster: str | None = None
         self._pruner = OutboxPruner(uow, tables.outbox, retention=retention, batch=batch_size)
         self.health = Health()
         self._backlog_shown = False  # the gauge shows waiting rows: count again until none
