@@ -8,14 +8,13 @@ from typing import Any, cast
 
 from kafka import KafkaAdminClient, KafkaProducer
 from prometheus_client import REGISTRY
-from sqlalchemy import MetaData, event
+from sqlalchemy import event
 
-from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.relay import OutboxRelay
-from supportmatch_core.schema import backbone_tables
 from tests.unit._consumers import FakeProducer
+from tests.unit._outbox import outbox_database
 
 BATCH = 100
 
@@ -27,11 +26,7 @@ def _pending() -> float | None:
 def test_full_batches_count_the_backlog_once_a_second_and_the_last_one_counts_it(
     tmp_path: Path,
 ) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
-    metadata = MetaData()
-    tables = backbone_tables(metadata)
-    metadata.create_all(engine)
-    uow = UnitOfWork(engine)
+    engine, tables, uow = outbox_database(tmp_path)
     events = [Event(type="t", source="s", subject=str(n), data={}) for n in range(BATCH * 2 + 30)]
     with uow.begin() as connection:
         Outbox(tables).add_many(connection, topic="t", events=events)

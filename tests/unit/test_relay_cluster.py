@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from kafka import KafkaAdminClient, KafkaProducer
-from sqlalchemy import MetaData, event, func, select
+from sqlalchemy import event, func, select
 
-from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.relay import OutboxRelay
-from supportmatch_core.schema import backbone_tables
 from tests.unit._consumers import FakeProducer
+from tests.unit._outbox import outbox_database
 
 
 class Cluster:
@@ -31,11 +30,7 @@ class Cluster:
 def test_the_stored_cluster_is_read_only_when_the_broker_answers_with_another(
     tmp_path: Path,
 ) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
-    metadata = MetaData()
-    tables = backbone_tables(metadata)
-    metadata.create_all(engine)
-    uow = UnitOfWork(engine)
+    engine, tables, uow = outbox_database(tmp_path)
     with uow.begin() as connection:
         Outbox(tables).add(
             connection, topic="t", event=Event(type="t", source="s", subject="1", data={})
