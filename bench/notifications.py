@@ -50,11 +50,11 @@ from notifications.settings import NotificationsSettings
 from notifications.worker import delivery_worker
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.consumer import EventConsumer, Subscription
 from supportmatch_core.contracts.determination import EligibilityChanged
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.migrate import upgrade_to_head
+from supportmatch_core.processing import EventProcessing, Subscription
 from supportmatch_core.topics import DETERMINATION
 from supportmatch_reference.regions import PROVINCES
 from tests import notifications_steps as service
@@ -319,12 +319,11 @@ def handler_path(args: argparse.Namespace, url: str) -> dict[str, Any]:
         counts[label] += 1
 
     batch = determinations_handler(lambda: datetime.now(UTC))
-    consumer = EventConsumer(
+    consumer = EventProcessing(
         group="notifications",
         subscriptions=[Subscription(DETERMINATION, one_by_one(batch), batch)],
         uow=uow,
         tables=backbone,
-        consumer_factory=lambda group: None,
         producer_factory=lambda: None,
     )
     started = time.perf_counter()

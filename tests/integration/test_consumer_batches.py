@@ -6,16 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
-from kafka import KafkaConsumer
 from sqlalchemy import Connection, func, select
 
 from notifications.adapters.tables import backbone
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.consumer import EventConsumer, Subscription
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_producer
 from supportmatch_core.outbox import Outbox
+from supportmatch_core.processing import EventProcessing, Subscription
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import DETERMINATION, dead_letter
 from tests.brokers import messages_on
@@ -61,12 +60,11 @@ def test_a_failing_event_is_parked_and_the_rest_of_the_batch_commits(
         for event in batch:
             handler(connection, event)
 
-    consumer = EventConsumer(
+    consumer = EventProcessing(
         group="batch-test",
         subscriptions=[Subscription(DETERMINATION, handler, batch_handler if together else None)],
         uow=UnitOfWork(engine),
         tables=backbone,
-        consumer_factory=lambda group: KafkaConsumer(),
         producer_factory=lambda: create_producer(settings),
         retry_delay=0,
     )

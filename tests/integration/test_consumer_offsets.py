@@ -18,10 +18,11 @@ from sqlalchemy import Connection, delete
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from notifications.adapters.tables import backbone
-from supportmatch_core.consumer import EventConsumer, Subscription
+from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_admin
+from supportmatch_core.processing import Subscription
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import DETERMINATION, PROFILE
 from supportmatch_core.wiring import event_consumer

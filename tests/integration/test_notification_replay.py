@@ -15,9 +15,10 @@ from eligibility.domain.decision import Status
 from notifications.adapters.tables import backbone
 from supportmatch_core.auth import Principal, Role
 from supportmatch_core.broker import EmbeddedBroker
-from supportmatch_core.consumer import EventConsumer, Subscription
+from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.events import Event
 from supportmatch_core.kafka import create_consumer, create_producer
+from supportmatch_core.processing import EventProcessing, Subscription
 from supportmatch_core.topics import DETERMINATION
 from tests import notifications_steps as service
 from tests.brokers import messages_on
@@ -49,13 +50,15 @@ def parts(databases: Databases) -> Iterator[tuple[Notifications, Receiver]]:
 def _consumer(system: Notifications, broker: EmbeddedBroker, group: str) -> EventConsumer:
     batch = determinations_handler(system.clock)
     settings = system.settings.model_copy(update={"kafka_bootstrap_servers": broker.address})
-    return EventConsumer(
+    processing = EventProcessing(
         group=group,
         subscriptions=[Subscription(DETERMINATION, one_by_one(batch), batch)],
         uow=system.uow,
         tables=backbone,
-        consumer_factory=lambda group: create_consumer(settings, group=group),
         producer_factory=lambda: create_producer(settings),
+    )
+    return EventConsumer(
+        processing, consumer_factory=lambda group: create_consumer(settings, group=group)
     )
 
 
@@ -120,10 +123,10 @@ def test_replaying_the_whole_topic_creates_no_new_notification(
     everything = messages_on(broker.address, DETERMINATION)
     assert len(everything) == len(events) + 5
     # A consumer that has never seen these events (a new group, an empty processed_events).
-    _consumer(system, broker, "replay").process_batch(everything)
+    _consumer(system, broker, "replay").processing.process_batch(everything)
     assert _counts(system) == first
     # The live consumer again after its processed_events were lost.
     with system.uow.begin() as connection:
         connection.execute(delete(backbone.processed_events))
-    _consumer(system, broker, "notifications").process_batch(everything)
+    _consumer(system, broker, "notifications").processing.process_batch(everything)
     assert _counts(system) == first

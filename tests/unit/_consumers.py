@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import MetaData
 
-from supportmatch_core.consumer import EventConsumer, Subscription
+from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.events import Event
+from supportmatch_core.processing import EventProcessing, Subscription
 from supportmatch_core.schema import backbone_tables
 from supportmatch_core.topics import PROFILE
 from tests.unit._snapshots import profile_snapshot
@@ -78,7 +79,7 @@ class Handler:
             raise self.error
 
 
-def make_consumer(
+def make_processing(
     handler: Handler,
     *,
     uow: FakeUnitOfWork | None = None,
@@ -86,9 +87,9 @@ def make_consumer(
     max_attempts: int = 3,
     topic: str = PROFILE,
     more: Sequence[Subscription] = (),
-) -> tuple[EventConsumer, FakeUnitOfWork, FakeProducer, list[int]]:
-    """A consumer in group `eligibility` giving `topic`'s events to `handler`, and those of the
-    topics of `more` to theirs."""
+) -> tuple[EventProcessing, FakeUnitOfWork, FakeProducer, list[int]]:
+    """Processing in group `eligibility` giving `topic`'s events to `handler`, and those of the
+    topics of `more` to theirs; the last item counts the producers it made."""
     uow = uow or FakeUnitOfWork()
     producer = producer or FakeProducer()
     made: list[int] = []
@@ -97,20 +98,27 @@ def make_consumer(
         made.append(1)
         return producer
 
-    def consumer_factory(name: str) -> Any:
-        raise AssertionError("process() must not need a Kafka consumer")
-
-    consumer = EventConsumer(
+    processing = EventProcessing(
         group="eligibility",
         subscriptions=[Subscription(topic, handler), *more],
         uow=uow,  # type: ignore[arg-type]
         tables=backbone_tables(MetaData()),
-        consumer_factory=consumer_factory,
         producer_factory=producer_factory,
         max_attempts=max_attempts,
         retry_delay=0,
     )
-    return consumer, uow, producer, made
+    return processing, uow, producer, made
+
+
+def make_consumer(handler: Handler, **options: Any) -> EventConsumer:
+    """A consumer of `make_processing(handler, **options)`; its loop's tests give it a Kafka
+    consumer of their own."""
+
+    def consumer_factory(name: str) -> Any:
+        raise AssertionError("this test gives the consumer its Kafka consumer")
+
+    processing, _, _, _ = make_processing(handler, **options)
+    return EventConsumer(processing, consumer_factory=consumer_factory)
 
 
 def profile_event() -> Event:

@@ -13,10 +13,9 @@ from kafka.errors import KafkaTimeoutError
 from sqlalchemy import MetaData
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from supportmatch_core.consumer import Subscription, Unavailable
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
-from supportmatch_core.processing import EventProcessing
+from supportmatch_core.processing import EventProcessing, Subscription, Unavailable
 from supportmatch_core.schema import backbone_tables
 from supportmatch_core.topics import DETERMINATION, PROFILE
 from tests.unit._consumers import (
@@ -25,7 +24,7 @@ from tests.unit._consumers import (
     FakeProducer,
     FakeUnitOfWork,
     Handler,
-    make_consumer,
+    make_processing,
     profile_event,
 )
 from tests.unit._snapshots import decide_for, determination
@@ -33,7 +32,7 @@ from tests.unit._snapshots import decide_for, determination
 
 def test_a_valid_event_is_handled_once_with_its_processed_row() -> None:
     handler = Handler()
-    consumer, uow, producer, _ = make_consumer(handler)
+    consumer, uow, producer, _ = make_processing(handler)
     event = profile_event()
     assert consumer.process(event.to_bytes(), event.subject.encode(), ORIGIN) == "handled"
     assert [e for _, e in handler.calls] == [event]
@@ -51,7 +50,7 @@ def test_a_valid_event_is_handled_once_with_its_processed_row() -> None:
 )
 def test_a_malformed_message_is_dead_lettered(message: bytes) -> None:
     handler = Handler()
-    consumer, uow, producer, _ = make_consumer(handler)
+    consumer, uow, producer, _ = make_processing(handler)
     assert consumer.process(message, b"key-1", ORIGIN) == "dead-lettered"
     assert handler.calls == []
     assert uow.begun == 0
@@ -69,7 +68,7 @@ def test_a_malformed_message_is_dead_lettered(message: bytes) -> None:
 
 
 def test_a_missing_value_is_dead_lettered_as_empty() -> None:
-    consumer, _, producer, _ = make_consumer(Handler())
+    consumer, _, producer, _ = make_processing(Handler())
     assert consumer.process(None, None, ORIGIN) == "dead-lettered"
     assert producer.sent[0]["value"] == b""
     assert producer.sent[0]["headers"]["dlq-error"] == b"empty message"
@@ -83,7 +82,7 @@ def test_an_event_breaking_its_contract_is_dead_lettered() -> None:
         subject=event.subject,
         data=event.data | {"region": "south"},
     )
-    consumer, _, producer, _ = make_consumer(Handler())
+    consumer, _, producer, _ = make_processing(Handler())
     assert consumer.process(bad.to_bytes(), None, ORIGIN) == "dead-lettered"
     headers = producer.sent[0]["headers"]
     assert headers["dlq-reason"] == b"malformed"
@@ -92,7 +91,7 @@ def test_an_event_breaking_its_contract_is_dead_lettered() -> None:
 
 def test_an_event_of_another_type_is_dead_lettered() -> None:
     event = profile_event()
-    consumer, _, producer, _ = make_consumer(Handler(), topic="eligibility.determination.v1")
+    consumer, _, producer, _ = make_processing(Handler(), topic="eligibility.determination.v1")
     on_determinations = {**ORIGIN, "topic": "eligibility.determination.v1"}
     assert consumer.process(event.to_bytes(), None, on_determinations) == "dead-lettered"
     (sent,) = producer.sent
@@ -104,7 +103,7 @@ def test_each_topic_goes_to_its_own_handler_under_its_own_name() -> None:
     """One consumer reads every topic of a service; each message goes to its topic's handler,
     recorded as processed under `<group>.<topic>`, the name of the topic's earlier group."""
     on_profiles, on_determinations = Handler(), Handler()
-    consumer, uow, producer, _ = make_consumer(
+    consumer, uow, producer, _ = make_processing(
         on_profiles, more=[Subscription(DETERMINATION, on_determinations)]
     )
     profile = profile_event()
@@ -137,7 +136,7 @@ def test_a_list_of_messages_of_two_topics_is_handled_a_topic_at_a_time() -> None
 
 
 def test_an_event_on_a_topic_nobody_here_reads_is_dead_lettered() -> None:
-    consumer, _, producer, _ = make_consumer(Handler(), topic=DETERMINATION)
+    consumer, _, producer, _ = make_processing(Handler(), topic=DETERMINATION)
     assert consumer.process(profile_event().to_bytes(), None, ORIGIN) == "dead-lettered"
     (sent,) = producer.sent
     assert sent["topic"] == f"{PROFILE}.dlq"
@@ -147,7 +146,7 @@ def test_an_event_on_a_topic_nobody_here_reads_is_dead_lettered() -> None:
 @pytest.mark.parametrize("attempts", [1, 3, 5])
 def test_a_failing_handler_is_retried_then_dead_lettered(attempts: int) -> None:
     handler = Handler(ValueError("no such measure"))
-    consumer, uow, producer, _ = make_consumer(handler, max_attempts=attempts)
+    consumer, uow, producer, _ = make_processing(handler, max_attempts=attempts)
     event = profile_event()
     assert consumer.process(event.to_bytes(), b"k", ORIGIN) == "dead-lettered"
     assert len(handler.calls) == attempts
@@ -168,7 +167,7 @@ def test_a_handler_that_recovers_is_handled() -> None:
                 raise RuntimeError("transient")
 
     handler = Flaky()
-    consumer, uow, producer, _ = make_consumer(handler, max_attempts=3)
+    consumer, uow, producer, _ = make_processing(handler, max_attempts=3)
     event = profile_event()
     assert consumer.process(event.to_bytes(), None, ORIGIN) == "handled"
     assert len(handler.calls) == 3
@@ -178,13 +177,13 @@ def test_a_handler_that_recovers_is_handled() -> None:
 
 def test_dead_letter_error_is_truncated() -> None:
     handler = Handler(ValueError("x" * 5000))
-    consumer, _, producer, _ = make_consumer(handler, max_attempts=1)
+    consumer, _, producer, _ = make_processing(handler, max_attempts=1)
     consumer.process(profile_event().to_bytes(), None, ORIGIN)
     assert len(producer.sent[0]["headers"]["dlq-error"]) == 2000
 
 
 def test_the_producer_is_made_once() -> None:
-    consumer, _, producer, made = make_consumer(Handler())
+    consumer, _, producer, made = make_processing(Handler())
     consumer.process(b"", None, ORIGIN)
     consumer.process(b"[]", None, ORIGIN)
     assert len(producer.sent) == 2
@@ -209,7 +208,7 @@ def test_an_already_processed_event_is_a_duplicate(orig: Exception) -> None:
         FakeConnection(fail_with=IntegrityError("INSERT INTO processed_events", {}, orig))
     )
     handler = Handler()
-    consumer, _, producer, _ = make_consumer(handler, uow=uow)
+    consumer, _, producer, _ = make_processing(handler, uow=uow)
     assert consumer.process(profile_event().to_bytes(), None, ORIGIN) == "duplicate"
     assert handler.calls == []
     assert producer.sent == []
@@ -218,7 +217,7 @@ def test_an_already_processed_event_is_a_duplicate(orig: Exception) -> None:
 def test_another_integrity_error_is_retried_then_dead_lettered() -> None:
     orig = _sqlite_error(1299, "NOT NULL constraint failed: determinations.status")
     uow = FakeUnitOfWork(FakeConnection(fail_with=IntegrityError("INSERT", {}, orig)))
-    consumer, _, producer, _ = make_consumer(Handler(), uow=uow, max_attempts=2)
+    consumer, _, producer, _ = make_processing(Handler(), uow=uow, max_attempts=2)
     assert consumer.process(profile_event().to_bytes(), None, ORIGIN) == "dead-lettered"
     assert uow.begun == 2
     assert producer.sent[0]["headers"]["dlq-reason"] == b"handler-failed"
@@ -229,7 +228,7 @@ def test_an_unreachable_database_raises_unavailable_without_dead_lettering() -> 
     uow = FakeUnitOfWork(
         FakeConnection(fail_with=OperationalError("SELECT 1", {}, Exception("connection refused")))
     )
-    consumer, _, producer, _ = make_consumer(Handler(), uow=uow)
+    consumer, _, producer, _ = make_processing(Handler(), uow=uow)
     with pytest.raises(Unavailable, match="connection refused"):
         consumer.process(profile_event().to_bytes(), None, ORIGIN)
     assert uow.begun == 1
@@ -238,6 +237,6 @@ def test_an_unreachable_database_raises_unavailable_without_dead_lettering() -> 
 
 def test_an_unreachable_dead_letter_topic_raises_unavailable() -> None:
     producer = FakeProducer(error=KafkaTimeoutError("no broker"))
-    consumer, _, _, _ = make_consumer(Handler(), producer=producer)
+    consumer, _, _, _ = make_processing(Handler(), producer=producer)
     with pytest.raises(Unavailable, match="cannot reach the dead-letter topic"):
         consumer.process(b"", None, ORIGIN)

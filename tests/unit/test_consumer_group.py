@@ -11,6 +11,7 @@ import pytest
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.errors import (
     CoordinatorLoadInProgressError,
+    KafkaConnectionError,
     KafkaTimeoutError,
     NoError,
     UnknownMemberIdError,
@@ -116,9 +117,9 @@ class RebalancingConsumer(KafkaClient):
 def test_a_commit_that_waits_too_long_makes_the_consumer_again() -> None:
     """No call to the broker waits for ever: a commit that times out closes the consumer, and a
     new one rejoins the group and is given the batch again (its processed rows skip it then)."""
-    consumer, _, _, _ = make_consumer(Handler())
+    consumer = make_consumer(Handler())
     batches: list[Sequence[Any]] = []
-    consumer.process_batch = batches.append  # type: ignore[method-assign,assignment]
+    consumer.processing.process_batch = batches.append  # type: ignore[method-assign,assignment]
     made = run_until_third(consumer, lambda: RebalancingConsumer(message="the batch"))
     assert [c.commits for c in made[:2]] == [[COMMIT_TIMEOUT_MS], [COMMIT_TIMEOUT_MS]]
     assert all(c.closed for c in made)
@@ -207,7 +208,7 @@ class Stuck(KafkaClient):
 
 
 def test_a_consumer_that_reads_nothing_while_messages_wait_is_made_again() -> None:
-    consumer, _, _, _ = make_consumer(Handler())
+    consumer = make_consumer(Handler())
     consumer._stall_seconds, consumer._lag_every = 0.05, 0.0
     made = run_until_third(consumer, Stuck)
     assert len(made) == 3
@@ -258,3 +259,46 @@ def test_a_group_another_replica_joined_keeps_its_offsets_and_a_loading_one_is_t
     loading = Groups(committed, CoordinatorLoadInProgressError)
     with pytest.raises(CoordinatorLoadInProgressError):
         adopt_offsets(cast(KafkaAdminClient, loading), "svc", {f"svc.{PROFILE}"})
+
+
+class Steps(KafkaClient):
+    """A Kafka consumer that notes when it is subscribed, then loses its broker at the poll."""
+
+    def __init__(self, steps: list[str]) -> None:
+        self.steps = steps
+
+    def subscribe(self, topics: list[str], listener: Any) -> None:
+        self.steps.append("subscribed")
+
+    def poll(self, timeout_ms: int) -> dict[Any, list[Any]]:
+        raise KafkaConnectionError("the broker went away")
+
+
+class LoadingFirst(Groups):
+    """The offsets' coordinator is loading at the first look, ready at the next."""
+
+    def __init__(self, steps: list[str]) -> None:
+        super().__init__({f"eligibility.{PROFILE}": {TopicPartition(PROFILE, 0): 7}}, NoError)
+        self.steps = steps
+
+    def list_group_offsets(self, specs: dict[str, None]) -> dict[str, dict[TopicPartition, Any]]:
+        if "loading" not in self.steps:
+            self.steps.append("loading")
+            raise CoordinatorLoadInProgressError("loading")
+        return super().list_group_offsets(specs)
+
+    def close(self) -> None:
+        self.steps.append("admin closed")
+
+
+def test_the_offsets_are_taken_over_once_before_the_first_join_however_often_it_is_tried() -> None:
+    """A coordinator not ready makes the consumer give up that try (the admin client closed, no
+    subscription); the next try takes the offsets over, then joins; a later consumer only joins."""
+    steps: list[str] = []
+    admin = LoadingFirst(steps)
+    consumer = make_consumer(Handler())
+    consumer._admin_factory = lambda: cast(KafkaAdminClient, admin)
+    run_until_third(consumer, lambda: Steps(steps))
+    assert steps[:5] == ["loading", "admin closed", "admin closed", "subscribed", "subscribed"]
+    assert admin.altered == {TopicPartition(PROFILE, 0): 7}
+    assert "broker went away" in consumer.health.reason

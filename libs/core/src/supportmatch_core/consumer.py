@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.errors import KafkaError
 
 from supportmatch_core.consumer_group import (
@@ -23,19 +22,9 @@ from supportmatch_core.consumer_group import (
     lags_of,
     partitions_known,
 )
-from supportmatch_core.db import UnitOfWork
 from supportmatch_core.metrics import CONSUMER_LAG
-from supportmatch_core.processing import (
-    BatchHandler,
-    EventProcessing,
-    Handler,
-    Subscription,
-    Unavailable,
-)
-from supportmatch_core.schema import BackboneTables
+from supportmatch_core.processing import EventProcessing, Unavailable
 from supportmatch_core.workers import Health
-
-__all__ = ["BatchHandler", "EventConsumer", "Handler", "Subscription", "Unavailable"]
 
 log = logging.getLogger(__name__)
 
@@ -46,34 +35,20 @@ POLL_MS = 1000
 
 
 class EventConsumer:
-    """Reads the subscriptions' topics in `group` and has `EventProcessing` handle each batch;
-    commits the batch's offsets once it is handled."""
+    """Reads the topics of `processing`'s subscriptions in its group and has it handle each
+    polled batch; commits the batch's offsets once it is handled."""
 
     def __init__(
         self,
+        processing: EventProcessing,
         *,
-        group: str,
-        subscriptions: Sequence[Subscription],
-        uow: UnitOfWork,
-        tables: BackboneTables,
         consumer_factory: Callable[[str], KafkaConsumer],
-        producer_factory: Callable[[], KafkaProducer],
         admin_factory: Callable[[], KafkaAdminClient] | None = None,
-        max_attempts: int = 3,
-        retry_delay: float = 0.2,
     ) -> None:
-        self.name = group
-        self.topics = [s.topic for s in subscriptions]
+        self.processing = processing
+        self.name = processing.name
+        self.topics = list(processing.names())
         self.joined = threading.Event()
-        self._processing = EventProcessing(
-            group=group,
-            subscriptions=subscriptions,
-            uow=uow,
-            tables=tables,
-            producer_factory=producer_factory,
-            max_attempts=max_attempts,
-            retry_delay=retry_delay,
-        )
         self._consumer_factory = consumer_factory
         self._admin_factory = admin_factory
         self.health = Health()
@@ -90,7 +65,7 @@ class EventConsumer:
                 if not all(partitions_known(consumer, topic, stop) for topic in self.topics):
                     continue
                 self._adopt_offsets()
-                names = list(self._processing.names().values())
+                names = list(self.processing.names().values())
                 consumer.subscribe(
                     self.topics, listener=JoinTimer(names, time.monotonic(), self.joined)
                 )
@@ -108,7 +83,7 @@ class EventConsumer:
             finally:
                 if consumer is not None:
                     consumer.close(autocommit=False)
-        self._processing.close()
+        self.processing.close()
 
     def _adopt_offsets(self) -> None:
         """Once, before the group is first joined: go on where the groups of one topic each
@@ -117,7 +92,7 @@ class EventConsumer:
             return  # taken over already, or nothing to take them from (a test's consumer)
         admin = self._admin_factory()
         try:
-            adopt_offsets(admin, self.name, set(self._processing.names().values()))
+            adopt_offsets(admin, self.name, set(self.processing.names().values()))
         finally:
             admin.close()
         self._offsets_adopted = True
@@ -135,7 +110,7 @@ class EventConsumer:
                 continue
             try:
                 for messages in batch.values():
-                    self.process_batch(messages)
+                    self.processing.process_batch(messages)
             except Unavailable as error:
                 # Rewind every partition of the batch to its first unhandled message: those
                 # already handled are recorded as processed and will be skipped.
@@ -159,15 +134,9 @@ class EventConsumer:
         lags = lags_of(consumer)
         lag = None if lags is None else sum(lags.values())
         watch.measured(lag)
-        names = self._processing.names()
+        names = self.processing.names()
         for topic, waiting in (lags or {}).items():
             if topic in names:
                 CONSUMER_LAG.labels(names[topic]).set(waiting)
         if lag == 0:
             self.health.ok()
-
-    def process_batch(self, messages: Sequence[Any]) -> None:
-        self._processing.process_batch(messages)
-
-    def process(self, raw: bytes | None, key: bytes | None, origin: dict[str, str]) -> str:
-        return self._processing.process(raw, key, origin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from supportmatch_core.consumer import EventConsumer, Subscription
+from supportmatch_core.consumer import EventConsumer
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.kafka import (
     create_admin,
@@ -13,6 +13,7 @@ from supportmatch_core.kafka import (
     create_producer,
     ensure_platform_topics,
 )
+from supportmatch_core.processing import EventProcessing, Subscription
 from supportmatch_core.relay import OutboxRelay
 from supportmatch_core.schema import BackboneTables
 from supportmatch_core.settings import ServiceSettings
@@ -40,15 +41,18 @@ def event_consumer(
     max_poll_records: int = 500,
 ) -> EventConsumer:
     """The service's one consumer of every topic it reads, in the group named after it."""
-    return EventConsumer(
+    processing = EventProcessing(
         group=settings.service_name,
         subscriptions=subscriptions,
         uow=uow,
         tables=tables,
+        producer_factory=lambda: create_producer(settings),
+        max_attempts=settings.consumer_max_attempts,
+    )
+    return EventConsumer(
+        processing,
         consumer_factory=lambda group: create_consumer(
             settings, group=group, max_poll_records=max_poll_records
         ),
-        producer_factory=lambda: create_producer(settings),
         admin_factory=lambda: create_admin(settings),
-        max_attempts=settings.consumer_max_attempts,
     )

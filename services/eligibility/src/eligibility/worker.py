@@ -20,11 +20,11 @@ from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.ports import UnitOfWork
 from eligibility.use_cases.rematch import rematch_due
-from supportmatch_core.consumer import Subscription
 from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.profile import ProfileChanged
 from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
+from supportmatch_core.processing import Subscription
 from supportmatch_core.settings import ServiceSettings
 from supportmatch_core.topics import CASE, PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay

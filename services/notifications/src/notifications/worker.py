@@ -31,9 +31,9 @@ from notifications.use_cases.schedule import (
     send_digests,
     send_reminders,
 )
-from supportmatch_core.consumer import Subscription
 from supportmatch_core.db import UnitOfWork as Transactions
 from supportmatch_core.events import Event
+from supportmatch_core.processing import Subscription
 from supportmatch_core.topics import CASE, DETERMINATION, MEASURE, PROFILE
 from supportmatch_core.wiring import event_consumer, outbox_relay
 from supportmatch_core.workers import Health, WorkerGroup
