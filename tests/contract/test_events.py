@@ -9,7 +9,6 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import create_engine, text
 
-from eligibility.domain.clock import china_today
 from eligibility.domain.measures import shipped_documents
 from supportmatch_core import contracts
 from supportmatch_core.auth import TokenService
@@ -18,6 +17,7 @@ from supportmatch_core.paths import project_root
 from supportmatch_core.ranges import COUNT_LIMIT, MONEY_LIMIT
 from supportmatch_core.topics import DETERMINATION, MEASURE, PROFILE
 from tests.brokers import BrokerUnderTest, is_embedded, messages_on
+from tests.clock import TODAY
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.system import InProcessSystem, notable_changes, wait_until
@@ -114,7 +114,7 @@ def test_every_produced_event_matches_its_contract(
 
 def _retire_and_publish(system: InProcessSystem, tokens: TokenService) -> None:
     """The administrator ends the VAT refund today and publishes a version 2 from today."""
-    admin, today = bearer(tokens), china_today().isoformat()
+    admin, today = bearer(tokens), TODAY.isoformat()
     (document,) = [d for d in shipped_documents() if d["id"] == VAT]
     path = f"/v1/measures/{VAT}"
     retired = system.eligibility.post(

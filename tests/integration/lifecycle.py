@@ -10,17 +10,16 @@ from sqlalchemy import Connection, func, select
 
 from eligibility.adapters.tables import backbone
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import shipped_documents
 from supportmatch_core.db import UnitOfWork
 from supportmatch_core.events import Event
+from tests.clock import TODAY
 from tests.eligibility_steps import rematch, save_facts
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
 
 # A measure with one open-ended version in force: the VAT refund of the other industries.
 VAT = "vat-credit-refund-other"
-TODAY = china_today()
 GRADE = 5  # the place of the tax credit grade among the criteria
 # What makes a wholesaler a candidate for that refund (公告2025年第7号): a general taxpayer whose
 # VAT credit rose for six months, by 1,000,000 yuan on the prior December.

@@ -13,7 +13,6 @@ from sqlalchemy import create_engine, func, select, table, text
 
 from eligibility.app import build_app as eligibility_app
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
 from eligibility.domain.decision import Status, decide
 from eligibility.domain.measures import load_catalogue
 from eligibility.settings import EligibilitySettings
@@ -22,11 +21,12 @@ from notifications.settings import NotificationsSettings
 from profiles.app import build_app as profiles_app
 from profiles.settings import ProfilesSettings
 from supportmatch_core.settings import ServiceSettings
+from tests.clock import TODAY, today
 from tests.conftest import TEST_SECRET, Databases
 
 _APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], Any]]] = {
     "profiles": (ProfilesSettings, profiles_app),
-    "eligibility": (EligibilitySettings, eligibility_app),
+    "eligibility": (EligibilitySettings, lambda settings: eligibility_app(settings, today=today)),
     "notifications": (NotificationsSettings, notifications_app),
 }
 
@@ -117,7 +117,7 @@ def notable_changes(system: InProcessSystem) -> int:
 def qualifying(system: InProcessSystem) -> int:
     """(firm, measure) pairs eligibility stores for the projected firms: every decision in force
     today but a first "ineligible", which reads from the absence of a row (ADR 0013)."""
-    measures, today = Catalogue(load_catalogue()).in_force(china_today()), china_today()
+    measures, today = Catalogue(load_catalogue()).in_force(TODAY), TODAY
     engine = create_engine(
         system.urls["eligibility"].replace("postgresql://", "postgresql+psycopg://")
     )

@@ -13,10 +13,10 @@ from eligibility.domain.measures import shipped_documents
 from supportmatch_core.auth import TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.topics import MEASURE
+from tests.clock import TODAY
 from tests.conftest import bearer
 from tests.integration.lifecycle import (
     GRADE,
-    TODAY,
     VAT,
     decided_with_v1,
     outbox,

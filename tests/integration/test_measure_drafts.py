@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from supportmatch_core.auth import Role, TokenService
+from tests.clock import TODAY
 from tests.conftest import Databases, bearer
 from tests.integration.lifecycle import (
     GRADE,
-    TODAY,
     VAT,
     v2,
     vat_document,

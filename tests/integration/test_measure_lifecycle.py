@@ -35,9 +35,9 @@ from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.outbox import Outbox
 from supportmatch_core.topics import DETERMINATION, MEASURE
+from tests.clock import TODAY, today
 from tests.conftest import bearer
 from tests.integration.lifecycle import (
-    TODAY,
     VAT,
     count,
     decided_with_v1,
@@ -76,7 +76,7 @@ def test_start_up_seeds_every_shipped_version_once_and_a_restart_keeps_what_was_
     published = client.post(f"/v1/measures/{VAT}/drafts/2/publish", headers=admin)
     assert published.status_code == 200, published.text
 
-    with TestClient(build_app(offline.settings("eligibility"))) as restarted:  # type: ignore[arg-type]
+    with TestClient(build_app(offline.settings("eligibility"), today=today)) as restarted:  # type: ignore[arg-type]
         versions = restarted.get(f"/v1/measures/{VAT}/versions").json()
     assert [(v["version"], v["ended"]) for v in versions] == [(1, True), (2, False)]
     assert versions[0]["valid_to"] == (TODAY - timedelta(days=1)).isoformat()
@@ -247,10 +247,23 @@ def test_retiring_ends_a_version_from_its_effective_day(
     assert VAT not in {d["measure"]["id"] for d in check["decisions"]}  # no longer pushed as open
 
 
+def test_the_day_is_the_services_clock_not_the_machines(
+    offline: InProcessSystem, tokens: TokenService
+) -> None:
+    """A run that crosses midnight in China (16:00 UTC) keeps the day its clock gives."""
+    ahead = TODAY + timedelta(days=3)
+    settings = offline.settings("eligibility")
+    with TestClient(build_app(settings, today=lambda: ahead)) as later:  # type: ignore[arg-type]
+        path = f"/v1/measures/{VAT}/versions/1/retire"
+        refused = later.post(path, json={"effective_on": TODAY.isoformat()}, headers=bearer(tokens))
+        assert refused.status_code == 422, refused.text
+        assert f"(today is {ahead.isoformat()})" in refused.json()["detail"]
+
+
 def test_every_instance_sees_a_published_version(
     offline: InProcessSystem, uow: UnitOfWork, tokens: TokenService
 ) -> None:
-    with TestClient(build_app(offline.settings("eligibility"))) as other:  # type: ignore[arg-type]
+    with TestClient(build_app(offline.settings("eligibility"), today=today)) as other:  # type: ignore[arg-type]
         held: Catalogue = other.app.state.catalogue  # type: ignore[attr-defined]
         admin, client = bearer(tokens), offline.eligibility
         retire = {"effective_on": TODAY.isoformat()}

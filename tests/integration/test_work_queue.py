@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from eligibility.adapters.queue import WorkQueue
-from eligibility.domain.clock import china_today
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import QueueFilter
 from supportmatch_core.auth import Role, TokenService
@@ -18,6 +17,7 @@ from supportmatch_core.contracts.case import CaseChanged, State
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.kafka import create_producer
 from supportmatch_core.topics import CASE
+from tests.clock import TODAY
 from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.eligibility_facts import COMPLIANT, VAT_FIGURES
@@ -217,11 +217,11 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
     try:
         with engine.connect() as connection:
             queue = WorkQueue(connection, cap=2)
-            page = queue.page(wanted, after="", limit=2, on=china_today())
-            rest = queue.page(wanted, after=page.after or "", limit=10, on=china_today())
+            page = queue.page(wanted, after="", limit=2, on=TODAY)
+            rest = queue.page(wanted, after=page.after or "", limit=10, on=TODAY)
         with engine.connect() as connection:
             narrowed = WorkQueue(connection, cap=2).page(
-                replace(wanted, missing="tax_credit_grade"), after="", limit=10, on=china_today()
+                replace(wanted, missing="tax_credit_grade"), after="", limit=10, on=TODAY
             )
     finally:
         engine.dispose()
@@ -306,7 +306,7 @@ def _firms_newly_eligible_are_counted_per_province(
     path = "/v1/measures/vat-credit-refund/newly-eligible"
     guangdong = _get(system, path, bearer(tokens, Role.CASEWORKER, regions=["44"])).json()
     assert guangdong["by_province"] == {"44": 1}  # 广州星河电子, eligible today
-    assert guangdong["since"] == (china_today() - timedelta(days=6)).isoformat()
+    assert guangdong["since"] == (TODAY - timedelta(days=6)).isoformat()
     beijing = _get(system, path, bearer(tokens, Role.CASEWORKER, regions=["11"])).json()
     assert beijing["by_province"] == {}
     assert _get(system, path, bearer(tokens), days=1).json()["by_province"] == {"44": 1}

@@ -11,6 +11,7 @@ import pytest
 from eligibility import worker as eligibility_worker
 from eligibility.adapters.unit_of_work import SqlUnitOfWork as EligibilityUnits
 from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.clock import china_today
 from eligibility.settings import EligibilitySettings
 from notifications import worker as notifications_worker
 from notifications.adapters.unit_of_work import SqlUnitOfWork as NotificationUnits
@@ -28,7 +29,7 @@ DATABASE, BROKER = "postgresql://postgres@127.0.0.1:1/postgres", "127.0.0.1:1"  
 def _eligibility() -> WorkerGroup:
     settings = EligibilitySettings(database_url=DATABASE, kafka_bootstrap_servers=BROKER)
     units = EligibilityUnits(create_database_engine(settings.database_url))
-    return eligibility_worker.workers(settings, units, Catalogue([], revision=-1))
+    return eligibility_worker.workers(settings, units, Catalogue([], revision=-1), china_today)
 
 
 def _notifications() -> WorkerGroup:

@@ -20,6 +20,7 @@ from profiles.app import build_app as profiles_app
 from profiles.settings import ProfilesSettings
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.migrate import upgrade_to_head
+from tests.clock import today
 from tests.conftest import TEST_SECRET
 from tests.factories import new_uscc
 
@@ -48,7 +49,7 @@ def service_app(name: str, database_url: str) -> FastAPI:
     if name == "profiles":
         return profiles_app(ProfilesSettings(**common))
     if name == "eligibility":
-        return eligibility_app(EligibilitySettings(**common))
+        return eligibility_app(EligibilitySettings(**common), today=today)
     # Empty, as in production: no network is exempt from the webhook address check.
     settings = NotificationsSettings(**common, webhook_allowed_networks="")
     sender = webhook_sender(settings, resolver=no_names, connect=no_connections)

@@ -21,6 +21,7 @@ from portal.use_cases.accounts import create_account
 from supportmatch_core.auth import Role
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
+from tests.clock import now
 from tests.conftest import TEST_SECRET, Databases
 from tests.passwords import cheap_passwords
 from tests.security.apps import SERVICES, Callers, service_app
@@ -96,7 +97,7 @@ def portal_system(
             notifications_url=urls["notifications"],
         )
         _create_accounts(settings.database_url, accounts)
-        app = build_app(settings)
+        app = build_app(settings, clock=now)
         stack.enter_context(TestClient(app, raise_server_exceptions=False))  # its lifespan
         yield PortalSystem(app)
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
 from eligibility.domain.measures import load_catalogue
 from profiles.api.schemas import EnterpriseCreate
 from profiles.domain.snapshot import SOURCE, snapshot_data
@@ -16,6 +15,7 @@ from profiles.domain.versions import size_of
 from supportmatch_core.db import UnitOfWork, create_database_engine
 from supportmatch_core.events import Event
 from supportmatch_core.topics import PROFILE
+from tests.clock import TODAY
 from tests.eligibility_steps import decide_profile
 from tests.factories import enterprise_payload
 from tests.notifications_steps import profile_handler
@@ -89,7 +89,7 @@ def decide_firm(payload: dict[str, Any], database_url: str) -> None:
                 connection,
                 profile=_snapshot(payload),
                 catalogue=Catalogue(load_catalogue()),
-                on=china_today(),
+                on=TODAY,
             )
     finally:
         engine.dispose()

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from eligibility.domain.clock import china_today
 from supportmatch_core.auth import Role, TokenService
+from tests.clock import TODAY
 from tests.conftest import Databases
 from tests.factories import enterprise_payload
 from tests.security.apps import SERVICES, Callers, service_app
@@ -142,7 +142,7 @@ _BODIES: dict[tuple[str, str], Any] = {
     ("put", "/v1/measures/{measure_id}/drafts/{version}"): {},
     ("post", "/v1/measures/{measure_id}/drafts/{version}/check"): {},
     ("post", "/v1/measures/{measure_id}/versions/{version}/retire"): {
-        "effective_on": (china_today() + timedelta(days=400)).isoformat()
+        "effective_on": (TODAY + timedelta(days=400)).isoformat()
     },
     ("patch", "/v1/caseworkers/me/preferences"): {"language": "en"},
     ("post", "/v1/caseworkers/me/webhooks"): {"url": PUBLIC_HOOK},

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
 from eligibility.domain.measures import load_catalogue
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
+from tests.clock import TODAY
 from tests.conftest import Databases, bearer
 from tests.eligibility_steps import decide_profile
 from tests.factories import enterprise_payload, new_uscc
@@ -97,7 +97,7 @@ def _known_everywhere(system: InProcessSystem, tokens: TokenService, province: s
                 connection,
                 profile=snapshot,
                 catalogue=Catalogue(load_catalogue()),
-                on=china_today(),
+                on=TODAY,
             )
     finally:
         engine.dispose()

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.clock import TODAY
 from tests.conftest import Databases
 from tests.factories import enterprise_payload
-from tests.integration.lifecycle import GRADE, REFUND_FIGURES, TODAY, VAT
+from tests.integration.lifecycle import GRADE, REFUND_FIGURES, VAT
 from tests.security.portal_system import (
     ADMIN,
     PortalSystem,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from fastapi import FastAPI
 
 from eligibility import worker
@@ -14,6 +17,7 @@ from eligibility.api import (
     routes_queue,
 )
 from eligibility.domain.catalogue import Catalogue
+from eligibility.domain.clock import china_today
 from eligibility.domain.measures import shipped_documents
 from eligibility.settings import EligibilitySettings
 from eligibility.use_cases.catalogue import refresh
@@ -22,7 +26,10 @@ from supportmatch_core.db import create_database_engine
 from supportmatch_core.web import Runtime, create_app
 
 
-def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
+def build_app(
+    settings: EligibilitySettings | None = None, *, today: Callable[[], date] = china_today
+) -> FastAPI:
+    """The service; `today` is the evaluation day's clock (tests hold it on one day)."""
     settings = settings or EligibilitySettings()
     app: FastAPI
 
@@ -38,7 +45,7 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
         with uow.read() as work:
             refresh(work, catalogue)
         app.state.uow, app.state.catalogue = uow, catalogue
-        return Runtime(engine=engine, workers=worker.workers(settings, uow, catalogue))
+        return Runtime(engine=engine, workers=worker.workers(settings, uow, catalogue, today))
 
     app = create_app(
         settings=settings,
@@ -54,4 +61,5 @@ def build_app(settings: EligibilitySettings | None = None) -> FastAPI:
         build_runtime=runtime,
         public_paths=["/v1/checks"],
     )
+    app.state.today = today
     return app

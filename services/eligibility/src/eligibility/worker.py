@@ -14,7 +14,6 @@ from eligibility import handlers
 from eligibility.adapters.tables import backbone
 from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
 from eligibility.domain.lifecycle import StaleCatalogue
 from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.explain import explain_pending
@@ -94,11 +93,16 @@ class Explainer:
             stop.wait(self._every)
 
 
-def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue) -> WorkerGroup:
+def workers(
+    settings: ServiceSettings,
+    uow: SqlUnitOfWork,
+    catalogue: Catalogue,
+    today: Callable[[], date],
+) -> WorkerGroup:
     def on_profiles(connection: Connection, events: Sequence[Event]) -> None:
         work = uow.joined(connection)  # the consumer's transaction, one per polled batch
         profiles = [ProfileChanged.from_event(event) for event in events]
-        handlers.profiles_changed(work, profiles, catalogue=catalogue, today=china_today)
+        handlers.profiles_changed(work, profiles, catalogue=catalogue, today=today)
 
     def on_profile(connection: Connection, event: Event) -> None:
         on_profiles(connection, [event])  # an event the batch failed on, alone
@@ -119,7 +123,7 @@ def workers(settings: ServiceSettings, uow: SqlUnitOfWork, catalogue: Catalogue)
                 # batch's decisions and events stay a few megabytes.
                 max_poll_records=PROFILES_PER_BATCH,
             ),
-            DailyTick(uow=uow, catalogue=catalogue, today=china_today),
+            DailyTick(uow=uow, catalogue=catalogue, today=today),
             Explainer(uow=uow, catalogue=catalogue),
             outbox_relay(settings, transactions, backbone),
         ]

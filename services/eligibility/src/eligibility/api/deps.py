@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,6 +25,15 @@ def _uow(request: Request) -> UnitOfWork:
 
 
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
+
+
+def _today(request: Request) -> date:
+    """The evaluation day, from the application's clock (today in China unless a test sets one)."""
+    today: date = request.app.state.today()
+    return today
+
+
+TodayDep = Annotated[date, Depends(_today)]
 
 
 def _catalogue(request: Request, uow: UowDep) -> Catalogue:

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from eligibility.api.deps import USCC, CatalogueDep, UowDep
+from eligibility.api.deps import USCC, CatalogueDep, TodayDep, UowDep
 from eligibility.api.schemas import DecisionRead, DeterminationFilters, StoredDetermination
-from eligibility.domain.clock import china_today
 from eligibility.use_cases.determinations import determinations_as_of, list_determinations
 from supportmatch_core.auth import CurrentPrincipal
 
@@ -23,10 +22,11 @@ def determinations(
     principal: CurrentPrincipal,
     uow: UowDep,
     catalogue: CatalogueDep,
+    today: TodayDep,
     filters: Annotated[DeterminationFilters, Query()],
 ) -> list[DecisionRead]:
     """Each measure's decision for the enterprise with the reasons; `as_of` reproduces a past day."""
-    on = filters.as_of or china_today()
+    on = filters.as_of or today
     with uow.read() as work:
         decisions = determinations_as_of(
             work, principal=principal, uscc=uscc.upper(), catalogue=catalogue, on=on

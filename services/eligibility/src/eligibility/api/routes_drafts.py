@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
 
-from eligibility.api.deps import AdminDep, CatalogueDep, UowDep
+from eligibility.api.deps import AdminDep, CatalogueDep, TodayDep, UowDep
 from eligibility.api.lifecycle_schemas import (
     ChangedRead,
     DraftCheckRead,
@@ -18,7 +18,6 @@ from eligibility.api.lifecycle_schemas import (
     RetireRequest,
 )
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import china_today
 from eligibility.domain.lifecycle import Draft
 from eligibility.use_cases import drafts, publish
 from eligibility.use_cases.catalogue import refresh
@@ -106,12 +105,13 @@ def preview_stored_draft(
     _: AdminDep,
     catalogue: CatalogueDep,
     uow: UowDep,
+    today: TodayDep,
     on: Annotated[Day | None, Query(description="defaults to today")] = None,
 ) -> dict[str, Any]:
     """Whom the stored draft would reach, beside the version in force; nothing is stored."""
     with uow.read() as work:
         draft = drafts.draft_measure(work, measure_id=measure_id, version=version)
-        return preview_measure(work, catalogue=catalogue, draft=draft, on=on or china_today())
+        return preview_measure(work, catalogue=catalogue, draft=draft, on=on or today)
 
 
 @router.post("/{measure_id}/drafts/{version}/preview/firms")
@@ -122,6 +122,7 @@ def preview_firms(
     _: AdminDep,
     catalogue: CatalogueDep,
     uow: UowDep,
+    today: TodayDep,
     after: Annotated[str, Query(pattern="^[0-9A-Z]{0,18}$")] = "",
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     on: Annotated[Day | None, Query(description="defaults to today")] = None,
@@ -133,7 +134,7 @@ def preview_firms(
             work,
             catalogue=catalogue,
             draft=draft,
-            on=on or china_today(),
+            on=on or today,
             group=group,
             after=after,
             limit=limit,
@@ -150,12 +151,12 @@ def publish_draft(
     principal: AdminDep,
     catalogue: CatalogueDep,
     uow: UowDep,
+    today: TodayDep,
     body: Annotated[PublishRequest | None, Body()] = None,
 ) -> ChangedRead:
     """The draft becomes a published version; the population is re-decided in the same
     transaction and only the changes of status are announced. `replaces` ends the version in
     force the day before, in the same step."""
-    today = china_today()
     with uow.begin() as work:
         changed = publish.publish(
             work,
@@ -186,9 +187,9 @@ def retire_version(
     principal: AdminDep,
     catalogue: CatalogueDep,
     uow: UowDep,
+    today: TodayDep,
 ) -> ChangedRead:
     """End a published version from `effective_on`; from then on it shows as ended."""
-    today = china_today()
     with uow.begin() as work:
         changed = publish.retire(
             work,

@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from eligibility.api.deps import CatalogueDep, UowDep
+from eligibility.api.deps import CatalogueDep, TodayDep, UowDep
 from eligibility.api.schemas import MeasureFilters, MeasureRead
 from eligibility.domain.catalogue import NoMeasure
-from eligibility.domain.clock import china_today
 from eligibility.domain.measures import Measure, measure_from_document
 from eligibility.domain.themes import THEMES
 from eligibility.use_cases.preview import preview_measure
@@ -23,11 +22,10 @@ MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
 
 @router.get("")
 def list_measures(
-    catalogue: CatalogueDep, filters: Annotated[MeasureFilters, Query()]
+    catalogue: CatalogueDep, filters: Annotated[MeasureFilters, Query()], today: TodayDep
 ) -> list[MeasureRead]:
     """The catalogue: the current version of each measure (ended ones say so), or those in force
     on a day; searchable by keyword, clause, department, theme and kind."""
-    today = china_today()
     if filters.in_force_on is not None:
         chosen = catalogue.in_force(filters.in_force_on)
     else:
@@ -63,9 +61,8 @@ def _mentions(measure: Measure, keyword: str) -> bool:
 
 
 @router.get("/{measure_id}")
-def read_measure(measure_id: MeasureId, catalogue: CatalogueDep) -> MeasureRead:
+def read_measure(measure_id: MeasureId, catalogue: CatalogueDep, today: TodayDep) -> MeasureRead:
     """The version in force today, else the one that ended last, else the first to come."""
-    today = china_today()
     measure = catalogue.current(measure_id, today)
     versions = catalogue.versions(measure_id)
     if measure is None and not versions:
@@ -74,12 +71,14 @@ def read_measure(measure_id: MeasureId, catalogue: CatalogueDep) -> MeasureRead:
 
 
 @router.get("/{measure_id}/versions")
-def measure_versions(measure_id: MeasureId, catalogue: CatalogueDep) -> list[MeasureRead]:
+def measure_versions(
+    measure_id: MeasureId, catalogue: CatalogueDep, today: TodayDep
+) -> list[MeasureRead]:
     """Every version of the measure, oldest first, each with its own validity and sources."""
     versions = catalogue.versions(measure_id)
     if not versions:
         raise NoMeasure(measure_id)
-    return [MeasureRead.of(m, china_today()) for m in versions]
+    return [MeasureRead.of(m, today) for m in versions]
 
 
 @router.post("/{measure_id}/preview", dependencies=[require_role(Role.ADMIN)])
@@ -88,10 +87,11 @@ def preview_draft(
     draft: dict[str, Any],
     catalogue: CatalogueDep,
     uow: UowDep,
+    today: TodayDep,
     on: Annotated[Day | None, Query(description="defaults to today")] = None,
 ) -> dict[str, Any]:
     """How many and which firms a posted draft version would reach, by status, region, size and
     ownership, beside the version in force now. Nothing is stored or announced."""
     measure = measure_from_document({**draft, "id": measure_id})
     with uow.read() as work:
-        return preview_measure(work, catalogue=catalogue, draft=measure, on=on or china_today())
+        return preview_measure(work, catalogue=catalogue, draft=measure, on=on or today)

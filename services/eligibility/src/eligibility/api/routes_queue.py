@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from eligibility.api.deps import CatalogueDep, UowDep
+from eligibility.api.deps import CatalogueDep, TodayDep, UowDep
 from eligibility.domain.catalogue import Catalogue
-from eligibility.domain.clock import CHINA, china_today
+from eligibility.domain.clock import CHINA
 from eligibility.domain.decision import Status, describe_fact
 from eligibility.domain.facts import REGISTRY
 from eligibility.domain.queue import COUNT_CAP, QueuedFirm, QueueFilter
@@ -147,6 +147,7 @@ def measure_queue(
     principal: Caseworker,
     uow: UowDep,
     catalogue: CatalogueDep,
+    today: TodayDep,
     query: Annotated[QueueQuery, Query()],
 ) -> QueueRead:
     """The firms of the caller's provinces that are eligible or possibly eligible for the measure,
@@ -174,7 +175,7 @@ def measure_queue(
             catalogue=catalogue,
             after=query.after or "",
             limit=query.limit,
-            on=china_today(),
+            on=today,
             counted=query.counts,
         )
     return QueueRead(
@@ -202,10 +203,11 @@ def measure_newly_eligible(
     principal: Caseworker,
     uow: UowDep,
     catalogue: CatalogueDep,
+    today: TodayDep,
     days: Annotated[int, Query(ge=1, le=366, description="the last this many days")] = 7,
 ) -> NewlyEligibleRead:
     """How many firms of the caller's provinces became eligible for the measure lately."""
-    since = china_today() - timedelta(days=days - 1)
+    since = today - timedelta(days=days - 1)
     start = datetime.combine(since, time(), tzinfo=CHINA)
     with uow.read() as work:
         found = newly_eligible(
