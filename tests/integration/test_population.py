@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Connection, func, select, update
 
 from eligibility.adapters.tables import (
+    QUEUE_COLUMNS,
     backbone,
     determination_history,
     determinations,
@@ -83,6 +84,7 @@ def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) ->
     first = rematch(uow, measure=_vat(), on=ON, announce=False)
     assert first.changed == 30
     assert _count(uow, determinations) == 30
+    assert _misplaced(uow) == set()
     assert _count(uow, backbone.outbox) == 0  # announced afterwards, by explain_pending
     # First decisions: their history rows are written when they are explained.
     assert _count(uow, determination_history) == 0
@@ -102,6 +104,23 @@ def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) ->
         ).scalar_one()
     assert status == "ineligible"
     assert _announced(uow)[-1].data["previous_status"] in {"eligible", "possibly_eligible"}
+    _seed(uow, 1)  # a first row after everyone was decided: a change, stored
+    assert rematch(uow, measure=_vat(), on=ON).changed == 1
+    assert _misplaced(uow) == set()  # each row, first or changed, in its firm's place
+
+
+def _misplaced(uow: UnitOfWork) -> set[str]:
+    """Firms whose determinations do not carry their place in the work queue (ADR 0037)."""
+    d, f = determinations.c, enterprise_facts.c
+    with uow.read() as connection:
+        rows = connection.execute(
+            select(
+                d.uscc, *(d[n] for n in QUEUE_COLUMNS), *(f[n] for n in QUEUE_COLUMNS)
+            ).join_from(determinations, enterprise_facts, f.uscc == d.uscc)
+        ).all()
+    assert rows
+    width = len(QUEUE_COLUMNS)
+    return {row[0] for row in rows if tuple(row[1 : 1 + width]) != tuple(row[1 + width :])}
 
 
 def test_a_rematch_that_writes_many_rows_leaves_the_table_analysed(

@@ -66,6 +66,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _cases_narrow_the_list(system, tokens)
         _firms_newly_eligible_are_counted_per_province(system, tokens)
         _a_fact_given_leaves_the_missing_list(system, tokens)
+        _a_firm_that_moves_moves_in_the_queue(system, tokens)
 
 
 def _get(system: InProcessSystem, path: str, headers: dict[str, str], **params: Any) -> Any:
@@ -315,3 +316,22 @@ def _firms_newly_eligible_are_counted_per_province(
     assert _get(system, unknown, bearer(tokens)).status_code == 404
     firm = bearer(tokens, Role.ENTERPRISE, uscc=FIRMS[0]["uscc"])
     assert _get(system, path, firm).status_code == 403
+
+
+def _a_firm_that_moves_moves_in_the_queue(system: InProcessSystem, tokens: TokenService) -> None:
+    """The 东莞 firm moves to 广州 and makes computers: its status does not change, but the queue
+    finds it by its new city and industry only (each determination carries the firm's place)."""
+    dongguan = FIRMS[3]
+    admin, guangdong = bearer(tokens), bearer(tokens, Role.CASEWORKER, regions=["44"])
+    moved = {"city": "广州市", "industry": "C3911"}
+    answer = system.profiles.patch(f"/v1/enterprises/{dongguan['uscc']}", json=moved, headers=admin)
+    assert answer.status_code == 200, answer.text
+    assert wait_until(
+        lambda: dongguan["name"] in _names(_get(system, QUEUE, guangdong, city="广州市")),
+        timeout=30,
+    )
+    assert dongguan["name"] not in _names(_get(system, QUEUE, guangdong, city="东莞市"))
+    assert _names(_get(system, QUEUE, guangdong, industry="C391")) == [dongguan["name"]]
+    assert dongguan["name"] not in _names(_get(system, QUEUE, guangdong, industry="C3921"))
+    (item,) = _get(system, QUEUE, admin, q=dongguan["name"]).json()["items"]
+    assert (item["city"], item["status"]) == ("广州市", "possibly_eligible")

@@ -1,5 +1,6 @@
 """Migration 0012 copies each explained determination's missing facts into the column the work
-queue filters on; rows without any, and those of other statuses, stay empty."""
+queue filters on; rows without any, and those of other statuses, stay empty. Migration 0017
+copies each firm's place (province, city, industry, size, ownership) into its determinations."""
 
 from __future__ import annotations
 
@@ -57,3 +58,47 @@ def test_missing_facts_are_copied_from_the_explanations(databases: Databases) ->
         "91440300000000002A": None,
         "91440300000000003A": None,
     }
+
+
+_FIRM = text(
+    "INSERT INTO enterprise_facts (uscc, profile_version, facts, updated_at, province_code, city,"
+    " industry_code, size_class, ownership)"
+    " VALUES (:uscc, 1, '{}', :now, :province, :city, :industry, :size, :ownership)"
+)
+
+
+def test_each_firms_place_is_copied_into_its_determinations(databases: Databases) -> None:
+    url = databases.url("eligibility")
+    command.upgrade(alembic_config("eligibility", url), "0016")
+    engine = create_database_engine(url)
+    place = {"province": "44", "city": "深圳市", "industry": "C3921", "size": "small"}
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                _FIRM, {"uscc": "91440300000000001A", "now": now} | place | {"ownership": "private"}
+            )
+            for uscc in ("91440300000000001A", "91440300000000002A"):  # the second: not projected
+                connection.execute(
+                    _ROW,
+                    {
+                        "uscc": uscc,
+                        "status": "eligible",
+                        "on": date(2026, 12, 1),
+                        "explanation": _explanation(),
+                        "now": now,
+                    },
+                )
+        upgrade_to_head("eligibility", url)
+        with engine.connect() as connection:
+            query = text(
+                "SELECT uscc, province_code, city, industry_code, size_class, ownership"
+                " FROM determinations ORDER BY uscc"
+            )
+            found = [tuple(row) for row in connection.execute(query)]
+    finally:
+        engine.dispose()
+    assert found == [
+        ("91440300000000001A", "44", "深圳市", "C3921", "small", "private"),
+        ("91440300000000002A", None, None, None, None, None),
+    ]

@@ -67,6 +67,7 @@ class Firms:
 class Determinations:
     rows: dict[tuple[str, str], Decision] = field(default_factory=dict)
     history: list[tuple[str, str, Status | None, Status]] = field(default_factory=list)
+    followed: list[str] = field(default_factory=list)  # firms whose queue place was copied
 
     def held(self, usccs: Sequence[str]) -> dict[str, dict[str, Held]]:
         held: dict[str, dict[str, Held]] = {uscc: {} for uscc in usccs}
@@ -87,6 +88,9 @@ class Determinations:
             assert r.stored == ((r.uscc, r.decision.measure.id) in self.rows)
             self.rows[r.uscc, r.decision.measure.id] = r.decision
             self.history.append((r.uscc, r.decision.measure.id, r.previous, r.decision.status))
+
+    def follow_projection(self, usccs: Sequence[str]) -> None:
+        self.followed.extend(usccs)
 
     def of_firm(self, uscc: str) -> list[Any]:
         return []
@@ -162,6 +166,7 @@ def test_an_older_snapshot_than_the_one_held_changes_nothing() -> None:
     _decide(work, 5, **COMPLIANT)
     assert _decide(work, 4, tax_credit_grade="M") == 0
     assert work.firms.versions(["91440300192203821J"]) == {"91440300192203821J": 5}
+    assert work.determinations.followed == ["91440300192203821J"]  # its place in the queue: once
 
 
 def test_a_first_ineligible_is_neither_stored_nor_announced() -> None:

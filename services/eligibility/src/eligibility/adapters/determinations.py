@@ -6,9 +6,15 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
 
-from eligibility.adapters.tables import determination_history, determinations, rematch_log
+from eligibility.adapters.tables import (
+    QUEUE_COLUMNS,
+    determination_history,
+    determinations,
+    enterprise_facts,
+    rematch_log,
+)
 from eligibility.domain.decision import Decision, Held, Recorded, Status
 
 # Statements built once, executed with parameters: SQLAlchemy then reuses their compiled form.
@@ -115,6 +121,22 @@ class Determinations:
         for statement, rows in ((_UPDATE, updates), (_INSERT, inserts), (_HISTORY, history)):
             if rows:
                 self._connection.execute(statement, rows)
+
+    def follow_projection(self, usccs: Sequence[str]) -> None:
+        """Copy each firm's place in the work queue (province, city, industry, size, ownership)
+        from the projection to its determinations where it differs: one statement."""
+        if not usccs:
+            return
+        d, f = determinations.c, enterprise_facts.c
+        self._connection.execute(
+            update(determinations)
+            .where(
+                d.uscc == f.uscc,
+                d.uscc.in_(usccs),
+                or_(*(d[name].is_distinct_from(f[name]) for name in QUEUE_COLUMNS)),
+            )
+            .values({name: f[name] for name in QUEUE_COLUMNS})
+        )
 
     def of_firm(self, uscc: str) -> list[Row[Any]]:
         return list(

@@ -1,5 +1,6 @@
-"""The work queue in SQL: one measure's determinations joined to the firms' projection, paged by
-USCC over the index (measure, status, USCC), counted per status under the same filters."""
+"""The work queue in SQL: one measure's determinations, filtered on the firm's place each row
+carries (ADR 0037), paged by USCC over the indexes (measure, status, USCC) and (measure, province,
+status, USCC), counted per status under the same filters; the projection gives a page's names."""
 
 from __future__ import annotations
 
@@ -48,35 +49,26 @@ _d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
 _g, _k = enterprise_name_grams.c, case_states.c
 
 
-def _reads_firms(wanted: QueueFilter) -> bool:
-    """Whether a filter reads the projection (else counting needs the determinations alone)."""
-    return wanted.provinces is not None or any(
-        (wanted.region, wanted.city, wanted.industry, wanted.size, wanted.ownership, wanted.query)
-    )
+def _filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
+    """`query` over one measure's determinations, narrowed by every filter but the status.
 
-
-def _filtered(
-    query: Select[Any], wanted: QueueFilter, on: date, *, join: bool = True
-) -> Select[Any]:
-    """`query` over one measure's determinations (joined to the projection when `join` or a
-    filter reads it), narrowed by every filter but the status."""
-    if join or _reads_firms(wanted):
+    The firm's place (province, city, industry, size, ownership) and its missing facts are the
+    row's own columns, which the queue's indexes carry: only a name search reads the projection.
+    A region was made its provinces by the use case."""
+    if wanted.query and not _USCC_START.fullmatch(wanted.query):
         query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
     query = query.where(_d.measure_id == wanted.measure_id)
     if wanted.provinces is not None:
-        query = query.where(_f.province_code.in_(sorted(wanted.provinces)))
+        query = query.where(_d.province_code.in_(sorted(wanted.provinces)))
     for column, value in (
-        (_f.region, wanted.region),
-        (_f.city, wanted.city),
-        (_f.size_class, wanted.size),
-        (_f.ownership, wanted.ownership),
+        (_d.city, wanted.city),
+        (_d.size_class, wanted.size),
+        (_d.ownership, wanted.ownership),
     ):
         if value is not None:
             query = query.where(column == value)
-    if wanted.industry is not None and len(wanted.industry) == 1:
-        query = query.where(_f.industry_section == wanted.industry)  # indexed with the province
-    elif wanted.industry is not None:
-        query = query.where(_f.industry_code.startswith(wanted.industry, autoescape=True))
+    if wanted.industry is not None:
+        query = query.where(_d.industry_code.startswith(wanted.industry, autoescape=True))
     if wanted.missing is not None:
         query = query.where(_d.missing.contains(f",{wanted.missing},", autoescape=True))
     for condition in (_holding(wanted, on), _cased(wanted), *_searched(wanted.query)):
@@ -167,9 +159,10 @@ _COLUMNS = (
 class WorkQueue:
     """Reads the queue within one transaction.
 
-    Each status is read on its own, in USCC order over the index (measure, status, USCC), and
-    the pages merged: one query for both statuses would sort every row of the measure. Counts
-    stop at `cap` per status, so a page costs the same in a province of a million firms.
+    Each status of each province asked for is read on its own, in USCC order over the index
+    (measure, province, status, USCC), or (measure, status, USCC) for every province, and the
+    pages merged: one query for several would sort all their rows. Counts stop at `cap` per
+    status, so a page costs the same in a province of a million firms.
     """
 
     def __init__(self, connection: Connection, *, cap: int = COUNT_CAP) -> None:
@@ -182,10 +175,19 @@ class WorkQueue:
         """A page in USCC order after `after`; with the counts unless not `counted` (an export
         reading page after page needs them once at most)."""
         statuses = [wanted.status] if wanted.status else list(QUEUED)
+        provinces = [None] if wanted.provinces is None else sorted(wanted.provinces)
         rows = heapq.merge(
             *(
-                self._rows(wanted, status, after=after, limit=limit + 1, on=on)
-                for status in statuses
+                self._rows(
+                    wanted
+                    if province is None
+                    else replace(wanted, provinces=frozenset({province})),
+                    status,
+                    after=after,
+                    limit=limit + 1,
+                    on=on,
+                )
+                for status, province in itertools.product(statuses, provinces)
             ),
             key=lambda row: row.uscc,
         )
@@ -208,7 +210,8 @@ class WorkQueue:
         self, wanted: QueueFilter, status: Status, *, after: str, limit: int, on: date
     ) -> list[Any]:
         """The page's keys first, from the indexes alone where the filters allow, then their
-        columns: fetching every column of each row passed over would read the whole table."""
+        columns and the projection's: fetching them for each row passed over would read the
+        whole table."""
         keys = (
             _filtered(select(_d.uscc), wanted, on)
             .where(_d.status == status.value, _d.uscc > after)
@@ -249,7 +252,7 @@ class WorkQueue:
         found = {}
         for status in QUEUED:
             some = (
-                _filtered(select(literal(1)), wanted, on, join=False)
+                _filtered(select(literal(1)), wanted, on)
                 .where(_d.status == status.value)
                 .limit(self._cap + 1)
                 .subquery()
@@ -266,9 +269,7 @@ class WorkQueue:
         counted yet)."""
         statuses = [wanted.status] if wanted.status else list(QUEUED)
         rows = (
-            _filtered(
-                select(_d.missing, _d.facts_digest), replace(wanted, missing=None), on, join=False
-            )
+            _filtered(select(_d.missing, _d.facts_digest), replace(wanted, missing=None), on)
             .where(_d.status.in_([s.value for s in statuses]))
             .limit(self._cap + 1)
             .subquery()

@@ -53,13 +53,6 @@ enterprise_facts = Table(
         for name, fact in REGISTRY.items()
         if fact.comparable
     ),
-    # A province's firms in USCC order: the work queue merges it with a measure's determinations
-    # (ADR 0027), reading both indexes alone.
-    Index("ix_enterprise_facts_province", "province_code", "uscc"),
-    Index("ix_enterprise_facts_province_size", "province_code", "size_class", "uscc"),
-    Index("ix_enterprise_facts_province_ownership", "province_code", "ownership", "uscc"),
-    Index("ix_enterprise_facts_province_section", "province_code", "industry_section", "uscc"),
-    Index("ix_enterprise_facts_city", "city", "uscc"),
 )
 
 # Each pair of neighbouring characters of a firm's name (ADR 0027): a two-character search, the
@@ -83,6 +76,9 @@ enterprise_certifications = Table(
     Index("ix_enterprise_certifications_uscc_kind", "uscc", "kind"),
 )
 
+# The projection's columns the work queue filters on, kept in each determination too.
+QUEUE_COLUMNS = ("province_code", "city", "industry_code", "size_class", "ownership")
+
 determinations = Table(
     "determinations",
     metadata,
@@ -100,8 +96,26 @@ determinations = Table(
     # The facts the firm still has to give, as ",fact,fact,": the work queue filters on it.
     # Null while the determination waits to be explained (ADR 0011).
     Column("missing", String(1000), nullable=True),
-    # The work queue: one measure's firms by status, in USCC order (ADR 0027).
-    Index("ix_determinations_queue", "measure_id", "status", "uscc"),
+    # Where the firm stands in the work queue, copied from the projection with each write
+    # (ADR 0037): the queue filters and counts from the indexes below alone.
+    *(Column(name, String(60), nullable=True) for name in QUEUE_COLUMNS),
+    # The work queue: one measure's firms by status (of a province), in USCC order (ADR 0027);
+    # on PostgreSQL each entry carries what the filters read.
+    Index(
+        "ix_determinations_queue",
+        "measure_id",
+        "status",
+        "uscc",
+        postgresql_include=[*QUEUE_COLUMNS, "missing"],
+    ),
+    Index(
+        "ix_determinations_queue_province",
+        "measure_id",
+        "province_code",
+        "status",
+        "uscc",
+        postgresql_include=[*QUEUE_COLUMNS[1:], "missing"],
+    ),
 )
 
 # Ranges of firms (by key) a population re-match gave first decisions, queued for the Explainer

@@ -129,5 +129,7 @@ def _decide_round(
             )
     work.determinations.refresh(refreshed)
     work.determinations.record(recorded)
+    # A firm that moved (another city, size or industry) moves in the work queue too.
+    work.determinations.follow_projection([s.uscc for s in fresh])
     work.outbox.publish(events)
     return len(recorded)

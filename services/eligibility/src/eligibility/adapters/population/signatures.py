@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from eligibility.adapters.compiler import code_of
-from eligibility.adapters.tables import determinations, enterprise_facts
+from eligibility.adapters.tables import QUEUE_COLUMNS, determinations, enterprise_facts
 from eligibility.domain.decision import Status
 from eligibility.domain.measures import Measure
 
@@ -50,11 +50,17 @@ def temporary_tables(size: int) -> tuple[Table, Table, Table, Table]:
         prefixes=temporary,
     )
     chunks = -(-size // PER_SIGNATURE)
+
+    # The firm's place in the work queue rides along, for the rows stored from these tables.
+    def place() -> list[Column[str]]:
+        return [Column(name, String(60), nullable=True) for name in QUEUE_COLUMNS]
+
     firms = Table(
         "rematch_firms",
         metadata,
         Column("uscc", String(18), nullable=False),
         *(Column(f"sig{k}", BigInteger, nullable=False) for k in range(chunks)),
+        *place(),
         prefixes=temporary,
     )
     changes = Table(
@@ -66,6 +72,7 @@ def temporary_tables(size: int) -> tuple[Table, Table, Table, Table]:
         Column("status", String(20), nullable=False),
         Column("held", String(20), nullable=False),
         Column("stored", Boolean, nullable=False),  # the firm has a row for the measure
+        *place(),
         prefixes=temporary,
     )
     held = Table(
@@ -94,7 +101,7 @@ def moving_firms(
     """
     f, d, g = enterprise_facts.c, determinations.c, group.c
     chunks = [measures[k : k + PER_SIGNATURE] for k in range(0, len(measures), PER_SIGNATURE)]
-    names = [c.name for c in firms.c][1:]
+    names = signature_columns(firms)
     new = (
         select(
             f.uscc,
@@ -102,6 +109,7 @@ def moving_firms(
                 _sum(code_of(m.criteria, on, 4**j) for j, m in enumerate(chunk)).label(name)
                 for name, chunk in zip(names, chunks, strict=True)
             ),
+            *(f[name] for name in QUEUE_COLUMNS),
         )
         # OFFSET 0 keeps PostgreSQL from inlining the statuses into the WHERE (evaluated twice).
         .offset(0)
@@ -128,7 +136,7 @@ def moving_firms(
     # Held signature: every absent measure at its absent code, corrected by the stored rows.
     base = [sum(3 * 4**j for j, m in enumerate(chunk) if m.id not in decided) for chunk in chunks]
     return (
-        select(new.c.uscc, *(new.c[name] for name in names))
+        select(new.c.uscc, *(new.c[name] for name in (*names, *QUEUE_COLUMNS)))
         .select_from(new.outerjoin(held, held.c.uscc == new.c.uscc))
         .where(
             or_(
@@ -162,7 +170,7 @@ def _sum(parts: Iterable[ColumnElement[int]]) -> ColumnElement[int]:
 def pairs(group: Table, firms: Table, *where: ColumnElement[bool]) -> Subquery:
     """Each moved firm with each measure of the group, and the measure's new status code."""
     r, g = firms.c, group.c
-    names = [c.name for c in firms.c][1:]
+    names = signature_columns(firms)
     signature = (
         r[names[0]]
         if len(names) == 1
@@ -175,6 +183,7 @@ def pairs(group: Table, firms: Table, *where: ColumnElement[bool]) -> Subquery:
             g.version,
             g.absent,
             (signature.op("/")(g.weight) % 4).label("code"),
+            *(r[name] for name in QUEUE_COLUMNS),
         )
         .select_from(firms)
         .join(group, true())
@@ -182,6 +191,10 @@ def pairs(group: Table, firms: Table, *where: ColumnElement[bool]) -> Subquery:
         .offset(0)
         .subquery()
     )
+
+
+def signature_columns(firms: Table) -> list[str]:
+    return [c.name for c in firms.c if c.name.startswith("sig")]
 
 
 def status(code: ColumnElement[int]) -> ColumnElement[str]:

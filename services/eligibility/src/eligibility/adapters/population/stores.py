@@ -30,7 +30,12 @@ from sqlalchemy import (
 
 from eligibility.adapters.population.signatures import pairs as pairs_of
 from eligibility.adapters.population.signatures import status as status_of
-from eligibility.adapters.tables import determination_history, determinations, rematch_log
+from eligibility.adapters.tables import (
+    QUEUE_COLUMNS,
+    determination_history,
+    determinations,
+    rematch_log,
+)
 from eligibility.domain.decision import Status
 from eligibility.domain.measures import Measure
 from eligibility.domain.rematches import PENDING
@@ -47,12 +52,13 @@ def moving(group: Table, firms: Table) -> CompoundSelect[Any]:
     """
     pairs = pairs_of(group, firms)
     p, d = pairs.c, determinations.c
+    place = [p[name] for name in QUEUE_COLUMNS]
     status = status_of(p.code)
     stored = d.uscc.is_not(None)
     held = case((stored, d.status), else_=Status.INELIGIBLE.value)
     same_pair = and_(d.uscc == p.uscc, d.measure_id == p.measure_id)
     qualifying = (
-        select(p.uscc, p.measure_id, p.version, status, held, stored)
+        select(p.uscc, p.measure_id, p.version, status, held, stored, *place)
         .select_from(pairs.outerjoin(determinations, same_pair))
         .where(
             p.code != 0,
@@ -65,7 +71,7 @@ def moving(group: Table, firms: Table) -> CompoundSelect[Any]:
     )
     ineligible = literal(Status.INELIGIBLE.value, String())
     no_longer = (
-        select(p.uscc, p.measure_id, p.version, ineligible, d.status, true())
+        select(p.uscc, p.measure_id, p.version, ineligible, d.status, true(), *place)
         .select_from(pairs.join(determinations, same_pair))
         .where(p.code == 0, or_(d.status != ineligible, d.measure_version != p.version))
     )
@@ -101,12 +107,13 @@ def store_first(
             *_unexplained(on, postgres).values(),
             literal(now, d.updated_at.type),
             true(),
+            *(p[name] for name in QUEUE_COLUMNS),
         )
         .select_from(pairs.outerjoin(held, and_(k.uscc == p.uscc, k.measure_id == p.measure_id)))
         .where(p.code != 0, k.uscc.is_(None))
     )
     columns = ["uscc", "measure_id", "measure_version", "status"]
-    columns += [*_unexplained(on, postgres), "updated_at", "unrecorded"]
+    columns += [*_unexplained(on, postgres), "updated_at", "unrecorded", *QUEUE_COLUMNS]
     statement = insert(determinations).from_select(columns, rows)
     if len(never) == 1:  # one measure: the rows inserted are its count
         one = statement.execution_options(preserve_rowcount=True)
@@ -212,13 +219,14 @@ def store_changes(connection: Connection, changes: Table, on: date, postgres: bo
     )
     connection.execute(
         insert(determinations).from_select(
-            ["uscc", "measure_id", *stored, "updated_at", "unrecorded"],
+            ["uscc", "measure_id", *stored, "updated_at", "unrecorded", *QUEUE_COLUMNS],
             select(
                 ch.uscc,
                 ch.measure_id,
                 *stored.values(),
                 literal(now, d.updated_at.type),
                 null(),
+                *(ch[name] for name in QUEUE_COLUMNS),
             ).where(~ch.stored, ch.status != Status.INELIGIBLE.value),
         )
     )

@@ -1,0 +1,63 @@
+"""Each determination carries where its firm stands in the work queue (province, city, industry,
+size, ownership), copied from the projection, and the queue's indexes carry those columns and the
+missing facts (ADR 0037): the projection's indexes for the queue (0013) go.
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-07
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0016"
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+_COLUMNS = ("province_code", "city", "industry_code", "size_class", "ownership")
+_FACTS_INDEXES = {
+    "ix_enterprise_facts_province": ["province_code", "uscc"],
+    "ix_enterprise_facts_province_size": ["province_code", "size_class", "uscc"],
+    "ix_enterprise_facts_province_ownership": ["province_code", "ownership", "uscc"],
+    "ix_enterprise_facts_province_section": ["province_code", "industry_section", "uscc"],
+    "ix_enterprise_facts_city": ["city", "uscc"],
+}
+
+
+def upgrade() -> None:
+    for name in _COLUMNS:
+        op.add_column("determinations", sa.Column(name, sa.String(60), nullable=True))
+    d, f = (
+        sa.table(name, sa.column("uscc"), *(sa.column(c) for c in _COLUMNS))
+        for name in ("determinations", "enterprise_facts")
+    )
+    op.execute(sa.update(d).where(d.c.uscc == f.c.uscc).values({c: f.c[c] for c in _COLUMNS}))
+    op.drop_index("ix_determinations_queue", table_name="determinations")
+    op.create_index(
+        "ix_determinations_queue",
+        "determinations",
+        ["measure_id", "status", "uscc"],
+        postgresql_include=[*_COLUMNS, "missing"],
+    )
+    op.create_index(
+        "ix_determinations_queue_province",
+        "determinations",
+        ["measure_id", "province_code", "status", "uscc"],
+        postgresql_include=[*_COLUMNS[1:], "missing"],
+    )
+    for name in _FACTS_INDEXES:
+        op.drop_index(name, table_name="enterprise_facts")
+
+
+def downgrade() -> None:
+    for name, columns in _FACTS_INDEXES.items():
+        op.create_index(name, "enterprise_facts", columns)
+    op.drop_index("ix_determinations_queue_province", table_name="determinations")
+    op.drop_index("ix_determinations_queue", table_name="determinations")
+    op.create_index("ix_determinations_queue", "determinations", ["measure_id", "status", "uscc"])
+    with op.batch_alter_table("determinations") as batch:
+        for name in reversed(_COLUMNS):
+            batch.drop_column(name)
