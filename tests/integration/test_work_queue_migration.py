@@ -47,7 +47,7 @@ def test_missing_facts_are_copied_from_the_explanations(databases: Databases) ->
                         "now": datetime.now(UTC),
                     },
                 )
-        upgrade_to_head("eligibility", url)
+        command.upgrade(alembic_config("eligibility", url), "0012")
         with engine.connect() as connection:
             query = text("SELECT uscc, missing FROM determinations")
             found = {row[0]: row[1] for row in connection.execute(query)}
@@ -68,37 +68,38 @@ _FIRM = text(
 
 
 def test_each_firms_place_is_copied_into_its_determinations(databases: Databases) -> None:
+    """And a row explained with nothing missing says "," from then on: null is a row waiting
+    for the Explainer (facts digest "")."""
     url = databases.url("eligibility")
     command.upgrade(alembic_config("eligibility", url), "0016")
     engine = create_database_engine(url)
     place = {"province": "44", "city": "深圳市", "industry": "C3921", "size": "small"}
-    now = datetime.now(UTC)
+    now, day = datetime.now(UTC), date(2026, 12, 1)
+    explained, waiting, unknown = "91440300000000001A", "91440300000000002A", "91440300000000003A"
     try:
         with engine.begin() as connection:
+            for uscc in (explained, waiting):
+                firm = {"uscc": uscc, "now": now, "ownership": "private"}
+                connection.execute(_FIRM, firm | place)
+            for uscc in (explained, waiting, unknown):  # the last: not projected
+                row = {"uscc": uscc, "status": "eligible", "on": day, "now": now}
+                connection.execute(_ROW, row | {"explanation": _explanation()})
             connection.execute(
-                _FIRM, {"uscc": "91440300000000001A", "now": now} | place | {"ownership": "private"}
+                text("UPDATE determinations SET facts_digest = '' WHERE uscc = :uscc"),
+                {"uscc": waiting},
             )
-            for uscc in ("91440300000000001A", "91440300000000002A"):  # the second: not projected
-                connection.execute(
-                    _ROW,
-                    {
-                        "uscc": uscc,
-                        "status": "eligible",
-                        "on": date(2026, 12, 1),
-                        "explanation": _explanation(),
-                        "now": now,
-                    },
-                )
         upgrade_to_head("eligibility", url)
         with engine.connect() as connection:
             query = text(
-                "SELECT uscc, province_code, city, industry_code, size_class, ownership"
+                "SELECT uscc, province_code, city, industry_code, size_class, ownership, missing"
                 " FROM determinations ORDER BY uscc"
             )
             found = [tuple(row) for row in connection.execute(query)]
     finally:
         engine.dispose()
+    in_place = ("44", "深圳市", "C3921", "small", "private")
     assert found == [
-        ("91440300000000001A", "44", "深圳市", "C3921", "small", "private"),
-        ("91440300000000002A", None, None, None, None, None),
+        (explained, *in_place, ","),
+        (waiting, *in_place, None),
+        (unknown, None, None, None, None, None, None),
     ]

@@ -1,6 +1,7 @@
 """Each determination carries where its firm stands in the work queue (province, city, industry,
 size, ownership), copied from the projection, and the queue's indexes carry those columns and the
-missing facts (ADR 0037): the projection's indexes for the queue (0013) go.
+missing facts (ADR 0037): the projection's indexes for the queue (0013) go. A row explained with
+no fact missing says "," so that null means "waiting for the Explainer" alone.
 
 Revision ID: 0017
 Revises: 0016
@@ -30,11 +31,15 @@ _FACTS_INDEXES = {
 def upgrade() -> None:
     for name in _COLUMNS:
         op.add_column("determinations", sa.Column(name, sa.String(60), nullable=True))
-    d, f = (
-        sa.table(name, sa.column("uscc"), *(sa.column(c) for c in _COLUMNS))
-        for name in ("determinations", "enterprise_facts")
+    place = [sa.column(c) for c in _COLUMNS]
+    d = sa.table(
+        "determinations", sa.column("uscc"), sa.column("missing"), sa.column("facts_digest"), *place
     )
-    op.execute(sa.update(d).where(d.c.uscc == f.c.uscc).values({c: f.c[c] for c in _COLUMNS}))
+    f = sa.table("enterprise_facts", sa.column("uscc"), *(sa.column(c) for c in _COLUMNS))
+    # And a row explained with nothing missing says "," (null: waiting for the Explainer).
+    explained = sa.case((d.c.facts_digest == "", None), else_=",")
+    copied = {c: f.c[c] for c in _COLUMNS} | {"missing": sa.func.coalesce(d.c.missing, explained)}
+    op.execute(sa.update(d).where(d.c.uscc == f.c.uscc).values(copied))
     op.drop_index("ix_determinations_queue", table_name="determinations")
     op.create_index(
         "ix_determinations_queue",
@@ -58,6 +63,7 @@ def downgrade() -> None:
     op.drop_index("ix_determinations_queue_province", table_name="determinations")
     op.drop_index("ix_determinations_queue", table_name="determinations")
     op.create_index("ix_determinations_queue", "determinations", ["measure_id", "status", "uscc"])
+    op.execute("UPDATE determinations SET missing = NULL WHERE missing = ','")
     with op.batch_alter_table("determinations") as batch:
         for name in reversed(_COLUMNS):
             batch.drop_column(name)

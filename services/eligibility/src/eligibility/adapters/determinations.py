@@ -36,10 +36,11 @@ def _values(decision: Decision) -> dict[str, Any]:
     }
 
 
-def missing_of(decision: Decision | None) -> str | None:
-    """The facts the firm still has to give, as the work queue filters them: ",fact,fact,"."""
+def missing_of(decision: Decision | None) -> str:
+    """The facts the firm still has to give, as the work queue filters them: ",fact,fact,", or
+    "," for none (null is for a row not explained yet)."""
     names = [m["fact"] for m in decision.missing_facts] if decision else []
-    return f",{','.join(names)}," if names else None
+    return ",".join(["", *names, ""])
 
 
 def decided_for_everyone(connection: Connection, measure_ids: Iterable[str]) -> set[str]:

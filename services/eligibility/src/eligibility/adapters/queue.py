@@ -269,7 +269,7 @@ class WorkQueue:
         counted yet)."""
         statuses = [wanted.status] if wanted.status else list(QUEUED)
         rows = (
-            _filtered(select(_d.missing, _d.facts_digest), replace(wanted, missing=None), on)
+            _filtered(select(_d.missing), replace(wanted, missing=None), on)
             .where(_d.status.in_([s.value for s in statuses]))
             .limit(self._cap + 1)
             .subquery()
@@ -277,7 +277,7 @@ class WorkQueue:
         query = select(
             rows.c.missing,
             func.count(),
-            func.count().filter(rows.c.facts_digest == PENDING),
+            func.count().filter(rows.c.missing.is_(None)),  # waiting for the Explainer
         ).group_by(rows.c.missing)
         found = self._connection.execute(query).all()
         if sum(row[1] for row in found) > self._cap or any(row[2] for row in found):

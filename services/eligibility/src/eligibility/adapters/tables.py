@@ -93,8 +93,9 @@ determinations = Table(
     # True: a first decision of a population re-match, its history row and event still to
     # be written by the Explainer (its firm lies in a range of `unrecorded_ranges`); else null.
     Column("unrecorded", Boolean, nullable=True),
-    # The facts the firm still has to give, as ",fact,fact,": the work queue filters on it.
-    # Null while the determination waits to be explained (ADR 0011).
+    # The facts the firm still has to give, as ",fact,fact," ("," for none): the work queue
+    # filters on it. Null exactly while the determination waits to be explained (ADR 0011), so
+    # the queue's indexes tell the rows that wait without reading the table (ADR 0037).
     Column("missing", String(1000), nullable=True),
     # Where the firm stands in the work queue, copied from the projection with each write
     # (ADR 0037): the queue filters and counts from the indexes below alone.
