@@ -170,6 +170,15 @@ def _nobody_sees_firms_outside_the_provinces_it_serves(
         "eligible": 0,
         "possibly_eligible": 0,
     }
+    # Nor by a city of it: a city is read in its provinces, and only those the caller serves.
+    by_city = _get(system, QUEUE, beijing, city="深圳市")
+    assert (_names(by_city), by_city.json()["counts"]) == (
+        [],
+        {"eligible": 0, "possibly_eligible": 0},
+    )
+    nobody = bearer(tokens, Role.CASEWORKER, regions=[])
+    assert _names(_get(system, QUEUE, nobody, city="深圳市")) == []
+    assert _names(_get(system, QUEUE, bearer(tokens), city="深圳市")) == ["深圳星河通信有限公司"]
     firm = bearer(tokens, Role.ENTERPRISE, uscc=FIRMS[0]["uscc"])
     refused = _get(system, QUEUE, firm)
     assert refused.status_code == 403

@@ -1,6 +1,7 @@
 """Each determination carries where its firm stands in the work queue (province, city, industry,
 size, ownership), copied from the projection, and the queue's indexes carry those columns and the
-missing facts (ADR 0037): the projection's indexes for the queue (0013) go. A row explained with
+missing facts (ADR 0037): the projection's indexes for the queue (0013) go, but for the city's,
+which now gives the provinces a city is in. A row explained with
 no fact missing says "," so that null means "waiting for the Explainer" alone.
 
 Revision ID: 0017
@@ -24,7 +25,7 @@ _FACTS_INDEXES = {
     "ix_enterprise_facts_province_size": ["province_code", "size_class", "uscc"],
     "ix_enterprise_facts_province_ownership": ["province_code", "ownership", "uscc"],
     "ix_enterprise_facts_province_section": ["province_code", "industry_section", "uscc"],
-    "ix_enterprise_facts_city": ["city", "uscc"],
+    "ix_enterprise_facts_city": ["city", "uscc"],  # now (city, province_code)
 }
 
 
@@ -55,9 +56,11 @@ def upgrade() -> None:
     )
     for name in _FACTS_INDEXES:
         op.drop_index(name, table_name="enterprise_facts")
+    op.create_index("ix_enterprise_facts_city", "enterprise_facts", ["city", "province_code"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_enterprise_facts_city", table_name="enterprise_facts")
     for name, columns in _FACTS_INDEXES.items():
         op.create_index(name, "enterprise_facts", columns)
     op.drop_index("ix_determinations_queue_province", table_name="determinations")

@@ -19,10 +19,10 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
     null,
     or_,
     select,
+    union_all,
 )
 
 from eligibility.adapters.tables import (
@@ -174,6 +174,7 @@ class WorkQueue:
     ) -> QueuePage:
         """A page in USCC order after `after`; with the counts unless not `counted` (an export
         reading page after page needs them once at most)."""
+        wanted = self._in_the_citys_provinces(wanted)
         statuses = [wanted.status] if wanted.status else list(QUEUED)
         provinces = [None] if wanted.provinces is None else sorted(wanted.provinces)
         rows = heapq.merge(
@@ -198,13 +199,24 @@ class WorkQueue:
             return QueuePage(
                 firms=firms, after=following, counts=None, missing_counts=None, cap=self._cap
             )
+        counts, missing_counts = self.counts(wanted, on=on)
         return QueuePage(
             firms=firms,
             after=following,
-            counts=self.counts(wanted, on=on),
-            missing_counts=self.missing_counts(wanted, on=on),
+            counts=counts,
+            missing_counts=missing_counts,
             cap=self._cap,
         )
+
+    def _in_the_citys_provinces(self, wanted: QueueFilter) -> QueueFilter:
+        """A city lies in a province (or, for a name two provinces share, in each): its firms are
+        read from those provinces' entries, not from every province's."""
+        if wanted.city is None:
+            return wanted
+        held = select(_f.province_code).where(_f.city == wanted.city).distinct()
+        found = frozenset(self._connection.execute(held).scalars())
+        scope = found if wanted.provinces is None else found & wanted.provinces
+        return replace(wanted, provinces=scope)
 
     def _rows(
         self, wanted: QueueFilter, status: Status, *, after: str, limit: int, on: date
@@ -247,46 +259,48 @@ class WorkQueue:
             query = query.where(_f.province_code.in_(sorted(provinces)))
         return {province: n for province, n in self._connection.execute(query) if province}
 
-    def counts(self, wanted: QueueFilter, *, on: date) -> dict[Status, int]:
-        """Per queued status, up to `cap` + 1 (more than `cap`: "more than cap")."""
-        found = {}
-        for status in QUEUED:
-            some = (
-                _filtered(select(literal(1)), wanted, on)
-                .where(_d.status == status.value)
-                .limit(self._cap + 1)
-                .subquery()
-            )
-            found[status] = int(
-                self._connection.execute(select(func.count()).select_from(some)).scalar_one()
-            )
-        return found
-
-    def missing_counts(self, wanted: QueueFilter, *, on: date) -> dict[str, int] | None:
-        """Per fact still to give, under every filter but the missing fact: counted over the
-        distinct sets of missing facts (a handful per measure) of at most `cap` + 1 rows; None
-        past that, or while some of these rows wait for the Explainer (their facts are not
-        counted yet)."""
-        statuses = [wanted.status] if wanted.status else list(QUEUED)
-        rows = (
-            _filtered(select(_d.missing), replace(wanted, missing=None), on)
-            .where(_d.status.in_([s.value for s in statuses]))
+    def _tallies(self, wanted: QueueFilter, on: date) -> dict[Status, Counter[str | None]]:
+        """Per queued status (whatever the filter's), how many of its rows hold each set of
+        missing facts (null: waiting for the Explainer), over at most `cap` + 1 rows of each:
+        one query, answered from the queue's indexes."""
+        capped = [
+            _filtered(select(_d.status, _d.missing), wanted, on)
+            .where(_d.status == status.value)
             .limit(self._cap + 1)
             .subquery()
+            for status in QUEUED
+        ]
+        # Each capped query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
+        rows = union_all(*(select(part.c.status, part.c.missing) for part in capped)).subquery()
+        query = select(rows.c.status, rows.c.missing, func.count()).group_by(
+            rows.c.status, rows.c.missing
         )
-        query = select(
-            rows.c.missing,
-            func.count(),
-            func.count().filter(rows.c.missing.is_(None)),  # waiting for the Explainer
-        ).group_by(rows.c.missing)
-        found = self._connection.execute(query).all()
-        if sum(row[1] for row in found) > self._cap or any(row[2] for row in found):
-            return None
+        tallies: dict[Status, Counter[str | None]] = {status: Counter() for status in QUEUED}
+        for status, missing, count in self._connection.execute(query):
+            tallies[Status(status)][missing] += count
+        return tallies
+
+    def counts(
+        self, wanted: QueueFilter, *, on: date
+    ) -> tuple[dict[Status, int], dict[str, int] | None]:
+        """Per queued status, up to `cap` + 1 (more than `cap`: "more than cap"), under every
+        filter but the status; and per fact still to give, how many of the listed firms lack it,
+        under every filter but the missing fact: None past `cap` firms, or while some of them wait
+        for the Explainer (their facts are not counted yet)."""
+        tallies = self._tallies(wanted, on)
+        counts = {status: sum(sets.values()) for status, sets in tallies.items()}
+        if wanted.missing is not None:
+            tallies = self._tallies(replace(wanted, missing=None), on)
+        listed: Counter[str | None] = Counter()
+        for status in [wanted.status] if wanted.status else QUEUED:
+            listed += tallies[status]
+        if listed.total() > self._cap or listed[None]:
+            return counts, None
         counted: Counter[str] = Counter()
-        for missing, count, _ in found:
+        for missing, count in listed.items():
             for name in _names(missing):
                 counted[name] += count
-        return dict(counted.most_common())
+        return counts, dict(counted.most_common())
 
 
 def _names(missing: str | None) -> tuple[str, ...]:

@@ -53,6 +53,8 @@ enterprise_facts = Table(
         for name, fact in REGISTRY.items()
         if fact.comparable
     ),
+    # The provinces a city is in: the work queue reads a city's firms from theirs (ADR 0037).
+    Index("ix_enterprise_facts_city", "city", "province_code"),
 )
 
 # Each pair of neighbouring characters of a firm's name (ADR 0027): a two-character search, the
