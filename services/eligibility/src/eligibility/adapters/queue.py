@@ -177,9 +177,9 @@ class WorkQueue:
         wanted = self._in_the_citys_provinces(wanted)
         statuses = [wanted.status] if wanted.status else list(QUEUED)
         provinces = [None] if wanted.provinces is None else sorted(wanted.provinces)
-        rows = heapq.merge(
+        keys = heapq.merge(
             *(
-                self._rows(
+                self._keys(
                     wanted
                     if province is None
                     else replace(wanted, provinces=frozenset({province})),
@@ -189,12 +189,11 @@ class WorkQueue:
                     on=on,
                 )
                 for status, province in itertools.product(statuses, provinces)
-            ),
-            key=lambda row: row.uscc,
+            )
         )
-        found = list(itertools.islice(rows, limit + 1))
-        firms = [_queued(wanted.measure_id, row) for row in found[:limit]]
-        following = firms[-1].uscc if len(found) > limit else None
+        found = list(itertools.islice(keys, limit + 1))
+        firms = [_queued(wanted.measure_id, row) for row in self._rows(wanted, found[:limit])]
+        following = found[limit - 1] if len(found) > limit else None
         if not counted:
             return QueuePage(
                 firms=firms, after=following, counts=None, missing_counts=None, cap=self._cap
@@ -218,22 +217,27 @@ class WorkQueue:
         scope = found if wanted.provinces is None else found & wanted.provinces
         return replace(wanted, provinces=scope)
 
-    def _rows(
+    def _keys(
         self, wanted: QueueFilter, status: Status, *, after: str, limit: int, on: date
-    ) -> list[Any]:
-        """The page's keys first, from the indexes alone where the filters allow, then their
-        columns and the projection's: fetching them for each row passed over would read the
-        whole table."""
+    ) -> list[str]:
+        """The next keys of one status, in order, from the indexes alone where the filters
+        allow: fetching the columns of each row passed over would read the whole table."""
         keys = (
             _filtered(select(_d.uscc), wanted, on)
             .where(_d.status == status.value, _d.uscc > after)
             .order_by(_d.uscc)
             .limit(limit)
         )
+        return list(self._connection.execute(keys).scalars())
+
+    def _rows(self, wanted: QueueFilter, keys: list[str]) -> list[Any]:
+        """The page's columns and the projection's, for the keys of the page alone."""
+        if not keys:
+            return []
         query = (
             select(*_COLUMNS)
             .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
-            .where(_d.measure_id == wanted.measure_id, _d.uscc.in_(keys.scalar_subquery()))
+            .where(_d.measure_id == wanted.measure_id, _d.uscc.in_(keys))
             .order_by(_d.uscc)
         )
         return list(self._connection.execute(query).all())
