@@ -320,6 +320,12 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
     done = rematch_due(uow, catalogue=catalogue, on=ON)
     assert {r.measure_id for r in done} == {m.id for m in catalogue.in_force(ON)}
     assert rematch_due(uow, catalogue=catalogue, on=ON) == []
+    # Rows written without their place in the work queue (by the release before, during an
+    # upgrade) take it with the next tick, though nothing is due.
+    with uow.begin() as connection:
+        connection.execute(update(determinations).values(dict.fromkeys(QUEUE_COLUMNS)))
+    assert rematch_due(uow, catalogue=catalogue, on=ON) == []
+    assert _misplaced(uow) == set()
     # One row per firm and measure, but for a first "ineligible" (absence, ADR 0013).
     with uow.read() as connection:
         facts = list(connection.execute(select(enterprise_facts.c.facts)).scalars())

@@ -92,6 +92,9 @@ class Determinations:
     def follow_projection(self, usccs: Sequence[str]) -> None:
         self.followed.extend(usccs)
 
+    def place_unplaced(self, measure_ids: Sequence[str]) -> int:
+        return 0
+
     def of_firm(self, uscc: str) -> list[Any]:
         return []
 

@@ -139,6 +139,19 @@ class Determinations:
             .values({name: f[name] for name in QUEUE_COLUMNS})
         )
 
+    def place_unplaced(self, measure_ids: Sequence[str]) -> int:
+        """Give the rows of these measures that have no place in the work queue their firm's
+        (rows a replica of the release before wrote during the upgrade to ADR 0037); how many.
+        Cheap when there are none: the queue's index by province finds them per measure."""
+        d, f = determinations.c, enterprise_facts.c
+        statement = (
+            update(determinations)
+            .where(d.uscc == f.uscc, d.measure_id.in_(measure_ids), d.province_code.is_(None))
+            .values({name: f[name] for name in QUEUE_COLUMNS})
+            .execution_options(preserve_rowcount=True)
+        )
+        return int(self._connection.execute(statement).rowcount)
+
     def of_firm(self, uscc: str) -> list[Row[Any]]:
         return list(
             self._connection.execute(

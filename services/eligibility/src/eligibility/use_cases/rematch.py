@@ -35,4 +35,7 @@ def rematch_due(work: Work, *, catalogue: Catalogue, on: date) -> list[Rematch]:
     one pass; at start-up and from the daily tick, with the catalogue in force."""
     ensure_current(work, catalogue)
     work.population.take_daily_turn()
+    # Rows the release before wrote while this one was rolled out lack their place in the work
+    # queue (ADR 0037): they take it here, at start-up and with each tick.
+    work.determinations.place_unplaced(catalogue.ids())
     return work.population.rematch(due(catalogue, on, work.population.rematched()), on)
