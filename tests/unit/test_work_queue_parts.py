@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from eligibility.adapters.queue import _USCC_START, _after_every
+from eligibility.adapters.queue_filters import _USCC_START, _after_every
 from eligibility.domain.queue import name_grams
 from portal.web.exports import write_csv, write_xlsx, written
 

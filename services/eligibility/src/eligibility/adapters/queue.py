@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import re
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
-    Select,
     case,
-    exists,
     func,
     null,
     or_,
@@ -25,14 +21,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from eligibility.adapters.tables import (
-    case_states,
-    determination_history,
-    determinations,
-    enterprise_certifications,
-    enterprise_facts,
-    enterprise_name_grams,
-)
+from eligibility.adapters.queue_filters import filtered
+from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import (
     COUNT_CAP,
@@ -40,101 +30,10 @@ from eligibility.domain.queue import (
     QueuedFirm,
     QueueFilter,
     QueuePage,
-    name_grams,
 )
 from eligibility.domain.rematches import PENDING
-from supportmatch_core.contracts.case import OPEN
 
-_d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
-_g, _k = enterprise_name_grams.c, case_states.c
-
-
-def _filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
-    """`query` over one measure's determinations, narrowed by every filter but the status.
-
-    The firm's place (province, city, industry, size, ownership) and its missing facts are the
-    row's own columns, which the queue's indexes carry: only a name search reads the projection.
-    A region was made its provinces by the use case."""
-    if wanted.query and not _USCC_START.fullmatch(wanted.query):
-        query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
-    query = query.where(_d.measure_id == wanted.measure_id)
-    if wanted.provinces is not None:
-        query = query.where(_d.province_code.in_(sorted(wanted.provinces)))
-    for column, value in (
-        (_d.city, wanted.city),
-        (_d.size_class, wanted.size),
-        (_d.ownership, wanted.ownership),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if wanted.industry is not None:
-        query = query.where(_d.industry_code.startswith(wanted.industry, autoescape=True))
-    if wanted.missing is not None:
-        query = query.where(_d.missing.contains(f",{wanted.missing},", autoescape=True))
-    for condition in (_holding(wanted, on), _cased(wanted), *_searched(wanted.query)):
-        if condition is not None:
-            query = query.where(condition)
-    return query
-
-
-def _searched(search: str | None) -> list[ColumnElement[bool]]:
-    """The firms a search finds: by the start of the USCC, or by part of the name."""
-    if not search:
-        return []
-    if _USCC_START.fullmatch(search):
-        # The start of a USCC, as a range of keys: the index (measure, status, USCC) reads it.
-        start = search.upper()
-        end = _after_every(start)
-        return [_d.uscc >= start] + ([_d.uscc < end] if end is not None else [])
-    # Every pair of the search's characters in the name, found by their index, then the whole
-    # search in the name (the pairs may stand apart).
-    pairs = [
-        exists().where(_g.gram == gram, _g.uscc == _d.uscc) for gram in sorted(name_grams(search))
-    ]
-    return [*pairs, _f.name.icontains(search, autoescape=True)]
-
-
-# What a caseworker types to find a firm by its code: digits and Latin letters, a digit among
-# them (every USCC's second character is one); "TCL" is part of a name, "914403" of a code.
-_USCC_START = re.compile("(?=.*[0-9])[0-9A-Za-z]{1,18}")
-_KEY_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _holding(wanted: QueueFilter, on: date) -> ColumnElement[bool] | None:
-    """The firm holds the title asked for, valid on `on`."""
-    if wanted.certification is None:
-        return None
-    return exists().where(
-        _c.uscc == _d.uscc,
-        _c.kind == wanted.certification,
-        _c.valid_from <= on,
-        or_(_c.valid_to.is_(None), _c.valid_to >= on),
-    )
-
-
-def _cased(wanted: QueueFilter) -> ColumnElement[bool] | None:
-    """The firm's case of the measure: being worked on, absent, or assigned to someone."""
-    if wanted.case is None and wanted.assignee is None:
-        return None
-    held = exists().where(_k.measure_id == _d.measure_id, _k.uscc == _d.uscc)
-    if wanted.case == "none":
-        return ~held
-    if wanted.case == "open":
-        held = held.where(_k.state.in_(OPEN))
-    if wanted.assignee is not None:
-        held = held.where(_k.assignee == wanted.assignee)
-    return held
-
-
-def _after_every(start: str) -> str | None:
-    """The first key after every key that starts with `start` (keys of digits and capitals)."""
-    while start:
-        head, last = start[:-1], start[-1]
-        position = _KEY_CHARACTERS.find(last)
-        if 0 <= position < len(_KEY_CHARACTERS) - 1:
-            return head + _KEY_CHARACTERS[position + 1]
-        start = head
-    return None
+_d, _f = determinations.c, enterprise_facts.c
 
 
 _COLUMNS = (
@@ -198,7 +97,7 @@ class WorkQueue:
             return QueuePage(
                 firms=firms, after=following, counts=None, missing_counts=None, cap=self._cap
             )
-        counts, missing_counts = self.counts(wanted, on=on)
+        counts, missing_counts = self._counts(wanted, on=on)
         return QueuePage(
             firms=firms,
             after=following,
@@ -223,7 +122,7 @@ class WorkQueue:
         """The next keys of one status, in order, from the indexes alone where the filters
         allow: fetching the columns of each row passed over would read the whole table."""
         keys = (
-            _filtered(select(_d.uscc), wanted, on)
+            filtered(select(_d.uscc), wanted, on)
             .where(_d.status == status.value, _d.uscc > after)
             .order_by(_d.uscc)
             .limit(limit)
@@ -268,7 +167,7 @@ class WorkQueue:
         missing facts (null: waiting for the Explainer), over at most `cap` + 1 rows of each:
         one query, answered from the queue's indexes."""
         capped = [
-            _filtered(select(_d.status, _d.missing), wanted, on)
+            filtered(select(_d.status, _d.missing), wanted, on)
             .where(_d.status == status.value)
             .limit(self._cap + 1)
             .subquery()
@@ -284,7 +183,7 @@ class WorkQueue:
             tallies[Status(status)][missing] += count
         return tallies
 
-    def counts(
+    def _counts(
         self, wanted: QueueFilter, *, on: date
     ) -> tuple[dict[Status, int], dict[str, int] | None]:
         """Per queued status, up to `cap` + 1 (more than `cap`: "more than cap"), under every
