@@ -45,12 +45,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_determinations_queue",
         "determinations",
-        ["measure_id", "status", "uscc"],
-        postgresql_include=[*_COLUMNS, "missing"],
-    )
-    op.create_index(
-        "ix_determinations_queue_province",
-        "determinations",
         ["measure_id", "province_code", "status", "uscc"],
         postgresql_include=[*_COLUMNS[1:], "missing"],
     )
@@ -63,7 +57,6 @@ def downgrade() -> None:
     op.drop_index("ix_enterprise_facts_city", table_name="enterprise_facts")
     for name, columns in _FACTS_INDEXES.items():
         op.create_index(name, "enterprise_facts", columns)
-    op.drop_index("ix_determinations_queue_province", table_name="determinations")
     op.drop_index("ix_determinations_queue", table_name="determinations")
     op.create_index("ix_determinations_queue", "determinations", ["measure_id", "status", "uscc"])
     op.execute("UPDATE determinations SET missing = NULL WHERE missing = ','")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -32,8 +33,10 @@ from eligibility.domain.queue import (
     QueuePage,
 )
 from eligibility.domain.rematches import PENDING
+from supportmatch_reference.regions import PROVINCES
 
 _d, _f = determinations.c, enterprise_facts.c
+ALL_PROVINCES = frozenset(p.code for p in PROVINCES)
 
 
 _COLUMNS = (
@@ -58,10 +61,10 @@ _COLUMNS = (
 class WorkQueue:
     """Reads the queue within one transaction.
 
-    Each status of each province asked for is read on its own, in USCC order over the index
-    (measure, province, status, USCC), or (measure, status, USCC) for every province, and the
-    pages merged: one query for several would sort all their rows. Counts stop at `cap` per
-    status, so a page costs the same in a province of a million firms.
+    Each status of each province asked for (every province, for an administrator) is read on
+    its own, in USCC order over the index (measure, province, status, USCC), and the pages
+    merged: one query for several would sort all their rows. Counts stop at `cap` per status,
+    so a page costs the same in a province of a million firms.
     """
 
     def __init__(self, connection: Connection, *, cap: int = COUNT_CAP) -> None:
@@ -73,21 +76,19 @@ class WorkQueue:
     ) -> QueuePage:
         """A page in USCC order after `after`; with the counts unless not `counted` (an export
         reading page after page needs them once at most)."""
-        wanted = self._in_the_citys_provinces(wanted)
-        statuses = [wanted.status] if wanted.status else list(QUEUED)
-        provinces = [None] if wanted.provinces is None else sorted(wanted.provinces)
+        wanted = self._in_provinces(wanted)
+        parts = list(
+            itertools.product(
+                [wanted.status] if wanted.status else QUEUED, sorted(wanted.provinces or ())
+            )
+        )
+        # Each part's first read is its share of the page: the USCC's digits follow the place
+        # of registration, so a page mostly comes from a few provinces, which read on.
+        first = (limit + 1) // max(len(parts), 1) + 1
         keys = heapq.merge(
             *(
-                self._keys(
-                    wanted
-                    if province is None
-                    else replace(wanted, provinces=frozenset({province})),
-                    status,
-                    after=after,
-                    limit=limit + 1,
-                    on=on,
-                )
-                for status, province in itertools.product(statuses, provinces)
+                self._keys(wanted, status, province, after=after, first=first, on=on)
+                for status, province in parts
             )
         )
         found = list(itertools.islice(keys, limit + 1))
@@ -97,7 +98,7 @@ class WorkQueue:
             return QueuePage(
                 firms=firms, after=following, counts=None, missing_counts=None, cap=self._cap
             )
-        counts, missing_counts = self._counts(wanted, on=on)
+        counts, missing_counts = self._counts(wanted, on=on)  # of the provinces read
         return QueuePage(
             firms=firms,
             after=following,
@@ -106,28 +107,43 @@ class WorkQueue:
             cap=self._cap,
         )
 
-    def _in_the_citys_provinces(self, wanted: QueueFilter) -> QueueFilter:
-        """A city lies in a province (or, for a name two provinces share, in each): its firms are
-        read from those provinces' entries, not from every province's."""
-        if wanted.city is None:
-            return wanted
-        held = select(_f.province_code).where(_f.city == wanted.city).distinct()
-        found = frozenset(self._connection.execute(held).scalars())
-        scope = found if wanted.provinces is None else found & wanted.provinces
-        return replace(wanted, provinces=scope)
+    def _in_provinces(self, wanted: QueueFilter) -> QueueFilter:
+        """The filter with the provinces to read: the queue's index holds each province's
+        entries apart (every province, for an administrator). A city lies in a province (or, for
+        a name two provinces share, in each): its firms are read from those provinces' alone."""
+        provinces = ALL_PROVINCES if wanted.provinces is None else wanted.provinces
+        if wanted.city is not None:
+            held = select(_f.province_code).where(_f.city == wanted.city).distinct()
+            provinces = provinces & frozenset(self._connection.execute(held).scalars())
+        return replace(wanted, provinces=provinces)
 
     def _keys(
-        self, wanted: QueueFilter, status: Status, *, after: str, limit: int, on: date
-    ) -> list[str]:
-        """The next keys of one status, in order, from the indexes alone where the filters
-        allow: fetching the columns of each row passed over would read the whole table."""
-        keys = (
-            filtered(select(_d.uscc), wanted, on)
-            .where(_d.status == status.value, _d.uscc > after)
-            .order_by(_d.uscc)
-            .limit(limit)
-        )
-        return list(self._connection.execute(keys).scalars())
+        self,
+        wanted: QueueFilter,
+        status: Status,
+        province: str,
+        *,
+        after: str,
+        first: int,
+        on: date,
+    ) -> Iterator[str]:
+        """The keys of one status of one province after `after`, in order, from the index alone
+        where the filters allow (reading each row passed over would read the whole table), `first`
+        at first, then twice as many at each read."""
+        one = replace(wanted, provinces=frozenset({province}))
+        limit = first
+        while True:
+            query = (
+                filtered(select(_d.uscc), one, on)
+                .where(_d.status == status.value, _d.uscc > after)
+                .order_by(_d.uscc)
+                .limit(limit)
+            )
+            keys = list(self._connection.execute(query).scalars())
+            yield from keys
+            if len(keys) < limit:
+                return
+            after, limit = keys[-1], limit * 2
 
     def _rows(self, wanted: QueueFilter, keys: list[str]) -> list[Any]:
         """The page's columns and the projection's, for the keys of the page alone."""

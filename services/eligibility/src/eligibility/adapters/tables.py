@@ -102,17 +102,10 @@ determinations = Table(
     # Where the firm stands in the work queue, copied from the projection with each write
     # (ADR 0037): the queue filters and counts from the indexes below alone.
     *(Column(name, String(60), nullable=True) for name in QUEUE_COLUMNS),
-    # The work queue: one measure's firms by status (of a province), in USCC order (ADR 0027);
+    # The work queue: one measure's firms of a province by status, in USCC order (ADR 0027);
     # on PostgreSQL each entry carries what the filters read.
     Index(
         "ix_determinations_queue",
-        "measure_id",
-        "status",
-        "uscc",
-        postgresql_include=[*QUEUE_COLUMNS, "missing"],
-    ),
-    Index(
-        "ix_determinations_queue_province",
         "measure_id",
         "province_code",
         "status",
