@@ -22,7 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from eligibility.adapters.queue_filters import filtered
+from eligibility.adapters.queue_filters import filtered, searches_names
 from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import (
@@ -77,9 +77,14 @@ class WorkQueue:
         """A page in USCC order after `after`; with the counts unless not `counted` (an export
         reading page after page needs them once at most)."""
         wanted = self._in_provinces(wanted)
+        provinces = wanted.provinces or frozenset()
+        # A title held, a name or a case: few firms, found from their side in one read of all the
+        # provinces. Else each province is read on its own, in the index's order.
+        few = wanted.certification or wanted.case or wanted.assignee or searches_names(wanted)
         parts = list(
             itertools.product(
-                [wanted.status] if wanted.status else QUEUED, sorted(wanted.provinces or ())
+                [wanted.status] if wanted.status else QUEUED,
+                [provinces] if few else [frozenset({p}) for p in sorted(provinces)],
             )
         )
         # Each part's first read is its share of the page: the USCC's digits follow the place
@@ -87,8 +92,8 @@ class WorkQueue:
         first = (limit + 1) // max(len(parts), 1) + 1
         keys = heapq.merge(
             *(
-                self._keys(wanted, status, province, after=after, first=first, on=on)
-                for status, province in parts
+                self._keys(replace(wanted, provinces=part), status, after=after, first=first, on=on)
+                for status, part in parts
             )
         )
         found = list(itertools.islice(keys, limit + 1))
@@ -118,23 +123,15 @@ class WorkQueue:
         return replace(wanted, provinces=provinces)
 
     def _keys(
-        self,
-        wanted: QueueFilter,
-        status: Status,
-        province: str,
-        *,
-        after: str,
-        first: int,
-        on: date,
+        self, wanted: QueueFilter, status: Status, *, after: str, first: int, on: date
     ) -> Iterator[str]:
-        """The keys of one status of one province after `after`, in order, from the index alone
-        where the filters allow (reading each row passed over would read the whole table), `first`
-        at first, then twice as many at each read."""
-        one = replace(wanted, provinces=frozenset({province}))
+        """The keys of one status after `after`, in order, from the index alone where the filters
+        allow (reading each row passed over would read the whole table), `first` at first, then
+        twice as many at each read."""
         limit = first
         while True:
             query = (
-                filtered(select(_d.uscc), one, on)
+                filtered(select(_d.uscc), wanted, on)
                 .where(_d.status == status.value, _d.uscc > after)
                 .order_by(_d.uscc)
                 .limit(limit)

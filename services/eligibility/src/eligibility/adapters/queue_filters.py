@@ -29,7 +29,7 @@ def filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
     The firm's place (province, city, industry, size, ownership) and its missing facts are the
     row's own columns, which the queue's indexes carry: only a name search reads the projection.
     A region was made its provinces by the use case."""
-    if wanted.query and not _USCC_START.fullmatch(wanted.query):
+    if searches_names(wanted):
         query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
     query = query.where(_d.measure_id == wanted.measure_id)
     if wanted.provinces is not None:
@@ -49,6 +49,11 @@ def filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
         if condition is not None:
             query = query.where(condition)
     return query
+
+
+def searches_names(wanted: QueueFilter) -> bool:
+    """Whether the filter searches the firms' names (else the USCC's start, or nothing)."""
+    return bool(wanted.query) and not _USCC_START.fullmatch(wanted.query or "")
 
 
 def _searched(search: str | None) -> list[ColumnElement[bool]]:
