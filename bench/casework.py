@@ -273,7 +273,8 @@ def main() -> int:
     )
     measures = args.measures.split(",")
     results: dict[str, Any] = {"firms": args.firms, "day": str(args.day), "cpus": os.cpu_count()}
-    with TestClient(build_app(settings), base_url="http://eligibility") as client:
+    app = build_app(settings, today=lambda: args.day)  # the day the population was decided on
+    with TestClient(app, base_url="http://eligibility") as client:
         results["queue"] = queue_figures(client, tokens, measures, args.repeat)
         portal = PortalSettings(
             database_url="sqlite://", jwt_secret=SECRET, eligibility_url="http://eligibility"

@@ -1,7 +1,7 @@
 """Each determination carries where its firm stands in the work queue (province, city, industry,
 size, ownership), copied from the projection, and the queue's indexes carry those columns and the
 missing facts (ADR 0037): the projection's indexes for the queue (0013) go, but for the city's,
-which now gives the provinces a city is in. A row explained with
+which now gives the provinces a city is in; a title's holders are indexed by the title. A row explained with
 no fact missing says "," so that null means "waiting for the Explainer" alone.
 
 Revision ID: 0017
@@ -51,9 +51,16 @@ def upgrade() -> None:
     for name in _FACTS_INDEXES:
         op.drop_index(name, table_name="enterprise_facts")
     op.create_index("ix_enterprise_facts_city", "enterprise_facts", ["city", "province_code"])
+    op.create_index(
+        "ix_enterprise_certifications_kind",
+        "enterprise_certifications",
+        ["kind", "uscc"],
+        postgresql_include=["valid_from", "valid_to"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_enterprise_certifications_kind", table_name="enterprise_certifications")
     op.drop_index("ix_enterprise_facts_city", table_name="enterprise_facts")
     for name, columns in _FACTS_INDEXES.items():
         op.create_index(name, "enterprise_facts", columns)

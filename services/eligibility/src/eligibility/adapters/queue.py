@@ -87,9 +87,10 @@ class WorkQueue:
                 [provinces] if few else [frozenset({p}) for p in sorted(provinces)],
             )
         )
-        # Each part's first read is its share of the page: the USCC's digits follow the place
-        # of registration, so a page mostly comes from a few provinces, which read on.
-        first = (limit + 1) // max(len(parts), 1) + 1
+        # Read province by province, each part's first read is its share of the page: the
+        # USCC's digits follow the place of registration, so a page mostly comes from a few
+        # provinces, which read on. A status of one province reads the page at once.
+        first = limit + 1 if len(parts) <= len(QUEUED) else (limit + 1) // len(parts) + 1
         keys = heapq.merge(
             *(
                 self._keys(replace(wanted, provinces=part), status, after=after, first=first, on=on)

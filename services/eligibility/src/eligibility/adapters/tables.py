@@ -76,6 +76,13 @@ enterprise_certifications = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=True),
     Index("ix_enterprise_certifications_uscc_kind", "uscc", "kind"),
+    # The holders of a title: the work queue starts from them (ADR 0037).
+    Index(
+        "ix_enterprise_certifications_kind",
+        "kind",
+        "uscc",
+        postgresql_include=["valid_from", "valid_to"],
+    ),
 )
 
 # The projection's columns the work queue filters on, kept in each determination too.
