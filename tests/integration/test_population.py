@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -28,6 +28,7 @@ from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import load_catalogue, uses_certifications
 from eligibility.domain.rematches import PENDING
 from eligibility.use_cases.determinations import determinations_as_of, list_determinations
+from eligibility.use_cases.rematch import place_misplaced
 from supportmatch_core import contracts
 from supportmatch_core.auth import Principal, Role, TokenService
 from supportmatch_core.db import UnitOfWork, create_database_engine
@@ -320,12 +321,6 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
     done = rematch_due(uow, catalogue=catalogue, on=ON)
     assert {r.measure_id for r in done} == {m.id for m in catalogue.in_force(ON)}
     assert rematch_due(uow, catalogue=catalogue, on=ON) == []
-    # Rows written without their place in the work queue (by the release before, during an
-    # upgrade) take it with the next tick, though nothing is due.
-    with uow.begin() as connection:
-        connection.execute(update(determinations).values(dict.fromkeys(QUEUE_COLUMNS)))
-    assert rematch_due(uow, catalogue=catalogue, on=ON) == []
-    assert _misplaced(uow) == set()
     # One row per firm and measure, but for a first "ineligible" (absence, ADR 0013).
     with uow.read() as connection:
         facts = list(connection.execute(select(enterprise_facts.c.facts)).scalars())
@@ -344,6 +339,30 @@ def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> N
     dated = {m.id for m in catalogue.in_force(next_day) if uses_certifications(m.criteria)}
     fresh = {m.id for m in catalogue.in_force(next_day)} - {m.id for m in catalogue.in_force(ON)}
     assert {r.measure_id for r in later} == dated | fresh
+
+
+def test_rows_out_of_place_take_their_firms_place(uow: UnitOfWork) -> None:
+    """Rows the release before wrote during an upgrade: without a place (a re-match's, whatever
+    the firm's age), or with an old one (a firm that moved lately) take their firm's."""
+    first, moved, *_ = _seed(uow, 6)
+    catalogue = Catalogue(load_catalogue())
+    rematch_due(uow, catalogue=catalogue, on=ON)
+    d, f = determinations.c, enterprise_facts.c
+    with uow.begin() as connection:
+        connection.execute(update(determinations).values(dict.fromkeys(QUEUE_COLUMNS)))
+        old = datetime(2020, 1, 1, tzinfo=UTC)
+        connection.execute(update(enterprise_facts).where(f.uscc == first).values(updated_at=old))
+        rows = connection.execute(select(func.count()).select_from(determinations)).scalar_one()
+    assert _misplaced(uow) != set()
+    with SqlUnitOfWork(uow.engine).begin() as work:
+        assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) == rows
+    assert _misplaced(uow) == set()
+    with uow.begin() as connection:
+        connection.execute(update(determinations).where(d.uscc == moved).values(province_code="11"))
+    with SqlUnitOfWork(uow.engine).begin() as work:
+        assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) > 0
+        assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) == 0
+    assert _misplaced(uow) == set()
 
 
 def _vat_document() -> dict[str, Any]:

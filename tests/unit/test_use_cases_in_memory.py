@@ -92,7 +92,7 @@ class Determinations:
     def follow_projection(self, usccs: Sequence[str]) -> None:
         self.followed.extend(usccs)
 
-    def place_unplaced(self, measure_ids: Sequence[str]) -> int:
+    def place_misplaced(self, measure_ids: Sequence[str], changed_since: datetime) -> int:
         return 0
 
     def of_firm(self, uscc: str) -> list[Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection
 
@@ -18,7 +18,7 @@ from eligibility.domain.lifecycle import StaleCatalogue
 from eligibility.use_cases.catalogue import refresh
 from eligibility.use_cases.explain import explain_pending
 from eligibility.use_cases.ports import UnitOfWork
-from eligibility.use_cases.rematch import rematch_due
+from eligibility.use_cases.rematch import place_misplaced, rematch_due
 from supportmatch_core.contracts.case import CaseChanged
 from supportmatch_core.contracts.profile import ProfileChanged
 from supportmatch_core.db import UnitOfWork as Transactions
@@ -60,6 +60,10 @@ class DailyTick:
                     done = rematch_due(work, catalogue=self._catalogue, on=self._today())
             except StaleCatalogue:
                 continue  # a measure was published or retired meanwhile: reload and start again
+            with self._uow.begin() as work:  # apart: its row locks never wait on the re-match's
+                placed = place_misplaced(work, catalogue=self._catalogue, now=datetime.now(UTC))
+            if placed:
+                log.info("determinations put in their place", extra={"rows": placed})
             self.health.ok()
             for rematched in done:
                 log.info(

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, or_, select, update
 
 from eligibility.adapters.tables import (
     QUEUE_COLUMNS,
@@ -126,27 +126,27 @@ class Determinations:
     def follow_projection(self, usccs: Sequence[str]) -> None:
         """Copy each firm's place in the work queue (province, city, industry, size, ownership)
         from the projection to its determinations where it differs: one statement."""
-        if not usccs:
-            return
-        d, f = determinations.c, enterprise_facts.c
-        self._connection.execute(
-            update(determinations)
-            .where(
-                d.uscc == f.uscc,
-                d.uscc.in_(usccs),
-                or_(*(d[name].is_distinct_from(f[name]) for name in QUEUE_COLUMNS)),
-            )
-            .values({name: f[name] for name in QUEUE_COLUMNS})
-        )
+        if usccs:
+            self._take_places(determinations.c.uscc.in_(usccs))
 
-    def place_unplaced(self, measure_ids: Sequence[str]) -> int:
-        """Give the rows of these measures that have no place in the work queue their firm's
-        (rows a replica of the release before wrote during the upgrade to ADR 0037); how many.
-        Cheap when there are none: the queue's index by province finds them per measure."""
+    def place_misplaced(self, measure_ids: Sequence[str], changed_since: datetime) -> int:
+        """Rows out of place, as a replica of the release before leaves them during the upgrade
+        to ADR 0037, take their firm's place: those of these measures with none (a re-match's
+        first decisions; the queue's index finds them per measure), and those of firms whose
+        projection changed since `changed_since`. How many."""
+        d, f = determinations.c, enterprise_facts.c
+        unplaced = self._take_places(d.measure_id.in_(measure_ids), d.province_code.is_(None))
+        return unplaced + self._take_places(f.updated_at >= changed_since)
+
+    def _take_places(self, *where: ColumnElement[bool]) -> int:
         d, f = determinations.c, enterprise_facts.c
         statement = (
             update(determinations)
-            .where(d.uscc == f.uscc, d.measure_id.in_(measure_ids), d.province_code.is_(None))
+            .where(
+                d.uscc == f.uscc,
+                *where,
+                or_(*(d[name].is_distinct_from(f[name]) for name in QUEUE_COLUMNS)),
+            )
             .values({name: f[name] for name in QUEUE_COLUMNS})
             .execution_options(preserve_rowcount=True)
         )

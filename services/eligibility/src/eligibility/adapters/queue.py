@@ -1,6 +1,7 @@
 """The work queue in SQL: one measure's determinations, filtered on the firm's place each row
-carries (ADR 0037), paged by USCC over the indexes (measure, status, USCC) and (measure, province,
-status, USCC), counted per status under the same filters; the projection gives a page's names."""
+carries (ADR 0037), paged by USCC over the index (measure, province, status, USCC), counted per
+status under the same filters; the projection gives a page's names and has the last word on
+the province."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ from eligibility.domain.rematches import PENDING
 from supportmatch_reference.regions import PROVINCES
 
 _d, _f = determinations.c, enterprise_facts.c
+# An administrator's queue reads these provinces' entries: a firm's is one of them (profiles
+# accepts no other code).
 ALL_PROVINCES = frozenset(p.code for p in PROVINCES)
 
 
@@ -78,9 +81,14 @@ class WorkQueue:
         reading page after page needs them once at most)."""
         wanted = self._in_provinces(wanted)
         provinces = wanted.provinces or frozenset()
-        # A title held, a name or a case: few firms, found from their side in one read of all the
-        # provinces. Else each province is read on its own, in the index's order.
-        few = wanted.certification or wanted.case or wanted.assignee or searches_names(wanted)
+        # A title held, a name, a case being worked on: few firms, found from their side in one
+        # read of all the provinces. Else each province is read on its own, in the index's order.
+        few = (
+            wanted.certification is not None
+            or wanted.case == "open"
+            or wanted.assignee is not None
+            or searches_names(wanted)
+        )
         parts = list(
             itertools.product(
                 [wanted.status] if wanted.status else QUEUED,
@@ -97,7 +105,8 @@ class WorkQueue:
                 for status, part in parts
             )
         )
-        found = list(itertools.islice(keys, limit + 1))
+        # A firm whose status moved between two parts' reads could come twice: once is enough.
+        found = list(itertools.islice((key for key, _ in itertools.groupby(keys)), limit + 1))
         firms = [_queued(wanted.measure_id, row) for row in self._rows(wanted, found[:limit])]
         following = found[limit - 1] if len(found) > limit else None
         if not counted:
@@ -144,13 +153,18 @@ class WorkQueue:
             after, limit = keys[-1], limit * 2
 
     def _rows(self, wanted: QueueFilter, keys: list[str]) -> list[Any]:
-        """The page's columns and the projection's, for the keys of the page alone."""
+        """The page's columns and the projection's, for the keys of the page alone; a firm whose
+        row has not followed it to another province yet is not shown there (`place_misplaced`)."""
         if not keys:
             return []
         query = (
             select(*_COLUMNS)
             .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
-            .where(_d.measure_id == wanted.measure_id, _d.uscc.in_(keys))
+            .where(
+                _d.measure_id == wanted.measure_id,
+                _d.uscc.in_(keys),
+                _f.province_code.in_(sorted(wanted.provinces or ())),
+            )
             .order_by(_d.uscc)
         )
         return list(self._connection.execute(query).all())

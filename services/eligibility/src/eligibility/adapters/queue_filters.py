@@ -61,7 +61,7 @@ def _searched(search: str | None) -> list[ColumnElement[bool]]:
     if not search:
         return []
     if _USCC_START.fullmatch(search):
-        # The start of a USCC, as a range of keys: the index (measure, status, USCC) reads it.
+        # The start of a USCC, as a range of keys of the queue's index.
         start = search.upper()
         end = _after_every(start)
         return [_d.uscc >= start] + ([_d.uscc < end] if end is not None else [])

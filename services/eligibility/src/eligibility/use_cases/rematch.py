@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.measures import Measure
@@ -25,6 +25,13 @@ def rematch(work: Work, *, measure: Measure, on: date, announce: bool = True) ->
     return done
 
 
+def place_misplaced(work: Work, *, catalogue: Catalogue, now: datetime) -> int:
+    """Rows the release before wrote while this one was rolled out have no place, or an old one,
+    in the work queue (ADR 0037): they take their firm's, at start-up and with each tick (a day
+    back covers any roll-out)."""
+    return work.determinations.place_misplaced(catalogue.ids(), now - timedelta(days=1))
+
+
 def rematch_group(work: Work, *, measures: Sequence[Measure], on: date) -> list[Rematch]:
     """Re-decide several measures in one pass over the projection; the explainer announces."""
     return work.population.rematch(measures, on)
@@ -35,7 +42,4 @@ def rematch_due(work: Work, *, catalogue: Catalogue, on: date) -> list[Rematch]:
     one pass; at start-up and from the daily tick, with the catalogue in force."""
     ensure_current(work, catalogue)
     work.population.take_daily_turn()
-    # Rows the release before wrote while this one was rolled out lack their place in the work
-    # queue (ADR 0037): they take it here, at start-up and with each tick.
-    work.determinations.place_unplaced(catalogue.ids())
     return work.population.rematch(due(catalogue, on, work.population.rematched()), on)
