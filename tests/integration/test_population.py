@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, select, update
 
+from eligibility.adapters.queue import WorkQueue
 from eligibility.adapters.tables import (
     QUEUE_COLUMNS,
     backbone,
@@ -26,6 +28,7 @@ from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Status, decide
 from eligibility.domain.facts import facts_of
 from eligibility.domain.measures import load_catalogue, uses_certifications
+from eligibility.domain.queue import QueueFilter
 from eligibility.domain.rematches import PENDING
 from eligibility.use_cases.determinations import determinations_as_of, list_determinations
 from eligibility.use_cases.rematch import place_misplaced
@@ -363,6 +366,28 @@ def test_rows_out_of_place_take_their_firms_place(uow: UnitOfWork) -> None:
         assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) > 0
         assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) == 0
     assert _misplaced(uow) == set()
+
+
+def test_the_facts_missing_are_counted_once_every_row_is_explained(uow: UnitOfWork) -> None:
+    """A re-match stores rows unexplained (missing: null); the queue does not count the facts
+    missing until the Explainer has written them (",": nothing missing)."""
+    usccs = _seed(uow, 12)
+    rematch(uow, measure=_vat(), on=ON, announce=False)
+    wanted = QueueFilter(measure_id="vat-credit-refund")
+    with uow.read() as connection:
+        assert WorkQueue(connection).page(wanted, after="", limit=50, on=ON).missing_counts is None
+        facts = {uscc: _facts(connection, uscc) for uscc in usccs}
+    explain_pending(uow, catalogue=CATALOGUE)
+    with uow.read() as connection:
+        page = WorkQueue(connection).page(wanted, after="", limit=50, on=ON)
+        stored = set(connection.execute(select(determinations.c.missing)).scalars())
+    decided = [decide(_vat(), f, ON) for f in facts.values()]
+    queued = [d for d in decided if d.status is not Status.INELIGIBLE]
+    lacking = Counter(m["fact"] for d in queued for m in d.missing_facts)
+    assert page.missing_counts == dict(lacking)
+    assert "," in stored  # explained, nothing missing
+    assert None not in stored
+    assert len(page.firms) == len(queued)
 
 
 def _vat_document() -> dict[str, Any]:

@@ -177,7 +177,17 @@ def _nobody_sees_firms_outside_the_provinces_it_serves(
         {"eligible": 0, "possibly_eligible": 0},
     )
     nobody = bearer(tokens, Role.CASEWORKER, regions=[])
-    assert _names(_get(system, QUEUE, nobody, city="深圳市")) == []
+    for narrowed in (
+        {},
+        {"city": "深圳市"},
+        {"q": "星河"},
+        {"certification": "high_tech_enterprise"},
+    ):
+        answer = _get(system, QUEUE, nobody, **narrowed)
+        assert (_names(answer), answer.json()["counts"]) == (
+            [],
+            {"eligible": 0, "possibly_eligible": 0},
+        )
     assert _names(_get(system, QUEUE, bearer(tokens), city="深圳市")) == ["深圳星河通信有限公司"]
     firm = bearer(tokens, Role.ENTERPRISE, uscc=FIRMS[0]["uscc"])
     refused = _get(system, QUEUE, firm)
@@ -328,8 +338,9 @@ def _firms_newly_eligible_are_counted_per_province(
 
 
 def _a_firm_that_moves_moves_in_the_queue(system: InProcessSystem, tokens: TokenService) -> None:
-    """The 东莞 firm moves to 广州 and makes computers: its status does not change, but the queue
-    finds it by its new city and industry only (each determination carries the firm's place)."""
+    """The 东莞 firm moves to 广州 and makes computers (its province is its USCC's): its status
+    does not change, but the queue finds it by its new city and industry only (each
+    determination carries the firm's place)."""
     dongguan = FIRMS[3]
     admin, guangdong = bearer(tokens), bearer(tokens, Role.CASEWORKER, regions=["44"])
     moved = {"city": "广州市", "industry": "C3911"}
@@ -339,8 +350,8 @@ def _a_firm_that_moves_moves_in_the_queue(system: InProcessSystem, tokens: Token
         lambda: dongguan["name"] in _names(_get(system, QUEUE, guangdong, city="广州市")),
         timeout=30,
     )
-    assert dongguan["name"] not in _names(_get(system, QUEUE, guangdong, city="东莞市"))
-    assert _names(_get(system, QUEUE, guangdong, industry="C391")) == [dongguan["name"]]
+    assert dongguan["name"] not in _names(_get(system, QUEUE, admin, city="东莞市"))
+    assert _names(_get(system, QUEUE, admin, industry="C391")) == [dongguan["name"]]
     assert dongguan["name"] not in _names(_get(system, QUEUE, guangdong, industry="C3921"))
-    (item,) = _get(system, QUEUE, admin, q=dongguan["name"]).json()["items"]
+    (item,) = _get(system, QUEUE, guangdong, q=dongguan["name"]).json()["items"]
     assert (item["city"], item["status"]) == ("广州市", "possibly_eligible")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import alembic_config, upgrade_to_head
@@ -69,24 +69,30 @@ _FIRM = text(
 
 def test_each_firms_place_is_copied_into_its_determinations(databases: Databases) -> None:
     """And a row explained with nothing missing says "," from then on: null is a row waiting
-    for the Explainer (facts digest "")."""
+    for the Explainer (facts digest ""). Going down takes the columns and the "," away again."""
     url = databases.url("eligibility")
-    command.upgrade(alembic_config("eligibility", url), "0016")
+    config = alembic_config("eligibility", url)
+    command.upgrade(config, "0016")
     engine = create_database_engine(url)
     place = {"province": "44", "city": "深圳市", "industry": "C3921", "size": "small"}
     now, day = datetime.now(UTC), date(2026, 12, 1)
-    explained, waiting, unknown = "91440300000000001A", "91440300000000002A", "91440300000000003A"
+    explained, waiting, lacking = "91440300000000001A", "91440300000000002A", "91440300000000003A"
+    unknown = "91440300000000004A"
     try:
         with engine.begin() as connection:
-            for uscc in (explained, waiting):
+            for uscc in (explained, waiting, lacking):
                 firm = {"uscc": uscc, "now": now, "ownership": "private"}
                 connection.execute(_FIRM, firm | place)
-            for uscc in (explained, waiting, unknown):  # the last: not projected
+            for uscc in (explained, waiting, lacking, unknown):  # the last: not projected
                 row = {"uscc": uscc, "status": "eligible", "on": day, "now": now}
                 connection.execute(_ROW, row | {"explanation": _explanation()})
             connection.execute(
                 text("UPDATE determinations SET facts_digest = '' WHERE uscc = :uscc"),
                 {"uscc": waiting},
+            )
+            connection.execute(
+                text("UPDATE determinations SET missing = ',vat_sales,' WHERE uscc = :uscc"),
+                {"uscc": lacking},
             )
         upgrade_to_head("eligibility", url)
         with engine.connect() as connection:
@@ -95,11 +101,20 @@ def test_each_firms_place_is_copied_into_its_determinations(databases: Databases
                 " FROM determinations ORDER BY uscc"
             )
             found = [tuple(row) for row in connection.execute(query)]
+        command.downgrade(config, "0016")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("determinations")}
+            query = text("SELECT uscc, missing FROM determinations ORDER BY uscc")
+            down = [tuple(row) for row in connection.execute(query)]
+        upgrade_to_head("eligibility", url)  # and up again
     finally:
         engine.dispose()
     in_place = ("44", "深圳市", "C3921", "small", "private")
     assert found == [
         (explained, *in_place, ","),
         (waiting, *in_place, None),
+        (lacking, *in_place, ",vat_sales,"),
         (unknown, None, None, None, None, None, None),
     ]
+    assert not columns & {"province_code", "city", "industry_code", "size_class", "ownership"}
+    assert down == [(explained, None), (waiting, None), (lacking, ",vat_sales,"), (unknown, None)]
