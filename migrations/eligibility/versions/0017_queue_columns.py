@@ -51,6 +51,14 @@ def upgrade() -> None:
     for name in _FACTS_INDEXES:
         op.drop_index(name, table_name="enterprise_facts")
     op.create_index("ix_enterprise_facts_city", "enterprise_facts", ["city", "province_code"])
+    if op.get_bind().dialect.name == "postgresql":
+        # How many rows each measure has of each status: most firms qualify for some measures and
+        # few for others, which the planner cannot guess from each column alone (it would scan a
+        # measure's 690,000 entries rather than start from a title's 4,000 holders).
+        op.execute(
+            "CREATE STATISTICS st_determinations_measure_status (mcv)"
+            " ON measure_id, status FROM determinations"
+        )
     op.create_index(
         "ix_enterprise_certifications_kind",
         "enterprise_certifications",
@@ -60,6 +68,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP STATISTICS st_determinations_measure_status")
     op.drop_index("ix_enterprise_certifications_kind", table_name="enterprise_certifications")
     op.drop_index("ix_enterprise_facts_city", table_name="enterprise_facts")
     for name, columns in _FACTS_INDEXES.items():
