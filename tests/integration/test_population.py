@@ -357,14 +357,15 @@ def test_rows_out_of_place_take_their_firms_place(uow: UnitOfWork) -> None:
         connection.execute(update(enterprise_facts).where(f.uscc == first).values(updated_at=old))
         rows = connection.execute(select(func.count()).select_from(determinations)).scalar_one()
     assert _misplaced(uow) != set()
+    since = datetime.now(UTC) - timedelta(days=1)
     with SqlUnitOfWork(uow.engine).begin() as work:
-        assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) == rows
+        assert place_misplaced(work, catalogue=catalogue, changed_since=since) == rows
     assert _misplaced(uow) == set()
     with uow.begin() as connection:
         connection.execute(update(determinations).where(d.uscc == moved).values(province_code="11"))
     with SqlUnitOfWork(uow.engine).begin() as work:
-        assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) > 0
-        assert place_misplaced(work, catalogue=catalogue, now=datetime.now(UTC)) == 0
+        assert place_misplaced(work, catalogue=catalogue, changed_since=since) > 0
+        assert place_misplaced(work, catalogue=catalogue, changed_since=since) == 0
     assert _misplaced(uow) == set()
 
 

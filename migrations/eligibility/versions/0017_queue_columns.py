@@ -51,6 +51,7 @@ def upgrade() -> None:
     for name in _FACTS_INDEXES:
         op.drop_index(name, table_name="enterprise_facts")
     op.create_index("ix_enterprise_facts_city", "enterprise_facts", ["city", "province_code"])
+    op.create_index("ix_enterprise_facts_updated", "enterprise_facts", ["updated_at"])
     if op.get_bind().dialect.name == "postgresql":
         # How many rows each measure has of each status: most firms qualify for some measures and
         # few for others, which the planner cannot guess from each column alone (it would scan a
@@ -71,6 +72,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP STATISTICS st_determinations_measure_status")
     op.drop_index("ix_enterprise_certifications_kind", table_name="enterprise_certifications")
+    op.drop_index("ix_enterprise_facts_updated", table_name="enterprise_facts")
     op.drop_index("ix_enterprise_facts_city", table_name="enterprise_facts")
     for name, columns in _FACTS_INDEXES.items():
         op.create_index(name, "enterprise_facts", columns)

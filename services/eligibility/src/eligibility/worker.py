@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 PROFILES_PER_BATCH = 100
 
 
+# A transaction that wrote a firm before the last tick may commit after it: ticks overlap by this.
+PLACES_OVERLAP = timedelta(minutes=10)
+
+
 class DailyTick:
     """Re-decides the population for measure versions not yet decided today: at start-up (a new
     catalogue) and when the day changes (measures entering or leaving their validity)."""
@@ -50,6 +54,9 @@ class DailyTick:
         self._uow, self._catalogue, self._today = uow, catalogue, today
         self._every = every_seconds
         self.health = Health()
+        # Firms changed since then may have rows out of place: a day back at start-up (a roll-out
+        # of the release before is shorter), then since the tick before.
+        self._placed_since = datetime.now(UTC) - timedelta(days=1)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -60,8 +67,12 @@ class DailyTick:
                     done = rematch_due(work, catalogue=self._catalogue, on=self._today())
             except StaleCatalogue:
                 continue  # a measure was published or retired meanwhile: reload and start again
+            started = datetime.now(UTC)
             with self._uow.begin() as work:  # apart: its row locks never wait on the re-match's
-                placed = place_misplaced(work, catalogue=self._catalogue, now=datetime.now(UTC))
+                placed = place_misplaced(
+                    work, catalogue=self._catalogue, changed_since=self._placed_since
+                )
+            self._placed_since = started - PLACES_OVERLAP
             if placed:
                 log.info("determinations put in their place", extra={"rows": placed})
             self.health.ok()

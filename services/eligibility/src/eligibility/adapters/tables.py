@@ -55,6 +55,8 @@ enterprise_facts = Table(
     ),
     # The provinces a city is in: the work queue reads a city's firms from theirs (ADR 0037).
     Index("ix_enterprise_facts_city", "city", "province_code"),
+    # The firms changed lately: their determinations' places are checked with each tick.
+    Index("ix_enterprise_facts_updated", "updated_at"),
 )
 
 # Each pair of neighbouring characters of a firm's name (ADR 0027): a two-character search, the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.measures import Measure
@@ -25,11 +25,11 @@ def rematch(work: Work, *, measure: Measure, on: date, announce: bool = True) ->
     return done
 
 
-def place_misplaced(work: Work, *, catalogue: Catalogue, now: datetime) -> int:
+def place_misplaced(work: Work, *, catalogue: Catalogue, changed_since: datetime) -> int:
     """Rows the release before wrote while this one was rolled out have no place, or an old one,
-    in the work queue (ADR 0037): they take their firm's, at start-up and with each tick (a day
-    back covers any roll-out)."""
-    return work.determinations.place_misplaced(catalogue.ids(), now - timedelta(days=1))
+    in the work queue (ADR 0037): they take their firm's (those of firms changed since
+    `changed_since`); at start-up and with each tick."""
+    return work.determinations.place_misplaced(catalogue.ids(), changed_since)
 
 
 def rematch_group(work: Work, *, measures: Sequence[Measure], on: date) -> list[Rematch]:
