@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from eligibility.adapters.queue_filters import _USCC_START, _after_every
 from eligibility.domain.queue import name_grams
+from portal.domain.accounts import Account
+from portal.domain.queue import QueueFilters
+from portal.use_cases.queue import every_row
 from portal.web.exports import write_csv, write_xlsx, written
+from supportmatch_core.auth import Role
 
 HOSTILE = '=HYPERLINK("http://example.invalid","点此")'
 
@@ -79,3 +84,43 @@ def test_a_name_is_read_as_pairs_of_neighbouring_characters() -> None:
     assert name_grams("华信 科技") == {"华信", "信科", "科技"}
     assert name_grams("TCL科技") == {"tc", "cl", "l科", "科技"}
     assert name_grams("华") == set()
+
+
+class _Eligibility:
+    """The eligibility service's queue, as an export calls it: two pages of 广东, one of 北京."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str | None]] = []
+
+    def call(self, service: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        params = kwargs["params"]
+        self.asked.append((params["province"], params["after"]))
+        if params["province"] == "44" and params["after"] is None:
+            return {"items": [_item(uscc="A")], "after": "A"}
+        if params["province"] in {"11", "44"}:
+            return {"items": [_item(uscc=params["province"])], "after": None}
+        return {"items": [], "after": None}
+
+
+def test_an_export_reads_province_after_province() -> None:
+    """An export asks for one province at a time, page after page; a caseworker's its own."""
+    measure = QueueFilters(measure="vat-credit-refund")
+    admin = Account(id=1, username="a", role=Role.ADMIN, display_name="a")
+    caseworker = Account(
+        id=2,
+        username="c",
+        role=Role.CASEWORKER,
+        display_name="c",
+        provinces=frozenset({"44", "11"}),
+    )
+    for account, filters, asked in (
+        (caseworker, measure, [("11", None), ("44", None), ("44", "A")]),
+        (caseworker, replace(measure, province="44"), [("44", None), ("44", "A")]),
+    ):
+        service = _Eligibility()
+        rows = list(every_row(service, account, filters))  # type: ignore[arg-type]
+        assert service.asked == asked
+        assert [r["uscc"] for r in rows] == [p for p, _ in asked if p == "11"] + ["A", "44"]
+    service = _Eligibility()
+    assert [r["uscc"] for r in every_row(service, admin, measure)] == ["11", "A", "44"]  # type: ignore[arg-type]
+    assert len(service.asked) == 32  # every province, 广东 twice
