@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from eligibility.adapters.tables import QUEUE_COLUMNS
 from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Decision, Held, Recorded, Status
 from eligibility.domain.facts import Facts, facts_of
@@ -68,6 +69,7 @@ class Determinations:
     rows: dict[tuple[str, str], Decision] = field(default_factory=dict)
     history: list[tuple[str, str, Status | None, Status]] = field(default_factory=list)
     followed: list[str] = field(default_factory=list)  # firms whose queue place was copied
+    places: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # as the rows were written
 
     def held(self, usccs: Sequence[str]) -> dict[str, dict[str, Held]]:
         held: dict[str, dict[str, Held]] = {uscc: {} for uscc in usccs}
@@ -79,11 +81,14 @@ class Determinations:
     def decided_for_everyone(self, measure_ids: Iterable[str]) -> set[str]:
         return set()
 
-    def refresh(self, decided: Sequence[tuple[str, Decision]]) -> None:
+    def refresh(
+        self, decided: Sequence[tuple[str, Decision]], places: Mapping[str, Mapping[str, Any]]
+    ) -> None:
         for uscc, decision in decided:
             self.rows[uscc, decision.measure.id] = decision
 
-    def record(self, recorded: Sequence[Recorded]) -> None:
+    def record(self, recorded: Sequence[Recorded], places: Mapping[str, Mapping[str, Any]]) -> None:
+        self.places.update(places)
         for r in recorded:
             assert r.stored == ((r.uscc, r.decision.measure.id) in self.rows)
             self.rows[r.uscc, r.decision.measure.id] = r.decision
@@ -170,6 +175,9 @@ def test_an_older_snapshot_than_the_one_held_changes_nothing() -> None:
     assert _decide(work, 4, tax_credit_grade="M") == 0
     assert work.firms.versions(["91440300192203821J"]) == {"91440300192203821J": 5}
     assert work.determinations.followed == ["91440300192203821J"]  # its place in the queue: once
+    place = work.determinations.places["91440300192203821J"]
+    assert set(place) == set(QUEUE_COLUMNS)  # every column the queue filters on, from the facts
+    assert place["province_code"] == "44"
 
 
 def test_a_first_ineligible_is_neither_stored_nor_announced() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,8 +78,11 @@ class Determinations:
     def decided_for_everyone(self, measure_ids: Iterable[str]) -> set[str]:
         return decided_for_everyone(self._connection, measure_ids)
 
-    def refresh(self, decided: Sequence[tuple[str, Decision]]) -> None:
-        """Rewrite determinations whose status did not change (new facts or version)."""
+    def refresh(
+        self, decided: Sequence[tuple[str, Decision]], places: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        """Rewrite determinations whose status did not change (new facts or version), in their
+        firm's place in the work queue."""
         if not decided:
             return
         now = datetime.now(UTC)
@@ -92,19 +95,21 @@ class Determinations:
                     **_values(decision),
                     "missing": missing_of(decision),
                     "updated_at": now,
+                    **places[uscc],
                 }
                 for uscc, decision in decided
             ],
         )
 
-    def record(self, recorded: Sequence[Recorded]) -> None:
-        """Store each new status (updating the firm's row where it has one) and append it to
-        the history: a statement for each of the three, whatever the number of rows."""
+    def record(self, recorded: Sequence[Recorded], places: Mapping[str, Mapping[str, Any]]) -> None:
+        """Store each new status (updating the firm's row where it has one), in its firm's place
+        in the work queue, and append it to the history: a statement for each of the three,
+        whatever the number of rows."""
         now = datetime.now(UTC)
         updates, inserts, history = [], [], []
         for r in recorded:
             values, measure_id = _values(r.decision), r.decision.measure.id
-            row = values | {"missing": missing_of(r.decision), "updated_at": now}
+            row = values | {"missing": missing_of(r.decision), "updated_at": now, **places[r.uscc]}
             if r.stored:
                 updates.append({"key_uscc": r.uscc, "key_measure": measure_id, **row})
             else:

@@ -74,6 +74,15 @@ class QueuePage:
         return self.counts is not None and any(n > self.cap for n in self.counts.values())
 
 
+# The facts of a firm's projection that place it in the work queue, with its city (ADR 0037).
+PLACE_FACTS = ("province_code", "industry_code", "size_class", "ownership")
+
+
+def place_of(facts: Mapping[str, Any], city: str | None) -> dict[str, Any]:
+    """The firm's place in the work queue, as each of its determinations carries it."""
+    return {name: facts.get(name) for name in PLACE_FACTS} | {"city": city}
+
+
 def name_grams(text: str) -> set[str]:
     """The pairs of neighbouring characters of a name or a search, spaces left out, letters in
     one case: "华信科技" gives 华信, 信科, 科技."""

@@ -10,6 +10,7 @@ from eligibility.domain.catalogue import Catalogue
 from eligibility.domain.decision import Decision, Recorded, Status, decide
 from eligibility.domain.events import eligibility_changed
 from eligibility.domain.facts import Facts
+from eligibility.domain.queue import place_of
 from eligibility.use_cases.explain import complete_firm
 from eligibility.use_cases.ports import DecideWork
 from supportmatch_core.contracts.determination import EligibilityChanged
@@ -127,9 +128,11 @@ def _decide_round(
                     profile_version=s.version,
                 )
             )
-    work.determinations.refresh(refreshed)
-    work.determinations.record(recorded)
-    # A firm that moved (another city, size or industry) moves in the work queue too.
+    # Each row written carries its firm's place in the work queue; a firm that moved (another
+    # city, size or industry) moves there with its other rows too.
+    places = {s.uscc: place_of(s.facts, s.city) for s in fresh}
+    work.determinations.refresh(refreshed, places)
+    work.determinations.record(recorded, places)
     work.determinations.follow_projection([s.uscc for s in fresh])
     work.outbox.publish(events)
     return len(recorded)
