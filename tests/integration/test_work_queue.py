@@ -3,6 +3,7 @@ the facts each still has to give, filtered, counted and paged."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -61,6 +62,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _sees_its_provinces_firms_with_what_each_still_needs(system, tokens)
         _filters_narrow_the_list_and_the_counts(system, tokens)
         _pages_follow_after_until_the_last(system, tokens)
+        _an_export_streams_what_the_pages_list(system, tokens)
         _nobody_sees_firms_outside_the_provinces_it_serves(system, tokens)
         _counts_stop_at_the_cap(system)
         _cases_narrow_the_list(system, tokens)
@@ -156,6 +158,32 @@ def _pages_follow_after_until_the_last(system: InProcessSystem, tokens: TokenSer
     assert seen == sorted(f["uscc"] for f in FIRMS)
 
 
+def _an_export_streams_what_the_pages_list(system: InProcessSystem, tokens: TokenService) -> None:
+    """The export is the pages' items, one JSON object a line, province after province (北京 11
+    before 广东 44) and in USCC order within each; a caseworker's of its provinces alone."""
+
+    def exported(headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+        answer = _get(system, f"{QUEUE}.ndjson", headers, **params)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/x-ndjson"
+        return [json.loads(line) for line in answer.text.splitlines()]
+
+    admin, guangdong = bearer(tokens), bearer(tokens, Role.CASEWORKER, regions=["44"])
+    by_province = sorted(FIRMS, key=lambda f: (f["province"] != "北京", f["uscc"]))
+    every = exported(admin)
+    assert [item["uscc"] for item in every] == [f["uscc"] for f in by_province]
+    listed = {i["uscc"]: i for i in _get(system, QUEUE, admin, limit=10).json()["items"]}
+    assert every == [listed[item["uscc"]] for item in every]
+    assert [i["name"] for i in exported(guangdong)] == _names(_get(system, QUEUE, guangdong))
+    lacking = exported(guangdong, status="possibly_eligible", missing="tax_credit_grade")
+    assert len(lacking) == 3
+    assert exported(guangdong, q="星河") == _get(system, QUEUE, guangdong, q="星河").json()["items"]
+    assert exported(guangdong, province="11") == []
+    assert exported(guangdong, missing="rd_expense") == []  # a fact the measure never asks for
+    firm = bearer(tokens, Role.ENTERPRISE, uscc=FIRMS[0]["uscc"])
+    assert _get(system, f"{QUEUE}.ndjson", firm).status_code == 403
+
+
 def _nobody_sees_firms_outside_the_provinces_it_serves(
     system: InProcessSystem, tokens: TokenService
 ) -> None:
@@ -221,10 +249,23 @@ def test_bad_filters_are_422_naming_the_field(
     answer = _get(offline, QUEUE, bearer(tokens), **params)
     assert answer.status_code == 422, answer.text
     assert field in [e["field"] for e in answer.json()["errors"]]
+    if field not in {"limit", "after"}:  # an export has no pages
+        exported = _get(offline, f"{QUEUE}.ndjson", bearer(tokens), **params)
+        assert exported.status_code == 422, exported.text
+        assert field in [e["field"] for e in exported.json()["errors"]]
 
 
-def test_an_unknown_measure_is_404(offline: InProcessSystem, tokens: TokenService) -> None:
-    answer = _get(offline, "/v1/measures/no-such-measure/enterprises", bearer(tokens))
+def test_an_export_has_no_pages(offline: InProcessSystem, tokens: TokenService) -> None:
+    answer = _get(offline, f"{QUEUE}.ndjson", bearer(tokens), limit=10)
+    assert answer.status_code == 422
+    assert "limit" in [e["field"] for e in answer.json()["errors"]]
+
+
+@pytest.mark.parametrize("path", ["enterprises", "enterprises.ndjson"])
+def test_an_unknown_measure_is_404(
+    offline: InProcessSystem, tokens: TokenService, path: str
+) -> None:
+    answer = _get(offline, f"/v1/measures/no-such-measure/{path}", bearer(tokens))
     assert answer.status_code == 404
     assert answer.json()["detail_zh"] == "没有措施no-such-measure"
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
+import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from eligibility.adapters.queue_filters import _USCC_START, _after_every
 from eligibility.domain.queue import name_grams
+from portal.adapters.services import ServiceRefused, Services, ServiceUnavailable
 from portal.domain.accounts import Account
 from portal.domain.queue import QueueFilters
+from portal.settings import PortalSettings
 from portal.use_cases.queue import every_row
 from portal.web.exports import write_csv, write_xlsx, written
-from supportmatch_core.auth import Role
+from supportmatch_core.auth import Role, TokenService
 
 HOSTILE = '=HYPERLINK("http://example.invalid","点此")'
 
@@ -86,41 +90,53 @@ def test_a_name_is_read_as_pairs_of_neighbouring_characters() -> None:
     assert name_grams("华") == set()
 
 
-class _Eligibility:
-    """The eligibility service's queue, as an export calls it: two pages of 广东, one of 北京."""
+def _streaming(*chunks: bytes, failing: bool = False, status: int = 200) -> Services:
+    """The portal's client of a service that answers `chunks`, then breaks off if `failing`."""
 
-    def __init__(self) -> None:
-        self.asked: list[tuple[str, str | None]] = []
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v1/measures/vat-credit-refund/enterprises.ndjson"
+        assert request.url.params["province"] == "44"
+        assert request.headers["authorization"].startswith("Bearer ")
+        return httpx.Response(status, stream=_Chunks(chunks, failing))
 
-    def call(self, service: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        params = kwargs["params"]
-        self.asked.append((params["province"], params["after"]))
-        if params["province"] == "44" and params["after"] is None:
-            return {"items": [_item(uscc="A")], "after": "A"}
-        if params["province"] in {"11", "44"}:
-            return {"items": [_item(uscc=params["province"])], "after": None}
-        return {"items": [], "after": None}
-
-
-def test_an_export_reads_province_after_province() -> None:
-    """An export asks for one province at a time, page after page; a caseworker's its own."""
-    measure = QueueFilters(measure="vat-credit-refund")
-    admin = Account(id=1, username="a", role=Role.ADMIN, display_name="a")
-    caseworker = Account(
-        id=2,
-        username="c",
-        role=Role.CASEWORKER,
-        display_name="c",
-        provinces=frozenset({"44", "11"}),
+    settings = PortalSettings(
+        database_url="sqlite://", jwt_secret="s" * 32, eligibility_url="http://e"
     )
-    for account, filters, asked in (
-        (caseworker, measure, [("11", None), ("44", None), ("44", "A")]),
-        (caseworker, replace(measure, province="44"), [("44", None), ("44", "A")]),
-    ):
-        service = _Eligibility()
-        rows = list(every_row(service, account, filters))  # type: ignore[arg-type]
-        assert service.asked == asked
-        assert [r["uscc"] for r in rows] == [p for p, _ in asked if p == "11"] + ["A", "44"]
-    service = _Eligibility()
-    assert [r["uscc"] for r in every_row(service, admin, measure)] == ["11", "A", "44"]  # type: ignore[arg-type]
-    assert len(service.asked) == 32  # every province, 广东 twice
+    return Services(
+        settings, TokenService("s" * 32), http=httpx.Client(transport=httpx.MockTransport(answer))
+    )
+
+
+class _Chunks(httpx.SyncByteStream):
+    def __init__(self, chunks: tuple[bytes, ...], failing: bool) -> None:
+        self._chunks, self._failing = chunks, failing
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks
+        if self._failing:
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+CASEWORKER = Account(
+    id=2, username="c", role=Role.CASEWORKER, display_name="c", provinces=frozenset({"44"})
+)
+FILTERS = QueueFilters(measure="vat-credit-refund", province="44")
+
+
+def test_an_export_reads_the_services_lines_as_they_come() -> None:
+    lines = b'{"uscc":"A","name":"\xe7\x94\xb2"}\n{"uscc"', b':"B","name":null}\n'
+    rows = every_row(_streaming(*lines), CASEWORKER, FILTERS)
+    assert list(rows) == [{"uscc": "A", "name": "甲"}, {"uscc": "B", "name": None}]
+
+
+def test_an_export_cut_short_is_an_error_not_a_short_file() -> None:
+    rows = every_row(_streaming(b'{"uscc":"A"}\n', failing=True), CASEWORKER, FILTERS)
+    assert next(rows) == {"uscc": "A"}
+    with pytest.raises(ServiceUnavailable):
+        next(rows)
+    refused = _streaming(b'{"detail":"no such measure","errors":[]}', status=404)
+    with pytest.raises(ServiceRefused) as raised:
+        list(every_row(refused, CASEWORKER, FILTERS))
+    assert (raised.value.status, raised.value.detail) == (404, "no such measure")
+    with pytest.raises(ServiceUnavailable):
+        list(every_row(_streaming(b"", status=503), CASEWORKER, FILTERS))

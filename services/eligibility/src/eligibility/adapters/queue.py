@@ -81,14 +81,9 @@ class WorkQueue:
         reading page after page needs them once at most)."""
         wanted = self._in_provinces(wanted)
         provinces = wanted.provinces or frozenset()
-        # A title held, a name, a case being worked on: few firms, found from their side in one
-        # read of all the provinces. Else each province is read on its own, in the index's order.
-        few = (
-            wanted.certification is not None
-            or wanted.case == "open"
-            or wanted.assignee is not None
-            or searches_names(wanted)
-        )
+        # Few firms (`_few`) are read in one query of all the provinces; else each province on
+        # its own, in the index's order.
+        few = _few(wanted)
         parts = list(
             itertools.product(
                 [wanted.status] if wanted.status else QUEUED,
@@ -121,6 +116,28 @@ class WorkQueue:
             missing_counts=missing_counts,
             cap=self._cap,
         )
+
+    def every(self, wanted: QueueFilter, *, on: date, batch: int = 1000) -> Iterator[QueuedFirm]:
+        """Every firm of the queue, province after province in their codes' order and in USCC
+        order within each: one read of each province's index entries with its rows (the few-firm
+        filters: one read of every province), fetched `batch` rows at a time, so an export holds
+        one batch."""
+        wanted = self._in_provinces(wanted)
+        provinces = sorted(wanted.provinces or ())
+        parts = [provinces] if _few(wanted) else [[p] for p in provinces]
+        statuses = [s.value for s in ([wanted.status] if wanted.status else QUEUED)]
+        streamed = self._connection.execution_options(yield_per=batch)
+        for part in parts:
+            joined = select(*_COLUMNS).join_from(
+                determinations, enterprise_facts, _f.uscc == _d.uscc
+            )
+            query = (
+                filtered(joined, replace(wanted, provinces=frozenset(part)), on, joined=True)
+                .where(_d.status.in_(statuses), _f.province_code.in_(part))
+                .order_by(_d.uscc)
+            )
+            for row in streamed.execute(query):
+                yield _queued(wanted.measure_id, row)
 
     def _in_provinces(self, wanted: QueueFilter) -> QueueFilter:
         """The filter with the provinces to read: the queue's index holds each province's
@@ -232,6 +249,17 @@ class WorkQueue:
             for name in _names(missing):
                 counted[name] += count
         return counts, dict(counted.most_common())
+
+
+def _few(wanted: QueueFilter) -> bool:
+    """A title held, a name, a case being worked on: few firms, found from their side in one
+    read of all the provinces, not province by province in the index's order."""
+    return (
+        wanted.certification is not None
+        or wanted.case == "open"
+        or wanted.assignee is not None
+        or searches_names(wanted)
+    )
 
 
 def _names(missing: str | None) -> tuple[str, ...]:

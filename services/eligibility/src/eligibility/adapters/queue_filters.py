@@ -23,13 +23,16 @@ _d, _f, _c = determinations.c, enterprise_facts.c, enterprise_certifications.c
 _g, _k = enterprise_name_grams.c, case_states.c
 
 
-def filtered(query: Select[Any], wanted: QueueFilter, on: date) -> Select[Any]:
+def filtered(
+    query: Select[Any], wanted: QueueFilter, on: date, *, joined: bool = False
+) -> Select[Any]:
     """`query` over one measure's determinations, narrowed by every filter but the status.
 
     The firm's place (province, city, industry, size, ownership) and its missing facts are the
-    row's own columns, which the queue's indexes carry: only a name search reads the projection.
-    A region was made its provinces by the use case."""
-    if searches_names(wanted):
+    row's own columns, which the queue's indexes carry: only a name search reads the projection
+    (joined to it here unless `query` is `joined` already). A region was made its provinces by
+    the use case."""
+    if searches_names(wanted) and not joined:
         query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
     query = query.where(_d.measure_id == wanted.measure_id)
     if wanted.provinces is not None:

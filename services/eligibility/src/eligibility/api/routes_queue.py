@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from eligibility.api.deps import CatalogueDep, TodayDep, UowDep
@@ -14,7 +17,7 @@ from eligibility.domain.clock import CHINA
 from eligibility.domain.decision import Status, describe_fact
 from eligibility.domain.facts import REGISTRY
 from eligibility.domain.queue import COUNT_CAP, QueuedFirm, QueueFilter
-from eligibility.use_cases.queue import askable_facts, newly_eligible, work_queue
+from eligibility.use_cases.queue import askable_facts, every_firm, newly_eligible, work_queue
 from supportmatch_core.auth import Principal, Role, require_role
 from supportmatch_core.contracts.profile import Ownership
 from supportmatch_core.fields import PlainText, ProvinceCode
@@ -24,6 +27,7 @@ from supportmatch_reference.said import SaidValueError
 
 router = APIRouter(prefix="/v1/measures", tags=["work queue"])
 
+NDJSON = "application/x-ndjson"
 MeasureId = Annotated[str, Path(pattern="^[a-z0-9-]{1,100}$")]
 Caseworker = Annotated[Principal, require_role(Role.CASEWORKER, Role.ADMIN)]
 
@@ -34,7 +38,9 @@ def _fact(name: str | None) -> str | None:
     return name
 
 
-class QueueQuery(BaseModel):
+class QueueFilters(BaseModel):
+    """Which firms of the measure: every filter the queue offers."""
+
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["eligible", "possibly_eligible"] | None = Field(
@@ -61,9 +67,31 @@ class QueueQuery(BaseModel):
     assignee: PlainText | None = Field(
         None, max_length=100, description="the firm's case is assigned to this account"
     )
+
+    def wanted(self, measure_id: str) -> QueueFilter:
+        return QueueFilter(
+            measure_id=measure_id,
+            provinces=frozenset({self.province}) if self.province else None,
+            status=Status(self.status) if self.status else None,
+            region=self.region,
+            city=self.city,
+            industry=self.industry.upper() if self.industry else None,
+            size=self.size,
+            ownership=self.ownership,
+            certification=self.certification,
+            missing=self.missing,
+            query=self.q,
+            case=self.case,
+            assignee=self.assignee,
+        )
+
+
+class QueueQuery(QueueFilters):
+    """The filters and the page."""
+
     after: str | None = Field(None, pattern="^[0-9A-Z]{1,18}$", description="the page's `after`")
     limit: int = Field(50, ge=1, le=1000)
-    counts: bool = Field(True, description="false: no counts (an export reading page after page)")
+    counts: bool = Field(True, description="false: no counts (the next pages of a long list)")
 
 
 class FactRead(BaseModel):
@@ -152,26 +180,11 @@ def measure_queue(
 ) -> QueueRead:
     """The firms of the caller's provinces that are eligible or possibly eligible for the measure,
     in USCC order, with the facts each still has to give; a caseworker's work queue."""
-    wanted = QueueFilter(
-        measure_id=measure_id,
-        provinces=frozenset({query.province}) if query.province else None,
-        status=Status(query.status) if query.status else None,
-        region=query.region,
-        city=query.city,
-        industry=query.industry.upper() if query.industry else None,
-        size=query.size,
-        ownership=query.ownership,
-        certification=query.certification,
-        missing=query.missing,
-        query=query.q,
-        case=query.case,
-        assignee=query.assignee,
-    )
     with uow.read() as work:
         page = work_queue(
             work,
             principal=principal,
-            wanted=wanted,
+            wanted=query.wanted(measure_id),
             catalogue=catalogue,
             after=query.after or "",
             limit=query.limit,
@@ -187,6 +200,38 @@ def measure_queue(
         items=[QueuedRead.of(firm) for firm in page.firms],
         after=page.after,
     )
+
+
+EXPORT_BATCH = 1000  # lines per chunk sent: each chunk crosses to the event loop once
+
+
+@router.get(
+    "/{measure_id}/enterprises.ndjson",
+    response_class=StreamingResponse,
+    responses={200: {"content": {NDJSON: {"schema": {"$ref": "#/components/schemas/QueuedRead"}}}}},
+)
+def measure_queue_export(
+    measure_id: MeasureId,
+    principal: Caseworker,
+    uow: UowDep,
+    catalogue: CatalogueDep,
+    today: TodayDep,
+    query: Annotated[QueueFilters, Query()],
+) -> StreamingResponse:
+    """Every firm the queue lists under the filters, one JSON object a line (the items of the
+    pages, without counts): province after province, in USCC order within each, memory holding
+    one batch. An answer cut short ends without HTTP's last chunk, so a reader can tell."""
+    read = every_firm(
+        principal=principal, wanted=query.wanted(measure_id), catalogue=catalogue, on=today
+    )
+
+    def lines() -> Iterator[bytes]:
+        with uow.read() as work:
+            firms = read(work)
+            while batch := list(itertools.islice(firms, EXPORT_BATCH)):
+                yield b"".join(QueuedRead.of(f).model_dump_json().encode() + b"\n" for f in batch)
+
+    return StreamingResponse(lines(), media_type=NDJSON)
 
 
 class NewlyEligibleRead(BaseModel):

@@ -3,7 +3,7 @@ work that opens transactions; `adapters/unit_of_work.py` implements them over SQ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -11,7 +11,7 @@ from eligibility.domain.decision import Decision, Held, Recorded
 from eligibility.domain.facts import Facts
 from eligibility.domain.lifecycle import Draft, LoggedStep, StoredVersion
 from eligibility.domain.measures import Measure
-from eligibility.domain.queue import QueueFilter, QueuePage
+from eligibility.domain.queue import QueuedFirm, QueueFilter, QueuePage
 from eligibility.domain.rematches import Claimed, Rematch, Rematched, Stored, Unexplained
 from supportmatch_core.ports import Outbox, Transactions
 
@@ -133,6 +133,7 @@ class Queue(Protocol):
     def page(
         self, wanted: QueueFilter, *, after: str, limit: int, on: date, counted: bool = True
     ) -> QueuePage: ...
+    def every(self, wanted: QueueFilter, *, on: date) -> Iterator[QueuedFirm]: ...
     def newly_eligible(
         self, measure_id: str, provinces: frozenset[str] | None, since: datetime
     ) -> dict[str, int]: ...

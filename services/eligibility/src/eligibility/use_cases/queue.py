@@ -3,6 +3,7 @@ still has to give."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -32,22 +33,49 @@ def work_queue(
     A row a population re-match stored unexplained is explained here from the firm's facts, as
     the firm's own determinations are (ADR 0009), so its missing facts are shown at once.
     """
+    narrowed = _narrowed(principal, wanted, catalogue)
+    if narrowed is None:
+        # No version of the measure asks for the missing fact: nobody lacks it for this measure.
+        counts = dict.fromkeys(QUEUED, 0) if counted else None
+        return QueuePage(firms=[], after=None, counts=counts, missing_counts=None)
+    page = work.queue.page(narrowed, after=after, limit=limit, on=on, counted=counted)
+    return replace(page, firms=[_explained(catalogue, firm) for firm in page.firms])
+
+
+def every_firm(
+    *, principal: Principal, wanted: QueueFilter, catalogue: Catalogue, on: date
+) -> Callable[[QueueWork], Iterator[QueuedFirm]]:
+    """Every firm of the queue within the caller's provinces (an export), province after
+    province and in USCC order within each, explained as a page explains them.
+
+    The measure is checked now (NoMeasure), before anything is read or sent; the firms are read
+    when the reader returned is given a transaction, one batch at a time."""
+    narrowed = _narrowed(principal, wanted, catalogue)
+
+    def read(work: QueueWork) -> Iterator[QueuedFirm]:
+        if narrowed is not None:
+            for firm in work.queue.every(narrowed, on=on):
+                yield _explained(catalogue, firm)
+
+    return read
+
+
+def _narrowed(
+    principal: Principal, wanted: QueueFilter, catalogue: Catalogue
+) -> QueueFilter | None:
+    """The filter within the provinces the caller serves, a region made its provinces (their
+    index reads them); None when no version of the measure asks for the missing fact asked."""
     if not catalogue.versions(wanted.measure_id):
         raise NoMeasure(wanted.measure_id)
     if wanted.missing is not None and wanted.missing not in askable_facts(
         catalogue, wanted.measure_id
     ):
-        # No version of the measure asks for this fact: nobody lacks it for this measure.
-        counts = dict.fromkeys(QUEUED, 0) if counted else None
-        return QueuePage(firms=[], after=None, counts=counts, missing_counts=None)
+        return None
     for provinces in (visible_to(principal).provinces, _in_region(wanted.region)):
         if provinces is not None:
             narrowed = provinces if wanted.provinces is None else wanted.provinces & provinces
             wanted = replace(wanted, provinces=narrowed)
-    # A firm's region is its province's: the provinces answer it, and their index reads them.
-    wanted = replace(wanted, region=None)
-    page = work.queue.page(wanted, after=after, limit=limit, on=on, counted=counted)
-    return replace(page, firms=[_explained(catalogue, firm) for firm in page.firms])
+    return replace(wanted, region=None)
 
 
 def _in_region(region: str | None) -> frozenset[str] | None:

@@ -3,9 +3,10 @@ person with a short-lived token minted for them, so each service's own authoriza
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -84,25 +85,53 @@ class Services:
         params: dict[str, Any] | None = None,
     ) -> Any:
         """The JSON answer of one call; None for 204. Problems raise ServiceRefused."""
-        headers = {"Authorization": f"Bearer {self.token_for(account)}"} if account else {}
+        request = self._request(service, method, path, account, json=json, params=params)
         try:
-            answer = self._http.request(
-                method,
-                self.urls[service] + path,
-                json=json,
-                params={k: v for k, v in (params or {}).items() if v is not None},
-                headers=headers,
-            )
+            answer = self._http.send(request)
         except httpx.HTTPError as error:
             raise ServiceUnavailable(f"{service}: {type(error).__name__}") from error
-        if answer.status_code >= 500:
-            raise ServiceUnavailable(f"{service} answered {answer.status_code}")
-        if answer.status_code >= 400:
-            body = _json(answer)
-            raise ServiceRefused(
-                answer.status_code, str(body.get("detail", "")), list(body.get("errors") or [])
-            )
+        _refused(service, answer)
         return None if answer.status_code == 204 else answer.json()
+
+    def lines(
+        self, service: str, path: str, *, account: Account, params: dict[str, Any]
+    ) -> Iterator[Any]:
+        """The JSON objects of an answer of one a line, read as they come: memory holds one
+        line. An answer cut short (or a service failing) raises ServiceUnavailable where it
+        stops, so nothing short is taken for the whole."""
+        request = self._request(service, "GET", path, account, params=params)
+        try:
+            answer = self._http.send(request, stream=True)
+            try:
+                if answer.status_code >= 400:
+                    answer.read()
+                    _refused(service, answer)
+                for line in answer.iter_lines():
+                    if line:
+                        yield json.loads(line)
+            finally:
+                answer.close()
+        except httpx.HTTPError as error:
+            raise ServiceUnavailable(f"{service}: {type(error).__name__}") from error
+
+    def _request(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        account: Account | None,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Request:
+        headers = {"Authorization": f"Bearer {self.token_for(account)}"} if account else {}
+        return self._http.build_request(
+            method,
+            self.urls[service] + path,
+            json=json,
+            params={k: v for k, v in (params or {}).items() if v is not None},
+            headers=headers,
+        )
 
     # The public catalogue, kept for a minute: every page of measures reads it.
     def measures(self) -> list[dict[str, Any]]:
@@ -137,6 +166,17 @@ class Services:
     def admin_account(self) -> Account:
         """The portal itself acting as an administrator (seeding the demo firm)."""
         return Account(id=0, username="portal", role=Role.ADMIN, display_name="portal")
+
+
+def _refused(service: str, answer: httpx.Response) -> None:
+    """Raise for an answer that is a problem: ServiceUnavailable for 5xx, else ServiceRefused."""
+    if answer.status_code >= 500:
+        raise ServiceUnavailable(f"{service} answered {answer.status_code}")
+    if answer.status_code >= 400:
+        body = _json(answer)
+        raise ServiceRefused(
+            answer.status_code, str(body.get("detail", "")), list(body.get("errors") or [])
+        )
 
 
 def _json(answer: httpx.Response) -> dict[str, Any]:
