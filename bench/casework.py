@@ -2,13 +2,15 @@
 
 Seeds the synthetic population of bench/population.py (with names and cities), decides every
 measure in force on --day in the database (rematch_due) and explains the stored rows as the
-Explainer does, then, through the eligibility app in this process (ASGI, no network):
+Explainer does, then:
 
 (1) GET /v1/measures/{id}/enterprises for each filter combination the portal offers, as a
-    caseworker of 广东 and as an admin, the first page and the next: p50/p95/max per combination;
-(2) the portal's own CSV and XLSX export of --export rows (its paging, cells and writers, the
-    temporary file and its chunks), with the time and this process's resident memory before,
-    at the peak and after.
+    caseworker of 广东 and as an admin, the first page and the next, through the eligibility app
+    in this process (ASGI, no network): p50/p95/max per combination;
+(2) the portal's own CSV and XLSX export of --export rows (its reading of the service's stream,
+    cells and writers, the temporary file and its chunks) from the eligibility service started
+    as deployed, a process of its own over HTTP on loopback, with the time and the resident
+    memory of both processes before, at the peak and after.
 
 Reuse a seeded database with --reuse (as --keep leaves it). --unexplained measures the state right
 after a re-match, before the Explainer has run: each page explains its own rows, and the missing
@@ -22,14 +24,17 @@ import itertools
 import json
 import multiprocessing
 import os
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 import psycopg
 from fastapi.testclient import TestClient
@@ -59,6 +64,7 @@ from portal.web.exports import write_csv, write_xlsx, written
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
+from tests.conftest import free_port
 
 MB, SECRET = 1024 * 1024, "bench-signing-key-long-enough-for-hs256"
 GUANGDONG = Account(
@@ -99,8 +105,8 @@ def database(args: argparse.Namespace) -> str:
     return f"sm_bench_casework_{args.firms}"
 
 
-def rss_mb() -> float:
-    rss: int = psutil.Process().memory_info().rss
+def rss_mb(process: psutil.Process | None = None) -> float:
+    rss: int = (process or psutil.Process()).memory_info().rss
     return rss / MB
 
 
@@ -212,34 +218,75 @@ def queue_figures(
     return {"overall": overall, "by_combination": out}
 
 
-def exported(services: Services, measure: str, rows: int, kind: str) -> dict[str, Any]:
-    """The portal's export of the first `rows` rows of the measure's queue, as an admin."""
+@contextmanager
+def served(url: str) -> Iterator[tuple[str, psutil.Process]]:
+    """The eligibility service as it is deployed, a process of its own on loopback (no broker:
+    it serves its API alone), and its address."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ELIGIBILITY_DATABASE_URL": url,
+        "ELIGIBILITY_PORT": str(port),
+        "ELIGIBILITY_RUN_WORKERS": "false",
+        "SUPPORTMATCH_JWT_SECRET": SECRET,
+        "SUPPORTMATCH_LOG_LEVEL": "WARNING",
+        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "eligibility"], env=env, stdin=subprocess.DEVNULL
+    )
+    address = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while not _ready(address):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the eligibility service did not become ready")
+            time.sleep(0.5)
+        yield address, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _ready(address: str) -> bool:
+    try:
+        return httpx.get(f"{address}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def exported(
+    services: Services, service: psutil.Process, measure: str, rows: int, kind: str
+) -> dict[str, Any]:
+    """The portal's export of the first `rows` rows of the measure's queue, as an admin, read
+    over HTTP from the service's process; the resident memory of both, sampled as it runs."""
     filters = QueueFilters(measure=measure)
     stream = itertools.islice(every_row(services, ADMIN, filters), rows)
     writer: Callable[..., None] = write_csv if kind == "csv" else write_xlsx
     arguments = (stream, "zh") if kind == "csv" else (stream, "zh", "工作清单")
-    peak, stop = [rss_mb()], threading.Event()
+    processes = {"portal": psutil.Process(), "service": service}
+    before = {who: rss_mb(p) for who, p in processes.items()}
+    peak, stop = dict(before), threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.05):
-            peak[0] = max(peak[0], rss_mb())
+            for who, process in processes.items():
+                peak[who] = max(peak[who], rss_mb(process))
 
     sampler = threading.Thread(target=sample, daemon=True)
-    before, started, size = rss_mb(), time.perf_counter(), 0
+    started, size = time.perf_counter(), 0
     sampler.start()
     for chunk in written(writer, *arguments):  # the route's path: a temporary file, then chunks
         size += len(chunk)
     seconds = time.perf_counter() - started
     stop.set()
     sampler.join()
-    figures = {
-        "rows": rows,
-        "seconds": round(seconds, 2),
-        "mb_written": round(size / MB, 1),
-        "rss_before_mb": round(before, 1),
-        "rss_peak_mb": round(peak[0], 1),
-        "rss_after_mb": round(rss_mb(), 1),
-    }
+    figures: dict[str, Any] = {"rows": rows, "seconds": round(seconds, 2)}
+    figures["mb_written"] = round(size / MB, 1)
+    for who, process in processes.items():
+        figures[f"{who}_rss_before_mb"] = round(before[who], 1)
+        figures[f"{who}_rss_peak_mb"] = round(peak[who], 1)
+        figures[f"{who}_rss_after_mb"] = round(rss_mb(process), 1)
     print(f"(2) export {kind} of {measure}: {json.dumps(figures)}", flush=True)
     return figures
 
@@ -276,18 +323,18 @@ def main() -> int:
     app = build_app(settings, today=lambda: args.day)  # the day the population was decided on
     with TestClient(app, base_url="http://eligibility") as client:
         results["queue"] = queue_figures(client, tokens, measures, args.repeat)
+    largest = max(
+        measures,
+        key=lambda m: sum(results["queue"]["by_combination"][f"{m} admin {{}}"]["counts"].values()),
+    )
+    with served(url) as (address, service):
         portal = PortalSettings(
-            database_url="sqlite://", jwt_secret=SECRET, eligibility_url="http://eligibility"
+            database_url="sqlite://", jwt_secret=SECRET, eligibility_url=address
         )
-        services = Services(portal, tokens, http=client)
-        largest = max(
-            measures,
-            key=lambda m: sum(
-                results["queue"]["by_combination"][f"{m} admin {{}}"]["counts"].values()
-            ),
-        )
-        results["export_csv"] = exported(services, largest, args.export, "csv")
-        results["export_xlsx"] = exported(services, largest, args.export, "xlsx")
+        services = Services(portal, tokens)
+        for kind in ("csv", "xlsx"):
+            results[f"export_{kind}"] = exported(services, service, largest, args.export, kind)
+        services.close()
     results["load_average"] = round(os.getloadavg()[0], 2)
     print(
         json.dumps(

@@ -9,7 +9,7 @@ import heapq
 import itertools
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -81,15 +81,19 @@ class WorkQueue:
         reading page after page needs them once at most)."""
         wanted = self._in_provinces(wanted)
         provinces = wanted.provinces or frozenset()
+        # Counted first: a status of a province that holds none of the rows is not read (a
+        # filter nobody matches costs one count, not a count and a read of every province).
+        tallies = self._tallies(wanted, on) if counted else None
         # Few firms (`_few`) are read in one query of all the provinces; else each province on
         # its own, in the index's order.
-        few = _few(wanted)
-        parts = list(
-            itertools.product(
+        parts = [
+            (status, part)
+            for status, part in itertools.product(
                 [wanted.status] if wanted.status else QUEUED,
-                [provinces] if few else [frozenset({p}) for p in sorted(provinces)],
+                [provinces] if _few(wanted) else [frozenset({p}) for p in sorted(provinces)],
             )
-        )
+            if tallies is None or tallies.holds(status, part, cap=self._cap)
+        ]
         # Read province by province, each part's first read is its share of the page: the
         # USCC's digits follow the place of registration, so a page mostly comes from a few
         # provinces, which read on. A status of one province reads the page at once.
@@ -104,16 +108,15 @@ class WorkQueue:
         found = list(itertools.islice((key for key, _ in itertools.groupby(keys)), limit + 1))
         firms = [_queued(wanted.measure_id, row) for row in self._rows(wanted, found[:limit])]
         following = found[limit - 1] if len(found) > limit else None
-        if not counted:
+        if tallies is None:
             return QueuePage(
                 firms=firms, after=following, counts=None, missing_counts=None, cap=self._cap
             )
-        counts, missing_counts = self._counts(wanted, on=on)  # of the provinces read
         return QueuePage(
             firms=firms,
             after=following,
-            counts=counts,
-            missing_counts=missing_counts,
+            counts=tallies.counts(),
+            missing_counts=self._missing_counts(wanted, tallies, on=on),
             cap=self._cap,
         )
 
@@ -207,48 +210,62 @@ class WorkQueue:
             query = query.where(_f.province_code.in_(sorted(provinces)))
         return {province: n for province, n in self._connection.execute(query) if province}
 
-    def _tallies(self, wanted: QueueFilter, on: date) -> dict[Status, Counter[str | None]]:
-        """Per queued status (whatever the filter's), how many of its rows hold each set of
-        missing facts (null: waiting for the Explainer), over at most `cap` + 1 rows of each:
-        one query, answered from the queue's indexes."""
+    def _tallies(self, wanted: QueueFilter, on: date) -> _Tallies:
+        """Per queued status (whatever the filter's), how many of its rows each province holds
+        with each set of missing facts (null: waiting for the Explainer), over at most `cap` + 1
+        rows of each status: one query, answered from the queue's index."""
         capped = [
-            filtered(select(_d.status, _d.missing), wanted, on)
+            filtered(select(_d.status, _d.province_code, _d.missing), wanted, on)
             .where(_d.status == status.value)
             .limit(self._cap + 1)
             .subquery()
             for status in QUEUED
         ]
         # Each capped query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
-        rows = union_all(*(select(part.c.status, part.c.missing) for part in capped)).subquery()
-        query = select(rows.c.status, rows.c.missing, func.count()).group_by(
-            rows.c.status, rows.c.missing
-        )
-        tallies: dict[Status, Counter[str | None]] = {status: Counter() for status in QUEUED}
-        for status, missing, count in self._connection.execute(query):
-            tallies[Status(status)][missing] += count
+        rows = union_all(*(select(*part.c) for part in capped)).subquery()
+        grouped = (rows.c.status, rows.c.province_code, rows.c.missing)
+        query = select(*grouped, func.count()).group_by(*grouped)
+        tallies = _Tallies({status: Counter() for status in QUEUED})
+        for row in self._connection.execute(query):
+            tallies.held[Status(row.status)][row.province_code, row.missing] += row[3]
         return tallies
 
-    def _counts(
-        self, wanted: QueueFilter, *, on: date
-    ) -> tuple[dict[Status, int], dict[str, int] | None]:
-        """Per queued status, up to `cap` + 1 (more than `cap`: "more than cap"), under every
-        filter but the status; and per fact still to give, how many of the listed firms lack it,
-        under every filter but the missing fact: None past `cap` firms, or while some of them wait
-        for the Explainer (their facts are not counted yet)."""
-        tallies = self._tallies(wanted, on)
-        counts = {status: sum(sets.values()) for status, sets in tallies.items()}
+    def _missing_counts(
+        self, wanted: QueueFilter, tallies: _Tallies, *, on: date
+    ) -> dict[str, int] | None:
+        """Per fact still to give, how many of the listed firms lack it, under every filter but
+        the missing fact: None past `cap` firms, or while some of them wait for the Explainer
+        (their facts are not counted yet)."""
         if wanted.missing is not None:
             tallies = self._tallies(replace(wanted, missing=None), on)
         listed: Counter[str | None] = Counter()
         for status in [wanted.status] if wanted.status else QUEUED:
-            listed += tallies[status]
+            for (_, missing), count in tallies.held[status].items():
+                listed[missing] += count
         if listed.total() > self._cap or listed[None]:
-            return counts, None
+            return None
         counted: Counter[str] = Counter()
         for missing, count in listed.items():
             for name in _names(missing):
                 counted[name] += count
-        return counts, dict(counted.most_common())
+        return dict(counted.most_common())
+
+
+@dataclass(frozen=True, slots=True)
+class _Tallies:
+    """Per queued status: rows per (province, missing facts), over at most `cap` + 1 rows."""
+
+    held: dict[Status, Counter[tuple[str, str | None]]]
+
+    def counts(self) -> dict[Status, int]:
+        """Per status, up to `cap` + 1 ("more than cap"), under every filter but the status."""
+        return {status: rows.total() for status, rows in self.held.items()}
+
+    def holds(self, status: Status, provinces: frozenset[str], *, cap: int) -> bool:
+        """Whether the provinces may hold rows of the status: past the cap, not every row was
+        tallied, so any may."""
+        rows = self.held[status]
+        return rows.total() > cap or any(province in provinces for province, _ in rows)
 
 
 def _few(wanted: QueueFilter) -> bool:
@@ -263,24 +280,32 @@ def _few(wanted: QueueFilter) -> bool:
 
 
 def _names(missing: str | None) -> tuple[str, ...]:
-    return tuple(name for name in (missing or "").split(",") if name)
+    return tuple(filter(None, missing.split(","))) if missing else ()
+
+
+_STATUSES = {status.value: status for status in Status}
 
 
 def _queued(measure_id: str, row: Any) -> QueuedFirm:
+    """A row of `_COLUMNS`, unpacked in their order (an export makes 100,000 of them)."""
+    (
+        uscc, name, city, province_code, region, industry_code, size_class, ownership, status,
+        measure_version, evaluated_on, missing, facts_digest, facts,
+    ) = row  # fmt: skip
     return QueuedFirm(
-        uscc=row.uscc,
+        uscc=uscc,
         measure_id=measure_id,
-        name=row.name,
-        city=row.city,
-        province_code=row.province_code,
-        region=row.region,
-        industry_code=row.industry_code,
-        size_class=row.size_class,
-        ownership=row.ownership,
-        status=Status(row.status),
-        measure_version=row.measure_version,
-        evaluated_on=row.evaluated_on,
-        missing=_names(row.missing),
-        explained=row.facts_digest != PENDING,
-        facts=row.facts,
+        name=name,
+        city=city,
+        province_code=province_code,
+        region=region,
+        industry_code=industry_code,
+        size_class=size_class,
+        ownership=ownership,
+        status=_STATUSES[status],
+        measure_version=measure_version,
+        evaluated_on=evaluated_on,
+        missing=_names(missing),
+        explained=facts_digest != PENDING,
+        facts=facts,
     )

@@ -106,9 +106,12 @@ class Services:
                 if answer.status_code >= 400:
                     answer.read()
                     _refused(service, answer)
-                for line in answer.iter_lines():
-                    if line:
-                        yield json.loads(line)
+                rest = b""
+                for chunk in answer.iter_bytes():
+                    *lines, rest = (rest + chunk).split(b"\n")
+                    yield from (json.loads(line) for line in lines if line)
+                if rest.strip():
+                    yield json.loads(rest)
             finally:
                 answer.close()
         except httpx.HTTPError as error:
