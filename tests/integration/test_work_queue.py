@@ -69,6 +69,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _firms_newly_eligible_are_counted_per_province(system, tokens)
         _a_fact_given_leaves_the_missing_list(system, tokens)
         _a_firm_that_moves_moves_in_the_queue(system, tokens)
+        _a_title_lists_its_holders_once_while_it_is_valid(system, tokens)
 
 
 def _get(system: InProcessSystem, path: str, headers: dict[str, str], **params: Any) -> Any:
@@ -396,3 +397,35 @@ def _a_firm_that_moves_moves_in_the_queue(system: InProcessSystem, tokens: Token
     assert dongguan["name"] not in _names(_get(system, QUEUE, guangdong, industry="C3921"))
     (item,) = _get(system, QUEUE, guangdong, q=dongguan["name"]).json()["items"]
     assert (item["city"], item["status"]) == ("广州市", "possibly_eligible")
+
+
+def _a_title_lists_its_holders_once_while_it_is_valid(
+    system: InProcessSystem, tokens: TokenService
+) -> None:
+    """佛山 holds the high-tech title twice over (a renewal overlapping the first), 东莞 held
+    it until last year: the title filter lists 佛山 once, on a page and in an export."""
+    foshan, dongguan = FIRMS[2], FIRMS[3]
+    admin, guangdong = bearer(tokens), bearer(tokens, Role.CASEWORKER, regions=["44"])
+    for firm, valid_from, valid_to in (
+        (foshan, TODAY - timedelta(days=700), TODAY + timedelta(days=400)),
+        (foshan, TODAY - timedelta(days=30), None),
+        (dongguan, TODAY - timedelta(days=1200), TODAY - timedelta(days=365)),
+    ):
+        title = {"kind": "high_tech_enterprise", "issuer": "广东省科学技术厅"}
+        title |= {
+            "valid_from": valid_from.isoformat(),
+            "valid_to": valid_to and valid_to.isoformat(),
+        }
+        path = f"/v1/enterprises/{firm['uscc']}/certifications"
+        answer = system.profiles.post(path, json=title, headers=admin)
+        assert answer.status_code == 201, answer.text
+    held = {"certification": "high_tech_enterprise"}
+    assert wait_until(
+        lambda: _names(_get(system, QUEUE, guangdong, **held)) == [foshan["name"]], timeout=30
+    )
+    page = _get(system, QUEUE, guangdong, **held).json()
+    assert page["counts"] == {"eligible": 0, "possibly_eligible": 1}
+    exported = _get(system, f"{QUEUE}.ndjson", admin, **held).text.splitlines()
+    assert [json.loads(line)["name"] for line in exported] == [foshan["name"]]
+    after = _get(system, QUEUE, admin, after=foshan["uscc"], **held)
+    assert _names(after) == []

@@ -161,8 +161,8 @@ class WorkQueue:
         limit = first
         while True:
             query = (
-                filtered(select(_d.uscc), wanted, on)
-                .where(_d.status == status.value, _d.uscc > after)
+                filtered(select(_d.uscc), wanted, on, after=after)
+                .where(_d.status == status.value)
                 .order_by(_d.uscc)
                 .limit(limit)
             )

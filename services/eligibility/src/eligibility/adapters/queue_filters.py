@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, or_
+from sqlalchemy import ColumnElement, Select, Subquery, exists, or_, select
 
 from eligibility.adapters.tables import (
     case_states,
@@ -24,17 +24,23 @@ _g, _k = enterprise_name_grams.c, case_states.c
 
 
 def filtered(
-    query: Select[Any], wanted: QueueFilter, on: date, *, joined: bool = False
+    query: Select[Any], wanted: QueueFilter, on: date, *, joined: bool = False, after: str = ""
 ) -> Select[Any]:
-    """`query` over one measure's determinations, narrowed by every filter but the status.
+    """`query` over one measure's determinations after the USCC `after`, narrowed by every
+    filter but the status.
 
     The firm's place (province, city, industry, size, ownership) and its missing facts are the
     row's own columns, which the queue's indexes carry: only a name search reads the projection
-    (joined to it here unless `query` is `joined` already). A region was made its provinces by
-    the use case."""
+    (joined to it here unless `query` is `joined` already). A title is read from its holders'
+    side. A region was made its provinces by the use case."""
     if searches_names(wanted) and not joined:
         query = query.join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
+    if wanted.certification is not None:
+        holders = _holders(wanted.certification, on, after)
+        query = query.join(holders, holders.c.uscc == _d.uscc)
     query = query.where(_d.measure_id == wanted.measure_id)
+    if after:
+        query = query.where(_d.uscc > after)
     if wanted.provinces is not None:
         query = query.where(_d.province_code.in_(sorted(wanted.provinces)))
     for column, value in (
@@ -48,7 +54,7 @@ def filtered(
         query = query.where(_d.industry_code.startswith(wanted.industry, autoescape=True))
     if wanted.missing is not None:
         query = query.where(_d.missing.contains(f",{wanted.missing},", autoescape=True))
-    for condition in (_holding(wanted, on), _cased(wanted), *_searched(wanted.query)):
+    for condition in (_cased(wanted), *_searched(wanted.query)):
         if condition is not None:
             query = query.where(condition)
     return query
@@ -82,15 +88,20 @@ _USCC_START = re.compile("(?=.*[0-9])[0-9A-Za-z]{1,18}")
 _KEY_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _holding(wanted: QueueFilter, on: date) -> ColumnElement[bool] | None:
-    """The firm holds the title asked for, valid on `on`."""
-    if wanted.certification is None:
-        return None
-    return exists().where(
-        _c.uscc == _d.uscc,
-        _c.kind == wanted.certification,
-        _c.valid_from <= on,
-        or_(_c.valid_to.is_(None), _c.valid_to >= on),
+def _holders(kind: str, on: date, after: str) -> Subquery:
+    """The firms holding a title valid on `on`, once each, in USCC order after `after`: a page
+    walks them in order and meets each one's determination by its key, so a title held by a
+    few thousand firms is not looked for among a measure's hundreds of thousands of rows."""
+    return (
+        select(_c.uscc)
+        .where(
+            _c.kind == kind,
+            _c.valid_from <= on,
+            or_(_c.valid_to.is_(None), _c.valid_to >= on),
+            _c.uscc > after,
+        )
+        .distinct()
+        .subquery("holders")
     )
 
 
