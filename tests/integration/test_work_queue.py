@@ -411,10 +411,11 @@ def _a_title_lists_its_holders_once_while_it_is_valid(
         (foshan, TODAY - timedelta(days=30), None),
         (dongguan, TODAY - timedelta(days=1200), TODAY - timedelta(days=365)),
     ):
-        title = {"kind": "high_tech_enterprise", "issuer": "广东省科学技术厅"}
-        title |= {
+        title = {
+            "kind": "high_tech_enterprise",
+            "issuer": "广东省科学技术厅",
             "valid_from": valid_from.isoformat(),
-            "valid_to": valid_to and valid_to.isoformat(),
+            "valid_to": valid_to.isoformat() if valid_to else None,
         }
         path = f"/v1/enterprises/{firm['uscc']}/certifications"
         answer = system.profiles.post(path, json=title, headers=admin)
