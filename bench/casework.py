@@ -64,7 +64,7 @@ from portal.web.exports import write_csv, write_xlsx, written
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
-from tests.conftest import free_port
+from tests.ports import free_port
 
 MB, SECRET = 1024 * 1024, "bench-signing-key-long-enough-for-hs256"
 GUANGDONG = Account(
@@ -221,7 +221,8 @@ def queue_figures(
 @contextmanager
 def served(url: str) -> Iterator[tuple[str, psutil.Process]]:
     """The eligibility service as it is deployed, a process of its own on loopback (no broker:
-    it serves its API alone), and its address."""
+    it serves its API alone), and its address. Its day is today's in China, not --day: an
+    export lists the stored rows whatever day they were decided on."""
     port = free_port()
     env = {
         **os.environ,
@@ -245,7 +246,11 @@ def served(url: str) -> Iterator[tuple[str, psutil.Process]]:
         yield address, psutil.Process(process.pid)
     finally:
         process.terminate()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _ready(address: str) -> bool:
@@ -332,9 +337,11 @@ def main() -> int:
             database_url="sqlite://", jwt_secret=SECRET, eligibility_url=address
         )
         services = Services(portal, tokens)
-        for kind in ("csv", "xlsx"):
-            results[f"export_{kind}"] = exported(services, service, largest, args.export, kind)
-        services.close()
+        try:
+            for kind in ("csv", "xlsx"):
+                results[f"export_{kind}"] = exported(services, service, largest, args.export, kind)
+        finally:
+            services.close()
     results["load_average"] = round(os.getloadavg()[0], 2)
     print(
         json.dumps(

@@ -97,6 +97,7 @@ ROUTES: dict[tuple[str, str, str], str] = {
     ("eligibility", "get", "/v1/measures/{measure_id}"): "public",
     ("eligibility", "get", "/v1/measures/{measure_id}/versions"): "public",
     ("eligibility", "get", "/v1/measures/{measure_id}/enterprises"): "staff",
+    ("eligibility", "get", "/v1/measures/{measure_id}/enterprises.ndjson"): "staff",
     ("eligibility", "get", "/v1/measures/{measure_id}/newly-eligible"): "staff",
     ("notifications", "get", "/v1/measures/{measure_id}/deliveries"): "staff",
     ("eligibility", "get", f"{_FIRM}/determinations"): "the firm",

@@ -140,3 +140,5 @@ def test_an_export_cut_short_is_an_error_not_a_short_file() -> None:
     assert (raised.value.status, raised.value.detail) == (404, "no such measure")
     with pytest.raises(ServiceUnavailable):
         list(every_row(_streaming(b"", status=503), CASEWORKER, FILTERS))
+    with pytest.raises(ServiceUnavailable):  # a line that is not JSON: not a 500 of the portal
+        list(every_row(_streaming(b'{"uscc":"A"}\n<html>\n'), CASEWORKER, FILTERS))

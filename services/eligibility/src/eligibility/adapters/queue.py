@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Select,
     case,
     func,
     null,
@@ -74,16 +75,13 @@ class WorkQueue:
         self._connection = connection
         self._cap = cap
 
-    def page(
-        self, wanted: QueueFilter, *, after: str, limit: int, on: date, counted: bool = True
-    ) -> QueuePage:
-        """A page in USCC order after `after`; with the counts unless not `counted` (an export
-        reading page after page needs them once at most)."""
+    def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage:
+        """A page in USCC order after `after`, with the counts."""
         wanted = self._in_provinces(wanted)
         provinces = wanted.provinces or frozenset()
         # Counted first: a status of a province that holds none of the rows is not read (a
         # filter nobody matches costs one count, not a count and a read of every province).
-        tallies = self._tallies(wanted, on) if counted else None
+        tallies = self._tallies(wanted, on)
         # Few firms (`_few`) are read in one query of all the provinces; else each province on
         # its own, in the index's order.
         parts = [
@@ -92,7 +90,7 @@ class WorkQueue:
                 [wanted.status] if wanted.status else QUEUED,
                 [provinces] if _few(wanted) else [frozenset({p}) for p in sorted(provinces)],
             )
-            if tallies is None or tallies.holds(status, part, cap=self._cap)
+            if tallies.holds(status, part, cap=self._cap)
         ]
         # Read province by province, each part's first read is its share of the page: the
         # USCC's digits follow the place of registration, so a page mostly comes from a few
@@ -108,10 +106,6 @@ class WorkQueue:
         found = list(itertools.islice((key for key, _ in itertools.groupby(keys)), limit + 1))
         firms = [_queued(wanted.measure_id, row) for row in self._rows(wanted, found[:limit])]
         following = found[limit - 1] if len(found) > limit else None
-        if tallies is None:
-            return QueuePage(
-                firms=firms, after=following, counts=None, missing_counts=None, cap=self._cap
-            )
         return QueuePage(
             firms=firms,
             after=following,
@@ -121,25 +115,30 @@ class WorkQueue:
         )
 
     def every(self, wanted: QueueFilter, *, on: date, batch: int = 1000) -> Iterator[QueuedFirm]:
-        """Every firm of the queue, province after province in their codes' order and in USCC
-        order within each: one read of each province's index entries with its rows (the few-firm
-        filters: one read of every province), fetched `batch` rows at a time, so an export holds
-        one batch."""
+        """Every firm of the queue: province after province in their codes' order, eligible
+        before possibly eligible, in USCC order within each, fetched `batch` rows at a time so
+        an export holds one batch. Each status of each province is one read in the index's
+        order (nothing to sort); the few-firm filters read every province in one statement.
+        On PostgreSQL the reads share one snapshot, so a firm moving meanwhile is listed once."""
+        if self._connection.dialect.name == "postgresql":
+            self._connection.exec_driver_sql(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+            )
         wanted = self._in_provinces(wanted)
         provinces = sorted(wanted.provinces or ())
-        parts = [provinces] if _few(wanted) else [[p] for p in provinces]
         statuses = [s.value for s in ([wanted.status] if wanted.status else QUEUED)]
-        streamed = self._connection.execution_options(yield_per=batch)
-        for part in parts:
-            joined = select(*_COLUMNS).join_from(
-                determinations, enterprise_facts, _f.uscc == _d.uscc
-            )
+        one_read = [(provinces, statuses)]
+        reads = one_read if _few(wanted) else [([p], [s]) for p in provinces for s in statuses]
+        for part, part_statuses in reads:
             query = (
-                filtered(joined, replace(wanted, provinces=frozenset(part)), on, joined=True)
-                .where(_d.status.in_(statuses), _f.province_code.in_(part))
-                .order_by(_d.uscc)
+                filtered(
+                    _with_projection(), replace(wanted, provinces=frozenset(part)), on, joined=True
+                )
+                .where(_d.status.in_(part_statuses), _f.province_code.in_(provinces))
+                .order_by(_d.province_code, _d.status, _d.uscc)
+                .execution_options(yield_per=batch)
             )
-            for row in streamed.execute(query):
+            for row in self._connection.execute(query):
                 yield _queued(wanted.measure_id, row)
 
     def _in_provinces(self, wanted: QueueFilter) -> QueueFilter:
@@ -178,8 +177,7 @@ class WorkQueue:
         if not keys:
             return []
         query = (
-            select(*_COLUMNS)
-            .join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
+            _with_projection()
             .where(
                 _d.measure_id == wanted.measure_id,
                 _d.uscc.in_(keys),
@@ -224,10 +222,10 @@ class WorkQueue:
         # Each capped query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
         rows = union_all(*(select(*part.c) for part in capped)).subquery()
         grouped = (rows.c.status, rows.c.province_code, rows.c.missing)
-        query = select(*grouped, func.count()).group_by(*grouped)
+        query = select(*grouped, func.count().label("rows")).group_by(*grouped)
         tallies = _Tallies({status: Counter() for status in QUEUED})
         for row in self._connection.execute(query):
-            tallies.held[Status(row.status)][row.province_code, row.missing] += row[3]
+            tallies.held[Status(row.status)][row.province_code, row.missing] += row.rows
         return tallies
 
     def _missing_counts(
@@ -266,6 +264,13 @@ class _Tallies:
         tallied, so any may."""
         rows = self.held[status]
         return rows.total() > cap or any(province in provinces for province, _ in rows)
+
+
+def _with_projection() -> Select[Any]:
+    """The columns of a listed firm, its determination's and its projection's; the projection
+    has the last word on the province (a row not yet moved with its firm is listed where the
+    firm is now, `place_misplaced`)."""
+    return select(*_COLUMNS).join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
 
 
 def _few(wanted: QueueFilter) -> bool:

@@ -89,9 +89,10 @@ _KEY_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _holders(kind: str, on: date, after: str) -> Subquery:
-    """The firms holding a title valid on `on`, once each, in USCC order after `after`: a page
-    walks them in order and meets each one's determination by its key, so a title held by a
-    few thousand firms is not looked for among a measure's hundreds of thousands of rows."""
+    """The firms holding a title valid on `on` with a USCC after `after`, once each: PostgreSQL
+    walks them in their index's (kind, USCC) order and meets each one's determination by its key,
+    so a title held by a few thousand firms is not looked for among a measure's hundreds of
+    thousands of rows."""
     return (
         select(_c.uscc)
         .where(

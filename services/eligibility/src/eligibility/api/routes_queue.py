@@ -22,6 +22,7 @@ from supportmatch_core import jsontext
 from supportmatch_core.auth import Principal, Role, require_role
 from supportmatch_core.contracts.profile import Ownership
 from supportmatch_core.fields import PlainText, ProvinceCode
+from supportmatch_core.streams import closed_when_done
 from supportmatch_reference.certifications import CertificationKind
 from supportmatch_reference.regions import BY_CODE
 from supportmatch_reference.said import SaidValueError
@@ -92,7 +93,6 @@ class QueueQuery(QueueFilters):
 
     after: str | None = Field(None, pattern="^[0-9A-Z]{1,18}$", description="the page's `after`")
     limit: int = Field(50, ge=1, le=1000)
-    counts: bool = Field(True, description="false: no counts (the next pages of a long list)")
 
 
 class FactRead(BaseModel):
@@ -148,9 +148,8 @@ class MissingCount(FactRead):
 
 class QueueRead(BaseModel):
     measure_id: str
-    counts: dict[Status, int] | None = Field(
-        description=f"per status, under every filter but the status, up to {COUNT_CAP + 1:,}; "
-        "null when not asked for"
+    counts: dict[Status, int] = Field(
+        description=f"per status, under every filter but the status, up to {COUNT_CAP + 1:,}"
     )
     capped: bool = Field(description="a count is more than `count_cap`: it is not exact")
     count_cap: int = Field(description="counts stop one above this")
@@ -196,7 +195,6 @@ def measure_queue(
             after=query.after or "",
             limit=query.limit,
             on=today,
-            counted=query.counts,
         )
     return QueueRead(
         measure_id=measure_id,
@@ -226,8 +224,9 @@ def measure_queue_export(
     query: Annotated[QueueFilters, Query()],
 ) -> StreamingResponse:
     """Every firm the queue lists under the filters, one JSON object a line (the items of the
-    pages, without counts): province after province, in USCC order within each, memory holding
-    one batch. An answer cut short ends without HTTP's last chunk, so a reader can tell."""
+    pages, without counts): province after province, eligible before possibly eligible, in USCC
+    order within each, memory holding one batch. An answer cut short ends without HTTP's last
+    chunk, so a reader can tell."""
     read = every_firm(
         principal=principal, wanted=query.wanted(measure_id), catalogue=catalogue, on=today
     )
@@ -238,7 +237,7 @@ def measure_queue_export(
             while batch := list(itertools.islice(firms, EXPORT_BATCH)):
                 yield b"".join(jsontext.dumps(_item(firm)) + b"\n" for firm in batch)
 
-    return StreamingResponse(lines(), media_type=NDJSON)
+    return StreamingResponse(closed_when_done(lines()), media_type=NDJSON)
 
 
 class NewlyEligibleRead(BaseModel):

@@ -59,9 +59,8 @@ class QueuedFirm:
 class QueuePage:
     firms: list[QueuedFirm]
     after: str | None  # the USCC to continue from; None on the last page
-    # Per queued status, under every filter but the status, up to COUNT_CAP + 1 ("more than");
-    # None when not asked for.
-    counts: dict[Status, int] | None
+    # Per queued status, under every filter but the status, up to COUNT_CAP + 1 ("more than").
+    counts: dict[Status, int]
     # Per fact still to give: how many of the listed firms lack it, under every filter but the
     # missing fact; None when not known exactly (more firms than the cap, or some of them wait
     # for the Explainer).
@@ -71,7 +70,7 @@ class QueuePage:
     @property
     def capped(self) -> bool:
         """Whether a count stopped at the cap: it means "more than `cap`"."""
-        return self.counts is not None and any(n > self.cap for n in self.counts.values())
+        return any(n > self.cap for n in self.counts.values())
 
 
 # The facts of a firm's projection that place it in the work queue, with its city (ADR 0037).

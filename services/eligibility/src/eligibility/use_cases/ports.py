@@ -130,9 +130,7 @@ class Reach(Protocol):
 class Queue(Protocol):
     """The caseworkers' work queue."""
 
-    def page(
-        self, wanted: QueueFilter, *, after: str, limit: int, on: date, counted: bool = True
-    ) -> QueuePage: ...
+    def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage: ...
     def every(self, wanted: QueueFilter, *, on: date) -> Iterator[QueuedFirm]: ...
     def newly_eligible(
         self, measure_id: str, provinces: frozenset[str] | None, since: datetime

@@ -26,7 +26,6 @@ def work_queue(
     after: str,
     limit: int,
     on: date,
-    counted: bool = True,
 ) -> QueuePage:
     """One page of the queue, in USCC order, within the provinces the caller serves.
 
@@ -36,9 +35,8 @@ def work_queue(
     narrowed = _narrowed(principal, wanted, catalogue)
     if narrowed is None:
         # No version of the measure asks for the missing fact: nobody lacks it for this measure.
-        counts = dict.fromkeys(QUEUED, 0) if counted else None
-        return QueuePage(firms=[], after=None, counts=counts, missing_counts=None)
-    page = work.queue.page(narrowed, after=after, limit=limit, on=on, counted=counted)
+        return QueuePage(firms=[], after=None, counts=dict.fromkeys(QUEUED, 0), missing_counts=None)
+    page = work.queue.page(narrowed, after=after, limit=limit, on=on)
     return replace(page, firms=[_explained(catalogue, firm) for firm in page.firms])
 
 
@@ -46,7 +44,8 @@ def every_firm(
     *, principal: Principal, wanted: QueueFilter, catalogue: Catalogue, on: date
 ) -> Callable[[QueueWork], Iterator[QueuedFirm]]:
     """Every firm of the queue within the caller's provinces (an export), province after
-    province and in USCC order within each, explained as a page explains them.
+    province, eligible before possibly eligible and in USCC order within each, explained as a
+    page explains them.
 
     The measure is checked now (NoMeasure), before anything is read or sent; the firms are read
     when the reader returned is given a transaction, one batch at a time."""

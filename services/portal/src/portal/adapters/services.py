@@ -19,6 +19,7 @@ from supportmatch_core.auth import Role, TokenService
 
 T = TypeVar("T")
 CATALOGUE_SECONDS = 60.0  # the public catalogue changes when an admin publishes; a minute is fresh
+EXPORT_READ_SECONDS = 120.0  # the longest wait for the next bytes of a streamed list
 
 
 class ServiceRefused(Exception):
@@ -34,8 +35,8 @@ class ServiceUnavailable(Exception):
 
 
 class Services:
-    """One pooled HTTP client for the three services (`http`: another transport, e.g. a benchmark
-    calling a service in-process)."""
+    """One pooled HTTP client for the three services (`http`: another transport, e.g. a test's
+    in-process app)."""
 
     def __init__(
         self, settings: PortalSettings, tokens: TokenService, http: httpx.Client | None = None
@@ -47,7 +48,8 @@ class Services:
         }
         self._tokens = tokens
         self._token_ttl = timedelta(minutes=settings.service_token_minutes)
-        self._http = http or httpx.Client(timeout=settings.service_timeout_seconds)
+        self._timeout = settings.service_timeout_seconds
+        self._http = http or httpx.Client(timeout=self._timeout)
         self._catalogue: tuple[float, list[dict[str, Any]]] | None = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="service-calls")
@@ -97,9 +99,14 @@ class Services:
         self, service: str, path: str, *, account: Account, params: dict[str, Any]
     ) -> Iterator[Any]:
         """The JSON objects of an answer of one a line, read as they come: memory holds one
-        line. An answer cut short (or a service failing) raises ServiceUnavailable where it
-        stops, so nothing short is taken for the whole."""
+        line. An answer cut short, a line that is not JSON or a service failing raises
+        ServiceUnavailable where it stops, so nothing short is taken for the whole. A long list
+        may pause between lines while the service reads past firms it does not list: the wait
+        for the next bytes is the export's, longer than a page's."""
         request = self._request(service, "GET", path, account, params=params)
+        request.extensions["timeout"] = httpx.Timeout(
+            self._timeout, read=EXPORT_READ_SECONDS
+        ).as_dict()
         try:
             answer = self._http.send(request, stream=True)
             try:
@@ -114,7 +121,7 @@ class Services:
                     yield json.loads(rest)
             finally:
                 answer.close()
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, ValueError) as error:
             raise ServiceUnavailable(f"{service}: {type(error).__name__}") from error
 
     def _request(
@@ -126,6 +133,7 @@ class Services:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> httpx.Request:
         headers = {"Authorization": f"Bearer {self.token_for(account)}"} if account else {}
         return self._http.build_request(
@@ -134,6 +142,7 @@ class Services:
             json=json,
             params={k: v for k, v in (params or {}).items() if v is not None},
             headers=headers,
+            timeout=timeout or self._timeout,
         )
 
     # The public catalogue, kept for a minute: every page of measures reads it.

@@ -26,7 +26,7 @@ def page(
 
 
 def every_row(services: Services, account: Account, filters: QueueFilters) -> Iterator[Any]:
-    """Every firm of the queue, province after province and in USCC order within each, as the
-    service streams them: an export holds one line at a time."""
+    """Every firm of the queue, province after province, eligible before possibly eligible and
+    in USCC order within each, as the service streams them: an export holds one line at a time."""
     params = filters.service_params()
     return services.lines("eligibility", f"{_path(filters)}.ndjson", account=account, params=params)

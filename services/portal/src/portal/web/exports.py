@@ -2,8 +2,8 @@
 the reader's language, no text able to run as a formula.
 
 The file is written whole to a temporary file before the answer starts, then sent in chunks:
-memory holds one page of the service at a time, and a service failing on any page is an error
-page rather than a download cut short.
+memory holds one line of the service's stream at a time, and a service failing on the way is an
+error page rather than a download cut short.
 """
 
 from __future__ import annotations

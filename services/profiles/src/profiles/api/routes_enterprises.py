@@ -26,6 +26,7 @@ from supportmatch_core.auth import CurrentPrincipal
 from supportmatch_core.csvfiles import csv_header, csv_line
 from supportmatch_core.openapi import CONFLICT, created, link
 from supportmatch_core.problems import Invalid
+from supportmatch_core.streams import closed_when_done
 from supportmatch_reference.regions import BY_CODE
 
 router = APIRouter(prefix="/v1", tags=["enterprises"])
@@ -162,7 +163,7 @@ def export_enterprises(
                 )
 
     return StreamingResponse(
-        lines(),
+        closed_when_done(lines()),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="enterprises.csv"'},
     )
