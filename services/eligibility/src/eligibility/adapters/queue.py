@@ -267,9 +267,9 @@ class _Tallies:
 
 
 def _with_projection() -> Select[Any]:
-    """The columns of a listed firm, its determination's and its projection's; the projection
-    has the last word on the province (a row not yet moved with its firm is listed where the
-    firm is now, `place_misplaced`)."""
+    """The columns of a listed firm, its determination's and its projection's. The callers check
+    the projection's province too: it has the last word on who may see the firm while its row
+    waits to follow it to another province (`place_misplaced`)."""
     return select(*_COLUMNS).join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
 
 
