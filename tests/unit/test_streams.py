@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import anyio
 import pytest
 
 from supportmatch_core.streams import closed_when_done
@@ -26,33 +25,24 @@ class _Transaction:
             self.open = False
 
 
-def test_a_whole_answer_ends_its_transaction() -> None:
-    async def read() -> list[bytes]:
-        return [chunk async for chunk in closed_when_done(transaction.lines(3))]
-
+async def test_a_whole_answer_ends_its_transaction() -> None:
     transaction = _Transaction()
-    assert anyio.run(read) == [b"0\n", b"1\n", b"2\n"]
+    chunks = [chunk async for chunk in closed_when_done(transaction.lines(3))]
+    assert chunks == [b"0\n", b"1\n", b"2\n"]
     assert not transaction.open
 
 
-def test_a_client_gone_ends_the_transaction_at_once() -> None:
-    async def read_one() -> bytes:
-        stream = closed_when_done(transaction.lines(1000))
-        first = await anext(stream)
-        assert transaction.open
-        await stream.aclose()  # what the server does when the client disconnects
-        return first
-
+async def test_a_client_gone_ends_the_transaction_at_once() -> None:
     transaction = _Transaction()
-    assert anyio.run(read_one) == b"0\n"
+    stream = closed_when_done(transaction.lines(1000))
+    assert await anext(stream) == b"0\n"
+    assert transaction.open
+    await stream.aclose()  # what the server does when the client disconnects
     assert not transaction.open
 
 
-def test_a_failure_on_the_way_ends_the_transaction_and_is_raised() -> None:
-    async def read() -> list[bytes]:
-        return [chunk async for chunk in closed_when_done(transaction.lines(2, failing=True))]
-
+async def test_a_failure_on_the_way_ends_the_transaction_and_is_raised() -> None:
     transaction = _Transaction()
     with pytest.raises(RuntimeError, match="went away"):
-        anyio.run(read)
+        [chunk async for chunk in closed_when_done(transaction.lines(2, failing=True))]
     assert not transaction.open
