@@ -188,6 +188,13 @@ class FaultSystem(RunningSystem):
 def ended(process: psutil.Process, timeout: float = 30) -> None:
     """Until `process` has exited (a zombie its held parent has not reaped counts as exited)."""
     deadline = time.monotonic() + timeout
-    while process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+    while _alive(process):
         assert time.monotonic() < deadline, f"{process.pid} did not exit"
         time.sleep(0.1)
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # reaped by its parent between the two questions
+        return False
