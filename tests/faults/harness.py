@@ -195,6 +195,6 @@ def ended(process: psutil.Process, timeout: float = 30) -> None:
 
 def _alive(process: psutil.Process) -> bool:
     try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+        return bool(process.is_running() and process.status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:  # reaped by its parent between the two questions
         return False
