@@ -3,11 +3,23 @@ whole, abandoned by the client, or failed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
+import anyio
 import pytest
 
 from supportmatch_core.streams import closed_when_done
+
+T = TypeVar("T")
+
+
+def _run(read: Callable[[], Awaitable[T]]) -> T:
+    """`read` on an event loop of its own, in a thread of its own, as a server runs it (and apart
+    from whatever loop another test in this process left behind)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(anyio.run, read).result()
 
 
 class _Transaction:
@@ -25,24 +37,33 @@ class _Transaction:
             self.open = False
 
 
-async def test_a_whole_answer_ends_its_transaction() -> None:
+def test_a_whole_answer_ends_its_transaction() -> None:
+    async def read() -> list[bytes]:
+        return [chunk async for chunk in closed_when_done(transaction.lines(3))]
+
     transaction = _Transaction()
-    chunks = [chunk async for chunk in closed_when_done(transaction.lines(3))]
-    assert chunks == [b"0\n", b"1\n", b"2\n"]
+    assert _run(read) == [b"0\n", b"1\n", b"2\n"]
     assert not transaction.open
 
 
-async def test_a_client_gone_ends_the_transaction_at_once() -> None:
+def test_a_client_gone_ends_the_transaction_at_once() -> None:
+    async def read_one() -> tuple[bytes, bool]:
+        stream = closed_when_done(transaction.lines(1000))
+        first = await anext(stream)
+        was_open = transaction.open
+        await stream.aclose()  # what the server does when the client disconnects
+        return first, was_open
+
     transaction = _Transaction()
-    stream = closed_when_done(transaction.lines(1000))
-    assert await anext(stream) == b"0\n"
-    assert transaction.open
-    await stream.aclose()  # what the server does when the client disconnects
+    assert _run(read_one) == (b"0\n", True)
     assert not transaction.open
 
 
-async def test_a_failure_on_the_way_ends_the_transaction_and_is_raised() -> None:
+def test_a_failure_on_the_way_ends_the_transaction_and_is_raised() -> None:
+    async def read() -> list[bytes]:
+        return [chunk async for chunk in closed_when_done(transaction.lines(2, failing=True))]
+
     transaction = _Transaction()
     with pytest.raises(RuntimeError, match="went away"):
-        [chunk async for chunk in closed_when_done(transaction.lines(2, failing=True))]
+        _run(read)
     assert not transaction.open
