@@ -24,17 +24,14 @@ import itertools
 import json
 import multiprocessing
 import os
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 import psycopg
 from fastapi.testclient import TestClient
@@ -46,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import percentiles
 from bench.population import seed
+from bench.served import served
 from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.app import build_app
 from eligibility.domain.catalogue import Catalogue
@@ -64,7 +62,6 @@ from portal.web.exports import write_csv, write_xlsx, written
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.db import create_database_engine
 from supportmatch_core.migrate import upgrade_to_head
-from tests.ports import free_port
 
 MB, SECRET = 1024 * 1024, "bench-signing-key-long-enough-for-hs256"
 GUANGDONG = Account(
@@ -218,48 +215,6 @@ def queue_figures(
     return {"overall": overall, "by_combination": out}
 
 
-@contextmanager
-def served(url: str) -> Iterator[tuple[str, psutil.Process]]:
-    """The eligibility service as it is deployed, a process of its own on loopback (no broker:
-    it serves its API alone), and its address. Its day is today's in China, not --day: an
-    export lists the stored rows whatever day they were decided on."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "ELIGIBILITY_DATABASE_URL": url,
-        "ELIGIBILITY_PORT": str(port),
-        "ELIGIBILITY_RUN_WORKERS": "false",
-        "SUPPORTMATCH_JWT_SECRET": SECRET,
-        "SUPPORTMATCH_LOG_LEVEL": "WARNING",
-        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "eligibility"], env=env, stdin=subprocess.DEVNULL
-    )
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while not _ready(address):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the eligibility service did not become ready")
-            time.sleep(0.5)
-        yield address, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _ready(address: str) -> bool:
-    try:
-        return httpx.get(f"{address}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def exported(
     services: Services, service: psutil.Process, measure: str, rows: int, kind: str
 ) -> dict[str, Any]:
@@ -332,7 +287,16 @@ def main() -> int:
         measures,
         key=lambda m: sum(results["queue"]["by_combination"][f"{m} admin {{}}"]["counts"].values()),
     )
-    with served(url) as (address, service):
+    # The service's day is today's in China, not --day: an export lists the stored rows
+    # whatever day they were decided on.
+    alone = {  # no broker: it serves its API alone
+        "ELIGIBILITY_DATABASE_URL": url,
+        "ELIGIBILITY_RUN_WORKERS": "false",
+        "SUPPORTMATCH_JWT_SECRET": SECRET,
+        "SUPPORTMATCH_LOG_LEVEL": "WARNING",
+        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+    }
+    with served("eligibility", alone) as (address, service):
         portal = PortalSettings(
             database_url="sqlite://", jwt_secret=SECRET, eligibility_url=address
         )

@@ -1,4 +1,5 @@
-"""Loopback ports for the servers a test starts, apart for each xdist worker."""
+"""Loopback ports for the servers a test starts, apart for each xdist worker, and whether a
+service on one answers ready."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import itertools
 import os
 import random
 import socket
+
+import httpx
 
 # Each xdist worker takes ports from a block of its own below the kernel's ephemeral range (32768
 # up), so that neither another worker nor an outgoing connection takes a port a test will listen on.
@@ -34,3 +37,11 @@ def free_port() -> int:
                 continue  # in use, or closing (TIME_WAIT)
             return port
     raise RuntimeError(f"no free port in {first}-{first + PORT_BLOCK - 1}")
+
+
+def answers_ready(url: str) -> bool:
+    """Whether the service at `url` answers 200 on /readyz now (not listening yet: False)."""
+    try:
+        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

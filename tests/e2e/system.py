@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import psutil
 
 from tests.conftest import free_port
+from tests.ports import answers_ready
 
 BIN = Path(sys.executable).parent
 
@@ -71,18 +71,12 @@ class RunningSystem:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"supportmatch run exited:\n{self.log.read_text()[-3000:]}")
-            if all(self._ready(name) for name in self.ports):
+            if all(answers_ready(self.url(name)) for name in self.ports):
                 self.descendants = psutil.Process(self.process.pid).children(recursive=True)
                 return
             time.sleep(0.2)
         self.stop(signal.SIGTERM)  # leave nothing running behind a failed start
         raise RuntimeError(f"the system did not get ready:\n{self.log.read_text()[-3000:]}")
-
-    def _ready(self, service: str) -> bool:
-        try:
-            return httpx.get(f"{self.url(service)}/readyz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> int:
         """Send `sig` as Ctrl-C would and wait; returns the exit code."""
