@@ -11,8 +11,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from eligibility.adapters.queue import WorkQueue
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import QueueFilter
@@ -230,52 +228,6 @@ def _nobody_sees_firms_outside_the_provinces_it_serves(
     assert refused.status_code == 403
     assert refused.json()["detail_zh"] == "您的角色无权执行此操作"
     assert system.eligibility.get(QUEUE).status_code == 401
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"missing": "favourite_colour"}, "missing"),
-        ({"status": "ineligible"}, "status"),
-        ({"limit": 0}, "limit"),
-        ({"limit": 1001}, "limit"),
-        ({"industry": "C39a"}, "industry"),
-        ({"province": "Atlantis"}, "province"),
-        ({"after": "x' OR 1=1"}, "after"),
-        ({"q": "星\u202e河"}, "q"),
-        ({"page": 2}, "page"),
-        ({"case": "closed"}, "case"),
-        ({"assignee": "x" * 101}, "assignee"),
-    ],
-)
-def test_bad_filters_are_422_naming_the_field(
-    offline: InProcessSystem,
-    tokens: TokenService,
-    params: dict[str, Any],
-    field: str,
-) -> None:
-    answer = _get(offline, QUEUE, bearer(tokens), **params)
-    assert answer.status_code == 422, answer.text
-    assert field in [e["field"] for e in answer.json()["errors"]]
-    if field not in {"limit", "after"}:  # an export has no pages
-        exported = _get(offline, f"{QUEUE}.ndjson", bearer(tokens), **params)
-        assert exported.status_code == 422, exported.text
-        assert field in [e["field"] for e in exported.json()["errors"]]
-
-
-def test_an_export_has_no_pages(offline: InProcessSystem, tokens: TokenService) -> None:
-    answer = _get(offline, f"{QUEUE}.ndjson", bearer(tokens), limit=10)
-    assert answer.status_code == 422
-    assert "limit" in [e["field"] for e in answer.json()["errors"]]
-
-
-@pytest.mark.parametrize("path", ["enterprises", "enterprises.ndjson"])
-def test_an_unknown_measure_is_404(
-    offline: InProcessSystem, tokens: TokenService, path: str
-) -> None:
-    answer = _get(offline, f"/v1/measures/no-such-measure/{path}", bearer(tokens))
-    assert answer.status_code == 404
-    assert answer.json()["detail_zh"] == "没有措施no-such-measure"
 
 
 def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
