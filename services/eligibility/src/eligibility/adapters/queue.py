@@ -90,7 +90,7 @@ class WorkQueue:
                 [wanted.status] if wanted.status else QUEUED,
                 [provinces] if _few(wanted) else [frozenset({p}) for p in sorted(provinces)],
             )
-            if tallies.holds(status, part, cap=self._cap)
+            if tallies.holds(status, part)
         ]
         # Read province by province, each part's first read is its share of the page: the
         # USCC's digits follow the place of registration, so a page mostly comes from a few
@@ -223,7 +223,7 @@ class WorkQueue:
         rows = union_all(*(select(*part.c) for part in capped)).subquery()
         grouped = (rows.c.status, rows.c.province_code, rows.c.missing)
         query = select(*grouped, func.count().label("rows")).group_by(*grouped)
-        tallies = _Tallies({status: Counter() for status in QUEUED})
+        tallies = _Tallies({status: Counter() for status in QUEUED}, self._cap)
         for row in self._connection.execute(query):
             tallies.held[Status(row.status)][row.province_code, row.missing] += row.rows
         return tallies
@@ -254,16 +254,17 @@ class _Tallies:
     """Per queued status: rows per (province, missing facts), over at most `cap` + 1 rows."""
 
     held: dict[Status, Counter[tuple[str, str | None]]]
+    cap: int
 
     def counts(self) -> dict[Status, int]:
         """Per status, up to `cap` + 1 ("more than cap"), under every filter but the status."""
         return {status: rows.total() for status, rows in self.held.items()}
 
-    def holds(self, status: Status, provinces: frozenset[str], *, cap: int) -> bool:
+    def holds(self, status: Status, provinces: frozenset[str]) -> bool:
         """Whether the provinces may hold rows of the status: past the cap, not every row was
         tallied, so any may."""
         rows = self.held[status]
-        return rows.total() > cap or any(province in provinces for province, _ in rows)
+        return rows.total() > self.cap or any(province in provinces for province, _ in rows)
 
 
 def _with_projection() -> Select[Any]:
