@@ -21,6 +21,7 @@ from supportmatch_core.apache_kafka import ApacheKafka
 from tests.conftest import free_port
 from tests.e2e.system import RunningSystem
 from tests.integration.notifying import Mailbox
+from tests.ports import answers_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("profiles", "eligibility", "notifications")
@@ -179,7 +180,7 @@ class FaultSystem(RunningSystem):
     def wait_ready(self, timeout: float = 120) -> None:
         """Until every service answers ready again (after a restart by the supervisor)."""
         deadline = time.monotonic() + timeout
-        while not all(self._ready(name) for name in self.ports):
+        while not all(answers_ready(self.url(name)) for name in self.ports):
             if time.monotonic() > deadline:
                 raise AssertionError(f"not ready again:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.3)
