@@ -80,8 +80,10 @@ COMBINATIONS: list[dict[str, str]] = [
     {"region": "east"},
     {"industry": "C"},
     {"industry": "C39"},
+    {"industry": "B"},  # the fewest firms of any section
     {"size": "small"},
     {"ownership": "private"},
+    {"ownership": "central_soe"},  # the fewest firms of any ownership
     {"certification": "high_tech_enterprise"},
     {"q": "华信"},
     {"q": "914403"},

@@ -88,7 +88,7 @@ def _sees_its_provinces_firms_with_what_each_still_needs(
     guangdong = bearer(tokens, Role.CASEWORKER, regions=["44"])
     body = _get(system, QUEUE, guangdong).json()
     assert body["counts"] == {"eligible": 1, "possibly_eligible": 3}
-    assert body["capped"] is False
+    assert (body["capped"], body["partly_counted"], body["count_read"]) == (False, [], 50_000)
     by_fact = {m["fact"]: m for m in body["missing_counts"]}
     assert by_fact["tax_credit_grade"]["count"] == 3
     assert by_fact["tax_credit_grade"]["label_zh"] == "纳税信用等级"
@@ -231,8 +231,9 @@ def _nobody_sees_firms_outside_the_provinces_it_serves(
 
 
 def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
-    """Past the cap a count means "more than the cap", the missing facts are not counted, and
-    the pages still follow one another in USCC order."""
+    """Past the cap (or the rows a count filtered on the place reads) a count means "more than
+    the cap" ("at least"), the missing facts are not counted, and the pages still follow one
+    another in USCC order."""
     engine = create_database_engine(system.urls["eligibility"])
     wanted = QueueFilter(measure_id="vat-credit-refund")
     try:
@@ -240,10 +241,11 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
             queue = WorkQueue(connection, cap=2)
             page = queue.page(wanted, after="", limit=2, on=TODAY)
             rest = queue.page(wanted, after=page.after or "", limit=10, on=TODAY)
+        lacking = replace(wanted, missing="tax_credit_grade")
         with engine.connect() as connection:
-            narrowed = WorkQueue(connection, cap=2).page(
-                replace(wanted, missing="tax_credit_grade"), after="", limit=10, on=TODAY
-            )
+            narrowed = WorkQueue(connection, cap=2).page(lacking, after="", limit=10, on=TODAY)
+            partly = WorkQueue(connection, read=2).page(lacking, after="", limit=10, on=TODAY)
+            whole = WorkQueue(connection, read=5).page(lacking, after="", limit=10, on=TODAY)
     finally:
         engine.dispose()
     assert page.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 3}
@@ -253,6 +255,16 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
     # A filter on a missing fact does not count the rows it leaves out past the cap either.
     assert len(narrowed.firms) == 4
     assert narrowed.missing_counts is None
+    # Filtered on the place, a count reads so many rows of each status: it stops there, and
+    # says how many it found so far; the pages still list every firm.
+    assert partly.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 2}
+    assert partly.partly_counted == {Status.POSSIBLY_ELIGIBLE}
+    assert partly.capped is True
+    # The counts per missing fact leave the missing fact out: no filter on the place, all read.
+    assert (partly.missing_counts or {}).get("tax_credit_grade") == 4
+    assert len(partly.firms) == 4
+    assert whole.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 4}
+    assert (whole.partly_counted, whole.capped) == (frozenset(), False)
 
 
 def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: TokenService) -> None:

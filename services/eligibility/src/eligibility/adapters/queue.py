@@ -16,19 +16,22 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Select,
+    and_,
     case,
     func,
+    literal,
     null,
     or_,
     select,
     union_all,
 )
 
-from eligibility.adapters.queue_filters import filtered, searches_names
+from eligibility.adapters.queue_filters import filtered, placed, searches_names
 from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import (
     COUNT_CAP,
+    COUNT_READ,
     QUEUED,
     QueuedFirm,
     QueueFilter,
@@ -42,6 +45,10 @@ _d, _f = determinations.c, enterprise_facts.c
 # accepts no other code).
 ALL_PROVINCES = frozenset(p.code for p in PROVINCES)
 
+
+# A count's columns, and those a filter on the firm's place reads (the queue's index has them).
+_TALLIED = (_d.status, _d.province_code, _d.missing)
+_PLACE = (_d.city, _d.industry_code, _d.size_class, _d.ownership)
 
 _COLUMNS = (
     _d.uscc,
@@ -71,9 +78,12 @@ class WorkQueue:
     so a page costs the same in a province of a million firms.
     """
 
-    def __init__(self, connection: Connection, *, cap: int = COUNT_CAP) -> None:
+    def __init__(
+        self, connection: Connection, *, cap: int = COUNT_CAP, read: int = COUNT_READ
+    ) -> None:
         self._connection = connection
         self._cap = cap
+        self._read = read
 
     def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage:
         """A page in USCC order after `after`, with the counts."""
@@ -112,6 +122,8 @@ class WorkQueue:
             counts=tallies.counts(),
             missing_counts=self._missing_counts(wanted, tallies, on=on),
             cap=self._cap,
+            read=self._read,
+            partly_counted=tallies.partly,
         )
 
     def every(self, wanted: QueueFilter, *, on: date, batch: int = 1000) -> Iterator[QueuedFirm]:
@@ -210,37 +222,74 @@ class WorkQueue:
 
     def _tallies(self, wanted: QueueFilter, on: date) -> _Tallies:
         """Per queued status (whatever the filter's), how many of its rows each province holds
-        with each set of missing facts (null: waiting for the Explainer), over at most `cap` + 1
-        rows of each status: one query, answered from the queue's index."""
-        capped = [
-            filtered(select(_d.status, _d.province_code, _d.missing), wanted, on)
-            .where(_d.status == status.value)
-            .limit(self._cap + 1)
-            .subquery()
-            for status in QUEUED
-        ]
-        # Each capped query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
-        rows = union_all(*(select(*part.c) for part in capped)).subquery()
+        with each set of missing facts (null: waiting for the Explainer): one query, answered
+        from the queue's index.
+
+        A status is counted as far as `cap` + 1 rows. Filtered on the firm's place alone, it is
+        counted over at most `read` of its rows instead, each tallied as kept or not (a filter
+        few firms match could read them all before reaching the cap): a status with `read` rows
+        read and no more than `cap` kept is partly counted."""
+        place = [] if _few(wanted) else placed(wanted, _d)
+        if place:
+            unplaced = replace(
+                wanted, city=None, industry=None, size=None, ownership=None, missing=None
+            )
+            reads = [
+                filtered(select(*_TALLIED, *_PLACE), unplaced, on)
+                .where(_d.status == status.value)
+                .limit(self._read)
+                .subquery()
+                for status in QUEUED
+            ]
+            parts = [
+                select(
+                    *(read.c[column.name] for column in _TALLIED),
+                    case((and_(*placed(wanted, read.c)), 1), else_=0).label("kept"),
+                )
+                for read in reads
+            ]
+        else:
+            capped = [
+                filtered(select(*_TALLIED), wanted, on)
+                .where(_d.status == status.value)
+                .limit(self._cap + 1)
+                .subquery()
+                for status in QUEUED
+            ]
+            parts = [select(*part.c, literal(1).label("kept")) for part in capped]
+        # Each limited query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
+        rows = union_all(*parts).subquery()
         grouped = (rows.c.status, rows.c.province_code, rows.c.missing)
-        query = select(*grouped, func.count().label("rows")).group_by(*grouped)
-        tallies = _Tallies({status: Counter() for status in QUEUED}, self._cap)
-        for row in self._connection.execute(query):
-            tallies.held[Status(row.status)][row.province_code, row.missing] += row.rows
-        return tallies
+        query = select(
+            *grouped, func.sum(rows.c.kept).label("kept"), func.count().label("read")
+        ).group_by(*grouped)
+        held: dict[Status, Counter[tuple[str, str | None]]] = {s: Counter() for s in QUEUED}
+        read: Counter[Status] = Counter()
+        for status, province, missing, kept, rows_read in self._connection.execute(query):
+            if kept:
+                held[_STATUSES[status]][province, missing] += kept
+            read[_STATUSES[status]] += rows_read
+        partly = frozenset(
+            status
+            for status in QUEUED
+            if place and read[status] >= self._read and held[status].total() <= self._cap
+        )
+        return _Tallies(held, self._cap, partly)
 
     def _missing_counts(
         self, wanted: QueueFilter, tallies: _Tallies, *, on: date
     ) -> dict[str, int] | None:
         """Per fact still to give, how many of the listed firms lack it, under every filter but
-        the missing fact: None past `cap` firms, or while some of them wait for the Explainer
-        (their facts are not counted yet)."""
+        the missing fact: None past `cap` firms, when partly counted, or while some of them wait
+        for the Explainer (their facts are not counted yet)."""
         if wanted.missing is not None:
             tallies = self._tallies(replace(wanted, missing=None), on)
         listed: Counter[str | None] = Counter()
-        for status in [wanted.status] if wanted.status else QUEUED:
+        statuses = [wanted.status] if wanted.status else QUEUED
+        for status in statuses:
             for (_, missing), count in tallies.held[status].items():
                 listed[missing] += count
-        if listed.total() > self._cap or listed[None]:
+        if listed.total() > self._cap or listed[None] or tallies.partly & set(statuses):
             return None
         counted: Counter[str] = Counter()
         for missing, count in listed.items():
@@ -251,20 +300,26 @@ class WorkQueue:
 
 @dataclass(frozen=True, slots=True)
 class _Tallies:
-    """Per queued status: rows per (province, missing facts), over at most `cap` + 1 rows."""
+    """Per queued status: rows per (province, missing facts), as far as `cap` + 1 rows or, for
+    the statuses `partly` counted, as far as the rows read."""
 
     held: dict[Status, Counter[tuple[str, str | None]]]
     cap: int
+    partly: frozenset[Status] = frozenset()
 
     def counts(self) -> dict[Status, int]:
         """Per status, up to `cap` + 1 ("more than cap"), under every filter but the status."""
-        return {status: rows.total() for status, rows in self.held.items()}
+        return {status: min(rows.total(), self.cap + 1) for status, rows in self.held.items()}
 
     def holds(self, status: Status, provinces: frozenset[str]) -> bool:
-        """Whether the provinces may hold rows of the status: past the cap, not every row was
-        tallied, so any may."""
+        """Whether the provinces may hold rows of the status: past the cap, or partly counted,
+        not every row was tallied, so any may."""
         rows = self.held[status]
-        return rows.total() > self.cap or any(province in provinces for province, _ in rows)
+        return (
+            rows.total() > self.cap
+            or status in self.partly
+            or any(province in provinces for province, _ in rows)
+        )
 
 
 def _with_projection() -> Select[Any]:

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, exists, or_, select
+from sqlalchemy import ColumnCollection, ColumnElement, Select, Subquery, exists, or_, select
 
 from eligibility.adapters.tables import (
     case_states,
@@ -43,21 +43,31 @@ def filtered(
         query = query.where(_d.uscc > after)
     if wanted.provinces is not None:
         query = query.where(_d.province_code.in_(sorted(wanted.provinces)))
-    for column, value in (
-        (_d.city, wanted.city),
-        (_d.size_class, wanted.size),
-        (_d.ownership, wanted.ownership),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if wanted.industry is not None:
-        query = query.where(_d.industry_code.startswith(wanted.industry, autoescape=True))
-    if wanted.missing is not None:
-        query = query.where(_d.missing.contains(f",{wanted.missing},", autoescape=True))
-    for condition in (_cased(wanted), *_searched(wanted.query)):
+    for condition in (*placed(wanted, _d), _cased(wanted), *_searched(wanted.query)):
         if condition is not None:
             query = query.where(condition)
     return query
+
+
+def placed(
+    wanted: QueueFilter, columns: ColumnCollection[str, ColumnElement[Any]]
+) -> list[ColumnElement[bool]]:
+    """The filters on the firm's place and its missing facts, over `columns`: a determination's,
+    or those of a read of its rows (the columns the queue's index carries)."""
+    conditions = [
+        column == value
+        for column, value in (
+            (columns.city, wanted.city),
+            (columns.size_class, wanted.size),
+            (columns.ownership, wanted.ownership),
+        )
+        if value is not None
+    ]
+    if wanted.industry is not None:
+        conditions.append(columns.industry_code.startswith(wanted.industry, autoescape=True))
+    if wanted.missing is not None:
+        conditions.append(columns.missing.contains(f",{wanted.missing},", autoescape=True))
+    return conditions
 
 
 def searches_names(wanted: QueueFilter) -> bool:

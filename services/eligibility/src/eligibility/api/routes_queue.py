@@ -151,8 +151,18 @@ class QueueRead(BaseModel):
     counts: dict[Status, int] = Field(
         description=f"per status, under every filter but the status, up to {COUNT_CAP + 1:,}"
     )
-    capped: bool = Field(description="a count is more than `count_cap`: it is not exact")
+    capped: bool = Field(
+        description="a count is not exact: more than `count_cap`, or partly counted"
+    )
     count_cap: int = Field(description="counts stop one above this")
+    count_read: int = Field(
+        description="filtered on the firm's place (city, industry, size, ownership, missing "
+        "fact), a count reads at most this many rows of each status"
+    )
+    partly_counted: list[Status] = Field(
+        description="the statuses whose count stopped after `count_read` rows, short of the "
+        "cap: at least that many"
+    )
     missing_counts: list[MissingCount] = Field(
         description="every fact the measure may ask for, those most often missing first, with "
         "how many firms lack each under every filter but `missing`; without counts when that "
@@ -201,6 +211,8 @@ def measure_queue(
         counts=page.counts,
         capped=page.capped,
         count_cap=page.cap,
+        count_read=page.read,
+        partly_counted=sorted(page.partly_counted),
         missing_counts=_missing_counts(page.missing_counts, catalogue, measure_id),
         items=[QueuedRead.of(firm) for firm in page.firms],
         after=page.after,

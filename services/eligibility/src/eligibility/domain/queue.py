@@ -14,6 +14,10 @@ QUEUED = (Status.ELIGIBLE, Status.POSSIBLY_ELIGIBLE)
 # Counts stop here ("more than 10,000"): beyond it a caseworker narrows the list or exports it,
 # and a page costs the same in a province of a million firms as in a county.
 COUNT_CAP = 10_000
+# A count filtered on the firm's place reads at most this many of a status's rows: past it, the
+# count is what was found so far ("at least"), so a filter few firms match in a measure most
+# firms qualify for costs a page the same across the country as in one province.
+COUNT_READ = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +70,15 @@ class QueuePage:
     # for the Explainer).
     missing_counts: dict[str, int] | None
     cap: int = COUNT_CAP  # where the counts stop
+    read: int = COUNT_READ  # the rows of each status a count filtered on the place reads
+    # The statuses whose count stopped after reading `read` rows, short of the cap: at least
+    # that many.
+    partly_counted: frozenset[Status] = frozenset()
 
     @property
     def capped(self) -> bool:
-        """Whether a count stopped at the cap: it means "more than `cap`"."""
-        return any(n > self.cap for n in self.counts.values())
+        """Whether a count is not exact: more than `cap`, or at least what was counted."""
+        return bool(self.partly_counted) or any(n > self.cap for n in self.counts.values())
 
 
 # The facts of a firm's projection that place it in the work queue, with its city (ADR 0037).

@@ -298,6 +298,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queue.filter": ("筛选", "Filter"), "queue.clear": ("清除筛选", "Clear the filters"),
     "queue.count.eligible": ("符合：{n}家", "Eligible: {n} firms"),
     "queue.count.possibly_eligible": ("可能符合：{n}家", "Possibly eligible: {n} firms"),
+    "queue.partly_counted": ("在所选条件下，每类结果只清点了前{read}条记录，标有“+”的数字表示至少有这么多家。",
+                             "Under these filters each status was counted over its first {read} rows: a number marked “+” means at least that many firms."),
     "queue.export": ("导出全部结果：", "Export every result:"),
     "queue.next": ("下一页", "Next page"), "queue.first": ("回到第一页", "First page"), "queue.empty": ("没有符合筛选条件的企业。", "No firm matches these filters."),
     "queue.column.uscc": ("统一社会信用代码", "USCC"), "queue.column.name": ("企业名称", "Firm"),

@@ -56,6 +56,7 @@ def environment() -> Environment:
         fields=FIELDS,
         change_label=wording.change_label,
         compact=wording.compact,
+        counted=wording.counted,
     )
     env.filters["china_time"] = wording.china_time
     for name in env.list_templates():

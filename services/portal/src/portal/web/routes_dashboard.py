@@ -18,7 +18,7 @@ from portal.web.deps import AccountDep, CasesDep, ServicesDep, VisitorDep
 from portal.web.messages import translate
 from portal.web.pages import render
 from portal.web.routes_queue import DEFAULT_MEASURE
-from portal.web.wording import value
+from portal.web.wording import counted, value
 from supportmatch_core.csvfiles import csv_header, csv_line
 
 router = APIRouter(tags=["dashboard pages"])
@@ -35,13 +35,10 @@ def _shown(figures: Figures, language: str) -> list[str]:
         else translate("dashboard.total", language)
     )
 
-    def counted(n: int) -> str:
-        return f"{figures.counted_to:,}+" if n > figures.counted_to else f"{n:,}"
-
     return [
         place,
-        counted(figures.eligible),
-        counted(figures.possibly_eligible),
+        counted(figures.eligible, figures.counted_to),
+        counted(figures.possibly_eligible, figures.counted_to),
         f"{figures.newly_eligible:,}",
         f"{figures.opened:,}",
         f"{figures.working:,}",

@@ -170,6 +170,14 @@ def change_label(field: str, language: str) -> str:
     return translate(_CHANGED[field], language) if field in _CHANGED else field
 
 
+def counted(n: int, cap: int, *, at_least: bool = False) -> str:
+    """A count of firms as the service gave it: past the cap "10,000+"; a count that stopped
+    short of it (`at_least`) "2,907+"."""
+    if n > cap:
+        return f"{cap:,}+"
+    return f"{n:,}+" if at_least else f"{n:,}"
+
+
 def compact(raw: Any, limit: int = 120) -> str:
     """A changed value as short text (JSON without escaping Chinese)."""
     if raw is None or raw in ([], {}):
