@@ -246,6 +246,9 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
             narrowed = WorkQueue(connection, cap=2).page(lacking, after="", limit=10, on=TODAY)
             partly = WorkQueue(connection, read=2).page(lacking, after="", limit=10, on=TODAY)
             whole = WorkQueue(connection, read=5).page(lacking, after="", limit=10, on=TODAY)
+            rare = WorkQueue(connection, read=2).page(
+                replace(wanted, industry="F"), after="", limit=10, on=TODAY
+            )
     finally:
         engine.dispose()
     assert page.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 3}
@@ -265,6 +268,9 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
     assert len(partly.firms) == 4
     assert whole.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 4}
     assert (whole.partly_counted, whole.capped) == (frozenset(), False)
+    # None kept of the rows read: counted in full, so the pages know the provinces holding none.
+    assert rare.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 0}
+    assert (rare.partly_counted, rare.firms) == (frozenset(), [])
 
 
 def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: TokenService) -> None:

@@ -8,18 +8,19 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Select,
-    and_,
+    Subquery,
+    bindparam,
     case,
     func,
-    literal,
     null,
     or_,
     select,
@@ -46,6 +47,8 @@ _d, _f = determinations.c, enterprise_facts.c
 ALL_PROVINCES = frozenset(p.code for p in PROVINCES)
 
 
+# Fewer than one row kept in this many read: a filter on the place too rare to count in part.
+_RARE = 500
 # A count's columns, and those a filter on the firm's place reads (the queue's index has them).
 _TALLIED = (_d.status, _d.province_code, _d.missing)
 _PLACE = (_d.city, _d.industry_code, _d.size_class, _d.ownership)
@@ -93,12 +96,24 @@ class WorkQueue:
         # filter nobody matches costs one count, not a count and a read of every province).
         tallies = self._tallies(wanted, on)
         # Few firms (`_few`) are read in one query of all the provinces; else each province on
-        # its own, in the index's order.
+        # its own, in the index's order, by one statement made once (making 70 costs what
+        # reading with them does).
+        few = _few(wanted)
+        read = filtered(
+            select(_d.uscc),
+            wanted if few else replace(wanted, provinces=None),
+            on,
+            after=bindparam("after"),
+        )
+        if not few:
+            read = read.where(_d.province_code == bindparam("province"))
+        read = read.where(_d.status == bindparam("status")).order_by(_d.uscc)
+        read = read.limit(bindparam("limit", type_=Integer))
         parts = [
-            (status, part)
+            {"status": status.value} | ({} if few else {"province": min(part)})
             for status, part in itertools.product(
                 [wanted.status] if wanted.status else QUEUED,
-                [provinces] if _few(wanted) else [frozenset({p}) for p in sorted(provinces)],
+                [provinces] if few else [frozenset({p}) for p in sorted(provinces)],
             )
             if tallies.holds(status, part)
         ]
@@ -106,12 +121,7 @@ class WorkQueue:
         # USCC's digits follow the place of registration, so a page mostly comes from a few
         # provinces, which read on. A status of one province reads the page at once.
         first = limit + 1 if len(parts) <= len(QUEUED) else (limit + 1) // len(parts) + 1
-        keys = heapq.merge(
-            *(
-                self._keys(replace(wanted, provinces=part), status, after=after, first=first, on=on)
-                for status, part in parts
-            )
-        )
+        keys = heapq.merge(*(self._keys(read, part, after, first) for part in parts))
         # A firm whose status moved between two parts' reads could come twice: once is enough.
         found = list(itertools.islice((key for key, _ in itertools.groupby(keys)), limit + 1))
         firms = [_queued(wanted.measure_id, row) for row in self._rows(wanted, found[:limit])]
@@ -164,20 +174,15 @@ class WorkQueue:
         return replace(wanted, provinces=provinces)
 
     def _keys(
-        self, wanted: QueueFilter, status: Status, *, after: str, first: int, on: date
+        self, read: Select[Any], part: dict[str, str], after: str, first: int
     ) -> Iterator[str]:
-        """The keys of one status after `after`, in order, from the index alone where the filters
-        allow (reading each row passed over would read the whole table), `first` at first, then
-        twice as many at each read."""
+        """The keys of one part (its parameters of `read`) after `after`, in order, from the
+        index alone where the filters allow (reading each row passed over would read the whole
+        table), `first` at first, then twice as many at each read."""
         limit = first
         while True:
-            query = (
-                filtered(select(_d.uscc), wanted, on, after=after)
-                .where(_d.status == status.value)
-                .order_by(_d.uscc)
-                .limit(limit)
-            )
-            keys = list(self._connection.execute(query).scalars())
+            found = self._connection.execute(read, {**part, "after": after, "limit": limit})
+            keys = list(found.scalars())
             yield from keys
             if len(keys) < limit:
                 return
@@ -222,59 +227,79 @@ class WorkQueue:
 
     def _tallies(self, wanted: QueueFilter, on: date) -> _Tallies:
         """Per queued status (whatever the filter's), how many of its rows each province holds
-        with each set of missing facts (null: waiting for the Explainer): one query, answered
-        from the queue's index.
+        with each set of missing facts (null: waiting for the Explainer), as far as `cap` + 1
+        rows, answered from the queue's index.
 
-        A status is counted as far as `cap` + 1 rows. Filtered on the firm's place alone, it is
-        counted over at most `read` of its rows instead, each tallied as kept or not (a filter
-        few firms match could read them all before reaching the cap): a status with `read` rows
-        read and no more than `cap` kept is partly counted."""
-        place = [] if _few(wanted) else placed(wanted, _d)
-        if place:
-            unplaced = replace(
-                wanted, city=None, industry=None, size=None, ownership=None, missing=None
-            )
-            reads = [
-                filtered(select(*_TALLIED, *_PLACE), unplaced, on)
-                .where(_d.status == status.value)
-                .limit(self._read)
-                .subquery()
-                for status in QUEUED
-            ]
-            parts = [
-                select(
-                    *(read.c[column.name] for column in _TALLIED),
-                    case((and_(*placed(wanted, read.c)), 1), else_=0).label("kept"),
-                )
-                for read in reads
-            ]
-        else:
-            capped = [
-                filtered(select(*_TALLIED), wanted, on)
-                .where(_d.status == status.value)
+        Filtered on the firm's place, a status is looked for among its first `read` rows alone
+        (a filter few firms match would read them all to reach the cap): a status with more
+        rows, of which no more than `cap` were kept, is partly counted. Unless hardly any were
+        kept: the pages' reads of each province would pass over most of its rows to find one,
+        and it is counted in full instead, which tells them the provinces that hold none."""
+        if _few(wanted) or not placed(wanted, _d):
+            return _Tallies(self._held(self._capped(wanted, QUEUED, on)), self._cap)
+        unplaced = replace(
+            wanted, city=None, industry=None, size=None, ownership=None, missing=None
+        )
+        reads = [
+            filtered(select(*_TALLIED, *_PLACE), unplaced, on)
+            .where(_d.status == status.value)
+            .limit(self._read)
+            .subquery()
+            for status in QUEUED
+        ]
+        held = self._held(
+            [
+                select(*(read.c[column.name] for column in _TALLIED))
+                .where(*placed(wanted, read.c))
                 .limit(self._cap + 1)
                 .subquery()
-                for status in QUEUED
+                for read in reads
             ]
-            parts = [select(*part.c, literal(1).label("kept")) for part in capped]
-        # Each limited query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
-        rows = union_all(*parts).subquery()
-        grouped = (rows.c.status, rows.c.province_code, rows.c.missing)
-        query = select(
-            *grouped, func.sum(rows.c.kept).label("kept"), func.count().label("read")
-        ).group_by(*grouped)
-        held: dict[Status, Counter[tuple[str, str | None]]] = {s: Counter() for s in QUEUED}
-        read: Counter[Status] = Counter()
-        for status, province, missing, kept, rows_read in self._connection.execute(query):
-            if kept:
-                held[_STATUSES[status]][province, missing] += kept
-            read[_STATUSES[status]] += rows_read
-        partly = frozenset(
-            status
-            for status in QUEUED
-            if place and read[status] >= self._read and held[status].total() <= self._cap
         )
-        return _Tallies(held, self._cap, partly)
+        short = [status for status in QUEUED if held[status].total() <= self._cap]
+        partly = self._past_read(unplaced, short, on) if short else frozenset()
+        rare = [status for status in partly if held[status].total() * _RARE < self._read]
+        if rare:
+            recounted = self._held(self._capped(wanted, rare, on))
+            held |= {status: recounted[status] for status in rare}
+        return _Tallies(held, self._cap, partly.difference(rare))
+
+    def _capped(self, wanted: QueueFilter, statuses: Iterable[Status], on: date) -> list[Subquery]:
+        """Each status's rows under the filter, as far as `cap` + 1."""
+        return [
+            filtered(select(*_TALLIED), wanted, on)
+            .where(_d.status == status.value)
+            .limit(self._cap + 1)
+            .subquery()
+            for status in statuses
+        ]
+
+    def _held(self, parts: list[Subquery]) -> dict[Status, Counter[tuple[str, str | None]]]:
+        """The rows of `parts` per status, province and set of missing facts: one query."""
+        # Each limited query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
+        rows = union_all(*(select(*part.c) for part in parts)).subquery()
+        grouped = (rows.c.status, rows.c.province_code, rows.c.missing)
+        query = select(*grouped, func.count().label("rows")).group_by(*grouped)
+        held: dict[Status, Counter[tuple[str, str | None]]] = {s: Counter() for s in QUEUED}
+        for status, province, missing, count in self._connection.execute(query):
+            held[_STATUSES[status]][province, missing] += count
+        return held
+
+    def _past_read(
+        self, wanted: QueueFilter, statuses: list[Status], on: date
+    ) -> frozenset[Status]:
+        """Those of the statuses with more than `read` rows under the filter: one query, each
+        status's rows passed over in the index as far as the one after the `read`th."""
+        beyond = [
+            filtered(select(_d.status), wanted, on)
+            .where(_d.status == status.value)
+            .offset(self._read)
+            .limit(1)
+            .subquery()
+            for status in statuses
+        ]
+        query = union_all(*(select(*part.c) for part in beyond))
+        return frozenset(_STATUSES[status] for status in self._connection.execute(query).scalars())
 
     def _missing_counts(
         self, wanted: QueueFilter, tallies: _Tallies, *, on: date
@@ -301,7 +326,7 @@ class WorkQueue:
 @dataclass(frozen=True, slots=True)
 class _Tallies:
     """Per queued status: rows per (province, missing facts), as far as `cap` + 1 rows or, for
-    the statuses `partly` counted, as far as the rows read."""
+    the statuses `partly` counted, among the rows read."""
 
     held: dict[Status, Counter[tuple[str, str | None]]]
     cap: int
@@ -309,7 +334,7 @@ class _Tallies:
 
     def counts(self) -> dict[Status, int]:
         """Per status, up to `cap` + 1 ("more than cap"), under every filter but the status."""
-        return {status: min(rows.total(), self.cap + 1) for status, rows in self.held.items()}
+        return {status: rows.total() for status, rows in self.held.items()}
 
     def holds(self, status: Status, provinces: frozenset[str]) -> bool:
         """Whether the provinces may hold rows of the status: past the cap, or partly counted,

@@ -7,7 +7,16 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnCollection, ColumnElement, Select, Subquery, exists, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnCollection,
+    ColumnElement,
+    Select,
+    Subquery,
+    exists,
+    or_,
+    select,
+)
 
 from eligibility.adapters.tables import (
     case_states,
@@ -24,7 +33,12 @@ _g, _k = enterprise_name_grams.c, case_states.c
 
 
 def filtered(
-    query: Select[Any], wanted: QueueFilter, on: date, *, joined: bool = False, after: str = ""
+    query: Select[Any],
+    wanted: QueueFilter,
+    on: date,
+    *,
+    joined: bool = False,
+    after: str | BindParameter[str] = "",
 ) -> Select[Any]:
     """`query` over one measure's determinations after the USCC `after`, narrowed by every
     filter but the status.
@@ -39,7 +53,7 @@ def filtered(
         holders = _holders(wanted.certification, on, after)
         query = query.join(holders, holders.c.uscc == _d.uscc)
     query = query.where(_d.measure_id == wanted.measure_id)
-    if after:
+    if isinstance(after, BindParameter) or after:
         query = query.where(_d.uscc > after)
     if wanted.provinces is not None:
         query = query.where(_d.province_code.in_(sorted(wanted.provinces)))
@@ -98,7 +112,7 @@ _USCC_START = re.compile("(?=.*[0-9])[0-9A-Za-z]{1,18}")
 _KEY_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _holders(kind: str, on: date, after: str) -> Subquery:
+def _holders(kind: str, on: date, after: str | BindParameter[str]) -> Subquery:
     """The firms holding a title valid on `on` with a USCC after `after`, once each: PostgreSQL
     walks them in their index's (kind, USCC) order and meets each one's determination by its key,
     so a title held by a few thousand firms is not looked for among a measure's hundreds of
