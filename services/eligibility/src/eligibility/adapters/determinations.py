@@ -43,6 +43,11 @@ def missing_of(decision: Decision | None) -> str:
     return ",".join(["", *names, ""])
 
 
+def missing_names(missing: str | None) -> tuple[str, ...]:
+    """The fact names of `missing_of`'s column: none for "," or a row not explained yet."""
+    return tuple(filter(None, missing.split(","))) if missing else ()
+
+
 def decided_for_everyone(connection: Connection, measure_ids: Iterable[str]) -> set[str]:
     """Those of the measures (any version) a population re-match decided for every firm: from
     then on, a firm with no row for one of them is "ineligible" (ADR 0013)."""

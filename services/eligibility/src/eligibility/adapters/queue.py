@@ -1,15 +1,14 @@
 """The work queue in SQL: one measure's determinations, filtered on the firm's place each row
 carries (ADR 0037), paged by USCC over the index (measure, province, status, USCC), counted per
-status under the same filters; the projection gives a page's names and has the last word on
-the province."""
+status under the same filters (`queue_counts`); the projection gives a page's names and has the
+last word on the province."""
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +17,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Subquery,
     bindparam,
     case,
     column,
@@ -27,11 +25,12 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union_all,
     values,
 )
 
-from eligibility.adapters.queue_filters import filtered, placed, searches_names
+from eligibility.adapters.determinations import missing_names
+from eligibility.adapters.queue_counts import QueueCounts
+from eligibility.adapters.queue_filters import few_firms, filtered
 from eligibility.adapters.tables import determination_history, determinations, enterprise_facts
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import (
@@ -50,12 +49,6 @@ _d, _f = determinations.c, enterprise_facts.c
 # accepts no other code).
 ALL_PROVINCES = frozenset(p.code for p in PROVINCES)
 
-
-# Fewer than one row kept in this many read: a filter on the place too rare to count in part.
-_RARE = 500
-# A count's columns, and those a filter on the firm's place reads (the queue's index has them).
-_TALLIED = (_d.status, _d.province_code, _d.missing)
-_PLACE = (_d.city, _d.industry_code, _d.size_class, _d.ownership)
 
 _COLUMNS = (
     _d.uscc,
@@ -81,16 +74,16 @@ class WorkQueue:
 
     Each status of each province asked for (every province, for an administrator) is read on
     its own, in USCC order over the index (measure, province, status, USCC), and the pages
-    merged: one query for several would sort all their rows. Counts stop at `cap` per status,
-    so a page costs the same in a province of a million firms.
+    merged: one query for several would sort all their rows. Counts stop at `cap` per status
+    (ADR 0039 for how far a filter on the place looks), so a page costs the same in a province
+    of a million firms.
     """
 
     def __init__(
         self, connection: Connection, *, cap: int = COUNT_CAP, read: int = COUNT_READ
     ) -> None:
         self._connection = connection
-        self._cap = cap
-        self._read = read
+        self._counts = QueueCounts(connection, cap=cap, read=read)
 
     def page(self, wanted: QueueFilter, *, after: str, limit: int, on: date) -> QueuePage:
         """A page in USCC order after `after`, with the counts."""
@@ -98,11 +91,11 @@ class WorkQueue:
         provinces = wanted.provinces or frozenset()
         # Counted first: a status of a province that holds none of the rows is not read (a
         # filter nobody matches costs one count, not a count and a read of every province).
-        tallies = self._tallies(wanted, on)
+        tallies = self._counts.tallies(wanted, on)
         # Few firms (`_few`) are read in one query of all the provinces; else each province on
         # its own, in the index's order, by one statement made once (making 70 costs what
         # reading with them does).
-        few = _few(wanted)
+        few = few_firms(wanted)
         read = filtered(
             select(_d.uscc),
             wanted if few else replace(wanted, provinces=None),
@@ -137,9 +130,9 @@ class WorkQueue:
             firms=firms,
             after=following,
             counts=tallies.counts(),
-            missing_counts=self._missing_counts(wanted, tallies, on=on),
-            cap=self._cap,
-            read=self._read,
+            missing_counts=self._counts.missing_counts(wanted, tallies, on=on),
+            cap=self._counts.cap,
+            read=self._counts.read,
             partly_counted=tallies.partly,
         )
 
@@ -157,7 +150,7 @@ class WorkQueue:
         provinces = sorted(wanted.provinces or ())
         statuses = [s.value for s in ([wanted.status] if wanted.status else QUEUED)]
         one_read = [(provinces, statuses)]
-        reads = one_read if _few(wanted) else [([p], [s]) for p in provinces for s in statuses]
+        reads = one_read if few_firms(wanted) else [([p], [s]) for p in provinces for s in statuses]
         for part, part_statuses in reads:
             query = (
                 filtered(
@@ -264,129 +257,6 @@ class WorkQueue:
             query = query.where(_f.province_code.in_(sorted(provinces)))
         return {province: n for province, n in self._connection.execute(query) if province}
 
-    def _tallies(self, wanted: QueueFilter, on: date) -> _Tallies:
-        """Per queued status (whatever the filter's), how many of its rows each province holds
-        with each set of missing facts (null: waiting for the Explainer), as far as `cap` + 1
-        rows, answered from the queue's index.
-
-        Filtered on the firm's place, a status is looked for among its first `read` rows alone
-        (a filter few firms match would read them all to reach the cap): a status with more
-        rows, of which no more than `cap` were kept, is partly counted. Unless hardly any were
-        kept: the pages' reads of each province would pass over most of its rows to find one,
-        so it is counted in full, which tells them the provinces that hold none."""
-        if _few(wanted) or not placed(wanted, _d):
-            return _Tallies(self._held(self._capped(wanted, QUEUED, on)), self._cap)
-        unplaced = replace(
-            wanted, city=None, industry=None, size=None, ownership=None, missing=None
-        )
-        reads = [
-            filtered(select(*_TALLIED, *_PLACE), unplaced, on)
-            .where(_d.status == status.value)
-            .limit(self._read)
-            .subquery()
-            for status in QUEUED
-        ]
-        held = self._held(
-            [
-                select(*(read.c[column.name] for column in _TALLIED))
-                .where(*placed(wanted, read.c))
-                .limit(self._cap + 1)
-                .subquery()
-                for read in reads
-            ]
-        )
-        short = [status for status in QUEUED if held[status].total() <= self._cap]
-        rare = [status for status in short if held[status].total() * _RARE < self._read]
-        if rare:
-            recounted = self._held(self._capped(wanted, rare, on))
-            held |= {status: recounted[status] for status in rare}
-        rest = [status for status in short if status not in rare]
-        return _Tallies(held, self._cap, self._past_read(unplaced, rest, on))
-
-    def _capped(self, wanted: QueueFilter, statuses: Iterable[Status], on: date) -> list[Subquery]:
-        """Each status's rows under the filter, as far as `cap` + 1."""
-        return [
-            filtered(select(*_TALLIED), wanted, on)
-            .where(_d.status == status.value)
-            .limit(self._cap + 1)
-            .subquery()
-            for status in statuses
-        ]
-
-    def _held(self, parts: list[Subquery]) -> dict[Status, Counter[tuple[str, str | None]]]:
-        """The rows of `parts` per status, province and set of missing facts: one query."""
-        # Each limited query a subquery of its own: SQLite allows no LIMIT in a UNION's parts.
-        rows = union_all(*(select(*part.c) for part in parts)).subquery()
-        grouped = (rows.c.status, rows.c.province_code, rows.c.missing)
-        query = select(*grouped, func.count().label("rows")).group_by(*grouped)
-        held: dict[Status, Counter[tuple[str, str | None]]] = {s: Counter() for s in QUEUED}
-        for status, province, missing, count in self._connection.execute(query):
-            held[_STATUSES[status]][province, missing] += count
-        return held
-
-    def _past_read(
-        self, wanted: QueueFilter, statuses: list[Status], on: date
-    ) -> frozenset[Status]:
-        """Those of the statuses with more than `read` rows under the filter: one query, each
-        status's rows passed over in the index as far as the one after the `read`th."""
-        if not statuses:
-            return frozenset()
-        beyond = [
-            filtered(select(_d.status), wanted, on)
-            .where(_d.status == status.value)
-            .offset(self._read)
-            .limit(1)
-            .subquery()
-            for status in statuses
-        ]
-        query = union_all(*(select(*part.c) for part in beyond))
-        return frozenset(_STATUSES[status] for status in self._connection.execute(query).scalars())
-
-    def _missing_counts(
-        self, wanted: QueueFilter, tallies: _Tallies, *, on: date
-    ) -> dict[str, int] | None:
-        """Per fact still to give, how many of the listed firms lack it, under every filter but
-        the missing fact: None past `cap` firms, when partly counted, or while some of them wait
-        for the Explainer (their facts are not counted yet)."""
-        if wanted.missing is not None:
-            tallies = self._tallies(replace(wanted, missing=None), on)
-        listed: Counter[str | None] = Counter()
-        statuses = [wanted.status] if wanted.status else QUEUED
-        for status in statuses:
-            for (_, missing), count in tallies.held[status].items():
-                listed[missing] += count
-        if listed.total() > self._cap or listed[None] or tallies.partly & set(statuses):
-            return None
-        counted: Counter[str] = Counter()
-        for missing, count in listed.items():
-            for name in _names(missing):
-                counted[name] += count
-        return dict(counted.most_common())
-
-
-@dataclass(frozen=True, slots=True)
-class _Tallies:
-    """Per queued status: rows per (province, missing facts), as far as `cap` + 1 rows or, for
-    the statuses `partly` counted, among the rows read."""
-
-    held: dict[Status, Counter[tuple[str, str | None]]]
-    cap: int
-    partly: frozenset[Status] = frozenset()
-
-    def counts(self) -> dict[Status, int]:
-        """Per status, up to `cap` + 1 ("more than cap"), under every filter but the status."""
-        return {status: rows.total() for status, rows in self.held.items()}
-
-    def holds(self, status: Status, provinces: frozenset[str]) -> bool:
-        """Whether the provinces may hold rows of the status: past the cap, or partly counted,
-        not every row was tallied, so any may."""
-        rows = self.held[status]
-        return (
-            rows.total() > self.cap
-            or status in self.partly
-            or any(province in provinces for province, _ in rows)
-        )
-
 
 def _with_projection() -> Select[Any]:
     """The columns of a listed firm, its determination's and its projection's. The callers check
@@ -395,24 +265,9 @@ def _with_projection() -> Select[Any]:
     return select(*_COLUMNS).join_from(determinations, enterprise_facts, _f.uscc == _d.uscc)
 
 
-def _few(wanted: QueueFilter) -> bool:
-    """A title held, a name, a case being worked on: few firms, found from their side in one
-    read of all the provinces, not province by province in the index's order."""
-    return (
-        wanted.certification is not None
-        or wanted.case == "open"
-        or wanted.assignee is not None
-        or searches_names(wanted)
-    )
-
-
 def _key(part: dict[str, str]) -> tuple[str, str]:
     """A province's part of a page: (province, status)."""
     return part.get("province", ""), part["status"]
-
-
-def _names(missing: str | None) -> tuple[str, ...]:
-    return tuple(filter(None, missing.split(","))) if missing else ()
 
 
 _STATUSES = {status.value: status for status in Status}
@@ -437,7 +292,7 @@ def _queued(measure_id: str, row: Any) -> QueuedFirm:
         status=_STATUSES[status],
         measure_version=measure_version,
         evaluated_on=evaluated_on,
-        missing=_names(missing),
+        missing=missing_names(missing),
         explained=facts_digest != PENDING,
         facts=facts,
     )

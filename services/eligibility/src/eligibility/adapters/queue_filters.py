@@ -84,6 +84,17 @@ def placed(
     return conditions
 
 
+def few_firms(wanted: QueueFilter) -> bool:
+    """A title held, a name, a case being worked on: few firms, found from their side in one
+    read of all the provinces, not province by province in the index's order."""
+    return (
+        wanted.certification is not None
+        or wanted.case == "open"
+        or wanted.assignee is not None
+        or searches_names(wanted)
+    )
+
+
 def searches_names(wanted: QueueFilter) -> bool:
     """Whether the filter searches the firms' names (else the USCC's start, or nothing)."""
     return bool(wanted.query) and not _USCC_START.fullmatch(wanted.query or "")
