@@ -19,7 +19,7 @@ from portal.domain.sessions import SessionRules
 from portal.domain.themes import clause, clause_number, theme_of
 from portal.domain.throttle import Throttle
 from portal.domain.wizard import Step, read_answers
-from portal.web.wording import china_time, counted, reason, source_title
+from portal.web.wording import china_time, counted, reason, source_title, tallied
 from supportmatch_core.auth import Role
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -46,6 +46,12 @@ def test_a_count_reads_exact_more_than_the_cap_or_at_least() -> None:
     assert counted(10_001, 10_000) == "10,000+"
     assert counted(2_907, 10_000, at_least=True) == "2,907+"
     assert counted(10_001, 10_000, at_least=True) == "10,000+"
+    found = {
+        "counts": {"eligible": 2_907, "possibly_eligible": 10_001},
+        "count_cap": 10_000,
+        "partly_counted": ["eligible"],
+    }
+    assert tallied(found) == {"eligible": "2,907+", "possibly_eligible": "10,000+"}
 
 
 def test_a_csrf_token_fits_only_its_browser_secret() -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import Connection, Subquery, func, select, union_all
 
 from eligibility.adapters.determinations import missing_names
-from eligibility.adapters.queue_filters import few_firms, filtered, placed
+from eligibility.adapters.queue_filters import few_firms, filtered, placed, unplaced
 from eligibility.adapters.tables import determinations
 from eligibility.domain.decision import Status
 from eligibility.domain.queue import COUNT_CAP, COUNT_READ, QUEUED, QueueFilter
@@ -47,11 +47,8 @@ class QueueCounts:
         so it is counted in full, which tells them the provinces that hold none."""
         if few_firms(wanted) or not placed(wanted, _d):
             return Tallies(self._held(self._capped(wanted, QUEUED, on)), self.cap)
-        unplaced = replace(
-            wanted, city=None, industry=None, size=None, ownership=None, missing=None
-        )
         reads = [
-            filtered(select(*_TALLIED, *_PLACE), unplaced, on)
+            filtered(select(*_TALLIED, *_PLACE), unplaced(wanted), on)
             .where(_d.status == status.value)
             .limit(self.read)
             .subquery()
@@ -72,7 +69,7 @@ class QueueCounts:
             recounted = self._held(self._capped(wanted, rare, on))
             held |= {status: recounted[status] for status in rare}
         rest = [status for status in short if status not in rare]
-        return Tallies(held, self.cap, self._past_read(unplaced, rest, on))
+        return Tallies(held, self.cap, self._past_read(unplaced(wanted), rest, on))
 
     def _capped(self, wanted: QueueFilter, statuses: Iterable[Status], on: date) -> list[Subquery]:
         """Each status's rows under the filter, as far as `cap` + 1."""

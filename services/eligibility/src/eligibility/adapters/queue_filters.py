@@ -4,6 +4,7 @@ from the columns the queue's indexes carry (ADR 0037); a name from its pairs of 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -61,6 +62,11 @@ def filtered(
         if condition is not None:
             query = query.where(condition)
     return query
+
+
+def unplaced(wanted: QueueFilter) -> QueueFilter:
+    """The filter without those `placed` checks: every other stays."""
+    return replace(wanted, city=None, industry=None, size=None, ownership=None, missing=None)
 
 
 def placed(

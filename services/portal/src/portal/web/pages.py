@@ -57,6 +57,7 @@ def environment() -> Environment:
         change_label=wording.change_label,
         compact=wording.compact,
         counted=wording.counted,
+        tallied=wording.tallied,
     )
     env.filters["china_time"] = wording.china_time
     for name in env.list_templates():

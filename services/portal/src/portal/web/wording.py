@@ -178,6 +178,16 @@ def counted(n: int, cap: int, *, at_least: bool = False) -> str:
     return f"{n:,}+" if at_least else f"{n:,}"
 
 
+def tallied(found: dict[str, Any]) -> dict[str, str]:
+    """The work queue's counts per status as shown, from the service's answer: "10,000+" past
+    the cap, "2,907+" where a status was partly counted (ADR 0039)."""
+    partly = set(found.get("partly_counted", ()))
+    cap = int(found["count_cap"])
+    return {
+        status: counted(n, cap, at_least=status in partly) for status, n in found["counts"].items()
+    }
+
+
 def compact(raw: Any, limit: int = 120) -> str:
     """A changed value as short text (JSON without escaping Chinese)."""
     if raw is None or raw in ([], {}):
