@@ -249,6 +249,14 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
             rare = WorkQueue(connection, read=2).page(
                 replace(wanted, industry="F"), after="", limit=10, on=TODAY
             )
+            section = replace(wanted, industry="C")
+            placed = WorkQueue(connection, read=2).page(section, after="", limit=10, on=TODAY)
+            past_cap = WorkQueue(connection, cap=1, read=3).page(
+                section, after="", limit=1, on=TODAY
+            )
+            city = WorkQueue(connection, read=1).page(
+                replace(wanted, city="深圳市"), after="", limit=10, on=TODAY
+            )
     finally:
         engine.dispose()
     assert page.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 3}
@@ -271,6 +279,14 @@ def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
     # None kept of the rows read: counted in full, so the pages know the provinces holding none.
     assert rare.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 0}
     assert (rare.partly_counted, rare.firms) == (frozenset(), [])
+    # A list partly counted does not count its missing facts; the cap still comes first.
+    assert placed.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 2}
+    assert placed.partly_counted == {Status.POSSIBLY_ELIGIBLE}
+    assert placed.missing_counts is None
+    assert past_cap.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 2}
+    assert (past_cap.partly_counted, past_cap.capped, len(past_cap.firms)) == (frozenset(), True, 1)
+    # A city is counted in full: its province's rows put the capital's firms first.
+    assert (city.counts[Status.POSSIBLY_ELIGIBLE], city.partly_counted) == (1, frozenset())
 
 
 def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: TokenService) -> None:

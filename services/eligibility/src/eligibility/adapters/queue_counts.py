@@ -40,12 +40,14 @@ class QueueCounts:
         with each set of missing facts (null: waiting for the Explainer), as far as `cap` + 1
         rows, answered from the queue's index.
 
-        Filtered on the firm's place, a status is looked for among its first `read` rows alone
-        (a filter few firms match would read them all to reach the cap): a status with more
-        rows, of which no more than `cap` were kept, is partly counted. Unless hardly any were
-        kept: the pages' reads of each province would pass over most of its rows to find one,
-        so it is counted in full, which tells them the provinces that hold none."""
-        if few_firms(wanted) or not placed(wanted, _d):
+        Filtered on the firm's industry, size, ownership or a missing fact, a status is looked
+        for among the first `read` rows the index gives (province by province): a status with
+        more rows, of which no more than `cap` were kept, is partly counted. Unless fewer than
+        `read` / 500 were kept: the pages' reads of each province would pass over most of its
+        rows to find one, so it is counted in full, which tells them the provinces that hold
+        none. A city is counted in full too: its rows are read from its province alone, where
+        a USCC's digits put the capital's firms first."""
+        if few_firms(wanted) or wanted.city is not None or not placed(wanted, _d):
             return Tallies(self._held(self._capped(wanted, QUEUED, on)), self.cap)
         reads = [
             filtered(select(*_TALLIED, *_PLACE), unplaced(wanted), on)
@@ -142,7 +144,8 @@ class Tallies:
     partly: frozenset[Status] = frozenset()
 
     def counts(self) -> dict[Status, int]:
-        """Per status, up to `cap` + 1 ("more than cap"), under every filter but the status."""
+        """Per status, up to `cap` + 1 ("more than cap"), or what was found of a status partly
+        counted ("at least"), under every filter but the status."""
         return {status: rows.total() for status, rows in self.held.items()}
 
     def holds(self, status: Status, provinces: frozenset[str]) -> bool:

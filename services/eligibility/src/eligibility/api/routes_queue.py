@@ -143,7 +143,10 @@ def _item(firm: QueuedFirm) -> dict[str, Any]:
 
 
 class MissingCount(FactRead):
-    count: int | None = Field(description="null when the list is longer than the count cap")
+    count: int | None = Field(
+        description="null when not known exactly: more firms than the count cap, a status partly "
+        "counted, or some firms still being explained after a re-match"
+    )
 
 
 class QueueRead(BaseModel):
@@ -156,8 +159,9 @@ class QueueRead(BaseModel):
     )
     count_cap: int = Field(description="counts stop one above this")
     count_read: int = Field(
-        description="filtered on the firm's place (city, industry, size, ownership, missing "
-        "fact), a count reads at most this many rows of each status"
+        description="filtered on industry, size, ownership or a missing fact, a count looks "
+        "among this many rows of each status (a filter that keeps hardly any of them is counted "
+        "in full)"
     )
     partly_counted: list[Status] = Field(
         description="the statuses whose count stopped after `count_read` rows, short of the "
@@ -166,8 +170,8 @@ class QueueRead(BaseModel):
     missing_counts: list[MissingCount] = Field(
         description="every fact the measure may ask for, those most often missing first, with "
         "how many firms lack each under every filter but `missing`; without counts when that "
-        "is not known exactly (more firms than the cap, or some still being explained after a "
-        "re-match)"
+        "is not known exactly (more firms than the cap, a status partly counted, or some still "
+        "being explained after a re-match)"
     )
     items: list[QueuedRead]
     after: str | None = Field(description="ask again with this `after` for the next page")

@@ -14,9 +14,10 @@ QUEUED = (Status.ELIGIBLE, Status.POSSIBLY_ELIGIBLE)
 # Counts stop here ("more than 10,000"): beyond it a caseworker narrows the list or exports it,
 # and a page costs the same in a province of a million firms as in a county.
 COUNT_CAP = 10_000
-# A count filtered on the firm's place reads at most this many of a status's rows: past it, the
-# count is what was found so far ("at least"), so a filter few firms match in a measure most
-# firms qualify for costs a page the same across the country as in one province.
+# A count filtered on the firm's industry, size, ownership or a missing fact looks among this many
+# of a status's rows: past them, the count is what was found ("at least"), so that a filter few
+# firms match in a measure most firms qualify for does not read the country's rows for each page
+# (a filter too rare for that is counted in full, ADR 0039).
 COUNT_READ = 50_000
 
 
