@@ -20,7 +20,6 @@ facts are neither filtered on nor counted yet.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import json
 import multiprocessing
@@ -28,7 +27,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import percentiles
 from bench.population import seed
-from bench.served import served
+from bench.served import served, shipped_as_written
 from eligibility.adapters.unit_of_work import SqlUnitOfWork
 from eligibility.app import build_app
 from eligibility.domain.catalogue import Catalogue
@@ -145,29 +144,6 @@ def prepare(args: argparse.Namespace) -> str:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
     return url
-
-
-@contextlib.contextmanager
-def shipped_as_written(url: str, every: float = 20.0) -> Iterator[None]:
-    """The outbox emptied every `every` seconds while the Explainer runs, as the relay sends and
-    prunes it in a running service: explaining a million firms writes 8.5 million events of
-    about 4 KB, which no disk here holds at once (they are not what this benchmark measures)."""
-    stop = threading.Event()
-
-    def empty() -> None:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute("SET lock_timeout = '5s'")
-            while not stop.wait(every):
-                with contextlib.suppress(psycopg.errors.LockNotAvailable):
-                    connection.execute("TRUNCATE outbox")
-
-    emptier = threading.Thread(target=empty, daemon=True)
-    emptier.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        emptier.join()
 
 
 def fill_name_grams(url: str) -> None:

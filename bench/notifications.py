@@ -1,6 +1,7 @@
 """Notifications benchmark: inbox notifications per second from a backlog of determination
 events, the worker's resident memory while it drains them, and email deliveries per second to
-a local SMTP server.
+a local SMTP server. Longer than 300 lines: three measurements of one service that share its
+start, its broker and its database, kept together so that they run on one setup.
 
 (a) Produces --events eligibility.determination.v1 events (distinct firms across the provinces,
     all worth telling) to an embedded broker, then starts the notifications service as

@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from importlib import resources
 from typing import Any
 
@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Connection, func, select, update
 
 from eligibility.adapters.tables import (
-    QUEUE_COLUMNS,
     backbone,
     determination_history,
     determinations,
@@ -41,16 +40,9 @@ from tests.eligibility_steps import (
     rematch_due,
     save_facts,
 )
+from tests.integration.population_steps import CATALOGUE, ON, misplaced, seed, stored_facts, vat
 from tests.integration.system import InProcessSystem
 from tests.unit._snapshots import COMPLIANT, profile_snapshot
-
-ON = date(2024, 6, 30)
-CATALOGUE = Catalogue(load_catalogue())
-
-
-def _vat() -> Any:
-    """The VAT credit refund in force on ON (the 2022 rules, to August 2025)."""
-    return CATALOGUE.current("vat-credit-refund", ON)
 
 
 @pytest.fixture
@@ -61,42 +53,29 @@ def uow(databases: Databases) -> Iterator[UnitOfWork]:
     engine.dispose()
 
 
-def _seed(uow: UnitOfWork, count: int) -> list[str]:
-    usccs = []
-    with uow.begin() as connection:
-        for number in range(count):
-            facts = COMPLIANT if number % 3 == 0 else {}
-            snapshot = profile_snapshot(industry="C3921" if number % 2 else "L7211", **facts)
-            save_facts(
-                connection, uscc=snapshot["uscc"], version=1, facts=facts_of(snapshot), exists=False
-            )
-            usccs.append(snapshot["uscc"])
-    return usccs
-
-
 def _count(uow: UnitOfWork, table: Any) -> int:
     with uow.read() as connection:
         return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) -> None:
-    usccs = _seed(uow, 30)
-    first = rematch(uow, measure=_vat(), on=ON, announce=False)
+    usccs = seed(uow, 30)
+    first = rematch(uow, measure=vat(), on=ON, announce=False)
     assert first.changed == 30
     assert _count(uow, determinations) == 30
-    assert _misplaced(uow) == set()
+    assert misplaced(uow) == set()
     assert _count(uow, backbone.outbox) == 0  # announced afterwards, by explain_pending
     # First decisions: their history rows are written when they are explained.
     assert _count(uow, determination_history) == 0
     assert explain_pending(uow, catalogue=CATALOGUE) == (first.to_announce)
     assert _count(uow, determination_history) == first.to_announce
     assert _count(uow, backbone.outbox) == first.to_announce
-    again = rematch(uow, measure=_vat(), on=ON)
+    again = rematch(uow, measure=vat(), on=ON)
     assert again.changed == 0
     with uow.begin() as connection:
-        changed_facts = {**_facts(connection, usccs[0]), "tax_credit_grade": "D"}
+        changed_facts = {**stored_facts(connection, usccs[0]), "tax_credit_grade": "D"}
         save_facts(connection, uscc=usccs[0], version=2, facts=changed_facts, exists=True)
-    third = rematch(uow, measure=_vat(), on=ON)  # announces
+    third = rematch(uow, measure=vat(), on=ON)  # announces
     assert (third.changed, third.to_announce) == (1, 1)
     with uow.read() as connection:
         status = connection.execute(
@@ -104,23 +83,9 @@ def test_rematch_decides_everyone_once_and_then_only_changes(uow: UnitOfWork) ->
         ).scalar_one()
     assert status == "ineligible"
     assert _announced(uow)[-1].data["previous_status"] in {"eligible", "possibly_eligible"}
-    _seed(uow, 1)  # a first row after everyone was decided: a change, stored
-    assert rematch(uow, measure=_vat(), on=ON).changed == 1
-    assert _misplaced(uow) == set()  # each row, first or changed, in its firm's place
-
-
-def _misplaced(uow: UnitOfWork) -> set[str]:
-    """Firms whose determinations do not carry their place in the work queue (ADR 0037)."""
-    d, f = determinations.c, enterprise_facts.c
-    with uow.read() as connection:
-        rows = connection.execute(
-            select(
-                d.uscc, *(d[n] for n in QUEUE_COLUMNS), *(f[n] for n in QUEUE_COLUMNS)
-            ).join_from(determinations, enterprise_facts, f.uscc == d.uscc)
-        ).all()
-    assert rows
-    width = len(QUEUE_COLUMNS)
-    return {row[0] for row in rows if tuple(row[1 : 1 + width]) != tuple(row[1 + width :])}
+    seed(uow, 1)  # a first row after everyone was decided: a change, stored
+    assert rematch(uow, measure=vat(), on=ON).changed == 1
+    assert misplaced(uow) == set()  # each row, first or changed, in its firm's place
 
 
 def test_a_rematch_that_writes_many_rows_leaves_the_table_analysed(
@@ -128,20 +93,14 @@ def test_a_rematch_that_writes_many_rows_leaves_the_table_analysed(
 ) -> None:
     """The next re-match is planned on the table's new size, not the one before the writes."""
     monkeypatch.setattr("eligibility.adapters.population.ANALYZE_AFTER_ROWS", 20)
-    _seed(uow, 30)
-    assert rematch(uow, measure=_vat(), on=ON, announce=False).changed == 30
+    seed(uow, 30)
+    assert rematch(uow, measure=vat(), on=ON, announce=False).changed == 30
     if databases.kind == "postgres":
         with uow.read() as connection:
             planned_rows = connection.exec_driver_sql(
                 "SELECT reltuples FROM pg_class WHERE relname = 'determinations'"
             ).scalar_one()
         assert planned_rows == 30
-
-
-def _facts(connection: Connection, uscc: str) -> dict[str, Any]:
-    facts = SqlWork(connection).firms.facts(uscc)
-    assert facts is not None
-    return facts
 
 
 def _announced(uow: UnitOfWork) -> list[Event]:
@@ -153,18 +112,18 @@ def _announced(uow: UnitOfWork) -> list[Event]:
 
 
 def test_only_news_is_announced_and_every_row_reproduces_its_decision(uow: UnitOfWork) -> None:
-    usccs = _seed(uow, 12)
+    usccs = seed(uow, 12)
     with uow.begin() as connection:
         for uscc in usccs[:4]:  # grade D: ineligible
-            worse = {**_facts(connection, uscc), "tax_credit_grade": "D"}
+            worse = {**stored_facts(connection, uscc), "tax_credit_grade": "D"}
             save_facts(connection, uscc=uscc, version=2, facts=worse, exists=True)
-    rematch(uow, measure=_vat(), on=ON, announce=False)
+    rematch(uow, measure=vat(), on=ON, announce=False)
     with uow.read() as connection:
-        facts = {uscc: _facts(connection, uscc) for uscc in usccs}
+        facts = {uscc: stored_facts(connection, uscc) for uscc in usccs}
         pending = connection.execute(select(determinations.c.facts_digest)).scalars().all()
     assert set(pending) == {PENDING}
     explain_pending(uow, catalogue=CATALOGUE, batch=5)
-    decided = {uscc: decide(_vat(), facts[uscc], ON) for uscc in usccs}
+    decided = {uscc: decide(vat(), facts[uscc], ON) for uscc in usccs}
     events = _announced(uow)
     # A first "ineligible" is neither stored nor announced (ADR 0013); every other change is.
     assert sorted(e.subject for e in events) == sorted(
@@ -199,23 +158,23 @@ def test_only_news_is_announced_and_every_row_reproduces_its_decision(uow: UnitO
 def test_a_pending_row_is_explained_on_read_and_a_first_ineligible_decided_on_read(
     uow: UnitOfWork,
 ) -> None:
-    usccs = _seed(uow, 6)
+    usccs = seed(uow, 6)
     with uow.begin() as connection:
-        worse = {**_facts(connection, usccs[0]), "tax_credit_grade": "D"}
+        worse = {**stored_facts(connection, usccs[0]), "tax_credit_grade": "D"}
         save_facts(connection, uscc=usccs[0], version=2, facts=worse, exists=True)
-    rematch(uow, measure=_vat(), on=ON, announce=False)
+    rematch(uow, measure=vat(), on=ON, announce=False)
     admin = Principal(subject="admin", role=Role.ADMIN)
     for uscc in usccs:
         with SqlUnitOfWork(uow.engine).read() as work:
             shown = list_determinations(work, principal=admin, uscc=uscc, catalogue=CATALOGUE)
         with uow.read() as connection:
-            decision = decide(_vat(), _facts(connection, uscc), ON)
+            decision = decide(vat(), stored_facts(connection, uscc), ON)
         if decision.status is Status.INELIGIBLE:
             # Not stored (ADR 0013): the decision on read (ADR 0008) gives it with its reasons.
             assert shown == []
             with SqlUnitOfWork(uow.engine).read() as work:
                 (on_read,) = determinations_as_of(
-                    work, principal=admin, uscc=uscc, catalogue=Catalogue([_vat()]), on=ON
+                    work, principal=admin, uscc=uscc, catalogue=Catalogue([vat()]), on=ON
                 )
             assert (on_read.status, on_read.facts_digest) == (
                 decision.status,
@@ -224,7 +183,7 @@ def test_a_pending_row_is_explained_on_read_and_a_first_ineligible_decided_on_re
             continue
         assert shown[0]["facts_digest"] == decision.facts_digest
         assert shown[0]["explanation"] == decision.explanation()
-    assert decide(_vat(), worse, ON).status is Status.INELIGIBLE
+    assert decide(vat(), worse, ON).status is Status.INELIGIBLE
 
 
 def test_a_profile_change_first_explains_what_was_decided_on_the_old_facts(
@@ -234,12 +193,12 @@ def test_a_profile_change_first_explains_what_was_decided_on_the_old_facts(
     with uow.begin() as connection:
         old_facts = facts_of(compliant)
         save_facts(connection, uscc=compliant["uscc"], version=1, facts=old_facts, exists=False)
-    rematch(uow, measure=_vat(), on=ON, announce=False)
+    rematch(uow, measure=vat(), on=ON, announce=False)
     newer = {**compliant, "version": 2, "facts": {**compliant["facts"], "tax_credit_grade": "D"}}
     _profile_event(uow, newer)
     first, second = _announced(uow)
     assert (first.data["status"], first.data["previous_status"]) == ("eligible", None)
-    assert first.data["facts_digest"] == decide(_vat(), old_facts, ON).facts_digest
+    assert first.data["facts_digest"] == decide(vat(), old_facts, ON).facts_digest
     assert (second.data["status"], second.data["previous_status"]) == ("ineligible", "eligible")
     assert explain_pending(uow, catalogue=CATALOGUE) == 0
 
@@ -250,8 +209,8 @@ def test_the_consumer_reads_absence_as_the_rematch_does(uow: UnitOfWork) -> None
     with uow.begin() as connection:
         facts = facts_of(poor)
         save_facts(connection, uscc=poor["uscc"], version=1, facts=facts, exists=False)
-    assert decide(_vat(), facts, ON).status is Status.INELIGIBLE
-    rematch(uow, measure=_vat(), on=ON)
+    assert decide(vat(), facts, ON).status is Status.INELIGIBLE
+    rematch(uow, measure=vat(), on=ON)
     assert _count(uow, determinations) == 0
 
     _profile_event(uow, {**poor, "version": 2})  # still "ineligible": nothing stored or told
@@ -276,7 +235,7 @@ def test_an_older_snapshot_arriving_late_changes_nothing(uow: UnitOfWork) -> Non
     with uow.read() as connection:
         versions = SqlWork(connection).firms.versions([compliant["uscc"]])
         assert versions == {compliant["uscc"]: 3}
-        assert _facts(connection, compliant["uscc"])["tax_credit_grade"] == "A"
+        assert stored_facts(connection, compliant["uscc"])["tax_credit_grade"] == "A"
 
 
 def _profile_event(uow: UnitOfWork, snapshot: dict[str, Any]) -> None:
@@ -285,7 +244,7 @@ def _profile_event(uow: UnitOfWork, snapshot: dict[str, Any]) -> None:
         decide_profile(
             connection,
             profile=snapshot,
-            catalogue=Catalogue([_vat()]),
+            catalogue=Catalogue([vat()]),
             on=ON,
         )
 
@@ -303,19 +262,19 @@ class FailingOutbox(Outbox):
 
 
 def test_a_failure_half_way_leaves_nobody_rematched(uow: UnitOfWork) -> None:
-    _seed(uow, 20)
+    seed(uow, 20)
     with pytest.raises(RuntimeError):
-        rematch(uow, outbox=FailingOutbox(after=3), measure=_vat(), on=ON)
+        rematch(uow, outbox=FailingOutbox(after=3), measure=vat(), on=ON)
     assert _count(uow, determinations) == 0
     assert _count(uow, determination_history) == 0
     assert _count(uow, backbone.outbox) == 0
     assert _count(uow, unrecorded_ranges) == 0  # the Explainer's queue went with the rest
-    assert rematch(uow, measure=_vat(), on=ON).changed == 20
+    assert rematch(uow, measure=vat(), on=ON).changed == 20
     assert _count(uow, backbone.outbox) == _count(uow, determination_history)
 
 
 def test_rematch_due_runs_each_measure_in_force_once_a_day(uow: UnitOfWork) -> None:
-    _seed(uow, 5)
+    seed(uow, 5)
     catalogue = Catalogue(load_catalogue())
     done = rematch_due(uow, catalogue=catalogue, on=ON)
     assert {r.measure_id for r in done} == {m.id for m in catalogue.in_force(ON)}
@@ -350,7 +309,7 @@ def test_preview_counts_a_draft_beside_the_current_version(
     offline: InProcessSystem, tokens: TokenService
 ) -> None:
     engine = create_database_engine(offline.urls["eligibility"])
-    _seed(UnitOfWork(engine), 12)
+    seed(UnitOfWork(engine), 12)
     with engine.begin() as connection:
         connection.execute(update(enterprise_facts).values(region="east"))
     engine.dispose()

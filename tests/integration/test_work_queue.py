@@ -7,16 +7,11 @@ every step over them (a step a function below), which costs less than a system f
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from eligibility.adapters.queue import WorkQueue
-from eligibility.domain.decision import Status
-from eligibility.domain.queue import QueueFilter
 from supportmatch_core.auth import Role, TokenService
 from supportmatch_core.contracts.case import CaseChanged, State
-from supportmatch_core.db import create_database_engine
 from supportmatch_core.kafka import create_producer
 from supportmatch_core.topics import CASE
 from tests.clock import TODAY
@@ -24,6 +19,7 @@ from tests.conftest import Databases, bearer
 from tests.factories import enterprise_payload
 from tests.integration.eligibility_facts import COMPLIANT, VAT_FIGURES
 from tests.integration.system import InProcessSystem, wait_until
+from tests.integration.work_queue_counts import counts_stop_at_the_cap_or_the_rows_read
 
 QUEUE = "/v1/measures/vat-credit-refund/enterprises"
 WITHOUT_GRADE = {k: v for k, v in COMPLIANT.items() if k != "tax_credit_grade"}
@@ -65,7 +61,7 @@ def test_a_caseworker_works_through_the_firms_of_its_provinces(
         _pages_follow_after_until_the_last(system, tokens)
         _an_export_streams_what_the_pages_list(system, tokens)
         _nobody_sees_firms_outside_the_provinces_it_serves(system, tokens)
-        _counts_stop_at_the_cap(system)
+        counts_stop_at_the_cap_or_the_rows_read(system, sorted(f["uscc"] for f in FIRMS))
         _cases_narrow_the_list(system, tokens)
         _firms_newly_eligible_are_counted_per_province(system, tokens)
         _a_fact_given_leaves_the_missing_list(system, tokens)
@@ -228,65 +224,6 @@ def _nobody_sees_firms_outside_the_provinces_it_serves(
     assert refused.status_code == 403
     assert refused.json()["detail_zh"] == "您的角色无权执行此操作"
     assert system.eligibility.get(QUEUE).status_code == 401
-
-
-def _counts_stop_at_the_cap(system: InProcessSystem) -> None:
-    """Past the cap (or the rows a count filtered on the place reads) a count means "more than
-    the cap" ("at least"), the missing facts are not counted, and the pages still follow one
-    another in USCC order."""
-    engine = create_database_engine(system.urls["eligibility"])
-    wanted = QueueFilter(measure_id="vat-credit-refund")
-    try:
-        with engine.connect() as connection:
-            queue = WorkQueue(connection, cap=2)
-            page = queue.page(wanted, after="", limit=2, on=TODAY)
-            rest = queue.page(wanted, after=page.after or "", limit=10, on=TODAY)
-        lacking = replace(wanted, missing="tax_credit_grade")
-        with engine.connect() as connection:
-            narrowed = WorkQueue(connection, cap=2).page(lacking, after="", limit=10, on=TODAY)
-            partly = WorkQueue(connection, read=2).page(lacking, after="", limit=10, on=TODAY)
-            whole = WorkQueue(connection, read=5).page(lacking, after="", limit=10, on=TODAY)
-            rare = WorkQueue(connection, read=2).page(
-                replace(wanted, industry="F"), after="", limit=10, on=TODAY
-            )
-            section = replace(wanted, industry="C")
-            placed = WorkQueue(connection, read=2).page(section, after="", limit=10, on=TODAY)
-            past_cap = WorkQueue(connection, cap=1, read=3).page(
-                section, after="", limit=1, on=TODAY
-            )
-            city = WorkQueue(connection, read=1).page(
-                replace(wanted, city="深圳市"), after="", limit=10, on=TODAY
-            )
-    finally:
-        engine.dispose()
-    assert page.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 3}
-    assert page.capped is True
-    assert page.missing_counts is None
-    assert [f.uscc for f in page.firms + rest.firms] == sorted(f["uscc"] for f in FIRMS)
-    # A filter on a missing fact does not count the rows it leaves out past the cap either.
-    assert len(narrowed.firms) == 4
-    assert narrowed.missing_counts is None
-    # Filtered on the place, a count reads so many rows of each status: it stops there, and
-    # says how many it found so far; the pages still list every firm.
-    assert partly.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 2}
-    assert partly.partly_counted == {Status.POSSIBLY_ELIGIBLE}
-    assert partly.capped is True
-    # The counts per missing fact leave the missing fact out: no filter on the place, all read.
-    assert (partly.missing_counts or {}).get("tax_credit_grade") == 4
-    assert len(partly.firms) == 4
-    assert whole.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 4}
-    assert (whole.partly_counted, whole.capped) == (frozenset(), False)
-    # None kept of the rows read: counted in full, so the pages know the provinces holding none.
-    assert rare.counts == {Status.ELIGIBLE: 0, Status.POSSIBLY_ELIGIBLE: 0}
-    assert (rare.partly_counted, rare.firms) == (frozenset(), [])
-    # A list partly counted does not count its missing facts; the cap still comes first.
-    assert placed.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 2}
-    assert placed.partly_counted == {Status.POSSIBLY_ELIGIBLE}
-    assert placed.missing_counts is None
-    assert past_cap.counts == {Status.ELIGIBLE: 1, Status.POSSIBLY_ELIGIBLE: 2}
-    assert (past_cap.partly_counted, past_cap.capped, len(past_cap.firms)) == (frozenset(), True, 1)
-    # A city is counted in full: its province's rows put the capital's firms first.
-    assert (city.counts[Status.POSSIBLY_ELIGIBLE], city.partly_counted) == (1, frozenset())
 
 
 def _a_fact_given_leaves_the_missing_list(system: InProcessSystem, tokens: TokenService) -> None:
